@@ -1,0 +1,426 @@
+//! The typed report a reader produces: what the text says, where it says it,
+//! and what could not be read. Nothing here judges the report; that is the
+//! rules' job.
+
+use crate::schema::{template, Format, Template};
+use crate::span::{Span, Spanned};
+use indexmap::IndexMap;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// A report as read from one source text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub source: Source,
+    /// The template format the report follows.
+    pub format: Format,
+    #[serde(default)]
+    pub metadata: Metadata,
+    /// Sections found, keyed by section id, in template order.
+    #[serde(default)]
+    pub sections: IndexMap<String, Section>,
+    /// Tables found, keyed by table id, in template order.
+    #[serde(default)]
+    pub tables: IndexMap<String, Table>,
+    /// What the reader could not read; reported as findings by `check`.
+    #[serde(default)]
+    pub problems: Vec<Problem>,
+}
+
+/// The text a report was read from. Every span in the report points into
+/// `text` (for non-text inputs, into the reader's text rendering of them).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Source {
+    /// A path or a name for the input.
+    pub name: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Metadata {
+    /// The report's title as printed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<Spanned<String>>,
+    /// The issuing body (发布机关), e.g. 嘉兴市经济和信息化局.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<Spanned<String>>,
+    /// The year the report is for, as stated in the title or first paragraph.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub year: Option<Spanned<i32>>,
+    /// The statistics period (统计期限), where stated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period: Option<Spanned<Period>>,
+    /// The publication date (发布日期), where given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<Spanned<Date>>,
+}
+
+/// A calendar date as printed (not validated beyond ranges).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    pub year: i32,
+    pub month: u8,
+    pub day: u8,
+}
+
+impl Date {
+    /// A date with plausible month and day, or `None`.
+    pub fn new(year: i32, month: u8, day: u8) -> Option<Date> {
+        ((1..=12).contains(&month) && (1..=31).contains(&day)).then_some(Date { year, month, day })
+    }
+}
+
+impl std::fmt::Display for Date {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+impl std::str::FromStr for Date {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let mut parts = s.splitn(3, '-');
+        let mut next = || {
+            parts
+                .next()
+                .ok_or_else(|| format!("not a YYYY-MM-DD date: {s:?}"))
+        };
+        let (y, m, d) = (next()?, next()?, next()?);
+        let bad = |_| format!("not a YYYY-MM-DD date: {s:?}");
+        Date::new(
+            y.parse().map_err(bad)?,
+            m.parse().map_err(bad)?,
+            d.parse().map_err(bad)?,
+        )
+        .ok_or_else(|| format!("month or day out of range: {s:?}"))
+    }
+}
+
+impl Serialize for Date {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Date {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Period {
+    pub start: Date,
+    pub end: Date,
+}
+
+/// A section heading found in the text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Section {
+    /// The heading as printed; `None` when the section was located without
+    /// one (e.g. a table found where its heading is missing).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heading: Option<LabelUse>,
+    /// From the heading (or the section's first content) to the next section.
+    pub span: Span,
+    /// The section's content after the heading.
+    pub body: Span,
+}
+
+/// A template label as it appears in the report, and how well it matches.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LabelUse {
+    /// The template id the label was taken to stand for (a section, row,
+    /// column, column group or heading id).
+    pub target: String,
+    /// The printed text (numbering and spacing included).
+    pub text: String,
+    pub span: Span,
+    pub matched: LabelMatch,
+}
+
+/// How a printed label relates to the template's wording.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum LabelMatch {
+    /// The template's wording (after width folding, spacing and numbering).
+    Exact,
+    /// A wording variant known to be in use (listed in the schema).
+    Variant { variant: String },
+    /// Near the template's wording: `distance` character edits away.
+    Approximate { distance: usize },
+    /// Not the template's label for this place: the text reads as another
+    /// label (`other`, a template id) or as nothing known; the target was
+    /// implied by position.
+    Different {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        other: Option<String>,
+    },
+}
+
+/// One table as read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Table {
+    /// From the table's first label to its last value.
+    pub span: Span,
+    /// Rows read, keyed by row id, in template order.
+    pub rows: IndexMap<String, Row>,
+    /// Header labels found (columns, column groups, blocks, headings such as
+    /// 三、本年度办理结果), in the order printed.
+    #[serde(default)]
+    pub headers: Vec<LabelUse>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Row {
+    /// The row label as printed; `None` where the row has no label of its own
+    /// (the `review` table's single row).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<LabelUse>,
+    /// Cells read, keyed by column id, in template order.
+    pub cells: IndexMap<String, Cell>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cell {
+    pub value: CellValue,
+    /// Where the value is printed. A blank cell has an empty span where the
+    /// cell would be.
+    pub span: Span,
+    /// Set when the value was not printed as a separate number but recovered
+    /// (e.g. split from digits that ran together).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inferred: Option<Inference>,
+}
+
+/// A cell's content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+pub enum CellValue {
+    /// A whole number.
+    Integer(i64),
+    /// A decimal number, with the scale it was printed with ("7730.28").
+    Decimal(Decimal),
+    /// Nothing printed (an empty cell is not 0).
+    Blank,
+    /// Text that is not a plain number ("251000元", "—"), kept as printed.
+    Text(String),
+}
+
+impl CellValue {
+    /// The numeric value, for integers and decimals.
+    pub fn number(&self) -> Option<Decimal> {
+        match self {
+            CellValue::Integer(i) => Some(Decimal::from(*i)),
+            CellValue::Decimal(d) => Some(*d),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for CellValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CellValue::Integer(i) => write!(f, "{i}"),
+            CellValue::Decimal(d) => write!(f, "{d}"),
+            CellValue::Blank => Ok(()),
+            CellValue::Text(t) => f.write_str(t),
+        }
+    }
+}
+
+/// How a value that was not printed separately was recovered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Inference {
+    /// The constraint that decided the value, in words and ids
+    /// (e.g. "requests.new: total = sum of applicant columns").
+    pub constraint: String,
+    /// How many splits were possible before the constraint was applied.
+    pub candidates: usize,
+}
+
+/// Something the reader could not read. Never guessed: reported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problem {
+    pub kind: ProblemKind,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub span: Option<Span>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub section: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub table: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub row: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
+    /// For ambiguous recoveries: the candidate values, one list per candidate.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub candidates: Vec<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProblemKind {
+    /// A section of the template was not found.
+    MissingSection,
+    /// A table of the template was not found.
+    MissingTable,
+    /// A row of a table was not found.
+    MissingRow,
+    /// A row was found with fewer values than its columns.
+    MissingCells,
+    /// A row was found with more values than its columns.
+    ExtraCells,
+    /// A value that is not a number where a number belongs.
+    UnreadableCell,
+    /// A number too large to represent.
+    NumberOverflow,
+    /// Digits that ran together could be split in several ways that nothing
+    /// tells apart.
+    AmbiguousSplit,
+    /// Digits that ran together cannot be split to satisfy the row's arithmetic.
+    NoValidSplit,
+    /// The split search hit its work limit.
+    TooAmbiguous,
+    /// Text inside a table that matches no template label.
+    UnknownLabel,
+}
+
+impl Report {
+    /// An empty report over `text`, to be filled in by a reader.
+    pub fn new(name: impl Into<String>, text: impl Into<String>, format: Format) -> Report {
+        Report {
+            source: Source {
+                name: name.into(),
+                text: text.into(),
+            },
+            format,
+            metadata: Metadata::default(),
+            sections: IndexMap::new(),
+            tables: IndexMap::new(),
+            problems: Vec::new(),
+        }
+    }
+
+    pub fn template(&self) -> &'static Template {
+        template(self.format)
+    }
+
+    pub fn cell(&self, table: &str, row: &str, column: &str) -> Option<&Cell> {
+        self.tables.get(table)?.rows.get(row)?.cells.get(column)
+    }
+
+    /// A section's body text.
+    pub fn section_text(&self, id: &str) -> Option<&str> {
+        self.sections.get(id)?.body.slice(&self.source.text)
+    }
+
+    /// Every span in the report, with what holds it, for validation.
+    fn spans(&self) -> impl Iterator<Item = (String, Span)> + '_ {
+        let m = &self.metadata;
+        let meta = [
+            m.title.as_ref().map(|s| ("metadata.title".to_string(), s.span)),
+            m.body.as_ref().map(|s| ("metadata.body".to_string(), s.span)),
+            m.year.as_ref().map(|s| ("metadata.year".to_string(), s.span)),
+            m.period.as_ref().map(|s| ("metadata.period".to_string(), s.span)),
+            m.published
+                .as_ref()
+                .map(|s| ("metadata.published".to_string(), s.span)),
+        ];
+        let sections = self.sections.iter().flat_map(|(id, s)| {
+            [
+                Some((format!("sections.{id}"), s.span)),
+                Some((format!("sections.{id}.body"), s.body)),
+            ]
+            .into_iter()
+            .chain(std::iter::once(
+                s.heading
+                    .as_ref()
+                    .map(|h| (format!("sections.{id}.heading"), h.span)),
+            ))
+        });
+        let tables = self.tables.iter().flat_map(|(tid, t)| {
+            std::iter::once((format!("tables.{tid}"), t.span))
+                .chain(
+                    t.headers
+                        .iter()
+                        .map(move |h| (format!("tables.{tid}.headers.{}", h.target), h.span)),
+                )
+                .chain(t.rows.iter().flat_map(move |(rid, r)| {
+                    r.label
+                        .iter()
+                        .map(move |l| (format!("tables.{tid}.{rid}.label"), l.span))
+                        .chain(
+                            r.cells
+                                .iter()
+                                .map(move |(cid, c)| (format!("tables.{tid}.{rid}.{cid}"), c.span)),
+                        )
+                }))
+        });
+        let problems = self
+            .problems
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| p.span.map(|s| (format!("problems[{i}]"), s)));
+        meta.into_iter()
+            .flatten()
+            .chain(sections.flatten())
+            .chain(tables)
+            .chain(problems)
+    }
+
+    /// Check what a reader cannot get wrong but JSON from elsewhere can:
+    /// every span inside the text and on character boundaries, and every
+    /// table, row and column id known to the report's format.
+    pub fn validate(&self) -> Result<(), Vec<String>> {
+        let text = &self.source.text;
+        let mut errors: Vec<String> = self
+            .spans()
+            .filter(|(_, s)| s.slice(text).is_none())
+            .map(|(what, s)| {
+                format!(
+                    "{what}: span {}..{} is outside the text ({} bytes) or splits a character",
+                    s.offset,
+                    s.end(),
+                    text.len()
+                )
+            })
+            .collect();
+        let tpl = self.template();
+        for (id, _) in &self.sections {
+            if tpl.section(id).is_none() {
+                errors.push(format!(
+                    "sections.{id}: no such section in the {} format",
+                    self.format
+                ));
+            }
+        }
+        for (tid, t) in &self.tables {
+            let Some(ts) = tpl.table(tid) else {
+                errors.push(format!(
+                    "tables.{tid}: no such table in the {} format",
+                    self.format
+                ));
+                continue;
+            };
+            for (rid, r) in &t.rows {
+                let Some(rs) = ts.row(rid) else {
+                    errors.push(format!("tables.{tid}.{rid}: no such row"));
+                    continue;
+                };
+                for cid in r.cells.keys() {
+                    if !ts.row_columns(rs).any(|c| c.id == cid) {
+                        errors.push(format!("tables.{tid}.{rid}.{cid}: no such column for this row"));
+                    }
+                }
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
