@@ -1,1 +1,18 @@
-//! placeholder
+//! # nianbao-engine
+//!
+//! Joins reports and rules: [`eval`] evaluates a rule set on a [`Report`]
+//! (and, for cross-year rules, last year's report) and returns [`Finding`]s
+//! pinned to the cells involved; [`render`] shows findings to people (miette)
+//! and machines (JSON, SARIF). Extraction problems recorded by a reader become
+//! findings here too.
+//!
+//! It must not know how reports are read from files (that is the readers'
+//! job) nor how rule files are parsed (the rules crate hands it a checked AST).
+//!
+//! [`Report`]: nianbao_model::Report
+
+pub mod eval;
+pub mod finding;
+pub mod render;
+
+pub use finding::{Finding, FindingLabel, Severity};

@@ -1,0 +1,1 @@
+//! Rule evaluation: owned by the rules work (see crate docs).

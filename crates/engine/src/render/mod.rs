@@ -1,0 +1,1 @@
+//! Rendering of findings: human (miette), JSON and SARIF.

@@ -1,0 +1,1 @@
+//! Recovery of table rows whose cells ran together (see issue 9).
