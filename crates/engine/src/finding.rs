@@ -3,13 +3,7 @@
 use nianbao_model::Span;
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Info,
-    Warning,
-    Error,
-}
+pub use nianbao_rules::Severity;
 
 /// One thing wrong (or worth noting) in one report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
