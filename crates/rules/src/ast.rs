@@ -1,0 +1,496 @@
+//! The checked syntax tree of rule files. The parser builds it with names as
+//! written; the checker resolves every name to a template id (or a bound
+//! variable) and gives every expression its type, so the evaluator never
+//! meets an unknown id.
+
+use nianbao_model::Decimal;
+use std::sync::Arc;
+
+use crate::Severity;
+
+/// A byte range in a rule file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SrcSpan {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl SrcSpan {
+    pub fn new(start: usize, end: usize) -> Self {
+        SrcSpan { start, end }
+    }
+}
+
+impl From<SrcSpan> for miette::SourceSpan {
+    fn from(s: SrcSpan) -> Self {
+        (s.start, s.end.saturating_sub(s.start)).into()
+    }
+}
+
+/// A word as written, with where it was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Name {
+    pub text: String,
+    pub span: SrcSpan,
+    /// Written as a quoted label ("予以公开") rather than an id.
+    pub quoted: bool,
+}
+
+/// A checked rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub id: String,
+    pub title: String,
+    pub severity: Severity,
+    pub help: Option<Template>,
+    /// Where the rule comes from (e.g. the template clause).
+    pub reference: Option<String>,
+    pub message: Template,
+    /// Nested quantifiers, outermost first; the check runs once per binding.
+    pub quantifiers: Vec<Quantifier>,
+    pub guard: Option<Expr>,
+    pub check: Expr,
+    /// Which side of the check's comparison gets the primary label.
+    pub blame: Blame,
+    /// True when the rule refers to last year's report (`previous.`); such
+    /// rules are evaluated only when one is supplied.
+    pub cross_year: bool,
+    /// The rule file and the span of the rule id in it.
+    pub file: Arc<str>,
+    pub span: SrcSpan,
+}
+
+/// Which side of a comparison is most likely wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Blame {
+    /// Cells in a total row/column or a group row; else the left side.
+    #[default]
+    Totals,
+    Left,
+    Right,
+}
+
+/// `for every <kind> <var> in <domains>`.
+#[derive(Debug, Clone)]
+pub struct Quantifier {
+    pub kind: VarKind,
+    pub var: String,
+    pub domains: Vec<Domain>,
+    pub span: SrcSpan,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VarKind {
+    Column,
+    Row,
+    ColumnGroup,
+    RowGroup,
+    Cell,
+    Section,
+}
+
+impl VarKind {
+    pub fn describe(self) -> &'static str {
+        match self {
+            VarKind::Column => "column",
+            VarKind::Row => "row",
+            VarKind::ColumnGroup => "column group",
+            VarKind::RowGroup => "row group",
+            VarKind::Cell => "cell",
+            VarKind::Section => "section",
+        }
+    }
+}
+
+/// What a quantifier ranges over.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Domain {
+    /// Every section of the template.
+    Sections,
+    /// A whole table.
+    Table(String),
+    /// The sub-rows of a group row.
+    RowGroup { table: String, group: String },
+    /// The columns of a column group (nested groups included).
+    ColumnGroup { table: String, group: String },
+}
+
+/// A message or help text: literal text and interpolated expressions.
+#[derive(Debug, Clone, Default)]
+pub struct Template {
+    pub pieces: Vec<Piece>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Piece {
+    Text(String),
+    Expr(Expr),
+}
+
+#[derive(Debug, Clone)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: SrcSpan,
+    pub ty: Ty,
+}
+
+/// Types of expressions. `Cell` is a number read from one cell and is
+/// accepted wherever a number is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ty {
+    Unknown,
+    Number,
+    Bool,
+    Text,
+    Date,
+    Pattern,
+    Cell,
+    Cells,
+    Row,
+    Column,
+    Table,
+    Section,
+    Label,
+}
+
+impl Ty {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Ty::Unknown => "unknown",
+            Ty::Number => "a number",
+            Ty::Bool => "a condition (true/false)",
+            Ty::Text => "text",
+            Ty::Date => "a date",
+            Ty::Pattern => "a pattern",
+            Ty::Cell => "a cell",
+            Ty::Cells => "a group of cells",
+            Ty::Row => "a row",
+            Ty::Column => "a column",
+            Ty::Table => "a table",
+            Ty::Section => "a section",
+            Ty::Label => "a label",
+        }
+    }
+
+    pub fn is_numeric(self) -> bool {
+        matches!(self, Ty::Number | Ty::Cell)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum ExprKind {
+    /// Stands in for something already reported as an error.
+    Invalid,
+    Number(Decimal),
+    Text(String),
+    Pattern(Pattern),
+    /// `table[row, column]`, `table[row]` (a row), `table[*, column]` (a column).
+    Cell(CellRef),
+    /// A whole table.
+    Table {
+        previous: bool,
+        table: String,
+    },
+    Section {
+        previous: bool,
+        section: Coord,
+    },
+    /// `report.year` and friends.
+    Meta {
+        previous: bool,
+        field: MetaField,
+    },
+    /// A bound variable.
+    Var(String),
+    /// In messages: the two sides of the check's comparison and their difference.
+    Side(SideValue),
+    Neg(Box<Expr>),
+    Not(Box<Expr>),
+    Binary(BinOp, Box<Expr>, Box<Expr>),
+    Is {
+        expr: Box<Expr>,
+        negated: bool,
+        test: Test,
+    },
+    Matches(Box<Expr>, Pattern),
+    Call {
+        func: Func,
+        args: Vec<Expr>,
+    },
+    /// Left by the parser, replaced by the checker: a variable, a table or
+    /// a message keyword (`left`, `right`, `difference`).
+    Unresolved {
+        previous: bool,
+        name: Name,
+    },
+    UnresolvedCall {
+        func: Name,
+        args: Vec<Expr>,
+    },
+    UnresolvedIs {
+        expr: Box<Expr>,
+        negated: bool,
+        test: Name,
+    },
+    UnresolvedMeta {
+        previous: bool,
+        field: Name,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SideValue {
+    Left,
+    Right,
+    Difference,
+}
+
+#[derive(Debug, Clone)]
+pub struct CellRef {
+    pub previous: bool,
+    pub table: String,
+    pub table_name: Name,
+    pub row: Coord,
+    /// `None` for a row reference `table[row]`.
+    pub column: Option<Coord>,
+}
+
+/// A row or column position in a reference.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Coord {
+    /// A template id.
+    Id(String),
+    /// A bound variable.
+    Var(String),
+    /// `g.total`: the member `item` of the group bound to `var`.
+    Member { var: String, item: String },
+    /// `denied.*` / `g.*`: the members of a group.
+    Children(Box<Coord>),
+    /// `*`: every row / column.
+    All,
+    /// Left by the parser, replaced by the checker.
+    Unresolved(Name),
+}
+
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    pub source: String,
+    pub regex: regex::Regex,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MetaField {
+    Year,
+    Title,
+    Body,
+    Published,
+    PeriodStart,
+    PeriodEnd,
+    Format,
+}
+
+impl MetaField {
+    pub const ALL: [(&'static str, MetaField); 7] = [
+        ("year", MetaField::Year),
+        ("title", MetaField::Title),
+        ("body", MetaField::Body),
+        ("published", MetaField::Published),
+        ("period_start", MetaField::PeriodStart),
+        ("period_end", MetaField::PeriodEnd),
+        ("format", MetaField::Format),
+    ];
+
+    pub fn ty(self) -> Ty {
+        match self {
+            MetaField::Year | MetaField::Format => Ty::Number,
+            MetaField::Title | MetaField::Body => Ty::Text,
+            MetaField::Published | MetaField::PeriodStart | MetaField::PeriodEnd => Ty::Date,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        MetaField::ALL
+            .iter()
+            .find(|(_, f)| *f == self)
+            .map_or("?", |(n, _)| n)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinOp {
+    Add,
+    Sub,
+    Mul,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    And,
+    Or,
+}
+
+impl BinOp {
+    pub fn is_comparison(self) -> bool {
+        matches!(
+            self,
+            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge
+        )
+    }
+
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+            BinOp::Mul => "×",
+            BinOp::Eq => "==",
+            BinOp::Ne => "!=",
+            BinOp::Lt => "<",
+            BinOp::Le => "<=",
+            BinOp::Gt => ">",
+            BinOp::Ge => ">=",
+            BinOp::And => "and",
+            BinOp::Or => "or",
+        }
+    }
+}
+
+/// `x is <test>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Test {
+    /// Cell tests.
+    Filled,
+    Blank,
+    Number,
+    Whole,
+    Count,
+    Amount,
+    /// Label tests (on `label(...)`): how the printed wording matches the template.
+    Exact,
+    Variant,
+    Approximate,
+    Different,
+    Missing,
+}
+
+impl Test {
+    pub const ALL: [(&'static str, Test); 11] = [
+        ("filled", Test::Filled),
+        ("blank", Test::Blank),
+        ("number", Test::Number),
+        ("whole", Test::Whole),
+        ("count", Test::Count),
+        ("amount", Test::Amount),
+        ("exact", Test::Exact),
+        ("variant", Test::Variant),
+        ("approximate", Test::Approximate),
+        ("different", Test::Different),
+        ("missing", Test::Missing),
+    ];
+
+    pub fn on_label(self) -> bool {
+        matches!(
+            self,
+            Test::Exact | Test::Variant | Test::Approximate | Test::Different | Test::Missing
+        )
+    }
+}
+
+/// Built-in functions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Func {
+    Sum,
+    Abs,
+    Min,
+    Max,
+    Present,
+    Label,
+    Number,
+    Text,
+    Chars,
+    Date,
+    Year,
+    InOrder,
+}
+
+impl Func {
+    pub const ALL: [(&'static str, Func); 12] = [
+        ("sum", Func::Sum),
+        ("abs", Func::Abs),
+        ("min", Func::Min),
+        ("max", Func::Max),
+        ("present", Func::Present),
+        ("label", Func::Label),
+        ("number", Func::Number),
+        ("text", Func::Text),
+        ("chars", Func::Chars),
+        ("date", Func::Date),
+        ("year", Func::Year),
+        ("in_order", Func::InOrder),
+    ];
+
+    pub fn name(self) -> &'static str {
+        Func::ALL.iter().find(|(_, f)| *f == self).map_or("?", |(n, _)| n)
+    }
+
+    /// The parameter types (each a set of accepted types) and the result.
+    pub fn signature(self) -> (&'static [&'static [Ty]], Ty) {
+        use Ty::*;
+        const NUM: &[Ty] = &[Number, Cell];
+        const TEXTISH: &[Ty] = &[Text, Section];
+        const ANY_REF: &[Ty] = &[Cell, Cells, Row, Column, Table, Section, Text, Date, Number];
+        match self {
+            Func::Sum => (&[&[Cells]], Number),
+            Func::Abs => (&[NUM], Number),
+            Func::Min | Func::Max => (&[NUM, NUM], Number),
+            Func::Present => (&[ANY_REF], Bool),
+            Func::Label => (&[&[Row, Column, Section]], Label),
+            Func::Number => (&[TEXTISH, &[Pattern]], Number),
+            Func::Text => (&[&[Section]], Text),
+            Func::Chars => (&[TEXTISH], Number),
+            Func::Date => (&[NUM, NUM, NUM], Date),
+            Func::Year => (&[&[Date]], Number),
+            Func::InOrder => (&[&[Section]], Bool),
+        }
+    }
+}
+
+/// A rule test: a report built from the template with some changes, and
+/// what the rule must say about it.
+#[derive(Debug, Clone)]
+pub struct RuleTest {
+    pub rule: String,
+    pub name: String,
+    pub givens: Vec<Given>,
+    pub expect: Expect,
+    pub file: Arc<str>,
+    pub span: SrcSpan,
+}
+
+#[derive(Debug, Clone)]
+pub enum Given {
+    /// Set a cell (`blank` clears it), section text or metadata field.
+    Value { target: Expr, value: GivenValue },
+    /// Remove a section, row or cell.
+    Missing(Expr),
+    /// Print a row/column/section label with other wording.
+    Label { target: Expr, text: String },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum GivenValue {
+    Number(Decimal),
+    Text(String),
+    Date { year: i32, month: u8, day: u8 },
+    Blank,
+}
+
+#[derive(Debug, Clone)]
+pub enum Expect {
+    /// The rule gives no finding.
+    Passes,
+    /// The rule gives a finding, with its primary label on `at` and its
+    /// message containing `with`, where given.
+    Fails { at: Option<Expr>, with: Option<String> },
+}
