@@ -1,8 +1,452 @@
+//! `nianbao check`: read reports, evaluate the rules, render findings.
+//!
+//! The work per input is one pure function, [`Checker::check`], from (path,
+//! bytes) to a [`ReportResult`], so inputs can be checked in any order (or in
+//! parallel) and rendered in path order as they complete.
+
+use crate::config::{Config, Selection};
+use crate::EXIT_ERROR;
+use clap::ValueEnum;
+use miette::{Context, Diagnostic, IntoDiagnostic};
+use nianbao_engine::eval::evaluate;
+use nianbao_engine::render::human::{HumanOptions, HumanRenderer};
+use nianbao_engine::render::json::JsonRenderer;
+use nianbao_engine::render::sarif::SarifRenderer;
+use nianbao_engine::{Checked, InputFailure, Outcome, Renderer, ReportResult, RuleInfo, Severity, Summary};
+use nianbao_model::Report;
+use nianbao_rules::RuleSet;
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Report files or directories (searched for .txt and .json files); `-`
+    /// reads standard input.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FormatArg::Human)]
+    format: FormatArg,
+    /// Write the output to FILE (atomically) instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Add the rule files of DIR to the rules (repeatable).
+    #[arg(long = "rules", value_name = "DIR")]
+    rules: Vec<PathBuf>,
+    /// Do not use the built-in rules.
+    #[arg(long)]
+    no_default_rules: bool,
+    /// Last year's report of the same body, for cross-year rules.
+    #[arg(long, value_name = "FILE")]
+    previous: Option<PathBuf>,
+    /// Lowest severity that makes the exit code 1 [default: error, or the
+    /// configuration's fail-on].
+    #[arg(long, value_enum)]
+    fail_on: Option<Level>,
+    /// Only these rules (ids or prefixes, comma-separated); replaces the
+    /// configuration's `select`.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    select: Vec<String>,
+    /// Also ignore these rules (ids or prefixes, comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    ignore: Vec<String>,
+    /// Only check files under directories whose path matches GLOB
+    /// (repeatable; replaces the .txt/.json filter). Named files are always checked.
+    #[arg(long, value_name = "GLOB")]
+    glob: Vec<String>,
+    /// Configuration file [default: nianbao.toml in the current directory or a parent].
+    #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
+    config: Option<PathBuf>,
+    /// Ignore configuration files.
+    #[arg(long)]
+    isolated: bool,
+    /// Colour in human output.
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    color: ColorArg,
+    /// Largest input file read, in MiB.
+    #[arg(long, value_name = "MIB", default_value_t = 20)]
+    max_size: u64,
+}
 
-pub fn run(_args: Args) -> miette::Result<ExitCode> {
-    Err(miette::miette!("not available yet"))
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FormatArg {
+    Human,
+    Json,
+    Sarif,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Level {
+    Error,
+    Warning,
+    Info,
+}
+
+impl From<Level> for Severity {
+    fn from(l: Level) -> Severity {
+        match l {
+            Level::Error => Severity::Error,
+            Level::Warning => Severity::Warning,
+            Level::Info => Severity::Info,
+        }
+    }
+}
+
+/// Name of standard input in output.
+pub const STDIN_NAME: &str = "<stdin>";
+
+/// Everything needed to check one input, shared by all inputs.
+pub struct Checker {
+    pub rules: RuleSet,
+    pub previous: Option<Report>,
+    pub selection: Selection,
+}
+
+impl Checker {
+    /// Read and check one input. Never fails: an unreadable input is an
+    /// [`Outcome::Failed`].
+    pub fn check(&self, path: &str, bytes: &[u8]) -> ReportResult {
+        let outcome = match nianbao_reader::read_bytes(path, bytes) {
+            Err(e) => Outcome::Failed(failure_of(&e)),
+            Ok(report) => {
+                let mut findings = evaluate(&self.rules, &report, self.previous.as_ref());
+                findings.retain(|f| self.selection.enabled(&f.rule));
+                for f in &mut findings {
+                    if let Some(s) = self.selection.severity(&f.rule) {
+                        f.severity = s;
+                    }
+                }
+                let text = report.source.text;
+                // Offsets in output are into the file: count what decoding
+                // dropped before the text (a byte-order mark).
+                let base_offset = if bytes.ends_with(text.as_bytes()) {
+                    bytes.len() - text.len()
+                } else {
+                    0
+                };
+                Outcome::Checked(Checked {
+                    text,
+                    base_offset,
+                    findings,
+                })
+            }
+        };
+        ReportResult {
+            path: path.to_string(),
+            outcome,
+        }
+    }
+
+    /// The rules in force, as output formats describe them.
+    pub fn rule_infos(&self) -> Vec<RuleInfo> {
+        self.rules
+            .rules
+            .iter()
+            .filter(|r| self.selection.enabled(&r.id))
+            .map(|r| RuleInfo {
+                id: r.id.clone(),
+                title: r.title.clone(),
+                severity: self.selection.severity(&r.id).unwrap_or(r.severity),
+            })
+            .collect()
+    }
+}
+
+fn failure_of(e: &dyn Diagnostic) -> InputFailure {
+    InputFailure {
+        code: e
+            .code()
+            .map_or_else(|| "nianbao::read".to_string(), |c| c.to_string()),
+        message: e.to_string(),
+        help: e.help().map(|h| h.to_string()),
+    }
+}
+
+fn io_failure(message: String) -> InputFailure {
+    InputFailure {
+        code: "nianbao::io".to_string(),
+        message,
+        help: None,
+    }
+}
+
+/// One input to check, in output order.
+enum Input {
+    Stdin,
+    File(PathBuf),
+    /// A path that yielded nothing to check.
+    Failed(String, InputFailure),
+}
+
+impl Input {
+    fn name(&self) -> String {
+        match self {
+            Input::Stdin => STDIN_NAME.to_string(),
+            Input::File(p) => p.display().to_string(),
+            Input::Failed(name, _) => name.clone(),
+        }
+    }
+}
+
+/// Extensions of report files looked for in directories.
+const REPORT_EXTENSIONS: &[&str] = &["txt", "json"];
+
+fn collect_inputs(paths: &[String], globs: &globset::GlobSet, use_globs: bool) -> Vec<Input> {
+    let mut inputs = Vec::new();
+    for arg in paths {
+        if arg == "-" {
+            inputs.push(Input::Stdin);
+            continue;
+        }
+        let path = Path::new(arg);
+        if !path.is_dir() {
+            // Named files are checked whatever their name; a missing one
+            // fails when it is read.
+            inputs.push(Input::File(path.to_path_buf()));
+            continue;
+        }
+        let before = inputs.len();
+        for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
+            match entry {
+                Err(e) => {
+                    let name = e
+                        .path()
+                        .map_or_else(|| arg.clone(), |p| p.display().to_string());
+                    inputs.push(Input::Failed(name, io_failure(e.to_string())));
+                }
+                Ok(entry) if entry.file_type().is_file() => {
+                    let p = entry.path();
+                    let wanted = if use_globs {
+                        globs.is_match(p)
+                    } else {
+                        p.extension()
+                            .and_then(|e| e.to_str())
+                            .is_some_and(|e| REPORT_EXTENSIONS.iter().any(|x| e.eq_ignore_ascii_case(x)))
+                    };
+                    if wanted {
+                        inputs.push(Input::File(p.to_path_buf()));
+                    }
+                }
+                Ok(_) => {}
+            }
+        }
+        if inputs.len() == before {
+            inputs.push(Input::Failed(
+                arg.clone(),
+                InputFailure {
+                    code: "nianbao::io::no_reports".to_string(),
+                    message: "no report files in this directory".to_string(),
+                    help: Some(if use_globs {
+                        "no file matches the --glob patterns".to_string()
+                    } else {
+                        "reports are .txt or .json files; use --glob to choose others".to_string()
+                    }),
+                },
+            ));
+        }
+    }
+    inputs
+}
+
+fn read_input(input: &Input, max_bytes: u64) -> Result<Vec<u8>, InputFailure> {
+    let too_large = |len: u64| InputFailure {
+        code: "nianbao::io::too_large".to_string(),
+        message: format!("file is larger than {} MiB ({len} bytes)", max_bytes >> 20),
+        help: Some("raise the limit with --max-size".to_string()),
+    };
+    match input {
+        Input::Failed(_, f) => Err(f.clone()),
+        Input::Stdin => {
+            let mut bytes = Vec::new();
+            std::io::stdin()
+                .lock()
+                .take(max_bytes + 1)
+                .read_to_end(&mut bytes)
+                .map_err(|e| io_failure(format!("cannot read standard input: {e}")))?;
+            if bytes.len() as u64 > max_bytes {
+                return Err(too_large(bytes.len() as u64));
+            }
+            Ok(bytes)
+        }
+        Input::File(path) => {
+            let meta = std::fs::metadata(path).map_err(|e| io_failure(format!("cannot read: {e}")))?;
+            if meta.len() > max_bytes {
+                return Err(too_large(meta.len()));
+            }
+            std::fs::read(path).map_err(|e| io_failure(format!("cannot read: {e}")))
+        }
+    }
+}
+
+fn load_rules(config: &Config, args: &Args) -> miette::Result<RuleSet> {
+    let mut sources = if args.no_default_rules || config.no_default_rules {
+        Vec::new()
+    } else {
+        nianbao_rules::builtin_sources()
+    };
+    for dir in config.rule_dirs().iter().chain(&args.rules) {
+        if !dir.is_dir() {
+            miette::bail!("rule directory not found: {}", dir.display());
+        }
+        sources.extend(nianbao_rules::load_dir(dir)?);
+    }
+    Ok(nianbao_rules::compile(&sources)?)
+}
+
+fn load_previous(path: &Path) -> miette::Result<Report> {
+    let bytes = std::fs::read(path)
+        .into_diagnostic()
+        .wrap_err_with(|| format!("cannot read the previous report {}", path.display()))?;
+    Ok(nianbao_reader::read_bytes(&path.display().to_string(), &bytes)?)
+}
+
+/// Where output goes: standard output, or a temporary file renamed over the
+/// target when complete (an interrupted run leaves the target untouched).
+enum Sink {
+    Stdout(std::io::BufWriter<std::io::StdoutLock<'static>>),
+    File(std::io::BufWriter<tempfile::NamedTempFile>, PathBuf),
+}
+
+impl Sink {
+    fn open(output: Option<&Path>) -> miette::Result<Sink> {
+        Ok(match output {
+            None => Sink::Stdout(std::io::BufWriter::new(std::io::stdout().lock())),
+            Some(path) => {
+                let dir = match path.parent() {
+                    Some(d) if !d.as_os_str().is_empty() => d,
+                    _ => Path::new("."),
+                };
+                let tmp = tempfile::Builder::new()
+                    .prefix(".nianbao-")
+                    .tempfile_in(dir)
+                    .into_diagnostic()
+                    .wrap_err_with(|| format!("cannot write to {}", path.display()))?;
+                Sink::File(std::io::BufWriter::new(tmp), path.to_path_buf())
+            }
+        })
+    }
+
+    fn writer(&mut self) -> &mut dyn Write {
+        match self {
+            Sink::Stdout(w) => w,
+            Sink::File(w, _) => w,
+        }
+    }
+
+    fn commit(self) -> miette::Result<()> {
+        match self {
+            Sink::Stdout(mut w) => w.flush().into_diagnostic(),
+            Sink::File(w, path) => {
+                let tmp = w.into_inner().map_err(|e| e.into_error()).into_diagnostic()?;
+                tmp.persist(&path)
+                    .into_diagnostic()
+                    .wrap_err_with(|| format!("cannot write {}", path.display()))?;
+                Ok(())
+            }
+        }
+    }
+}
+
+pub fn run(args: Args) -> miette::Result<ExitCode> {
+    let cwd = std::env::current_dir().into_diagnostic()?;
+    let config = if args.isolated {
+        Config::default()
+    } else {
+        Config::find_and_load(args.config.as_deref(), &cwd)?
+    };
+    let mut globs = globset::GlobSetBuilder::new();
+    for g in &args.glob {
+        globs.add(
+            globset::Glob::new(g)
+                .into_diagnostic()
+                .wrap_err_with(|| format!("invalid --glob {g:?}"))?,
+        );
+    }
+    let globs = globs.build().into_diagnostic()?;
+
+    let selection = Selection {
+        select: if args.select.is_empty() {
+            config.select.clone()
+        } else {
+            args.select.clone()
+        },
+        ignore: config.ignore.iter().chain(&args.ignore).cloned().collect(),
+        severity: config.severity.iter().map(|(k, v)| (k.clone(), *v)).collect(),
+    };
+    let checker = Checker {
+        rules: load_rules(&config, &args)?,
+        previous: args.previous.as_deref().map(load_previous).transpose()?,
+        selection,
+    };
+    let fail_on = args
+        .fail_on
+        .map(Severity::from)
+        .or(config.fail_on)
+        .unwrap_or(Severity::Error);
+
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let colour = match args.color {
+        ColorArg::Always => true,
+        ColorArg::Never => false,
+        ColorArg::Auto => to_terminal && !no_color,
+    };
+    let mut renderer: Box<dyn Renderer> = match args.format {
+        FormatArg::Human => Box::new(HumanRenderer::new(HumanOptions {
+            colour,
+            width: terminal_width(to_terminal),
+        })),
+        FormatArg::Json => Box::new(JsonRenderer::new()),
+        FormatArg::Sarif => Box::new(SarifRenderer::new(checker.rule_infos())),
+    };
+
+    let max_bytes = args.max_size.saturating_mul(1 << 20);
+    let mut sink = Sink::open(args.output.as_deref())?;
+    let mut summary = Summary::default();
+    let write_err = |e: std::io::Error| miette::miette!("cannot write output: {e}");
+    renderer.start(sink.writer()).map_err(write_err)?;
+    for input in collect_inputs(&args.paths, &globs, !args.glob.is_empty()) {
+        let name = input.name();
+        let result = match read_input(&input, max_bytes) {
+            Ok(bytes) => checker.check(&name, &bytes),
+            Err(failure) => ReportResult {
+                path: name,
+                outcome: Outcome::Failed(failure),
+            },
+        };
+        summary.add(&result);
+        renderer.report(sink.writer(), &result).map_err(write_err)?;
+    }
+    renderer.finish(sink.writer(), &summary).map_err(write_err)?;
+    sink.commit()?;
+
+    Ok(if summary.unreadable > 0 {
+        ExitCode::from(EXIT_ERROR)
+    } else if summary.at_least(fail_on) > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Width of human output: the terminal's (from COLUMNS) on a terminal, else
+/// a fixed 100 so that piped output does not depend on the environment.
+fn terminal_width(to_terminal: bool) -> usize {
+    const DEFAULT: usize = 100;
+    if !to_terminal {
+        return DEFAULT;
+    }
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .filter(|&w: &usize| w >= 40)
+        .unwrap_or(DEFAULT)
 }

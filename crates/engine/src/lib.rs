@@ -16,3 +16,4 @@ pub mod finding;
 pub mod render;
 
 pub use finding::{Finding, FindingLabel, Severity};
+pub use render::{Checked, InputFailure, Outcome, OutputFormat, Renderer, ReportResult, RuleInfo, Summary};

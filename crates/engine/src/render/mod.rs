@@ -1,1 +1,220 @@
-//! Rendering of findings: human (miette), JSON and SARIF.
+//! Rendering of findings: [`human`] (miette graphical reports), [`json`]
+//! (nianbao's own document, see docs/output.md) and [`sarif`] (SARIF 2.1.0).
+//!
+//! Every renderer streams: [`Renderer::start`] once, [`Renderer::report`] for
+//! each input in output order, [`Renderer::finish`] with the [`Summary`]. A
+//! renderer keeps nothing per report, so memory does not grow with the number
+//! of inputs (SARIF keeps the rule table and the list of unreadable inputs).
+
+pub mod human;
+pub mod json;
+pub mod sarif;
+
+use crate::finding::{Finding, Severity};
+use nianbao_model::{LineIndex, Span};
+use serde::Serialize;
+use std::io::{self, Write};
+
+/// The result of checking one input: its findings, or why it could not be
+/// checked at all.
+#[derive(Debug, Clone)]
+pub struct ReportResult {
+    /// The input's path as given (or found under a directory), or `<stdin>`.
+    pub path: String,
+    pub outcome: Outcome,
+}
+
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    Checked(Checked),
+    Failed(InputFailure),
+}
+
+/// A report that was read and checked.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    /// The report's source text; every finding span points into it.
+    pub text: String,
+    /// Bytes of the file before `text` (a UTF-8 byte-order mark), so that
+    /// machine-readable offsets are offsets into the file itself.
+    pub base_offset: usize,
+    /// Findings ordered by position.
+    pub findings: Vec<Finding>,
+}
+
+/// Why an input could not be checked (unreadable file, undecodable bytes …).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InputFailure {
+    /// A stable code, e.g. `nianbao::io` or `nianbao::read::encoding`.
+    pub code: String,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+}
+
+impl ReportResult {
+    pub fn findings(&self) -> &[Finding] {
+        match &self.outcome {
+            Outcome::Checked(c) => &c.findings,
+            Outcome::Failed(_) => &[],
+        }
+    }
+}
+
+/// Counts over all inputs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Inputs checked or attempted (unreadable ones included).
+    pub reports: usize,
+    /// Inputs that could not be checked.
+    pub unreadable: usize,
+    pub findings: usize,
+    pub error: usize,
+    pub warning: usize,
+    pub info: usize,
+}
+
+impl Summary {
+    pub fn add(&mut self, result: &ReportResult) {
+        self.reports += 1;
+        match &result.outcome {
+            Outcome::Failed(_) => self.unreadable += 1,
+            Outcome::Checked(c) => {
+                for f in &c.findings {
+                    self.findings += 1;
+                    *match f.severity {
+                        Severity::Error => &mut self.error,
+                        Severity::Warning => &mut self.warning,
+                        Severity::Info => &mut self.info,
+                    } += 1;
+                }
+            }
+        }
+    }
+
+    /// Number of findings at or above `level`.
+    pub fn at_least(&self, level: Severity) -> usize {
+        match level {
+            Severity::Error => self.error,
+            Severity::Warning => self.error + self.warning,
+            Severity::Info => self.findings,
+        }
+    }
+
+    /// The closing line of human output, in Chinese, e.g.
+    /// "共检查 3 个报告：2 个错误，1 个警告，0 条提示".
+    pub fn line(&self) -> String {
+        let mut s = format!("共检查 {} 个报告：", self.reports);
+        if self.findings == 0 {
+            s.push_str("未发现问题");
+        } else {
+            s.push_str(&format!(
+                "{} 个错误，{} 个警告，{} 条提示",
+                self.error, self.warning, self.info
+            ));
+        }
+        if self.unreadable > 0 {
+            s.push_str(&format!("；{} 个文件无法检查", self.unreadable));
+        }
+        s
+    }
+}
+
+/// A rule as output formats describe it (SARIF's rule table).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleInfo {
+    pub id: String,
+    pub title: String,
+    /// The severity findings of this rule get (after configuration).
+    pub severity: Severity,
+}
+
+/// Output formats of `check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputFormat {
+    Human,
+    Json,
+    Sarif,
+}
+
+/// Streams [`ReportResult`]s in one output format.
+pub trait Renderer {
+    fn start(&mut self, out: &mut dyn Write) -> io::Result<()>;
+    fn report(&mut self, out: &mut dyn Write, result: &ReportResult) -> io::Result<()>;
+    fn finish(&mut self, out: &mut dyn Write, summary: &Summary) -> io::Result<()>;
+}
+
+/// Where a label lies, in every unit output formats need.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Location {
+    /// Byte offset into the file (the report text's offset plus the base).
+    pub offset: usize,
+    /// Length in bytes.
+    pub length: usize,
+    /// 1-based line and column (column in characters) of the start.
+    pub line: usize,
+    pub column: usize,
+    /// 1-based line and column just past the end.
+    pub end_line: usize,
+    pub end_column: usize,
+}
+
+/// Locates spans of one report's text. Spans that came from elsewhere (a JSON
+/// report) may lie outside the text or split a character: they are clamped
+/// to the text, never trusted.
+pub struct Locator<'t> {
+    text: &'t str,
+    base_offset: usize,
+    index: LineIndex<'t>,
+}
+
+impl<'t> Locator<'t> {
+    pub fn new(text: &'t str, base_offset: usize) -> Self {
+        Locator {
+            text,
+            base_offset,
+            index: LineIndex::new(text),
+        }
+    }
+
+    /// `span` clamped to the text and to character boundaries.
+    pub fn clamp(&self, span: Span) -> Span {
+        let boundary = |mut i: usize| {
+            i = i.min(self.text.len());
+            while !self.text.is_char_boundary(i) {
+                i -= 1;
+            }
+            i
+        };
+        let start = boundary(span.offset);
+        let end = boundary(span.offset.saturating_add(span.len)).max(start);
+        Span::from_range(start, end)
+    }
+
+    pub fn locate(&self, span: Span) -> Location {
+        let span = self.clamp(span);
+        let start = self.index.line_col(span.offset);
+        let end = self.index.line_col(span.end());
+        Location {
+            offset: self.base_offset + span.offset,
+            length: span.len,
+            line: start.line,
+            column: start.column,
+            end_line: end.line,
+            end_column: end.column,
+        }
+    }
+}
+
+/// Write `value` as pretty JSON with every line after the first indented by
+/// `indent` spaces, so documents can be streamed piece by piece and still
+/// read as one pretty document. (JSON strings never contain a raw newline.)
+pub(crate) fn write_indented_json<T: Serialize>(
+    out: &mut dyn Write,
+    value: &T,
+    indent: usize,
+) -> io::Result<()> {
+    let text = serde_json::to_string_pretty(value).map_err(io::Error::other)?;
+    let pad = format!("\n{}", " ".repeat(indent));
+    out.write_all(text.replace('\n', &pad).as_bytes())
+}

@@ -1,0 +1,293 @@
+//! Human output: each finding as a miette graphical report over the report
+//! text, the cells underlined and labelled (the primary label gives the
+//! `[file:line:column]` header), the rule id as the code, then one summary
+//! line. Clean reports print nothing; unreadable inputs print their error.
+
+use super::{Checked, InputFailure, Locator, Outcome, Renderer, ReportResult, Summary};
+use crate::finding::{Finding, Severity};
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    SourceCode, SourceSpan, SpanContents,
+};
+use nianbao_model::{LineIndex, Span};
+use std::fmt;
+use std::io::{self, Write};
+
+/// How human output looks.
+#[derive(Debug, Clone, Copy)]
+pub struct HumanOptions {
+    /// ANSI colours (on a terminal without NO_COLOR).
+    pub colour: bool,
+    /// Width text is wrapped to.
+    pub width: usize,
+}
+
+impl Default for HumanOptions {
+    fn default() -> Self {
+        HumanOptions {
+            colour: false,
+            width: 100,
+        }
+    }
+}
+
+pub struct HumanRenderer {
+    handler: GraphicalReportHandler,
+}
+
+impl HumanRenderer {
+    pub fn new(options: HumanOptions) -> Self {
+        let theme = if options.colour {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        HumanRenderer {
+            handler: GraphicalReportHandler::new_themed(theme)
+                .with_width(options.width)
+                .with_links(false)
+                .with_context_lines(1),
+        }
+    }
+
+    fn write_diagnostic(&self, out: &mut dyn Write, diagnostic: &dyn Diagnostic) -> io::Result<()> {
+        let mut text = String::new();
+        self.handler
+            .render_report(&mut text, diagnostic)
+            .map_err(io::Error::other)?;
+        out.write_all(text.as_bytes())?;
+        out.write_all(b"\n")
+    }
+}
+
+impl Renderer for HumanRenderer {
+    fn start(&mut self, _out: &mut dyn Write) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn report(&mut self, out: &mut dyn Write, result: &ReportResult) -> io::Result<()> {
+        match &result.outcome {
+            Outcome::Failed(failure) => self.write_diagnostic(
+                out,
+                &FailureDiagnostic {
+                    path: &result.path,
+                    failure,
+                },
+            ),
+            Outcome::Checked(checked) => {
+                let source = ReportSource::new(&result.path, checked);
+                for finding in &checked.findings {
+                    self.write_diagnostic(
+                        out,
+                        &FindingDiagnostic {
+                            finding,
+                            source: &source,
+                        },
+                    )?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn finish(&mut self, out: &mut dyn Write, summary: &Summary) -> io::Result<()> {
+        writeln!(out, "{}", summary.line())
+    }
+}
+
+/// Lines longer than this (in characters) are cut around the labels, so a
+/// report exported as one long line still shows a readable excerpt.
+const MAX_LINE_CHARS: usize = 120;
+/// Characters kept on each side of the labels when a line is cut.
+const KEEP_CHARS: usize = 40;
+
+/// The report text as miette reads it: line and column computed by
+/// [`LineIndex`] (miette's own counts bytes), long lines cut around the span.
+struct ReportSource<'t> {
+    name: &'t str,
+    text: &'t str,
+    index: LineIndex<'t>,
+    locator: Locator<'t>,
+}
+
+impl<'t> ReportSource<'t> {
+    fn new(name: &'t str, checked: &'t Checked) -> Self {
+        ReportSource {
+            name,
+            text: &checked.text,
+            index: LineIndex::new(&checked.text),
+            locator: Locator::new(&checked.text, 0),
+        }
+    }
+
+    fn line_start(&self, i: usize) -> usize {
+        self.text[..i].rfind('\n').map_or(0, |n| n + 1)
+    }
+
+    fn line_end(&self, i: usize) -> usize {
+        self.text[i..].find('\n').map_or(self.text.len(), |n| i + n)
+    }
+
+    /// Byte offset `n` characters before `i` (not before `floor`).
+    fn chars_before(&self, i: usize, n: usize, floor: usize) -> usize {
+        self.text[floor..i]
+            .char_indices()
+            .rev()
+            .nth(n.saturating_sub(1))
+            .map_or(floor, |(j, _)| floor + j)
+    }
+
+    /// Byte offset `n` characters after `i` (not after `ceiling`).
+    fn chars_after(&self, i: usize, n: usize, ceiling: usize) -> usize {
+        self.text[i..ceiling]
+            .char_indices()
+            .nth(n)
+            .map_or(ceiling, |(j, _)| i + j)
+    }
+}
+
+impl SourceCode for ReportSource<'_> {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let clamped = self.locator.clamp(Span::new(span.offset(), span.len()));
+        if clamped.offset != span.offset() || clamped.len != span.len() {
+            return Err(MietteError::OutOfBounds);
+        }
+        let (start, end) = (clamped.offset, clamped.end());
+        let first_line = self.line_start(start);
+        let last_line_end = self.line_end(if end > start { end - 1 } else { start });
+        let mut ctx_start = first_line;
+        for _ in 0..before {
+            if ctx_start == 0 {
+                break;
+            }
+            ctx_start = self.line_start(ctx_start - 1);
+        }
+        let mut ctx_end = last_line_end;
+        for _ in 0..after {
+            if ctx_end >= self.text.len() {
+                break;
+            }
+            ctx_end = self.line_end(ctx_end + 1);
+        }
+        // Cut a long first or last line around the span.
+        if self.text[first_line..start].chars().count() > MAX_LINE_CHARS - KEEP_CHARS {
+            ctx_start = self.chars_before(start, KEEP_CHARS, first_line);
+        }
+        if self.text[end..last_line_end].chars().count() > MAX_LINE_CHARS - KEEP_CHARS {
+            ctx_end = self.chars_after(end, KEEP_CHARS, last_line_end);
+        }
+        if ctx_end > end && self.text[..ctx_end].ends_with('\r') {
+            ctx_end -= 1;
+        }
+        let data = &self.text[ctx_start..ctx_end];
+        let at = self.index.line_col(ctx_start);
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.to_string(),
+            data.as_bytes(),
+            SourceSpan::from((ctx_start, ctx_end - ctx_start)),
+            at.line - 1,
+            at.column - 1,
+            data.matches('\n').count(),
+        )))
+    }
+}
+
+struct FindingDiagnostic<'a> {
+    finding: &'a Finding,
+    source: &'a ReportSource<'a>,
+}
+
+impl fmt::Debug for FindingDiagnostic<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.finding.fmt(f)
+    }
+}
+
+impl fmt::Display for FindingDiagnostic<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.finding.message)
+    }
+}
+
+impl std::error::Error for FindingDiagnostic<'_> {}
+
+impl Diagnostic for FindingDiagnostic<'_> {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(&self.finding.rule))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.finding.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Info => miette::Severity::Advice,
+        })
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        let f = self.finding;
+        match (&f.help, &f.reference) {
+            (Some(h), Some(r)) => Some(Box::new(format!("{h}\n依据：{r}"))),
+            (Some(h), None) => Some(Box::new(h)),
+            (None, Some(r)) => Some(Box::new(format!("依据：{r}"))),
+            (None, None) => None,
+        }
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if self.finding.labels.is_empty() {
+            return None;
+        }
+        Some(Box::new(self.finding.labels.iter().map(|l| {
+            let span = self.source.locator.clamp(l.span);
+            let text = (!l.text.is_empty()).then(|| l.text.clone());
+            let span = SourceSpan::from((span.offset, span.len));
+            if l.primary {
+                LabeledSpan::new_primary_with_span(text, span)
+            } else {
+                LabeledSpan::new_with_span(text, span)
+            }
+        })))
+    }
+}
+
+struct FailureDiagnostic<'a> {
+    path: &'a str,
+    failure: &'a InputFailure,
+}
+
+impl fmt::Debug for FailureDiagnostic<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.failure.fmt(f)
+    }
+}
+
+impl fmt::Display for FailureDiagnostic<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path, self.failure.message)
+    }
+}
+
+impl std::error::Error for FailureDiagnostic<'_> {}
+
+impl Diagnostic for FailureDiagnostic<'_> {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(&self.failure.code))
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.failure
+            .help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+}

@@ -1,0 +1,104 @@
+//! nianbao's JSON document (schema in docs/output.md):
+//! `{"reports":[{"path", "findings":[{"rule", "severity", "message", "help",
+//! "labels":[{"offset", "length", "line", "column", "label"}]}]}], "summary"}`;
+//! an unreadable input has an `"error"` object and no findings.
+
+use super::{write_indented_json, InputFailure, Locator, Outcome, Renderer, ReportResult, Summary};
+use crate::finding::{Finding, Severity};
+use serde::Serialize;
+use std::io::{self, Write};
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    path: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a InputFailure>,
+    findings: Vec<JsonFinding<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    rule: &'a str,
+    severity: Severity,
+    message: &'a str,
+    help: Option<&'a str>,
+    labels: Vec<JsonLabel<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonLabel<'a> {
+    offset: usize,
+    length: usize,
+    line: usize,
+    column: usize,
+    label: &'a str,
+}
+
+fn json_finding<'a>(finding: &'a Finding, locator: &Locator) -> JsonFinding<'a> {
+    JsonFinding {
+        rule: &finding.rule,
+        severity: finding.severity,
+        message: &finding.message,
+        help: finding.help.as_deref(),
+        labels: finding
+            .labels
+            .iter()
+            .map(|l| {
+                let loc = locator.locate(l.span);
+                JsonLabel {
+                    offset: loc.offset,
+                    length: loc.length,
+                    line: loc.line,
+                    column: loc.column,
+                    label: &l.text,
+                }
+            })
+            .collect(),
+    }
+}
+
+/// Streams the JSON document, pretty-printed.
+#[derive(Default)]
+pub struct JsonRenderer {
+    written: usize,
+}
+
+impl JsonRenderer {
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl Renderer for JsonRenderer {
+    fn start(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        out.write_all(b"{\n  \"reports\": [")
+    }
+
+    fn report(&mut self, out: &mut dyn Write, result: &ReportResult) -> io::Result<()> {
+        let report = match &result.outcome {
+            Outcome::Checked(c) => {
+                let locator = Locator::new(&c.text, c.base_offset);
+                JsonReport {
+                    path: &result.path,
+                    error: None,
+                    findings: c.findings.iter().map(|f| json_finding(f, &locator)).collect(),
+                }
+            }
+            Outcome::Failed(e) => JsonReport {
+                path: &result.path,
+                error: Some(e),
+                findings: Vec::new(),
+            },
+        };
+        out.write_all(if self.written == 0 { b"\n    " } else { b",\n    " })?;
+        self.written += 1;
+        write_indented_json(out, &report, 4)
+    }
+
+    fn finish(&mut self, out: &mut dyn Write, summary: &Summary) -> io::Result<()> {
+        out.write_all(if self.written == 0 { b"],\n" } else { b"\n  ],\n" })?;
+        out.write_all(b"  \"summary\": ")?;
+        write_indented_json(out, summary, 2)?;
+        out.write_all(b"\n}\n")
+    }
+}

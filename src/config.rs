@@ -1,0 +1,203 @@
+//! `nianbao.toml`: rule directories, rule selection and severity overrides
+//! (like ruff's `select`/`ignore`). Found upward from the current directory,
+//! or given with `--config`. The format is documented in docs/output.md.
+
+use miette::{Diagnostic, NamedSource, SourceSpan};
+use nianbao_engine::Severity;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The configuration file's name.
+pub const FILE_NAME: &str = "nianbao.toml";
+
+/// The file as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Config {
+    /// Rule directories, relative to the configuration file.
+    #[serde(default)]
+    pub rules: Vec<PathBuf>,
+    /// Do not load the built-in rules.
+    #[serde(default)]
+    pub no_default_rules: bool,
+    /// Rule ids or prefixes to enable (default: all).
+    #[serde(default)]
+    pub select: Vec<String>,
+    /// Rule ids or prefixes to disable.
+    #[serde(default)]
+    pub ignore: Vec<String>,
+    /// Severity per rule id or prefix.
+    #[serde(default)]
+    pub severity: BTreeMap<String, Severity>,
+    /// Lowest severity that makes `check` exit with 1.
+    #[serde(default)]
+    pub fail_on: Option<Severity>,
+    /// The directory the file is in; rule directories are relative to it.
+    #[serde(skip)]
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, thiserror::Error, Diagnostic)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    #[diagnostic(code(nianbao::config::io))]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("invalid configuration: {message}")]
+    #[diagnostic(code(nianbao::config::invalid), help("see docs/output.md for the keys of nianbao.toml"))]
+    Invalid {
+        message: String,
+        #[source_code]
+        src: NamedSource<String>,
+        #[label("here")]
+        span: Option<SourceSpan>,
+    },
+}
+
+impl Config {
+    /// `explicit` if given, else the first `nianbao.toml` in `start` or a
+    /// parent directory; no file is the default configuration.
+    pub fn find_and_load(explicit: Option<&Path>, start: &Path) -> Result<Config, ConfigError> {
+        if let Some(path) = explicit {
+            return Config::load(path);
+        }
+        for dir in start.ancestors() {
+            let path = dir.join(FILE_NAME);
+            if path.is_file() {
+                return Config::load(&path);
+            }
+        }
+        Ok(Config::default())
+    }
+
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        let mut config = Config::parse(&path.display().to_string(), &text)?;
+        config.dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        Ok(config)
+    }
+
+    pub fn parse(name: &str, text: &str) -> Result<Config, ConfigError> {
+        toml::from_str(text).map_err(|e| ConfigError::Invalid {
+            message: e.message().to_string(),
+            span: e.span().map(SourceSpan::from),
+            src: NamedSource::new(name, text.to_string()),
+        })
+    }
+
+    /// Rule directories resolved against the file's directory.
+    pub fn rule_dirs(&self) -> Vec<PathBuf> {
+        self.rules.iter().map(|d| self.dir.join(d)).collect()
+    }
+}
+
+/// Which rules report, and at what severity. Patterns are rule ids or
+/// prefixes of them (`ALL` matches every rule); the longest matching pattern
+/// decides, and `ignore` wins over `select` on a tie.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    pub select: Vec<String>,
+    pub ignore: Vec<String>,
+    pub severity: Vec<(String, Severity)>,
+}
+
+/// How well `pattern` matches `id`: its length, or `None`.
+fn matches(pattern: &str, id: &str) -> Option<usize> {
+    if pattern == "ALL" {
+        Some(0)
+    } else {
+        id.starts_with(pattern).then_some(pattern.len())
+    }
+}
+
+impl Selection {
+    pub fn enabled(&self, id: &str) -> bool {
+        let best = |patterns: &[String]| patterns.iter().filter_map(|p| matches(p, id)).max();
+        match (best(&self.select), best(&self.ignore)) {
+            (Some(s), Some(i)) => s > i,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => self.select.is_empty(),
+        }
+    }
+
+    /// The configured severity for `id`, if any pattern sets one.
+    pub fn severity(&self, id: &str) -> Option<Severity> {
+        self.severity
+            .iter()
+            .filter_map(|(p, s)| matches(p, id).map(|len| (len, *s)))
+            .max_by_key(|(len, _)| *len)
+            .map(|(_, s)| s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn selection(select: &[&str], ignore: &[&str]) -> Selection {
+        Selection {
+            select: select.iter().map(|s| s.to_string()).collect(),
+            ignore: ignore.iter().map(|s| s.to_string()).collect(),
+            severity: vec![],
+        }
+    }
+
+    #[test]
+    fn longest_pattern_decides() {
+        let s = selection(&[], &[]);
+        assert!(s.enabled("requests.sum"));
+        let s = selection(&["requests"], &["requests.label"]);
+        assert!(s.enabled("requests.sum"));
+        assert!(!s.enabled("requests.label-variant"));
+        assert!(!s.enabled("review.total"));
+        let s = selection(&["requests.label.variant"], &["requests"]);
+        assert!(s.enabled("requests.label.variant"));
+        assert!(!s.enabled("requests.sum"));
+        let s = selection(&[], &["review"]);
+        assert!(s.enabled("requests.sum"));
+        assert!(!s.enabled("review.total"));
+        let s = selection(&["ALL"], &["review"]);
+        assert!(!s.enabled("review.total"));
+        assert!(s.enabled("structure.title"));
+    }
+
+    #[test]
+    fn severity_override_by_longest_prefix() {
+        let s = Selection {
+            severity: vec![
+                ("label".into(), Severity::Info),
+                ("label.variant".into(), Severity::Warning),
+            ],
+            ..Selection::default()
+        };
+        assert_eq!(s.severity("label.variant.disclosure"), Some(Severity::Warning));
+        assert_eq!(s.severity("label.missing"), Some(Severity::Info));
+        assert_eq!(s.severity("requests.sum"), None);
+    }
+
+    #[test]
+    fn config_errors_point_at_the_key() {
+        let err = Config::parse("nianbao.toml", "selct = [\"a\"]\n").unwrap_err();
+        match err {
+            ConfigError::Invalid { message, span, .. } => {
+                assert!(message.contains("selct"), "{message}");
+                assert_eq!(span.map(|s| s.offset()), Some(0));
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        let ok = Config::parse(
+            "nianbao.toml",
+            "rules = [\"r\"]\nselect = [\"requests\"]\nfail-on = \"warning\"\n[severity]\n\"label\" = \"info\"\n",
+        )
+        .unwrap();
+        assert_eq!(ok.fail_on, Some(Severity::Warning));
+        assert_eq!(ok.severity.get("label"), Some(&Severity::Info));
+    }
+}
