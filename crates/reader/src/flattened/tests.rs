@@ -1,0 +1,652 @@
+//! Tests on real fixtures (tests/fixtures at the workspace root): the crawled
+//! pingtan page, and flattened versions of the other fixtures made here by
+//! concatenating each row's printed cells.
+
+use super::*;
+use nianbao_model::label::{normalize, split_numbering};
+use nianbao_model::{template, Decimal, Format, RowKind, TableSchema};
+use std::collections::HashMap;
+
+fn fixture(name: &str) -> String {
+    let path = format!("{}/../../tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// A truth file's rows: `(table, row)` and its `(column, value)` cells.
+type TruthRow = ((String, String), Vec<(String, String)>);
+
+/// The rows of a truth TSV (`table row column value`), in file order.
+fn truth(name: &str) -> Vec<TruthRow> {
+    let mut rows: Vec<TruthRow> = Vec::new();
+    for line in fixture(name).lines().filter(|l| !l.trim().is_empty()) {
+        let f: Vec<&str> = line.split('\t').collect();
+        let [table, row, column, value] = f[..] else {
+            panic!("bad truth line {line:?}")
+        };
+        let key = (table.to_string(), row.to_string());
+        match rows.last_mut() {
+            Some((k, cells)) if *k == key => cells.push((column.into(), value.into())),
+            _ => rows.push((key, vec![(column.into(), value.into())])),
+        }
+    }
+    rows
+}
+
+fn table(id: &str) -> &'static TableSchema {
+    template(Format::V2021).table(id).unwrap()
+}
+
+fn row<'t>(table: &'t TableSchema, id: &str) -> &'t RowSchema {
+    table.row(id).unwrap()
+}
+
+/// The number text that starts at `from`: digits (ASCII or full width),
+/// spaces and decimal points — what a reader takes as a row's run.
+fn run_at(text: &str, from: usize) -> &str {
+    let rest = &text[from..];
+    let end = rest
+        .char_indices()
+        .find(|(_, c)| !(c.is_ascii_digit() || ('０'..='９').contains(c) || matches!(c, ' ' | '.' | '．')))
+        .map_or(rest.len(), |(i, _)| i);
+    &rest[..end]
+}
+
+/// Find each row of `table` by its template numbering and label, in order,
+/// from `start`, and split the run after it.
+fn split_in_text(text: &str, start: usize, table: &TableSchema) -> Vec<RowSplit> {
+    let mut cursor = start;
+    let mut out = Vec::new();
+    for (i, row) in table.rows.iter().enumerate() {
+        let label = format!("{}{}", row.numbering, row.label);
+        let at = cursor
+            + text[cursor..]
+                .find(&label)
+                .unwrap_or_else(|| panic!("{label} not found"));
+        let from = at + label.len();
+        let mut run = run_at(text, from);
+        if let Some(next) = table.rows.get(i + 1) {
+            run = strip_glued_numbering(run, next.numbering);
+        }
+        cursor = from + run.len();
+        if row.kind == RowKind::Heading {
+            assert_eq!(run.trim(), "", "{label}");
+            continue;
+        }
+        out.push(split_row(table, row, run, from));
+    }
+    out
+}
+
+fn unique(split: &RowSplit) -> (&Split, &Option<Inference>) {
+    match &split.outcome {
+        Outcome::Unique { split: s, inference } => (s, inference),
+        other => panic!("{}.{} {:?}: {other:?}", split.table, split.row, split.run),
+    }
+}
+
+fn values(split: &RowSplit) -> Vec<String> {
+    unique(split).0.values()
+}
+
+fn truth_values(cells: &[(String, String)], table: &TableSchema, row: &RowSchema) -> Vec<String> {
+    let cols: Vec<&str> = table.row_columns(row).map(|c| c.id).collect();
+    let got: Vec<&str> = cells.iter().map(|(c, _)| c.as_str()).collect();
+    assert_eq!(got, cols, "truth columns of {}", row.id);
+    cells.iter().map(|(_, v)| v.clone()).collect()
+}
+
+const PINGTAN: &str = "pingtan-2021-flattened.txt";
+
+#[test]
+fn pingtan_requests_rows_split_to_the_truth() {
+    let text = fixture(PINGTAN);
+    let t = table("requests");
+    let start = text.find("三、收到和处理政府信息公开申请情况").unwrap();
+    let mut splits = split_in_text(&text, start, t);
+    // Two rows are genuinely ambiguous by their own totals:
+    // "270020130" is 27|0|0|2|0|1|30 or 2|7|0|0|20|1|30, and
+    // "220000325" is 22|0|0|0|0|3|25 or 2|20|0|0|0|3|25.
+    let ambiguous: Vec<(&str, usize)> = splits
+        .iter()
+        .filter_map(|s| match &s.outcome {
+            Outcome::Ambiguous { count, .. } => Some((s.row, *count)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(ambiguous, [("granted", 2), ("unable.not_held", 2)]);
+    // The column sums into （七）总计 decide them, and that rule is assumed.
+    let assumed = resolve_with_columns(t, &mut splits, |_, _| None);
+    let assumed: Vec<(&str, Vec<&str>)> = assumed.iter().map(|a| (a.rule.id, a.rows.clone())).collect();
+    assert_eq!(
+        assumed,
+        [("requests.results_total", vec!["granted", "unable.not_held"])]
+    );
+    let truth: HashMap<String, Vec<(String, String)>> = truth("pingtan-2021-flattened.truth.tsv")
+        .into_iter()
+        .filter(|((tb, _), _)| tb == "requests")
+        .map(|((_, r), c)| (r, c))
+        .collect();
+    let mut checked = 0;
+    for split in &splits {
+        let schema = row(t, split.row);
+        if schema.kind == RowKind::Group {
+            // 2021 group rows print no numbers: "（三）不予公开1.属于…".
+            assert_eq!(split.outcome, Outcome::Empty, "{}", split.row);
+            assert_eq!(split.problem(RowKind::Group), None);
+            continue;
+        }
+        let want = truth_values(&truth[split.row], t, schema);
+        assert_eq!(values(split), want, "{} from {:?}", split.row, split.run);
+        let (s, inference) = unique(split);
+        let inference = inference.as_ref().expect("values that ran together are inferred");
+        let own = format!(
+            "requests.{}: total = natural_person + business + research + nonprofit + legal_services + other_org",
+            split.row
+        );
+        if ["granted", "unable.not_held"].contains(&split.row) {
+            assert!(
+                inference.constraint.starts_with(&format!("{own}; of the 2 splits that satisfy it, the only one consistent with the column rules (assumed, so not checked): requests, every column: total = granted + partial")),
+                "{}",
+                inference.constraint
+            );
+        } else {
+            assert_eq!(inference.constraint, own);
+        }
+        assert!(inference.candidates >= 1);
+        // Every span covers exactly the digits of its value.
+        for cell in &s.cells {
+            assert_eq!(cell.span.slice(&text), Some(cell.value.to_string().as_str()));
+        }
+        let cells = split.cells().unwrap();
+        assert_eq!(cells.len(), 7);
+        assert!(cells.iter().all(|(_, c)| c.inferred.is_some()));
+        assert_eq!(split.problem(schema.kind), None);
+        checked += 1;
+    }
+    assert_eq!(checked, 25);
+    // The glued numbering was taken off: "…申请00000002.其他法律…".
+    let law = splits.iter().find(|s| s.row == "denied.state_secret").unwrap();
+    assert_eq!(law.run, "0000000");
+    // The printed space is a boundary: "500000 5".
+    let partial = splits.iter().find(|s| s.row == "partial").unwrap();
+    assert_eq!(partial.run, "500000 5");
+    assert_eq!(partial.possible, 1);
+    // "0000000" splits only one way.
+    assert_eq!(law.possible, 1);
+    let new = splits.iter().find(|s| s.row == "new").unwrap();
+    assert_eq!(new.run, "640020470");
+    // 9 digits into 7 columns without leading zeros: 12 ways, 1 with the total.
+    assert_eq!(new.possible, 12);
+}
+
+#[test]
+fn pingtan_review_row_splits_to_the_truth() {
+    let text = fixture(PINGTAN);
+    let t = table("review");
+    let heading = text.find("四、政府信息公开行政复议、行政诉讼情况").unwrap();
+    // The row has no label: its run is the first number after the headers.
+    let from = heading + text[heading..].find(|c: char| c.is_ascii_digit()).unwrap();
+    let run = run_at(&text, from);
+    assert_eq!(run, "10203120001200000");
+    let split = split_row(t, row(t, "cases"), run, from);
+    let truth = truth("pingtan-2021-flattened.truth.tsv");
+    let (_, cells) = truth.iter().find(|((tb, _), _)| tb == "review").unwrap();
+    assert_eq!(values(&split), truth_values(cells, t, row(t, "cases")));
+    let inference = unique(&split).1.as_ref().unwrap();
+    assert!(inference.constraint.starts_with(
+        "review.cases: reconsideration.total = reconsideration.upheld + reconsideration.corrected + reconsideration.other + reconsideration.pending; litigation_direct.total ="
+    ));
+    for cell in &unique(&split).0.cells {
+        assert_eq!(cell.span.slice(&text), Some(cell.value.to_string().as_str()));
+    }
+}
+
+#[test]
+fn pingtan_disclosure_is_read_only_where_the_split_is_unique() {
+    let text = fixture(PINGTAN);
+    let t = table("disclosure");
+    let start = text.find("二、主动公开政府信息情况").unwrap();
+    let splits = split_in_text(&text, start, t);
+    let by_row = |id: &str| splits.iter().find(|s| s.row == id).unwrap();
+
+    // "规章 000": only 0, 0, 0 has no leading zeros — read, marked inferred.
+    let regulations = by_row("regulations");
+    assert_eq!(values(regulations), ["0", "0", "0"]);
+    let inference = unique(regulations).1.as_ref().unwrap();
+    assert_eq!(
+        inference.constraint,
+        "disclosure.regulations: the only split into 3 numbers without leading zeros"
+    );
+    assert_eq!(inference.candidates, 1);
+
+    // "693665" into 本年制发/本年废止/现行有效: C(5,2) = 10 splits, no total to choose.
+    let docs = by_row("normative_docs");
+    assert_eq!(docs.run, "693665");
+    let Outcome::Ambiguous { candidates, count } = &docs.outcome else {
+        panic!("{docs:?}")
+    };
+    assert_eq!((*count, candidates.len()), (10, 10));
+    assert!(candidates.iter().any(|c| c.values() == ["69", "3", "665"]));
+    let problem = docs.problem(RowKind::Data).unwrap();
+    assert_eq!(problem.kind, ProblemKind::AmbiguousSplit);
+    assert_eq!(problem.candidates.len(), 10);
+    assert!(problem.message.contains("10 ways"), "{}", problem.message);
+    assert!(problem.message.contains("no total"), "{}", problem.message);
+    assert_eq!(problem.span.and_then(|s| s.slice(&text)), Some("693665"));
+
+    // Single-value rows were printed as one number: read, nothing inferred.
+    for (id, value) in [("licensing", "2293"), ("penalty", "1282"), ("enforcement", "42")] {
+        assert_eq!(values(by_row(id)), [value], "{id}");
+        assert_eq!(unique(by_row(id)).1, &None, "{id}");
+    }
+    // The fee is one printed decimal (万元 to six places = yuan to the fen).
+    let fees = by_row("fees");
+    let (split, inference) = unique(fees);
+    assert_eq!(
+        split.cells[0].value,
+        CellValue::Decimal("24252.311082".parse::<Decimal>().unwrap())
+    );
+    assert_eq!(inference, &None);
+}
+
+#[test]
+fn glued_numbering_is_stripped_only_when_it_is_the_next_rows() {
+    assert_eq!(strip_glued_numbering("00000002.", "2."), "0000000");
+    assert_eq!(strip_glued_numbering("0000000２．", "2."), "0000000");
+    assert_eq!(strip_glued_numbering("1000001 3、", "3."), "1000001 ");
+    assert_eq!(strip_glued_numbering("1.", "1."), "");
+    // Not the next row's numbering, or no numbering at all: unchanged.
+    assert_eq!(strip_glued_numbering("00000003.", "2."), "00000003.");
+    assert_eq!(strip_glued_numbering("0000000", "2."), "0000000");
+    assert_eq!(strip_glued_numbering("0000000", "（四）"), "0000000");
+    assert_eq!(strip_glued_numbering("", "2."), "");
+}
+
+/// Each row's printed values in a tab-, pipe- or line-separated fixture:
+/// the field holding the row's label (found in template order), then the
+/// numeric fields after it, across lines.
+fn printed_rows(text: &str, table: &TableSchema) -> Vec<(&'static str, Vec<String>)> {
+    let fields: Vec<&str> = text
+        .split(['\t', '|', '\n'])
+        .map(str::trim)
+        .filter(|f| !f.is_empty())
+        .collect();
+    let is_label = |field: &str, row: &RowSchema| {
+        let f = normalize(field);
+        let (_, rest) = split_numbering(&f);
+        rest == normalize(row.label) || row.variants.iter().any(|v| rest == normalize(v))
+    };
+    let mut out = Vec::new();
+    let mut cursor = 0;
+    for row in table.value_rows() {
+        let n = table.row_columns(row).count();
+        let Some(at) = fields.iter().skip(cursor).position(|f| is_label(f, row)) else {
+            continue;
+        };
+        cursor += at + 1;
+        let values: Vec<String> = fields[cursor..]
+            .iter()
+            .take_while(|f| f.chars().all(|c| c.is_ascii_digit() || c == '.'))
+            .take(n)
+            .map(|f| f.to_string())
+            .collect();
+        if values.len() == n {
+            cursor += n;
+            out.push((row.id, values));
+        }
+    }
+    out
+}
+
+/// Flatten rows (concatenate their cells), split them, resolve by columns,
+/// and return the splits.
+fn flatten_and_split(
+    table: &TableSchema,
+    rows: &[(&'static str, Vec<String>)],
+) -> (Vec<RowSplit>, Vec<AssumedRule>) {
+    let mut text = String::new();
+    let mut splits = Vec::new();
+    for (id, cells) in rows {
+        let run = cells.concat();
+        let offset = text.len();
+        text.push_str(&run);
+        splits.push(split_row(table, row(table, id), &run, offset));
+    }
+    let assumed = resolve_with_columns(table, &mut splits, |_, _| None);
+    for split in &splits {
+        if let Outcome::Unique { split: s, .. } = &split.outcome {
+            for cell in &s.cells {
+                assert_eq!(cell.span.slice(&text), Some(cell.value.to_string().as_str()));
+            }
+        }
+    }
+    (splits, assumed)
+}
+
+#[test]
+fn flattened_layout_fixtures_are_recovered() {
+    // (fixture, rows expected, of which not all zeros)
+    for (name, rows, nonzero) in [
+        ("haiyan-jingxin-2023.txt", 29, 0),
+        ("pinghu-jingxin-2021.txt", 25, 0),
+        ("sanmen-yanhai-2023.txt", 25, 0),
+        ("jiaxing-jingxin-2022.txt", 25, 7),
+    ] {
+        let t = table("requests");
+        let printed = printed_rows(&fixture(name), t);
+        assert_eq!(printed.len(), rows, "{name}: {printed:?}");
+        assert_eq!(
+            printed.iter().filter(|(_, v)| v.iter().any(|x| x != "0")).count(),
+            nonzero,
+            "{name}"
+        );
+        let (splits, assumed) = flatten_and_split(t, &printed);
+        assert_eq!(assumed, vec![], "{name}");
+        for (split, (id, want)) in splits.iter().zip(&printed) {
+            assert_eq!(&values(split), want, "{name} {id}");
+            assert!(unique(split).1.is_some(), "{name} {id}: inferred");
+        }
+    }
+}
+
+#[test]
+fn jiaxing_rows_are_the_ones_seen() {
+    let printed = printed_rows(&fixture("jiaxing-jingxin-2022.txt"), table("requests"));
+    let new = printed.iter().find(|(id, _)| *id == "new").unwrap();
+    assert_eq!(new.1, ["8", "0", "0", "0", "0", "0", "8"]);
+}
+
+#[test]
+fn flattened_truth_tables_are_recovered_where_arithmetic_decides() {
+    let t = table("requests");
+    for (name, decided_by_columns) in [
+        ("hongze-2023.truth.tsv", vec![]),
+        (
+            "pingtan-2021-flattened.truth.tsv",
+            vec!["granted", "unable.not_held"],
+        ),
+    ] {
+        let rows: Vec<(&'static str, Vec<String>)> = truth(name)
+            .into_iter()
+            .filter(|((tb, _), _)| tb == "requests")
+            .map(|((_, r), cells)| (row(t, &r).id, cells.into_iter().map(|(_, v)| v).collect()))
+            .collect();
+        let (splits, assumed) = flatten_and_split(t, &rows);
+        let decided: Vec<&str> = assumed.iter().flat_map(|a| a.rows.clone()).collect();
+        assert_eq!(decided, decided_by_columns, "{name}");
+        for (split, (id, want)) in splits.iter().zip(&rows) {
+            assert_eq!(&values(split), want, "{name} {id}");
+        }
+    }
+}
+
+#[test]
+fn hongze_review_row_breaks_its_own_totals_and_is_not_guessed() {
+    // hongze prints 10, 1, 0, 0 with 总计 0: no split satisfies the row.
+    let t = table("review");
+    let rows = truth("hongze-2023.truth.tsv");
+    let (_, cells) = rows.iter().find(|((tb, _), _)| tb == "review").unwrap();
+    let run: String = cells.iter().map(|(_, v)| v.as_str()).collect();
+    let split = split_row(t, row(t, "cases"), &run, 0);
+    assert_eq!(split.outcome, Outcome::NoValidSplit);
+    let problem = split.problem(RowKind::Data).unwrap();
+    assert_eq!(problem.kind, ProblemKind::NoValidSplit);
+    assert!(problem.message.contains("none of their"), "{}", problem.message);
+}
+
+#[test]
+fn hongze_disclosure_flattened_is_unreadable_where_not_unique() {
+    let t = table("disclosure");
+    let rows = truth("hongze-2023.truth.tsv");
+    let mut outcomes = Vec::new();
+    for ((tb, r), cells) in rows.iter().filter(|((tb, _), _)| tb == "disclosure") {
+        let run: String = cells.iter().map(|(_, v)| v.as_str()).collect();
+        let split = split_row(table(tb), row(t, r), &run, 0);
+        let got = match &split.outcome {
+            Outcome::Unique { split, .. } => split.values().join(","),
+            Outcome::Ambiguous { count, .. } => format!("{count} splits"),
+            other => format!("{other:?}"),
+        };
+        outcomes.push(format!("{r}: {run} → {got}"));
+    }
+    assert_eq!(
+        outcomes,
+        [
+            "regulations: 000 → 0,0,0",
+            // "055" cannot be 0|5|5 only: 05 is not a number, so it is unique.
+            "normative_docs: 055 → 0,5,5",
+            "licensing: 550 → 550",
+            "penalty: 4119 → 4119",
+            "enforcement: 195 → 195",
+            "fees: 7730.28 → 7730.28",
+        ]
+    );
+}
+
+/// A full requests table with values that run together ambiguously:
+/// `carried_over` 1|12|…|13 and `granted` 11|2|…|13 both print "112000013".
+fn constructed_requests() -> Vec<(&'static str, Vec<i64>)> {
+    let zero = vec![0; 7];
+    let mut rows: Vec<(&'static str, Vec<i64>)> = vec![
+        ("new", vec![64, 0, 0, 2, 0, 4, 70]),
+        ("carried_over", vec![1, 12, 0, 0, 0, 0, 13]),
+        ("granted", vec![11, 2, 0, 0, 0, 0, 13]),
+        ("partial", vec![5, 0, 0, 0, 0, 0, 5]),
+    ];
+    let t = table("requests");
+    for r in t.rows.iter().filter(|r| r.parent.is_some()) {
+        let v = match r.id {
+            "denied.internal_affairs" => vec![1, 0, 0, 0, 0, 0, 1],
+            "denied.enforcement_file" => vec![6, 0, 0, 0, 0, 0, 6],
+            "unable.not_held" => vec![22, 0, 0, 0, 0, 3, 25],
+            "other.other" => vec![1, 0, 0, 0, 0, 0, 1],
+            _ => zero.clone(),
+        };
+        rows.push((r.id, v));
+    }
+    rows.push(("total", vec![46, 2, 0, 0, 0, 3, 51]));
+    rows.push(("carried_forward", vec![19, 10, 0, 2, 0, 1, 32]));
+    rows
+}
+
+fn as_text(rows: &[(&'static str, Vec<i64>)]) -> Vec<(&'static str, Vec<String>)> {
+    rows.iter()
+        .map(|(id, v)| (*id, v.iter().map(i64::to_string).collect()))
+        .collect()
+}
+
+#[test]
+fn constructed_row_with_two_valid_splits_is_ambiguous_with_both() {
+    let t = table("requests");
+    let split = split_row(t, row(t, "granted"), "112000013", 100);
+    let Outcome::Ambiguous { candidates, count } = &split.outcome else {
+        panic!("{split:?}")
+    };
+    assert_eq!(*count, 2);
+    let listed: Vec<Vec<String>> = candidates.iter().map(Split::values).collect();
+    assert_eq!(
+        listed,
+        [
+            ["1", "12", "0", "0", "0", "0", "13"],
+            ["11", "2", "0", "0", "0", "0", "13"]
+        ]
+    );
+    assert_eq!(split.cells(), None);
+    let problem = split.problem(RowKind::Data).unwrap();
+    assert_eq!(problem.kind, ProblemKind::AmbiguousSplit);
+    assert_eq!(problem.candidates, listed);
+    assert_eq!(problem.span, Some(Span::new(100, 9)));
+    assert_eq!(problem.row.as_deref(), Some("granted"));
+}
+
+#[test]
+fn column_rules_decide_ambiguous_rows_and_are_reported_as_assumed() {
+    let t = table("requests");
+    let rows = constructed_requests();
+    let (splits, assumed) = flatten_and_split(t, &as_text(&rows));
+    for (split, (id, want)) in splits.iter().zip(&rows) {
+        let want: Vec<String> = want.iter().map(i64::to_string).collect();
+        assert_eq!(values(split), want, "{id}");
+    }
+    let decided: Vec<(&str, Vec<&str>)> = assumed.iter().map(|a| (a.rule.id, a.rows.clone())).collect();
+    assert_eq!(
+        decided,
+        [
+            ("requests.balance", vec!["carried_over"]),
+            ("requests.results_total", vec!["granted", "unable.not_held"]),
+        ]
+    );
+    let granted = splits.iter().find(|s| s.row == "granted").unwrap();
+    let inference = unique(granted).1.as_ref().unwrap();
+    assert!(
+        inference.constraint.contains("the only one consistent with the column rules (assumed, so not checked): requests, every column: total = granted + partial + Σ denied.* + Σ unable.* + Σ not_processed.* + Σ other.*"),
+        "{}",
+        inference.constraint
+    );
+    // Rows decided by their own totals name no column rule.
+    let new = splits.iter().find(|s| s.row == "new").unwrap();
+    assert!(!unique(new)
+        .1
+        .as_ref()
+        .unwrap()
+        .constraint
+        .contains("column rules"));
+}
+
+#[test]
+fn printed_rows_take_part_in_column_rules() {
+    // Only `granted` ran together; the other rows were printed apart.
+    let t = table("requests");
+    let rows = constructed_requests();
+    let mut splits = vec![split_row(t, row(t, "granted"), "112000013", 0)];
+    let printed = |r: &str, c: &str| -> Option<Decimal> {
+        let (_, values) = rows.iter().find(|(id, _)| *id == r && r != "granted")?;
+        let i = t.columns.iter().position(|col| col.id == c)?;
+        Some(Decimal::from(*values.get(i)?))
+    };
+    let assumed = resolve_with_columns(t, &mut splits, printed);
+    assert_eq!(values(&splits[0]), ["11", "2", "0", "0", "0", "0", "13"]);
+    assert_eq!(assumed.len(), 1);
+    assert_eq!(assumed[0].rule.template_rule, 3);
+}
+
+#[test]
+fn column_rules_that_do_not_single_out_a_split_leave_it_ambiguous() {
+    // Without the rows that link `granted` to a total, nothing decides it.
+    let t = table("requests");
+    let mut splits = vec![split_row(t, row(t, "granted"), "112000013", 0)];
+    let assumed = resolve_with_columns(t, &mut splits, |_, _| None);
+    assert!(assumed.is_empty());
+    assert!(matches!(splits[0].outcome, Outcome::Ambiguous { count: 2, .. }));
+}
+
+#[test]
+fn a_defect_between_rows_survives_flattening() {
+    // Break rule 3 (the sub-items no longer add up to （七）总计): each row is
+    // still decided by its own total, nothing is assumed, and the defect is
+    // there for the rules to find.
+    let t = table("requests");
+    let mut rows = constructed_requests();
+    rows.retain(|(id, _)| *id != "carried_over" && *id != "granted");
+    for (id, v) in rows.iter_mut() {
+        if *id == "denied.enforcement_file" {
+            *v = vec![7, 0, 0, 0, 0, 0, 7];
+        }
+    }
+    let (splits, assumed) = flatten_and_split(t, &as_text(&rows));
+    assert!(assumed.is_empty());
+    let enforcement = splits
+        .iter()
+        .find(|s| s.row == "denied.enforcement_file")
+        .unwrap();
+    assert_eq!(values(enforcement), ["7", "0", "0", "0", "0", "0", "7"]);
+    assert!(!unique(enforcement)
+        .1
+        .as_ref()
+        .unwrap()
+        .constraint
+        .contains("column rules"));
+}
+
+#[test]
+fn full_width_digits_and_spans() {
+    let t = table("requests");
+    let run = "６４００２０４７０";
+    let split = split_row(t, row(t, "new"), run, 7);
+    assert_eq!(values(&split), ["64", "0", "0", "2", "0", "4", "70"]);
+    let first = &unique(&split).0.cells[0];
+    assert_eq!(first.span, Span::new(7, 6)); // two 3-byte digits
+}
+
+#[test]
+fn decimals_only_in_amount_columns() {
+    let t = table("requests");
+    let split = split_row(t, row(t, "new"), "6400.20470", 0);
+    assert_eq!(split.outcome, Outcome::NoValidSplit);
+    let problem = split.problem(RowKind::Data).unwrap();
+    assert!(problem.message.contains("cannot be split"), "{}", problem.message);
+}
+
+#[test]
+fn other_characters_are_unreadable_with_their_span() {
+    let t = table("requests");
+    let split = split_row(t, row(t, "new"), "64,0020470", 10);
+    assert_eq!(
+        split.outcome,
+        Outcome::Unreadable {
+            span: Span::new(12, 1),
+            found: ','
+        }
+    );
+    assert_eq!(
+        split.problem(RowKind::Data).unwrap().kind,
+        ProblemKind::UnreadableCell
+    );
+}
+
+#[test]
+fn empty_data_row_is_missing_cells() {
+    let t = table("requests");
+    let split = split_row(t, row(t, "new"), " ", 0);
+    assert_eq!(split.outcome, Outcome::Empty);
+    assert_eq!(
+        split.problem(RowKind::Data).unwrap().kind,
+        ProblemKind::MissingCells
+    );
+}
+
+#[test]
+fn long_runs_end_quickly() {
+    // 200 digits: far more than 7 or 15 numbers of at most 15 digits can use.
+    let digits: String = (0..200)
+        .map(|i| char::from(b'0' + ((i * 7 + 3) % 10) as u8))
+        .collect();
+    for (tb, r) in [
+        ("requests", "new"),
+        ("review", "cases"),
+        ("disclosure", "normative_docs"),
+    ] {
+        let started = std::time::Instant::now();
+        let split = split_row(table(tb), row(table(tb), r), &digits, 0);
+        assert!(started.elapsed().as_secs_f64() < 1.0, "{tb}.{r}");
+        assert_eq!(split.outcome, Outcome::NoValidSplit, "{tb}.{r}");
+    }
+}
+
+#[test]
+fn the_work_cap_answers_too_ambiguous() {
+    let t = table("requests");
+    let limits = Limits {
+        max_nodes: 5,
+        max_listed: 12,
+    };
+    let split = split_row_with(t, row(t, "new"), "640020470", 0, limits);
+    assert!(
+        matches!(split.outcome, Outcome::TooAmbiguous { explored: 6, .. }),
+        "{split:?}"
+    );
+    assert_eq!(
+        split.problem(RowKind::Data).unwrap().kind,
+        ProblemKind::TooAmbiguous
+    );
+}
