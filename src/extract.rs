@@ -1,8 +1,168 @@
+//! `nianbao extract`: read reports and print every table cell in template
+//! order (TSV, CSV or JSON). Extraction problems are printed to stderr as
+//! warnings; a file that cannot be read at all is an error (exit 2) but the
+//! other files are still extracted.
+
+use miette::{Diagnostic, NamedSource, SourceSpan};
+use nianbao_model::{LineIndex, Problem, Report};
+use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-#[derive(clap::Args)]
-pub struct Args {}
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// `table<TAB>row<TAB>column<TAB>value<TAB>LINE:COL`, one line per cell.
+    /// With several files, each line starts with the file name and a tab.
+    Tsv,
+    /// A header row, then `file,table,row,column,value,position` per cell.
+    Csv,
+    /// The whole report as JSON (readable back as input); several files
+    /// give a JSON array.
+    Json,
+}
 
-pub fn run(_args: Args) -> miette::Result<ExitCode> {
-    Err(miette::miette!("not available yet"))
+#[derive(clap::Args)]
+pub struct Args {
+    /// Report files: text exported from a web page, Word or PDF (UTF-8), or
+    /// a report JSON written by `--format json`.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Tsv)]
+    format: OutputFormat,
+}
+
+/// One cell line: table, row, column, value, LINE:COL.
+fn cell_lines(report: &Report) -> Vec<[String; 5]> {
+    let index = LineIndex::new(&report.source.text);
+    let mut out = Vec::new();
+    for (tid, table) in &report.tables {
+        for (rid, row) in &table.rows {
+            for (cid, cell) in &row.cells {
+                out.push([
+                    tid.clone(),
+                    rid.clone(),
+                    cid.clone(),
+                    cell.value.to_string(),
+                    index.line_col(cell.span.offset).to_string(),
+                ]);
+            }
+        }
+    }
+    out
+}
+
+/// Quote a CSV field when it needs it (RFC 4180).
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// An extraction problem as a miette warning, pointing into the source.
+#[derive(Debug, Diagnostic)]
+#[diagnostic(severity(Warning), code(nianbao::extract::problem))]
+struct ProblemWarning {
+    message: String,
+    #[source_code]
+    src: NamedSource<String>,
+    #[label("here")]
+    at: Option<SourceSpan>,
+}
+
+impl std::fmt::Display for ProblemWarning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ProblemWarning {}
+
+fn warn(report: &Report, p: &Problem) {
+    let at = p.span.map(|s| SourceSpan::new(s.offset.into(), s.len));
+    let w = ProblemWarning {
+        message: format!("{:?}: {}", p.kind, p.message),
+        src: NamedSource::new(report.source.name.clone(), report.source.text.clone()),
+        at,
+    };
+    eprintln!("{:?}", miette::Report::new(w));
+}
+
+pub fn run(args: Args) -> miette::Result<ExitCode> {
+    let several = args.files.len() > 1;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut failed = false;
+    let mut json_reports = Vec::new();
+    let io = |e: std::io::Error| miette::miette!("cannot write output: {e}");
+    if args.format == OutputFormat::Csv {
+        writeln!(out, "file,table,row,column,value,position").map_err(io)?;
+    }
+    for path in &args.files {
+        let name = path.display().to_string();
+        let bytes = match std::fs::read(path) {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!(
+                    "{:?}",
+                    miette::miette!(code = "nianbao::extract::io", "{name}: {e}")
+                );
+                failed = true;
+                continue;
+            }
+        };
+        let report = match nianbao_reader::read_bytes(&name, &bytes) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("{:?}", miette::Report::new(e));
+                failed = true;
+                continue;
+            }
+        };
+        for p in &report.problems {
+            warn(&report, p);
+        }
+        match args.format {
+            OutputFormat::Tsv => {
+                for line in cell_lines(&report) {
+                    if several {
+                        write!(out, "{name}\t").map_err(io)?;
+                    }
+                    writeln!(out, "{}", line.join("\t")).map_err(io)?;
+                }
+            }
+            OutputFormat::Csv => {
+                for line in cell_lines(&report) {
+                    let fields: Vec<String> = std::iter::once(name.as_str())
+                        .chain(line.iter().map(String::as_str))
+                        .map(csv_field)
+                        .collect();
+                    writeln!(out, "{}", fields.join(",")).map_err(io)?;
+                }
+            }
+            OutputFormat::Json => json_reports.push(report),
+        }
+    }
+    if args.format == OutputFormat::Json {
+        let json = if several {
+            serde_json::to_string_pretty(&json_reports)
+        } else {
+            match json_reports.first() {
+                Some(r) => serde_json::to_string_pretty(r),
+                None => Ok(String::new()),
+            }
+        };
+        let json = json.map_err(|e| miette::miette!("cannot write JSON: {e}"))?;
+        if !json.is_empty() {
+            writeln!(out, "{json}").map_err(io)?;
+        }
+    }
+    out.flush().map_err(io)?;
+    Ok(if failed {
+        ExitCode::from(crate::EXIT_ERROR)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -1,33 +1,219 @@
 //! # nianbao-reader
 //!
-//! Turns a report as other tools export it into a [`nianbao_model::Report`]
-//! (work in progress). Public API used by the CLI — keep these signatures:
+//! Turns a report as other tools export it (text from web pages, Word files
+//! or PDFs) into a [`nianbao_model::Report`]. It aligns on the template's
+//! labels rather than on one layout:
+//! 1. [`tokens`]: the text is cut into words, numbers and blank cells with
+//!    byte spans, whatever separates cells (tabs, pipes, spaces, one cell per
+//!    line); page furniture is skipped;
+//! 2. [`sections`]: section headings, numbered or not;
+//! 3. [`labels`]: in each table's region, runs of words are matched to the
+//!    template's labels (joined over lines and spaces, approximately when
+//!    there are typos, with the deviation recorded);
+//! 4. [`tables`]: each row label takes the values after it, in column order;
+//!    what does not fit is a `Problem`, never a guess;
+//! 5. [`metadata`]: title, body, year, statistics period, publication date.
+//!
+//! It knows the model's schema; it must not know about rules or findings.
+//!
+//! Public API used by the CLI — keep these signatures:
 //! - [`read_bytes`]: decode a file's bytes (UTF-8 with or without BOM; a JSON
 //!   `Report` is taken as is after validation) and read it;
 //! - [`read_text`]: read already-decoded text. Never fails: what cannot be
 //!   read becomes a `Problem` in the report.
 
 pub mod flattened;
+mod labels;
+mod metadata;
+mod sections;
+mod tables;
+mod tokens;
 
-use nianbao_model::{Format, Report};
+use labels::{format_bit, Item, CATALOGUE};
+use nianbao_model::{template, Format, Problem, ProblemKind, Report, Section, Span};
 
 /// Why an input could not be read at all.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum ReadError {
     #[error("{name}: not UTF-8 text (invalid byte at offset {offset})")]
-    #[diagnostic(code(nianbao::read::encoding), help("save the file as UTF-8"))]
+    #[diagnostic(
+        code(nianbao::read::encoding),
+        help("save the file as UTF-8 (other encodings such as GBK are not read yet)")
+    )]
     NotUtf8 { name: String, offset: usize },
+    #[error("{name}: JSON that is not a nianbao report: {message}")]
+    #[diagnostic(
+        code(nianbao::read::json),
+        help("JSON input must be a Report as written by `nianbao extract --format json`")
+    )]
+    NotAReport { name: String, message: String },
+    #[error("{name}: invalid report JSON: {}", errors.join("; "))]
+    #[diagnostic(code(nianbao::read::invalid_report))]
+    InvalidReport { name: String, errors: Vec<String> },
 }
 
 /// Decode and read one input.
 pub fn read_bytes(name: &str, bytes: &[u8]) -> Result<Report, ReadError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let text = std::str::from_utf8(bytes)
-        .map_err(|e| ReadError::NotUtf8 { name: name.to_string(), offset: e.valid_up_to() })?;
+    let text = std::str::from_utf8(bytes).map_err(|e| ReadError::NotUtf8 {
+        name: name.to_string(),
+        offset: e.valid_up_to(),
+    })?;
+    if text.trim_start().starts_with('{') {
+        let report: Report = serde_json::from_str(text).map_err(|e| ReadError::NotAReport {
+            name: name.to_string(),
+            message: e.to_string(),
+        })?;
+        report.validate().map_err(|errors| ReadError::InvalidReport {
+            name: name.to_string(),
+            errors,
+        })?;
+        return Ok(report);
+    }
     Ok(read_text(name, text))
+}
+
+/// The tokens whose spans start inside `region`.
+fn tokens_in(all: &[tokens::Token], region: Span) -> &[tokens::Token] {
+    let a = all.partition_point(|t| t.span.offset < region.offset);
+    let b = all.partition_point(|t| t.span.offset < region.end());
+    all.get(a..b.max(a)).unwrap_or(&[])
+}
+
+/// Which format the labels speak: labels only one format has, counted.
+fn detect_format(regions: &[(&str, Vec<Item>)]) -> Format {
+    let (mut v2021, mut v2019) = (0, 0);
+    for (table, items) in regions {
+        for item in items {
+            if let Item::Label { entry, .. } = item {
+                if let Some(e) = CATALOGUE.entry(*entry) {
+                    if e.table != *table {
+                        continue;
+                    }
+                    if e.formats == format_bit(Format::V2021) {
+                        v2021 += 1;
+                    } else if e.formats == format_bit(Format::V2019) {
+                        v2019 += 1;
+                    }
+                }
+            }
+        }
+    }
+    if v2019 > v2021 {
+        Format::V2019
+    } else {
+        Format::V2021
+    }
+}
+
+/// Trim trailing white space off a span.
+fn trim_end(text: &str, span: Span) -> Span {
+    let s = span.slice(text).unwrap_or("");
+    Span::new(span.offset, s.trim_end().len())
 }
 
 /// Read decoded text.
 pub fn read_text(name: &str, text: &str) -> Report {
-    Report::new(name, text, Format::V2021)
+    let all_tokens = tokens::tokenize(text);
+    // Section headings are the same in both formats.
+    let tpl = template(Format::V2021);
+    let headings = sections::find(text, Format::V2021);
+    let mut problems: Vec<Problem> = Vec::new();
+
+    // Section spans: from a heading to the next one found.
+    let mut section_spans: Vec<(usize, Section)> = Vec::new();
+    for (k, h) in headings.iter().enumerate() {
+        let end = headings.get(k + 1).map_or(text.len(), |n| n.label.span.offset);
+        let span = trim_end(text, Span::from_range(h.label.span.offset, end));
+        let body = trim_end(text, Span::from_range(h.label.span.end(), end));
+        section_spans.push((
+            h.index,
+            Section {
+                heading: Some(h.label.clone()),
+                span,
+                body,
+            },
+        ));
+    }
+    for (index, s) in tpl.sections.iter().enumerate() {
+        if !section_spans.iter().any(|(i, _)| *i == index) {
+            problems.push(Problem {
+                kind: ProblemKind::MissingSection,
+                message: format!("section {}{} ({}) not found", s.numbering, s.label, s.id),
+                span: None,
+                section: Some(s.id.to_string()),
+                table: None,
+                row: None,
+                column: None,
+                candidates: Vec::new(),
+            });
+        }
+    }
+
+    // Each table's region: its section's body, or, without a heading, the
+    // text between the neighbouring sections found.
+    let region_of = |index: usize| -> Span {
+        if let Some((_, s)) = section_spans.iter().find(|(i, _)| *i == index) {
+            return s.body;
+        }
+        let start = section_spans
+            .iter()
+            .filter(|(i, _)| *i < index)
+            .map(|(_, s)| s.heading.as_ref().map_or(s.span.offset, |h| h.span.end()))
+            .next_back()
+            .unwrap_or(0);
+        let end = section_spans
+            .iter()
+            .find(|(i, _)| *i > index)
+            .map_or(text.len(), |(_, s)| s.span.offset);
+        Span::from_range(start, end.max(start))
+    };
+    let regions: Vec<(&str, Vec<Item>)> = tpl
+        .sections
+        .iter()
+        .enumerate()
+        .filter_map(|(index, s)| {
+            let table = s.table?;
+            let region = region_of(index);
+            let toks = tokens_in(&all_tokens, region);
+            Some((table, labels::items(text, toks, Some(table))))
+        })
+        .collect();
+    let format = detect_format(&regions);
+
+    let mut report = Report::new(name, text, format);
+    let ftpl = template(format);
+    for (table_id, items) in &regions {
+        if let Some(schema) = ftpl.table(table_id) {
+            if let Some(t) = tables::read(text, format, schema, items, &mut problems) {
+                report.tables.insert(table_id.to_string(), t);
+            }
+        }
+    }
+    // Tables in template order.
+    report
+        .tables
+        .sort_by_cached_key(|id, _| ftpl.tables.iter().position(|t| t.id == id));
+
+    let first_section = section_spans
+        .first()
+        .map_or(text.len().min(4000), |(_, s)| s.span.offset);
+    let overview = section_spans.iter().find(|(i, _)| *i == 0).map(|(_, s)| s.body);
+    report.metadata = metadata::read(text, first_section, overview);
+    for (index, s) in section_spans {
+        if let Some(schema) = ftpl.sections.get(index) {
+            report.sections.insert(schema.id.to_string(), s);
+        }
+    }
+    for p in &mut problems {
+        if p.section.is_none() {
+            p.section = p
+                .table
+                .as_deref()
+                .and_then(|t| ftpl.table(t))
+                .map(|t| t.section.to_string());
+        }
+    }
+    report.problems = problems;
+    report
 }

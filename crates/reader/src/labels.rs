@@ -1,0 +1,517 @@
+//! Recognising the template's labels in a token stream: one catalogue of
+//! every table label of both formats (rows, columns, column groups, block
+//! labels, headings, and the fixed header words every table prints), and a
+//! segmentation that finds which consecutive text tokens form which label —
+//! labels wrapped over lines, split by spaces, printed one character per
+//! line, or with small typos (approximate, with the distance recorded).
+
+use crate::tokens::{Kind, Token};
+use nianbao_model::label::{distance, normalize, split_numbering};
+use nianbao_model::{template, Format, LabelMatch, RowKind, Span, FORMATS};
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+/// What a label stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Target {
+    Row(&'static str),
+    Column(&'static str),
+    Group(&'static str),
+    /// A block label (第二十条第（一）项); the schema's block text.
+    Block(&'static str),
+    /// A heading inside a table (三、本年度办理结果): the row id.
+    Heading(&'static str),
+    /// Fixed header words with no id of their own (信息内容, 申请人情况, the
+    /// 勾稽关系 note): recognised so they are not taken for unknown text.
+    Furniture,
+}
+
+/// Numbering style and numeral ("(七)" → Paren "七").
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct Numbering {
+    paren: bool,
+    numeral: String,
+}
+
+fn numbering_of(printed: &str) -> Option<Numbering> {
+    if printed.is_empty() {
+        return None;
+    }
+    let paren = printed.starts_with('(') || printed.starts_with('（');
+    let numeral: String = printed
+        .chars()
+        .filter(|c| c.is_ascii_digit() || "一二三四五六七八九十".contains(*c))
+        .collect();
+    Some(Numbering { paren, numeral })
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Entry {
+    pub table: &'static str,
+    pub target: Target,
+    /// Normalised text without numbering.
+    pub text: String,
+    pub numbering: Option<Numbering>,
+    /// Bit set of formats (1 = 2021, 2 = 2019) whose template has this label.
+    pub formats: u8,
+    chars: usize,
+}
+
+pub(crate) fn format_bit(f: Format) -> u8 {
+    match f {
+        Format::V2021 => 1,
+        Format::V2019 => 2,
+    }
+}
+
+/// Header words printed in the tables that are no template id.
+const FURNITURE_LABELS: [(&str, &str); 4] = [
+    ("disclosure", "信息内容"),
+    ("requests", "申请人情况"),
+    (
+        "requests",
+        "(本列数据的勾稽关系为:第一项加第二项之和,等于第三项加第四项之和)",
+    ),
+    (
+        "requests",
+        "本列数据的勾稽关系为:第一项加第二项之和,等于第三项加第四项之和",
+    ),
+];
+
+pub(crate) struct Catalogue {
+    pub entries: Vec<Entry>,
+    exact: HashMap<String, Vec<usize>>,
+    max_chars: usize,
+}
+
+pub(crate) static CATALOGUE: LazyLock<Catalogue> = LazyLock::new(build);
+
+fn build() -> Catalogue {
+    let mut entries: Vec<Entry> = Vec::new();
+    let mut add = |table: &'static str, target: Target, numbering: &str, label: &str, format: Format| {
+        let norm = normalize(label);
+        let (num, rest) = split_numbering(&norm);
+        let numbering = numbering_of(&normalize(numbering)).or_else(|| numbering_of(num));
+        let text = rest.to_string();
+        if let Some(e) = entries
+            .iter_mut()
+            .find(|e| e.table == table && e.target == target && e.text == text)
+        {
+            e.formats |= format_bit(format);
+            return;
+        }
+        entries.push(Entry {
+            table,
+            target,
+            chars: text.chars().count(),
+            text,
+            numbering,
+            formats: format_bit(format),
+        });
+    };
+    for format in FORMATS {
+        for t in &template(format).tables {
+            for r in &t.rows {
+                let target = match r.kind {
+                    RowKind::Heading => Target::Heading(r.id),
+                    _ => Target::Row(r.id),
+                };
+                for l in std::iter::once(&r.label).chain(r.variants) {
+                    add(t.id, target, r.numbering, l, format);
+                }
+                if let Some(b) = r.block {
+                    add(t.id, Target::Block(b), "", b, format);
+                }
+            }
+            for c in &t.columns {
+                for l in std::iter::once(&c.label).chain(c.variants) {
+                    add(t.id, Target::Column(c.id), "", l, format);
+                }
+            }
+            for g in &t.column_groups {
+                for l in std::iter::once(&g.label).chain(g.variants) {
+                    add(t.id, Target::Group(g.id), "", l, format);
+                }
+            }
+            for (table, l) in FURNITURE_LABELS {
+                if table == t.id {
+                    add(t.id, Target::Furniture, "", l, format);
+                }
+            }
+        }
+    }
+    let mut exact: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, e) in entries.iter().enumerate() {
+        exact.entry(e.text.clone()).or_default().push(i);
+    }
+    let max_chars = entries.iter().map(|e| e.chars).max().unwrap_or(0);
+    Catalogue {
+        entries,
+        exact,
+        max_chars,
+    }
+}
+
+/// Edits tolerated in a label of `chars` characters: none in short labels
+/// (where one edit makes another word), about one in four in long ones.
+pub(crate) fn max_distance(chars: usize) -> usize {
+    match chars {
+        0..=4 => 0,
+        5..=8 => 1,
+        n => n / 4,
+    }
+}
+
+/// A candidate's best reading.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Hit {
+    pub entry: usize,
+    /// Character edits between the printed text (without numbering) and the entry.
+    pub distance: usize,
+    /// Lower is better: edits, numbering disagreement, other table.
+    pub cost: usize,
+}
+
+impl Catalogue {
+    pub fn entry(&self, i: usize) -> Option<&Entry> {
+        self.entries.get(i)
+    }
+
+    /// The best entry for a normalised candidate text, if any is close enough.
+    /// `prefer` is the table whose region is being read.
+    pub fn best(&self, norm: &str, prefer: Option<&str>) -> Option<Hit> {
+        let (num, rest) = split_numbering(norm);
+        if rest.is_empty() {
+            return None;
+        }
+        let printed_num = numbering_of(num);
+        let rest_chars = rest.chars().count();
+        let cost_of = |e: &Entry, d: usize| -> Option<usize> {
+            let numbering = match (&printed_num, &e.numbering) {
+                (Some(p), Some(n)) if p == n => 0,
+                (Some(_), Some(_)) => 5,
+                (None, Some(_)) => 1,
+                (None, None) => 0,
+                // Column and group headers are never numbered; rows may be.
+                (Some(_), None) => match e.target {
+                    Target::Row(_) => 2,
+                    _ => return None,
+                },
+            };
+            let other_table = usize::from(prefer.is_some_and(|t| t != e.table)) * 3;
+            Some(d * 10 + numbering + other_table)
+        };
+        let mut best: Option<Hit> = None;
+        let consider = |best: &mut Option<Hit>, i: usize, d: usize| {
+            let Some(e) = self.entries.get(i) else { return };
+            if let Some(cost) = cost_of(e, d) {
+                if best.is_none_or(|b| cost < b.cost) {
+                    *best = Some(Hit {
+                        entry: i,
+                        distance: d,
+                        cost,
+                    });
+                }
+            }
+        };
+        if let Some(ids) = self.exact.get(rest) {
+            for &i in ids {
+                consider(&mut best, i, 0);
+            }
+        }
+        if best.is_some_and(|b| b.distance == 0) {
+            return best;
+        }
+        for (i, e) in self.entries.iter().enumerate() {
+            if matches!(e.target, Target::Block(_)) {
+                continue; // 第二十条第（一）项 and 第（五）项 are one edit apart
+            }
+            let max = max_distance(e.chars);
+            if max == 0 || e.chars.abs_diff(rest_chars) > max {
+                continue;
+            }
+            let d = distance(rest, &e.text);
+            if d <= max {
+                consider(&mut best, i, d);
+            }
+        }
+        best
+    }
+
+    /// A row label that ends a longer text ("…信息内容本年处理决定数量行政许可"
+    /// where cells ran together): the entry and how many characters of the
+    /// normalised text it covers, with its numbering when printed.
+    pub fn row_suffix(&self, norm: &str) -> Option<(usize, usize)> {
+        let mut best: Option<(usize, usize)> = None;
+        for (i, e) in self.entries.iter().enumerate() {
+            if !matches!(e.target, Target::Row(_)) || e.chars < 2 || !norm.ends_with(e.text.as_str()) {
+                continue;
+            }
+            let before = &norm[..norm.len() - e.text.len()];
+            // Take the printed numbering along when it is there.
+            let mut covered = e.chars;
+            if let Some(n) = &e.numbering {
+                let tail: String = before
+                    .chars()
+                    .rev()
+                    .take(4)
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .rev()
+                    .collect();
+                for k in (1..=tail.chars().count()).rev() {
+                    let cand: String = tail.chars().skip(tail.chars().count() - k).collect();
+                    let (num, rest) = split_numbering(&cand);
+                    if rest.is_empty() && numbering_of(num).as_ref() == Some(n) {
+                        covered += k;
+                        break;
+                    }
+                }
+            }
+            if best.is_none_or(|(_, c)| covered > c) {
+                best = Some((i, covered));
+            }
+        }
+        best
+    }
+}
+
+/// How printed text (normalised, numbering removed) relates to a template
+/// label and its variants.
+pub(crate) fn label_match(printed: &str, official: &str, variants: &[&str]) -> LabelMatch {
+    let off = normalize(official);
+    let off = split_numbering(&off).1;
+    if printed == off {
+        return LabelMatch::Exact;
+    }
+    for v in variants {
+        let nv = normalize(v);
+        if printed == split_numbering(&nv).1 {
+            return LabelMatch::Variant {
+                variant: (*v).to_string(),
+            };
+        }
+    }
+    LabelMatch::Approximate {
+        distance: distance(printed, off),
+    }
+}
+
+/// One item of a table region after label recognition.
+#[derive(Debug, Clone)]
+pub(crate) enum Item {
+    Label {
+        entry: usize,
+        /// From the first to the last character of the label as printed.
+        span: Span,
+        /// Normalised printed text without numbering.
+        text: String,
+        distance: usize,
+    },
+    Number(Span),
+    Blank(Span),
+    /// Text matching no label.
+    Unknown(Span),
+}
+
+/// Longest run of tokens joined into one label (vertical labels print one
+/// character per token).
+const MAX_JOIN: usize = 24;
+
+/// Recognise labels in `tokens` (all of one region of the text).
+pub(crate) fn items(text: &str, tokens: &[Token], prefer: Option<&str>) -> Vec<Item> {
+    let cat = &*CATALOGUE;
+    let mut out = Vec::with_capacity(tokens.len());
+    let mut i = 0;
+    while i < tokens.len() {
+        let Some(t) = tokens.get(i) else { break };
+        match t.kind {
+            Kind::Number => {
+                out.push(Item::Number(t.span));
+                i += 1;
+            }
+            Kind::Blank => {
+                out.push(Item::Blank(t.span));
+                i += 1;
+            }
+            Kind::Text => {
+                let end = tokens[i..]
+                    .iter()
+                    .position(|t| t.kind != Kind::Text)
+                    .map_or(tokens.len(), |p| i + p);
+                let followed_by_number = tokens.get(end).is_some_and(|t| t.kind == Kind::Number);
+                segment(text, &tokens[i..end], prefer, followed_by_number, cat, &mut out);
+                i = end;
+            }
+        }
+    }
+    out
+}
+
+/// Best segmentation of a run of text tokens into labels and unknown text:
+/// most tokens covered by labels, then fewest edits (a dynamic programme
+/// over token positions; each label joins at most [`MAX_JOIN`] tokens).
+fn segment(
+    text: &str,
+    run: &[Token],
+    prefer: Option<&str>,
+    followed_by_number: bool,
+    cat: &Catalogue,
+    out: &mut Vec<Item>,
+) {
+    let n = run.len();
+    let norms: Vec<String> = run
+        .iter()
+        .map(|t| normalize(t.span.slice(text).unwrap_or("")))
+        .collect();
+    // best[k]: (score, back-pointer) for the first k tokens.
+    #[derive(Clone, Copy)]
+    struct Step {
+        score: i64,
+        from: usize,
+        hit: Option<Hit>,
+    }
+    let mut best = vec![
+        Step {
+            score: i64::MIN,
+            from: 0,
+            hit: None
+        };
+        n + 1
+    ];
+    if let Some(b) = best.first_mut() {
+        b.score = 0;
+    }
+    let limit = cat.max_chars + max_distance(cat.max_chars) + 6;
+    for i in 0..n {
+        let base = best[i].score;
+        if base == i64::MIN {
+            continue;
+        }
+        if best[i + 1].score < base {
+            best[i + 1] = Step {
+                score: base,
+                from: i,
+                hit: None,
+            };
+        }
+        let mut cand = String::new();
+        for j in i + 1..=n.min(i + MAX_JOIN) {
+            cand.push_str(&norms[j - 1]);
+            if cand.chars().count() > limit {
+                break;
+            }
+            if let Some(hit) = cat.best(&cand, prefer) {
+                let score = base + (j - i) as i64 * 1000 - hit.cost as i64;
+                if score > best[j].score {
+                    best[j] = Step {
+                        score,
+                        from: i,
+                        hit: Some(hit),
+                    };
+                }
+            }
+        }
+    }
+    let mut segs = Vec::new();
+    let mut k = n;
+    while k > 0 {
+        let s = best[k];
+        segs.push((s.from, k, s.hit));
+        k = s.from;
+    }
+    segs.reverse();
+    let last = segs.len().saturating_sub(1);
+    for (idx, (a, b, hit)) in segs.into_iter().enumerate() {
+        let span = run[a].span.cover(run[b - 1].span);
+        match hit {
+            Some(h) => out.push(Item::Label {
+                entry: h.entry,
+                span,
+                text: split_numbering(&norms[a..b].concat()).1.to_string(),
+                distance: h.distance,
+            }),
+            None => {
+                // Cells that ran together: a row label ends the text and its
+                // numbers follow.
+                let norm = &norms[a];
+                if idx == last && followed_by_number {
+                    if let Some((entry, covered)) = cat.row_suffix(norm) {
+                        if let Some(start) = suffix_start(text, run[a].span, covered) {
+                            if start > run[a].span.offset {
+                                out.push(Item::Unknown(Span::from_range(run[a].span.offset, start)));
+                            }
+                            let e = cat.entry(entry);
+                            out.push(Item::Label {
+                                entry,
+                                span: Span::from_range(start, run[a].span.end()),
+                                text: e.map(|e| e.text.clone()).unwrap_or_default(),
+                                distance: 0,
+                            });
+                            continue;
+                        }
+                    }
+                }
+                out.push(Item::Unknown(span));
+            }
+        }
+    }
+}
+
+/// Byte offset where the last `covered` significant (normalised) characters
+/// of `span` start.
+fn suffix_start(text: &str, span: Span, covered: usize) -> Option<usize> {
+    let s = span.slice(text)?;
+    let mut seen = 0;
+    for (i, c) in s.char_indices().rev() {
+        if !nianbao_model::label::is_insignificant(c) {
+            seen += 1;
+            if seen == covered {
+                return Some(span.offset + i);
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tokens::tokenize;
+
+    fn labels(s: &str) -> Vec<String> {
+        let toks = tokenize(s);
+        items(s, &toks, Some("requests"))
+            .into_iter()
+            .map(|it| match it {
+                Item::Label { entry, distance, .. } => {
+                    let e = &CATALOGUE.entries[entry];
+                    format!("{:?}~{distance}", e.target)
+                }
+                Item::Number(sp) => sp.slice(s).unwrap_or("").to_string(),
+                Item::Blank(_) => "_".into(),
+                Item::Unknown(sp) => format!("?{}", sp.slice(s).unwrap_or("")),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn wrapped_spaced_and_vertical_labels() {
+        assert_eq!(labels("商业\n企业"), ["Column(\"business\")~0"]);
+        assert_eq!(labels("结果 纠正"), ["Column(\"reconsideration.corrected\")~0"]);
+        assert_eq!(
+            labels("三\n、\n本\n年\n度\n办\n理\n结\n果"),
+            ["Heading(\"results\")~0"]
+        );
+        assert_eq!(
+            labels("（二）部分公开（区分处理的，只计这一情 形，不\n计其他情形） 4"),
+            ["Row(\"partial\")~0", "4"]
+        );
+        assert_eq!(
+            labels("2.其他法律行政止公开 0"),
+            ["Row(\"denied.law_prohibits\")~3", "0"]
+        );
+        assert_eq!(labels("（七）总计 1"), ["Row(\"total\")~0", "1"]);
+        assert_eq!(labels("3. 其他\t0"), ["Row(\"other.other\")~0", "0"]);
+    }
+}

@@ -1,0 +1,201 @@
+//! Report metadata: title, issuing body, year, statistics period and
+//! publication date, from the title line(s) before the first section, or,
+//! when there is no title, from the first sentence that names the body
+//! ("2023年,沿海工业城发展服务中心政务信息公开工作…").
+
+use crate::tokens::lines;
+use nianbao_model::label::fold_char;
+use nianbao_model::{Date, Metadata, Period, Span, Spanned};
+use regex::{Captures, Regex};
+use std::sync::LazyLock;
+
+fn re(pattern: &str) -> Regex {
+    Regex::new(pattern).unwrap_or_else(|e| unreachable!("metadata pattern is valid: {e}"))
+}
+
+/// Title: "<body> 2023 年度 <body> 政府信息公开工作年度报告".
+static TITLE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"^(?:标题\s*[:：])?\s*(?P<pre>.*?)\s*(?P<year>\d{4})\s*年\s*度?\s*(?P<mid>.*?)\s*(?:政府|政务)信息公开.*(?:报告|年报)",
+    )
+});
+static TITLE_NO_YEAR: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?:政府|政务)信息公开.*(?:年度报告|工作报告|年报)"));
+/// A sentence naming the body: "2023年,沿海工业城发展服务中心政务信息公开工作…".
+static BODY_SENTENCE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?P<year>\d{4})\s*年度?\s*[,，、]?\s*(?P<body>[^\s,，。、；;：:“”\x22（）()《》0-9我本]{2,30}?)(?:的)?(?:政务|政府)信息公开",
+    )
+});
+/// "本报告由淮安市洪泽区人民政府办公室根据…编制".
+static COMPILED_BY: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"本报告由\s*(?P<body>[^\s,，。、；;：:（）()《》]{2,30}?)\s*(?:根据|依据|按照|编制)")
+});
+static PERIOD: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"统计(?:期限|时限|时间|区间)[^0-9\n]{0,6}?(?P<y1>\d{4})\s*年\s*(?P<m1>\d{1,2})\s*月\s*(?P<d1>\d{1,2})\s*日\s*(?:起)?\s*(?:至|到|—|-|－|~)\s*(?:(?P<y2>\d{4})\s*年)?\s*(?P<m2>\d{1,2})\s*月\s*(?P<d2>\d{1,2})\s*日",
+    )
+});
+static PUBLISHED: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?:发布日期|发布时间|发文日期|成文日期|公开日期)\s*[:：]?\s*(?P<y>\d{4})\s*[-/年.．]\s*(?P<m>\d{1,2})\s*[-/月.．]\s*(?P<d>\d{1,2})",
+    )
+});
+
+/// Org-name endings, to tell a body from the start of a sentence.
+fn looks_like_body(s: &str) -> bool {
+    s.chars().count() >= 2
+        && s.chars()
+            .last()
+            .is_some_and(|c| "局委办心府院会所站处室厅部署区县市镇乡道司行团馆队社厂场".contains(c))
+}
+
+fn number(s: &str) -> Option<i64> {
+    let folded: String = s.chars().map(fold_char).collect();
+    folded.parse().ok()
+}
+
+fn spanned_str(caps: &Captures, name: &str, base: usize) -> Option<Spanned<String>> {
+    let m = caps.name(name)?;
+    let s = m.as_str().trim();
+    if s.is_empty() {
+        return None;
+    }
+    let lead = m.as_str().len() - m.as_str().trim_start().len();
+    Some(Spanned::new(
+        s.to_string(),
+        Span::new(base + m.start() + lead, s.len()),
+    ))
+}
+
+fn spanned_year(caps: &Captures, name: &str, base: usize) -> Option<Spanned<i32>> {
+    let m = caps.name(name)?;
+    let y = i32::try_from(number(m.as_str())?).ok()?;
+    Some(Spanned::new(y, Span::new(base + m.start(), m.len())))
+}
+
+fn date(caps: &Captures, y: &str, m: &str, d: &str, year: Option<i32>) -> Option<Date> {
+    let year = match caps.name(y) {
+        Some(y) => i32::try_from(number(y.as_str())?).ok()?,
+        None => year?,
+    };
+    let month = u8::try_from(number(caps.name(m)?.as_str())?).ok()?;
+    let day = u8::try_from(number(caps.name(d)?.as_str())?).ok()?;
+    Date::new(year, month, day)
+}
+
+/// Read the metadata; `head_end` is where the first section starts (the
+/// title is looked for before it).
+pub(crate) fn read(text: &str, head_end: usize, overview: Option<Span>) -> Metadata {
+    let mut meta = Metadata::default();
+    let head = text.get(..head_end).unwrap_or("");
+    let head_lines: Vec<Span> = lines(head);
+    let mut prev: Option<Span> = None;
+    for line in &head_lines {
+        let Some(s) = line.slice(text) else { continue };
+        if s.trim().is_empty() {
+            continue;
+        }
+        if s.trim_start().starts_with(['>', '＞']) || s.contains(" > ") || s.contains("首页") {
+            prev = None;
+            continue;
+        }
+        if let Some(c) = TITLE.captures(s) {
+            let mut title_span = Span::new(line.offset, s.trim_end().len());
+            let body = spanned_str(&c, "pre", line.offset)
+                .map(|b| {
+                    let v = b.value.trim_start_matches(['标', '题', ':', '：']).trim();
+                    Spanned::new(v.to_string(), Span::new(b.span.end() - v.len(), v.len()))
+                })
+                .filter(|b| !b.value.is_empty())
+                .or_else(|| spanned_str(&c, "mid", line.offset))
+                .or_else(|| {
+                    // The body on the line before: "洪泽区人民政府\n2023 年政府信息公开…".
+                    let p = prev?;
+                    let ps = p.slice(text)?;
+                    let t = ps.trim();
+                    if t.chars().count() > 40
+                        || t.chars().any(|c| c.is_ascii_digit() || "。，,:：".contains(c))
+                    {
+                        return None;
+                    }
+                    let lead = ps.len() - ps.trim_start().len();
+                    title_span = Span::new(
+                        p.offset + lead,
+                        line.offset + s.trim_end().len() - (p.offset + lead),
+                    );
+                    Some(Spanned::new(t.to_string(), Span::new(p.offset + lead, t.len())))
+                });
+            let title = title_span.slice(text).unwrap_or("");
+            meta.title = Some(Spanned::new(
+                title.split_whitespace().collect::<Vec<_>>().join(" "),
+                title_span,
+            ));
+            meta.body = body;
+            meta.year = spanned_year(&c, "year", line.offset);
+            break;
+        }
+        if TITLE_NO_YEAR.is_match(s) && meta.title.is_none() {
+            let t = s.trim();
+            let lead = s.len() - s.trim_start().len();
+            meta.title = Some(Spanned::new(
+                t.to_string(),
+                Span::new(line.offset + lead, t.len()),
+            ));
+        }
+        prev = Some(*line);
+    }
+    // No title naming them: the first sentence that does.
+    if meta.body.is_none() || meta.year.is_none() {
+        let search = overview
+            .map(|o| Span::new(o.offset, o.len.min(3000)))
+            .unwrap_or(Span::new(0, head_end.min(3000)));
+        let mut end = search.end().min(text.len());
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let region = text.get(search.offset..end).unwrap_or("");
+        let sentence = BODY_SENTENCE
+            .captures_iter(region)
+            .find(|c| c.name("body").is_some_and(|b| looks_like_body(b.as_str())));
+        if let Some(c) = sentence {
+            if meta.body.is_none() {
+                meta.body = spanned_str(&c, "body", search.offset);
+            }
+            if meta.year.is_none() {
+                meta.year = spanned_year(&c, "year", search.offset);
+            }
+        }
+        if meta.body.is_none() {
+            let head_region = text.get(..head_end.max(end)).unwrap_or(head);
+            if let Some(c) = COMPILED_BY.captures(head_region) {
+                meta.body = spanned_str(&c, "body", 0).filter(|b| looks_like_body(&b.value));
+            }
+        }
+    }
+    if let Some(c) = PERIOD.captures(text) {
+        if let (Some(start), Some(whole)) = (date(&c, "y1", "m1", "d1", None), c.get(0)) {
+            let end = date(&c, "y2", "m2", "d2", Some(start.year));
+            if let Some(end) = end {
+                let stat = whole.as_str().find(|c: char| c.is_ascii_digit()).unwrap_or(0);
+                let _ = stat;
+                meta.period = Some(Spanned::new(
+                    Period { start, end },
+                    Span::new(whole.start(), whole.len()),
+                ));
+            }
+        }
+    }
+    if meta.year.is_none() {
+        if let Some(p) = &meta.period {
+            meta.year = Some(Spanned::new(p.value.end.year, p.span));
+        }
+    }
+    if let Some(c) = PUBLISHED.captures(text) {
+        if let (Some(d), Some(whole)) = (date(&c, "y", "m", "d", None), c.get(0)) {
+            let start = c.name("y").map_or(whole.start(), |m| m.start());
+            meta.published = Some(Spanned::new(d, Span::from_range(start, whole.end())));
+        }
+    }
+    meta
+}

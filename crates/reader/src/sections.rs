@@ -1,0 +1,180 @@
+//! Section headings: a line whose first cell is a section's label (with
+//! 一、 numbering or none at all, as haiyan prints "总体情况" alone), taken
+//! in template order.
+
+use crate::labels::{label_match, max_distance};
+use crate::tokens::{is_furniture, lines};
+use nianbao_model::label::{distance, is_insignificant, normalize, split_numbering};
+use nianbao_model::{template, Format, LabelUse, SectionSchema, Span};
+
+/// A heading found: which section (index in template order) and where.
+#[derive(Debug, Clone)]
+pub(crate) struct Heading {
+    pub index: usize,
+    pub label: LabelUse,
+}
+
+/// The first cell of a line (up to a tab or pipe), trimmed, with its offset.
+fn first_cell(line: &str, base: usize) -> Option<(usize, &str)> {
+    let mut start = 0;
+    for (i, c) in line.char_indices().chain(std::iter::once((line.len(), '\t'))) {
+        if matches!(c, '\t' | '|' | '｜') {
+            let cell = line.get(start..i).unwrap_or("");
+            let trimmed = cell.trim_start_matches(is_insignificant);
+            if !trimmed.trim().is_empty() {
+                let lead = cell.len() - trimmed.len();
+                let t = trimmed.trim_end_matches(is_insignificant);
+                return Some((base + start + lead, t));
+            }
+            start = i + c.len_utf8();
+        }
+    }
+    None
+}
+
+/// Byte length of the prefix of `s` holding its first `n` significant characters.
+fn significant_prefix_len(s: &str, n: usize) -> usize {
+    let mut seen = 0;
+    for (i, c) in s.char_indices() {
+        if !is_insignificant(c) {
+            if seen == n {
+                return i;
+            }
+            seen += 1;
+        }
+    }
+    s.len()
+}
+
+/// Whether printed numbering may number a section ("一、", "六." or none).
+fn section_numbering(num: &str) -> bool {
+    num.is_empty()
+        || (!num.starts_with('(')
+            && num
+                .chars()
+                .next()
+                .is_some_and(|c| "一二三四五六七八九十".contains(c)))
+}
+
+fn match_section(cell: &str, s: &SectionSchema) -> Option<(usize, usize)> {
+    // Returns (significant chars covered, edit distance).
+    let norm = normalize(cell);
+    let (num, rest) = split_numbering(&norm);
+    if !section_numbering(num) {
+        return None;
+    }
+    let num_chars = num.chars().count();
+    let mut best: Option<(usize, usize)> = None;
+    for label in std::iter::once(&s.label).chain(s.variants) {
+        let l = normalize(label);
+        let d = if rest == l {
+            Some((num_chars + l.chars().count(), 0))
+        } else if !num.is_empty() && rest.starts_with(l.as_str()) {
+            // "二、主动公开政府信息情况 第二十条…" where the heading ran on.
+            Some((num_chars + l.chars().count(), 0))
+        } else {
+            let d = distance(rest, &l);
+            (d <= max_distance(l.chars().count()) && d > 0).then(|| (norm.chars().count(), d))
+        };
+        if let Some(d) = d {
+            if best.is_none_or(|b| d.1 < b.1) {
+                best = Some(d);
+            }
+        }
+    }
+    best
+}
+
+/// Every section heading, in template order (each section at most once,
+/// each after the previous one found).
+pub(crate) fn find(text: &str, format: Format) -> Vec<Heading> {
+    let sections = &template(format).sections;
+    let mut candidates: Vec<Heading> = Vec::new();
+    for line in lines(text) {
+        let Some(s) = line.slice(text) else { continue };
+        if is_furniture(s) {
+            continue;
+        }
+        let Some((offset, cell)) = first_cell(s, line.offset) else {
+            continue;
+        };
+        for (index, schema) in sections.iter().enumerate() {
+            if let Some((covered, _)) = match_section(cell, schema) {
+                let len = significant_prefix_len(cell, covered);
+                let printed = cell.get(..len).unwrap_or(cell).trim_end();
+                let norm = normalize(printed);
+                let rest = split_numbering(&norm).1;
+                candidates.push(Heading {
+                    index,
+                    label: LabelUse {
+                        target: schema.id.to_string(),
+                        text: printed.to_string(),
+                        span: Span::new(offset, printed.len()),
+                        matched: label_match(rest, schema.label, schema.variants),
+                    },
+                });
+                break;
+            }
+        }
+    }
+    let mut found: Vec<Heading> = Vec::new();
+    let mut after = 0;
+    for (index, schema) in sections.iter().enumerate() {
+        let h = candidates
+            .iter()
+            .find(|h| h.index == index && h.label.span.offset >= after)
+            .cloned()
+            .or_else(|| inline_heading(text, after, schema, index));
+        if let Some(h) = h {
+            after = h.label.span.end();
+            found.push(h);
+        }
+    }
+    found
+}
+
+/// A numbered heading printed inside a line, as in web pages whose text ran
+/// together ("…相关链接： --> 二、主动公开政府信息情况 第二十条…"): only the
+/// template's own numbering and wording, verbatim, count.
+fn inline_heading(text: &str, after: usize, schema: &SectionSchema, index: usize) -> Option<Heading> {
+    let rest = text.get(after..)?;
+    std::iter::once(&schema.label)
+        .chain(schema.variants)
+        .filter_map(|label| {
+            let printed = format!("{}{}", schema.numbering, label);
+            rest.find(&printed).map(|at| (at, printed, label))
+        })
+        .min_by_key(|(at, _, _)| *at)
+        .map(|(at, printed, label)| Heading {
+            index,
+            label: LabelUse {
+                target: schema.id.to_string(),
+                span: Span::new(after + at, printed.len()),
+                text: printed,
+                matched: label_match(&normalize(label), schema.label, schema.variants),
+            },
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbered_bare_and_piped_headings() {
+        let text = "标题\n| 一、总体情况 |\n正文\n主动公开政府信息情况\n\t三、收到和处理政府信息公开申请情况\n四、结转下年度继续办理\t0\n四、政府信息公开行政复议、行政诉讼情况\n";
+        let ids: Vec<_> = find(text, Format::V2021)
+            .into_iter()
+            .map(|h| (h.label.target, h.label.text))
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                ("overview".to_string(), "一、总体情况".to_string()),
+                ("disclosure".into(), "主动公开政府信息情况".into()),
+                ("requests".into(), "三、收到和处理政府信息公开申请情况".into()),
+                ("review".into(), "四、政府信息公开行政复议、行政诉讼情况".into()),
+            ]
+        );
+    }
+}

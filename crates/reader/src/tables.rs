@@ -1,0 +1,618 @@
+//! Reading one table from its recognised labels and values: a row label
+//! starts a row, the values that follow (across line breaks, page furniture
+//! and unknown text) are its cells in column order, and the next label ends
+//! it. What does not fit is recorded as a [`Problem`], never guessed.
+
+use crate::labels::{format_bit, label_match, Item, Target, CATALOGUE};
+use indexmap::IndexMap;
+use nianbao_model::label::{fold_char, normalize, split_numbering};
+use nianbao_model::{
+    Cell, CellValue, ColumnSchema, Decimal, Format, LabelMatch, LabelUse, Problem, ProblemKind, Row, RowKind,
+    RowSchema, Span, Table, TableSchema, ValueKind,
+};
+use std::collections::HashMap;
+
+/// One value as printed after a row label.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Value {
+    Number(Span),
+    /// Text in a cell's place ("251000元", "—").
+    Text(Span),
+    Blank(Span),
+}
+
+impl Value {
+    pub fn span(self) -> Span {
+        match self {
+            Value::Number(s) | Value::Text(s) | Value::Blank(s) => s,
+        }
+    }
+}
+
+/// Short text that stands where a number should ("251000元", "—", "/", "无").
+fn looks_like_value(printed: &str) -> bool {
+    let norm = normalize(printed);
+    let chars = norm.chars().count();
+    chars > 0
+        && chars <= 12
+        && (norm.chars().any(|c| c.is_ascii_digit())
+            || norm
+                .chars()
+                .all(|c| matches!(c, '-' | '—' | '–' | '/' | '\\' | '_' | '无' | '空' | '－' | '一')))
+}
+
+fn problem(
+    kind: ProblemKind,
+    table: &str,
+    row: Option<&str>,
+    span: Option<Span>,
+    message: String,
+) -> Problem {
+    Problem {
+        kind,
+        message,
+        span,
+        section: None,
+        table: Some(table.to_string()),
+        row: row.map(str::to_string),
+        column: None,
+        candidates: Vec::new(),
+    }
+}
+
+/// Parse one printed value for a column.
+pub(crate) fn cell_value(
+    text: &str,
+    value: Value,
+    column: &ColumnSchema,
+    table: &str,
+    row: &str,
+    problems: &mut Vec<Problem>,
+) -> Cell {
+    let span = value.span();
+    let printed = span.slice(text).unwrap_or("");
+    let mut report = |kind, message: String| {
+        let mut p = problem(kind, table, Some(row), Some(span), message);
+        p.column = Some(column.id.to_string());
+        problems.push(p);
+    };
+    let value = match value {
+        Value::Blank(_) => CellValue::Blank,
+        Value::Text(_) => {
+            report(
+                ProblemKind::UnreadableCell,
+                format!("{table}.{row}.{}: \"{printed}\" is not a number", column.id),
+            );
+            CellValue::Text(printed.to_string())
+        }
+        Value::Number(_) => {
+            let folded: String = printed
+                .chars()
+                .map(fold_char)
+                .map(|c| if c == '−' { '-' } else { c })
+                .filter(|c| *c != ',')
+                .collect();
+            let decimal = folded.contains('.') || column.kind == ValueKind::Amount;
+            let parsed = if decimal {
+                Decimal::from_str_exact(&folded).ok().map(CellValue::Decimal)
+            } else {
+                folded.parse::<i64>().ok().map(CellValue::Integer)
+            };
+            match parsed {
+                Some(v) => v,
+                None => {
+                    report(
+                        ProblemKind::NumberOverflow,
+                        format!(
+                            "{table}.{row}.{}: the number {printed} is too large to represent",
+                            column.id
+                        ),
+                    );
+                    CellValue::Text(printed.to_string())
+                }
+            }
+        }
+    };
+    Cell {
+        value,
+        span,
+        inferred: None,
+    }
+}
+
+/// Digits that ran together (issue 9): fewer values than columns, yet at
+/// least as many digits as columns. The run is reported, not split here;
+/// `crate::flattened` splits such runs.
+fn ran_together(text: &str, values: &[Value], ncols: usize) -> Option<Span> {
+    if values.is_empty() || values.len() >= ncols {
+        return None;
+    }
+    let mut digits = 0;
+    for v in values {
+        let Value::Number(s) = v else { return None };
+        digits += s
+            .slice(text)?
+            .chars()
+            .filter(|c| fold_char(*c).is_ascii_digit())
+            .count();
+    }
+    let first = values.first()?.span();
+    let last = values.last()?.span();
+    (digits >= ncols).then(|| first.cover(last))
+}
+
+/// The values of a row, matched to its columns: blanks before the first and
+/// after the last value are layout (merged label cells, trailing pipes)
+/// unless they are needed to make up the row's columns.
+fn fit_values(values: &[Value], ncols: usize) -> Option<&[Value]> {
+    let first = values.iter().position(|v| !matches!(v, Value::Blank(_)));
+    let last = values.iter().rposition(|v| !matches!(v, Value::Blank(_)));
+    let (first, last) = (first?, last?);
+    let core = values.get(first..=last)?;
+    if core.len() == ncols {
+        return Some(core);
+    }
+    let with_leading = values.get(..=last)?;
+    if with_leading.len() == ncols {
+        return Some(with_leading);
+    }
+    let with_trailing = values.get(first..)?;
+    (with_trailing.len() == ncols).then_some(with_trailing)
+}
+
+struct OpenRow {
+    row: &'static RowSchema,
+    label: Option<LabelUse>,
+    values: Vec<Value>,
+}
+
+struct Reader<'a> {
+    text: &'a str,
+    schema: &'static TableSchema,
+    format: Format,
+    rows: HashMap<&'static str, Row>,
+    headers: Vec<LabelUse>,
+    problems: Vec<Problem>,
+    span: Option<Span>,
+    open: Option<OpenRow>,
+    /// Swallow values of a row printed twice.
+    discarding: bool,
+    /// Values with no row label, and the unknown text before them.
+    orphans: Vec<Value>,
+    last_unknown: Option<Span>,
+    /// Disclosure blocks: the columns the current block's header names, in order.
+    block_columns: Vec<&'static str>,
+    block_header: usize,
+    column_seen: HashMap<String, usize>,
+}
+
+impl Reader<'_> {
+    fn grow(&mut self, s: Span) {
+        self.span = Some(self.span.map_or(s, |t| t.cover(s)));
+    }
+
+    fn columns(&self, row: &'static RowSchema) -> Vec<&'static ColumnSchema> {
+        self.schema.row_columns(row).collect()
+    }
+
+    fn flush_orphans(&mut self) {
+        if self.orphans.is_empty() {
+            return;
+        }
+        if self.span.is_none() {
+            // Before the table's first label: not part of the table.
+            self.orphans.clear();
+            return;
+        }
+        let span = self.orphans.iter().map(|v| v.span()).reduce(|a, b| a.cover(b));
+        let n = self.orphans.len();
+        let table = self.schema.id;
+        let p = match self.last_unknown {
+            Some(u) => {
+                let printed = u.slice(self.text).unwrap_or("").trim();
+                problem(
+                    ProblemKind::UnknownLabel,
+                    table,
+                    None,
+                    Some(u),
+                    format!("{table}: \"{printed}\" is no row label of this table; the {n} value(s) after it were not read"),
+                )
+            }
+            None => problem(
+                ProblemKind::ExtraCells,
+                table,
+                None,
+                span,
+                format!("{table}: {n} value(s) with no row label were not read"),
+            ),
+        };
+        self.problems.push(p);
+        self.orphans.clear();
+    }
+
+    fn close(&mut self) {
+        self.flush_orphans();
+        self.discarding = false;
+        let Some(open) = self.open.take() else { return };
+        let row = open.row;
+        let table = self.schema.id;
+        let cols = self.columns(row);
+        let ncols = cols.len();
+        let mut cells = IndexMap::new();
+        let fitted = fit_values(&open.values, ncols);
+        let values_span = open.values.iter().map(|v| v.span()).reduce(|a, b| a.cover(b));
+        let anchor = values_span.or(open.label.as_ref().map(|l| l.span));
+        if let Some(values) = fitted {
+            for (col, v) in cols.iter().zip(values) {
+                let cell = cell_value(self.text, *v, col, table, row.id, &mut self.problems);
+                cells.insert(col.id.to_string(), cell);
+            }
+        } else if open.values.iter().all(|v| matches!(v, Value::Blank(_))) {
+            if row.kind != RowKind::Group {
+                self.problems.push(problem(
+                    ProblemKind::MissingCells,
+                    table,
+                    Some(row.id),
+                    anchor,
+                    format!("{table}.{}: the row has no values (expected {ncols})", row.id),
+                ));
+            }
+        } else if let Some(run) = ran_together(self.text, &open.values, ncols) {
+            let printed = run.slice(self.text).unwrap_or("");
+            self.problems.push(problem(
+                ProblemKind::MissingCells,
+                table,
+                Some(row.id),
+                Some(run),
+                format!(
+                    "{table}.{}: the row's {ncols} values ran together as \"{printed}\" and cannot be told apart; not read",
+                    row.id
+                ),
+            ));
+        } else {
+            let n = open
+                .values
+                .iter()
+                .filter(|v| !matches!(v, Value::Blank(_)))
+                .count();
+            let (kind, what) = if n < ncols {
+                (ProblemKind::MissingCells, "only")
+            } else {
+                (ProblemKind::ExtraCells, "")
+            };
+            let what = if what.is_empty() {
+                String::new()
+            } else {
+                format!("{what} ")
+            };
+            self.problems.push(problem(
+                kind,
+                table,
+                Some(row.id),
+                anchor,
+                format!(
+                    "{table}.{}: {what}{} value(s) printed for {ncols} column(s); the row was not read",
+                    row.id,
+                    open.values.len()
+                ),
+            ));
+        }
+        if let Some(s) = values_span {
+            self.grow(s);
+        }
+        self.rows.insert(
+            row.id,
+            Row {
+                label: open.label,
+                cells,
+            },
+        );
+    }
+
+    fn row_label(&self, row: &RowSchema, span: Span, printed_norm: &str, distance: usize) -> LabelUse {
+        let matched = match label_match(printed_norm, row.label, row.variants) {
+            LabelMatch::Approximate { .. } if distance == 0 => LabelMatch::Exact,
+            m => m,
+        };
+        LabelUse {
+            target: row.id.to_string(),
+            text: span.slice(self.text).unwrap_or("").to_string(),
+            span,
+            matched,
+        }
+    }
+
+    fn start_row(&mut self, row: &'static RowSchema, label: Option<LabelUse>) {
+        self.close();
+        if let Some(l) = &label {
+            self.grow(l.span);
+        }
+        if self.rows.contains_key(row.id) {
+            let span = label.as_ref().map(|l| l.span);
+            self.problems.push(problem(
+                ProblemKind::UnknownLabel,
+                self.schema.id,
+                Some(row.id),
+                span,
+                format!(
+                    "{}.{}: the row is printed a second time; only the first is read",
+                    self.schema.id, row.id
+                ),
+            ));
+            self.discarding = true;
+            return;
+        }
+        self.open = Some(OpenRow {
+            row,
+            label,
+            values: Vec::new(),
+        });
+    }
+
+    /// A row whose label reads the same as a column header ("总计", "其他").
+    fn row_named_like(&self, norm: &str) -> Option<&'static RowSchema> {
+        self.schema.rows.iter().find(|r| {
+            r.kind != RowKind::Heading && !self.rows.contains_key(r.id) && normalize(r.label) == norm
+        })
+    }
+
+    fn header(&mut self, target: Target, span: Span, printed_norm: &str) {
+        self.close();
+        self.grow(span);
+        let printed = span.slice(self.text).unwrap_or("").to_string();
+        let use_of = |target: String, matched| LabelUse {
+            target,
+            text: printed.clone(),
+            span,
+            matched,
+        };
+        match target {
+            Target::Column(id) => {
+                // The n-th header reading "结果维持" is the n-th such column.
+                let same: Vec<&ColumnSchema> = self
+                    .schema
+                    .columns
+                    .iter()
+                    .filter(|c| {
+                        std::iter::once(&c.label)
+                            .chain(c.variants)
+                            .any(|l| split_numbering(&normalize(l)).1 == printed_norm)
+                    })
+                    .collect();
+                let seen = self.column_seen.entry(printed_norm.to_string()).or_insert(0);
+                let column = if same.len() > 1 {
+                    same.get(*seen).copied()
+                } else {
+                    self.schema.column(id)
+                };
+                *seen += 1;
+                let Some(column) = column else { return };
+                // In a disclosure block, the header's place says which column it is.
+                let expected = self
+                    .block_columns
+                    .get(self.block_header)
+                    .and_then(|id| self.schema.column(id));
+                if !self.block_columns.is_empty() {
+                    self.block_header += 1;
+                }
+                let lu = match expected {
+                    Some(exp) if exp.id != column.id => use_of(
+                        exp.id.to_string(),
+                        LabelMatch::Different {
+                            other: Some(column.id.to_string()),
+                        },
+                    ),
+                    _ => use_of(
+                        column.id.to_string(),
+                        label_match(printed_norm, column.label, column.variants),
+                    ),
+                };
+                self.headers.push(lu);
+            }
+            Target::Group(id) => {
+                if let Some(g) = self.schema.column_group(id) {
+                    let m = label_match(printed_norm, g.label, g.variants);
+                    self.headers.push(use_of(id.to_string(), m));
+                }
+            }
+            Target::Block(label) => {
+                let mut cols: Vec<&'static str> = Vec::new();
+                for r in self.schema.rows.iter().filter(|r| r.block == Some(label)) {
+                    for c in self.schema.row_columns(r) {
+                        if !cols.contains(&c.id) {
+                            cols.push(c.id);
+                        }
+                    }
+                }
+                self.block_columns = cols;
+                self.block_header = 0;
+                let norm_label = normalize(label);
+                let m = label_match(printed_norm, &norm_label, &[]);
+                self.headers.push(use_of(format!("block:{label}"), m));
+            }
+            Target::Heading(id) => {
+                if let Some(r) = self.schema.row(id) {
+                    let m = label_match(printed_norm, r.label, r.variants);
+                    self.headers.push(use_of(id.to_string(), m));
+                }
+            }
+            Target::Row(_) | Target::Furniture => {}
+        }
+    }
+
+    fn value(&mut self, v: Value) {
+        if self.discarding {
+            return;
+        }
+        if self.open.is_none() && self.schema.rows.len() == 1 && !matches!(v, Value::Blank(_)) {
+            // The review table's one row has no label of its own.
+            if let Some(row) = self.schema.rows.first() {
+                self.open = Some(OpenRow {
+                    row,
+                    label: None,
+                    values: Vec::new(),
+                });
+            }
+        }
+        match &mut self.open {
+            Some(open) => open.values.push(v),
+            None => {
+                if !matches!(v, Value::Blank(_)) {
+                    self.orphans.push(v);
+                }
+            }
+        }
+    }
+
+    fn unknown(&mut self, span: Span) {
+        let printed = span.slice(self.text).unwrap_or("");
+        if self.open.is_some() && looks_like_value(printed) {
+            self.value(Value::Text(span));
+            return;
+        }
+        let complete = self.open.as_ref().is_some_and(|o| {
+            let n = o.values.iter().filter(|v| !matches!(v, Value::Blank(_))).count();
+            n >= self.schema.row_columns(o.row).count()
+        });
+        if complete || self.open.is_none() {
+            // Unknown text after a complete row ends it; inside a row broken
+            // by a running header it is skipped.
+            self.close();
+            self.last_unknown = Some(span);
+        }
+    }
+}
+
+/// Read `schema` from the items of its region.
+pub(crate) fn read(
+    text: &str,
+    format: Format,
+    schema: &'static TableSchema,
+    items: &[Item],
+    problems: &mut Vec<Problem>,
+) -> Option<Table> {
+    let bit = format_bit(format);
+    let mut r = Reader {
+        text,
+        schema,
+        format,
+        rows: HashMap::new(),
+        headers: Vec::new(),
+        problems: Vec::new(),
+        span: None,
+        open: None,
+        discarding: false,
+        orphans: Vec::new(),
+        last_unknown: None,
+        block_columns: Vec::new(),
+        block_header: 0,
+        column_seen: HashMap::new(),
+    };
+    for (k, item) in items.iter().enumerate() {
+        match item {
+            Item::Label {
+                entry,
+                span,
+                text: printed,
+                distance,
+            } => {
+                let Some(e) = CATALOGUE.entry(*entry) else {
+                    continue;
+                };
+                if e.table != schema.id || e.formats & bit == 0 {
+                    r.close();
+                    r.last_unknown = None;
+                    continue;
+                }
+                r.last_unknown = None;
+                let next_is_number = matches!(items.get(k + 1), Some(Item::Number(_)));
+                match e.target {
+                    Target::Row(id) => {
+                        if let Some(row) = schema.row(id) {
+                            let l = r.row_label(row, *span, printed, *distance);
+                            r.start_row(row, Some(l));
+                        }
+                    }
+                    Target::Column(_) if next_is_number && r.row_named_like(printed).is_some() => {
+                        if let Some(row) = r.row_named_like(printed) {
+                            let l = r.row_label(row, *span, printed, *distance);
+                            r.start_row(row, Some(l));
+                        }
+                    }
+                    t => r.header(t, *span, printed),
+                }
+            }
+            Item::Number(s) => r.value(Value::Number(*s)),
+            Item::Blank(s) => r.value(Value::Blank(*s)),
+            Item::Unknown(s) => r.unknown(*s),
+        }
+    }
+    r.close();
+    let _ = r.format;
+    finish(r, problems)
+}
+
+fn finish(r: Reader, problems: &mut Vec<Problem>) -> Option<Table> {
+    let schema = r.schema;
+    let table = schema.id;
+    problems.extend(r.problems);
+    if r.rows.is_empty() {
+        problems.push(problem(
+            ProblemKind::MissingTable,
+            table,
+            None,
+            None,
+            format!("table {table}: none of its rows was found"),
+        ));
+        return None;
+    }
+    let mut rows = IndexMap::new();
+    let mut last_end = r.span.map_or(0, |s| s.offset);
+    let mut rows_in = r.rows;
+    // A group printed as one row with numbers and no sub-rows stands for
+    // them (（六）其他处理 in reports that kept the 2019 layout).
+    let covering: Vec<&str> = schema
+        .rows
+        .iter()
+        .filter(|g| {
+            g.kind == RowKind::Group
+                && rows_in.get(g.id).is_some_and(|gr| !gr.cells.is_empty())
+                && !schema.sub_rows(g.id).any(|s| rows_in.contains_key(s.id))
+        })
+        .map(|g| g.id)
+        .collect();
+    for row in &schema.rows {
+        match rows_in.remove(row.id) {
+            Some(found) => {
+                if let Some(end) = found
+                    .cells
+                    .values()
+                    .map(|c| c.span.end())
+                    .chain(found.label.as_ref().map(|l| l.span.end()))
+                    .max()
+                {
+                    last_end = end;
+                }
+                rows.insert(row.id.to_string(), found);
+            }
+            None if row.kind == RowKind::Data && !row.parent.is_some_and(|g| covering.contains(&g)) => {
+                problems.push(problem(
+                    ProblemKind::MissingRow,
+                    table,
+                    Some(row.id),
+                    Some(Span::new(last_end, 0)),
+                    format!(
+                        "{table}.{}: row \"{}{}\" not found",
+                        row.id, row.numbering, row.label
+                    ),
+                ));
+            }
+            None => {}
+        }
+    }
+    Some(Table {
+        span: r.span.unwrap_or(Span::new(0, 0)),
+        rows,
+        headers: r.headers,
+    })
+}
