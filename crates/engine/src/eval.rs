@@ -1,13 +1,1332 @@
 //! Rule evaluation. Public entry point: [`evaluate`] (keep its signature).
+//!
+//! Semantics in brief (reference: docs/rules.md):
+//! - a rule runs once per binding of its `for every` variables, in the
+//!   report's own format; a `when` guard that is not true skips the binding;
+//! - a value that is not there (missing row or cell, blank or text cell,
+//!   unmatched pattern, no previous report) makes the check *not
+//!   applicable*: missing things are reported by the structural rules and
+//!   the reader's problems, not again by every sum that needs them;
+//! - numbers are compared at the precision of the least precise operand
+//!   (XBRL calculation-consistency style), so "7730.28" printed with two
+//!   decimals equals a sum computed to more places once rounded;
+//! - `sum(table[group.*, c])` adds the sub-rows; where a report printed a
+//!   group as one row (2021 reports keeping the 2019 （六）其他处理, or the
+//!   2019 format itself) the group row's own value is used.
 
-use crate::finding::Finding;
-use nianbao_model::Report;
-use nianbao_rules::RuleSet;
+pub mod cases;
+
+use crate::finding::{Finding, FindingLabel};
+use nianbao_model::label::{fold_char, normalize, split_numbering};
+use nianbao_model::{
+    CellValue, Date, Decimal, LabelMatch, LabelUse, ProblemKind, Report, RowKind, Span, TableSchema,
+    ValueKind,
+};
+use nianbao_rules::ast::{
+    BinOp, Blame, Coord, Domain, Expr, ExprKind, Func, MetaField, Piece, Quantifier, SideValue, Template,
+    Test, VarKind,
+};
+use nianbao_rules::{Rule, RuleSet, Severity};
+
+/// A built-in rule id for one kind of extraction problem.
+#[derive(Debug, Clone, Copy)]
+pub struct ExtractionRule {
+    pub id: &'static str,
+    pub kind: ProblemKind,
+    pub severity: Severity,
+    pub title: &'static str,
+    pub help: &'static str,
+}
+
+/// The ids under which the reader's problems are reported (one per kind),
+/// for `rules list`, select/ignore and documentation.
+pub const EXTRACTION_RULES: [ExtractionRule; 11] = {
+    use ProblemKind::*;
+    use Severity::*;
+    const fn r(
+        id: &'static str,
+        kind: ProblemKind,
+        severity: Severity,
+        title: &'static str,
+        help: &'static str,
+    ) -> ExtractionRule {
+        ExtractionRule {
+            id,
+            kind,
+            severity,
+            title,
+            help,
+        }
+    }
+    [
+        r(
+            "extract.missing-section",
+            MissingSection,
+            Error,
+            "缺少模板规定的部分",
+            "按模板补齐六个部分及其标题",
+        ),
+        r(
+            "extract.missing-table",
+            MissingTable,
+            Error,
+            "缺少模板规定的表格",
+            "按模板补齐表格",
+        ),
+        r(
+            "extract.missing-row",
+            MissingRow,
+            Error,
+            "表格缺少模板规定的行",
+            "按模板补齐该行，没有数字的填 0",
+        ),
+        r(
+            "extract.missing-cells",
+            MissingCells,
+            Error,
+            "行中数字少于列数",
+            "每列都应填写数字，没有的填 0",
+        ),
+        r(
+            "extract.extra-cells",
+            ExtraCells,
+            Warning,
+            "行中数字多于列数",
+            "检查该行是否多填或串行",
+        ),
+        r(
+            "extract.unreadable-cell",
+            UnreadableCell,
+            Error,
+            "单元格不是数字",
+            "单元格只填阿拉伯数字，不带单位或文字",
+        ),
+        r(
+            "extract.number-overflow",
+            NumberOverflow,
+            Error,
+            "数字过大无法读取",
+            "检查该数字是否多打了位数",
+        ),
+        r(
+            "extract.ambiguous-split",
+            AmbiguousSplit,
+            Warning,
+            "连在一起的数字有多种拆分方式",
+            "在数字之间加分隔，或核对原表",
+        ),
+        r(
+            "extract.no-valid-split",
+            NoValidSplit,
+            Error,
+            "连在一起的数字无法拆分成平衡的一行",
+            "核对原表中该行的数字",
+        ),
+        r(
+            "extract.too-ambiguous",
+            TooAmbiguous,
+            Warning,
+            "连在一起的数字拆分方式过多",
+            "在数字之间加分隔，或核对原表",
+        ),
+        r(
+            "extract.unknown-label",
+            UnknownLabel,
+            Warning,
+            "表格中出现模板以外的文字",
+            "删除或改为模板中的标签",
+        ),
+    ]
+};
+
+/// The extraction rule for a problem kind.
+pub fn extraction_rule(kind: ProblemKind) -> &'static ExtractionRule {
+    EXTRACTION_RULES
+        .iter()
+        .find(|r| r.kind == kind)
+        .unwrap_or(&EXTRACTION_RULES[0])
+}
 
 /// Evaluate `rules` on `report` (and `previous`, last year's report of the
 /// same body, for cross-year rules). Extraction problems the reader recorded
 /// are returned as findings too. Findings are ordered by position.
 pub fn evaluate(rules: &RuleSet, report: &Report, previous: Option<&Report>) -> Vec<Finding> {
-    let _ = (rules, report, previous);
-    Vec::new()
+    let mut findings = Vec::new();
+    let mut reported_missing: Vec<String> = Vec::new();
+    for rule in &rules.rules {
+        if rule.cross_year && previous.is_none() {
+            continue;
+        }
+        let mut ev = Evaluator {
+            report,
+            previous,
+            rule,
+            bindings: Vec::new(),
+            touched: Vec::new(),
+            side: None,
+            missing: Vec::new(),
+        };
+        ev.run(0, &mut findings, &mut reported_missing);
+    }
+    for p in &report.problems {
+        let er = extraction_rule(p.kind);
+        if let Some(key) = missing_key(p) {
+            if reported_missing.contains(&key) {
+                continue;
+            }
+        }
+        findings.push(Finding {
+            rule: er.id.to_string(),
+            severity: er.severity,
+            message: p.message.clone(),
+            help: Some(er.help.to_string()),
+            reference: None,
+            labels: p
+                .span
+                .map(|span| FindingLabel {
+                    span,
+                    text: er.title.to_string(),
+                    primary: true,
+                })
+                .into_iter()
+                .collect(),
+        });
+    }
+    sort_findings(&mut findings);
+    findings
+}
+
+/// Document-level findings (no label) first, then by the primary label's position.
+pub fn sort_findings(findings: &mut [Finding]) {
+    findings.sort_by_key(|f| {
+        let pos = f
+            .labels
+            .iter()
+            .find(|l| l.primary)
+            .or(f.labels.first())
+            .map(|l| l.span.offset);
+        (pos, f.rule.clone())
+    });
+}
+
+/// What a missing-thing problem is about, in the keys `present()` records.
+fn missing_key(p: &nianbao_model::Problem) -> Option<String> {
+    match p.kind {
+        ProblemKind::MissingSection => p.section.as_ref().map(|s| format!("section:{s}")),
+        ProblemKind::MissingTable => p.table.as_ref().map(|t| format!("table:{t}")),
+        ProblemKind::MissingRow => Some(format!("row:{}:{}", p.table.as_deref()?, p.row.as_deref()?)),
+        _ => None,
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Binding {
+    Column {
+        id: String,
+    },
+    Row {
+        id: String,
+    },
+    Cell {
+        table: String,
+        row: String,
+        column: String,
+    },
+    Section {
+        id: String,
+    },
+}
+
+/// A number with the decimals it was printed with (`None`: exact, a literal).
+#[derive(Debug, Clone, Copy)]
+struct Num {
+    value: Decimal,
+    decimals: Option<u32>,
+}
+
+fn min_decimals(a: Option<u32>, b: Option<u32>) -> Option<u32> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, None) => x,
+        (None, y) => y,
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Val {
+    Num(Num),
+    Bool(bool),
+    Text(String),
+    Date(Date),
+    Cells(Vec<(String, String, String)>),
+    Row { table: String, id: String },
+    Column { table: String, id: String },
+    Section(String),
+    Label(Option<LabelUse>),
+    Table(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Left,
+    Right,
+}
+
+/// A place in the report a check looked at.
+#[derive(Debug, Clone)]
+struct Touch {
+    span: Span,
+    text: String,
+    side: Option<Side>,
+    /// A total or group cell: most likely the wrong one.
+    total: bool,
+}
+
+struct Evaluator<'a> {
+    report: &'a Report,
+    previous: Option<&'a Report>,
+    rule: &'a Rule,
+    bindings: Vec<(String, Binding)>,
+    touched: Vec<Touch>,
+    side: Option<Side>,
+    /// Things `present()` found missing in the current binding.
+    missing: Vec<String>,
+}
+
+impl<'a> Evaluator<'a> {
+    fn run(&mut self, depth: usize, findings: &mut Vec<Finding>, reported_missing: &mut Vec<String>) {
+        let Some(q) = self.rule.quantifiers.get(depth) else {
+            self.instance(findings, reported_missing);
+            return;
+        };
+        for b in self.domain(q) {
+            self.bindings.push((q.var.clone(), b));
+            self.run(depth + 1, findings, reported_missing);
+            self.bindings.pop();
+        }
+    }
+
+    fn schema(&self, table: &str) -> Option<&'static TableSchema> {
+        self.report.template().table(table)
+    }
+
+    fn domain(&self, q: &Quantifier) -> Vec<Binding> {
+        let mut out = Vec::new();
+        for d in &q.domains {
+            match d {
+                Domain::Sections => out.extend(
+                    self.report
+                        .template()
+                        .sections
+                        .iter()
+                        .map(|s| Binding::Section { id: s.id.to_string() }),
+                ),
+                Domain::Table(t) => {
+                    let Some(ts) = self.schema(t) else { continue };
+                    match q.kind {
+                        VarKind::Column => {
+                            out.extend(ts.columns.iter().map(|c| Binding::Column { id: c.id.into() }))
+                        }
+                        VarKind::Row => out.extend(ts.value_rows().map(|r| Binding::Row { id: r.id.into() })),
+                        VarKind::RowGroup => out.extend(
+                            ts.rows
+                                .iter()
+                                .filter(|r| r.kind == RowKind::Group)
+                                .map(|r| Binding::Row { id: r.id.into() }),
+                        ),
+                        VarKind::ColumnGroup => out.extend(
+                            nianbao_rules::check::leaf_column_groups(ts)
+                                .into_iter()
+                                .map(|g| Binding::Column { id: g.into() }),
+                        ),
+                        VarKind::Cell => {
+                            for r in ts.value_rows() {
+                                for c in ts.row_columns(r) {
+                                    out.push(Binding::Cell {
+                                        table: t.clone(),
+                                        row: r.id.into(),
+                                        column: c.id.into(),
+                                    });
+                                }
+                            }
+                        }
+                        VarKind::Section => {}
+                    }
+                }
+                Domain::RowGroup { table, group } => {
+                    let Some(ts) = self.schema(table) else { continue };
+                    for r in ts.sub_rows(group) {
+                        if q.kind == VarKind::Cell {
+                            for c in ts.row_columns(r) {
+                                out.push(Binding::Cell {
+                                    table: table.clone(),
+                                    row: r.id.into(),
+                                    column: c.id.into(),
+                                });
+                            }
+                        } else {
+                            out.push(Binding::Row { id: r.id.into() });
+                        }
+                    }
+                }
+                Domain::ColumnGroup { table, group } => {
+                    let Some(ts) = self.schema(table) else { continue };
+                    out.extend(
+                        ts.group_columns(group)
+                            .map(|c| Binding::Column { id: c.id.into() }),
+                    );
+                }
+            }
+        }
+        out
+    }
+
+    fn instance(&mut self, findings: &mut Vec<Finding>, reported_missing: &mut Vec<String>) {
+        if let Some(g) = &self.rule.guard {
+            self.touched.clear();
+            if !matches!(self.eval(g), Some(Val::Bool(true))) {
+                return;
+            }
+        }
+        self.touched.clear();
+        self.missing.clear();
+        let check = &self.rule.check;
+        let (outcome, sides) = match &check.kind {
+            ExprKind::Binary(op, l, r) if op.is_comparison() => {
+                self.side = Some(Side::Left);
+                let lv = self.eval(l);
+                self.side = Some(Side::Right);
+                let rv = self.eval(r);
+                self.side = None;
+                match (lv, rv) {
+                    (Some(a), Some(b)) => (compare(*op, &a, &b), Some((a, b))),
+                    _ => (None, None),
+                }
+            }
+            _ => (self.eval(check), None),
+        };
+        if !matches!(outcome, Some(Val::Bool(false))) {
+            return;
+        }
+        reported_missing.append(&mut self.missing);
+        let labels = self.labels();
+        let message = self.render(&self.rule.message, sides.as_ref());
+        let help = self.rule.help.as_ref().map(|h| self.render(h, sides.as_ref()));
+        findings.push(Finding {
+            rule: self.rule.id.clone(),
+            severity: self.rule.severity,
+            message,
+            help,
+            reference: self.rule.reference.clone(),
+            labels,
+        });
+    }
+
+    fn labels(&self) -> Vec<FindingLabel> {
+        let mut uniq: Vec<&Touch> = Vec::new();
+        for t in &self.touched {
+            if !uniq.iter().any(|u| u.span == t.span) {
+                uniq.push(t);
+            }
+        }
+        let is_primary = |t: &Touch| match self.rule.blame {
+            Blame::Left => t.side == Some(Side::Left),
+            Blame::Right => t.side == Some(Side::Right),
+            Blame::Totals => t.total,
+        };
+        let mut primary: Vec<bool> = uniq.iter().map(|t| is_primary(t)).collect();
+        if !primary.iter().any(|p| *p) {
+            // No total involved: blame the left side, else whatever was looked at.
+            for (p, t) in primary.iter_mut().zip(&uniq) {
+                *p = t.side == Some(Side::Left);
+            }
+            if !primary.iter().any(|p| *p) {
+                if let Some(first) = primary.first_mut() {
+                    *first = true;
+                }
+            }
+        }
+        let mut labels: Vec<FindingLabel> = uniq
+            .iter()
+            .zip(primary)
+            .map(|(t, primary)| FindingLabel {
+                span: t.span,
+                text: t.text.clone(),
+                primary,
+            })
+            .collect();
+        labels.sort_by_key(|l| (!l.primary, l.span.offset));
+        labels
+    }
+
+    // ------------------------------------------------------------ lookups
+
+    fn source(&self, previous: bool) -> Option<&'a Report> {
+        if previous {
+            self.previous
+        } else {
+            Some(self.report)
+        }
+    }
+
+    fn binding(&self, var: &str) -> Option<&Binding> {
+        self.bindings.iter().rev().find(|(n, _)| n == var).map(|(_, b)| b)
+    }
+
+    /// The ids a coordinate stands for in the current binding.
+    fn coord_ids(&self, table: &str, c: &Coord, row_axis: bool) -> Option<Vec<String>> {
+        let ts = self.schema(table)?;
+        Some(match c {
+            Coord::Id(id) => vec![id.clone()],
+            Coord::Var(v) => vec![match self.binding(v)? {
+                Binding::Column { id } | Binding::Row { id } | Binding::Section { id } => id.clone(),
+                Binding::Cell { .. } => return None,
+            }],
+            Coord::Member { var, item } => {
+                let base = match self.binding(var)? {
+                    Binding::Column { id } | Binding::Row { id } => id.clone(),
+                    _ => return None,
+                };
+                vec![format!("{base}.{item}")]
+            }
+            Coord::Children(inner) => {
+                let group = self.coord_ids(table, inner, row_axis)?.into_iter().next()?;
+                if row_axis {
+                    ts.sub_rows(&group).map(|r| r.id.to_string()).collect()
+                } else {
+                    ts.group_columns(&group).map(|c| c.id.to_string()).collect()
+                }
+            }
+            Coord::All => {
+                if row_axis {
+                    ts.value_rows().map(|r| r.id.to_string()).collect()
+                } else {
+                    ts.columns.iter().map(|c| c.id.to_string()).collect()
+                }
+            }
+            Coord::Unresolved(_) => return None,
+        })
+    }
+
+    fn label_for_cell(&self, table: &str, row: &str, column: &str) -> String {
+        let Some(ts) = self.schema(table) else {
+            return format!("{row} {column}");
+        };
+        let col = column_label(ts, column);
+        if ts.rows.len() == 1 {
+            col
+        } else {
+            format!("{} {col}", row_label_short(ts, row))
+        }
+    }
+
+    fn is_total(&self, table: &str, row: &str, column: &str) -> bool {
+        let group_row = self
+            .schema(table)
+            .and_then(|ts| ts.row(row))
+            .is_some_and(|r| r.kind == RowKind::Group);
+        row == "total" || column == "total" || column.ends_with(".total") || group_row
+    }
+
+    /// Read one cell as a number, recording where it is.
+    fn cell_number(&mut self, previous: bool, table: &str, row: &str, column: &str) -> Option<Num> {
+        let report = self.source(previous)?;
+        let cell = report.cell(table, row, column)?;
+        let num = match &cell.value {
+            CellValue::Integer(i) => Num {
+                value: Decimal::from(*i),
+                decimals: Some(0),
+            },
+            CellValue::Decimal(d) => Num {
+                value: *d,
+                decimals: Some(d.scale()),
+            },
+            _ => return None,
+        };
+        if !previous {
+            let text = format!("{} {}", self.label_for_cell(table, row, column), cell.value);
+            self.touch(cell.span, text, self.is_total(table, row, column));
+        }
+        Some(num)
+    }
+
+    fn touch(&mut self, span: Span, text: String, total: bool) {
+        self.touched.push(Touch {
+            span,
+            text,
+            side: self.side,
+            total,
+        });
+    }
+
+    /// Sum a group of cells; a group printed as one row counts with its own value.
+    fn sum_cells(
+        &mut self,
+        previous: bool,
+        cells: &[(String, String, String)],
+        group_row: Option<&(String, String)>,
+    ) -> Option<Num> {
+        let report = self.source(previous)?;
+        let any_present = cells.iter().any(|(t, r, c)| report.cell(t, r, c).is_some());
+        if !any_present {
+            let (table, row) = group_row?;
+            let column = cells.first().map(|(_, _, c)| c.clone())?;
+            return self.cell_number(previous, table, row, &column);
+        }
+        let mut total = Num {
+            value: Decimal::ZERO,
+            decimals: None,
+        };
+        for (t, r, c) in cells {
+            let n = self.cell_number(previous, t, r, c)?;
+            total = Num {
+                value: total.value.checked_add(n.value)?,
+                decimals: min_decimals(total.decimals, n.decimals),
+            };
+        }
+        Some(total)
+    }
+
+    fn cells_of(&self, c: &nianbao_rules::ast::CellRef) -> Option<Vec<(String, String, String)>> {
+        let rows = self.coord_ids(&c.table, &c.row, true)?;
+        let cols = match &c.column {
+            Some(col) => self.coord_ids(&c.table, col, false)?,
+            None => self
+                .schema(&c.table)?
+                .columns
+                .iter()
+                .map(|c| c.id.to_string())
+                .collect(),
+        };
+        let ts = self.schema(&c.table)?;
+        let mut out = Vec::new();
+        for r in &rows {
+            let Some(rs) = ts.row(r) else { continue };
+            for col in &cols {
+                if ts.row_columns(rs).any(|cs| cs.id == col) {
+                    out.push((c.table.clone(), r.clone(), col.clone()));
+                }
+            }
+        }
+        Some(out)
+    }
+
+    // ------------------------------------------------------------ expressions
+
+    fn eval(&mut self, e: &Expr) -> Option<Val> {
+        match &e.kind {
+            ExprKind::Invalid | ExprKind::Pattern(_) => None,
+            ExprKind::Number(n) => Some(Val::Num(Num {
+                value: *n,
+                decimals: None,
+            })),
+            ExprKind::Text(t) => Some(Val::Text(t.clone())),
+            ExprKind::Cell(c) => {
+                let many = |k: &Coord| matches!(k, Coord::Children(_) | Coord::All);
+                match (&c.row, &c.column) {
+                    (r, Some(col)) if !many(r) && !many(col) => {
+                        let row = self.coord_ids(&c.table, r, true)?.into_iter().next()?;
+                        let column = self.coord_ids(&c.table, col, false)?.into_iter().next()?;
+                        self.cell_number(c.previous, &c.table, &row, &column)
+                            .map(Val::Num)
+                    }
+                    (r, None) if !many(r) => {
+                        let id = self.coord_ids(&c.table, r, true)?.into_iter().next()?;
+                        Some(Val::Row {
+                            table: c.table.clone(),
+                            id,
+                        })
+                    }
+                    (Coord::All, Some(col)) if !many(col) => {
+                        let id = self.coord_ids(&c.table, col, false)?.into_iter().next()?;
+                        Some(Val::Column {
+                            table: c.table.clone(),
+                            id,
+                        })
+                    }
+                    _ => Some(Val::Cells(self.cells_of(c)?)),
+                }
+            }
+            ExprKind::Table { table, .. } => Some(Val::Table(table.clone())),
+            ExprKind::Section { section, .. } => {
+                let id = match section {
+                    Coord::Id(id) => id.clone(),
+                    Coord::Var(v) => match self.binding(v)? {
+                        Binding::Section { id } => id.clone(),
+                        _ => return None,
+                    },
+                    _ => return None,
+                };
+                Some(Val::Section(id))
+            }
+            ExprKind::Meta { previous, field } => self.meta(*previous, *field),
+            ExprKind::Var(v) => match self.binding(v)?.clone() {
+                Binding::Cell { table, row, column } => {
+                    self.cell_number(false, &table, &row, &column).map(Val::Num)
+                }
+                Binding::Section { id } => Some(Val::Section(id)),
+                // Rows and columns are only meaningful inside references and messages.
+                Binding::Row { id } => Some(Val::Row {
+                    table: String::new(),
+                    id,
+                }),
+                Binding::Column { id } => Some(Val::Column {
+                    table: String::new(),
+                    id,
+                }),
+            },
+            ExprKind::Side(_) => None,
+            ExprKind::Neg(inner) => match self.eval(inner)? {
+                Val::Num(n) => Some(Val::Num(Num {
+                    value: -n.value,
+                    decimals: n.decimals,
+                })),
+                _ => None,
+            },
+            ExprKind::Not(inner) => match self.eval(inner)? {
+                Val::Bool(b) => Some(Val::Bool(!b)),
+                _ => None,
+            },
+            ExprKind::Binary(op, l, r) => {
+                match op {
+                    BinOp::And => {
+                        // A false left side decides, even when the right is not applicable.
+                        let a = self.eval(l);
+                        if matches!(a, Some(Val::Bool(false))) {
+                            return a;
+                        }
+                        let b = self.eval(r);
+                        match (a, b) {
+                            (Some(Val::Bool(true)), b) => b,
+                            (_, Some(Val::Bool(false))) => Some(Val::Bool(false)),
+                            _ => None,
+                        }
+                    }
+                    BinOp::Or => {
+                        let a = self.eval(l);
+                        if matches!(a, Some(Val::Bool(true))) {
+                            return a;
+                        }
+                        let b = self.eval(r);
+                        match (a, b) {
+                            (Some(Val::Bool(false)), b) => b,
+                            (_, Some(Val::Bool(true))) => Some(Val::Bool(true)),
+                            _ => None,
+                        }
+                    }
+                    _ => {
+                        let a = self.eval(l)?;
+                        let b = self.eval(r)?;
+                        if op.is_comparison() {
+                            compare(*op, &a, &b)
+                        } else {
+                            arith(*op, &a, &b)
+                        }
+                    }
+                }
+            }
+            ExprKind::Is { expr, negated, test } => {
+                let r = self.is_test(expr, *test)?;
+                Some(Val::Bool(r != *negated))
+            }
+            ExprKind::Matches(inner, pat) => {
+                let text = self.text_of(inner)?.0;
+                Some(Val::Bool(pat.regex.is_match(&text)))
+            }
+            ExprKind::Call { func, args } => self.call(*func, args),
+            ExprKind::Unresolved { .. }
+            | ExprKind::UnresolvedCall { .. }
+            | ExprKind::UnresolvedIs { .. }
+            | ExprKind::UnresolvedMeta { .. } => None,
+        }
+    }
+
+    fn meta(&mut self, previous: bool, field: MetaField) -> Option<Val> {
+        let report = self.source(previous)?;
+        let m = &report.metadata;
+        let (val, span) = match field {
+            MetaField::Year => {
+                let y = m.year.as_ref()?;
+                (
+                    Val::Num(Num {
+                        value: Decimal::from(y.value),
+                        decimals: Some(0),
+                    }),
+                    Some((y.span, format!("年度 {}", y.value))),
+                )
+            }
+            MetaField::Title => {
+                let t = m.title.as_ref()?;
+                (Val::Text(t.value.clone()), Some((t.span, "标题".to_string())))
+            }
+            MetaField::Body => {
+                let b = m.body.as_ref()?;
+                (Val::Text(b.value.clone()), Some((b.span, "发布机关".to_string())))
+            }
+            MetaField::Published => {
+                let p = m.published.as_ref()?;
+                (
+                    Val::Date(p.value),
+                    Some((p.span, format!("发布日期 {}", p.value))),
+                )
+            }
+            MetaField::PeriodStart | MetaField::PeriodEnd => {
+                let p = m.period.as_ref()?;
+                let d = if field == MetaField::PeriodStart {
+                    p.value.start
+                } else {
+                    p.value.end
+                };
+                (Val::Date(d), Some((p.span, "统计期限".to_string())))
+            }
+            MetaField::Format => (
+                Val::Num(Num {
+                    value: Decimal::from(if report.format == nianbao_model::Format::V2019 {
+                        2019
+                    } else {
+                        2021
+                    }),
+                    decimals: Some(0),
+                }),
+                None,
+            ),
+        };
+        if let (false, Some((span, text))) = (previous, span) {
+            self.touch(span, text, false);
+        }
+        Some(val)
+    }
+
+    /// The text of a section or text value, and the offset of its first byte
+    /// in the report (for spans of matches).
+    fn text_of(&mut self, e: &Expr) -> Option<(String, Option<usize>)> {
+        let previous = matches!(&e.kind, ExprKind::Section { previous: true, .. });
+        match self.eval(e)? {
+            Val::Text(t) => {
+                let offset = match &e.kind {
+                    ExprKind::Meta {
+                        previous: false,
+                        field: MetaField::Title,
+                    } => self.report.metadata.title.as_ref().map(|t| t.span.offset),
+                    ExprKind::Meta {
+                        previous: false,
+                        field: MetaField::Body,
+                    } => self.report.metadata.body.as_ref().map(|t| t.span.offset),
+                    _ => None,
+                };
+                Some((t, offset))
+            }
+            Val::Section(id) => {
+                let report = self.source(previous)?;
+                let s = report.sections.get(&id)?;
+                let text = s.body.slice(&report.source.text)?.to_string();
+                Some((text, (!previous).then_some(s.body.offset)))
+            }
+            _ => None,
+        }
+    }
+
+    fn is_test(&mut self, e: &Expr, test: Test) -> Option<bool> {
+        if test.on_label() {
+            let Val::Label(l) = self.eval(e)? else {
+                return None;
+            };
+            return Some(match (&l, test) {
+                (None, Test::Missing) => true,
+                (None, _) => false,
+                (Some(_), Test::Missing) => false,
+                (Some(l), Test::Exact) => l.matched == LabelMatch::Exact,
+                (Some(l), Test::Variant) => matches!(l.matched, LabelMatch::Variant { .. }),
+                (Some(l), Test::Approximate) => matches!(l.matched, LabelMatch::Approximate { .. }),
+                (Some(l), _) => matches!(l.matched, LabelMatch::Different { .. }),
+            });
+        }
+        let (previous, table, row, column) = match &e.kind {
+            ExprKind::Var(v) => match self.binding(v)?.clone() {
+                Binding::Cell { table, row, column } => (false, table, row, column),
+                _ => return None,
+            },
+            ExprKind::Cell(c) => {
+                let row = self.coord_ids(&c.table, &c.row, true)?.into_iter().next()?;
+                let column = self
+                    .coord_ids(&c.table, c.column.as_ref()?, false)?
+                    .into_iter()
+                    .next()?;
+                (c.previous, c.table.clone(), row, column)
+            }
+            _ => return None,
+        };
+        let report = self.source(previous)?;
+        let cell = report.cell(&table, &row, &column)?.clone();
+        let kind = report
+            .template()
+            .table(&table)
+            .and_then(|t| t.column(&column))
+            .map(|c| c.kind);
+        if !previous {
+            let text = format!("{} {}", self.label_for_cell(&table, &row, &column), cell.value);
+            let text = if cell.value == CellValue::Blank {
+                format!("{} （空）", self.label_for_cell(&table, &row, &column))
+            } else {
+                text
+            };
+            self.touch(cell.span, text, false);
+        }
+        Some(match test {
+            Test::Filled => cell.value != CellValue::Blank,
+            Test::Blank => cell.value == CellValue::Blank,
+            Test::Number => cell.value.number().is_some(),
+            Test::Whole => cell.value.number()?.fract().is_zero(),
+            Test::Count => matches!(kind, Some(ValueKind::Count | ValueKind::SignedCount)),
+            Test::Amount => kind == Some(ValueKind::Amount),
+            _ => return None,
+        })
+    }
+
+    fn call(&mut self, func: Func, args: &[Expr]) -> Option<Val> {
+        let num = |v: Option<Val>| match v {
+            Some(Val::Num(n)) => Some(n),
+            _ => None,
+        };
+        match func {
+            Func::Sum => {
+                let arg = args.first()?;
+                let ExprKind::Cell(c) = &arg.kind else {
+                    return None;
+                };
+                let cells = self.cells_of(c)?;
+                // `table[group.*, column]`: the group row stands in when printed as one row.
+                let group_row = match &c.row {
+                    Coord::Children(inner) => self
+                        .coord_ids(&c.table, inner, true)
+                        .and_then(|ids| ids.into_iter().next())
+                        .map(|g| (c.table.clone(), g)),
+                    _ => None,
+                };
+                let cells = if cells.is_empty() {
+                    // The format has no sub-rows (2019 （六）其他处理): the row itself.
+                    let (t, g) = group_row.clone()?;
+                    let col = self
+                        .coord_ids(&c.table, c.column.as_ref()?, false)?
+                        .into_iter()
+                        .next()?;
+                    vec![(t, g, col)]
+                } else {
+                    cells
+                };
+                self.sum_cells(c.previous, &cells, group_row.as_ref())
+                    .map(Val::Num)
+            }
+            Func::Abs => {
+                let n = num(self.eval(args.first()?))?;
+                Some(Val::Num(Num {
+                    value: n.value.abs(),
+                    decimals: n.decimals,
+                }))
+            }
+            Func::Min | Func::Max => {
+                let a = num(self.eval(args.first()?))?;
+                let b = num(self.eval(args.get(1)?))?;
+                let pick = if (func == Func::Min) == (a.value <= b.value) {
+                    a
+                } else {
+                    b
+                };
+                Some(Val::Num(pick))
+            }
+            Func::Present => Some(Val::Bool(self.present(args.first()?))),
+            Func::Label => {
+                let v = self.eval(args.first()?)?;
+                let arg = args.first()?;
+                let l = self.label_of(arg, &v);
+                if let Some(l) = &l {
+                    self.touch(l.span, format!("标签 “{}”", l.text.trim()), false);
+                }
+                Some(Val::Label(l))
+            }
+            Func::Number => {
+                let (text, offset) = self.text_of(args.first()?)?;
+                let ExprKind::Pattern(p) = &args.get(1)?.kind else {
+                    return None;
+                };
+                let caps = p.regex.captures(&text)?;
+                let m = (1..caps.len()).find_map(|i| caps.get(i))?;
+                let digits: String = m
+                    .as_str()
+                    .chars()
+                    .map(fold_char)
+                    .filter(|c| c.is_ascii_digit() || *c == '.')
+                    .collect();
+                let value: Decimal = digits.parse().ok()?;
+                if let Some(base) = offset {
+                    self.touch(
+                        Span::new(base + m.start(), m.len()),
+                        format!("文中 {}", m.as_str()),
+                        false,
+                    );
+                }
+                Some(Val::Num(Num {
+                    decimals: Some(value.scale()),
+                    value,
+                }))
+            }
+            Func::Text => self.text_of(args.first()?).map(|(t, _)| Val::Text(t)),
+            Func::Chars => {
+                let (t, _) = self.text_of(args.first()?)?;
+                let n = t
+                    .chars()
+                    .filter(|c| !nianbao_model::label::is_insignificant(*c))
+                    .count();
+                Some(Val::Num(Num {
+                    value: Decimal::from(n),
+                    decimals: Some(0),
+                }))
+            }
+            Func::Date => {
+                let y = num(self.eval(args.first()?))?.value;
+                let m = num(self.eval(args.get(1)?))?.value;
+                let d = num(self.eval(args.get(2)?))?.value;
+                let as_int = |x: Decimal| -> Option<i64> {
+                    x.fract()
+                        .is_zero()
+                        .then(|| x.mantissa() as i64 / 10i64.pow(x.scale()))
+                };
+                let date = Date::new(
+                    i32::try_from(as_int(y)?).ok()?,
+                    u8::try_from(as_int(m)?).ok()?,
+                    u8::try_from(as_int(d)?).ok()?,
+                )?;
+                Some(Val::Date(date))
+            }
+            Func::Year => match self.eval(args.first()?)? {
+                Val::Date(d) => Some(Val::Num(Num {
+                    value: Decimal::from(d.year),
+                    decimals: Some(0),
+                })),
+                _ => None,
+            },
+            Func::InOrder => {
+                let Val::Section(id) = self.eval(args.first()?)? else {
+                    return None;
+                };
+                let this = self.report.sections.get(&id)?;
+                let tpl = self.report.template();
+                let pos = tpl.sections.iter().position(|s| s.id == id)?;
+                let mut ok = true;
+                for earlier in &tpl.sections[..pos] {
+                    if let Some(s) = self.report.sections.get(earlier.id) {
+                        if s.span.offset > this.span.offset {
+                            ok = false;
+                            let span = s.heading.as_ref().map_or(s.span, |h| h.span);
+                            self.touch(span, format!("“{}”应在其前", earlier.label), false);
+                        }
+                    }
+                }
+                if !ok {
+                    let span = this.heading.as_ref().map_or(this.span, |h| h.span);
+                    self.touch(span, format!("“{}”位置不对", section_label(&id)), true);
+                }
+                Some(Val::Bool(ok))
+            }
+        }
+    }
+
+    fn present(&mut self, arg: &Expr) -> bool {
+        let previous = match &arg.kind {
+            ExprKind::Cell(c) => c.previous,
+            ExprKind::Section { previous, .. } | ExprKind::Table { previous, .. } => *previous,
+            _ => false,
+        };
+        let Some(report) = self.source(previous) else {
+            return false;
+        };
+        let saved = std::mem::take(&mut self.touched);
+        let v = self.eval(arg);
+        self.touched = saved;
+        let (found, key, near) = match (&arg.kind, v) {
+            (_, None) => {
+                // A cell that is there but not a number is present.
+                let found = match &arg.kind {
+                    ExprKind::Cell(c) => self.cells_of(c).is_some_and(|cells| {
+                        cells.iter().any(|(t, r, col)| report.cell(t, r, col).is_some())
+                    }),
+                    _ => false,
+                };
+                (found, None, None)
+            }
+            (_, Some(Val::Section(id))) => {
+                let s = report.sections.get(&id);
+                (s.is_some(), Some(format!("section:{id}")), None)
+            }
+            (_, Some(Val::Table(t))) => (report.tables.contains_key(&t), Some(format!("table:{t}")), None),
+            (ExprKind::Cell(c), Some(Val::Row { id, .. })) => {
+                let t = report.tables.get(&c.table);
+                let found =
+                    t.is_some_and(|t| t.rows.contains_key(&id) || t.headers.iter().any(|h| h.target == id));
+                (found, Some(format!("row:{}:{id}", c.table)), t.map(|t| t.span))
+            }
+            (ExprKind::Cell(c), Some(Val::Column { id, .. })) => {
+                let t = report.tables.get(&c.table);
+                let found = t.is_some_and(|t| {
+                    t.headers.iter().any(|h| h.target == id)
+                        || t.rows.values().any(|r| r.cells.contains_key(&id))
+                });
+                (found, None, t.map(|t| t.span))
+            }
+            (ExprKind::Cell(c), Some(Val::Cells(cells))) => (
+                cells.iter().any(|(t, r, col)| report.cell(t, r, col).is_some()),
+                None,
+                report.tables.get(&c.table).map(|t| t.span),
+            ),
+            (_, Some(_)) => (true, None, None),
+        };
+        if !found {
+            if let Some(k) = key {
+                self.missing.push(k);
+            }
+            if let (false, Some(span)) = (previous, near) {
+                let head = Span::new(span.offset, 0);
+                self.touch(head, "应在此表中".to_string(), true);
+            }
+        }
+        found
+    }
+
+    fn label_of(&self, arg: &Expr, v: &Val) -> Option<LabelUse> {
+        let previous = matches!(&arg.kind, ExprKind::Cell(c) if c.previous)
+            || matches!(&arg.kind, ExprKind::Section { previous: true, .. });
+        let report = self.source(previous)?;
+        match v {
+            Val::Section(id) => report.sections.get(id)?.heading.clone(),
+            Val::Row { id, .. } => {
+                let ExprKind::Cell(c) = &arg.kind else { return None };
+                let t = report.tables.get(&c.table)?;
+                t.rows
+                    .get(id)
+                    .and_then(|r| r.label.clone())
+                    .or_else(|| t.headers.iter().find(|h| &h.target == id).cloned())
+            }
+            Val::Column { id, .. } => {
+                let ExprKind::Cell(c) = &arg.kind else { return None };
+                let t = report.tables.get(&c.table)?;
+                t.headers.iter().find(|h| &h.target == id).cloned()
+            }
+            _ => None,
+        }
+    }
+
+    // ------------------------------------------------------------ messages
+
+    fn render(&mut self, t: &Template, sides: Option<&(Val, Val)>) -> String {
+        let saved = std::mem::take(&mut self.touched);
+        let mut out = String::new();
+        for p in &t.pieces {
+            match p {
+                Piece::Text(s) => out.push_str(s),
+                Piece::Expr(e) => out.push_str(&self.show(e, sides)),
+            }
+        }
+        self.touched = saved;
+        out
+    }
+
+    fn show(&mut self, e: &Expr, sides: Option<&(Val, Val)>) -> String {
+        if let ExprKind::Side(s) = &e.kind {
+            let Some((a, b)) = sides else { return "?".into() };
+            return match s {
+                SideValue::Left => show_val(a),
+                SideValue::Right => show_val(b),
+                SideValue::Difference => match (a, b) {
+                    (Val::Num(x), Val::Num(y)) => (x.value - y.value).abs().normalize().to_string(),
+                    _ => "?".into(),
+                },
+            };
+        }
+        // Rows, columns and sections show as their template labels.
+        let table_of = |e: &Expr| match &e.kind {
+            ExprKind::Cell(c) => Some(c.table.clone()),
+            _ => None,
+        };
+        if let ExprKind::Var(v) = &e.kind {
+            let q = self.rule.quantifiers.iter().find(|q| &q.var == v);
+            let table = q.and_then(|q| {
+                q.domains.iter().find_map(|d| match d {
+                    Domain::Table(t)
+                    | Domain::RowGroup { table: t, .. }
+                    | Domain::ColumnGroup { table: t, .. } => Some(t.clone()),
+                    Domain::Sections => None,
+                })
+            });
+            match (self.binding(v).cloned(), table) {
+                (Some(Binding::Row { id }), Some(t)) => {
+                    return self.schema(&t).map_or(id.clone(), |ts| row_label(ts, &id));
+                }
+                (Some(Binding::Column { id }), Some(t)) => {
+                    return self.schema(&t).map_or(id.clone(), |ts| {
+                        if ts.column(&id).is_some() {
+                            column_label(ts, &id)
+                        } else {
+                            ts.column_group(&id).map_or(id.clone(), |g| g.label.to_string())
+                        }
+                    });
+                }
+                (Some(Binding::Section { id }), _) => return section_label(&id),
+                _ => {}
+            }
+        }
+        let _ = table_of;
+        match self.eval(e) {
+            Some(Val::Label(Some(l))) => l.text.trim().to_string(),
+            Some(Val::Label(None)) => "（无）".into(),
+            Some(Val::Section(id)) => section_label(&id),
+            Some(Val::Row { table, id }) => self.schema(&table).map_or(id.clone(), |ts| row_label(ts, &id)),
+            Some(Val::Column { table, id }) => {
+                self.schema(&table).map_or(id.clone(), |ts| column_label(ts, &id))
+            }
+            Some(v) => show_val(&v),
+            None => "（空）".into(),
+        }
+    }
+}
+
+fn show_val(v: &Val) -> String {
+    match v {
+        Val::Num(n) => n.value.to_string(),
+        Val::Bool(b) => if *b { "是" } else { "否" }.into(),
+        Val::Text(t) => t.clone(),
+        Val::Date(d) => format!("{}年{}月{}日", d.year, d.month, d.day),
+        Val::Cells(c) => format!("{} 个单元格", c.len()),
+        Val::Row { id, .. } | Val::Column { id, .. } | Val::Section(id) | Val::Table(id) => id.clone(),
+        Val::Label(l) => l.as_ref().map_or("（无）".into(), |l| l.text.clone()),
+    }
+}
+
+fn section_label(id: &str) -> String {
+    nianbao_model::template(nianbao_model::Format::V2021)
+        .section(id)
+        .map_or(id.to_string(), |s| s.label.to_string())
+}
+
+/// A row's label without numbering or parenthetical notes.
+fn row_label(ts: &TableSchema, id: &str) -> String {
+    let Some(r) = ts.row(id) else {
+        return id.to_string();
+    };
+    let n = normalize(r.label);
+    let bare = split_numbering(&n).1;
+    let cut = bare.find('(').map_or(bare, |i| &bare[..i]);
+    cut.to_string()
+}
+
+/// A short row label for cell labels: numbering plus the first words.
+fn row_label_short(ts: &TableSchema, id: &str) -> String {
+    let Some(r) = ts.row(id) else {
+        return id.to_string();
+    };
+    let full = row_label(ts, id);
+    let short: String = if full.chars().count() > 8 {
+        full.chars().take(6).chain(['…']).collect()
+    } else {
+        full
+    };
+    format!("{}{short}", r.numbering)
+}
+
+/// A column's label, with its group's where the label alone is ambiguous (总计).
+fn column_label(ts: &TableSchema, id: &str) -> String {
+    let Some(c) = ts.column(id) else {
+        return id.to_string();
+    };
+    let dup = ts.columns.iter().filter(|o| o.label == c.label).count() > 1;
+    match (dup, c.group.and_then(|g| ts.column_group(g))) {
+        (true, Some(g)) => {
+            let parent = g.parent.and_then(|p| ts.column_group(p));
+            match parent {
+                Some(p) => format!("{}（{}）{}", p.label, g.label, c.label),
+                None => format!("{}{}", g.label, c.label),
+            }
+        }
+        _ => c.label.to_string(),
+    }
+}
+
+fn arith(op: BinOp, a: &Val, b: &Val) -> Option<Val> {
+    let (Val::Num(x), Val::Num(y)) = (a, b) else {
+        return None;
+    };
+    let value = match op {
+        BinOp::Add => x.value.checked_add(y.value)?,
+        BinOp::Sub => x.value.checked_sub(y.value)?,
+        BinOp::Mul => x.value.checked_mul(y.value)?,
+        _ => return None,
+    };
+    Some(Val::Num(Num {
+        value,
+        decimals: min_decimals(x.decimals, y.decimals),
+    }))
+}
+
+/// Compare two values; numbers at the precision of the less precise side.
+fn compare(op: BinOp, a: &Val, b: &Val) -> Option<Val> {
+    use std::cmp::Ordering;
+    let ord: Ordering = match (a, b) {
+        (Val::Num(x), Val::Num(y)) => match min_decimals(x.decimals, y.decimals) {
+            Some(d) => x.value.round_dp(d).cmp(&y.value.round_dp(d)),
+            None => x.value.cmp(&y.value),
+        },
+        (Val::Date(x), Val::Date(y)) => x.cmp(y),
+        (Val::Text(x), Val::Text(y)) => x.cmp(y),
+        _ => return None,
+    };
+    Some(Val::Bool(match op {
+        BinOp::Eq => ord == Ordering::Equal,
+        BinOp::Ne => ord != Ordering::Equal,
+        BinOp::Lt => ord == Ordering::Less,
+        BinOp::Le => ord != Ordering::Greater,
+        BinOp::Gt => ord == Ordering::Greater,
+        BinOp::Ge => ord != Ordering::Less,
+        _ => return None,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn num(s: &str) -> Val {
+        let d: Decimal = s.parse().unwrap_or_default();
+        Val::Num(Num {
+            value: d,
+            decimals: Some(d.scale()),
+        })
+    }
+
+    #[test]
+    fn amounts_compare_at_the_least_precise_decimals() {
+        // 7730.28 printed with two decimals vs a sum known to three.
+        assert!(matches!(
+            compare(BinOp::Eq, &num("7730.28"), &num("7730.281")),
+            Some(Val::Bool(true))
+        ));
+        assert!(matches!(
+            compare(BinOp::Eq, &num("7730.28"), &num("7730.29")),
+            Some(Val::Bool(false))
+        ));
+        assert!(matches!(
+            compare(BinOp::Eq, &num("7730.3"), &num("7730.28")),
+            Some(Val::Bool(true))
+        ));
+        assert!(matches!(
+            compare(BinOp::Eq, &num("8"), &num("7")),
+            Some(Val::Bool(false))
+        ));
+    }
+
+    #[test]
+    fn every_problem_kind_has_its_own_rule_id() {
+        let mut ids: Vec<&str> = EXTRACTION_RULES.iter().map(|r| r.id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), EXTRACTION_RULES.len());
+    }
 }

@@ -1,0 +1,682 @@
+//! Rule tests (`test <rule> "name" { given …  passes | fails at … }`), run
+//! the way ast-grep/Semgrep run rule tests: each builds a report from the
+//! template — every section with its template heading, every cell 0, every
+//! label in the template's wording — applies its `given` changes, evaluates
+//! the whole rule set and checks what the tested rule says.
+//!
+//! The report is *written* here (text and spans together), not read, so the
+//! tests do not depend on a reader.
+
+use super::evaluate;
+use crate::finding::Finding;
+use indexmap::IndexMap;
+use nianbao_model::label::{distance, normalize, split_numbering};
+use nianbao_model::{
+    template, Cell, CellValue, Date, Decimal, Format, LabelMatch, LabelUse, Metadata, Period, Report, Row,
+    RowKind, Section, Span, Spanned, Table, ValueKind,
+};
+use nianbao_rules::ast::{Coord, Expect, Expr, ExprKind, Given, GivenValue, MetaField, RuleTest};
+use nianbao_rules::RuleSet;
+
+/// What one rule test gave.
+#[derive(Debug, Clone)]
+pub struct CaseOutcome {
+    pub rule: String,
+    pub name: String,
+    /// The rule file and byte offset of the test.
+    pub file: String,
+    pub offset: usize,
+    pub passed: bool,
+    /// Why it failed (empty when it passed).
+    pub detail: String,
+}
+
+/// Run every test of `set` against the rules of `set`.
+pub fn run_tests(set: &RuleSet) -> Vec<CaseOutcome> {
+    set.tests.iter().map(|t| run_test(set, t)).collect()
+}
+
+fn run_test(set: &RuleSet, t: &RuleTest) -> CaseOutcome {
+    let mut outcome = CaseOutcome {
+        rule: t.rule.clone(),
+        name: t.name.clone(),
+        file: t.file.to_string(),
+        offset: t.span.start,
+        passed: false,
+        detail: String::new(),
+    };
+    let mut this = SyntheticReport::template(Format::V2021, 2023);
+    let mut previous: Option<SyntheticReport> = None;
+    // The format first: it decides which rows exist.
+    for g in &t.givens {
+        if let Given::Value {
+            target,
+            value: GivenValue::Number(n),
+        } = g
+        {
+            if let ExprKind::Meta {
+                previous: p,
+                field: MetaField::Format,
+            } = target.kind
+            {
+                let format = if *n == Decimal::from(2019) {
+                    Format::V2019
+                } else {
+                    Format::V2021
+                };
+                let year = if format == Format::V2019 { 2020 } else { 2023 };
+                if p {
+                    previous = Some(SyntheticReport::template(format, year - 1));
+                } else {
+                    this = SyntheticReport::template(format, year);
+                }
+            }
+        }
+    }
+    for g in &t.givens {
+        let target = match g {
+            Given::Value { target, .. } | Given::Missing(target) | Given::Label { target, .. } => target,
+        };
+        let r = if is_previous(target) {
+            previous.get_or_insert_with(|| SyntheticReport::template(this.format, this.year - 1))
+        } else {
+            &mut this
+        };
+        if let Err(e) = r.apply(g) {
+            outcome.detail = e;
+            return outcome;
+        }
+    }
+    let (report, spans) = this.build();
+    let prev = previous.map(|p| p.build().0);
+    let findings: Vec<Finding> = evaluate(set, &report, prev.as_ref())
+        .into_iter()
+        .filter(|f| f.rule == t.rule)
+        .collect();
+    let show = |fs: &[Finding]| {
+        fs.iter()
+            .map(|f| {
+                let at: Vec<String> = f
+                    .labels
+                    .iter()
+                    .filter(|l| l.primary)
+                    .map(|l| spans.describe(l.span))
+                    .collect();
+                format!("  {} at [{}]", f.message, at.join(", "))
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    match &t.expect {
+        Expect::Passes => {
+            outcome.passed = findings.is_empty();
+            if !outcome.passed {
+                outcome.detail = format!("expected no finding, got:\n{}", show(&findings));
+            }
+        }
+        Expect::Fails { at, with } => {
+            let want_span = match at {
+                Some(e) => match spans.of_target(e) {
+                    Some(s) => Some(s),
+                    None => {
+                        outcome.detail = "the `at` place is not in the test report".into();
+                        return outcome;
+                    }
+                },
+                None => None,
+            };
+            outcome.passed = findings.iter().any(|f| {
+                let at_ok = want_span.is_none_or(|s| f.labels.iter().any(|l| l.primary && l.span == s));
+                let with_ok = with.as_ref().is_none_or(|w| f.message.contains(w.as_str()));
+                at_ok && with_ok
+            });
+            if !outcome.passed {
+                let mut want = String::from("expected a finding");
+                if let Some(s) = want_span {
+                    want.push_str(&format!(" at {}", spans.describe(s)));
+                }
+                if let Some(w) = with {
+                    want.push_str(&format!(" with message containing {w:?}"));
+                }
+                outcome.detail = if findings.is_empty() {
+                    format!("{want}, got none")
+                } else {
+                    format!("{want}, got:\n{}", show(&findings))
+                };
+            }
+        }
+    }
+    outcome
+}
+
+fn is_previous(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Cell(c) => c.previous,
+        ExprKind::Section { previous, .. }
+        | ExprKind::Meta { previous, .. }
+        | ExprKind::Table { previous, .. } => *previous,
+        _ => false,
+    }
+}
+
+fn id_of(c: &Coord) -> Option<&str> {
+    match c {
+        Coord::Id(id) => Some(id),
+        _ => None,
+    }
+}
+
+/// A report described by its values, written out as text with spans.
+#[derive(Debug, Clone)]
+pub struct SyntheticReport {
+    pub format: Format,
+    pub year: i32,
+    /// (table, row) → column → value; a row absent here is not printed.
+    cells: IndexMap<(String, String), IndexMap<String, CellValue>>,
+    /// Section id → body text; a section absent here is not printed.
+    sections: IndexMap<String, String>,
+    /// Label overrides: "section:id", "row:table:id", "column:table:id" → printed text.
+    labels: IndexMap<String, String>,
+    title: Option<String>,
+    body: Option<String>,
+    period: Option<Period>,
+    published: Option<Date>,
+    year_stated: bool,
+}
+
+impl SyntheticReport {
+    /// Every section, every cell 0 (amounts 0.00), labels as in the template,
+    /// a title, statistics period and publication date for `year`.
+    pub fn template(format: Format, year: i32) -> Self {
+        let tpl = template(format);
+        let mut cells = IndexMap::new();
+        for t in &tpl.tables {
+            for r in t.value_rows() {
+                if r.kind == RowKind::Group {
+                    // 2021 group rows carry no numbers of their own.
+                    cells.insert((t.id.to_string(), r.id.to_string()), IndexMap::new());
+                    continue;
+                }
+                let row = t
+                    .row_columns(r)
+                    .map(|c| {
+                        let v = match c.kind {
+                            ValueKind::Amount => CellValue::Decimal(Decimal::new(0, 2)),
+                            _ => CellValue::Integer(0),
+                        };
+                        (c.id.to_string(), v)
+                    })
+                    .collect();
+                cells.insert((t.id.to_string(), r.id.to_string()), row);
+            }
+        }
+        let sections = tpl
+            .sections
+            .iter()
+            .map(|s| {
+                let text = match s.id {
+                    "overview" => format!(
+                        "{year}年，本机关共收到政府信息公开申请0件，没有发生政府信息公开行政复议、行政诉讼。"
+                    ),
+                    "problems" => "（一）存在的主要问题。政策解读形式较为单一。（二）改进情况。丰富图表、视频等解读形式。".to_string(),
+                    "other" => "本年度未收取信息处理费。".to_string(),
+                    _ => String::new(),
+                };
+                (s.id.to_string(), text)
+            })
+            .collect();
+        let start = Date::new(year, 1, 1);
+        let end = Date::new(year, 12, 31);
+        SyntheticReport {
+            format,
+            year,
+            cells,
+            sections,
+            labels: IndexMap::new(),
+            title: Some(format!("测试市测试局{year}年度政府信息公开工作年度报告")),
+            body: Some("测试市测试局".to_string()),
+            period: start.zip(end).map(|(start, end)| Period { start, end }),
+            published: Date::new(year + 1, 1, 20),
+            year_stated: true,
+        }
+    }
+
+    /// Apply one `given`.
+    pub fn apply(&mut self, g: &Given) -> Result<(), String> {
+        match g {
+            Given::Value { target, value } => match &target.kind {
+                ExprKind::Cell(c) => {
+                    let (Some(row), Some(col)) = (id_of(&c.row), c.column.as_ref().and_then(id_of)) else {
+                        return Err(
+                            "`given` sets one cell: write table[row, column] with ids or labels".into(),
+                        );
+                    };
+                    let v = match value {
+                        GivenValue::Number(n) if n.scale() == 0 => match i64::try_from(*n) {
+                            Ok(i) => CellValue::Integer(i),
+                            Err(_) => CellValue::Decimal(*n),
+                        },
+                        GivenValue::Number(n) => CellValue::Decimal(*n),
+                        GivenValue::Text(t) => CellValue::Text(t.clone()),
+                        GivenValue::Blank => CellValue::Blank,
+                        GivenValue::Date { .. } => return Err("a cell holds a number, not a date".into()),
+                    };
+                    self.cells
+                        .entry((c.table.clone(), row.to_string()))
+                        .or_default()
+                        .insert(col.to_string(), v);
+                    Ok(())
+                }
+                ExprKind::Section { section, .. } => {
+                    let id = id_of(section).ok_or("name the section by id or heading")?;
+                    let text = match value {
+                        GivenValue::Text(t) => t.clone(),
+                        GivenValue::Blank => String::new(),
+                        _ => return Err("a section's text is a quoted string".into()),
+                    };
+                    self.sections.insert(id.to_string(), text);
+                    Ok(())
+                }
+                ExprKind::Meta { field, .. } => {
+                    match (field, value) {
+                        (MetaField::Year, GivenValue::Number(n)) => {
+                            self.year = i32::try_from(n.trunc()).map_err(|_| "year out of range")?;
+                        }
+                        (MetaField::Title, GivenValue::Text(t)) => self.title = Some(t.clone()),
+                        (MetaField::Body, GivenValue::Text(t)) => self.body = Some(t.clone()),
+                        (MetaField::Published, GivenValue::Date { year, month, day }) => {
+                            self.published = Date::new(*year, *month, *day);
+                        }
+                        (MetaField::PeriodStart, GivenValue::Date { year, month, day }) => {
+                            if let (Some(p), Some(d)) = (self.period.as_mut(), Date::new(*year, *month, *day))
+                            {
+                                p.start = d;
+                            }
+                        }
+                        (MetaField::PeriodEnd, GivenValue::Date { year, month, day }) => {
+                            if let (Some(p), Some(d)) = (self.period.as_mut(), Date::new(*year, *month, *day))
+                            {
+                                p.end = d;
+                            }
+                        }
+                        (MetaField::Format, _) => {}
+                        _ => return Err(format!("report.{} cannot take this value", field.name())),
+                    }
+                    Ok(())
+                }
+                _ => Err("`given … =` sets a cell, a section or a report field".into()),
+            },
+            Given::Missing(target) => match &target.kind {
+                ExprKind::Cell(c) => {
+                    let row = id_of(&c.row).ok_or("name the row by id or label")?;
+                    let key = (c.table.clone(), row.to_string());
+                    match c.column.as_ref() {
+                        None => {
+                            self.cells.shift_remove(&key);
+                        }
+                        Some(col) => {
+                            let col = id_of(col).ok_or("name the column by id or label")?;
+                            if let Some(r) = self.cells.get_mut(&key) {
+                                r.shift_remove(col);
+                            }
+                        }
+                    }
+                    Ok(())
+                }
+                ExprKind::Table { table, .. } => {
+                    self.cells.retain(|(t, _), _| t != table);
+                    Ok(())
+                }
+                ExprKind::Section { section, .. } => {
+                    let id = id_of(section).ok_or("name the section by id or heading")?;
+                    self.sections.shift_remove(id);
+                    let tables: Vec<&str> = template(self.format)
+                        .tables
+                        .iter()
+                        .filter(|t| t.section == id)
+                        .map(|t| t.id)
+                        .collect();
+                    self.cells.retain(|(t, _), _| !tables.contains(&t.as_str()));
+                    Ok(())
+                }
+                ExprKind::Meta { field, .. } => {
+                    match field {
+                        MetaField::Title => self.title = None,
+                        MetaField::Body => self.body = None,
+                        MetaField::Published => self.published = None,
+                        MetaField::PeriodStart | MetaField::PeriodEnd => self.period = None,
+                        MetaField::Year => self.year_stated = false,
+                        MetaField::Format => {}
+                    }
+                    Ok(())
+                }
+                _ => Err("`given missing` removes a cell, row, table, section or report field".into()),
+            },
+            Given::Label { target, text } => {
+                let key = match &target.kind {
+                    ExprKind::Section { section, .. } => format!("section:{}", id_of(section).unwrap_or("")),
+                    ExprKind::Cell(c) => match (&c.row, &c.column) {
+                        (r, None) => format!("row:{}:{}", c.table, id_of(r).unwrap_or("")),
+                        (Coord::All, Some(col)) => format!("column:{}:{}", c.table, id_of(col).unwrap_or("")),
+                        _ => {
+                            return Err(
+                                "`labelled` applies to a row, a column (table[*, column]) or a section"
+                                    .into(),
+                            )
+                        }
+                    },
+                    _ => return Err("`labelled` applies to a row, a column or a section".into()),
+                };
+                self.labels.insert(key, text.clone());
+                Ok(())
+            }
+        }
+    }
+
+    fn label_use(
+        &self,
+        key: &str,
+        target: &str,
+        label: &str,
+        variants: &[&str],
+        span: Span,
+        text: &str,
+    ) -> LabelUse {
+        let _ = key;
+        let bare = |s: &str| {
+            let n = normalize(s);
+            split_numbering(&n).1.to_string()
+        };
+        let printed = bare(text);
+        let matched = if printed == bare(label) {
+            LabelMatch::Exact
+        } else if let Some(v) = variants.iter().find(|v| bare(v) == printed) {
+            LabelMatch::Variant {
+                variant: v.to_string(),
+            }
+        } else {
+            let d = distance(&printed, &bare(label));
+            if d <= 3 {
+                LabelMatch::Approximate { distance: d }
+            } else {
+                LabelMatch::Different { other: None }
+            }
+        };
+        LabelUse {
+            target: target.to_string(),
+            text: text.to_string(),
+            span,
+            matched,
+        }
+    }
+
+    /// Write the report out: its text, and the `Report` with spans into it.
+    pub fn build(&self) -> (Report, SpanIndex) {
+        let tpl = template(self.format);
+        let mut w = Writer::default();
+        let mut report = Report::new("test", "", self.format);
+        let mut index = SpanIndex::default();
+        let mut meta = Metadata::default();
+        if let Some(title) = &self.title {
+            let span = w.line(title);
+            meta.title = Some(Spanned::new(title.clone(), span));
+            let ystr = self.year.to_string();
+            if self.year_stated {
+                let y = title
+                    .find(&ystr)
+                    .map_or(span, |i| Span::new(span.offset + i, ystr.len()));
+                meta.year = Some(Spanned::new(self.year, y));
+            }
+            index.meta.push((MetaField::Title, span));
+        } else if self.year_stated {
+            let span = w.line(&format!("{}年度", self.year));
+            meta.year = Some(Spanned::new(self.year, Span::new(span.offset, 4)));
+        }
+        if let Some(b) = &self.body {
+            let span = w.line(&format!("发布机关：{b}"));
+            let off = span.offset + "发布机关：".len();
+            meta.body = Some(Spanned::new(b.clone(), Span::new(off, b.len())));
+        }
+        if let Some(p) = &self.period {
+            let s = format!(
+                "统计期限：{}年{}月{}日至{}年{}月{}日",
+                p.start.year, p.start.month, p.start.day, p.end.year, p.end.month, p.end.day
+            );
+            let span = w.line(&s);
+            meta.period = Some(Spanned::new(*p, span));
+        }
+        if let Some(d) = &self.published {
+            let span = w.line(&format!("发布日期：{d}"));
+            let off = span.offset + "发布日期：".len();
+            meta.published = Some(Spanned::new(*d, Span::new(off, d.to_string().len())));
+        }
+        for (field, s) in [
+            (MetaField::Year, meta.year.as_ref().map(|y| y.span)),
+            (MetaField::Body, meta.body.as_ref().map(|y| y.span)),
+            (MetaField::Published, meta.published.as_ref().map(|y| y.span)),
+            (MetaField::PeriodStart, meta.period.as_ref().map(|y| y.span)),
+            (MetaField::PeriodEnd, meta.period.as_ref().map(|y| y.span)),
+        ] {
+            if let Some(s) = s {
+                index.meta.push((field, s));
+            }
+        }
+        report.metadata = meta;
+        for s in &tpl.sections {
+            let Some(body) = self.sections.get(s.id) else {
+                continue;
+            };
+            let key = format!("section:{}", s.id);
+            let heading_text = self
+                .labels
+                .get(&key)
+                .cloned()
+                .unwrap_or_else(|| format!("{}{}", s.numbering, s.label));
+            let start = w.pos();
+            let hspan = w.line(&heading_text);
+            let heading = self.label_use(&key, s.id, s.label, s.variants, hspan, &heading_text);
+            index.sections.push((s.id.to_string(), hspan));
+            let body_start = w.pos();
+            if !body.is_empty() {
+                w.line(body);
+            }
+            if let Some(t) = s.table.and_then(|t| tpl.table(t)) {
+                if let Some(table) = self.write_table(&mut w, t, &mut index) {
+                    report.tables.insert(t.id.to_string(), table);
+                }
+            }
+            let end = w.pos();
+            report.sections.insert(
+                s.id.to_string(),
+                Section {
+                    heading: Some(heading),
+                    span: Span::from_range(start, end),
+                    body: Span::from_range(body_start, end),
+                },
+            );
+        }
+        report.source.text = w.text;
+        (report, index)
+    }
+
+    fn write_table(
+        &self,
+        w: &mut Writer,
+        t: &nianbao_model::TableSchema,
+        index: &mut SpanIndex,
+    ) -> Option<Table> {
+        if !self.cells.keys().any(|(tid, _)| tid == t.id) {
+            return None;
+        }
+        let start = w.pos();
+        let mut headers = Vec::new();
+        // One header line per table: its column labels.
+        let mut cols: Vec<&nianbao_model::ColumnSchema> = Vec::new();
+        for r in t.value_rows() {
+            for c in t.row_columns(r) {
+                if !cols.iter().any(|x| x.id == c.id) {
+                    cols.push(c);
+                }
+            }
+        }
+        for (i, c) in cols.iter().enumerate() {
+            if i > 0 {
+                w.push("\t");
+            }
+            let key = format!("column:{}:{}", t.id, c.id);
+            let text = self
+                .labels
+                .get(&key)
+                .cloned()
+                .unwrap_or_else(|| c.label.to_string());
+            let span = w.push(&text);
+            headers.push(self.label_use(&key, c.id, c.label, c.variants, span, &text));
+            index.columns.push((t.id.to_string(), c.id.to_string(), span));
+        }
+        w.push("\n");
+        let mut rows = IndexMap::new();
+        for r in &t.rows {
+            let key = (t.id.to_string(), r.id.to_string());
+            let lkey = format!("row:{}:{}", t.id, r.id);
+            let label_text = self
+                .labels
+                .get(&lkey)
+                .cloned()
+                .unwrap_or_else(|| format!("{}{}", r.numbering, r.label));
+            if r.kind == RowKind::Heading {
+                let span = w.line(&label_text);
+                headers.push(self.label_use(&lkey, r.id, r.label, r.variants, span, &label_text));
+                index.rows.push((t.id.to_string(), r.id.to_string(), span));
+                continue;
+            }
+            let Some(values) = self.cells.get(&key) else {
+                continue;
+            };
+            let single = t.rows.len() == 1;
+            let label = if single {
+                None
+            } else {
+                let span = w.push(&label_text);
+                index.rows.push((t.id.to_string(), r.id.to_string(), span));
+                Some(self.label_use(&lkey, r.id, r.label, r.variants, span, &label_text))
+            };
+            let mut cells = IndexMap::new();
+            for (i, c) in t.row_columns(r).enumerate() {
+                let Some(v) = values.get(c.id) else { continue };
+                if !single || i > 0 {
+                    w.push("\t");
+                }
+                let span = w.push(&v.to_string());
+                index
+                    .cells
+                    .push((t.id.to_string(), r.id.to_string(), c.id.to_string(), span));
+                cells.insert(
+                    c.id.to_string(),
+                    Cell {
+                        value: v.clone(),
+                        span,
+                        inferred: None,
+                    },
+                );
+            }
+            w.push("\n");
+            rows.insert(r.id.to_string(), Row { label, cells });
+        }
+        Some(Table {
+            span: Span::from_range(start, w.pos()),
+            rows,
+            headers,
+        })
+    }
+}
+
+#[derive(Default)]
+struct Writer {
+    text: String,
+}
+
+impl Writer {
+    fn pos(&self) -> usize {
+        self.text.len()
+    }
+
+    fn push(&mut self, s: &str) -> Span {
+        let start = self.text.len();
+        self.text.push_str(s);
+        Span::new(start, s.len())
+    }
+
+    fn line(&mut self, s: &str) -> Span {
+        let span = self.push(s);
+        self.text.push('\n');
+        span
+    }
+}
+
+/// Where each part of a written report is, to check `fails at …`.
+#[derive(Debug, Default, Clone)]
+pub struct SpanIndex {
+    cells: Vec<(String, String, String, Span)>,
+    rows: Vec<(String, String, Span)>,
+    columns: Vec<(String, String, Span)>,
+    sections: Vec<(String, Span)>,
+    meta: Vec<(MetaField, Span)>,
+}
+
+impl SpanIndex {
+    /// The span a test's `at` names: a cell, a row label, a column header,
+    /// a section heading or a report field.
+    pub fn of_target(&self, e: &Expr) -> Option<Span> {
+        match &e.kind {
+            ExprKind::Cell(c) => match (&c.row, &c.column) {
+                (Coord::All, Some(col)) => {
+                    let col = id_of(col)?;
+                    self.columns
+                        .iter()
+                        .find(|(t, id, _)| *t == c.table && id == col)
+                        .map(|x| x.2)
+                }
+                (row, None) => {
+                    let row = id_of(row)?;
+                    self.rows
+                        .iter()
+                        .find(|(t, id, _)| *t == c.table && id == row)
+                        .map(|x| x.2)
+                }
+                (row, Some(col)) => {
+                    let (row, col) = (id_of(row)?, id_of(col)?);
+                    self.cells
+                        .iter()
+                        .find(|(t, r, cc, _)| *t == c.table && r == row && cc == col)
+                        .map(|x| x.3)
+                }
+            },
+            ExprKind::Section { section, .. } => {
+                let id = id_of(section)?;
+                self.sections.iter().find(|(s, _)| s == id).map(|x| x.1)
+            }
+            ExprKind::Meta { field, .. } => self.meta.iter().find(|(f, _)| f == field).map(|x| x.1),
+            _ => None,
+        }
+    }
+
+    /// A span in words, for test failure messages.
+    pub fn describe(&self, span: Span) -> String {
+        if let Some((t, r, c, _)) = self.cells.iter().find(|x| x.3 == span) {
+            return format!("{t}[{r}, {c}]");
+        }
+        if let Some((t, r, _)) = self.rows.iter().find(|x| x.2 == span) {
+            return format!("{t}[{r}]");
+        }
+        if let Some((t, c, _)) = self.columns.iter().find(|x| x.2 == span) {
+            return format!("{t}[*, {c}]");
+        }
+        if let Some((s, _)) = self.sections.iter().find(|x| x.1 == span) {
+            return format!("section {s}");
+        }
+        if let Some((f, _)) = self.meta.iter().find(|x| x.1 == span) {
+            return format!("report.{}", f.name());
+        }
+        format!("bytes {}..{}", span.offset, span.end())
+    }
+}
