@@ -217,9 +217,7 @@ fn collect_inputs(paths: &[String], globs: &globset::GlobSet, use_globs: bool) -
         for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
             match entry {
                 Err(e) => {
-                    let name = e
-                        .path()
-                        .map_or_else(|| arg.clone(), |p| p.display().to_string());
+                    let name = e.path().map_or_else(|| arg.clone(), |p| p.display().to_string());
                     inputs.push(Input::Failed(name, io_failure(e.to_string())));
                 }
                 Ok(entry) if entry.file_type().is_file() => {
@@ -411,22 +409,29 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
     let max_bytes = args.max_size.saturating_mul(1 << 20);
     let mut sink = Sink::open(args.output.as_deref())?;
     let mut summary = Summary::default();
-    let write_err = |e: std::io::Error| miette::miette!("cannot write output: {e}");
-    renderer.start(sink.writer()).map_err(write_err)?;
-    for input in collect_inputs(&args.paths, &globs, !args.glob.is_empty()) {
-        let name = input.name();
-        let result = match read_input(&input, max_bytes) {
-            Ok(bytes) => checker.check(&name, &bytes),
-            Err(failure) => ReportResult {
-                path: name,
-                outcome: Outcome::Failed(failure),
-            },
-        };
-        summary.add(&result);
-        renderer.report(sink.writer(), &result).map_err(write_err)?;
+    let written = (|| -> std::io::Result<()> {
+        renderer.start(sink.writer())?;
+        for input in collect_inputs(&args.paths, &globs, !args.glob.is_empty()) {
+            let name = input.name();
+            let result = match read_input(&input, max_bytes) {
+                Ok(bytes) => checker.check(&name, &bytes),
+                Err(failure) => ReportResult {
+                    path: name,
+                    outcome: Outcome::Failed(failure),
+                },
+            };
+            summary.add(&result);
+            renderer.report(sink.writer(), &result)?;
+        }
+        renderer.finish(sink.writer(), &summary)?;
+        sink.writer().flush()
+    })();
+    match written {
+        // The reader of a pipe went away (`| head`): stop quietly.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(ExitCode::from(EXIT_ERROR)),
+        Err(e) => miette::bail!("cannot write output: {e}"),
+        Ok(()) => sink.commit()?,
     }
-    renderer.finish(sink.writer(), &summary).map_err(write_err)?;
-    sink.commit()?;
 
     Ok(if summary.unreadable > 0 {
         ExitCode::from(EXIT_ERROR)

@@ -19,13 +19,19 @@ pub fn report_fixtures() -> Vec<PathBuf> {
         .filter(|p| p.extension().is_some_and(|e| e == "txt"))
         .collect();
     files.sort();
-    assert!(files.len() >= 8, "expected the fixtures of tests/fixtures, found {files:?}");
+    assert!(
+        files.len() >= 8,
+        "expected the fixtures of tests/fixtures, found {files:?}"
+    );
     files
 }
 
 /// The fixture's name without extension, e.g. `jiaxing-jingxin-2022`.
 pub fn stem(path: &Path) -> String {
-    path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string()
+    path.file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// Run `nianbao` in the repository root with `args`, no configuration file
@@ -40,7 +46,11 @@ pub fn nianbao_in(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Output {
         .current_dir(dir)
         .env("NO_COLOR", "1")
         .env_remove("COLUMNS")
-        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("run nianbao");
@@ -78,6 +88,34 @@ pub fn assert_valid_sarif(doc: &serde_json::Value) {
         .iter_errors(doc)
         .map(|e| format!("{} at {}", e, e.instance_path()))
         .collect();
-    assert!(errors.is_empty(), "SARIF schema violations:\n{}", errors.join("\n"));
+    assert!(
+        errors.is_empty(),
+        "SARIF schema violations:\n{}",
+        errors.join("\n")
+    );
 }
 
+/// The text of `fixture` with the value of cell `table.row.column` increased
+/// by one, and the span of the new value. Cells are located by the reader's
+/// spans, so this works on every layout the reader supports.
+pub fn bump_cell(text: &str, table: &str, row: &str, column: &str) -> Option<(String, nianbao_model::Span)> {
+    let report = nianbao_reader::read_text("fixture", text);
+    let cell = report.cell(table, row, column)?;
+    let nianbao_model::CellValue::Integer(n) = cell.value else {
+        return None;
+    };
+    let new = (n + 1).to_string();
+    let mut mutated = String::with_capacity(text.len() + 1);
+    mutated.push_str(text.get(..cell.span.offset)?);
+    mutated.push_str(&new);
+    mutated.push_str(text.get(cell.span.end()..)?);
+    Some((mutated, nianbao_model::Span::new(cell.span.offset, new.len())))
+}
+
+/// The consistent fixture, with 本年新收 总计 increased by one: an error.
+pub fn inconsistent_jiaxing() -> String {
+    let text = std::fs::read_to_string(fixtures_dir().join("jiaxing-jingxin-2022.txt")).expect("fixture");
+    bump_cell(&text, "requests", "new", "total")
+        .expect("the reader reads requests.new.total of jiaxing-jingxin-2022 as an integer")
+        .0
+}

@@ -98,6 +98,8 @@ impl Renderer for HumanRenderer {
 /// Lines longer than this (in characters) are cut around the labels, so a
 /// report exported as one long line still shows a readable excerpt.
 const MAX_LINE_CHARS: usize = 120;
+/// Blank lines passed over to reach a context line.
+const MAX_BLANK_SKIPPED: usize = 3;
 /// Characters kept on each side of the labels when a line is cut.
 const KEEP_CHARS: usize = 40;
 
@@ -120,12 +122,18 @@ impl<'t> ReportSource<'t> {
         }
     }
 
+    // Byte searches: `i` may be inside a character ('\n' never is).
     fn line_start(&self, i: usize) -> usize {
-        self.text[..i].rfind('\n').map_or(0, |n| n + 1)
+        let bytes = &self.text.as_bytes()[..i];
+        bytes.iter().rposition(|&b| b == b'\n').map_or(0, |n| n + 1)
     }
 
     fn line_end(&self, i: usize) -> usize {
-        self.text[i..].find('\n').map_or(self.text.len(), |n| i + n)
+        let bytes = &self.text.as_bytes()[i..];
+        bytes
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(self.text.len(), |n| i + n)
     }
 
     /// Byte offset `n` characters before `i` (not before `floor`).
@@ -160,19 +168,35 @@ impl SourceCode for ReportSource<'_> {
         let (start, end) = (clamped.offset, clamped.end());
         let first_line = self.line_start(start);
         let last_line_end = self.line_end(if end > start { end - 1 } else { start });
+        // Context lines do not count blank lines (up to a few), so a report
+        // with one cell per line and blank lines between still shows the
+        // neighbouring label or value.
+        let blank = |from: usize, to: usize| self.text[from..to].trim().is_empty();
         let mut ctx_start = first_line;
         for _ in 0..before {
-            if ctx_start == 0 {
-                break;
+            for _ in 0..=MAX_BLANK_SKIPPED {
+                if ctx_start == 0 {
+                    break;
+                }
+                let end = ctx_start - 1;
+                ctx_start = self.line_start(end);
+                if !blank(ctx_start, end) {
+                    break;
+                }
             }
-            ctx_start = self.line_start(ctx_start - 1);
         }
         let mut ctx_end = last_line_end;
         for _ in 0..after {
-            if ctx_end >= self.text.len() {
-                break;
+            for _ in 0..=MAX_BLANK_SKIPPED {
+                if ctx_end >= self.text.len() {
+                    break;
+                }
+                let start = ctx_end + 1;
+                ctx_end = self.line_end(start);
+                if !blank(start, ctx_end) {
+                    break;
+                }
             }
-            ctx_end = self.line_end(ctx_end + 1);
         }
         // Cut a long first or last line around the span.
         if self.text[first_line..start].chars().count() > MAX_LINE_CHARS - KEEP_CHARS {

@@ -157,7 +157,11 @@ impl Renderer for SarifRenderer {
                 let locator = Locator::new(&c.text, c.base_offset);
                 for finding in &c.findings {
                     let value = self.result(&uri, &locator, finding);
-                    out.write_all(if self.written == 0 { b"\n        " } else { b",\n        " })?;
+                    out.write_all(if self.written == 0 {
+                        b"\n        "
+                    } else {
+                        b",\n        "
+                    })?;
                     self.written += 1;
                     write_indented_json(out, &value, 8)?;
                 }
@@ -167,7 +171,11 @@ impl Renderer for SarifRenderer {
     }
 
     fn finish(&mut self, out: &mut dyn Write, _summary: &Summary) -> io::Result<()> {
-        out.write_all(if self.written == 0 { b"],\n" } else { b"\n      ],\n" })?;
+        out.write_all(if self.written == 0 {
+            b"],\n"
+        } else {
+            b"\n      ],\n"
+        })?;
         let rules: Vec<Value> = self
             .rules
             .iter()
@@ -221,7 +229,10 @@ mod tests {
     #[test]
     fn uris_are_encoded() {
         assert_eq!(artifact_uri("tests/fixtures/a b.txt"), "tests/fixtures/a%20b.txt");
-        assert_eq!(artifact_uri("/tmp/年报.txt"), "file:///tmp/%E5%B9%B4%E6%8A%A5.txt");
+        assert_eq!(
+            artifact_uri("/tmp/年报.txt"),
+            "file:///tmp/%E5%B9%B4%E6%8A%A5.txt"
+        );
         assert_eq!(artifact_uri("<stdin>"), "stdin");
     }
 }

@@ -1,0 +1,323 @@
+//! `nianbao check` as a user runs it: exit codes, inputs (files, directories,
+//! stdin), configuration (select/ignore/severity), `--output`.
+
+mod check_support;
+
+use check_support::*;
+use serde_json::Value;
+use std::path::Path;
+
+fn json(o: &std::process::Output) -> Value {
+    serde_json::from_str(&stdout(o)).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", stdout(o)))
+}
+
+const JIAXING: &str = "tests/fixtures/jiaxing-jingxin-2022.txt";
+
+#[test]
+fn consistent_report_exits_0_without_errors() {
+    let o = nianbao(&["check", "--isolated", JIAXING], None);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    let o = nianbao(&["check", "--isolated", "--format", "json", JIAXING], None);
+    let doc = json(&o);
+    assert_eq!(doc["summary"]["error"], 0, "{doc:#}");
+    assert_eq!(doc["summary"]["reports"], 1);
+}
+
+#[test]
+fn inconsistent_report_exits_1_and_ignore_all_exits_0() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bad = dir.path().join("bad.txt");
+    std::fs::write(&bad, inconsistent_jiaxing()).expect("write");
+    let bad = bad.to_str().expect("UTF-8 path");
+    let o = nianbao(&["check", "--isolated", bad], None);
+    assert_eq!(code(&o), 1, "{}", stdout(&o));
+    assert!(stdout(&o).contains("个错误"), "{}", stdout(&o));
+    let o = nianbao(&["check", "--isolated", "--ignore", "ALL", bad], None);
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
+    assert!(stdout(&o).contains("未发现问题"), "{}", stdout(&o));
+    // Selecting exactly the rules that fired keeps them.
+    let doc = json(&nianbao(&["check", "--isolated", "--format", "json", bad], None));
+    let rules: Vec<&str> = doc["reports"][0]["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["severity"] == "error")
+        .filter_map(|f| f["rule"].as_str())
+        .collect();
+    assert!(!rules.is_empty());
+    let o = nianbao(&["check", "--isolated", "--select", rules[0], bad], None);
+    assert_eq!(code(&o), 1, "{}", stdout(&o));
+}
+
+#[test]
+fn config_file_is_found_upward_and_overrides_severity() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("bad.txt"), inconsistent_jiaxing()).expect("write");
+    let sub = dir.path().join("a/b");
+    std::fs::create_dir_all(&sub).expect("mkdir");
+    let bad = dir.path().join("bad.txt");
+    let bad = bad.to_str().expect("UTF-8 path");
+
+    // Every rule turned into info: nothing fails at the default level …
+    std::fs::write(dir.path().join("nianbao.toml"), "[severity]\nALL = \"info\"\n").expect("write");
+    let o = nianbao_in(&sub, &["check", "--format", "json", bad], None);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    let doc = json(&o);
+    assert_eq!(doc["summary"]["error"], 0);
+    assert!(doc["summary"]["info"].as_u64() > Some(0), "{doc:#}");
+    // … but does with --fail-on info, and --isolated ignores the file.
+    let o = nianbao_in(&sub, &["check", "--fail-on", "info", bad], None);
+    assert_eq!(code(&o), 1);
+    let o = nianbao_in(&sub, &["check", "--isolated", bad], None);
+    assert_eq!(code(&o), 1);
+
+    // ignore by prefix, and fail-on from the file.
+    std::fs::write(dir.path().join("nianbao.toml"), "ignore = [\"ALL\"]\n").expect("write");
+    let o = nianbao_in(&sub, &["check", bad], None);
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
+    std::fs::write(dir.path().join("nianbao.toml"), "fail-on = \"info\"\n").expect("write");
+    let o = nianbao_in(&sub, &["check", bad], None);
+    assert_eq!(code(&o), 1);
+}
+
+#[test]
+fn invalid_config_is_a_usage_error_pointing_at_the_key() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("nianbao.toml"), "selcet = [\"requests\"]\n").expect("write");
+    let fixture = fixtures_dir().join("jiaxing-jingxin-2022.txt");
+    let o = nianbao_in(dir.path(), &["check", fixture.to_str().expect("path")], None);
+    assert_eq!(code(&o), 2);
+    let err = stderr(&o);
+    assert!(err.contains("selcet") && err.contains("nianbao.toml"), "{err}");
+}
+
+#[test]
+fn bad_usage_exits_2() {
+    assert_eq!(code(&nianbao(&["check"], None)), 2);
+    assert_eq!(code(&nianbao(&["check", "--format", "xml", JIAXING], None)), 2);
+    assert_eq!(
+        code(&nianbao(
+            &["check", "--isolated", "--rules", "no/such/dir", JIAXING],
+            None
+        )),
+        2
+    );
+    let o = nianbao(
+        &["check", "--isolated", "--previous", "no/such/file.txt", JIAXING],
+        None,
+    );
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("no/such/file.txt"), "{}", stderr(&o));
+}
+
+#[test]
+fn invalid_rules_exit_2() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("broken.rules"), "rule {{{ not a rule\n").expect("write");
+    let o = nianbao(
+        &[
+            "check",
+            "--isolated",
+            "--rules",
+            dir.path().to_str().expect("path"),
+            JIAXING,
+        ],
+        None,
+    );
+    assert_eq!(code(&o), 2, "{}{}", stdout(&o), stderr(&o));
+    assert!(stderr(&o).contains("broken.rules"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_bad_input_does_not_stop_the_batch() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let empty = dir.path().join("empty-dir");
+    std::fs::create_dir(&empty).expect("mkdir");
+    let args = [
+        "check",
+        "--isolated",
+        "--format",
+        "json",
+        "no/such/report.txt",
+        JIAXING,
+        empty.to_str().expect("path"),
+    ];
+    let o = nianbao(&args, None);
+    assert_eq!(code(&o), 2);
+    let doc = json(&o);
+    let reports = doc["reports"].as_array().expect("reports");
+    assert_eq!(reports.len(), 3);
+    assert_eq!(reports[0]["path"], "no/such/report.txt");
+    assert_eq!(reports[0]["error"]["code"], "nianbao::io");
+    assert!(reports[1].get("error").is_none());
+    assert_eq!(reports[2]["error"]["code"], "nianbao::io::no_reports");
+    assert_eq!(doc["summary"]["unreadable"], 2);
+    // Human and SARIF output carry the errors too.
+    let human = stdout(&nianbao(
+        &args.map(|a| if a == "json" { "human" } else { a }),
+        None,
+    ));
+    assert!(
+        human.contains("no/such/report.txt") && human.contains("2 个文件无法检查"),
+        "{human}"
+    );
+    let sarif = json(&nianbao(
+        &args.map(|a| if a == "json" { "sarif" } else { a }),
+        None,
+    ));
+    assert_valid_sarif(&sarif);
+    assert_eq!(sarif["runs"][0]["invocations"][0]["executionSuccessful"], false);
+}
+
+#[test]
+fn directories_are_walked_in_path_order_with_the_extension_filter() {
+    let o = nianbao(
+        &["check", "--isolated", "--format", "json", "tests/fixtures"],
+        None,
+    );
+    let doc = json(&o);
+    let paths: Vec<&str> = doc["reports"]
+        .as_array()
+        .expect("reports")
+        .iter()
+        .filter_map(|r| r["path"].as_str())
+        .collect();
+    let expected: Vec<String> = report_fixtures()
+        .iter()
+        .map(|p| {
+            format!(
+                "tests/fixtures/{}",
+                p.file_name().and_then(|n| n.to_str()).unwrap_or_default()
+            )
+        })
+        .collect();
+    assert_eq!(paths, expected, "sorted, .txt only (no .truth.tsv)");
+    let o = nianbao(
+        &[
+            "check",
+            "--isolated",
+            "--format",
+            "json",
+            "--glob",
+            "*2023*.txt",
+            "tests/fixtures",
+        ],
+        None,
+    );
+    let doc = json(&o);
+    let n = doc["reports"].as_array().map(Vec::len);
+    assert_eq!(n, Some(expected.iter().filter(|p| p.contains("2023")).count()));
+}
+
+#[test]
+fn stdin_gives_the_same_findings_as_the_file() {
+    let bytes = inconsistent_jiaxing();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("bad.txt");
+    std::fs::write(&file, &bytes).expect("write");
+    let from_file = json(&nianbao(
+        &[
+            "check",
+            "--isolated",
+            "--format",
+            "json",
+            file.to_str().expect("path"),
+        ],
+        None,
+    ));
+    let o = nianbao(
+        &["check", "--isolated", "--format", "json", "-"],
+        Some(bytes.as_bytes()),
+    );
+    assert_eq!(code(&o), 1);
+    let from_stdin = json(&o);
+    assert_eq!(from_stdin["reports"][0]["path"], "<stdin>");
+    assert_eq!(
+        from_stdin["reports"][0]["findings"],
+        from_file["reports"][0]["findings"]
+    );
+}
+
+#[test]
+fn offsets_count_a_byte_order_mark() {
+    let text = inconsistent_jiaxing();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let plain = dir.path().join("plain.txt");
+    let bom = dir.path().join("bom.txt");
+    std::fs::write(&plain, &text).expect("write");
+    std::fs::write(&bom, [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat()).expect("write");
+    let check = |p: &Path| {
+        json(&nianbao(
+            &[
+                "check",
+                "--isolated",
+                "--format",
+                "json",
+                p.to_str().expect("path"),
+            ],
+            None,
+        ))
+    };
+    let (a, b) = (check(&plain), check(&bom));
+    let labels = |d: &Value| -> Vec<(u64, u64, u64)> {
+        d["reports"][0]["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|f| f["labels"].as_array().cloned().unwrap_or_default())
+            .map(|l| {
+                let n = |k: &str| l[k].as_u64().unwrap_or(u64::MAX);
+                (n("offset"), n("line"), n("column"))
+            })
+            .collect()
+    };
+    let (la, lb) = (labels(&a), labels(&b));
+    assert!(!la.is_empty());
+    assert_eq!(la.len(), lb.len());
+    for ((oa, line_a, col_a), (ob, line_b, col_b)) in la.iter().zip(&lb) {
+        assert_eq!(*ob, oa + 3, "offsets are into the file");
+        assert_eq!(
+            (line_a, col_a),
+            (line_b, col_b),
+            "lines and columns are in the text"
+        );
+    }
+}
+
+#[test]
+fn output_file_is_written_whole() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("out.json");
+    let o = nianbao(
+        &[
+            "check",
+            "--isolated",
+            "--format",
+            "json",
+            "--output",
+            out.to_str().expect("path"),
+            JIAXING,
+        ],
+        None,
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(o.stdout.is_empty());
+    let written = std::fs::read_to_string(&out).expect("output written");
+    let direct = stdout(&nianbao(
+        &["check", "--isolated", "--format", "json", JIAXING],
+        None,
+    ));
+    assert_eq!(written, direct);
+    // No temporary file is left behind.
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .filter_map(|e| e.ok())
+        .collect();
+    assert_eq!(names.len(), 1);
+    // An output path in a missing directory is an error, before any work.
+    let o = nianbao(
+        &["check", "--isolated", "--output", "no/such/dir/out.json", JIAXING],
+        None,
+    );
+    assert_eq!(code(&o), 2);
+}

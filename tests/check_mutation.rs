@@ -1,0 +1,175 @@
+//! Mutation tests (issue 4): on every fixture, every numeric cell of the
+//! `requests` and `review` tables increased by one must give an error
+//! finding with a label on exactly that cell's bytes; deleting a row of
+//! `requests` or a whole section must give a structural finding.
+//!
+//! Cells, rows and sections are located by the reader's own spans, so the
+//! tests follow whatever layout a fixture has. Failures are collected and
+//! listed together, so one run shows every cell the checks miss.
+
+mod check_support;
+
+use check_support::*;
+use nianbao_engine::eval::evaluate;
+use nianbao_engine::{Finding, Severity};
+use nianbao_model::{CellValue, ProblemKind, Report, Span};
+use nianbao_rules::RuleSet;
+use std::collections::HashSet;
+
+fn builtin_rules() -> RuleSet {
+    nianbao_rules::compile(&nianbao_rules::builtin_sources()).expect("the built-in rules compile")
+}
+
+fn check(rules: &RuleSet, text: &str) -> (Report, Vec<Finding>) {
+    let report = nianbao_reader::read_text("mutant", text);
+    let findings = evaluate(rules, &report, None);
+    (report, findings)
+}
+
+fn fixture_texts() -> Vec<(String, String)> {
+    report_fixtures()
+        .iter()
+        .map(|p| (stem(p), std::fs::read_to_string(p).expect("fixture")))
+        .collect()
+}
+
+/// Fail with every miss listed (the first 40), and how many checks ran.
+fn assert_no_misses(what: &str, checked: usize, misses: &[String]) {
+    assert!(
+        misses.is_empty(),
+        "{} of {checked} {what} missed:\n{}",
+        misses.len(),
+        misses.iter().take(40).cloned().collect::<Vec<_>>().join("\n")
+    );
+}
+
+#[test]
+fn every_numeric_cell_plus_one_is_an_error_on_that_cell() {
+    let rules = builtin_rules();
+    let mut misses = Vec::new();
+    let mut checked = 0;
+    for (name, text) in fixture_texts() {
+        let original = nianbao_reader::read_text(&name, &text);
+        let mut cells_here = 0;
+        for table in ["requests", "review"] {
+            let Some(t) = original.tables.get(table) else {
+                misses.push(format!("{name}: the reader found no `{table}` table"));
+                continue;
+            };
+            for (row, r) in &t.rows {
+                for (column, cell) in &r.cells {
+                    let CellValue::Integer(n) = cell.value else {
+                        continue;
+                    };
+                    cells_here += 1;
+                    checked += 1;
+                    let at = format!("{name}: {table}.{row}.{column} = {n}");
+                    let Some((mutated, span)) = bump_cell(&text, table, row, column) else {
+                        misses.push(format!("{at}: cannot mutate"));
+                        continue;
+                    };
+                    let (report, findings) = check(&rules, &mutated);
+                    match report.cell(table, row, column) {
+                        Some(c) if c.value == CellValue::Integer(n + 1) && c.span == span => {}
+                        other => {
+                            misses.push(format!(
+                                "{at}: after +1 the reader reads {:?} at {:?}, not {} at {span:?}",
+                                other.map(|c| &c.value),
+                                other.map(|c| c.span),
+                                n + 1
+                            ));
+                            continue;
+                        }
+                    }
+                    let pinned = findings
+                        .iter()
+                        .any(|f| f.severity == Severity::Error && f.labels.iter().any(|l| l.span == span));
+                    if !pinned {
+                        let rules: Vec<&str> = findings.iter().map(|f| f.rule.as_str()).collect();
+                        misses.push(format!("{at}: no error labels {span:?} (findings: {rules:?})"));
+                    }
+                }
+            }
+        }
+        if cells_here == 0 {
+            misses.push(format!("{name}: no numeric cell read in requests or review"));
+        }
+    }
+    assert!(checked > 0, "no cell was read in any fixture");
+    assert_no_misses("mutated cells", checked, &misses);
+}
+
+/// Findings as comparable keys.
+fn keys(findings: &[Finding]) -> HashSet<(String, String)> {
+    findings
+        .iter()
+        .map(|f| (f.rule.clone(), f.message.clone()))
+        .collect()
+}
+
+/// `text` without `span`.
+fn delete(text: &str, span: Span) -> Option<String> {
+    Some(format!("{}{}", text.get(..span.offset)?, text.get(span.end()..)?))
+}
+
+/// The mutant must have the reader's `kind` problem for `id` and an error
+/// finding the original does not have.
+fn structural_miss(
+    rules: &RuleSet,
+    before: &HashSet<(String, String)>,
+    mutated: &str,
+    kind: ProblemKind,
+    id: &str,
+) -> Option<String> {
+    let (report, findings) = check(rules, mutated);
+    let noticed = report
+        .problems
+        .iter()
+        .any(|p| p.kind == kind && (p.row.as_deref() == Some(id) || p.section.as_deref() == Some(id)));
+    let new_errors: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error && !before.contains(&(f.rule.clone(), f.message.clone())))
+        .collect();
+    match (noticed, new_errors.is_empty()) {
+        (true, false) => None,
+        (false, _) => Some(format!("the reader records no {kind:?} for {id}")),
+        (true, true) => Some(format!("{kind:?} {id} gives no new error finding")),
+    }
+}
+
+#[test]
+fn deleting_a_row_or_a_section_is_a_structural_finding() {
+    let rules = builtin_rules();
+    let mut misses = Vec::new();
+    let mut checked = 0;
+    for (name, text) in fixture_texts() {
+        let (original, findings) = check(&rules, &text);
+        let before = keys(&findings);
+        let Some(requests) = original.tables.get("requests") else {
+            misses.push(format!("{name}: the reader found no `requests` table"));
+            continue;
+        };
+        for (row, r) in &requests.rows {
+            let Some(label) = &r.label else { continue };
+            let span = r.cells.values().fold(label.span, |s, c| s.cover(c.span));
+            checked += 1;
+            let miss = delete(&text, span).map_or(Some("cannot delete".into()), |m| {
+                structural_miss(&rules, &before, &m, ProblemKind::MissingRow, row)
+            });
+            if let Some(m) = miss {
+                misses.push(format!("{name}: deleting row {row}: {m}"));
+            }
+        }
+        for (id, section) in &original.sections {
+            checked += 1;
+            let miss = delete(&text, section.span).map_or(Some("cannot delete".into()), |m| {
+                structural_miss(&rules, &before, &m, ProblemKind::MissingSection, id)
+            });
+            if let Some(m) = miss {
+                misses.push(format!("{name}: deleting section {id}: {m}"));
+            }
+        }
+    }
+    assert!(checked > 0, "no row or section was read in any fixture");
+    assert_no_misses("deletions", checked, &misses);
+}
