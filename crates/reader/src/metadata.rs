@@ -19,6 +19,7 @@ static TITLE: LazyLock<Regex> = LazyLock::new(|| {
         r"^(?:标题\s*[:：])?\s*(?P<pre>.*?)\s*(?P<year>\d{4})\s*年\s*度?\s*(?P<mid>.*?)\s*(?:政府|政务)信息公开.*(?:报告|年报)",
     )
 });
+static TITLE_PREFIX: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*(?:标题\s*[:：])?\s*"));
 static TITLE_NO_YEAR: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?:政府|政务)信息公开.*(?:年度报告|工作报告|年报)"));
 /// A sentence naming the body: "2023年,沿海工业城发展服务中心政务信息公开工作…".
@@ -101,7 +102,9 @@ pub(crate) fn read(text: &str, head_end: usize, overview: Option<Span>) -> Metad
             continue;
         }
         if let Some(c) = TITLE.captures(s) {
-            let mut title_span = Span::new(line.offset, s.trim_end().len());
+            // Without a "标题:" prefix and leading white space.
+            let lead = TITLE_PREFIX.find(s).map_or(0, |m| m.end());
+            let mut title_span = Span::from_range(line.offset + lead, line.offset + s.trim_end().len());
             let body = spanned_str(&c, "pre", line.offset)
                 .map(|b| {
                     let v = b.value.trim_start_matches(['标', '题', ':', '：']).trim();

@@ -428,7 +428,8 @@ impl Reader<'_> {
                 self.block_header = 0;
                 let norm_label = normalize(label);
                 let m = label_match(printed_norm, &norm_label, &[]);
-                self.headers.push(use_of(format!("block:{label}"), m));
+                // Blocks have no id: the schema's block label (RowSchema::block) is the target.
+                self.headers.push(use_of(label.to_string(), m));
             }
             Target::Heading(id) => {
                 if let Some(r) = self.schema.row(id) {
