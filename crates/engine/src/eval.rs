@@ -878,6 +878,7 @@ impl<'a> Evaluator<'a> {
             Test::Number => cell.value.number().is_some(),
             Test::Whole => cell.value.number()?.fract().is_zero(),
             Test::Count => matches!(kind, Some(ValueKind::Count | ValueKind::SignedCount)),
+            Test::Signed => kind == Some(ValueKind::SignedCount),
             Test::Amount => kind == Some(ValueKind::Amount),
             _ => return None,
         })
@@ -1013,12 +1014,13 @@ impl<'a> Evaluator<'a> {
                 let tpl = self.report.template();
                 let pos = tpl.sections.iter().position(|s| s.id == id)?;
                 let mut ok = true;
-                for earlier in &tpl.sections[..pos] {
-                    if let Some(s) = self.report.sections.get(earlier.id) {
-                        if s.span.offset > this.span.offset {
+                // Out of order: printed after a section the template puts after it.
+                for later in tpl.sections.iter().skip(pos + 1) {
+                    if let Some(s) = self.report.sections.get(later.id) {
+                        if s.span.offset < this.span.offset {
                             ok = false;
                             let span = s.heading.as_ref().map_or(s.span, |h| h.span);
-                            self.touch(span, format!("“{}”应在其前", earlier.label), false);
+                            self.touch(span, format!("“{}”应在其后", later.label), false);
                         }
                     }
                 }
@@ -1143,38 +1145,41 @@ impl<'a> Evaluator<'a> {
             };
         }
         // Rows, columns and sections show as their template labels.
-        let table_of = |e: &Expr| match &e.kind {
-            ExprKind::Cell(c) => Some(c.table.clone()),
-            _ => None,
-        };
         if let ExprKind::Var(v) = &e.kind {
-            let q = self.rule.quantifiers.iter().find(|q| &q.var == v);
-            let table = q.and_then(|q| {
-                q.domains.iter().find_map(|d| match d {
+            let tables: Vec<String> = self
+                .rule
+                .quantifiers
+                .iter()
+                .filter(|q| &q.var == v)
+                .flat_map(|q| q.domains.iter())
+                .filter_map(|d| match d {
                     Domain::Table(t)
                     | Domain::RowGroup { table: t, .. }
                     | Domain::ColumnGroup { table: t, .. } => Some(t.clone()),
                     Domain::Sections => None,
                 })
-            });
-            match (self.binding(v).cloned(), table) {
-                (Some(Binding::Row { id }), Some(t)) => {
-                    return self.schema(&t).map_or(id.clone(), |ts| row_label(ts, &id));
+                .collect();
+            let schemas: Vec<&TableSchema> = tables.iter().filter_map(|t| self.schema(t)).collect();
+            match self.binding(v).cloned() {
+                Some(Binding::Row { id }) => {
+                    if let Some(ts) = schemas.iter().find(|ts| ts.row(&id).is_some()) {
+                        return row_label(ts, &id);
+                    }
+                    return id;
                 }
-                (Some(Binding::Column { id }), Some(t)) => {
-                    return self.schema(&t).map_or(id.clone(), |ts| {
-                        if ts.column(&id).is_some() {
-                            column_label(ts, &id)
-                        } else {
-                            ts.column_group(&id).map_or(id.clone(), |g| g.label.to_string())
-                        }
-                    });
+                Some(Binding::Column { id }) => {
+                    if let Some(ts) = schemas.iter().find(|ts| ts.column(&id).is_some()) {
+                        return column_label(ts, &id);
+                    }
+                    if let Some(g) = schemas.iter().find_map(|ts| ts.column_group(&id)) {
+                        return g.label.to_string();
+                    }
+                    return id;
                 }
-                (Some(Binding::Section { id }), _) => return section_label(&id),
+                Some(Binding::Section { id }) => return section_label(&id),
                 _ => {}
             }
         }
-        let _ = table_of;
         match self.eval(e) {
             Some(Val::Label(Some(l))) => l.text.trim().to_string(),
             Some(Val::Label(None)) => "（无）".into(),

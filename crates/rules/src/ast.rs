@@ -365,6 +365,8 @@ pub enum Test {
     Number,
     Whole,
     Count,
+    /// A column that may be negative (2019 本年增/减).
+    Signed,
     Amount,
     /// Label tests (on `label(...)`): how the printed wording matches the template.
     Exact,
@@ -375,12 +377,13 @@ pub enum Test {
 }
 
 impl Test {
-    pub const ALL: [(&'static str, Test); 11] = [
+    pub const ALL: [(&'static str, Test); 12] = [
         ("filled", Test::Filled),
         ("blank", Test::Blank),
         ("number", Test::Number),
         ("whole", Test::Whole),
         ("count", Test::Count),
+        ("signed", Test::Signed),
         ("amount", Test::Amount),
         ("exact", Test::Exact),
         ("variant", Test::Variant),

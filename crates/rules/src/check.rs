@@ -1241,13 +1241,14 @@ impl<'f> Checker<'f> {
                         &[
                             Ty::Cell,
                             Ty::Row,
+                            Ty::Column,
                             Ty::Section,
                             Ty::Table,
                             Ty::Number,
                             Ty::Text,
                             Ty::Date,
                         ],
-                        "`given missing` removes a cell, row, section or report field",
+                        "`given missing` removes a cell, row, column header, section or report field",
                     );
                     Given::Missing(target)
                 }

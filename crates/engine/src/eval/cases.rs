@@ -182,6 +182,8 @@ pub struct SyntheticReport {
     period: Option<Period>,
     published: Option<Date>,
     year_stated: bool,
+    /// "table:column" headers not printed.
+    no_header: Vec<String>,
 }
 
 impl SyntheticReport {
@@ -238,6 +240,7 @@ impl SyntheticReport {
             period: start.zip(end).map(|(start, end)| Period { start, end }),
             published: Date::new(year + 1, 1, 20),
             year_stated: true,
+            no_header: Vec::new(),
         }
     }
 
@@ -308,6 +311,11 @@ impl SyntheticReport {
             },
             Given::Missing(target) => match &target.kind {
                 ExprKind::Cell(c) => {
+                    if let (Coord::All, Some(col)) = (&c.row, c.column.as_ref()) {
+                        let col = id_of(col).ok_or("name the column by id or label")?;
+                        self.no_header.push(format!("{}:{col}", c.table));
+                        return Ok(());
+                    }
                     let row = id_of(&c.row).ok_or("name the row by id or label")?;
                     let key = (c.table.clone(), row.to_string());
                     match c.column.as_ref() {
@@ -462,8 +470,9 @@ impl SyntheticReport {
             }
         }
         report.metadata = meta;
-        for s in &tpl.sections {
-            let Some(body) = self.sections.get(s.id) else {
+        // In the order given: a section removed and given again comes last.
+        for (id, body) in &self.sections {
+            let Some(s) = tpl.section(id) else {
                 continue;
             };
             let key = format!("section:{}", s.id);
@@ -519,6 +528,10 @@ impl SyntheticReport {
                 }
             }
         }
+        let cols: Vec<_> = cols
+            .into_iter()
+            .filter(|c| !self.no_header.contains(&format!("{}:{}", t.id, c.id)))
+            .collect();
         for (i, c) in cols.iter().enumerate() {
             if i > 0 {
                 w.push("\t");
