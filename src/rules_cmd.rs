@@ -1,8 +1,154 @@
+//! `nianbao rules`: validate rule files (`check`), list rules (`list`) and
+//! run rule tests (`test`). Rule files are read at run time, so a user's
+//! rules need no rebuild.
+
+use miette::IntoDiagnostic;
+use nianbao_engine::eval::cases::run_tests;
+use nianbao_engine::eval::EXTRACTION_RULES;
+use nianbao_model::LineIndex;
+use nianbao_rules::{builtin_sources, compile, load_dir, RuleSet, RuleSource};
+use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
-pub struct Args {}
+pub struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
 
-pub fn run(_args: Args) -> miette::Result<ExitCode> {
-    Err(miette::miette!("not available yet"))
+#[derive(clap::Subcommand)]
+enum Command {
+    /// Validate the rule files of DIR (default: the built-in rules); exit 2
+    /// with diagnostics on any error.
+    Check {
+        /// Directories of `.rules` files.
+        #[arg(value_name = "DIR")]
+        dirs: Vec<PathBuf>,
+    },
+    /// List rules: id, severity, title.
+    List {
+        /// Add the rule files of DIR (repeatable).
+        #[arg(long = "rules", value_name = "DIR")]
+        rules: Vec<PathBuf>,
+        /// Leave out the built-in rules.
+        #[arg(long)]
+        no_default_rules: bool,
+    },
+    /// Run the `test` blocks of the rule files of DIR (default: the built-in
+    /// rules); exit 1 when a test fails.
+    Test {
+        /// Directories of `.rules` files.
+        #[arg(value_name = "DIR")]
+        dirs: Vec<PathBuf>,
+    },
+}
+
+pub fn run(args: Args) -> miette::Result<ExitCode> {
+    match args.command {
+        Command::Check { dirs } => {
+            let sources = sources(&dirs, dirs.is_empty())?;
+            let set = compile_all(&sources)?;
+            println!(
+                "ok: {} rules and {} tests in {} file{}",
+                set.rules.len(),
+                set.tests.len(),
+                sources.len(),
+                if sources.len() == 1 { "" } else { "s" }
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::List {
+            rules,
+            no_default_rules,
+        } => {
+            let sources = sources(&rules, !no_default_rules)?;
+            let set = compile_all(&sources)?;
+            let mut out = std::io::stdout().lock();
+            let mut rows: Vec<(String, String, String)> = set
+                .rules
+                .iter()
+                .map(|r| (r.id.clone(), r.severity.to_string(), r.title.clone()))
+                .collect();
+            if !no_default_rules {
+                rows.extend(
+                    EXTRACTION_RULES
+                        .iter()
+                        .map(|r| (r.id.to_string(), r.severity.to_string(), r.title.to_string())),
+                );
+            }
+            let width = rows.iter().map(|r| r.0.len()).max().unwrap_or(0);
+            for (id, severity, title) in rows {
+                writeln!(out, "{id:<width$}  {severity:<7}  {title}").into_diagnostic()?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Test { dirs } => {
+            let sources = sources(&dirs, dirs.is_empty())?;
+            let set = compile_all(&sources)?;
+            Ok(report_tests(&set, &sources))
+        }
+    }
+}
+
+/// The built-in rule files (when `builtin`) and those of `dirs`.
+fn sources(dirs: &[PathBuf], builtin: bool) -> miette::Result<Vec<RuleSource>> {
+    let mut out = if builtin { builtin_sources() } else { Vec::new() };
+    for dir in dirs {
+        let found = load_dir(dir)?;
+        if found.is_empty() {
+            return Err(miette::miette!(
+                code = "nianbao::rules::io",
+                help = "rule files end in .rules",
+                "no rule files in {}",
+                dir.display()
+            ));
+        }
+        out.extend(found);
+    }
+    Ok(out)
+}
+
+fn compile_all(sources: &[RuleSource]) -> miette::Result<RuleSet> {
+    compile(sources).map_err(miette::Report::new)
+}
+
+fn report_tests(set: &RuleSet, sources: &[RuleSource]) -> ExitCode {
+    let outcomes = run_tests(set);
+    let mut failed = 0;
+    for o in &outcomes {
+        let place = sources
+            .iter()
+            .find(|s| s.name == o.file)
+            .map(|s| LineIndex::new(&s.text).line_col(o.offset))
+            .map_or_else(|| o.file.clone(), |lc| format!("{}:{lc}", o.file));
+        if o.passed {
+            println!("test {} \"{}\" ... ok", o.rule, o.name);
+        } else {
+            failed += 1;
+            println!("test {} \"{}\" ... FAILED ({place})", o.rule, o.name);
+            for line in o.detail.lines() {
+                println!("    {line}");
+            }
+        }
+    }
+    let untested: Vec<&str> = set
+        .rules
+        .iter()
+        .filter(|r| !set.tests.iter().any(|t| t.rule == r.id))
+        .map(|r| r.id.as_str())
+        .collect();
+    if !untested.is_empty() {
+        println!("rules without tests: {}", untested.join(", "));
+    }
+    println!(
+        "\ntest result: {}. {} passed; {failed} failed",
+        if failed == 0 { "ok" } else { "FAILED" },
+        outcomes.len() - failed
+    );
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }
