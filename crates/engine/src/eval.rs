@@ -382,11 +382,13 @@ impl<'a> Evaluator<'a> {
     }
 
     fn instance(&mut self, findings: &mut Vec<Finding>, reported_missing: &mut Vec<String>) {
+        let mut guard_touched = Vec::new();
         if let Some(g) = &self.rule.guard {
             self.touched.clear();
             if !matches!(self.eval(g), Some(Val::Bool(true))) {
                 return;
             }
+            guard_touched = std::mem::take(&mut self.touched);
         }
         self.touched.clear();
         self.missing.clear();
@@ -409,6 +411,11 @@ impl<'a> Evaluator<'a> {
             return;
         }
         reported_missing.append(&mut self.missing);
+        if self.touched.is_empty() {
+            // Nothing to point at in the check (e.g. a group found without
+            // sub-rows): point at what the guard looked at.
+            self.touched = guard_touched;
+        }
         let labels = self.labels();
         let message = self.render(&self.rule.message, sides.as_ref());
         let help = self.rule.help.as_ref().map(|h| self.render(h, sides.as_ref()));
@@ -1006,6 +1013,35 @@ impl<'a> Evaluator<'a> {
                 })),
                 _ => None,
             },
+            Func::Parent => match self.eval(args.first()?)? {
+                Val::Row { table, id } => {
+                    let parent = self.schema(&table)?.row(&id)?.parent?;
+                    Some(Val::Row {
+                        table,
+                        id: parent.to_string(),
+                    })
+                }
+                _ => None,
+            },
+            Func::HasNumbers => {
+                let arg = args.first()?;
+                let previous = matches!(&arg.kind, ExprKind::Cell(c) if c.previous);
+                let v = self.eval(arg);
+                let Some(Val::Row { table, id }) = v else {
+                    // No such row (e.g. `parent` of a row without one).
+                    return Some(Val::Bool(false));
+                };
+                let report = self.source(previous)?;
+                let row = report.tables.get(&table).and_then(|t| t.rows.get(&id));
+                let has = row.is_some_and(|r| r.cells.values().any(|c| c.value.number().is_some()));
+                if let (false, Some(r)) = (previous, row.filter(|_| has)) {
+                    if let Some((col, c)) = r.cells.iter().find(|(_, c)| c.value.number().is_some()) {
+                        let text = format!("{} {}", self.label_for_cell(&table, &id, col), c.value);
+                        self.touch(c.span, text, true);
+                    }
+                }
+                Some(Val::Bool(has))
+            }
             Func::InOrder => {
                 let Val::Section(id) = self.eval(args.first()?)? else {
                     return None;
@@ -1044,7 +1080,10 @@ impl<'a> Evaluator<'a> {
         };
         let saved = std::mem::take(&mut self.touched);
         let v = self.eval(arg);
-        self.touched = saved;
+        // What was found stays pointed at (useful when a guard is all a
+        // finding can point to); what was not found has nothing to point at.
+        let found_touches = std::mem::replace(&mut self.touched, saved);
+        self.touched.extend(found_touches);
         let (found, key, near) = match (&arg.kind, v) {
             (_, None) => {
                 // A cell that is there but not a number is present.
@@ -1061,11 +1100,38 @@ impl<'a> Evaluator<'a> {
                 (s.is_some(), Some(format!("section:{id}")), None)
             }
             (_, Some(Val::Table(t))) => (report.tables.contains_key(&t), Some(format!("table:{t}")), None),
-            (ExprKind::Cell(c), Some(Val::Row { id, .. })) => {
-                let t = report.tables.get(&c.table);
-                let found =
-                    t.is_some_and(|t| t.rows.contains_key(&id) || t.headers.iter().any(|h| h.target == id));
-                (found, Some(format!("row:{}:{id}", c.table)), t.map(|t| t.span))
+            (_, Some(Val::Row { table, id })) if !table.is_empty() => {
+                let t = report.tables.get(&table);
+                // A group row without numbers of its own may be recorded only
+                // through its sub-rows.
+                let sub_rows: Vec<&str> = self
+                    .schema(&table)
+                    .map(|ts| ts.sub_rows(&id).map(|r| r.id).collect())
+                    .unwrap_or_default();
+                let found = t.is_some_and(|t| {
+                    t.rows.contains_key(&id)
+                        || t.headers.iter().any(|h| h.target == id)
+                        || sub_rows.iter().any(|r| t.rows.contains_key(*r))
+                });
+                // Point at the row printed before the missing one, where the template has it.
+                let near = match (t, self.schema(&table)) {
+                    (Some(t), Some(ts)) if ts.row(&id).is_some() => {
+                        let before = ts.rows.iter().take_while(|r| r.id != id).collect::<Vec<_>>();
+                        before
+                            .iter()
+                            .rev()
+                            .find_map(|r| t.rows.get(r.id))
+                            .and_then(|r| {
+                                r.label
+                                    .as_ref()
+                                    .map(|l| l.span)
+                                    .or_else(|| r.cells.values().next().map(|c| c.span))
+                            })
+                            .or(Some(Span::new(t.span.offset, 0)))
+                    }
+                    _ => None,
+                };
+                (found, Some(format!("row:{table}:{id}")), near)
             }
             (ExprKind::Cell(c), Some(Val::Column { id, .. })) => {
                 let t = report.tables.get(&c.table);
@@ -1073,12 +1139,12 @@ impl<'a> Evaluator<'a> {
                     t.headers.iter().any(|h| h.target == id)
                         || t.rows.values().any(|r| r.cells.contains_key(&id))
                 });
-                (found, None, t.map(|t| t.span))
+                (found, None, None)
             }
-            (ExprKind::Cell(c), Some(Val::Cells(cells))) => (
+            (_, Some(Val::Cells(cells))) => (
                 cells.iter().any(|(t, r, col)| report.cell(t, r, col).is_some()),
                 None,
-                report.tables.get(&c.table).map(|t| t.span),
+                None,
             ),
             (_, Some(_)) => (true, None, None),
         };
@@ -1087,8 +1153,7 @@ impl<'a> Evaluator<'a> {
                 self.missing.push(k);
             }
             if let (false, Some(span)) = (previous, near) {
-                let head = Span::new(span.offset, 0);
-                self.touch(head, "应在此表中".to_string(), true);
+                self.touch(span, "缺少的行应在此后".to_string(), true);
             }
         }
         found

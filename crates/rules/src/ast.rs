@@ -415,10 +415,12 @@ pub enum Func {
     Date,
     Year,
     InOrder,
+    Parent,
+    HasNumbers,
 }
 
 impl Func {
-    pub const ALL: [(&'static str, Func); 12] = [
+    pub const ALL: [(&'static str, Func); 14] = [
         ("sum", Func::Sum),
         ("abs", Func::Abs),
         ("min", Func::Min),
@@ -431,6 +433,8 @@ impl Func {
         ("date", Func::Date),
         ("year", Func::Year),
         ("in_order", Func::InOrder),
+        ("parent", Func::Parent),
+        ("has_numbers", Func::HasNumbers),
     ];
 
     pub fn name(self) -> &'static str {
@@ -455,6 +459,8 @@ impl Func {
             Func::Date => (&[NUM, NUM, NUM], Date),
             Func::Year => (&[&[Date]], Number),
             Func::InOrder => (&[&[Section]], Bool),
+            Func::Parent => (&[&[Row]], Row),
+            Func::HasNumbers => (&[&[Row]], Bool),
         }
     }
 }

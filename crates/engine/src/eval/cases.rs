@@ -193,6 +193,10 @@ impl SyntheticReport {
         let tpl = template(format);
         let mut cells = IndexMap::new();
         for t in &tpl.tables {
+            for r in t.rows.iter().filter(|r| r.kind == RowKind::Heading) {
+                // Printed as a line of its own; listed so that it can be removed.
+                cells.insert((t.id.to_string(), r.id.to_string()), IndexMap::new());
+            }
             for r in t.value_rows() {
                 if r.kind == RowKind::Group {
                     // 2021 group rows carry no numbers of their own.
@@ -557,6 +561,9 @@ impl SyntheticReport {
                 .cloned()
                 .unwrap_or_else(|| format!("{}{}", r.numbering, r.label));
             if r.kind == RowKind::Heading {
+                if !self.cells.contains_key(&key) {
+                    continue;
+                }
                 let span = w.line(&label_text);
                 headers.push(self.label_use(&lkey, r.id, r.label, r.variants, span, &label_text));
                 index.rows.push((t.id.to_string(), r.id.to_string(), span));
