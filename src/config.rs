@@ -42,12 +42,12 @@ pub struct Config {
 pub enum ConfigError {
     #[error("cannot read {path}: {source}")]
     #[diagnostic(code(nianbao::config::io))]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
+    Io { path: String, source: std::io::Error },
     #[error("invalid configuration: {message}")]
-    #[diagnostic(code(nianbao::config::invalid), help("see docs/output.md for the keys of nianbao.toml"))]
+    #[diagnostic(
+        code(nianbao::config::invalid),
+        help("see docs/output.md for the keys of nianbao.toml")
+    )]
     Invalid {
         message: String,
         #[source_code]

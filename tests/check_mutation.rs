@@ -43,58 +43,77 @@ fn assert_no_misses(what: &str, checked: usize, misses: &[String]) {
     );
 }
 
-#[test]
-fn every_numeric_cell_plus_one_is_an_error_on_that_cell() {
-    let rules = builtin_rules();
+/// Mutate every numeric cell of `requests` and `review` in one fixture:
+/// (cells checked, misses).
+fn mutate_cells(rules: &RuleSet, name: &str, text: &str) -> (usize, Vec<String>) {
+    let original = nianbao_reader::read_text(name, text);
     let mut misses = Vec::new();
     let mut checked = 0;
-    for (name, text) in fixture_texts() {
-        let original = nianbao_reader::read_text(&name, &text);
-        let mut cells_here = 0;
-        for table in ["requests", "review"] {
-            let Some(t) = original.tables.get(table) else {
-                misses.push(format!("{name}: the reader found no `{table}` table"));
-                continue;
-            };
-            for (row, r) in &t.rows {
-                for (column, cell) in &r.cells {
-                    let CellValue::Integer(n) = cell.value else {
+    for table in ["requests", "review"] {
+        let Some(t) = original.tables.get(table) else {
+            misses.push(format!("{name}: the reader found no `{table}` table"));
+            continue;
+        };
+        for (row, r) in &t.rows {
+            for (column, cell) in &r.cells {
+                let CellValue::Integer(n) = cell.value else {
+                    continue;
+                };
+                checked += 1;
+                let at = format!("{name}: {table}.{row}.{column} = {n}");
+                let Some((mutated, span)) = bump_cell_of(text, &original, table, row, column) else {
+                    misses.push(format!("{at}: cannot mutate"));
+                    continue;
+                };
+                let (report, findings) = check(rules, &mutated);
+                match report.cell(table, row, column) {
+                    Some(c) if c.value == CellValue::Integer(n + 1) && c.span == span => {}
+                    other => {
+                        misses.push(format!(
+                            "{at}: after +1 the reader reads {:?} at {:?}, not {} at {span:?}",
+                            other.map(|c| &c.value),
+                            other.map(|c| c.span),
+                            n + 1
+                        ));
                         continue;
-                    };
-                    cells_here += 1;
-                    checked += 1;
-                    let at = format!("{name}: {table}.{row}.{column} = {n}");
-                    let Some((mutated, span)) = bump_cell(&text, table, row, column) else {
-                        misses.push(format!("{at}: cannot mutate"));
-                        continue;
-                    };
-                    let (report, findings) = check(&rules, &mutated);
-                    match report.cell(table, row, column) {
-                        Some(c) if c.value == CellValue::Integer(n + 1) && c.span == span => {}
-                        other => {
-                            misses.push(format!(
-                                "{at}: after +1 the reader reads {:?} at {:?}, not {} at {span:?}",
-                                other.map(|c| &c.value),
-                                other.map(|c| c.span),
-                                n + 1
-                            ));
-                            continue;
-                        }
                     }
-                    let pinned = findings
-                        .iter()
-                        .any(|f| f.severity == Severity::Error && f.labels.iter().any(|l| l.span == span));
-                    if !pinned {
-                        let rules: Vec<&str> = findings.iter().map(|f| f.rule.as_str()).collect();
-                        misses.push(format!("{at}: no error labels {span:?} (findings: {rules:?})"));
-                    }
+                }
+                let pinned = findings
+                    .iter()
+                    .any(|f| f.severity == Severity::Error && f.labels.iter().any(|l| l.span == span));
+                if !pinned {
+                    let rules: Vec<&str> = findings.iter().map(|f| f.rule.as_str()).collect();
+                    misses.push(format!("{at}: no error labels {span:?} (findings: {rules:?})"));
                 }
             }
         }
-        if cells_here == 0 {
-            misses.push(format!("{name}: no numeric cell read in requests or review"));
-        }
     }
+    if checked == 0 {
+        misses.push(format!("{name}: no numeric cell read in requests or review"));
+    }
+    (checked, misses)
+}
+
+#[test]
+fn every_numeric_cell_plus_one_is_an_error_on_that_cell() {
+    let rules = builtin_rules();
+    let fixtures = fixture_texts();
+    // One thread per fixture: over a thousand read + evaluate rounds.
+    let results: Vec<(usize, Vec<String>)> = std::thread::scope(|s| {
+        let handles: Vec<_> = fixtures
+            .iter()
+            .map(|(name, text)| s.spawn(|| mutate_cells(&rules, name, text)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| (0, vec!["a mutation thread panicked".to_string()]))
+            })
+            .collect()
+    });
+    let checked: usize = results.iter().map(|(n, _)| n).sum();
+    let misses: Vec<String> = results.into_iter().flat_map(|(_, m)| m).collect();
     assert!(checked > 0, "no cell was read in any fixture");
     assert_no_misses("mutated cells", checked, &misses);
 }
@@ -137,39 +156,59 @@ fn structural_miss(
     }
 }
 
-#[test]
-fn deleting_a_row_or_a_section_is_a_structural_finding() {
-    let rules = builtin_rules();
+/// Delete every row of `requests` and every section of one fixture.
+fn delete_parts(rules: &RuleSet, name: &str, text: &str) -> (usize, Vec<String>) {
+    let (original, findings) = check(rules, text);
+    let before = keys(&findings);
     let mut misses = Vec::new();
     let mut checked = 0;
-    for (name, text) in fixture_texts() {
-        let (original, findings) = check(&rules, &text);
-        let before = keys(&findings);
-        let Some(requests) = original.tables.get("requests") else {
-            misses.push(format!("{name}: the reader found no `requests` table"));
-            continue;
-        };
-        for (row, r) in &requests.rows {
-            let Some(label) = &r.label else { continue };
-            let span = r.cells.values().fold(label.span, |s, c| s.cover(c.span));
-            checked += 1;
-            let miss = delete(&text, span).map_or(Some("cannot delete".into()), |m| {
-                structural_miss(&rules, &before, &m, ProblemKind::MissingRow, row)
-            });
-            if let Some(m) = miss {
-                misses.push(format!("{name}: deleting row {row}: {m}"));
-            }
-        }
-        for (id, section) in &original.sections {
-            checked += 1;
-            let miss = delete(&text, section.span).map_or(Some("cannot delete".into()), |m| {
-                structural_miss(&rules, &before, &m, ProblemKind::MissingSection, id)
-            });
-            if let Some(m) = miss {
-                misses.push(format!("{name}: deleting section {id}: {m}"));
+    match original.tables.get("requests") {
+        None => misses.push(format!("{name}: the reader found no `requests` table")),
+        Some(requests) => {
+            for (row, r) in &requests.rows {
+                let Some(label) = &r.label else { continue };
+                let span = r.cells.values().fold(label.span, |s, c| s.cover(c.span));
+                checked += 1;
+                let miss = delete(text, span).map_or(Some("cannot delete".into()), |m| {
+                    structural_miss(rules, &before, &m, ProblemKind::MissingRow, row)
+                });
+                if let Some(m) = miss {
+                    misses.push(format!("{name}: deleting row {row}: {m}"));
+                }
             }
         }
     }
+    for (id, section) in &original.sections {
+        checked += 1;
+        let miss = delete(text, section.span).map_or(Some("cannot delete".into()), |m| {
+            structural_miss(rules, &before, &m, ProblemKind::MissingSection, id)
+        });
+        if let Some(m) = miss {
+            misses.push(format!("{name}: deleting section {id}: {m}"));
+        }
+    }
+    (checked, misses)
+}
+
+#[test]
+fn deleting_a_row_or_a_section_is_a_structural_finding() {
+    let rules = builtin_rules();
+    let fixtures = fixture_texts();
+    let results: Vec<(usize, Vec<String>)> = std::thread::scope(|s| {
+        let handles: Vec<_> = fixtures
+            .iter()
+            .map(|(name, text)| s.spawn(|| delete_parts(&rules, name, text)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| (0, vec!["a deletion thread panicked".to_string()]))
+            })
+            .collect()
+    });
+    let checked: usize = results.iter().map(|(n, _)| n).sum();
+    let misses: Vec<String> = results.into_iter().flat_map(|(_, m)| m).collect();
     assert!(checked > 0, "no row or section was read in any fixture");
     assert_no_misses("deletions", checked, &misses);
 }

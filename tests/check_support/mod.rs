@@ -95,16 +95,32 @@ pub fn assert_valid_sarif(doc: &serde_json::Value) {
     );
 }
 
-/// The text of `fixture` with the value of cell `table.row.column` increased
+/// The text of a report with the value of cell `table.row.column` increased
 /// by one, and the span of the new value. Cells are located by the reader's
 /// spans, so this works on every layout the reader supports.
 pub fn bump_cell(text: &str, table: &str, row: &str, column: &str) -> Option<(String, nianbao_model::Span)> {
-    let report = nianbao_reader::read_text("fixture", text);
+    bump_cell_of(
+        text,
+        &nianbao_reader::read_text("fixture", text),
+        table,
+        row,
+        column,
+    )
+}
+
+/// [`bump_cell`] with the report of `text` already read.
+pub fn bump_cell_of(
+    text: &str,
+    report: &nianbao_model::Report,
+    table: &str,
+    row: &str,
+    column: &str,
+) -> Option<(String, nianbao_model::Span)> {
     let cell = report.cell(table, row, column)?;
     let nianbao_model::CellValue::Integer(n) = cell.value else {
         return None;
     };
-    let new = (n + 1).to_string();
+    let new = n.checked_add(1)?.to_string();
     let mut mutated = String::with_capacity(text.len() + 1);
     mutated.push_str(text.get(..cell.span.offset)?);
     mutated.push_str(&new);
