@@ -321,3 +321,51 @@ fn output_file_is_written_whole() {
     );
     assert_eq!(code(&o), 2);
 }
+
+#[test]
+fn previous_report_feeds_the_cross_year_rules() {
+    let text = std::fs::read_to_string(fixtures_dir().join("jiaxing-jingxin-2022.txt")).expect("fixture");
+    // Last year's report carried one more request forward than this year took over.
+    let (previous, _) = bump_cell(&text, "requests", "carried_forward", "natural_person")
+        .expect("the reader reads requests.carried_forward.natural_person as an integer");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let prev = dir.path().join("previous.txt");
+    std::fs::write(&prev, previous).expect("write");
+    let args = [
+        "check",
+        "--isolated",
+        "--format",
+        "json",
+        "--previous",
+        prev.to_str().expect("path"),
+        JIAXING,
+    ];
+    let o = nianbao(&args, None);
+    assert_eq!(code(&o), 1, "{}{}", stdout(&o), stderr(&o));
+    let doc = json(&o);
+    let cross_year: Vec<&Value> = doc["reports"][0]["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| {
+            f["severity"] == "error" && f["rule"].as_str().is_some_and(|r| r.starts_with("cross-year"))
+        })
+        .collect();
+    assert!(!cross_year.is_empty(), "{doc:#}");
+    // Without --previous the same report is clean.
+    assert_eq!(code(&nianbao(&["check", "--isolated", JIAXING], None)), 0);
+}
+
+#[test]
+fn colour_only_when_asked_or_on_a_terminal() {
+    let text = inconsistent_jiaxing();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bad = dir.path().join("bad.txt");
+    std::fs::write(&bad, text).expect("write");
+    let bad = bad.to_str().expect("path");
+    let piped = stdout(&nianbao(&["check", "--isolated", bad], None));
+    assert!(!piped.contains('\u{1b}'), "piped output has no escape codes");
+    assert!(piped.contains("requests."), "{piped}");
+    let forced = stdout(&nianbao(&["check", "--isolated", "--color", "always", bad], None));
+    assert!(forced.contains("\u{1b}["), "--color always colours");
+}
