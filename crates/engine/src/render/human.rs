@@ -234,6 +234,10 @@ impl fmt::Debug for FindingDiagnostic<'_> {
 
 impl fmt::Display for FindingDiagnostic<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Without a label there is no excerpt naming the file: name it here.
+        if self.finding.labels.is_empty() {
+            write!(f, "{}: ", self.source.name)?;
+        }
         f.write_str(&self.finding.message)
     }
 }
