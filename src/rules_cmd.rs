@@ -34,6 +34,9 @@ enum Command {
         /// Leave out the built-in rules.
         #[arg(long)]
         no_default_rules: bool,
+        /// Also show each rule's reference (the template clause it checks).
+        #[arg(long)]
+        long: bool,
     },
     /// Run the `test` blocks of the rule files of DIR (default: the built-in
     /// rules); exit 1 when a test fails.
@@ -61,25 +64,41 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
         Command::List {
             rules,
             no_default_rules,
+            long,
         } => {
             let sources = sources(&rules, !no_default_rules)?;
             let set = compile_all(&sources)?;
             let mut out = std::io::stdout().lock();
-            let mut rows: Vec<(String, String, String)> = set
+            let mut rows: Vec<(String, String, String, Option<String>)> = set
                 .rules
                 .iter()
-                .map(|r| (r.id.clone(), r.severity.to_string(), r.title.clone()))
+                .map(|r| {
+                    (
+                        r.id.clone(),
+                        r.severity.to_string(),
+                        r.title.clone(),
+                        r.reference.clone(),
+                    )
+                })
                 .collect();
             if !no_default_rules {
-                rows.extend(
-                    EXTRACTION_RULES
-                        .iter()
-                        .map(|r| (r.id.to_string(), r.severity.to_string(), r.title.to_string())),
-                );
+                rows.extend(EXTRACTION_RULES.iter().map(|r| {
+                    let reference = Some("读取报告时发现的问题".to_string());
+                    (
+                        r.id.to_string(),
+                        r.severity.to_string(),
+                        r.title.to_string(),
+                        reference,
+                    )
+                }));
             }
             let width = rows.iter().map(|r| r.0.len()).max().unwrap_or(0);
-            for (id, severity, title) in rows {
-                writeln!(out, "{id:<width$}  {severity:<7}  {title}").into_diagnostic()?;
+            for (id, severity, title, reference) in rows {
+                write!(out, "{id:<width$}  {severity:<7}  {title}").into_diagnostic()?;
+                if let (true, Some(r)) = (long, reference) {
+                    write!(out, "  〔{r}〕").into_diagnostic()?;
+                }
+                writeln!(out).into_diagnostic()?;
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -278,8 +278,9 @@ struct Touch {
     span: Span,
     text: String,
     side: Option<Side>,
-    /// A total or group cell: most likely the wrong one.
-    total: bool,
+    /// How much of a total this place is (0: an operand; a total row or
+    /// group row 2, a total column 1, both 3): the highest is most likely wrong.
+    total: u8,
 }
 
 struct Evaluator<'a> {
@@ -436,10 +437,11 @@ impl<'a> Evaluator<'a> {
                 uniq.push(t);
             }
         }
+        let top = uniq.iter().map(|t| t.total).max().unwrap_or(0);
         let is_primary = |t: &Touch| match self.rule.blame {
             Blame::Left => t.side == Some(Side::Left),
             Blame::Right => t.side == Some(Side::Right),
-            Blame::Totals => t.total,
+            Blame::Totals => top > 0 && t.total == top,
         };
         let mut primary: Vec<bool> = uniq.iter().map(|t| is_primary(t)).collect();
         if !primary.iter().any(|p| *p) {
@@ -527,12 +529,14 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    fn is_total(&self, table: &str, row: &str, column: &str) -> bool {
+    fn is_total(&self, table: &str, row: &str, column: &str) -> u8 {
         let group_row = self
             .schema(table)
             .and_then(|ts| ts.row(row))
             .is_some_and(|r| r.kind == RowKind::Group);
-        row == "total" || column == "total" || column.ends_with(".total") || group_row
+        let row_score = if row == "total" || group_row { 2 } else { 0 };
+        let column_score = u8::from(column == "total" || column.ends_with(".total"));
+        row_score + column_score
     }
 
     /// Read one cell as a number, recording where it is.
@@ -557,7 +561,7 @@ impl<'a> Evaluator<'a> {
         Some(num)
     }
 
-    fn touch(&mut self, span: Span, text: String, total: bool) {
+    fn touch(&mut self, span: Span, text: String, total: u8) {
         self.touched.push(Touch {
             span,
             text,
@@ -799,7 +803,7 @@ impl<'a> Evaluator<'a> {
             ),
         };
         if let (false, Some((span, text))) = (previous, span) {
-            self.touch(span, text, false);
+            self.touch(span, text, 0);
         }
         Some(val)
     }
@@ -877,7 +881,7 @@ impl<'a> Evaluator<'a> {
             } else {
                 text
             };
-            self.touch(cell.span, text, false);
+            self.touch(cell.span, text, 0);
         }
         Some(match test {
             Test::Filled => cell.value != CellValue::Blank,
@@ -948,7 +952,7 @@ impl<'a> Evaluator<'a> {
                 let arg = args.first()?;
                 let l = self.label_of(arg, &v);
                 if let Some(l) = &l {
-                    self.touch(l.span, format!("标签 “{}”", l.text.trim()), false);
+                    self.touch(l.span, format!("标签 “{}”", l.text.trim()), 0);
                 }
                 Some(Val::Label(l))
             }
@@ -970,7 +974,7 @@ impl<'a> Evaluator<'a> {
                     self.touch(
                         Span::new(base + m.start(), m.len()),
                         format!("文中 {}", m.as_str()),
-                        false,
+                        0,
                     );
                 }
                 Some(Val::Num(Num {
@@ -1037,7 +1041,7 @@ impl<'a> Evaluator<'a> {
                 if let (false, Some(r)) = (previous, row.filter(|_| has)) {
                     if let Some((col, c)) = r.cells.iter().find(|(_, c)| c.value.number().is_some()) {
                         let text = format!("{} {}", self.label_for_cell(&table, &id, col), c.value);
-                        self.touch(c.span, text, true);
+                        self.touch(c.span, text, 3);
                     }
                 }
                 Some(Val::Bool(has))
@@ -1056,13 +1060,13 @@ impl<'a> Evaluator<'a> {
                         if s.span.offset < this.span.offset {
                             ok = false;
                             let span = s.heading.as_ref().map_or(s.span, |h| h.span);
-                            self.touch(span, format!("“{}”应在其后", later.label), false);
+                            self.touch(span, format!("“{}”应在其后", later.label), 0);
                         }
                     }
                 }
                 if !ok {
                     let span = this.heading.as_ref().map_or(this.span, |h| h.span);
-                    self.touch(span, format!("“{}”位置不对", section_label(&id)), true);
+                    self.touch(span, format!("“{}”位置不对", section_label(&id)), 3);
                 }
                 Some(Val::Bool(ok))
             }
@@ -1153,7 +1157,7 @@ impl<'a> Evaluator<'a> {
                 self.missing.push(k);
             }
             if let (false, Some(span)) = (previous, near) {
-                self.touch(span, "缺少的行应在此后".to_string(), true);
+                self.touch(span, "缺少的行应在此后".to_string(), 3);
             }
         }
         found

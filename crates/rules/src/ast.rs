@@ -501,5 +501,8 @@ pub enum Expect {
     Passes,
     /// The rule gives a finding, with its primary label on `at` and its
     /// message containing `with`, where given.
-    Fails { at: Option<Expr>, with: Option<String> },
+    Fails {
+        at: Option<Box<Expr>>,
+        with: Option<String>,
+    },
 }

@@ -82,7 +82,7 @@ impl RuleDiagnostic {
             span,
             help: None,
             related_spans: Vec::new(),
-            src: NamedSource::new(file.name.to_string(), file.text.clone()),
+            src: NamedSource::new(&file.name, file.text.clone()),
         }
     }
 
@@ -148,8 +148,21 @@ pub struct FileRef {
     pub text: Arc<str>,
 }
 
-/// "did you mean …" for a misspelt word, from candidates (ids or labels).
+/// "did you mean …" for a misspelt word, from candidates (ids or labels):
+/// the closest within a third of the word's length, or a word with two
+/// letters swapped (`nwe` → `new`).
 pub fn did_you_mean<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<String> {
+    let candidates: Vec<&str> = candidates.into_iter().collect();
     let max = (word.chars().count() / 3).clamp(1, 4);
-    nianbao_model::label::closest(word, candidates, max).map(|(c, _)| format!("did you mean `{c}`?"))
+    let close = nianbao_model::label::closest(word, candidates.iter().copied(), max).map(|(c, _)| c);
+    let swapped = || {
+        let mut sorted: Vec<char> = word.chars().collect();
+        sorted.sort_unstable();
+        candidates.iter().copied().find(|c| {
+            let mut cs: Vec<char> = c.chars().collect();
+            cs.sort_unstable();
+            cs == sorted && nianbao_model::label::distance(word, c) <= 2
+        })
+    };
+    close.or_else(swapped).map(|c| format!("did you mean `{c}`?"))
 }

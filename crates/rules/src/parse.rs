@@ -497,7 +497,10 @@ impl<'f> Ctx<'f> {
                 _ => {}
             }
         }
-        Some(Expect::Fails { at, with })
+        Some(Expect::Fails {
+            at: at.map(Box::new),
+            with,
+        })
     }
 
     fn target(&mut self, p: Pair<'_, Rule>) -> Option<Expr> {

@@ -248,6 +248,24 @@ impl SyntheticReport {
         }
     }
 
+    /// Set one cell (adding the row if needed).
+    pub fn set_cell(&mut self, table: &str, row: &str, column: &str, value: CellValue) {
+        self.cells
+            .entry((table.to_string(), row.to_string()))
+            .or_default()
+            .insert(column.to_string(), value);
+    }
+
+    /// Set a section's text (adding the section at the end if it was left out).
+    pub fn set_section(&mut self, id: &str, text: &str) {
+        self.sections.insert(id.to_string(), text.to_string());
+    }
+
+    /// Leave a row out.
+    pub fn remove_row(&mut self, table: &str, row: &str) {
+        self.cells.shift_remove(&(table.to_string(), row.to_string()));
+    }
+
     /// Apply one `given`.
     pub fn apply(&mut self, g: &Given) -> Result<(), String> {
         match g {

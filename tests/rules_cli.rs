@@ -1,0 +1,135 @@
+//! `nianbao rules check/list/test` as a user runs them (the built binary).
+
+use std::path::Path;
+use std::process::Command;
+
+fn nianbao(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_nianbao"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the nianbao binary runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn repo(path: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(path)
+        .display()
+        .to_string()
+}
+
+#[test]
+fn rules_check_of_the_shipped_rules_exits_0() {
+    let (code, out, err) = nianbao(&["rules", "check", &repo("rules")]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.starts_with("ok: "), "{out}");
+}
+
+#[test]
+fn rules_list_covers_every_numbered_template_rule() {
+    let (code, out, err) = nianbao(&["rules", "list", "--long"]);
+    assert_eq!(code, 0, "{err}");
+    for n in 1..=12 {
+        // References name the template's numbered rules: "模板规则 5", "模板规则 10（…）".
+        let cited = out.lines().any(|l| {
+            l.match_indices(&format!("模板规则 {n}"))
+                .any(|(i, m)| !l[i + m.len()..].starts_with(|c: char| c.is_ascii_digit()))
+        });
+        assert!(cited, "no rule cites template rule {n}:\n{out}");
+    }
+    // Extraction problems are listed under their own ids too.
+    assert!(out.contains("extract.missing-row"), "{out}");
+    assert!(out.contains("requests.column-balance"), "{out}");
+}
+
+#[test]
+fn a_new_rule_in_a_directory_is_picked_up_without_rebuild() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("mine.rules"),
+        "rule mine.granted-limit {\n  title \"予以公开不超过新收\"\n  severity warning\n  for every column c in requests\n  check requests[\"予以公开\", c] <= requests[new, c]\n  message \"{c} 列予以公开 {left} 件多于新收 {right} 件\"\n}\n",
+    )
+    .expect("write rule file");
+    let d = dir.path().display().to_string();
+    let (code, out, err) = nianbao(&["rules", "list", "--rules", &d]);
+    assert_eq!(code, 0, "{err}");
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("mine.granted-limit"))
+        .unwrap_or_default();
+    assert!(
+        line.contains("warning") && line.contains("予以公开不超过新收"),
+        "{out}"
+    );
+    // And only it, without the built-in rules.
+    let (code, out, _) = nianbao(&["rules", "list", "--no-default-rules", "--rules", &d]);
+    assert_eq!(code, 0);
+    assert_eq!(out.lines().count(), 1, "{out}");
+}
+
+#[test]
+fn a_broken_rule_file_exits_2_with_every_error_and_is_not_skipped() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("good.rules"),
+        "rule ok.one {\n  title \"一\"\n  severity info\n  check report.year >= 2019\n  message \"x\"\n}\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("bad.rules"),
+        "rule bad.one {\n  title \"二\"\n  severity fatal\n  check requests[nwe, total] == 0\n  message \"x\"\n}\n",
+    )
+    .expect("write");
+    let d = dir.path().display().to_string();
+    let (code, _, err) = nianbao(&["rules", "check", &d]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("nianbao::rules::unknown-severity"), "{err}");
+    assert!(err.contains("nianbao::rules::unknown-row"), "{err}");
+    assert!(err.contains("did you mean `new`?"), "{err}");
+    // `list` and `check` refuse the set too: a broken file is never silently skipped.
+    let (code, out, _) = nianbao(&["rules", "list", "--rules", &d]);
+    assert_eq!(code, 2);
+    assert!(out.is_empty(), "{out}");
+}
+
+#[test]
+fn an_empty_rule_directory_is_an_error() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (code, _, err) = nianbao(&["rules", "check", &dir.path().display().to_string()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no rule files"), "{err}");
+}
+
+#[test]
+fn rules_test_runs_the_tests_of_a_directory_and_reports_failures() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("mine.rules"),
+        "rule mine.no-denials {\n  title \"不予公开为 0\"\n  severity info\n  check sum(requests[denied.*, total]) == 0\n  message \"不予公开 {left} 件\"\n}\n\
+         test mine.no-denials \"都是 0\" { passes }\n\
+         test mine.no-denials \"有一件\" {\n  given requests[denied.third_party, total] = 1\n  fails at requests[denied.third_party, total]\n}\n\
+         test mine.no-denials \"写错的期望\" {\n  given requests[denied.third_party, total] = 1\n  passes\n}\n",
+    )
+    .expect("write");
+    let (code, out, err) = nianbao(&["rules", "test", &dir.path().display().to_string()]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("test mine.no-denials \"都是 0\" ... ok"), "{out}");
+    assert!(out.contains("test mine.no-denials \"有一件\" ... ok"), "{out}");
+    assert!(
+        out.contains("test mine.no-denials \"写错的期望\" ... FAILED"),
+        "{out}"
+    );
+    assert!(out.contains("2 passed; 1 failed"), "{out}");
+}
+
+#[test]
+fn rules_test_of_the_shipped_rules_passes() {
+    let (code, out, err) = nianbao(&["rules", "test", &repo("rules")]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(!out.contains("rules without tests"), "{out}");
+}

@@ -1,0 +1,262 @@
+//! Evaluation of the built-in rules on real reports: a consistent report
+//! gives no error; a changed cell gives the expected finding, with the
+//! primary label on the cell most likely wrong and secondary labels on the
+//! operands.
+
+use nianbao_engine::eval::cases::SyntheticReport;
+use nianbao_engine::eval::evaluate;
+use nianbao_engine::{Finding, Severity};
+use nianbao_model::{CellValue, Decimal, Format, Report, Span};
+use nianbao_rules::{builtin_sources, compile, RuleSet};
+
+const JIAXING: &str = include_str!("fixtures/jiaxing-jingxin-2022.txt");
+
+fn rules() -> RuleSet {
+    compile(&builtin_sources()).unwrap_or_else(|e| panic!("{:?}", miette::Report::new(e)))
+}
+
+fn read(text: &str) -> Report {
+    nianbao_reader::read_bytes("jiaxing-jingxin-2022.txt", text.as_bytes()).expect("UTF-8 text")
+}
+
+fn show(findings: &[Finding]) -> String {
+    findings
+        .iter()
+        .map(|f| format!("{} {}: {}", f.severity, f.rule, f.message))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The byte offset of `needle` after the first occurrence of `anchor`.
+fn offset_after(text: &str, anchor: &str, needle: &str) -> usize {
+    let a = text.find(anchor).expect("anchor in fixture") + anchor.len();
+    a + text[a..].find(needle).expect("needle after anchor")
+}
+
+#[test]
+fn jiaxing_is_consistent_under_the_template_rules() {
+    let report = read(JIAXING);
+    assert_eq!(
+        report
+            .cell("requests", "total", "total")
+            .and_then(|c| c.value.number()),
+        Some(Decimal::from(8))
+    );
+    let findings = evaluate(&rules(), &report, None);
+    let errors: Vec<Finding> = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .cloned()
+        .collect();
+    assert!(errors.is_empty(), "{}", show(&errors));
+}
+
+#[test]
+fn a_changed_total_is_the_primary_label_with_operands_secondary() {
+    // (七)总计, 自然人: 8 → 9.
+    let at = offset_after(JIAXING, "(七)总计", "8");
+    let mut text = JIAXING.to_string();
+    text.replace_range(at..at + 1, "9");
+    let report = read(&text);
+    let findings = evaluate(&rules(), &report, None);
+    let balance: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| f.rule == "requests.column-balance")
+        .collect();
+    assert_eq!(balance.len(), 1, "{}", show(&findings));
+    let f = balance[0];
+    assert_eq!(f.severity, Severity::Error);
+    assert_eq!(
+        f.message,
+        "自然人 列：新收 8 + 上年结转 0 = 8，但办理结果总计 9 + 结转下年度 0 = 9，相差 1"
+    );
+    let primary: Vec<Span> = f.labels.iter().filter(|l| l.primary).map(|l| l.span).collect();
+    assert_eq!(primary, vec![Span::new(at, 1)]);
+    // Secondary labels on the other three operands, each over one printed digit.
+    let secondary: Vec<&str> = f
+        .labels
+        .iter()
+        .filter(|l| !l.primary)
+        .map(|l| &text[l.span.offset..l.span.end()])
+        .collect();
+    assert_eq!(secondary, vec!["8", "0", "0"], "{:?}", f.labels);
+    assert!(
+        f.labels
+            .iter()
+            .any(|l| l.text.starts_with("一、本年新收") && l.text.ends_with("自然人 8")),
+        "{:?}",
+        f.labels
+    );
+
+    // The same cell breaks the results total and the row total.
+    let results = findings
+        .iter()
+        .find(|f| f.rule == "requests.results-total")
+        .expect("results-total finding");
+    assert!(
+        results
+            .message
+            .starts_with("自然人 列：办理结果总计 9，但予以公开 3"),
+        "{}",
+        results.message
+    );
+    assert_eq!(
+        results
+            .labels
+            .iter()
+            .filter(|l| l.primary)
+            .map(|l| l.span)
+            .collect::<Vec<_>>(),
+        vec![Span::new(at, 1)]
+    );
+    let row = findings
+        .iter()
+        .find(|f| f.rule == "requests.row-total")
+        .expect("row-total finding");
+    assert!(
+        row.message.contains("“总计”行：总计 8，但自然人 9"),
+        "{}",
+        row.message
+    );
+    // Findings come in the order of the text.
+    let offsets: Vec<usize> = findings
+        .iter()
+        .filter_map(|f| f.labels.iter().find(|l| l.primary).map(|l| l.span.offset))
+        .collect();
+    assert!(offsets.windows(2).all(|w| w[0] <= w[1]), "{offsets:?}");
+}
+
+#[test]
+fn the_narrative_count_is_compared_with_the_table() {
+    // 共收到依申请公开事项8件 → 9件: the narrative fact disagrees with requests.new.total.
+    let at = offset_after(JIAXING, "共收到依申请公开事项", "8");
+    let mut text = JIAXING.to_string();
+    text.replace_range(at..at + 1, "9");
+    let findings = evaluate(&rules(), &read(&text), None);
+    let f = findings
+        .iter()
+        .find(|f| f.rule == "narrative.requests-received")
+        .unwrap_or_else(|| panic!("{}", show(&findings)));
+    assert_eq!(
+        f.message,
+        "总体情况写收到申请 9 件，但表三本年新收申请总计为 8 件"
+    );
+    let primary = f.labels.iter().find(|l| l.primary).expect("primary label");
+    assert_eq!(primary.span, Span::new(at, 1));
+}
+
+#[test]
+fn amounts_are_compared_at_their_printed_precision() {
+    let set = compile(&[nianbao_rules::RuleSource {
+        name: "amount.rules".into(),
+        text: "rule t.fee {\n  title \"收费金额\"\n  severity error\n  check disclosure[fees, amount] == 0.004 + 7730.28\n  message \"{left} ≠ {right}\"\n}\n"
+            .into(),
+    }])
+    .unwrap_or_else(|e| panic!("{:?}", miette::Report::new(e)));
+    let mut r = SyntheticReport::template(Format::V2021, 2023);
+    let given = |r: &mut SyntheticReport, v: &str| {
+        r.set_cell(
+            "disclosure",
+            "fees",
+            "amount",
+            CellValue::Decimal(v.parse().expect("decimal")),
+        );
+    };
+    // 7730.28 printed with two decimals equals 7730.284 rounded to two.
+    given(&mut r, "7730.28");
+    assert!(evaluate(&set, &r.build().0, None).is_empty());
+    given(&mut r, "7730.29");
+    let f = evaluate(&set, &r.build().0, None);
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].message, "7730.29 ≠ 7730.284");
+    // One decimal printed: 7730.3 is 7730.284 at that precision.
+    given(&mut r, "7730.3");
+    assert!(evaluate(&set, &r.build().0, None).is_empty());
+}
+
+#[test]
+fn a_group_printed_as_one_row_counts_with_its_own_value() {
+    // A 2021 report printing （六）其他处理 as one row with 1 request.
+    let mut r = SyntheticReport::template(Format::V2021, 2023);
+    for sub in ["other.no_correction", "other.unpaid_fee", "other.other"] {
+        r.remove_row("requests", sub);
+    }
+    for col in ["natural_person", "total"] {
+        r.set_cell("requests", "other", col, CellValue::Integer(1));
+        r.set_cell("requests", "new", col, CellValue::Integer(1));
+        r.set_cell("requests", "total", col, CellValue::Integer(1));
+    }
+    for col in ["business", "research", "nonprofit", "legal_services", "other_org"] {
+        r.set_cell("requests", "other", col, CellValue::Integer(0));
+    }
+    r.set_section("overview", "2023年，本机关共收到政府信息公开申请1件。");
+    let findings = evaluate(&rules(), &r.build().0, None);
+    let errors: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .collect();
+    assert!(errors.is_empty(), "{}", show(&findings));
+    // The drift itself is reported, once, as a warning.
+    let drift: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| f.rule == "structure.group-as-one-row")
+        .collect();
+    assert_eq!(drift.len(), 1, "{}", show(&findings));
+}
+
+#[test]
+fn cross_year_rules_run_only_with_last_years_report() {
+    let set = rules();
+    let mut this = SyntheticReport::template(Format::V2021, 2023);
+    this.set_cell("requests", "carried_over", "total", CellValue::Integer(0));
+    let mut last = SyntheticReport::template(Format::V2021, 2022);
+    last.set_cell("requests", "carried_forward", "total", CellValue::Integer(2));
+    last.set_cell(
+        "requests",
+        "carried_forward",
+        "natural_person",
+        CellValue::Integer(2),
+    );
+    let (report, _) = this.build();
+    let without = evaluate(&set, &report, None);
+    assert!(
+        !without.iter().any(|f| f.rule.starts_with("cross-year.")),
+        "{}",
+        show(&without)
+    );
+    let with = evaluate(&set, &report, Some(&last.build().0));
+    let carried: Vec<&Finding> = with
+        .iter()
+        .filter(|f| f.rule == "cross-year.carried-over")
+        .collect();
+    assert_eq!(carried.len(), 2, "{}", show(&with));
+    // Labels point into this year's text only.
+    for f in carried {
+        for l in &f.labels {
+            assert!(l.span.slice(&report.source.text) == Some("0"), "{:?}", l);
+        }
+    }
+}
+
+#[test]
+fn extraction_problems_become_findings_with_their_own_ids() {
+    let mut report = SyntheticReport::template(Format::V2021, 2023).build().0;
+    report.problems.push(nianbao_model::Problem {
+        kind: nianbao_model::ProblemKind::UnreadableCell,
+        message: "requests.new.total: \"八\" is not a number".into(),
+        span: Some(Span::new(0, 3)),
+        section: None,
+        table: Some("requests".into()),
+        row: Some("new".into()),
+        column: Some("total".into()),
+        candidates: vec![],
+    });
+    let findings = evaluate(&rules(), &report, None);
+    let f = findings
+        .iter()
+        .find(|f| f.rule == "extract.unreadable-cell")
+        .expect("finding");
+    assert_eq!(f.severity, Severity::Error);
+    assert_eq!(f.labels.len(), 1);
+    assert!(f.labels[0].primary);
+}
