@@ -15,6 +15,7 @@ use nianbao_engine::render::sarif::SarifRenderer;
 use nianbao_engine::{Checked, InputFailure, Outcome, Renderer, ReportResult, RuleInfo, Severity, Summary};
 use nianbao_model::Report;
 use nianbao_rules::RuleSet;
+use rayon::prelude::*;
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -64,6 +65,9 @@ pub struct Args {
     /// Colour in human output.
     #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
     color: ColorArg,
+    /// Inputs checked at once [default: one per CPU].
+    #[arg(long, short = 'j', value_name = "N")]
+    jobs: Option<usize>,
     /// Largest input file read, in MiB.
     #[arg(long, value_name = "MIB", default_value_t = 20)]
     max_size: u64,
@@ -195,6 +199,9 @@ impl Input {
         }
     }
 }
+
+/// Inputs checked per thread between two writes of output.
+const BATCH_PER_THREAD: usize = 16;
 
 /// Extensions of report files looked for in directories.
 const REPORT_EXTENSIONS: &[&str] = &["txt", "json"];
@@ -409,19 +416,36 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
     let max_bytes = args.max_size.saturating_mul(1 << 20);
     let mut sink = Sink::open(args.output.as_deref())?;
     let mut summary = Summary::default();
+    let inputs = collect_inputs(&args.paths, &globs, !args.glob.is_empty());
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.jobs.unwrap_or(0))
+        .build()
+        .into_diagnostic()?;
+    let check_one = |input: &Input| {
+        let name = input.name();
+        match read_input(input, max_bytes) {
+            Ok(bytes) => checker.check(&name, &bytes),
+            Err(failure) => ReportResult {
+                path: name,
+                outcome: Outcome::Failed(failure),
+            },
+        }
+    };
     let written = (|| -> std::io::Result<()> {
         renderer.start(sink.writer())?;
-        for input in collect_inputs(&args.paths, &globs, !args.glob.is_empty()) {
-            let name = input.name();
-            let result = match read_input(&input, max_bytes) {
-                Ok(bytes) => checker.check(&name, &bytes),
-                Err(failure) => ReportResult {
-                    path: name,
-                    outcome: Outcome::Failed(failure),
-                },
+        // Inputs are checked in parallel a batch at a time and written in
+        // input order, so memory holds one batch of results, not all.
+        let batch = BATCH_PER_THREAD * pool.current_num_threads();
+        for chunk in inputs.chunks(batch.max(1)) {
+            let results: Vec<ReportResult> = if chunk.len() == 1 {
+                chunk.iter().map(check_one).collect()
+            } else {
+                pool.install(|| chunk.par_iter().map(check_one).collect())
             };
-            summary.add(&result);
-            renderer.report(sink.writer(), &result)?;
+            for result in &results {
+                summary.add(result);
+                renderer.report(sink.writer(), result)?;
+            }
         }
         renderer.finish(sink.writer(), &summary)?;
         sink.writer().flush()

@@ -369,3 +369,33 @@ fn colour_only_when_asked_or_on_a_terminal() {
     let forced = stdout(&nianbao(&["check", "--isolated", "--color", "always", bad], None));
     assert!(forced.contains("\u{1b}["), "--color always colours");
 }
+
+#[test]
+fn parallel_checking_keeps_path_order_and_results() {
+    let one = nianbao(
+        &[
+            "check",
+            "--isolated",
+            "--format",
+            "json",
+            "-j",
+            "1",
+            "tests/fixtures",
+        ],
+        None,
+    );
+    let many = nianbao(
+        &[
+            "check",
+            "--isolated",
+            "--format",
+            "json",
+            "-j",
+            "3",
+            "tests/fixtures",
+        ],
+        None,
+    );
+    assert_eq!(code(&one), code(&many));
+    assert_eq!(stdout(&one), stdout(&many));
+}
