@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# bench/corpus.sh N [SEED]: time `nianbao check` on N generated reports as a whole process.
+#
+# Builds the release binaries, generates N synthetic reports (crates/corpus) into a
+# temporary directory, runs `nianbao check DIR --format json -o FILE` under
+# /usr/bin/time -v and prints reports/s, MB/s and peak RSS; where ripgrep is installed,
+# times `rg -c 总计 DIR` over the same files as the bound of simply reading them; then
+# compares check's findings with the corpus manifest (recall, false positives).
+#
+# Environment: KEEP=1 keeps the corpus and the JSON output; DEFECT_RATE (default 0.1);
+# NO_BUILD=1 uses the release binaries as they are.
+# Exit status: 0 when recall is 100 % with no false positive, 1 otherwise, 2 on misuse.
+set -euo pipefail
+
+usage() {
+    echo "usage: $0 N [SEED]   (N reports, SEED default 1)" >&2
+    exit 2
+}
+[[ $# -ge 1 && $# -le 2 && $1 =~ ^[0-9]+$ && $1 -gt 0 ]] || usage
+N=$1
+SEED=${2:-1}
+[[ $SEED =~ ^[0-9]+$ ]] || usage
+DEFECT_RATE=${DEFECT_RATE:-0.1}
+
+cd "$(dirname "$0")/.."
+
+if [[ ! -x /usr/bin/time ]]; then
+    echo "installing GNU time (for /usr/bin/time -v)…" >&2
+    (apt-get update -qq && apt-get install -y -qq time) >/dev/null \
+        || { echo "error: /usr/bin/time is missing and could not be installed" >&2; exit 2; }
+fi
+
+if [[ "${NO_BUILD:-0}" != 1 ]]; then
+    echo "building release binaries…" >&2
+    cargo build --release --quiet -p nianbao -p nianbao-corpus
+fi
+TARGET_DIR=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
+NIANBAO="$TARGET_DIR/release/nianbao"
+CORPUS="$TARGET_DIR/release/nianbao-corpus"
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/nianbao-corpus.XXXXXX")
+if [[ "${KEEP:-0}" != 1 ]]; then
+    trap 'rm -rf "$WORK"' EXIT
+fi
+DIR="$WORK/reports"
+OUT="$WORK/check.json"
+
+gen_start=$(date +%s.%N)
+"$CORPUS" --seed "$SEED" --count "$N" --defect-rate "$DEFECT_RATE" --out "$DIR"
+gen_end=$(date +%s.%N)
+BYTES=$(find "$DIR" -name '*.txt' -printf '%s\n' | awk '{s += $1} END {print s + 0}')
+
+# Warm the page cache so that both check and rg read from memory.
+find "$DIR" -name '*.txt' -exec cat {} + >/dev/null
+
+TIME_LOG="$WORK/time.log"
+set +e
+/usr/bin/time -v "$NIANBAO" check "$DIR" --format json -o "$OUT" 2>"$TIME_LOG"
+status=$?
+set -e
+if [[ $status -gt 1 ]]; then
+    echo "error: nianbao check exited with $status" >&2
+    tail -n 40 "$TIME_LOG" >&2
+    exit 1
+fi
+
+wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$TIME_LOG" \
+    | awk -F: '{ if (NF == 3) print $1 * 3600 + $2 * 60 + $3; else print $1 * 60 + $2 }')
+rss_kb=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$TIME_LOG")
+user=$(sed -n 's/.*User time (seconds): //p' "$TIME_LOG")
+sys=$(sed -n 's/.*System time (seconds): //p' "$TIME_LOG")
+
+echo
+echo "corpus:   $N reports, $(awk -v b="$BYTES" 'BEGIN {printf "%.1f MB", b / 1e6}'), seed $SEED, defect rate $DEFECT_RATE"
+echo "          generated in $(awk -v a="$gen_start" -v b="$gen_end" 'BEGIN {printf "%.2f s", b - a}')"
+awk -v n="$N" -v b="$BYTES" -v w="$wall" -v u="$user" -v s="$sys" -v r="$rss_kb" 'BEGIN {
+    if (w <= 0) w = 0.001;
+    printf "check:    %.2f s wall (user %.2f s, sys %.2f s)\n", w, u, s;
+    printf "          %.0f reports/s, %.1f MB/s, peak RSS %.1f MB\n", n / w, b / 1e6 / w, r / 1024;
+}'
+
+if command -v rg >/dev/null 2>&1; then
+    rg_start=$(date +%s.%N)
+    rg -c 总计 "$DIR" >/dev/null || true
+    rg_end=$(date +%s.%N)
+    awk -v a="$rg_start" -v b="$rg_end" -v w="$wall" -v by="$BYTES" 'BEGIN {
+        t = b - a; if (t <= 0) t = 0.001;
+        printf "rg -c 总计: %.2f s (%.1f MB/s); check takes %.2f× ripgrep'"'"'s time (target ≤ 3.3×)\n", t, by / 1e6 / t, w / t;
+    }'
+else
+    echo "rg -c 总计: ripgrep not installed (apt-get install ripgrep) — no reading bound"
+fi
+
+echo
+set +e
+"$CORPUS" --verify "$OUT" --manifest "$DIR/manifest.jsonl"
+verified=$?
+set -e
+if [[ "${KEEP:-0}" == 1 ]]; then
+    echo "kept: $DIR and $OUT"
+fi
+exit "$verified"
