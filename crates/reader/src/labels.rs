@@ -55,6 +55,16 @@ pub(crate) struct Entry {
     /// Bit set of formats (1 = 2021, 2 = 2019) whose template has this label.
     pub formats: u8,
     chars: usize,
+    /// Character signature, for a cheap lower bound on edit distances.
+    mask: u128,
+}
+
+/// One bit per character (hashed): a candidate character whose bit is not
+/// in a label's signature needs at least one edit.
+fn signature(s: &str) -> u128 {
+    s.chars().fold(0u128, |m, c| {
+        m | 1u128 << ((c as u32).wrapping_mul(2_654_435_761) >> 25)
+    })
 }
 
 pub(crate) fn format_bit(f: Format) -> u8 {
@@ -81,6 +91,8 @@ const FURNITURE_LABELS: [(&str, &str); 4] = [
 pub(crate) struct Catalogue {
     pub entries: Vec<Entry>,
     exact: HashMap<String, Vec<usize>>,
+    /// Entries that may be matched approximately, by length in characters.
+    by_chars: Vec<Vec<usize>>,
     max_chars: usize,
 }
 
@@ -104,6 +116,7 @@ fn build() -> Catalogue {
             table,
             target,
             chars: text.chars().count(),
+            mask: signature(&text),
             text,
             numbering,
             formats: format_bit(format),
@@ -145,9 +158,19 @@ fn build() -> Catalogue {
         exact.entry(e.text.clone()).or_default().push(i);
     }
     let max_chars = entries.iter().map(|e| e.chars).max().unwrap_or(0);
+    let mut by_chars = vec![Vec::new(); max_chars + 1];
+    for (i, e) in entries.iter().enumerate() {
+        // 第二十条第（一）项 and 第（五）项 are one edit apart: blocks only exactly.
+        if max_distance(e.chars) > 0 && !matches!(e.target, Target::Block(_)) {
+            if let Some(b) = by_chars.get_mut(e.chars) {
+                b.push(i);
+            }
+        }
+    }
     Catalogue {
         entries,
         exact,
+        by_chars,
         max_chars,
     }
 }
@@ -186,6 +209,7 @@ impl Catalogue {
         }
         let printed_num = numbering_of(num);
         let rest_chars = rest.chars().count();
+        let rest_mask = signature(rest);
         let cost_of = |e: &Entry, d: usize| -> Option<usize> {
             let numbering = match (&printed_num, &e.numbering) {
                 (Some(p), Some(n)) if p == n => 0,
@@ -222,17 +246,21 @@ impl Catalogue {
         if best.is_some_and(|b| b.distance == 0) {
             return best;
         }
-        for (i, e) in self.entries.iter().enumerate() {
-            if matches!(e.target, Target::Block(_)) {
-                continue; // 第二十条第（一）项 and 第（五）项 are one edit apart
-            }
-            let max = max_distance(e.chars);
-            if max == 0 || e.chars.abs_diff(rest_chars) > max {
-                continue;
-            }
-            let d = distance(rest, &e.text);
-            if d <= max {
-                consider(&mut best, i, d);
+        // An entry of n characters tolerates n / 4 edits, so only lengths
+        // within a quarter of the candidate's can match.
+        let lo = rest_chars * 4 / 5;
+        let hi = (rest_chars * 4 / 3 + 1).min(self.max_chars);
+        for ids in self.by_chars.get(lo..=hi).unwrap_or(&[]) {
+            for &i in ids {
+                let Some(e) = self.entries.get(i) else { continue };
+                let max = max_distance(e.chars);
+                if e.chars.abs_diff(rest_chars) > max || (rest_mask & !e.mask).count_ones() as usize > max {
+                    continue;
+                }
+                let d = distance(rest, &e.text);
+                if d <= max {
+                    consider(&mut best, i, d);
+                }
             }
         }
         best

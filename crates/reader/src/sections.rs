@@ -56,10 +56,9 @@ fn section_numbering(num: &str) -> bool {
                 .is_some_and(|c| "一二三四五六七八九十".contains(c)))
 }
 
-fn match_section(cell: &str, s: &SectionSchema) -> Option<(usize, usize)> {
+fn match_section(norm: &str, s: &SectionSchema) -> Option<(usize, usize)> {
     // Returns (significant chars covered, edit distance).
-    let norm = normalize(cell);
-    let (num, rest) = split_numbering(&norm);
+    let (num, rest) = split_numbering(norm);
     if !section_numbering(num) {
         return None;
     }
@@ -73,8 +72,12 @@ fn match_section(cell: &str, s: &SectionSchema) -> Option<(usize, usize)> {
             // "二、主动公开政府信息情况 第二十条…" where the heading ran on.
             Some((num_chars + l.chars().count(), 0))
         } else {
+            let max = max_distance(l.chars().count());
+            if rest.len().abs_diff(l.len()) > max * 4 {
+                continue; // too long or short to be within `max` edits (≤ 4 bytes each)
+            }
             let d = distance(rest, &l);
-            (d <= max_distance(l.chars().count()) && d > 0).then(|| (norm.chars().count(), d))
+            (d <= max && d > 0).then(|| (norm.chars().count(), d))
         };
         if let Some(d) = d {
             if best.is_none_or(|b| d.1 < b.1) {
@@ -98,8 +101,9 @@ pub(crate) fn find(text: &str, format: Format) -> Vec<Heading> {
         let Some((offset, cell)) = first_cell(s, line.offset) else {
             continue;
         };
+        let norm = normalize(cell);
         for (index, schema) in sections.iter().enumerate() {
-            if let Some((covered, _)) = match_section(cell, schema) {
+            if let Some((covered, _)) = match_section(&norm, schema) {
                 let len = significant_prefix_len(cell, covered);
                 let printed = cell.get(..len).unwrap_or(cell).trim_end();
                 let norm = normalize(printed);

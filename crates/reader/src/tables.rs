@@ -33,9 +33,14 @@ impl Value {
 fn looks_like_value(printed: &str) -> bool {
     let norm = normalize(printed);
     let chars = norm.chars().count();
+    let starts_with_number = norm
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_digit() || c == '-')
+        && split_numbering(&norm).0.is_empty();
     chars > 0
         && chars <= 12
-        && (norm.chars().any(|c| c.is_ascii_digit())
+        && (starts_with_number
             || norm
                 .chars()
                 .all(|c| matches!(c, '-' | '—' | '–' | '/' | '\\' | '_' | '无' | '空' | '－' | '一')))
@@ -144,20 +149,30 @@ fn ran_together(text: &str, values: &[Value], ncols: usize) -> Option<Span> {
 /// The values of a row, matched to its columns: blanks before the first and
 /// after the last value are layout (merged label cells, trailing pipes)
 /// unless they are needed to make up the row's columns.
-fn fit_values(values: &[Value], ncols: usize) -> Option<&[Value]> {
+fn fit_values(values: &[Value], ncols: usize) -> Option<Vec<Value>> {
+    // As many printed values as columns: blanks between them are layout
+    // (doubled separators), there is no room for them to be cells.
+    let printed: Vec<Value> = values
+        .iter()
+        .copied()
+        .filter(|v| !matches!(v, Value::Blank(_)))
+        .collect();
+    if printed.len() == ncols {
+        return Some(printed);
+    }
     let first = values.iter().position(|v| !matches!(v, Value::Blank(_)));
     let last = values.iter().rposition(|v| !matches!(v, Value::Blank(_)));
     let (first, last) = (first?, last?);
     let core = values.get(first..=last)?;
     if core.len() == ncols {
-        return Some(core);
+        return Some(core.to_vec());
     }
     let with_leading = values.get(..=last)?;
     if with_leading.len() == ncols {
-        return Some(with_leading);
+        return Some(with_leading.to_vec());
     }
     let with_trailing = values.get(first..)?;
-    (with_trailing.len() == ncols).then_some(with_trailing)
+    (with_trailing.len() == ncols).then(|| with_trailing.to_vec())
 }
 
 struct OpenRow {
@@ -243,7 +258,7 @@ impl Reader<'_> {
         let values_span = open.values.iter().map(|v| v.span()).reduce(|a, b| a.cover(b));
         let anchor = values_span.or(open.label.as_ref().map(|l| l.span));
         if let Some(values) = fitted {
-            for (col, v) in cols.iter().zip(values) {
+            for (col, v) in cols.iter().zip(&values) {
                 let cell = cell_value(self.text, *v, col, table, row.id, &mut self.problems);
                 cells.insert(col.id.to_string(), cell);
             }
@@ -520,9 +535,12 @@ pub(crate) fn read(
                 let Some(e) = CATALOGUE.entry(*entry) else {
                     continue;
                 };
+                r.flush_orphans();
                 if e.table != schema.id || e.formats & bit == 0 {
+                    // Another table's label (its heading missing): its values are its own.
                     r.close();
                     r.last_unknown = None;
+                    r.discarding = true;
                     continue;
                 }
                 r.last_unknown = None;
