@@ -33,6 +33,8 @@ impl Default for HumanOptions {
 
 pub struct HumanRenderer {
     handler: GraphicalReportHandler,
+    /// The colour theme, when colour is on.
+    colours: Option<GraphicalTheme>,
 }
 
 impl HumanRenderer {
@@ -43,6 +45,7 @@ impl HumanRenderer {
             GraphicalTheme::unicode_nocolor()
         };
         HumanRenderer {
+            colours: options.colour.then(|| theme.clone()),
             handler: GraphicalReportHandler::new_themed(theme)
                 .with_width(options.width)
                 .with_links(false)
@@ -50,9 +53,49 @@ impl HumanRenderer {
         }
     }
 
-    fn write_diagnostic(&self, out: &mut dyn Write, diagnostic: &dyn Diagnostic) -> io::Result<()> {
+    /// In colour, the primary label takes the severity's colour and the
+    /// operands one calmer colour. miette colours labels by their order in
+    /// the text, so the styles are laid out in that order.
+    fn handler_for(&self, finding: &Finding, locator: &Locator) -> GraphicalReportHandler {
+        let Some(theme) = &self.colours else {
+            return self.handler.clone();
+        };
+        if finding.labels.is_empty() {
+            return self.handler.clone();
+        }
+        let mut theme = theme.clone();
+        let primary = match finding.severity {
+            Severity::Error => theme.styles.error,
+            Severity::Warning => theme.styles.warning,
+            Severity::Info => theme.styles.advice,
+        };
+        let operand = theme
+            .styles
+            .highlights
+            .first()
+            .copied()
+            .unwrap_or(theme.styles.link);
+        let mut order: Vec<(usize, bool)> = finding
+            .labels
+            .iter()
+            .map(|l| (locator.clamp(l.span).offset, l.primary))
+            .collect();
+        order.sort_by_key(|(offset, _)| *offset);
+        theme.styles.highlights = order
+            .iter()
+            .map(|(_, is_primary)| if *is_primary { primary.bold() } else { operand })
+            .collect();
+        self.handler.clone().with_theme(theme)
+    }
+
+    fn write_diagnostic(
+        &self,
+        out: &mut dyn Write,
+        handler: &GraphicalReportHandler,
+        diagnostic: &dyn Diagnostic,
+    ) -> io::Result<()> {
         let mut text = String::new();
-        self.handler
+        handler
             .render_report(&mut text, diagnostic)
             .map_err(io::Error::other)?;
         out.write_all(text.as_bytes())?;
@@ -69,6 +112,7 @@ impl Renderer for HumanRenderer {
         match &result.outcome {
             Outcome::Failed(failure) => self.write_diagnostic(
                 out,
+                &self.handler,
                 &FailureDiagnostic {
                     path: &result.path,
                     failure,
@@ -79,6 +123,7 @@ impl Renderer for HumanRenderer {
                 for finding in &checked.findings {
                     self.write_diagnostic(
                         out,
+                        &self.handler_for(finding, &source.locator),
                         &FindingDiagnostic {
                             finding,
                             source: &source,
