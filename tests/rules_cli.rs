@@ -133,3 +133,24 @@ fn rules_test_of_the_shipped_rules_passes() {
     assert_eq!(code, 0, "{out}{err}");
     assert!(!out.contains("rules without tests"), "{out}");
 }
+
+#[test]
+fn rules_list_snapshot() {
+    let (code, out, err) = nianbao(&["rules", "list", "--long"]);
+    assert_eq!(code, 0, "{err}");
+    insta::assert_snapshot!("list", out);
+}
+
+#[test]
+fn rules_check_diagnostic_snapshot() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("bad.rules"),
+        "rule demo.one {\n  title \"申请总数\"\n  severity error\n  for every column c in requests\n  check requests[\"本年新收政府信息公开申请数\", c] == sum(requests[unable.*, c]) + requests[\"属于国家秘蜜\", c]\n  message \"{c}\"\n}\n",
+    )
+    .expect("write");
+    let (code, _, err) = nianbao(&["rules", "check", &dir.path().display().to_string()]);
+    assert_eq!(code, 2);
+    let err = err.replace(&dir.path().display().to_string(), "DIR");
+    insta::assert_snapshot!("check_diagnostics", err);
+}
