@@ -999,9 +999,11 @@ impl<'a> Evaluator<'a> {
                 let m = num(self.eval(args.get(1)?))?.value;
                 let d = num(self.eval(args.get(2)?))?.value;
                 let as_int = |x: Decimal| -> Option<i64> {
-                    x.fract()
-                        .is_zero()
-                        .then(|| x.mantissa() as i64 / 10i64.pow(x.scale()))
+                    if x.fract().is_zero() {
+                        i64::try_from(x).ok()
+                    } else {
+                        None
+                    }
                 };
                 let date = Date::new(
                     i32::try_from(as_int(y)?).ok()?,

@@ -18,6 +18,9 @@ struct RuleParser;
 /// stack's edge.
 pub const MAX_DEPTH: usize = 48;
 
+/// Most operands in one chain (`a + b + …`).
+pub const MAX_CHAIN: usize = 100;
+
 /// Largest compiled size of one pattern (the `regex` crate's size limit).
 pub const REGEX_SIZE_LIMIT: usize = 1 << 20;
 
@@ -122,45 +125,74 @@ pub fn parse_file(file: &FileRef) -> (ParsedFile, Vec<RuleDiagnostic>) {
 /// Bracket nesting beyond [`MAX_DEPTH`], found before the recursive parser
 /// sees the text (strings, patterns and comments skipped).
 fn nesting_too_deep(file: &FileRef) -> Option<RuleDiagnostic> {
+    #[derive(PartialEq)]
+    enum Mode {
+        /// Inside brackets, or at the top level.
+        Code,
+        /// Inside a quoted string (messages interpolate code in `{…}`).
+        Str,
+    }
+    let mut stack: Vec<Mode> = Vec::new();
     let mut depth = 0usize;
-    let mut in_string = false;
-    let mut in_comment = false;
-    let mut escaped = false;
-    for (i, c) in file.text.char_indices() {
-        if in_comment {
-            in_comment = c != '\n';
-            continue;
-        }
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' || c == '\n' {
-                in_string = false;
-            }
-            continue;
-        }
-        match c {
-            '#' => in_comment = true,
-            '"' => in_string = true,
-            '(' | '[' | '{' => {
-                depth += 1;
-                if depth > MAX_DEPTH {
-                    return Some(
-                        RuleDiagnostic::new(
-                            file,
-                            Code::TooDeep,
-                            SrcSpan::new(i, i + c.len_utf8()),
-                            format!("brackets nested more than {MAX_DEPTH} deep"),
-                        )
-                        .label("too deep here")
-                        .help("split the expression into simpler checks"),
-                    );
+    let mut chars = file.text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let in_string = stack.last() == Some(&Mode::Str);
+        let opens = if in_string {
+            match c {
+                '\\' => {
+                    chars.next();
+                    false
                 }
+                '"' | '\n' => {
+                    stack.pop();
+                    false
+                }
+                '{' if chars.peek().is_some_and(|(_, n)| *n == '{') => {
+                    chars.next();
+                    false
+                }
+                '{' => true,
+                _ => false,
             }
-            ')' | ']' | '}' => depth = depth.saturating_sub(1),
-            _ => {}
+        } else {
+            match c {
+                '#' => {
+                    // A comment: skip to the end of the line.
+                    while chars.peek().is_some_and(|(_, n)| *n != '\n') {
+                        chars.next();
+                    }
+                    false
+                }
+                '"' => {
+                    stack.push(Mode::Str);
+                    false
+                }
+                '(' | '[' | '{' => true,
+                ')' | ']' | '}' => {
+                    if stack.last() == Some(&Mode::Code) {
+                        stack.pop();
+                        depth = depth.saturating_sub(1);
+                    }
+                    false
+                }
+                _ => false,
+            }
+        };
+        if opens {
+            stack.push(Mode::Code);
+            depth += 1;
+            if depth > MAX_DEPTH {
+                return Some(
+                    RuleDiagnostic::new(
+                        file,
+                        Code::TooDeep,
+                        SrcSpan::new(i, i + c.len_utf8()),
+                        format!("brackets nested more than {MAX_DEPTH} deep"),
+                    )
+                    .label("too deep here")
+                    .help("split the expression into simpler checks"),
+                );
+            }
         }
     }
     None
@@ -549,6 +581,10 @@ impl<'f> Ctx<'f> {
                         operand = Some(self.expr(part));
                     }
                 }
+                if nots.len() > MAX_DEPTH {
+                    self.too_deep(span);
+                    return self.mk(ExprKind::Invalid, span);
+                }
                 let mut e = operand.unwrap_or_else(|| self.mk(ExprKind::Invalid, span));
                 for start in nots.into_iter().rev() {
                     let s = SrcSpan::new(start, e.span.end);
@@ -565,6 +601,10 @@ impl<'f> Ctx<'f> {
                     } else {
                         operand = Some(self.primary(part));
                     }
+                }
+                if negs.len() > MAX_DEPTH {
+                    self.too_deep(span);
+                    return self.mk(ExprKind::Invalid, span);
                 }
                 let mut e = operand.unwrap_or_else(|| self.mk(ExprKind::Invalid, span));
                 for start in negs.into_iter().rev() {
@@ -636,9 +676,26 @@ impl<'f> Ctx<'f> {
         }
     }
 
+    fn too_deep(&mut self, span: SrcSpan) {
+        let d = RuleDiagnostic::new(
+            self.file,
+            Code::TooDeep,
+            span,
+            "expression too long or too deeply nested",
+        )
+        .label("here")
+        .help("split it into several checks");
+        self.error(d);
+    }
+
     /// Left-associative chains (`a + b - c`, `x and y and z`) folded without recursion.
     fn chain(&mut self, p: Pair<'_, Rule>) -> Expr {
         let span = span_of(&p);
+        // Each operator adds a level to the tree; evaluation recurses on it.
+        if p.clone().into_inner().count() > 2 * MAX_CHAIN + 1 {
+            self.too_deep(span);
+            return self.mk(ExprKind::Invalid, span);
+        }
         let mut it = p.into_inner();
         let mut acc = match it.next() {
             Some(first) => self.expr(first),

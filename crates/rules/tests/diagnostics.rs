@@ -132,3 +132,30 @@ fn unknown_test_and_function() {
         &rule_with_check("summ(requests[denied.*, c]) == 0 and requests[new, c] is filed")
     ));
 }
+
+#[test]
+fn deep_nesting_inside_a_message_and_long_prefix_chains_are_diagnostics() {
+    let deep = format!("{}1{}", "(".repeat(5000), ")".repeat(5000));
+    let text = format!(
+        "rule demo.rule {{\n  title \"示例 (说明)\"\n  severity error\n  check report.year >= 2019\n  message \"{{{deep}}}\"\n}}\n"
+    );
+    let out = render("deep-message.rules", &text);
+    assert!(out.contains("nianbao::rules::too-deep"), "{out}");
+    let negs = format!("{}1 == 1", "- ".repeat(20000));
+    let out = render("negs.rules", &rule_with_check(&negs));
+    assert!(out.contains("nianbao::rules::too-deep"), "{out}");
+    let nots = format!("{}report.year == 1", "not ".repeat(20000));
+    let out = render("nots.rules", &rule_with_check(&nots));
+    assert!(out.contains("nianbao::rules::too-deep"), "{out}");
+}
+
+#[test]
+fn braces_and_hashes_in_strings_do_not_confuse_the_nesting_check() {
+    // "{{" is a literal brace, '#' inside a string is not a comment.
+    let text = "rule demo.ok {\n  title \"#1 (a) [b]\"\n  severity info\n  check report.year >= 2019\n  message \"{{年度}} {report.year} #\"\n}\n";
+    assert!(compile(&[RuleSource {
+        name: "ok.rules".into(),
+        text: text.into()
+    }])
+    .is_ok());
+}
