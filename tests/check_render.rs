@@ -179,6 +179,11 @@ fn human_output_underlines_the_cells() {
         text.contains(&format!("[tests/fixtures/jiaxing-jingxin-2022.txt:{at}]")),
         "{text}"
     );
+    // Columns in characters: 信息内容\t本年制发件数\t precede the label.
+    assert!(
+        text.contains("[tests/fixtures/haiyan-jingxin-2023.txt:96:13]"),
+        "{text}"
+    );
     // The 9,188-character line is cut around the labels.
     assert!(text.lines().all(|l| l.chars().count() < 200), "{text}");
     insta::assert_snapshot!(text);

@@ -212,7 +212,11 @@ impl SourceCode for ReportSource<'_> {
         }
         let (start, end) = (clamped.offset, clamped.end());
         let first_line = self.line_start(start);
-        let last_line_end = self.line_end(if end > start { end - 1 } else { start });
+        // The end of the line holding the span's last byte (or, for a span
+        // that ends with a newline, of the next line): always at a '\n' or
+        // the end of the text, never before `end`.
+        let ends_line = end > start && self.text.as_bytes().get(end - 1) == Some(&b'\n');
+        let last_line_end = self.line_end(if end > start && !ends_line { end - 1 } else { end });
         // Context lines do not count blank lines (up to a few), so a report
         // with one cell per line and blank lines between still shows the
         // neighbouring label or value.
@@ -252,6 +256,11 @@ impl SourceCode for ReportSource<'_> {
         }
         if ctx_end > end && self.text[..ctx_end].ends_with('\r') {
             ctx_end -= 1;
+        }
+        // Without context miette expects the contents to start at the span:
+        // that is how it finds the `[file:line:column]` of the primary label.
+        if before == 0 {
+            ctx_start = start;
         }
         let data = &self.text[ctx_start..ctx_end];
         let at = self.index.line_col(ctx_start);

@@ -218,3 +218,112 @@ pub(crate) fn write_indented_json<T: Serialize>(
     let pad = format!("\n{}", " ".repeat(indent));
     out.write_all(text.replace('\n', &pad).as_bytes())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::human::{HumanOptions, HumanRenderer};
+    use super::json::JsonRenderer;
+    use super::sarif::SarifRenderer;
+    use super::*;
+    use crate::finding::FindingLabel;
+    use proptest::prelude::*;
+
+    fn render_all(result: &ReportResult) -> Vec<String> {
+        let renderers: Vec<Box<dyn Renderer>> = vec![
+            Box::new(HumanRenderer::new(HumanOptions::default())),
+            Box::new(HumanRenderer::new(HumanOptions {
+                colour: true,
+                width: 60,
+            })),
+            Box::new(JsonRenderer::new()),
+            Box::new(SarifRenderer::new(Vec::new())),
+        ];
+        renderers
+            .into_iter()
+            .map(|mut r| {
+                let mut out = Vec::new();
+                let mut summary = Summary::default();
+                summary.add(result);
+                r.start(&mut out).expect("write");
+                r.report(&mut out, result).expect("write");
+                r.finish(&mut out, &summary).expect("write");
+                String::from_utf8(out).expect("UTF-8")
+            })
+            .collect()
+    }
+
+    fn result_with(text: &str, spans: &[(usize, usize)]) -> ReportResult {
+        let labels = spans
+            .iter()
+            .enumerate()
+            .map(|(i, &(offset, len))| FindingLabel {
+                span: Span::new(offset, len),
+                text: format!("label {i}"),
+                primary: i == 0,
+            })
+            .collect();
+        ReportResult {
+            path: "r.txt".into(),
+            outcome: Outcome::Checked(Checked {
+                text: text.to_string(),
+                base_offset: 0,
+                findings: vec![Finding {
+                    rule: "r".into(),
+                    severity: Severity::Error,
+                    message: "m".into(),
+                    help: None,
+                    reference: None,
+                    labels,
+                }],
+            }),
+        }
+    }
+
+    #[test]
+    fn locator_clamps_spans_from_elsewhere() {
+        let l = Locator::new("一二\n三", 3);
+        assert_eq!(l.clamp(Span::new(1, 100)), Span::new(0, 10));
+        let loc = l.locate(Span::new(7, 3));
+        assert_eq!(
+            (loc.offset, loc.line, loc.column, loc.end_line, loc.end_column),
+            (10, 2, 1, 2, 2)
+        );
+        assert_eq!(l.locate(Span::new(usize::MAX, usize::MAX)).length, 0);
+    }
+
+    #[test]
+    fn crlf_lines_and_edges_render() {
+        let text = "第一行\r\n第二行 12\r\n";
+        let at = text.find("12").expect("12");
+        let out = render_all(&result_with(text, &[(at, 2), (0, 0), (text.len(), 0)]));
+        assert!(out[0].contains("r.txt:2:5"), "{}", out[0]);
+        assert!(!out[0].contains('\r'));
+        assert!(out[2].contains("\"column\": 5"), "{}", out[2]);
+    }
+
+    proptest! {
+        /// No text and no span (inside, outside or splitting a character)
+        /// makes a renderer panic or fail.
+        #[test]
+        fn renderers_never_panic(
+            text in "[a-z一二三\n\r\t 0-9]{0,300}",
+            spans in proptest::collection::vec((0usize..400, 0usize..50), 0..4),
+        ) {
+            let out = render_all(&result_with(&text, &spans));
+            prop_assert!(!out[0].contains("Failed to read"), "{}", out[0]);
+            for json in &out[2..] {
+                prop_assert!(serde_json::from_str::<serde_json::Value>(json).is_ok());
+            }
+        }
+
+        /// Very long lines are cut around the labels.
+        #[test]
+        fn long_lines_are_cut(prefix in 150usize..2000, suffix in 150usize..2000) {
+            let text = format!("{}总计69{}", "数".repeat(prefix), "字".repeat(suffix));
+            let at = text.find("69").expect("69");
+            let out = render_all(&result_with(&text, &[(at, 2)]));
+            prop_assert!(out[0].lines().all(|l| l.chars().count() < 140), "{}", out[0]);
+            prop_assert!(out[0].contains(&format!("r.txt:1:{}", prefix + 3)), "{}", out[0]);
+        }
+    }
+}
