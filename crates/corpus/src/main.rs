@@ -38,7 +38,7 @@ struct Args {
     #[arg(long, default_value_t = 0.1, value_parser = parse_fraction)]
     share_2019: f64,
     /// Layouts to use (comma-separated; default all): tabs, tabs_merged,
-    /// lines_blank, lines_indented, pipes, pdf_text, pdf_pipes.
+    /// lines_blank, lines_indented, pipes, pdf_text, pdf_pipes, pdf_aligned.
     #[arg(long, value_delimiter = ',')]
     layouts: Vec<Layout>,
     /// Defect kinds to inject (comma-separated; default all).

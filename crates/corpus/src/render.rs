@@ -2,7 +2,8 @@
 //! layouts of the real fixtures (tests/fixtures): tab-separated rows, one cell
 //! per line (with blank lines, or tab-indented with wrapped labels), pipe
 //! tables with broken rows, space-separated PDF text with vertical labels and
-//! page numbers, and pdfplumber's pipe tables. Every printed value's byte span
+//! page numbers, pdfplumber's pipe tables, and `pdftotext -layout`'s
+//! space-aligned columns. Every printed value's byte span
 //! is recorded as it is written.
 
 use crate::model::{CellId, Id, ReportModel, TableValues};
@@ -33,9 +34,13 @@ pub enum Layout {
     PdfText,
     /// pdfplumber's `| a |  | b |` tables with page numbers between rows (hongze).
     PdfPipes,
+    /// `pdftotext -layout`: cells aligned by runs of spaces, values
+    /// right-aligned (described in template.md; no fixture shows it yet).
+    PdfAligned,
 }
 
-pub const LAYOUTS: [Layout; 7] = [
+/// Every layout the generator can render.
+pub const LAYOUTS: [Layout; 8] = [
     Layout::Tabs,
     Layout::TabsMerged,
     Layout::LinesBlank,
@@ -43,6 +48,7 @@ pub const LAYOUTS: [Layout; 7] = [
     Layout::Pipes,
     Layout::PdfText,
     Layout::PdfPipes,
+    Layout::PdfAligned,
 ];
 
 impl Layout {
@@ -55,6 +61,7 @@ impl Layout {
             Layout::Pipes => "pipes",
             Layout::PdfText => "pdf_text",
             Layout::PdfPipes => "pdf_pipes",
+            Layout::PdfAligned => "pdf_aligned",
         }
     }
 
@@ -68,7 +75,7 @@ impl Layout {
     }
 
     fn is_pdf(self) -> bool {
-        matches!(self, Layout::PdfText | Layout::PdfPipes)
+        matches!(self, Layout::PdfText | Layout::PdfPipes | Layout::PdfAligned)
     }
 }
 
@@ -124,7 +131,7 @@ impl Style {
             numbered_headings: !matches!(layout, Layout::Tabs | Layout::LinesBlank) || rng.random_bool(0.7),
             two_line_title: rng.random_bool(0.3),
             web_furniture: web && rng.random_bool(0.5),
-            blank_between_paragraphs: !matches!(layout, Layout::Pipes | Layout::PdfText | Layout::PdfPipes),
+            blank_between_paragraphs: !matches!(layout, Layout::Pipes) && !layout.is_pdf(),
         }
     }
 
@@ -429,7 +436,7 @@ fn emit_table(out: &mut Out, rng: &mut impl Rng, layout: Layout, table: Id, line
                 Layout::LinesBlank => out.push(&format!("{b}\n\n")),
                 Layout::LinesIndented => out.push(&format!("\t{b}\n\n")),
                 Layout::Pipes => out.push(&format!("{b} | |||\n")),
-                Layout::PdfText => out.push(&format!("{b}\n")),
+                Layout::PdfText | Layout::PdfAligned => out.push(&format!("{b}\n")),
                 Layout::PdfPipes => out.push(&format!("| {b} |  |  |  |\n")),
             },
             Line::Header(cells) => match layout {
@@ -472,6 +479,14 @@ fn emit_table(out: &mut Out, rng: &mut impl Rng, layout: Layout, table: Id, line
                     }
                 }
                 Layout::PdfPipes => out.push(&format!("| {} |\n", cells.join(" | "))),
+                Layout::PdfAligned => {
+                    let present: Vec<&str> = cells
+                        .iter()
+                        .map(String::as_str)
+                        .filter(|c| !c.is_empty())
+                        .collect();
+                    out.push(&format!("{}\n", present.join("    ")));
+                }
             },
             Line::Row { labels, values } => emit_row(out, rng, layout, labels, values),
         }
@@ -598,6 +613,27 @@ fn emit_row(
                         out.value(*cell, v);
                     }
                 }
+            }
+            out.push("\n");
+        }
+        Layout::PdfAligned => {
+            for l in label_lines {
+                out.push(&format!("{l}\n"));
+            }
+            let label = own.unwrap_or_default();
+            out.push(label);
+            // Labels padded to a common column (CJK characters are two columns wide).
+            let width: usize = label.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum();
+            let pad = if label.is_empty() {
+                0
+            } else {
+                72usize.saturating_sub(width).max(2)
+            };
+            out.push(&" ".repeat(pad));
+            for (i, (cell, v)) in values.iter().enumerate() {
+                let field = if label.is_empty() && i == 0 { v.len() } else { 8 };
+                out.push(&" ".repeat(field.saturating_sub(v.len()).max(usize::from(i > 0))));
+                out.value(*cell, v);
             }
             out.push("\n");
         }
