@@ -359,3 +359,47 @@ fn json_report_round_trips_through_read_bytes() {
     // JSON that is no report is an error, not an empty report.
     assert!(nianbao_reader::read_bytes("x.json", b"{\"a\": 1}").is_err());
 }
+
+#[test]
+fn a_label_cut_short_by_its_numbers_with_the_rest_wrapped_below() {
+    // pdftotext -layout puts a wrapped label's second line under the numbers.
+    let text = fixture("hongze-2023-pypdf.txt");
+    let t = replace_once(
+        &text,
+        "（二）部分公开（区分处理的，只计这一情 形，不\n计其他情形） 4 0 0 0 0 0 4",
+        "（二）部分公开（区分处理的，只计这一情形，    4    0    0    0    0    0    4\n不计其他情形）",
+    );
+    let r = read_text("hongze", &t);
+    assert_eq!(r.problems, vec![]);
+    assert_eq!(cells(&r), cells(&read_text("hongze", &text)));
+    let l = r.tables["requests"].rows["partial"].label.clone().unwrap();
+    assert!(l.text.ends_with("只计这一情形，"), "{}", l.text);
+    // Too short a start is not taken for a label.
+    let t = replace_once(&text, "（七）总计 21", "（七）总 21");
+    let r = read_text("hongze", &t);
+    assert!(kinds(&r).contains(&(ProblemKind::MissingRow, Some("total".to_string()))));
+}
+
+#[test]
+fn markdown_headings_and_a_title_year_in_chinese_numerals() {
+    let text = fixture("zhenhai-jingxin-2023.txt");
+    let t = replace_once(
+        &text,
+        "宁波市镇海区经济和信息化局\n\n2023年度",
+        "宁波市镇海区经济和信息化局二〇二三年度",
+    );
+    let t = replace_once(&t, "一、总体情况", "## **一、总体情况**");
+    let t = replace_once(&t, "二、主动公开政府信息情况", "### 二、主动公开政府信息情况");
+    let r = read_text("zhenhai", &t);
+    assert_eq!(r.problems, vec![]);
+    assert_eq!(r.metadata.year.as_ref().map(|y| y.value), Some(2023));
+    assert_eq!(
+        r.metadata.body.as_ref().map(|b| b.value.as_str()),
+        Some("宁波市镇海区经济和信息化局")
+    );
+    assert_eq!(
+        r.sections["overview"].heading.as_ref().map(|h| h.text.as_str()),
+        Some("一、总体情况")
+    );
+    assert_eq!(cells(&r), cells(&read_text("zhenhai", &text)));
+}

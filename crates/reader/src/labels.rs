@@ -266,6 +266,36 @@ impl Catalogue {
         best
     }
 
+    /// A row label cut short where its numbers were printed, the rest of it
+    /// wrapped below them ("（二）部分公开（区分处理的，只计这一情形， 4 0 …"):
+    /// at least six characters and half the label, from its start.
+    pub fn row_prefix(&self, norm: &str, prefer: Option<&str>) -> Option<Hit> {
+        let (num, rest) = split_numbering(norm);
+        let rest_chars = rest.chars().count();
+        if rest_chars < 6 {
+            return None;
+        }
+        let printed_num = numbering_of(num);
+        let mut best: Option<Hit> = None;
+        for (i, e) in self.entries.iter().enumerate() {
+            if !matches!(e.target, Target::Row(_)) || rest_chars * 2 < e.chars || !e.text.starts_with(rest) {
+                continue;
+            }
+            if printed_num.is_some() && e.numbering.is_some() && printed_num != e.numbering {
+                continue;
+            }
+            let cost = 10 * (e.chars - rest_chars) + usize::from(prefer.is_some_and(|t| t != e.table)) * 3;
+            if best.is_none_or(|b| cost < b.cost) {
+                best = Some(Hit {
+                    entry: i,
+                    distance: 0,
+                    cost,
+                });
+            }
+        }
+        best
+    }
+
     /// A row label that ends a longer text ("…信息内容本年处理决定数量行政许可"
     /// where cells ran together): the entry and how many characters of the
     /// normalised text it covers, with its numbering when printed.
@@ -429,7 +459,13 @@ fn segment(
             if cand.chars().count() > limit {
                 break;
             }
-            if let Some(hit) = cat.best(&cand, prefer) {
+            let hit = cat.best(&cand, prefer).or_else(|| {
+                // Only the text just before the numbers can be a label cut short.
+                (j == n && followed_by_number)
+                    .then(|| cat.row_prefix(&cand, prefer))
+                    .flatten()
+            });
+            if let Some(hit) = hit {
                 let score = base + (j - i) as i64 * 1000 - hit.cost as i64;
                 if score > best[j].score {
                     best[j] = Step {

@@ -16,7 +16,7 @@ fn re(pattern: &str) -> Regex {
 /// Title: "<body> 2023 年度 <body> 政府信息公开工作年度报告".
 static TITLE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"^(?:标题\s*[:：])?\s*(?P<pre>.*?)\s*(?P<year>\d{4})\s*年\s*度?\s*(?P<mid>.*?)\s*(?:政府|政务)信息公开.*(?:报告|年报)",
+        r"^(?:标题\s*[:：])?\s*(?P<pre>.*?)\s*(?P<year>\d{4}|[〇○零一二三四五六七八九]{4})\s*年\s*度?\s*(?P<mid>.*?)\s*(?:政府|政务)信息公开.*(?:报告|年报)",
     )
 });
 static TITLE_PREFIX: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*(?:标题\s*[:：])?\s*"));
@@ -48,11 +48,27 @@ fn looks_like_body(s: &str) -> bool {
     s.chars().count() >= 2
         && s.chars()
             .last()
-            .is_some_and(|c| "局委办心府院会所站处室厅部署区县市镇乡道司行团馆队社厂场".contains(c))
+            .is_some_and(|c| "局委办心府院会所站处室厅部署区县市镇乡道司行团馆队社厂场校园".contains(c))
 }
 
+/// A number printed with ASCII, full-width or Chinese digits ("二〇二三").
 fn number(s: &str) -> Option<i64> {
-    let folded: String = s.chars().map(fold_char).collect();
+    let folded: String = s
+        .chars()
+        .map(|c| match c {
+            '〇' | '○' | '零' => '0',
+            '一' => '1',
+            '二' => '2',
+            '三' => '3',
+            '四' => '4',
+            '五' => '5',
+            '六' => '6',
+            '七' => '7',
+            '八' => '8',
+            '九' => '9',
+            c => fold_char(c),
+        })
+        .collect();
     folded.parse().ok()
 }
 
@@ -105,30 +121,36 @@ pub(crate) fn read(text: &str, head_end: usize, overview: Option<Span>) -> Metad
             // Without a "标题:" prefix and leading white space.
             let lead = TITLE_PREFIX.find(s).map_or(0, |m| m.end());
             let mut title_span = Span::from_range(line.offset + lead, line.offset + s.trim_end().len());
-            let body = spanned_str(&c, "pre", line.offset)
+            let pre = spanned_str(&c, "pre", line.offset)
                 .map(|b| {
                     let v = b.value.trim_start_matches(['标', '题', ':', '：']).trim();
+                    let v = v.strip_prefix("关于").unwrap_or(v);
                     Spanned::new(v.to_string(), Span::new(b.span.end() - v.len(), v.len()))
                 })
-                .filter(|b| !b.value.is_empty())
-                .or_else(|| spanned_str(&c, "mid", line.offset))
-                .or_else(|| {
-                    // The body on the line before: "洪泽区人民政府\n2023 年政府信息公开…".
-                    let p = prev?;
-                    let ps = p.slice(text)?;
-                    let t = ps.trim();
-                    if t.chars().count() > 40
-                        || t.chars().any(|c| c.is_ascii_digit() || "。，,:：".contains(c))
-                    {
-                        return None;
-                    }
-                    let lead = ps.len() - ps.trim_start().len();
-                    title_span = Span::new(
-                        p.offset + lead,
-                        line.offset + s.trim_end().len() - (p.offset + lead),
-                    );
-                    Some(Spanned::new(t.to_string(), Span::new(p.offset + lead, t.len())))
-                });
+                .filter(|b| !b.value.is_empty());
+            let mid = spanned_str(&c, "mid", line.offset);
+            // Before the year or between it and 政府信息公开; an org name if either is one.
+            let named = [&pre, &mid]
+                .into_iter()
+                .flatten()
+                .find(|b| looks_like_body(&b.value))
+                .cloned();
+            let body = named.or(pre).or(mid).or_else(|| {
+                // The body on the line before: "洪泽区人民政府\n2023 年政府信息公开…".
+                let p = prev?;
+                let ps = p.slice(text)?;
+                let t = ps.trim();
+                if t.chars().count() > 40 || t.chars().any(|c| c.is_ascii_digit() || "。，,:：".contains(c))
+                {
+                    return None;
+                }
+                let lead = ps.len() - ps.trim_start().len();
+                title_span = Span::new(
+                    p.offset + lead,
+                    line.offset + s.trim_end().len() - (p.offset + lead),
+                );
+                Some(Spanned::new(t.to_string(), Span::new(p.offset + lead, t.len())))
+            });
             let title = title_span.slice(text).unwrap_or("");
             meta.title = Some(Spanned::new(
                 title.split_whitespace().collect::<Vec<_>>().join(" "),

@@ -20,7 +20,8 @@ fn first_cell(line: &str, base: usize) -> Option<(usize, &str)> {
     for (i, c) in line.char_indices().chain(std::iter::once((line.len(), '\t'))) {
         if matches!(c, '\t' | '|' | '｜') {
             let cell = line.get(start..i).unwrap_or("");
-            let trimmed = cell.trim_start_matches(is_insignificant);
+            // Markdown headings ("## 一、总体情况") and bold markers are no wording.
+            let trimmed = cell.trim_start_matches(|c: char| is_insignificant(c) || c == '#');
             if !trimmed.trim().is_empty() {
                 let lead = cell.len() - trimmed.len();
                 let t = trimmed.trim_end_matches(is_insignificant);
