@@ -399,3 +399,78 @@ fn parallel_checking_keeps_path_order_and_results() {
     assert_eq!(code(&one), code(&many));
     assert_eq!(stdout(&one), stdout(&many));
 }
+
+/// A rule directory with one rule that fires on jiaxing-jingxin-2022 (8 new requests).
+fn local_rules(dir: &Path) -> std::path::PathBuf {
+    let rules = dir.join("local");
+    std::fs::create_dir_all(&rules).expect("mkdir");
+    std::fs::write(
+        rules.join("local.rules"),
+        r#"rule local.few-requests {
+  title     "本地规则：新收申请少于 5 件"
+  severity  warning
+  check requests[new, total] < 5
+  message "新收 {requests[new, total]} 件，不少于 5 件"
+}
+"#,
+    )
+    .expect("write rule");
+    rules
+}
+
+fn rule_ids(doc: &Value) -> Vec<String> {
+    doc["reports"][0]["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["rule"].as_str().map(String::from))
+        .collect()
+}
+
+#[test]
+fn rule_directories_from_the_command_line_and_the_config() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let rules = local_rules(dir.path());
+    let fixture = fixtures_dir().join("jiaxing-jingxin-2022.txt");
+    let fixture = fixture.to_str().expect("path");
+
+    let o = nianbao(
+        &[
+            "check",
+            "--isolated",
+            "--format",
+            "json",
+            "--rules",
+            rules.to_str().expect("path"),
+            fixture,
+        ],
+        None,
+    );
+    assert_eq!(code(&o), 0, "a warning does not fail at the default level");
+    assert!(rule_ids(&json(&o)).contains(&"local.few-requests".to_string()));
+
+    // From nianbao.toml, relative to the file, without the built-in rules.
+    std::fs::write(
+        dir.path().join("nianbao.toml"),
+        "rules = [\"local\"]\nno-default-rules = true\nfail-on = \"warning\"\n",
+    )
+    .expect("write config");
+    let o = nianbao_in(dir.path(), &["check", "--format", "sarif", fixture], None);
+    assert_eq!(code(&o), 1);
+    let sarif = json(&o);
+    assert_valid_sarif(&sarif);
+    let driver = &sarif["runs"][0]["tool"]["driver"];
+    assert_eq!(driver["rules"][0]["id"], "local.few-requests");
+    assert_eq!(
+        driver["rules"][0]["shortDescription"]["text"],
+        "本地规则：新收申请少于 5 件"
+    );
+    assert_eq!(driver["rules"][0]["defaultConfiguration"]["level"], "warning");
+    let o = nianbao_in(dir.path(), &["check", "--format", "json", fixture], None);
+    let ids = rule_ids(&json(&o));
+    assert!(
+        ids.iter().all(|id| !id.starts_with("requests.")),
+        "no built-in rules: {ids:?}"
+    );
+    assert!(ids.contains(&"local.few-requests".to_string()));
+}
