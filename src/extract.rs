@@ -91,14 +91,27 @@ fn warn(report: &Report, p: &Problem) {
 }
 
 pub fn run(args: Args) -> miette::Result<ExitCode> {
-    let several = args.files.len() > 1;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
+    match extract(&args, &mut out).and_then(|failed| out.flush().map(|()| failed)) {
+        Ok(false) => Ok(ExitCode::SUCCESS),
+        Ok(true) => Ok(ExitCode::from(crate::EXIT_ERROR)),
+        // `nianbao extract … | head`: the reader has all it wants.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+        Err(e) => Err(miette::miette!(
+            code = "nianbao::extract::io",
+            "cannot write output: {e}"
+        )),
+    }
+}
+
+/// Extract every file to `out`; `Ok(true)` when some file could not be read.
+fn extract(args: &Args, out: &mut impl Write) -> std::io::Result<bool> {
+    let several = args.files.len() > 1;
     let mut failed = false;
     let mut json_reports = Vec::new();
-    let io = |e: std::io::Error| miette::miette!("cannot write output: {e}");
     if args.format == OutputFormat::Csv {
-        writeln!(out, "file,table,row,column,value,position").map_err(io)?;
+        writeln!(out, "file,table,row,column,value,position")?;
     }
     for path in &args.files {
         let name = path.display().to_string();
@@ -128,9 +141,9 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
             OutputFormat::Tsv => {
                 for line in cell_lines(&report) {
                     if several {
-                        write!(out, "{name}\t").map_err(io)?;
+                        write!(out, "{name}\t")?;
                     }
-                    writeln!(out, "{}", line.join("\t")).map_err(io)?;
+                    writeln!(out, "{}", line.join("\t"))?;
                 }
             }
             OutputFormat::Csv => {
@@ -139,7 +152,7 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
                         .chain(line.iter().map(String::as_str))
                         .map(csv_field)
                         .collect();
-                    writeln!(out, "{}", fields.join(",")).map_err(io)?;
+                    writeln!(out, "{}", fields.join(","))?;
                 }
             }
             OutputFormat::Json => json_reports.push(report),
@@ -154,15 +167,10 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
                 None => Ok(String::new()),
             }
         };
-        let json = json.map_err(|e| miette::miette!("cannot write JSON: {e}"))?;
+        let json = json.map_err(std::io::Error::other)?;
         if !json.is_empty() {
-            writeln!(out, "{json}").map_err(io)?;
+            writeln!(out, "{json}")?;
         }
     }
-    out.flush().map_err(io)?;
-    Ok(if failed {
-        ExitCode::from(crate::EXIT_ERROR)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(failed)
 }
