@@ -474,3 +474,26 @@ fn rule_directories_from_the_command_line_and_the_config() {
     );
     assert!(ids.contains(&"local.few-requests".to_string()));
 }
+
+#[test]
+fn inputs_over_the_size_limit_are_refused_not_read() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let big = dir.path().join("big.txt");
+    std::fs::write(&big, "总计 1\n".repeat(200_000)).expect("write");
+    let args = ["check", "--isolated", "--format", "json", "--max-size", "1"];
+    let o = nianbao(
+        &[&args[..], &[big.to_str().expect("path"), JIAXING]].concat(),
+        None,
+    );
+    assert_eq!(code(&o), 2);
+    let doc = json(&o);
+    assert_eq!(doc["reports"][0]["error"]["code"], "nianbao::io::too_large");
+    assert!(
+        doc["reports"][1].get("error").is_none(),
+        "the other input is still checked"
+    );
+    let bytes = std::fs::read(&big).expect("read");
+    let o = nianbao(&[&args[..], &["-"]].concat(), Some(&bytes));
+    assert_eq!(code(&o), 2);
+    assert_eq!(json(&o)["reports"][0]["error"]["code"], "nianbao::io::too_large");
+}

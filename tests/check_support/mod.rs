@@ -54,11 +54,21 @@ pub fn nianbao_in(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Output {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("run nianbao");
-    if let Some(bytes) = stdin {
+    // Write stdin from another thread (output is read meanwhile); nianbao
+    // may stop reading early (a size limit), so a broken pipe is no error.
+    let writer = stdin.map(|bytes| {
         let mut pipe = child.stdin.take().expect("stdin piped");
-        pipe.write_all(bytes).expect("write stdin");
+        let bytes = bytes.to_vec();
+        std::thread::spawn(move || match pipe.write_all(&bytes) {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => panic!("write stdin: {e}"),
+            _ => {}
+        })
+    });
+    let output = child.wait_with_output().expect("nianbao finishes");
+    if let Some(w) = writer {
+        w.join().expect("stdin writer");
     }
-    child.wait_with_output().expect("nianbao finishes")
+    output
 }
 
 pub fn stdout(o: &Output) -> String {
