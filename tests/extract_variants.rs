@@ -403,3 +403,64 @@ fn markdown_headings_and_a_title_year_in_chinese_numerals() {
     );
     assert_eq!(cells(&r), cells(&read_text("zhenhai", &text)));
 }
+
+#[test]
+fn a_2019_disclosure_table_with_signed_changes_and_procurement() {
+    let text = fixture("haiyan-jingxin-2023.txt");
+    let start = text.find("第二十条第(一)项").unwrap();
+    let end = text.find("收到和处理政府信息公开申请情况").unwrap();
+    let disclosure_2019 = "第二十条第（一）项\n\
+        信息内容 | 本年新制作数量 | 本年新公开数量 | 对外公开总数量\n\
+        规章 | 0 | 0 | 0\n\
+        规范性文件 | 2 | 2 | 15\n\
+        第二十条第（五）项\n\
+        信息内容 | 上一年项目数量 | 本年增/减 | 处理决定数量\n\
+        行政许可 | 10 | -1 | 50\n\
+        其他对外管理服务事项 | 0 | 0 | 0\n\
+        第二十条第（六）项\n\
+        信息内容 | 上一年项目数量 | 本年增/减 | 处理决定数量\n\
+        行政处罚 | 3 | 0 | 120\n\
+        行政强制 | 1 | 1 | 4\n\
+        第二十条第（八）项\n\
+        信息内容 | 上一年项目数量 | 本年增/减\n\
+        行政事业性收费 | 2 | 0\n\
+        第二十条第（九）项\n\
+        信息内容 | 采购项目数量 | 采购总金额\n\
+        政府集中采购 | 5 | 123.45\n\n";
+    let t = format!("{}{}{}", &text[..start], disclosure_2019, &text[end..]);
+    // 2019 requests: （六）其他处理 is one row.
+    let t = t
+        .lines()
+        .filter(|l| {
+            !l.starts_with("1.申请人无正当理由") && !l.starts_with("2.申请人逾期") && !l.starts_with("3.其他")
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let r = read_text("2019", &t);
+    assert_eq!(r.format, Format::V2019);
+    assert_eq!(r.problems, vec![]);
+    assert_eq!(
+        value(&r, "disclosure", "normative_docs", "total_published"),
+        Some(CellValue::Integer(15))
+    );
+    assert_eq!(
+        value(&r, "disclosure", "licensing", "change"),
+        Some(CellValue::Integer(-1))
+    );
+    assert_eq!(
+        value(&r, "disclosure", "fees", "prev_items"),
+        Some(CellValue::Integer(2))
+    );
+    assert_eq!(
+        value(&r, "disclosure", "procurement", "amount").map(|v| v.to_string()),
+        Some("123.45".into())
+    );
+    assert_eq!(r.tables["disclosure"].rows.len(), 8);
+    assert_eq!(r.tables["requests"].rows["other"].cells.len(), 7);
+    let change = r.tables["disclosure"]
+        .headers
+        .iter()
+        .find(|h| h.target == "change")
+        .unwrap();
+    assert_eq!(change.matched, LabelMatch::Exact);
+}

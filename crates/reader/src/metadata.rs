@@ -202,8 +202,6 @@ pub(crate) fn read(text: &str, head_end: usize, overview: Option<Span>) -> Metad
         if let (Some(start), Some(whole)) = (date(&c, "y1", "m1", "d1", None), c.get(0)) {
             let end = date(&c, "y2", "m2", "d2", Some(start.year));
             if let Some(end) = end {
-                let stat = whole.as_str().find(|c: char| c.is_ascii_digit()).unwrap_or(0);
-                let _ = stat;
                 meta.period = Some(Spanned::new(
                     Period { start, end },
                     Span::new(whole.start(), whole.len()),

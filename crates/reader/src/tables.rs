@@ -184,7 +184,6 @@ struct OpenRow {
 struct Reader<'a> {
     text: &'a str,
     schema: &'static TableSchema,
-    format: Format,
     rows: HashMap<&'static str, Row>,
     headers: Vec<LabelUse>,
     problems: Vec<Problem>,
@@ -511,7 +510,6 @@ pub(crate) fn read(
     let mut r = Reader {
         text,
         schema,
-        format,
         rows: HashMap::new(),
         headers: Vec::new(),
         problems: Vec::new(),
@@ -567,7 +565,6 @@ pub(crate) fn read(
         }
     }
     r.close();
-    let _ = r.format;
     finish(r, problems)
 }
 
