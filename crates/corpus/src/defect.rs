@@ -21,7 +21,8 @@ pub enum DefectKind {
     RequestsNew,
     /// An applicant cell of 结转下年度继续办理 ±1: rules 1 and 2.
     RequestsCarriedForward,
-    /// An applicant cell of a group row printed with numbers ±1: rules 2 and 4.
+    /// An applicant cell of a group row printed with numbers (2019 format) ±1:
+    /// rules 2 and 4.
     RequestsGroup,
     /// A review group's 总计 ±1: rule 5.
     ReviewTotal,

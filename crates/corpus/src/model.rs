@@ -151,7 +151,8 @@ pub struct ReportModel {
     pub requests: TableValues,
     pub review: TableValues,
     /// Whether the `requests` group rows (（三）不予公开 …) are printed with
-    /// numbers of their own (older layouts do; then group = Σ sub-rows).
+    /// numbers of their own (2019-format reports often do; then group = Σ
+    /// sub-rows, rule 4).
     pub group_numbers: bool,
     /// The number of requests the 总体情况 narrative says were received.
     pub narrative_received: i64,
