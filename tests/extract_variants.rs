@@ -464,3 +464,17 @@ fn a_2019_disclosure_table_with_signed_changes_and_procurement() {
         .unwrap();
     assert_eq!(change.matched, LabelMatch::Exact);
 }
+
+#[test]
+fn a_deleted_group_label_is_a_missing_row_even_without_numbers() {
+    let text = fixture("hongze-2023-pypdf.txt");
+    let t = replace_once(&text, "（四）无法提供\n", "");
+    let r = read_text("hongze", &t);
+    assert_eq!(kinds(&r), [(ProblemKind::MissingRow, Some("unable".to_string()))]);
+    assert_eq!(cells(&r), cells(&read_text("hongze", &text)));
+    // A group with numbers of its own (haiyan).
+    let text = fixture("haiyan-jingxin-2023.txt");
+    let t = replace_once(&text, "(三) 不予公开\t0\t0\t0\t0\t0\t0\t0\n", "");
+    let r = read_text("haiyan", &t);
+    assert_eq!(kinds(&r), [(ProblemKind::MissingRow, Some("denied".to_string()))]);
+}

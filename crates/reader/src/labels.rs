@@ -176,12 +176,13 @@ fn build() -> Catalogue {
 }
 
 /// Edits tolerated in a label of `chars` characters: none in short labels
-/// (where one edit makes another word), about one in four in long ones.
+/// (where one edit makes another word), about one in four in longer ones,
+/// and never more than five (beyond that it is another text run into it).
 pub(crate) fn max_distance(chars: usize) -> usize {
     match chars {
         0..=4 => 0,
         5..=8 => 1,
-        n => n / 4,
+        n => (n / 4).min(5),
     }
 }
 
@@ -299,10 +300,16 @@ impl Catalogue {
     /// A row label that ends a longer text ("…信息内容本年处理决定数量行政许可"
     /// where cells ran together): the entry and how many characters of the
     /// normalised text it covers, with its numbering when printed.
-    pub fn row_suffix(&self, norm: &str) -> Option<(usize, usize)> {
+    /// Only rows of `table`: text that ran together is no place to find
+    /// another table's labels.
+    pub fn row_suffix(&self, norm: &str, table: Option<&str>) -> Option<(usize, usize)> {
         let mut best: Option<(usize, usize)> = None;
         for (i, e) in self.entries.iter().enumerate() {
-            if !matches!(e.target, Target::Row(_)) || e.chars < 2 || !norm.ends_with(e.text.as_str()) {
+            if !matches!(e.target, Target::Row(_))
+                || table.is_some_and(|t| t != e.table)
+                || e.chars < 2
+                || !norm.ends_with(e.text.as_str())
+            {
                 continue;
             }
             let before = &norm[..norm.len() - e.text.len()];
@@ -500,10 +507,22 @@ fn segment(
                 // numbers follow.
                 let norm = &norms[a];
                 if idx == last && followed_by_number {
-                    if let Some((entry, covered)) = cat.row_suffix(norm) {
+                    if let Some((entry, covered)) = cat.row_suffix(norm, prefer) {
                         if let Some(start) = suffix_start(text, run[a].span, covered) {
                             if start > run[a].span.offset {
-                                out.push(Item::Unknown(Span::from_range(run[a].span.offset, start)));
+                                // What ran into the label may be a label itself
+                                // (a group: "（三）不予公开1.属于国家秘密").
+                                let before = Span::from_range(run[a].span.offset, start);
+                                let norm_before = normalize(before.slice(text).unwrap_or(""));
+                                match cat.best(&norm_before, prefer).filter(|h| h.distance == 0) {
+                                    Some(h) => out.push(Item::Label {
+                                        entry: h.entry,
+                                        span: before,
+                                        text: split_numbering(&norm_before).1.to_string(),
+                                        distance: 0,
+                                    }),
+                                    None => out.push(Item::Unknown(before)),
+                                }
                             }
                             let e = cat.entry(entry);
                             out.push(Item::Label {

@@ -611,7 +611,9 @@ fn finish(r: Reader, problems: &mut Vec<Problem>) -> Option<Table> {
                 }
                 rows.insert(row.id.to_string(), found);
             }
-            None if row.kind == RowKind::Data && !row.parent.is_some_and(|g| covering.contains(&g)) => {
+            // Group rows too: their label is part of the table even where
+            // they print no numbers.
+            None if row.kind != RowKind::Heading && !row.parent.is_some_and(|g| covering.contains(&g)) => {
                 problems.push(problem(
                     ProblemKind::MissingRow,
                     table,
