@@ -39,8 +39,8 @@
 //! ## How the reader calls it
 //! 1. When a template row's number text is one run of digits (or has fewer
 //!    separated numbers than the row has columns), take the text from the end
-//!    of the row label up to where the next label starts: digits (ASCII or
-//!    full width), white space, `.`/`．` and minus signs only.
+//!    of the row label with [`take_run`]`(text, label_end)` (digits, spaces,
+//!    decimal points; it stops at the next label or line break).
 //! 2. **Glued numbering is the reader's to strip, with this helper:** when the
 //!    next row's numbering is printed against the run (pingtan's
 //!    `…申请00000002.其他法律…`, where `2.` numbers the next row), call
@@ -220,36 +220,31 @@ pub fn split_row_with(
             found: found.count,
         }
     } else {
-        match found.count {
-            0 => Outcome::NoValidSplit,
-            1 => {
-                let split = found.listed.into_iter().next().map(to_split);
-                match split {
-                    Some(split) => {
-                        let inference = (tokens.pieces() != columns.len()).then(|| Inference {
-                            constraint: result.constraint.clone().unwrap_or_else(|| {
-                                format!(
-                                    "{}.{}: the only split into {} numbers without leading zeros",
-                                    table.id,
-                                    row.id,
-                                    columns.len()
-                                )
-                            }),
-                            candidates: found.possible,
-                        });
-                        Outcome::Unique { split, inference }
-                    }
-                    // Counted but not listed only if max_listed is 0.
-                    None => Outcome::Ambiguous {
-                        candidates: Vec::new(),
-                        count: 1,
-                    },
+        let mut listed: Vec<Split> = found.listed.into_iter().map(to_split).collect();
+        match (found.count, listed.pop()) {
+            (0, _) => Outcome::NoValidSplit,
+            (1, Some(split)) => {
+                let inference = (tokens.pieces() != columns.len()).then(|| Inference {
+                    constraint: result.constraint.clone().unwrap_or_else(|| {
+                        format!(
+                            "{}.{}: the only split into {} numbers without leading zeros",
+                            table.id,
+                            row.id,
+                            columns.len()
+                        )
+                    }),
+                    candidates: found.possible,
+                });
+                Outcome::Unique { split, inference }
+            }
+            (count, last) => {
+                listed.extend(last);
+                listed.truncate(limits.max_listed);
+                Outcome::Ambiguous {
+                    candidates: listed,
+                    count,
                 }
             }
-            count => Outcome::Ambiguous {
-                candidates: found.listed.into_iter().map(to_split).collect(),
-                count,
-            },
         }
     };
     result
@@ -360,6 +355,35 @@ impl RowSplit {
             candidates,
         })
     }
+}
+
+/// The run that starts at byte `from` of `text`: the longest stretch of
+/// characters that can belong to a row's numbers — digits (ASCII or full
+/// width), decimal points, spaces and tabs, bold markers, invisible
+/// characters, and a minus sign directly before a digit. It stops at a line
+/// break and at anything else (a label, `、`, `%`, `元`). It may end with the
+/// next row's glued numbering (`"00000002."`): pass it through
+/// [`strip_glued_numbering`]. Empty when `from` is not a character boundary.
+pub fn take_run(text: &str, from: usize) -> &str {
+    use nianbao_model::label::fold_char;
+    let Some(rest) = text.get(from..) else {
+        return "";
+    };
+    let is_digit = |c: char| fold_char(c).is_ascii_digit();
+    let mut chars = rest.char_indices().peekable();
+    let mut end = 0;
+    while let Some((i, c)) = chars.next() {
+        let ok = match fold_char(c) {
+            '-' | '\u{2212}' => chars.peek().is_some_and(|(_, n)| is_digit(*n)),
+            '\n' | '\r' => false,
+            f => f.is_ascii_digit() || matches!(f, '.' | '*' | '\u{200B}' | '\u{FEFF}') || f.is_whitespace(),
+        };
+        if !ok {
+            break;
+        }
+        end = i + c.len_utf8();
+    }
+    &rest[..end]
 }
 
 /// Remove the next row's numbering from the end of a run when it was printed

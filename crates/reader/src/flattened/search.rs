@@ -302,6 +302,7 @@ pub(super) fn run(tokens: &Tokens, plan: &Plan, limits: Limits) -> Found {
         listed: Vec::new(),
         stack: Vec::new(),
         aborted: false,
+        target: None,
     };
     if !plan.has_constraint() {
         // Every split is valid: the count is known; list only the first few.
@@ -346,6 +347,20 @@ fn count_ways(tokens: &Tokens, plan: &Plan) -> Vec<u64> {
     ways
 }
 
+/// An exclusive upper bound on the sum of `parts` numbers of at most
+/// `longest` digits each that fill `room` digits: at best one takes all the
+/// room the others leave (a digit each), and none is longer than `longest`.
+fn max_sum(parts: usize, room: usize, longest: usize) -> i64 {
+    let widest = (room + 1)
+        .saturating_sub(parts)
+        .min(longest)
+        .min(MAX_COUNT_DIGITS + 1);
+    10i64
+        .checked_pow(widest as u32)
+        .and_then(|p| p.checked_mul(parts as i64))
+        .unwrap_or(i64::MAX)
+}
+
 fn digit_len(v: i64) -> usize {
     v.max(0).checked_ilog10().map_or(1, |l| l as usize + 1)
 }
@@ -361,6 +376,17 @@ struct Dfs<'a> {
     listed: Vec<Vec<Placed>>,
     stack: Vec<(usize, usize, Num)>,
     aborted: bool,
+    /// While searching the last segment's parts: the total they must reach.
+    target: Option<Target>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Target {
+    value: i64,
+    /// Token index where the parts end and the total starts.
+    parts_end: usize,
+    /// The total's length in digits.
+    len: usize,
 }
 
 impl Dfs<'_> {
@@ -391,7 +417,8 @@ impl Dfs<'_> {
         let (Some(kind), Some(role)) = (self.plan.kinds.get(col), self.plan.roles.get(col)) else {
             if pos == n {
                 self.count += 1;
-                if self.listed.len() < self.limits.max_listed {
+                // At least one is kept: a unique split is the answer itself.
+                if self.listed.len() < self.limits.max_listed.max(1) {
                     let split = self
                         .stack
                         .iter()
@@ -421,24 +448,13 @@ impl Dfs<'_> {
                 }
             }
             Role::Part { total } => {
-                for (end, v) in nums {
-                    if !self.step() {
-                        return;
-                    }
-                    let Num::Int(int) = v else { continue };
-                    let sum = seg_sum.saturating_add(int);
-                    // Still to come: the other parts (a digit each), the total
-                    // (at least as long as the sum so far), later columns.
-                    let need = (total - col - 1) + digit_len(sum) + (m - total - 1);
-                    if n - end < need {
-                        break; // longer numbers only leave less room for more
-                    }
-                    if self.ways(end, col + 1) > 0 {
-                        self.descend(pos, end, v, col, sum);
-                    }
-                    if self.done() {
-                        return;
-                    }
+                let first_part = col == 0 || self.plan.roles.get(col - 1) != Some(&Role::Part { total });
+                if total + 1 == m && first_part && self.target.is_none() {
+                    self.by_final_total(pos, col, total);
+                } else if let Some(target) = self.target {
+                    self.parts_to(target, &nums, pos, col, total, seg_sum);
+                } else {
+                    self.parts_forward(&nums, pos, col, total, seg_sum);
                 }
             }
             Role::Free => {
@@ -453,6 +469,100 @@ impl Dfs<'_> {
                         return;
                     }
                 }
+            }
+        }
+    }
+
+    /// The last segment's total is the run's final number: try each way to
+    /// read it, and search the parts for exactly that sum ending just before it.
+    fn by_final_total(&mut self, pos: usize, col: usize, total: usize) {
+        let n = self.tokens.len();
+        let parts = total - col;
+        let mut nums = Vec::new();
+        for len in 1..=MAX_COUNT_DIGITS {
+            let Some(start) = n.checked_sub(len).filter(|s| *s >= pos + parts) else {
+                break;
+            };
+            self.tokens.numbers(start, ValueKind::Count, &mut nums);
+            let Some(Num::Int(value)) = nums.iter().find(|(end, _)| *end == n).map(|(_, v)| v.clone()) else {
+                continue;
+            };
+            self.target = Some(Target {
+                value,
+                parts_end: start,
+                len,
+            });
+            self.go(pos, col, 0);
+            self.target = None;
+            if self.done() {
+                return;
+            }
+        }
+    }
+
+    /// Parts of the last segment, which must sum to `target.value` and end at
+    /// `target.parts_end`; none can be longer than the total.
+    fn parts_to(
+        &mut self,
+        target: Target,
+        nums: &[(usize, Num)],
+        pos: usize,
+        col: usize,
+        total: usize,
+        seg_sum: i64,
+    ) {
+        let left = total - col - 1; // parts after this one
+        for (end, v) in nums {
+            if !self.step() {
+                return;
+            }
+            let Num::Int(int) = v else { continue };
+            let sum = seg_sum.saturating_add(*int);
+            if *end > target.parts_end || sum > target.value {
+                break; // longer numbers are larger
+            }
+            let room = target.parts_end - end;
+            if left == 0 {
+                if room != 0 || sum != target.value {
+                    continue;
+                }
+            } else if room < left {
+                break;
+            } else if room > left * target.len {
+                continue; // the rest would need a part longer than the total
+            } else if target.value - sum >= max_sum(left, room, target.len) {
+                continue; // the rest cannot make up the difference: take more digits now
+            }
+            if self.ways(*end, col + 1) > 0 {
+                self.descend(pos, *end, v.clone(), col, sum);
+            }
+            if self.done() {
+                return;
+            }
+        }
+    }
+
+    /// Parts of a segment followed by more columns.
+    fn parts_forward(&mut self, nums: &[(usize, Num)], pos: usize, col: usize, total: usize, seg_sum: i64) {
+        let n = self.tokens.len();
+        let m = self.plan.kinds.len();
+        for (end, v) in nums {
+            if !self.step() {
+                return;
+            }
+            let Num::Int(int) = v else { continue };
+            let sum = seg_sum.saturating_add(*int);
+            // Still to come: the other parts (a digit each), the total
+            // (at least as long as the sum so far), later columns.
+            let need = (total - col - 1) + digit_len(sum) + (m - total - 1);
+            if n - end < need {
+                break; // longer numbers only leave less room for more
+            }
+            if self.ways(*end, col + 1) > 0 {
+                self.descend(pos, *end, v.clone(), col, sum);
+            }
+            if self.done() {
+                return;
             }
         }
     }

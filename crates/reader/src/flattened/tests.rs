@@ -40,17 +40,6 @@ fn row<'t>(table: &'t TableSchema, id: &str) -> &'t RowSchema {
     table.row(id).unwrap()
 }
 
-/// The number text that starts at `from`: digits (ASCII or full width),
-/// spaces and decimal points — what a reader takes as a row's run.
-fn run_at(text: &str, from: usize) -> &str {
-    let rest = &text[from..];
-    let end = rest
-        .char_indices()
-        .find(|(_, c)| !(c.is_ascii_digit() || ('０'..='９').contains(c) || matches!(c, ' ' | '.' | '．')))
-        .map_or(rest.len(), |(i, _)| i);
-    &rest[..end]
-}
-
 /// Find each row of `table` by its template numbering and label, in order,
 /// from `start`, and split the run after it.
 fn split_in_text(text: &str, start: usize, table: &TableSchema) -> Vec<RowSplit> {
@@ -63,7 +52,7 @@ fn split_in_text(text: &str, start: usize, table: &TableSchema) -> Vec<RowSplit>
                 .find(&label)
                 .unwrap_or_else(|| panic!("{label} not found"));
         let from = at + label.len();
-        let mut run = run_at(text, from);
+        let mut run = take_run(text, from);
         if let Some(next) = table.rows.get(i + 1) {
             run = strip_glued_numbering(run, next.numbering);
         }
@@ -186,7 +175,7 @@ fn pingtan_review_row_splits_to_the_truth() {
     let heading = text.find("四、政府信息公开行政复议、行政诉讼情况").unwrap();
     // The row has no label: its run is the first number after the headers.
     let from = heading + text[heading..].find(|c: char| c.is_ascii_digit()).unwrap();
-    let run = run_at(&text, from);
+    let run = take_run(&text, from);
     assert_eq!(run, "10203120001200000");
     let split = split_row(t, row(t, "cases"), run, from);
     let truth = truth("pingtan-2021-flattened.truth.tsv");
@@ -617,20 +606,51 @@ fn empty_data_row_is_missing_cells() {
 
 #[test]
 fn long_runs_end_quickly() {
+    // Digits of 7·i² for i = 1, 2, 3 …: "72863112175…".
+    let digits: String = (1..100u64).map(|i| (7 * i * i).to_string()).collect();
     // 200 digits: far more than 7 or 15 numbers of at most 15 digits can use.
-    let digits: String = (0..200)
-        .map(|i| char::from(b'0' + ((i * 7 + 3) % 10) as u8))
-        .collect();
     for (tb, r) in [
         ("requests", "new"),
         ("review", "cases"),
         ("disclosure", "normative_docs"),
     ] {
         let started = std::time::Instant::now();
-        let split = split_row(table(tb), row(table(tb), r), &digits, 0);
+        let split = split_row(table(tb), row(table(tb), r), &digits[..200], 0);
         assert!(started.elapsed().as_secs_f64() < 1.0, "{tb}.{r}");
         assert_eq!(split.outcome, Outcome::NoValidSplit, "{tb}.{r}");
     }
+    // 60 digits into 7 columns: 2941126 splits; the search gives up.
+    let t = table("requests");
+    let started = std::time::Instant::now();
+    let split = split_row(t, row(t, "new"), &digits[..60], 0);
+    assert!(started.elapsed().as_secs_f64() < 5.0);
+    assert_eq!(split.possible, 2_941_126);
+    assert!(
+        matches!(split.outcome, Outcome::TooAmbiguous { explored, .. } if explored == Limits::default().max_nodes + 1),
+        "{:?}",
+        split.outcome
+    );
+    let problem = split.problem(RowKind::Data).unwrap();
+    assert_eq!(problem.kind, ProblemKind::TooAmbiguous);
+    assert!(
+        problem.message.contains("2941126 splits possible"),
+        "{}",
+        problem.message
+    );
+}
+
+#[test]
+fn take_run_stops_at_what_cannot_be_a_number() {
+    let text = "行政许可2293 第二十条；费用24252.311082三、；申请00000002.其他；x-5 -y；7\n8";
+    let at = |s: &str| text.find(s).unwrap() + s.len();
+    assert_eq!(take_run(text, at("行政许可")), "2293 ");
+    assert_eq!(take_run(text, at("费用")), "24252.311082");
+    assert_eq!(take_run(text, at("申请")), "00000002.");
+    assert_eq!(take_run(text, at("x")), "-5 ");
+    assert_eq!(take_run(text, at("；")), "");
+    assert_eq!(take_run(text, text.find('7').unwrap()), "7");
+    assert_eq!(take_run(text, 1), ""); // inside a character
+    assert_eq!(take_run("１２．５", 0), "１２．５");
 }
 
 #[test]
@@ -648,5 +668,125 @@ fn the_work_cap_answers_too_ambiguous() {
     assert_eq!(
         split.problem(RowKind::Data).unwrap().kind,
         ProblemKind::TooAmbiguous
+    );
+}
+
+/// Brute force: how many splits of ASCII `digits` into `k` numbers without
+/// leading zeros exist, and those for which `keep` holds.
+fn all_splits(digits: &str, k: usize, keep: &dyn Fn(&[i64]) -> bool) -> (usize, Vec<Vec<i64>>) {
+    fn walk(
+        rest: &str,
+        k: usize,
+        acc: &mut Vec<i64>,
+        keep: &dyn Fn(&[i64]) -> bool,
+        out: &mut (usize, Vec<Vec<i64>>),
+    ) {
+        if acc.len() == k {
+            if rest.is_empty() {
+                out.0 += 1;
+                if keep(acc) {
+                    out.1.push(acc.clone());
+                }
+            }
+            return;
+        }
+        for len in 1..=rest.len().min(15) {
+            let (head, tail) = rest.split_at(len);
+            if len > 1 && head.starts_with('0') {
+                break;
+            }
+            acc.push(head.parse().unwrap());
+            walk(tail, k, acc, keep, out);
+            acc.pop();
+        }
+    }
+    let mut out = (0, Vec::new());
+    walk(digits, k, &mut Vec::new(), keep, &mut out);
+    out
+}
+
+/// Whether the values satisfy `table`'s row arithmetic (each `total` /
+/// `*.total` column = the columns since the previous total).
+fn satisfies(values: &[i64], table: &TableSchema) -> bool {
+    let mut first = 0;
+    for (i, c) in table.columns.iter().enumerate() {
+        if c.id == "total" || c.id.ends_with(".total") {
+            if values[first..i].iter().sum::<i64>() != values[i] {
+                return false;
+            }
+            first = i + 1;
+        }
+    }
+    true
+}
+
+#[test]
+fn search_agrees_with_brute_force() {
+    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let (mut compared, mut decided) = (0, 0);
+    // Longest run the brute force enumerates (review: C(18, 14) splits).
+    for (tb, r, longest) in [("requests", "new", 16), ("review", "cases", 19)] {
+        let t = table(tb);
+        let schema = row(t, r);
+        for i in 0..300 {
+            // Half the runs are real rows (values that add up), half noise.
+            let digits: String = if i % 2 == 0 {
+                let mut values: Vec<i64> = Vec::new();
+                let mut first = 0;
+                for (c, col) in t.columns.iter().enumerate() {
+                    if col.id == "total" || col.id.ends_with(".total") {
+                        values.push(values[first..c].iter().sum());
+                        first = c + 1;
+                    } else {
+                        // Mostly zeros and small counts, as in real tables.
+                        let x = next() % 10;
+                        let bound = [10, 10, 100][(x % 3) as usize];
+                        values.push(if x < 5 { 0 } else { (next() % bound) as i64 });
+                    }
+                }
+                values.iter().map(i64::to_string).collect()
+            } else {
+                let len = t.columns.len() + i % (longest + 1 - t.columns.len());
+                (0..len)
+                    .map(|_| char::from(b'0' + [0, 0, 0, 1, 1, 2, 3, 5, 7, 9][(next() % 10) as usize]))
+                    .collect()
+            };
+            if digits.len() > longest {
+                continue;
+            }
+            let (possible, mut want) = all_splits(&digits, t.columns.len(), &|v| satisfies(v, t));
+            let unlimited = Limits {
+                max_nodes: usize::MAX,
+                max_listed: usize::MAX,
+            };
+            let split = split_row_with(t, schema, &digits, 0, unlimited);
+            let parse = |s: &Split| -> Vec<i64> { s.values().iter().map(|v| v.parse().unwrap()).collect() };
+            let mut got: Vec<Vec<i64>> = match &split.outcome {
+                Outcome::Unique { split, .. } => vec![parse(split)],
+                Outcome::Ambiguous { candidates, count } => {
+                    assert_eq!(*count, candidates.len());
+                    candidates.iter().map(parse).collect()
+                }
+                Outcome::NoValidSplit => vec![],
+                other => panic!("{digits}: {other:?}"),
+            };
+            want.sort();
+            got.sort();
+            assert_eq!(got, want, "{tb} {digits}");
+            assert_eq!(split.possible, possible, "{tb} {digits}");
+            compared += 1;
+            decided += usize::from(got.len() == 1);
+        }
+    }
+    // Both kinds of run were compared, and many rows were decidable.
+    assert!(
+        compared > 450 && decided > 150,
+        "{compared} compared, {decided} decided"
     );
 }
