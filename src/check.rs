@@ -12,6 +12,7 @@ use nianbao_engine::eval::evaluate;
 use nianbao_engine::render::human::{HumanOptions, HumanRenderer};
 use nianbao_engine::render::json::JsonRenderer;
 use nianbao_engine::render::sarif::SarifRenderer;
+use nianbao_engine::render::statistics::StatisticsRenderer;
 use nianbao_engine::{Checked, InputFailure, Outcome, Renderer, ReportResult, RuleInfo, Severity, Summary};
 use nianbao_model::Report;
 use nianbao_rules::RuleSet;
@@ -65,6 +66,10 @@ pub struct Args {
     /// Colour in human output.
     #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
     color: ColorArg,
+    /// Print how many findings each rule has (a table, or JSON with
+    /// --format json) instead of the findings.
+    #[arg(long)]
+    statistics: bool,
     /// Inputs checked at once [default: one per CPU].
     #[arg(long, short = 'j', value_name = "N")]
     jobs: Option<usize>,
@@ -404,7 +409,11 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
         ColorArg::Never => false,
         ColorArg::Auto => to_terminal && !no_color,
     };
+    if args.statistics && args.format == FormatArg::Sarif {
+        miette::bail!("--statistics prints a table or JSON, not SARIF");
+    }
     let mut renderer: Box<dyn Renderer> = match args.format {
+        _ if args.statistics => Box::new(StatisticsRenderer::new(args.format == FormatArg::Json)),
         FormatArg::Human => Box::new(HumanRenderer::new(HumanOptions {
             colour,
             width: terminal_width(to_terminal),

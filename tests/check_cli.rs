@@ -497,3 +497,54 @@ fn inputs_over_the_size_limit_are_refused_not_read() {
     assert_eq!(code(&o), 2);
     assert_eq!(json(&o)["reports"][0]["error"]["code"], "nianbao::io::too_large");
 }
+
+#[test]
+fn statistics_count_the_findings_per_rule() {
+    let full = json(&nianbao(
+        &["check", "--isolated", "--format", "json", "tests/fixtures"],
+        None,
+    ));
+    let stats = json(&nianbao(
+        &[
+            "check",
+            "--isolated",
+            "--statistics",
+            "--format",
+            "json",
+            "tests/fixtures",
+        ],
+        None,
+    ));
+    let mut expected = std::collections::BTreeMap::new();
+    for report in full["reports"].as_array().expect("reports") {
+        for f in report["findings"].as_array().expect("findings") {
+            let key = (f["rule"].to_string(), f["severity"].to_string());
+            *expected.entry(key).or_insert(0u64) += 1;
+        }
+    }
+    let got: std::collections::BTreeMap<_, _> = stats["statistics"]
+        .as_array()
+        .expect("statistics")
+        .iter()
+        .map(|r| {
+            (
+                (r["rule"].to_string(), r["severity"].to_string()),
+                r["count"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert_eq!(got, expected);
+    assert_eq!(stats["summary"], full["summary"]);
+    let o = nianbao(
+        &[
+            "check",
+            "--isolated",
+            "--statistics",
+            "--format",
+            "sarif",
+            JIAXING,
+        ],
+        None,
+    );
+    assert_eq!(code(&o), 2);
+}

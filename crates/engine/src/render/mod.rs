@@ -9,6 +9,7 @@
 pub mod human;
 pub mod json;
 pub mod sarif;
+pub mod statistics;
 
 use crate::finding::{Finding, Severity};
 use nianbao_model::{LineIndex, Span};
