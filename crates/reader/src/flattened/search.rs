@@ -246,6 +246,14 @@ impl Plan {
         }
     }
 
+    /// The same columns with no totals: every split is valid.
+    pub(super) fn without_arithmetic(self) -> Plan {
+        Plan {
+            roles: vec![Role::Free; self.roles.len()],
+            ..self
+        }
+    }
+
     fn has_constraint(&self) -> bool {
         self.roles.iter().any(|r| matches!(r, Role::Total { .. }))
     }
