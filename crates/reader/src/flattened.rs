@@ -324,8 +324,8 @@ impl RowSplit {
         let arithmetic = self
             .constraint
             .as_deref()
-            .map(|c| format!("satisfy {c}"))
-            .unwrap_or_else(|| "exist, and this row has no total to choose by".to_string());
+            .map(|c| format!(" that satisfy {c}"))
+            .unwrap_or_else(|| ", and the row has no total to choose between them".to_string());
         let (kind, message, span, candidates) = match &self.outcome {
             Outcome::Unique { .. } => return None,
             Outcome::Empty if self.row_kind == RowKind::Group => return None,
@@ -344,7 +344,7 @@ impl RowSplit {
                 (
                     ProblemKind::AmbiguousSplit,
                     format!(
-                        "{at}: the digits \"{}\" ran together and can be split in {count} ways that {arithmetic}{listed}; not read",
+                        "{at}: the digits \"{}\" ran together and can be split in {count} ways{arithmetic}{listed}; not read",
                         self.run.trim()
                     ),
                     self.span,
