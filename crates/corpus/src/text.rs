@@ -188,7 +188,8 @@ pub struct ReviewCounts {
     pub litigation: i64,
 }
 
-/// 一、总体情况: five parts, the second quoting the requests received.
+/// 一、总体情况: five parts, the second quoting the requests received (or,
+/// when there were none, sometimes saying so without a number).
 pub fn overview(
     rng: &mut impl Rng,
     body: &Body,
@@ -202,18 +203,20 @@ pub fn overview(
         .choose(rng)
         .copied()
         .unwrap_or("门户网站");
-    let received_sentence: [Piece; 3] = match rng.random_range(0..3) {
-        0 => [
+    let received_sentence: Vec<Piece> = match rng.random_range(0..4) {
+        // No number at all when there was nothing (as zhenhai's report says it).
+        0 if received == 0 => vec![Piece::Whole(format!("{year}年，{me}未收到政府信息公开申请"))],
+        0 | 1 => vec![
             Piece::Whole(format!("{year}年，{me}共收到政府信息公开申请")),
             Piece::Received(received),
             Piece::Whole("件".into()),
         ],
-        1 => [
+        2 => vec![
             Piece::Whole(format!("{year}年，{me}共收到依申请公开事项")),
             Piece::Received(received),
             Piece::Whole("件".into()),
         ],
-        _ => [
+        _ => vec![
             Piece::Whole("本年度共收到政府信息公开申请".into()),
             Piece::Received(received),
             Piece::Whole("件".into()),
