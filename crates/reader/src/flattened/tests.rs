@@ -863,3 +863,45 @@ fn signed_counts_and_amounts_in_the_2019_format() {
         [["3", "1234.5"], ["31", "234.5"], ["312", "34.5"], ["3123", "4.5"]]
     );
 }
+
+#[test]
+fn any_run_gives_an_outcome_never_a_panic() {
+    let alphabet: Vec<char> = "0000111234567899..-－−  *\u{200B}０９．,、a四\n"
+        .chars()
+        .collect();
+    let mut seed: u64 = 0xDEAD_BEEF;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut outcomes = std::collections::HashSet::new();
+    for format in [Format::V2021, Format::V2019] {
+        for t in &template(format).tables {
+            for r in t.value_rows() {
+                for _ in 0..40 {
+                    let len = (next() % 24) as usize;
+                    let run: String = (0..len)
+                        .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
+                        .collect();
+                    let split = split_row(t, r, &run, 3);
+                    // Spans stay inside the run (offset 3).
+                    let inside = |s: Span| s.offset >= 3 && s.end() <= 3 + run.len();
+                    match &split.outcome {
+                        Outcome::Unique { split: s, .. } => assert!(s.cells.iter().all(|c| inside(c.span))),
+                        Outcome::Unreadable { span, .. } => assert!(inside(*span)),
+                        _ => {}
+                    }
+                    assert_eq!(
+                        split.cells().is_some(),
+                        split.problem().is_none() && split.outcome != Outcome::Empty
+                    );
+                    outcomes.insert(std::mem::discriminant(&split.outcome));
+                }
+            }
+        }
+    }
+    // The generator reaches most outcomes (unique, ambiguous, none, unreadable, empty).
+    assert!(outcomes.len() >= 5, "{}", outcomes.len());
+}
