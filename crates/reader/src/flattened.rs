@@ -65,7 +65,10 @@
 //!    the table's splits and the values read normally; it may decide rows
 //!    that are still [`Outcome::Ambiguous`] from the column rules and returns
 //!    the rules it had to assume ([`AssumedRule`]) — those rules can no longer
-//!    find a defect in the cells they decided, so say so in the report.
+//!    find a defect in the cells they decided, so say so in the report. The
+//!    decided cells' [`Inference::constraint`] names them too, e.g. `…; of the
+//!    2 splits that satisfy it, the only one consistent with the column rules
+//!    (assumed, so not checked): requests.results_total (template rule 3): …`.
 //! 5. For each split: [`RowSplit::cells`] gives the model cells (with
 //!    [`Cell::inferred`] set when a value was not printed on its own), and
 //!    [`RowSplit::problem`] the [`Problem`] to record (ambiguous with the

@@ -174,7 +174,10 @@ pub fn resolve_with_columns(
         if decided.is_empty() {
             continue;
         }
-        let words: Vec<&str> = comp_rules.iter().map(|r| r.description.as_str()).collect();
+        let words: Vec<String> = comp_rules
+            .iter()
+            .map(|r| format!("{} (template rule {}): {}", r.id, r.template_rule, r.description))
+            .collect();
         for (row, pick) in &decided {
             if let Some(split) = splits.iter_mut().find(|s| s.table == table.id && s.row == *row) {
                 decide(split, *pick, &words.join("; "));

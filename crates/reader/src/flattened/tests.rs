@@ -134,7 +134,7 @@ fn pingtan_requests_rows_split_to_the_truth() {
         );
         if ["granted", "unable.not_held"].contains(&split.row) {
             assert!(
-                inference.constraint.starts_with(&format!("{own}; of the 2 splits that satisfy it, the only one consistent with the column rules (assumed, so not checked): requests, every column: total = granted + partial")),
+                inference.constraint.starts_with(&format!("{own}; of the 2 splits that satisfy it, the only one consistent with the column rules (assumed, so not checked): requests.results_total (template rule 3): requests, every column: total = granted + partial")),
                 "{}",
                 inference.constraint
             );
@@ -491,7 +491,7 @@ fn column_rules_decide_ambiguous_rows_and_are_reported_as_assumed() {
     let granted = splits.iter().find(|s| s.row == "granted").unwrap();
     let inference = unique(granted).1.as_ref().unwrap();
     assert!(
-        inference.constraint.contains("the only one consistent with the column rules (assumed, so not checked): requests, every column: total = granted + partial + Σ denied.* + Σ unable.* + Σ not_processed.* + Σ other.*"),
+        inference.constraint.contains("the only one consistent with the column rules (assumed, so not checked): requests.results_total (template rule 3): requests, every column: total = granted + partial + Σ denied.* + Σ unable.* + Σ not_processed.* + Σ other.*"),
         "{}",
         inference.constraint
     );
