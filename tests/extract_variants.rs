@@ -478,3 +478,35 @@ fn a_deleted_group_label_is_a_missing_row_even_without_numbers() {
     let r = read_text("haiyan", &t);
     assert_eq!(kinds(&r), [(ProblemKind::MissingRow, Some("denied".to_string()))]);
 }
+
+#[test]
+fn flattened_rows_are_split_by_their_arithmetic() {
+    // pingtan's web page ran every table's cells together (issue 9): rows are
+    // split where the row and column arithmetic leaves one way, else reported.
+    let text = fixture("pingtan-2021-flattened.txt");
+    let r = read_text("pingtan", &text);
+    let truth = fixture("pingtan-2021-flattened.truth.tsv");
+    let mut checked = 0;
+    for line in truth.lines().filter(|l| !l.trim().is_empty()) {
+        let f: Vec<&str> = line.split('\t').collect();
+        let cell = r
+            .cell(f[0], f[1], f[2])
+            .unwrap_or_else(|| panic!("{line}: not read"));
+        assert_eq!(cell.value.to_string(), f[3], "{line}");
+        let printed = cell.span.slice(&text).unwrap_or("");
+        assert_eq!(
+            printed.chars().filter(|c| !c.is_whitespace()).count(),
+            f[3].len(),
+            "{line}: span"
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 190);
+    assert!(r
+        .cell("requests", "new", "natural_person")
+        .is_some_and(|c| c.inferred.is_some()));
+    assert_eq!(
+        kinds(&r),
+        [(ProblemKind::AmbiguousSplit, Some("normative_docs".to_string()))]
+    );
+}

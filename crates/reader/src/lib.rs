@@ -11,7 +11,9 @@
 //!    template's labels (joined over lines and spaces, approximately when
 //!    there are typos, with the deviation recorded);
 //! 4. [`tables`]: each row label takes the values after it, in column order;
-//!    what does not fit is a `Problem`, never a guess;
+//!    digits that ran together are split by [`flattened`] where the
+//!    arithmetic leaves one way; what does not fit is a `Problem`, never a
+//!    guess;
 //! 5. [`metadata`]: title, body, year, statistics period, publication date.
 //!
 //! It knows the model's schema; it must not know about rules or findings.

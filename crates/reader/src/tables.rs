@@ -3,6 +3,7 @@
 //! and unknown text) are its cells in column order, and the next label ends
 //! it. What does not fit is recorded as a [`Problem`], never guessed.
 
+use crate::flattened::{self, RowSplit};
 use crate::labels::{format_bit, label_match, Item, Target, CATALOGUE};
 use indexmap::IndexMap;
 use nianbao_model::label::{fold_char, normalize, split_numbering};
@@ -126,8 +127,8 @@ pub(crate) fn cell_value(
 }
 
 /// Digits that ran together (issue 9): fewer values than columns, yet at
-/// least as many digits as columns. The run is reported, not split here;
-/// `crate::flattened` splits such runs.
+/// least as many digits as columns. Returns the run's span, which
+/// `crate::flattened` splits by the row's (and table's) arithmetic.
 fn ran_together(text: &str, values: &[Value], ncols: usize) -> Option<Span> {
     if values.is_empty() || values.len() >= ncols {
         return None;
@@ -198,6 +199,8 @@ struct Reader<'a> {
     block_columns: Vec<&'static str>,
     block_header: usize,
     column_seen: HashMap<String, usize>,
+    /// Rows whose digits ran together, split (or not) by `crate::flattened`.
+    splits: Vec<RowSplit>,
 }
 
 impl Reader<'_> {
@@ -272,17 +275,11 @@ impl Reader<'_> {
                 ));
             }
         } else if let Some(run) = ran_together(self.text, &open.values, ncols) {
+            // Digits that ran together: split by the row's arithmetic, or
+            // reported with the candidates (crate::flattened).
             let printed = run.slice(self.text).unwrap_or("");
-            self.problems.push(problem(
-                ProblemKind::MissingCells,
-                table,
-                Some(row.id),
-                Some(run),
-                format!(
-                    "{table}.{}: the row's {ncols} values ran together as \"{printed}\" and cannot be told apart; not read",
-                    row.id
-                ),
-            ));
+            self.splits
+                .push(flattened::split_row(self.schema, row, printed, run.offset));
         } else {
             let n = open
                 .values
@@ -521,6 +518,7 @@ pub(crate) fn read(
         block_columns: Vec::new(),
         block_header: 0,
         column_seen: HashMap::new(),
+        splits: Vec::new(),
     };
     for (k, item) in items.iter().enumerate() {
         match item {
@@ -568,10 +566,28 @@ pub(crate) fn read(
     finish(r, problems)
 }
 
-fn finish(r: Reader, problems: &mut Vec<Problem>) -> Option<Table> {
+fn finish(mut r: Reader, problems: &mut Vec<Problem>) -> Option<Table> {
     let schema = r.schema;
     let table = schema.id;
     problems.extend(r.problems);
+    // Split rows the table's column rules can still decide, then take their
+    // cells (each marked as inferred) or their problem.
+    let mut splits = std::mem::take(&mut r.splits);
+    if !splits.is_empty() {
+        let rows = &r.rows;
+        flattened::resolve_with_columns(schema, &mut splits, |row, col| {
+            rows.get(row)?.cells.get(col)?.value.number()
+        });
+    }
+    for split in &splits {
+        let Some(row) = r.rows.get_mut(split.row) else {
+            continue;
+        };
+        match split.cells() {
+            Some(cells) => row.cells.extend(cells),
+            None => problems.extend(split.problem()),
+        }
+    }
     if r.rows.is_empty() {
         problems.push(problem(
             ProblemKind::MissingTable,
