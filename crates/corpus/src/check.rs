@@ -4,7 +4,7 @@
 //! violations of the model after injection. This is the generator's oracle,
 //! independent of the rule files and of the reader.
 
-use crate::model::{result_rows, Id, ReportModel, TableValues, Value};
+use crate::model::{result_rows, Id, ReportModel, TableValues, Value, APPLICANTS};
 use nianbao_model::{template, RowKind, ValueKind};
 use serde::Serialize;
 
@@ -20,15 +20,6 @@ pub struct Violation {
     pub column: Option<Id>,
     pub message: String,
 }
-
-const REQUEST_COLUMNS_APPLICANTS: [Id; 6] = [
-    "natural_person",
-    "business",
-    "research",
-    "nonprofit",
-    "legal_services",
-    "other_org",
-];
 
 /// The value of a cell, or 0 where the row is not printed (a deleted row is a
 /// structural finding, rule 7; its numbers were zero when it was chosen).
@@ -66,10 +57,7 @@ pub fn violations(model: &ReportModel) -> Vec<Violation> {
     }
     // Rule 2: every row, total = Σ applicant columns.
     for row in &req.rows {
-        let sum: i64 = REQUEST_COLUMNS_APPLICANTS
-            .iter()
-            .map(|c| cents(req, row.id, c))
-            .sum();
+        let sum: i64 = APPLICANTS.iter().map(|c| cents(req, row.id, c)).sum();
         let total = cents(req, row.id, "total");
         if sum != total {
             out.push(Violation {
@@ -115,7 +103,7 @@ pub fn violations(model: &ReportModel) -> Vec<Violation> {
         }
     }
     // Rule 5: review, each group's total = upheld + corrected + other + pending.
-    for group in ["reconsideration", "litigation_direct", "litigation_after"] {
+    for group in crate::numbers::REVIEW_GROUPS {
         let get = |part: &str| {
             model
                 .review

@@ -3,7 +3,7 @@
 //! narrative's count off) whose expected findings are the model's violations
 //! after the change.
 
-use crate::model::{result_rows, CellId, Id, ReportModel, Value};
+use crate::model::{result_rows, CellId, Id, ReportModel, Value, APPLICANTS};
 use nianbao_model::{template, RowKind};
 use rand::seq::{IndexedRandom, SliceRandom};
 use rand::Rng;
@@ -92,15 +92,6 @@ pub struct Injection {
     pub injected: String,
 }
 
-const APPLICANTS: [Id; 6] = [
-    "natural_person",
-    "business",
-    "research",
-    "nonprofit",
-    "legal_services",
-    "other_org",
-];
-
 /// ±1, but never below zero (a negative count would break rule 6 as well).
 fn off_by_one(rng: &mut impl Rng, v: Value) -> Value {
     if v.is_zero() || rng.random_bool(0.5) {
@@ -168,7 +159,7 @@ pub fn inject(model: &mut ReportModel, rng: &mut impl Rng, kind: DefectKind) -> 
             shift_cell(model, rng, kind, cell("requests", row, column))
         }
         DefectKind::ReviewTotal | DefectKind::ReviewPart => {
-            let group = pick(rng, &["reconsideration", "litigation_direct", "litigation_after"])?;
+            let group = pick(rng, &crate::numbers::REVIEW_GROUPS)?;
             let part = if kind == DefectKind::ReviewTotal {
                 "total"
             } else {

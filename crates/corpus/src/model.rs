@@ -7,6 +7,16 @@ use serde::Serialize;
 
 pub type Id = &'static str;
 
+/// The `requests` columns of applicants, whose sum is the 总计 column (rule 2).
+pub const APPLICANTS: [Id; 6] = [
+    "natural_person",
+    "business",
+    "research",
+    "nonprofit",
+    "legal_services",
+    "other_org",
+];
+
 /// One cell of the template: table, row and column ids.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub struct CellId {

@@ -3,18 +3,9 @@
 //! results and carried forward; the total column and the group rows are sums;
 //! review totals are the sums of their parts.
 
-use crate::model::{result_rows, Body, BodyKind, Id, ReportModel, RowValues, TableValues, Value};
+use crate::model::{result_rows, Body, BodyKind, Id, ReportModel, RowValues, TableValues, Value, APPLICANTS};
 use nianbao_model::{template, Format, RowKind};
 use rand::Rng;
-
-const APPLICANTS: [Id; 6] = [
-    "natural_person",
-    "business",
-    "research",
-    "nonprofit",
-    "legal_services",
-    "other_org",
-];
 
 /// Relative frequency of each result row in published reports (予以公开 and
 /// 本机关不掌握 dominate; 国家秘密 is rare).
@@ -176,53 +167,34 @@ fn requests(rng: &mut impl Rng, format: Format, kind: BodyKind, group_numbers: b
     TableValues { id: "requests", rows }
 }
 
-fn review(rng: &mut impl Rng) -> TableValues {
+/// The review groups, each with its columns in template order (four parts, then 总计).
+pub(crate) const REVIEW_GROUPS: [&str; 3] = ["reconsideration", "litigation_direct", "litigation_after"];
+
+fn review(rng: &mut impl Rng, format: Format) -> TableValues {
     let mut cells = Vec::new();
     let busy = rng.random_bool(0.25);
-    for (group, ids) in [
-        (
-            "reconsideration",
-            [
-                "reconsideration.upheld",
-                "reconsideration.corrected",
-                "reconsideration.other",
-                "reconsideration.pending",
-                "reconsideration.total",
-            ],
-        ),
-        (
-            "litigation_direct",
-            [
-                "litigation_direct.upheld",
-                "litigation_direct.corrected",
-                "litigation_direct.other",
-                "litigation_direct.pending",
-                "litigation_direct.total",
-            ],
-        ),
-        (
-            "litigation_after",
-            [
-                "litigation_after.upheld",
-                "litigation_after.corrected",
-                "litigation_after.other",
-                "litigation_after.pending",
-                "litigation_after.total",
-            ],
-        ),
-    ] {
+    let Some(schema) = template(format).table("review") else {
+        return TableValues {
+            id: "review",
+            rows: Vec::new(),
+        };
+    };
+    for group in REVIEW_GROUPS {
         let max = if group == "reconsideration" { 8 } else { 4 };
         let mut total = 0;
-        for id in &ids[..4] {
+        for column in schema.group_columns(group) {
+            if column.id.ends_with(".total") {
+                cells.push((column.id, Value::Count(total)));
+                continue;
+            }
             let v = if busy && rng.random_bool(0.5) {
                 rng.random_range(0..=max)
             } else {
                 0
             };
             total += v;
-            cells.push((*id, Value::Count(v)));
+            cells.push((column.id, Value::Count(v)));
         }
-        cells.push((ids[4], Value::Count(total)));
     }
     TableValues {
         id: "review",
@@ -349,7 +321,7 @@ pub fn report_model(rng: &mut impl Rng, format: Format, year: i32, body: Body) -
     let group_numbers = format == Format::V2019 && rng.random_bool(0.5);
     let disclosure = disclosure(rng, format, body.kind);
     let requests = requests(rng, format, body.kind, group_numbers);
-    let review = review(rng);
+    let review = review(rng, format);
     let narrative_received = requests.get("new", "total").map_or(0, |v| v.cents() / 100);
     ReportModel {
         format,

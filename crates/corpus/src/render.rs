@@ -502,6 +502,19 @@ fn emit_values(out: &mut Out, values: &[(CellId, String)], before: &str, after: 
     }
 }
 
+/// `label<sep>v<sep>v…`, or `v<sep>v…` for a row without a label.
+fn emit_joined(out: &mut Out, label: Option<&str>, values: &[(CellId, String)], sep: &str) {
+    if let Some(l) = label {
+        out.push(l);
+    }
+    for (i, (cell, v)) in values.iter().enumerate() {
+        if i > 0 || label.is_some() {
+            out.push(sep);
+        }
+        out.value(*cell, v);
+    }
+}
+
 fn emit_row(
     out: &mut Out,
     rng: &mut impl Rng,
@@ -515,26 +528,12 @@ fn emit_row(
             for l in label_lines {
                 out.push(&format!("{l}\n"));
             }
-            match own {
-                Some(l) => {
-                    out.push(l);
-                    emit_values(out, values, "\t", "");
-                }
-                None => {
-                    for (i, (cell, v)) in values.iter().enumerate() {
-                        out.push(if i == 0 { "" } else { "\t" });
-                        out.value(*cell, v);
-                    }
-                }
-            }
+            emit_joined(out, own, values, "\t");
             out.push("\n");
         }
         Layout::TabsMerged => {
-            out.push(&labels.join("\t"));
-            for (i, (cell, v)) in values.iter().enumerate() {
-                out.push(if i == 0 && labels.is_empty() { "" } else { "\t" });
-                out.value(*cell, v);
-            }
+            let joined = labels.join("\t");
+            emit_joined(out, (!labels.is_empty()).then_some(joined.as_str()), values, "\t");
             out.push("\n");
         }
         Layout::LinesBlank => {
@@ -602,18 +601,8 @@ fn emit_row(
                     out.push(&format!("{}\n", wrap_label(l, 20)));
                 }
             }
-            match own {
-                Some(l) => {
-                    out.push(&wrap_label(l, 20));
-                    emit_values(out, values, " ", "");
-                }
-                None => {
-                    for (i, (cell, v)) in values.iter().enumerate() {
-                        out.push(if i == 0 { "" } else { " " });
-                        out.value(*cell, v);
-                    }
-                }
-            }
+            let wrapped = own.map(|l| wrap_label(l, 20));
+            emit_joined(out, wrapped.as_deref(), values, " ");
             out.push("\n");
         }
         Layout::PdfAligned => {
