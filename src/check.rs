@@ -13,6 +13,7 @@ use nianbao_engine::render::human::{HumanOptions, HumanRenderer};
 use nianbao_engine::render::json::JsonRenderer;
 use nianbao_engine::render::sarif::SarifRenderer;
 use nianbao_engine::render::statistics::StatisticsRenderer;
+use nianbao_engine::render::STDIN_NAME;
 use nianbao_engine::{Checked, InputFailure, Outcome, Renderer, ReportResult, RuleInfo, Severity, Summary};
 use nianbao_model::Report;
 use nianbao_rules::RuleSet;
@@ -108,9 +109,6 @@ impl From<Level> for Severity {
         }
     }
 }
-
-/// Name of standard input in output.
-pub const STDIN_NAME: &str = "<stdin>";
 
 /// Everything needed to check one input, shared by all inputs.
 pub struct Checker {

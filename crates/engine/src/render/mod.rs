@@ -16,11 +16,14 @@ use nianbao_model::{LineIndex, Span};
 use serde::Serialize;
 use std::io::{self, Write};
 
+/// The path given to standard input in every output format.
+pub const STDIN_NAME: &str = "<stdin>";
+
 /// The result of checking one input: its findings, or why it could not be
 /// checked at all.
 #[derive(Debug, Clone)]
 pub struct ReportResult {
-    /// The input's path as given (or found under a directory), or `<stdin>`.
+    /// The input's path as given (or found under a directory), or [`STDIN_NAME`].
     pub path: String,
     pub outcome: Outcome,
 }

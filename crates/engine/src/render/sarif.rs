@@ -32,7 +32,7 @@ pub fn level(severity: Severity) -> &'static str {
 /// separators), absolute ones become `file://` URIs; anything outside the
 /// URI's unreserved characters is percent-encoded.
 pub fn artifact_uri(path: &str) -> String {
-    if path == "<stdin>" {
+    if path == super::STDIN_NAME {
         return "stdin".to_string();
     }
     let path = path.replace('\\', "/");
@@ -233,6 +233,6 @@ mod tests {
             artifact_uri("/tmp/年报.txt"),
             "file:///tmp/%E5%B9%B4%E6%8A%A5.txt"
         );
-        assert_eq!(artifact_uri("<stdin>"), "stdin");
+        assert_eq!(artifact_uri(crate::render::STDIN_NAME), "stdin");
     }
 }
