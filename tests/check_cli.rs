@@ -548,3 +548,36 @@ fn statistics_count_the_findings_per_rule() {
     );
     assert_eq!(code(&o), 2);
 }
+
+#[test]
+fn a_report_json_gives_the_findings_of_its_text() {
+    let fixture = "tests/fixtures/haiyan-jingxin-2023.txt";
+    let extracted = nianbao(&["extract", "--format", "json", fixture], None);
+    assert_eq!(code(&extracted), 0, "{}", stderr(&extracted));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let report = dir.path().join("report.json");
+    std::fs::write(&report, &extracted.stdout).expect("write");
+    let from_json = json(&nianbao(
+        &[
+            "check",
+            "--isolated",
+            "--format",
+            "json",
+            report.to_str().expect("path"),
+        ],
+        None,
+    ));
+    let from_text = json(&nianbao(
+        &["check", "--isolated", "--format", "json", fixture],
+        None,
+    ));
+    let findings = &from_text["reports"][0]["findings"];
+    assert!(
+        findings.as_array().is_some_and(|f| !f.is_empty()),
+        "haiyan has findings"
+    );
+    assert_eq!(
+        &from_json["reports"][0]["findings"], findings,
+        "offsets into the report's text"
+    );
+}
