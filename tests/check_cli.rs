@@ -11,6 +11,12 @@ fn json(o: &std::process::Output) -> Value {
     serde_json::from_str(&stdout(o)).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", stdout(o)))
 }
 
+/// `check --isolated --format json PATH` as JSON.
+fn check_json(path: &Path) -> Value {
+    let path = path.to_str().expect("UTF-8 path");
+    json(&nianbao(&["check", "--isolated", "--format", "json", path], None))
+}
+
 const JIAXING: &str = "tests/fixtures/jiaxing-jingxin-2022.txt";
 
 #[test]
@@ -215,16 +221,7 @@ fn stdin_gives_the_same_findings_as_the_file() {
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join("bad.txt");
     std::fs::write(&file, &bytes).expect("write");
-    let from_file = json(&nianbao(
-        &[
-            "check",
-            "--isolated",
-            "--format",
-            "json",
-            file.to_str().expect("path"),
-        ],
-        None,
-    ));
+    let from_file = check_json(&file);
     let o = nianbao(
         &["check", "--isolated", "--format", "json", "-"],
         Some(bytes.as_bytes()),
@@ -246,19 +243,7 @@ fn offsets_count_a_byte_order_mark() {
     let bom = dir.path().join("bom.txt");
     std::fs::write(&plain, &text).expect("write");
     std::fs::write(&bom, [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat()).expect("write");
-    let check = |p: &Path| {
-        json(&nianbao(
-            &[
-                "check",
-                "--isolated",
-                "--format",
-                "json",
-                p.to_str().expect("path"),
-            ],
-            None,
-        ))
-    };
-    let (a, b) = (check(&plain), check(&bom));
+    let (a, b) = (check_json(&plain), check_json(&bom));
     let labels = |d: &Value| -> Vec<(u64, u64, u64)> {
         d["reports"][0]["findings"]
             .as_array()
@@ -557,16 +542,7 @@ fn a_report_json_gives_the_findings_of_its_text() {
     let dir = tempfile::tempdir().expect("temp dir");
     let report = dir.path().join("report.json");
     std::fs::write(&report, &extracted.stdout).expect("write");
-    let from_json = json(&nianbao(
-        &[
-            "check",
-            "--isolated",
-            "--format",
-            "json",
-            report.to_str().expect("path"),
-        ],
-        None,
-    ));
+    let from_json = check_json(&report);
     let from_text = json(&nianbao(
         &["check", "--isolated", "--format", "json", fixture],
         None,

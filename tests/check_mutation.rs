@@ -95,28 +95,33 @@ fn mutate_cells(rules: &RuleSet, name: &str, text: &str) -> (usize, Vec<String>)
     (checked, misses)
 }
 
-#[test]
-fn every_numeric_cell_plus_one_is_an_error_on_that_cell() {
+/// Run `per_fixture` on every fixture, one thread each (over a thousand
+/// read + evaluate rounds in all), and fail listing every miss.
+fn on_every_fixture(what: &str, per_fixture: impl Fn(&RuleSet, &str, &str) -> (usize, Vec<String>) + Sync) {
     let rules = builtin_rules();
     let fixtures = fixture_texts();
-    // One thread per fixture: over a thousand read + evaluate rounds.
     let results: Vec<(usize, Vec<String>)> = std::thread::scope(|s| {
         let handles: Vec<_> = fixtures
             .iter()
-            .map(|(name, text)| s.spawn(|| mutate_cells(&rules, name, text)))
+            .map(|(name, text)| s.spawn(|| per_fixture(&rules, name, text)))
             .collect();
         handles
             .into_iter()
             .map(|h| {
                 h.join()
-                    .unwrap_or_else(|_| (0, vec!["a mutation thread panicked".to_string()]))
+                    .unwrap_or_else(|_| (0, vec!["a test thread panicked".to_string()]))
             })
             .collect()
     });
     let checked: usize = results.iter().map(|(n, _)| n).sum();
     let misses: Vec<String> = results.into_iter().flat_map(|(_, m)| m).collect();
-    assert!(checked > 0, "no cell was read in any fixture");
-    assert_no_misses("mutated cells", checked, &misses);
+    assert!(checked > 0, "nothing to check was read in any fixture");
+    assert_no_misses(what, checked, &misses);
+}
+
+#[test]
+fn every_numeric_cell_plus_one_is_an_error_on_that_cell() {
+    on_every_fixture("mutated cells", mutate_cells);
 }
 
 /// Findings as comparable keys.
@@ -202,23 +207,5 @@ fn delete_parts(rules: &RuleSet, name: &str, text: &str) -> (usize, Vec<String>)
 
 #[test]
 fn deleting_a_row_or_a_section_is_a_structural_finding() {
-    let rules = builtin_rules();
-    let fixtures = fixture_texts();
-    let results: Vec<(usize, Vec<String>)> = std::thread::scope(|s| {
-        let handles: Vec<_> = fixtures
-            .iter()
-            .map(|(name, text)| s.spawn(|| delete_parts(&rules, name, text)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| (0, vec!["a deletion thread panicked".to_string()]))
-            })
-            .collect()
-    });
-    let checked: usize = results.iter().map(|(n, _)| n).sum();
-    let misses: Vec<String> = results.into_iter().flat_map(|(_, m)| m).collect();
-    assert!(checked > 0, "no row or section was read in any fixture");
-    assert_no_misses("deletions", checked, &misses);
+    on_every_fixture("deletions", delete_parts);
 }
