@@ -8,7 +8,7 @@ use crate::config::{Config, Selection};
 use crate::EXIT_ERROR;
 use clap::ValueEnum;
 use miette::{Context, Diagnostic, IntoDiagnostic};
-use nianbao_engine::eval::evaluate;
+use nianbao_engine::eval::{evaluate, EXTRACTION_RULES};
 use nianbao_engine::render::human::{HumanOptions, HumanRenderer};
 use nianbao_engine::render::json::JsonRenderer;
 use nianbao_engine::render::sarif::SarifRenderer;
@@ -152,18 +152,58 @@ impl Checker {
         }
     }
 
+    /// Every rule that can report: the rule files' and the engine's
+    /// extraction rules, with their default severities.
+    fn all_rules(&self) -> impl Iterator<Item = RuleInfo> + '_ {
+        let files = self.rules.rules.iter().map(|r| RuleInfo {
+            id: r.id.clone(),
+            title: r.title.clone(),
+            severity: r.severity,
+        });
+        let extraction = EXTRACTION_RULES.iter().map(|r| RuleInfo {
+            id: r.id.to_string(),
+            title: r.title.to_string(),
+            severity: r.severity,
+        });
+        files.chain(extraction)
+    }
+
     /// The rules in force, as output formats describe them.
     pub fn rule_infos(&self) -> Vec<RuleInfo> {
-        self.rules
-            .rules
-            .iter()
+        self.all_rules()
             .filter(|r| self.selection.enabled(&r.id))
             .map(|r| RuleInfo {
-                id: r.id.clone(),
-                title: r.title.clone(),
                 severity: self.selection.severity(&r.id).unwrap_or(r.severity),
+                ..r
             })
             .collect()
+    }
+
+    /// Fails on select/ignore/severity patterns that match no rule,
+    /// suggesting the closest rule id.
+    fn validate_selection(&self) -> miette::Result<()> {
+        let rules: Vec<RuleInfo> = self.all_rules().collect();
+        let ids: Vec<&str> = rules.iter().map(|r| r.id.as_str()).collect();
+        let unknown = self.selection.unknown_patterns(&ids);
+        let Some((place, pattern)) = unknown.first() else {
+            return Ok(());
+        };
+        // Suggest among the ids and their dotted prefixes ("requests").
+        let mut candidates: Vec<&str> = ids
+            .iter()
+            .flat_map(|id| id.match_indices('.').map(|(i, _)| &id[..i]).chain([*id]))
+            .collect();
+        candidates.sort_unstable();
+        candidates.dedup();
+        let max_distance = pattern.chars().count() / 3 + 1;
+        let suggestion = nianbao_model::label::closest(pattern, candidates, max_distance)
+            .map(|(id, _)| format!(" (did you mean {id:?}?)"))
+            .unwrap_or_default();
+        Err(miette::miette!(
+            code = "nianbao::config::unknown_rule",
+            help = "patterns are rule ids or prefixes of them; `nianbao rules list` shows the rules",
+            "{place} pattern {pattern:?} matches no rule{suggestion}"
+        ))
     }
 }
 
@@ -394,6 +434,7 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
         previous: args.previous.as_deref().map(load_previous).transpose()?,
         selection,
     };
+    checker.validate_selection()?;
     let fail_on = args
         .fail_on
         .map(Severity::from)

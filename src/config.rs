@@ -127,6 +127,26 @@ impl Selection {
         }
     }
 
+    /// Patterns that match none of `ids`, with where they were given
+    /// (`select`, `ignore` or `severity`): a typo would otherwise silently
+    /// select nothing or ignore nothing.
+    pub fn unknown_patterns<'s>(&'s self, ids: &[&str]) -> Vec<(&'static str, &'s str)> {
+        let known = |p: &str| ids.iter().any(|id| matches(p, id).is_some());
+        let lists = [("select", &self.select), ("ignore", &self.ignore)];
+        let mut unknown: Vec<(&'static str, &str)> = lists
+            .into_iter()
+            .flat_map(|(place, list)| list.iter().map(move |p| (place, p.as_str())))
+            .filter(|(_, p)| !known(p))
+            .collect();
+        unknown.extend(
+            self.severity
+                .iter()
+                .map(|(p, _)| ("severity", p.as_str()))
+                .filter(|(_, p)| !known(p)),
+        );
+        unknown
+    }
+
     /// The configured severity for `id`, if any pattern sets one.
     pub fn severity(&self, id: &str) -> Option<Severity> {
         self.severity
@@ -166,6 +186,22 @@ mod tests {
         let s = selection(&["ALL"], &["review"]);
         assert!(!s.enabled("review.total"));
         assert!(s.enabled("structure.title"));
+    }
+
+    #[test]
+    fn patterns_matching_no_rule_are_reported() {
+        let s = Selection {
+            severity: vec![("struct".into(), Severity::Info)],
+            ..selection(&["requets", "requests.", "ALL"], &["review.group-total"])
+        };
+        let ids = [
+            "requests.row-total",
+            "review.group-total",
+            "structure.row-present",
+        ];
+        assert_eq!(s.unknown_patterns(&ids), vec![("select", "requets")]);
+        let s = selection(&[], &["reviews"]);
+        assert_eq!(s.unknown_patterns(&ids), vec![("ignore", "reviews")]);
     }
 
     #[test]

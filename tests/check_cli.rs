@@ -557,3 +557,21 @@ fn a_report_json_gives_the_findings_of_its_text() {
         "offsets into the report's text"
     );
 }
+
+#[test]
+fn a_pattern_matching_no_rule_is_an_error_with_a_suggestion() {
+    // A typo in --select would otherwise select nothing and report "all good".
+    let o = nianbao(&["check", "--isolated", "--select", "requets", JIAXING], None);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("did you mean \"requests\""), "{}", stderr(&o));
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("nianbao.toml"),
+        "[severity]\n\"structure.row-presnt\" = \"info\"\n",
+    )
+    .expect("write");
+    let fixture = fixtures_dir().join("jiaxing-jingxin-2022.txt");
+    let o = nianbao_in(dir.path(), &["check", fixture.to_str().expect("path")], None);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("structure.row-present"), "{}", stderr(&o));
+}
