@@ -272,11 +272,20 @@ enum Side {
     Right,
 }
 
+/// What a label says: written out only when a check fails.
+#[derive(Debug, Clone)]
+enum TouchText {
+    Text(String),
+    /// A cell of this year's report, by its indices in the report's maps
+    /// (table, row, cell), so that reading a cell allocates nothing.
+    Cell(usize, usize, usize),
+}
+
 /// A place in the report a check looked at.
 #[derive(Debug, Clone)]
 struct Touch {
     span: Span,
-    text: String,
+    text: TouchText,
     side: Option<Side>,
     /// How much of a total this place is (0: an operand; a total row or
     /// group row 2, a total column 1, both 3): the highest is most likely wrong.
@@ -460,7 +469,10 @@ impl<'a> Evaluator<'a> {
             .zip(primary)
             .map(|(t, primary)| FindingLabel {
                 span: t.span,
-                text: t.text.clone(),
+                text: match &t.text {
+                    TouchText::Text(s) => s.clone(),
+                    TouchText::Cell(ti, ri, ci) => self.cell_text(*ti, *ri, *ci),
+                },
                 primary,
             })
             .collect();
@@ -529,6 +541,26 @@ impl<'a> Evaluator<'a> {
         }
     }
 
+    /// "一、本年新收… 自然人 8" for a touched cell.
+    fn cell_text(&self, ti: usize, ri: usize, ci: usize) -> String {
+        let found = self.report.tables.get_index(ti).and_then(|(tid, t)| {
+            let (rid, r) = t.rows.get_index(ri)?;
+            let (cid, c) = r.cells.get_index(ci)?;
+            Some((tid, rid, cid, c))
+        });
+        match found {
+            Some((tid, rid, cid, c)) => {
+                let value = if c.value == CellValue::Blank {
+                    "（空）".to_string()
+                } else {
+                    c.value.to_string()
+                };
+                format!("{} {value}", self.label_for_cell(tid, rid, cid))
+            }
+            None => String::new(),
+        }
+    }
+
     fn is_total(&self, table: &str, row: &str, column: &str) -> u8 {
         let group_row = self
             .schema(table)
@@ -542,7 +574,9 @@ impl<'a> Evaluator<'a> {
     /// Read one cell as a number, recording where it is.
     fn cell_number(&mut self, previous: bool, table: &str, row: &str, column: &str) -> Option<Num> {
         let report = self.source(previous)?;
-        let cell = report.cell(table, row, column)?;
+        let (ti, _, t) = report.tables.get_full(table)?;
+        let (ri, _, r) = t.rows.get_full(row)?;
+        let (ci, _, cell) = r.cells.get_full(column)?;
         let num = match &cell.value {
             CellValue::Integer(i) => Num {
                 value: Decimal::from(*i),
@@ -555,8 +589,13 @@ impl<'a> Evaluator<'a> {
             _ => return None,
         };
         if !previous {
-            let text = format!("{} {}", self.label_for_cell(table, row, column), cell.value);
-            self.touch(cell.span, text, self.is_total(table, row, column));
+            let total = self.is_total(table, row, column);
+            self.touched.push(Touch {
+                span: cell.span,
+                text: TouchText::Cell(ti, ri, ci),
+                side: self.side,
+                total,
+            });
         }
         Some(num)
     }
@@ -564,7 +603,7 @@ impl<'a> Evaluator<'a> {
     fn touch(&mut self, span: Span, text: String, total: u8) {
         self.touched.push(Touch {
             span,
-            text,
+            text: TouchText::Text(text),
             side: self.side,
             total,
         });
@@ -868,31 +907,35 @@ impl<'a> Evaluator<'a> {
             _ => return None,
         };
         let report = self.source(previous)?;
-        let cell = report.cell(&table, &row, &column)?.clone();
+        let (ti, _, t) = report.tables.get_full(&table)?;
+        let (ri, _, r) = t.rows.get_full(&row)?;
+        let (ci, _, cell) = r.cells.get_full(&column)?;
         let kind = report
             .template()
             .table(&table)
             .and_then(|t| t.column(&column))
             .map(|c| c.kind);
-        if !previous {
-            let text = format!("{} {}", self.label_for_cell(&table, &row, &column), cell.value);
-            let text = if cell.value == CellValue::Blank {
-                format!("{} （空）", self.label_for_cell(&table, &row, &column))
-            } else {
-                text
-            };
-            self.touch(cell.span, text, 0);
-        }
-        Some(match test {
-            Test::Filled => cell.value != CellValue::Blank,
-            Test::Blank => cell.value == CellValue::Blank,
-            Test::Number => cell.value.number().is_some(),
-            Test::Whole => cell.value.number()?.fract().is_zero(),
+        let value = &cell.value;
+        let result = match test {
+            Test::Filled => *value != CellValue::Blank,
+            Test::Blank => *value == CellValue::Blank,
+            Test::Number => value.number().is_some(),
+            Test::Whole => value.number()?.fract().is_zero(),
             Test::Count => matches!(kind, Some(ValueKind::Count | ValueKind::SignedCount)),
             Test::Signed => kind == Some(ValueKind::SignedCount),
             Test::Amount => kind == Some(ValueKind::Amount),
             _ => return None,
-        })
+        };
+        if !previous {
+            let span = cell.span;
+            self.touched.push(Touch {
+                span,
+                text: TouchText::Cell(ti, ri, ci),
+                side: self.side,
+                total: 0,
+            });
+        }
+        Some(result)
     }
 
     fn call(&mut self, func: Func, args: &[Expr]) -> Option<Val> {
