@@ -994,8 +994,9 @@ impl<'a> Evaluator<'a> {
                 let v = self.eval(args.first()?)?;
                 let arg = args.first()?;
                 let l = self.label_of(arg, &v);
-                if let Some(l) = &l {
-                    self.touch(l.span, format!("标签 “{}”", l.text.trim()), 0);
+                match &l {
+                    Some(l) => self.touch(l.span, format!("标签 “{}”", l.text.trim()), 0),
+                    None => self.missing_header(arg, &v),
                 }
                 Some(Val::Label(l))
             }
@@ -1206,6 +1207,31 @@ impl<'a> Evaluator<'a> {
             }
         }
         found
+    }
+
+    /// For a column header that is not printed: point at the header printed
+    /// before it in the template's order, where it belongs.
+    fn missing_header(&mut self, arg: &Expr, v: &Val) {
+        let (ExprKind::Cell(c), Val::Column { id, .. }) = (&arg.kind, v) else {
+            return;
+        };
+        if c.previous {
+            return;
+        }
+        let (Some(t), Some(ts)) = (self.report.tables.get(&c.table), self.schema(&c.table)) else {
+            return;
+        };
+        let Some(pos) = ts.columns.iter().position(|col| col.id == id) else {
+            return;
+        };
+        let before = ts.columns[..pos]
+            .iter()
+            .rev()
+            .find_map(|col| t.headers.iter().find(|h| h.target == col.id));
+        if let Some(h) = before {
+            let text = format!("“{}”列标题应在其后", ts.columns[pos].label);
+            self.touch(h.span, text, 0);
+        }
     }
 
     fn label_of(&self, arg: &Expr, v: &Val) -> Option<LabelUse> {

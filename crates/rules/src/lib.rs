@@ -121,6 +121,11 @@ pub fn load_dir(dir: &Path) -> miette::Result<Vec<RuleSource>> {
         let bytes = std::fs::read(&path).map_err(|e| {
             miette::miette!(code = "nianbao::rules::io", "cannot read {}: {e}", path.display())
         })?;
+        // A byte-order mark is not part of the rules (editors on Windows add one).
+        let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+            Some(rest) => rest.to_vec(),
+            None => bytes,
+        };
         let text = String::from_utf8(bytes).map_err(|e| {
             miette::miette!(
                 code = "nianbao::rules::io",
