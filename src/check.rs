@@ -316,7 +316,7 @@ fn read_input(input: &Input, max_bytes: u64) -> Result<Vec<u8>, InputFailure> {
             let mut bytes = Vec::new();
             std::io::stdin()
                 .lock()
-                .take(max_bytes + 1)
+                .take(max_bytes.saturating_add(1))
                 .read_to_end(&mut bytes)
                 .map_err(|e| io_failure(format!("cannot read standard input: {e}")))?;
             if bytes.len() as u64 > max_bytes {
