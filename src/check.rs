@@ -71,6 +71,9 @@ pub struct Args {
     /// --format json) instead of the findings.
     #[arg(long)]
     statistics: bool,
+    /// No progress bar (there is none when standard error is not a terminal).
+    #[arg(long, short)]
+    quiet: bool,
     /// Inputs checked at once [default: one per CPU].
     #[arg(long, short = 'j', value_name = "N")]
     jobs: Option<usize>,
@@ -479,6 +482,7 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
             },
         }
     };
+    let progress = Progress::new(inputs.len(), std::io::stderr().is_terminal() && !args.quiet);
     let written = (|| -> std::io::Result<()> {
         renderer.start(sink.writer())?;
         // Inputs are checked in parallel a batch at a time and written in
@@ -490,11 +494,16 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
             } else {
                 pool.install(|| chunk.par_iter().map(check_one).collect())
             };
-            for result in &results {
-                summary.add(result);
-                renderer.report(sink.writer(), result)?;
-            }
+            progress.suspend(|| {
+                for result in &results {
+                    summary.add(result);
+                    renderer.report(sink.writer(), result)?;
+                }
+                sink.writer().flush()
+            })?;
+            progress.advance(chunk.len());
         }
+        progress.finish();
         renderer.finish(sink.writer(), &summary)?;
         sink.writer().flush()
     })();
@@ -512,6 +521,61 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// A progress bar on standard error for batches that take more than a
+/// moment: only on a terminal, never with `--quiet`, shown after a delay.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    start: std::time::Instant,
+}
+
+impl Progress {
+    /// How long a batch runs before the bar appears.
+    const DELAY: std::time::Duration = std::time::Duration::from_millis(500);
+
+    fn new(total: usize, enabled: bool) -> Progress {
+        let bar = (enabled && total > 1).then(|| {
+            let bar = indicatif::ProgressBar::with_draw_target(
+                Some(total as u64),
+                indicatif::ProgressDrawTarget::hidden(),
+            );
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{bar:40} {pos}/{len} 个报告  已用 {elapsed}  剩余 {eta}",
+            ) {
+                bar.set_style(style);
+            }
+            bar
+        });
+        Progress {
+            bar,
+            start: std::time::Instant::now(),
+        }
+    }
+
+    fn advance(&self, n: usize) {
+        if let Some(bar) = &self.bar {
+            bar.inc(n as u64);
+            if bar.is_hidden() && self.start.elapsed() > Self::DELAY {
+                bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            }
+        }
+    }
+
+    /// Run `write` with the bar cleared, so output on the same terminal
+    /// does not mix with it.
+    fn suspend<R>(&self, write: impl FnOnce() -> R) -> R {
+        match &self.bar {
+            Some(bar) => bar.suspend(write),
+            None => write(),
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
 }
 
 /// Width of human output: the terminal's (from COLUMNS) on a terminal, else
