@@ -181,6 +181,11 @@ fn directories_are_walked_in_path_order_with_the_extension_filter() {
         &["check", "--isolated", "--format", "json", "tests/fixtures"],
         None,
     );
+    assert!(
+        o.stderr.is_empty(),
+        "no progress bar when not on a terminal: {}",
+        stderr(&o)
+    );
     let doc = json(&o);
     let paths: Vec<&str> = doc["reports"]
         .as_array()
