@@ -3,9 +3,9 @@
 //! rules need no rebuild.
 
 use miette::IntoDiagnostic;
-use nianbao_engine::eval::cases::run_tests;
+use nianbao_engine::eval::cases::{run_tests_with, BaseReports};
 use nianbao_engine::eval::EXTRACTION_RULES;
-use nianbao_model::LineIndex;
+use nianbao_model::{LineIndex, Report};
 use nianbao_rules::{builtin_sources, compile, load_dir, RuleSet, RuleSource};
 use std::io::Write;
 use std::path::PathBuf;
@@ -132,8 +132,28 @@ fn compile_all(sources: &[RuleSource]) -> miette::Result<RuleSet> {
     compile(sources).map_err(miette::Report::new)
 }
 
+/// Base reports of `test … on "path"`: files next to the rule file, read by
+/// the reader.
+struct FileBases;
+
+impl BaseReports for FileBases {
+    fn load(&self, base: &str, rule_file: &str) -> Result<String, String> {
+        let dir = std::path::Path::new(rule_file)
+            .parent()
+            .unwrap_or(std::path::Path::new("."));
+        let path = dir.join(base);
+        let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+        String::from_utf8(bytes.to_vec()).map_err(|_| format!("{} is not UTF-8 text", path.display()))
+    }
+
+    fn read(&self, name: &str, text: &str) -> Report {
+        nianbao_reader::read_text(name, text)
+    }
+}
+
 fn report_tests(set: &RuleSet, sources: &[RuleSource]) -> ExitCode {
-    let outcomes = run_tests(set);
+    let outcomes = run_tests_with(set, Some(&FileBases));
     let mut failed = 0;
     for o in &outcomes {
         let place = sources

@@ -154,3 +154,21 @@ fn rules_check_diagnostic_snapshot() {
     let err = err.replace(&dir.path().display().to_string(), "DIR");
     insta::assert_snapshot!("check_diagnostics", err);
 }
+
+#[test]
+fn rule_tests_can_start_from_a_real_report() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let fixture = repo("tests/fixtures/jiaxing-jingxin-2022.txt");
+    std::fs::write(
+        dir.path().join("mine.rules"),
+        format!(
+            "rule mine.granted {{\n  title \"予以公开不多于新收\"\n  severity warning\n  for every column c in requests\n  check requests[granted, c] <= requests[new, c] + requests[carried_over, c]\n  message \"{{c}} 列予以公开 {{left}} 件，多于收到的 {{right}} 件\"\n}}\n\
+             test mine.granted \"嘉兴原样\" on {fixture:?} {{ passes }}\n\
+             test mine.granted \"予以公开改为 9\" on {fixture:?} {{\n  given requests[granted, natural_person] = 9\n  fails at requests[granted, natural_person] with \"予以公开 9 件，多于收到的 8 件\"\n}}\n"
+        ),
+    )
+    .expect("write");
+    let (code, out, err) = nianbao(&["rules", "test", &dir.path().display().to_string()]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("2 passed; 0 failed"), "{out}");
+}

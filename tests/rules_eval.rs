@@ -164,14 +164,14 @@ fn amounts_are_compared_at_their_printed_precision() {
     };
     // 7730.28 printed with two decimals equals 7730.284 rounded to two.
     given(&mut r, "7730.28");
-    assert!(evaluate(&set, &r.build().0, None).is_empty());
+    assert!(evaluate(&set, &r.build(), None).is_empty());
     given(&mut r, "7730.29");
-    let f = evaluate(&set, &r.build().0, None);
+    let f = evaluate(&set, &r.build(), None);
     assert_eq!(f.len(), 1);
     assert_eq!(f[0].message, "7730.29 ≠ 7730.284");
     // One decimal printed: 7730.3 is 7730.284 at that precision.
     given(&mut r, "7730.3");
-    assert!(evaluate(&set, &r.build().0, None).is_empty());
+    assert!(evaluate(&set, &r.build(), None).is_empty());
 }
 
 #[test]
@@ -190,7 +190,7 @@ fn a_group_printed_as_one_row_counts_with_its_own_value() {
         r.set_cell("requests", "other", col, CellValue::Integer(0));
     }
     r.set_section("overview", "2023年，本机关共收到政府信息公开申请1件。");
-    let findings = evaluate(&rules(), &r.build().0, None);
+    let findings = evaluate(&rules(), &r.build(), None);
     let errors: Vec<&Finding> = findings
         .iter()
         .filter(|f| f.severity == Severity::Error)
@@ -217,14 +217,14 @@ fn cross_year_rules_run_only_with_last_years_report() {
         "natural_person",
         CellValue::Integer(2),
     );
-    let (report, _) = this.build();
+    let report = this.build();
     let without = evaluate(&set, &report, None);
     assert!(
         !without.iter().any(|f| f.rule.starts_with("cross-year.")),
         "{}",
         show(&without)
     );
-    let with = evaluate(&set, &report, Some(&last.build().0));
+    let with = evaluate(&set, &report, Some(&last.build()));
     let carried: Vec<&Finding> = with
         .iter()
         .filter(|f| f.rule == "cross-year.carried-over")
@@ -240,7 +240,7 @@ fn cross_year_rules_run_only_with_last_years_report() {
 
 #[test]
 fn extraction_problems_become_findings_with_their_own_ids() {
-    let mut report = SyntheticReport::template(Format::V2021, 2023).build().0;
+    let mut report = SyntheticReport::template(Format::V2021, 2023).build();
     report.problems.push(nianbao_model::Problem {
         kind: nianbao_model::ProblemKind::UnreadableCell,
         message: "requests.new.total: \"八\" is not a number".into(),

@@ -471,6 +471,9 @@ impl Func {
 pub struct RuleTest {
     pub rule: String,
     pub name: String,
+    /// `on "path"`: a report file (relative to the rule file) to start from
+    /// instead of the template-built report.
+    pub base: Option<String>,
     pub givens: Vec<Given>,
     pub expect: Expect,
     pub file: Arc<str>,

@@ -1303,6 +1303,7 @@ impl<'f> Checker<'f> {
         Some(RuleTest {
             rule: raw.rule.text,
             name: raw.name.unwrap_or_default(),
+            base: raw.base,
             givens,
             expect,
             file: self.file.name.clone(),

@@ -74,6 +74,7 @@ pub struct RawDomain {
 pub struct RawTest {
     pub rule: Name,
     pub name: Option<String>,
+    pub base: Option<String>,
     pub givens: Vec<Given>,
     pub expects: Vec<(Expect, SrcSpan)>,
     pub span: SrcSpan,
@@ -445,12 +446,19 @@ impl<'f> Ctx<'f> {
             quoted: false,
         };
         let mut name = None;
+        let mut base = None;
         let mut givens = Vec::new();
         let mut expects = Vec::new();
         for p in pair.into_inner() {
             match p.as_rule() {
                 Rule::rule_id => rule = self.name(p),
                 Rule::string => name = Some(self.string(p)),
+                Rule::test_base => {
+                    base = p
+                        .into_inner()
+                        .find(|b| b.as_rule() == Rule::string)
+                        .map(|b| self.string(b));
+                }
                 Rule::given => {
                     if let Some(g) = self.given(p) {
                         givens.push(g);
@@ -468,6 +476,7 @@ impl<'f> Ctx<'f> {
         RawTest {
             rule,
             name,
+            base,
             givens,
             expects,
             span,

@@ -31,12 +31,27 @@ pub struct CaseOutcome {
     pub detail: String,
 }
 
-/// Run every test of `set` against the rules of `set`.
-pub fn run_tests(set: &RuleSet) -> Vec<CaseOutcome> {
-    set.tests.iter().map(|t| run_test(set, t)).collect()
+/// Where tests written `on "path"` get their report: the file's text, and a
+/// reader for it (the engine does not know how reports are read).
+pub trait BaseReports {
+    /// The text of `base`, a path relative to the rule file `rule_file`.
+    fn load(&self, base: &str, rule_file: &str) -> Result<String, String>;
+    /// Read a report from its text.
+    fn read(&self, name: &str, text: &str) -> Report;
 }
 
-fn run_test(set: &RuleSet, t: &RuleTest) -> CaseOutcome {
+/// Run every test of `set` against the rules of `set`; tests `on` a report
+/// file fail with a message saying they need [`run_tests_with`].
+pub fn run_tests(set: &RuleSet) -> Vec<CaseOutcome> {
+    run_tests_with(set, None)
+}
+
+/// Run every test of `set`, reading base reports through `bases`.
+pub fn run_tests_with(set: &RuleSet, bases: Option<&dyn BaseReports>) -> Vec<CaseOutcome> {
+    set.tests.iter().map(|t| run_test(set, t, bases)).collect()
+}
+
+fn run_test(set: &RuleSet, t: &RuleTest, bases: Option<&dyn BaseReports>) -> CaseOutcome {
     let mut outcome = CaseOutcome {
         rule: t.rule.clone(),
         name: t.name.clone(),
@@ -45,6 +60,85 @@ fn run_test(set: &RuleSet, t: &RuleTest) -> CaseOutcome {
         passed: false,
         detail: String::new(),
     };
+    let built = match &t.base {
+        None => synthetic(t),
+        Some(base) => match bases {
+            None => Err(format!(
+                "`on {base:?}` needs a report reader: run it with `nianbao rules test`"
+            )),
+            Some(b) => from_base(t, base, b),
+        },
+    };
+    let (report, prev) = match built {
+        Ok(r) => r,
+        Err(e) => {
+            outcome.detail = e;
+            return outcome;
+        }
+    };
+    let findings: Vec<Finding> = evaluate(set, &report, prev.as_ref())
+        .into_iter()
+        .filter(|f| f.rule == t.rule)
+        .collect();
+    let show = |fs: &[Finding]| {
+        fs.iter()
+            .map(|f| {
+                let at: Vec<String> = f
+                    .labels
+                    .iter()
+                    .filter(|l| l.primary)
+                    .map(|l| describe(&report, l.span))
+                    .collect();
+                format!("  {} at [{}]", f.message, at.join(", "))
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    match &t.expect {
+        Expect::Passes => {
+            outcome.passed = findings.is_empty();
+            if !outcome.passed {
+                outcome.detail = format!("expected no finding, got:\n{}", show(&findings));
+            }
+        }
+        Expect::Fails { at, with } => {
+            let want_span = match at {
+                Some(e) => match locate(&report, e) {
+                    Some(s) => Some(s),
+                    None => {
+                        outcome.detail = "the `at` place is not in the test report".into();
+                        return outcome;
+                    }
+                },
+                None => None,
+            };
+            outcome.passed = findings.iter().any(|f| {
+                let at_ok = want_span.is_none_or(|s| f.labels.iter().any(|l| l.primary && l.span == s));
+                let with_ok = with.as_ref().is_none_or(|w| f.message.contains(w.as_str()));
+                at_ok && with_ok
+            });
+            if !outcome.passed {
+                let mut want = String::from("expected a finding");
+                if let Some(s) = want_span {
+                    want.push_str(&format!(" at {}", describe(&report, s)));
+                }
+                if let Some(w) = with {
+                    want.push_str(&format!(" with message containing {w:?}"));
+                }
+                outcome.detail = if findings.is_empty() {
+                    format!("{want}, got none")
+                } else {
+                    format!("{want}, got:\n{}", show(&findings))
+                };
+            }
+        }
+    }
+    outcome
+}
+
+/// This year's and (if any `given` mentions it) last year's report, built
+/// from the template.
+fn synthetic(t: &RuleTest) -> Result<(Report, Option<Report>), String> {
     let mut this = SyntheticReport::template(Format::V2021, 2023);
     let mut previous: Option<SyntheticReport> = None;
     // The format first: it decides which rows exist.
@@ -74,79 +168,179 @@ fn run_test(set: &RuleSet, t: &RuleTest) -> CaseOutcome {
         }
     }
     for g in &t.givens {
-        let target = match g {
-            Given::Value { target, .. } | Given::Missing(target) | Given::Label { target, .. } => target,
-        };
+        let target = given_target(g);
         let r = if is_previous(target) {
             previous.get_or_insert_with(|| SyntheticReport::template(this.format, this.year - 1))
         } else {
             &mut this
         };
-        if let Err(e) = r.apply(g) {
-            outcome.detail = e;
-            return outcome;
-        }
+        r.apply(g)?;
     }
-    let (report, spans) = this.build();
-    let prev = previous.map(|p| p.build().0);
-    let findings: Vec<Finding> = evaluate(set, &report, prev.as_ref())
-        .into_iter()
-        .filter(|f| f.rule == t.rule)
-        .collect();
-    let show = |fs: &[Finding]| {
-        fs.iter()
-            .map(|f| {
-                let at: Vec<String> = f
-                    .labels
-                    .iter()
-                    .filter(|l| l.primary)
-                    .map(|l| spans.describe(l.span))
-                    .collect();
-                format!("  {} at [{}]", f.message, at.join(", "))
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
-    match &t.expect {
-        Expect::Passes => {
-            outcome.passed = findings.is_empty();
-            if !outcome.passed {
-                outcome.detail = format!("expected no finding, got:\n{}", show(&findings));
-            }
+    Ok((this.build(), previous.map(|p| p.build())))
+}
+
+fn given_target(g: &Given) -> &Expr {
+    match g {
+        Given::Value { target, .. } | Given::Missing(target) | Given::Label { target, .. } => target,
+    }
+}
+
+/// A report file with the `given` changes made to its text, read again.
+/// Last year's report, if mentioned, is built from the template.
+fn from_base(t: &RuleTest, base: &str, bases: &dyn BaseReports) -> Result<(Report, Option<Report>), String> {
+    let text = bases.load(base, &t.file)?;
+    let original = bases.read(base, &text);
+    let mut edits: Vec<(Span, String)> = Vec::new();
+    let mut previous: Option<SyntheticReport> = None;
+    for g in &t.givens {
+        if is_previous(given_target(g)) {
+            let year = original.metadata.year.as_ref().map_or(2023, |y| y.value);
+            previous
+                .get_or_insert_with(|| SyntheticReport::template(original.format, year - 1))
+                .apply(g)?;
+            continue;
         }
-        Expect::Fails { at, with } => {
-            let want_span = match at {
-                Some(e) => match spans.of_target(e) {
-                    Some(s) => Some(s),
-                    None => {
-                        outcome.detail = "the `at` place is not in the test report".into();
-                        return outcome;
-                    }
-                },
-                None => None,
+        edits.push(edit_for(&original, g)?);
+    }
+    // From the end, so that earlier spans stay valid; overlapping edits are refused.
+    edits.sort_by_key(|(s, _)| std::cmp::Reverse(s.offset));
+    let mut edited = text.clone();
+    let mut limit = usize::MAX;
+    for (span, new) in &edits {
+        if span.end() > limit {
+            return Err("two `given`s change the same place".into());
+        }
+        if edited.get(span.offset..span.end()).is_none() {
+            return Err("a `given` points outside the report".into());
+        }
+        edited.replace_range(span.offset..span.end(), new);
+        limit = span.offset;
+    }
+    Ok((bases.read(base, &edited), previous.map(|p| p.build())))
+}
+
+/// The text change one `given` makes to a read report.
+fn edit_for(report: &Report, g: &Given) -> Result<(Span, String), String> {
+    let not_found = || "the `given` place is not in the base report".to_string();
+    match g {
+        Given::Value { target, value } => {
+            let span = match &target.kind {
+                ExprKind::Section { section, .. } => {
+                    let id = id_of(section).ok_or_else(not_found)?;
+                    report.sections.get(id).map(|s| s.body).ok_or_else(not_found)?
+                }
+                _ => locate(report, target).ok_or_else(not_found)?,
             };
-            outcome.passed = findings.iter().any(|f| {
-                let at_ok = want_span.is_none_or(|s| f.labels.iter().any(|l| l.primary && l.span == s));
-                let with_ok = with.as_ref().is_none_or(|w| f.message.contains(w.as_str()));
-                at_ok && with_ok
-            });
-            if !outcome.passed {
-                let mut want = String::from("expected a finding");
-                if let Some(s) = want_span {
-                    want.push_str(&format!(" at {}", spans.describe(s)));
+            let text = match value {
+                GivenValue::Number(n) => n.to_string(),
+                GivenValue::Text(t) if matches!(target.kind, ExprKind::Section { .. }) => format!("{t}\n"),
+                GivenValue::Text(t) => t.clone(),
+                GivenValue::Blank => String::new(),
+                GivenValue::Date { year, month, day } => {
+                    let printed = span.slice(&report.source.text).unwrap_or("");
+                    if printed.contains('年') {
+                        format!("{year}年{month}月{day}日")
+                    } else {
+                        format!("{year:04}-{month:02}-{day:02}")
+                    }
                 }
-                if let Some(w) = with {
-                    want.push_str(&format!(" with message containing {w:?}"));
+            };
+            Ok((span, text))
+        }
+        Given::Missing(target) => {
+            let span = match &target.kind {
+                ExprKind::Section { section, .. } => {
+                    let id = id_of(section).ok_or_else(not_found)?;
+                    report.sections.get(id).map(|s| s.span).ok_or_else(not_found)?
                 }
-                outcome.detail = if findings.is_empty() {
-                    format!("{want}, got none")
-                } else {
-                    format!("{want}, got:\n{}", show(&findings))
-                };
+                ExprKind::Table { table, .. } => {
+                    report.tables.get(table).map(|t| t.span).ok_or_else(not_found)?
+                }
+                ExprKind::Cell(c) if c.column.is_none() => {
+                    let row = id_of(&c.row).ok_or_else(not_found)?;
+                    let r = report
+                        .tables
+                        .get(&c.table)
+                        .and_then(|t| t.rows.get(row))
+                        .ok_or_else(not_found)?;
+                    let first = r
+                        .label
+                        .as_ref()
+                        .map(|l| l.span)
+                        .or(r.cells.values().next().map(|c| c.span));
+                    let first = first.ok_or_else(not_found)?;
+                    r.cells.values().fold(first, |s, c| s.cover(c.span))
+                }
+                _ => locate(report, target).ok_or_else(not_found)?,
+            };
+            Ok((span, String::new()))
+        }
+        Given::Label { target, text } => Ok((locate(report, target).ok_or_else(not_found)?, text.clone())),
+    }
+}
+
+/// Where a test's `at` (or a `given` target) is in a report: a cell, a row
+/// label, a column header, a section heading or a report field.
+fn locate(report: &Report, e: &Expr) -> Option<Span> {
+    match &e.kind {
+        ExprKind::Cell(c) => {
+            let t = report.tables.get(&c.table)?;
+            match (&c.row, &c.column) {
+                (Coord::All, Some(col)) => {
+                    let col = id_of(col)?;
+                    t.headers.iter().find(|h| h.target == col).map(|h| h.span)
+                }
+                (row, None) => {
+                    let row = id_of(row)?;
+                    match t.rows.get(row) {
+                        Some(r) => r.label.as_ref().map(|l| l.span),
+                        None => t.headers.iter().find(|h| h.target == row).map(|h| h.span),
+                    }
+                }
+                (row, Some(col)) => report.cell(&c.table, id_of(row)?, id_of(col)?).map(|c| c.span),
             }
         }
+        ExprKind::Section { section, .. } => {
+            let s = report.sections.get(id_of(section)?)?;
+            Some(s.heading.as_ref().map_or(s.span, |h| h.span))
+        }
+        ExprKind::Meta { field, .. } => {
+            let m = &report.metadata;
+            match field {
+                MetaField::Year => m.year.as_ref().map(|x| x.span),
+                MetaField::Title => m.title.as_ref().map(|x| x.span),
+                MetaField::Body => m.body.as_ref().map(|x| x.span),
+                MetaField::Published => m.published.as_ref().map(|x| x.span),
+                MetaField::PeriodStart | MetaField::PeriodEnd => m.period.as_ref().map(|x| x.span),
+                MetaField::Format => None,
+            }
+        }
+        _ => None,
     }
-    outcome
+}
+
+/// A span in words, for test failure messages.
+fn describe(report: &Report, span: Span) -> String {
+    for (tid, t) in &report.tables {
+        for (rid, r) in &t.rows {
+            if let Some((cid, _)) = r.cells.iter().find(|(_, c)| c.span == span) {
+                return format!("{tid}[{rid}, {cid}]");
+            }
+            if r.label.as_ref().is_some_and(|l| l.span == span) {
+                return format!("{tid}[{rid}]");
+            }
+        }
+        if let Some(h) = t.headers.iter().find(|h| h.span == span) {
+            return format!("{tid}[*, {}]", h.target);
+        }
+    }
+    for (id, s) in &report.sections {
+        if s.heading.as_ref().is_some_and(|h| h.span == span) {
+            return format!("section {id}");
+        }
+    }
+    let lc = nianbao_model::LineIndex::new(&report.source.text).line_col(span.offset);
+    format!("line {lc}")
 }
 
 fn is_previous(e: &Expr) -> bool {
@@ -441,11 +635,10 @@ impl SyntheticReport {
     }
 
     /// Write the report out: its text, and the `Report` with spans into it.
-    pub fn build(&self) -> (Report, SpanIndex) {
+    pub fn build(&self) -> Report {
         let tpl = template(self.format);
         let mut w = Writer::default();
         let mut report = Report::new("test", "", self.format);
-        let mut index = SpanIndex::default();
         let mut meta = Metadata::default();
         if let Some(title) = &self.title {
             let span = w.line(title);
@@ -457,7 +650,6 @@ impl SyntheticReport {
                     .map_or(span, |i| Span::new(span.offset + i, ystr.len()));
                 meta.year = Some(Spanned::new(self.year, y));
             }
-            index.meta.push((MetaField::Title, span));
         } else if self.year_stated {
             let span = w.line(&format!("{}年度", self.year));
             meta.year = Some(Spanned::new(self.year, Span::new(span.offset, 4)));
@@ -480,17 +672,6 @@ impl SyntheticReport {
             let off = span.offset + "发布日期：".len();
             meta.published = Some(Spanned::new(*d, Span::new(off, d.to_string().len())));
         }
-        for (field, s) in [
-            (MetaField::Year, meta.year.as_ref().map(|y| y.span)),
-            (MetaField::Body, meta.body.as_ref().map(|y| y.span)),
-            (MetaField::Published, meta.published.as_ref().map(|y| y.span)),
-            (MetaField::PeriodStart, meta.period.as_ref().map(|y| y.span)),
-            (MetaField::PeriodEnd, meta.period.as_ref().map(|y| y.span)),
-        ] {
-            if let Some(s) = s {
-                index.meta.push((field, s));
-            }
-        }
         report.metadata = meta;
         // In the order given: a section removed and given again comes last.
         for (id, body) in &self.sections {
@@ -506,13 +687,12 @@ impl SyntheticReport {
             let start = w.pos();
             let hspan = w.line(&heading_text);
             let heading = self.label_use(&key, s.id, s.label, s.variants, hspan, &heading_text);
-            index.sections.push((s.id.to_string(), hspan));
             let body_start = w.pos();
             if !body.is_empty() {
                 w.line(body);
             }
             if let Some(t) = s.table.and_then(|t| tpl.table(t)) {
-                if let Some(table) = self.write_table(&mut w, t, &mut index) {
+                if let Some(table) = self.write_table(&mut w, t) {
                     report.tables.insert(t.id.to_string(), table);
                 }
             }
@@ -527,15 +707,10 @@ impl SyntheticReport {
             );
         }
         report.source.text = w.text;
-        (report, index)
+        report
     }
 
-    fn write_table(
-        &self,
-        w: &mut Writer,
-        t: &nianbao_model::TableSchema,
-        index: &mut SpanIndex,
-    ) -> Option<Table> {
+    fn write_table(&self, w: &mut Writer, t: &nianbao_model::TableSchema) -> Option<Table> {
         if !self.cells.keys().any(|(tid, _)| tid == t.id) {
             return None;
         }
@@ -566,7 +741,6 @@ impl SyntheticReport {
                 .unwrap_or_else(|| c.label.to_string());
             let span = w.push(&text);
             headers.push(self.label_use(&key, c.id, c.label, c.variants, span, &text));
-            index.columns.push((t.id.to_string(), c.id.to_string(), span));
         }
         w.push("\n");
         let mut rows = IndexMap::new();
@@ -584,7 +758,6 @@ impl SyntheticReport {
                 }
                 let span = w.line(&label_text);
                 headers.push(self.label_use(&lkey, r.id, r.label, r.variants, span, &label_text));
-                index.rows.push((t.id.to_string(), r.id.to_string(), span));
                 continue;
             }
             let Some(values) = self.cells.get(&key) else {
@@ -595,7 +768,6 @@ impl SyntheticReport {
                 None
             } else {
                 let span = w.push(&label_text);
-                index.rows.push((t.id.to_string(), r.id.to_string(), span));
                 Some(self.label_use(&lkey, r.id, r.label, r.variants, span, &label_text))
             };
             let mut cells = IndexMap::new();
@@ -605,9 +777,6 @@ impl SyntheticReport {
                     w.push("\t");
                 }
                 let span = w.push(&v.to_string());
-                index
-                    .cells
-                    .push((t.id.to_string(), r.id.to_string(), c.id.to_string(), span));
                 cells.insert(
                     c.id.to_string(),
                     Cell {
@@ -648,73 +817,5 @@ impl Writer {
         let span = self.push(s);
         self.text.push('\n');
         span
-    }
-}
-
-/// Where each part of a written report is, to check `fails at …`.
-#[derive(Debug, Default, Clone)]
-pub struct SpanIndex {
-    cells: Vec<(String, String, String, Span)>,
-    rows: Vec<(String, String, Span)>,
-    columns: Vec<(String, String, Span)>,
-    sections: Vec<(String, Span)>,
-    meta: Vec<(MetaField, Span)>,
-}
-
-impl SpanIndex {
-    /// The span a test's `at` names: a cell, a row label, a column header,
-    /// a section heading or a report field.
-    pub fn of_target(&self, e: &Expr) -> Option<Span> {
-        match &e.kind {
-            ExprKind::Cell(c) => match (&c.row, &c.column) {
-                (Coord::All, Some(col)) => {
-                    let col = id_of(col)?;
-                    self.columns
-                        .iter()
-                        .find(|(t, id, _)| *t == c.table && id == col)
-                        .map(|x| x.2)
-                }
-                (row, None) => {
-                    let row = id_of(row)?;
-                    self.rows
-                        .iter()
-                        .find(|(t, id, _)| *t == c.table && id == row)
-                        .map(|x| x.2)
-                }
-                (row, Some(col)) => {
-                    let (row, col) = (id_of(row)?, id_of(col)?);
-                    self.cells
-                        .iter()
-                        .find(|(t, r, cc, _)| *t == c.table && r == row && cc == col)
-                        .map(|x| x.3)
-                }
-            },
-            ExprKind::Section { section, .. } => {
-                let id = id_of(section)?;
-                self.sections.iter().find(|(s, _)| s == id).map(|x| x.1)
-            }
-            ExprKind::Meta { field, .. } => self.meta.iter().find(|(f, _)| f == field).map(|x| x.1),
-            _ => None,
-        }
-    }
-
-    /// A span in words, for test failure messages.
-    pub fn describe(&self, span: Span) -> String {
-        if let Some((t, r, c, _)) = self.cells.iter().find(|x| x.3 == span) {
-            return format!("{t}[{r}, {c}]");
-        }
-        if let Some((t, r, _)) = self.rows.iter().find(|x| x.2 == span) {
-            return format!("{t}[{r}]");
-        }
-        if let Some((t, c, _)) = self.columns.iter().find(|x| x.2 == span) {
-            return format!("{t}[*, {c}]");
-        }
-        if let Some((s, _)) = self.sections.iter().find(|x| x.1 == span) {
-            return format!("section {s}");
-        }
-        if let Some((f, _)) = self.meta.iter().find(|x| x.1 == span) {
-            return format!("report.{}", f.name());
-        }
-        format!("bytes {}..{}", span.offset, span.end())
     }
 }
