@@ -40,7 +40,7 @@ impl StatisticsRenderer {
             })
             .collect();
         // Most frequent first; ties by rule id (the map's order).
-        rows.sort_by(|a, b| b.count.cmp(&a.count));
+        rows.sort_by_key(|r| std::cmp::Reverse(r.count));
         rows
     }
 }
