@@ -397,6 +397,15 @@ impl Sink {
             Sink::Stdout(mut w) => w.flush().into_diagnostic(),
             Sink::File(w, path) => {
                 let tmp = w.into_inner().map_err(|e| e.into_error()).into_diagnostic()?;
+                // Temporary files are private (0600); the output gets the
+                // permissions of the file it replaces, or ordinary ones.
+                let permissions = match std::fs::metadata(&path) {
+                    Ok(meta) => Some(meta.permissions()),
+                    Err(_) => default_permissions(),
+                };
+                if let Some(p) = permissions {
+                    tmp.as_file().set_permissions(p).into_diagnostic()?;
+                }
                 tmp.persist(&path)
                     .into_diagnostic()
                     .wrap_err_with(|| format!("cannot write {}", path.display()))?;
@@ -404,6 +413,17 @@ impl Sink {
             }
         }
     }
+}
+
+#[cfg(unix)]
+fn default_permissions() -> Option<std::fs::Permissions> {
+    use std::os::unix::fs::PermissionsExt;
+    Some(std::fs::Permissions::from_mode(0o644))
+}
+
+#[cfg(not(unix))]
+fn default_permissions() -> Option<std::fs::Permissions> {
+    None
 }
 
 pub fn run(args: Args) -> miette::Result<ExitCode> {

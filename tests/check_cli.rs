@@ -298,6 +298,16 @@ fn output_file_is_written_whole() {
         None,
     ));
     assert_eq!(written, direct);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&out).expect("output").permissions().mode();
+        assert_eq!(
+            mode & 0o777,
+            0o644,
+            "an ordinary file, not the temporary file's 0600"
+        );
+    }
     // No temporary file is left behind.
     let names: Vec<_> = std::fs::read_dir(dir.path())
         .expect("dir")
