@@ -69,28 +69,30 @@ fn rows_of(table: &str) -> Vec<(&'static str, &'static str, &'static [&'static s
     out
 }
 
-fn columns_of(table: &str) -> Vec<(&'static str, &'static str, &'static [&'static str])> {
+/// (id, label, variants) of every format's items, each id once.
+fn unique<T>(
+    table: &str,
+    items: fn(&'static TableSchema) -> &'static [T],
+    fields: fn(&'static T) -> (&'static str, &'static str, &'static [&'static str]),
+) -> Vec<(&'static str, &'static str, &'static [&'static str])> {
     let mut out: Vec<(&str, &str, &[&str])> = Vec::new();
     for t in schemas(table) {
-        for c in &t.columns {
-            if !out.iter().any(|(id, ..)| *id == c.id) {
-                out.push((c.id, c.label, c.variants));
+        for item in items(t) {
+            let f = fields(item);
+            if !out.iter().any(|(id, ..)| *id == f.0) {
+                out.push(f);
             }
         }
     }
     out
 }
 
+fn columns_of(table: &str) -> Vec<(&'static str, &'static str, &'static [&'static str])> {
+    unique(table, |t| &t.columns, |c| (c.id, c.label, c.variants))
+}
+
 fn column_groups_of(table: &str) -> Vec<(&'static str, &'static str, &'static [&'static str])> {
-    let mut out: Vec<(&str, &str, &[&str])> = Vec::new();
-    for t in schemas(table) {
-        for g in &t.column_groups {
-            if !out.iter().any(|(id, ..)| *id == g.id) {
-                out.push((g.id, g.label, g.variants));
-            }
-        }
-    }
-    out
+    unique(table, |t| &t.column_groups, |g| (g.id, g.label, g.variants))
 }
 
 /// Column groups that hold columns directly (the ones `for every column group` ranges over).
@@ -727,6 +729,18 @@ impl<'f> Checker<'f> {
 
     // ------------------------------------------------------------ expressions
 
+    /// `unknown <what> `x``, with "did you mean" or the list of known words.
+    fn unknown_word<T>(&mut self, code: Code, name: &Name, what: &str, known: &[(&str, T)]) {
+        let words = known.iter().map(|(n, _)| *n);
+        let hint = did_you_mean(&name.text, words.clone())
+            .unwrap_or_else(|| format!("the {what}s are {}", words.collect::<Vec<_>>().join(", ")));
+        let d = self
+            .d(code, name.span, format!("unknown {what} `{}`", name.text))
+            .label(format!("no such {what}"))
+            .help(hint);
+        self.report(d);
+    }
+
     fn expect_ty(&mut self, e: &Expr, allowed: &[Ty], what: &str) {
         if e.ty == Ty::Unknown || allowed.contains(&e.ty) {
             return;
@@ -806,26 +820,7 @@ impl<'f> Checker<'f> {
                 match MetaField::ALL.iter().find(|(n, _)| *n == field.text) {
                     Some((_, f)) => (ExprKind::Meta { previous, field: *f }, f.ty()),
                     None => {
-                        let names = MetaField::ALL.iter().map(|(n, _)| *n);
-                        let hint = did_you_mean(&field.text, names).unwrap_or_else(|| {
-                            format!(
-                                "the report fields are {}",
-                                MetaField::ALL
-                                    .iter()
-                                    .map(|(n, _)| *n)
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            )
-                        });
-                        let d = self
-                            .d(
-                                Code::UnknownField,
-                                field.span,
-                                format!("unknown report field `{}`", field.text),
-                            )
-                            .label("no such field")
-                            .help(hint);
-                        self.report(d);
+                        self.unknown_word(Code::UnknownField, &field, "report field", &MetaField::ALL);
                         (ExprKind::Invalid, Ty::Unknown)
                     }
                 }
@@ -877,22 +872,7 @@ impl<'f> Checker<'f> {
                         )
                     }
                     None => {
-                        let names = Test::ALL.iter().map(|(n, _)| *n);
-                        let hint = did_you_mean(&test.text, names).unwrap_or_else(|| {
-                            format!(
-                                "the tests are {}",
-                                Test::ALL.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
-                            )
-                        });
-                        let d = self
-                            .d(
-                                Code::UnknownTest,
-                                test.span,
-                                format!("unknown test `is {}`", test.text),
-                            )
-                            .label("no such test")
-                            .help(hint);
-                        self.report(d);
+                        self.unknown_word(Code::UnknownTest, &test, "test", &Test::ALL);
                         (ExprKind::Invalid, Ty::Unknown)
                     }
                 }
@@ -1127,21 +1107,7 @@ impl<'f> Checker<'f> {
 
     fn call(&mut self, func: &Name, args: Vec<Expr>, span: SrcSpan) -> (ExprKind, Ty) {
         let Some((_, f)) = Func::ALL.iter().find(|(n, _)| *n == func.text) else {
-            let hint = did_you_mean(&func.text, Func::ALL.iter().map(|(n, _)| *n)).unwrap_or_else(|| {
-                format!(
-                    "the functions are {}",
-                    Func::ALL.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
-                )
-            });
-            let d = self
-                .d(
-                    Code::UnknownFunction,
-                    func.span,
-                    format!("unknown function `{}`", func.text),
-                )
-                .label("no such function")
-                .help(hint);
-            self.report(d);
+            self.unknown_word(Code::UnknownFunction, func, "function", &Func::ALL);
             return (ExprKind::Invalid, Ty::Unknown);
         };
         let (params, result) = f.signature();

@@ -580,48 +580,8 @@ impl<'f> Ctx<'f> {
                 None => self.mk(ExprKind::Invalid, span),
             },
             Rule::or_expr | Rule::and_expr | Rule::sum_expr | Rule::product => self.chain(p),
-            Rule::not_expr => {
-                let mut nots = Vec::new();
-                let mut operand = None;
-                for part in p.into_inner() {
-                    if part.as_rule() == Rule::kw_not {
-                        nots.push(span_of(&part).start);
-                    } else {
-                        operand = Some(self.expr(part));
-                    }
-                }
-                if nots.len() > MAX_DEPTH {
-                    self.too_deep(span);
-                    return self.mk(ExprKind::Invalid, span);
-                }
-                let mut e = operand.unwrap_or_else(|| self.mk(ExprKind::Invalid, span));
-                for start in nots.into_iter().rev() {
-                    let s = SrcSpan::new(start, e.span.end);
-                    e = self.mk(ExprKind::Not(Box::new(e)), s);
-                }
-                e
-            }
-            Rule::unary => {
-                let mut negs = Vec::new();
-                let mut operand = None;
-                for part in p.into_inner() {
-                    if part.as_rule() == Rule::neg_op {
-                        negs.push(span_of(&part).start);
-                    } else {
-                        operand = Some(self.primary(part));
-                    }
-                }
-                if negs.len() > MAX_DEPTH {
-                    self.too_deep(span);
-                    return self.mk(ExprKind::Invalid, span);
-                }
-                let mut e = operand.unwrap_or_else(|| self.mk(ExprKind::Invalid, span));
-                for start in negs.into_iter().rev() {
-                    let s = SrcSpan::new(start, e.span.end);
-                    e = self.mk(ExprKind::Neg(Box::new(e)), s);
-                }
-                e
-            }
+            Rule::not_expr => self.prefixed(p, Rule::kw_not, |e| ExprKind::Not(Box::new(e))),
+            Rule::unary => self.prefixed(p, Rule::neg_op, |e| ExprKind::Neg(Box::new(e))),
             Rule::cmp_expr => {
                 let mut it = p.into_inner();
                 let Some(first) = it.next() else {
@@ -683,6 +643,32 @@ impl<'f> Ctx<'f> {
             }
             _ => self.primary(p),
         }
+    }
+
+    /// `not not x`, `- -x`: prefix operators folded onto their operand.
+    fn prefixed(&mut self, p: Pair<'_, Rule>, op: Rule, wrap: fn(Expr) -> ExprKind) -> Expr {
+        let span = span_of(&p);
+        let mut ops = Vec::new();
+        let mut operand = None;
+        for part in p.into_inner() {
+            if part.as_rule() == op {
+                ops.push(span_of(&part).start);
+            } else if part.as_rule() == Rule::cmp_expr {
+                operand = Some(self.expr(part));
+            } else {
+                operand = Some(self.primary(part));
+            }
+        }
+        if ops.len() > MAX_DEPTH {
+            self.too_deep(span);
+            return self.mk(ExprKind::Invalid, span);
+        }
+        let mut e = operand.unwrap_or_else(|| self.mk(ExprKind::Invalid, span));
+        for start in ops.into_iter().rev() {
+            let s = SrcSpan::new(start, e.span.end);
+            e = self.mk(wrap(e), s);
+        }
+        e
     }
 
     fn too_deep(&mut self, span: SrcSpan) {
