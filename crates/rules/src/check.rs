@@ -320,7 +320,8 @@ impl<'f> Checker<'f> {
                         d.span,
                         "`for every section` ranges over all sections; it takes no `in`",
                     )
-                    .label("remove this");
+                    .label("remove this")
+                    .help("write `for every section s` alone");
                 self.report(d);
             }
             domains.push(Domain::Sections);
@@ -367,7 +368,8 @@ impl<'f> Checker<'f> {
                             m.span,
                             format!("a {} ranges over a whole table", q.kind.describe()),
                         )
-                        .label("remove this");
+                        .label("remove this")
+                        .help("ranges over sub-rows or column groups are written `for every row r in requests.denied` or `for every column c in review.reconsideration`");
                     self.report(d);
                     continue;
                 }
@@ -609,7 +611,8 @@ impl<'f> Checker<'f> {
                                     v.kind.describe()
                                 ),
                             )
-                            .label("not a group");
+                            .label("not a group")
+                            .help("`g.*` takes a variable bound by `for every row group g` or `for every column group g`");
                         self.report(d);
                         return None;
                     }
@@ -686,7 +689,8 @@ impl<'f> Checker<'f> {
                         name.span,
                         format!("`{}` is a {}, not a group", v.name, v.kind.describe()),
                     )
-                    .label("members exist only for group variables");
+                    .label("members exist only for group variables")
+                    .help("`g.total` takes a variable bound by `for every row group g` or `for every column group g`");
                 self.report(d);
                 return None;
             }
@@ -781,7 +785,8 @@ impl<'f> Checker<'f> {
                             e.span,
                             format!("cannot show {} in a message", e.ty.describe()),
                         )
-                        .label("here");
+                        .label("here")
+                        .help("a message shows numbers, text, dates, labels, rows, columns and sections");
                     self.report(d);
                 }
             }
@@ -926,7 +931,8 @@ impl<'f> Checker<'f> {
                             name.span,
                             format!("`{}` needs a check that is a comparison", name.text),
                         )
-                        .label("no comparison to take it from");
+                        .label("no comparison to take it from")
+                        .help("write the check as `a == b` (or another comparison) to use `left`, `right` and `difference`");
                     self.report(d);
                     return (ExprKind::Invalid, Ty::Unknown);
                 }
@@ -970,7 +976,8 @@ impl<'f> Checker<'f> {
                     SrcSpan::default(),
                     "a section reference needs a section id",
                 )
-                .label("here");
+                .label("here")
+                .help("write `section overview` or `section \"总体情况\"`");
             self.report(d);
             return None;
         };
@@ -1068,7 +1075,8 @@ impl<'f> Checker<'f> {
                         if a == "text" && !matches!(op, BinOp::Eq | BinOp::Ne) {
                             let d = self
                                 .d(Code::Type, r.span, "text can only be compared with == or !=")
-                                .label("text");
+                                .label("text")
+                                .help("to look for words in text, use `matches /…/`");
                             self.report(d);
                         }
                     }

@@ -550,7 +550,9 @@ impl<'f> Ctx<'f> {
     }
 
     fn bad_number(&mut self, span: SrcSpan, msg: &str) {
-        let d = RuleDiagnostic::new(self.file, Code::BadNumber, span, msg.to_string()).label("this value");
+        let d = RuleDiagnostic::new(self.file, Code::BadNumber, span, msg.to_string())
+            .label("this value")
+            .help("numbers have at most 28 significant digits; dates are written YYYY-MM-DD");
         self.error(d);
     }
 
