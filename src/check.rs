@@ -43,6 +43,10 @@ pub struct Args {
     /// Last year's report of the same body, for cross-year rules.
     #[arg(long, value_name = "FILE")]
     previous: Option<PathBuf>,
+    /// Pair each report with last year's report of the same body among the
+    /// inputs (by issuing body and year) for the cross-year rules.
+    #[arg(long, conflicts_with = "previous")]
+    pair_by_body: bool,
     /// Lowest severity that makes the exit code 1 [default: error, or the
     /// configuration's fail-on].
     #[arg(long, value_enum)]
@@ -124,10 +128,15 @@ impl Checker {
     /// Read and check one input. Never fails: an unreadable input is an
     /// [`Outcome::Failed`].
     pub fn check(&self, path: &str, bytes: &[u8]) -> ReportResult {
+        self.check_with(path, bytes, self.previous.as_ref())
+    }
+
+    /// [`Checker::check`] with `previous` as last year's report.
+    pub fn check_with(&self, path: &str, bytes: &[u8], previous: Option<&Report>) -> ReportResult {
         let outcome = match nianbao_reader::read_bytes(path, bytes) {
             Err(e) => Outcome::Failed(failure_of(&e)),
             Ok(report) => {
-                let mut findings = evaluate(&self.rules, &report, self.previous.as_ref());
+                let mut findings = evaluate(&self.rules, &report, previous);
                 findings.retain(|f| self.selection.enabled(&f.rule));
                 for f in &mut findings {
                     if let Some(s) = self.selection.severity(&f.rule) {
@@ -492,23 +501,45 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
         .num_threads(args.jobs.unwrap_or(0))
         .build()
         .into_diagnostic()?;
-    let check_one = |input: &Input| {
+    let previous_of = if args.pair_by_body {
+        if inputs.iter().any(|i| matches!(i, Input::Stdin)) {
+            miette::bail!("--pair-by-body reads every input twice: it cannot take standard input");
+        }
+        pair_by_body(&pool.install(|| {
+            inputs
+                .par_iter()
+                .map(|i| identity(i, max_bytes))
+                .collect::<Vec<_>>()
+        }))
+    } else {
+        Vec::new()
+    };
+    let check_one = |&(index, input): &(usize, &Input)| {
         let name = input.name();
         match read_input(input, max_bytes) {
-            Ok(bytes) => checker.check(&name, &bytes),
+            Ok(bytes) => match previous_of.get(index).copied().flatten() {
+                // Last year's report is read again rather than kept: memory
+                // stays flat however many reports are paired.
+                Some(last) => {
+                    let previous = read_report(&inputs[last], max_bytes);
+                    checker.check_with(&name, &bytes, previous.as_ref())
+                }
+                None => checker.check(&name, &bytes),
+            },
             Err(failure) => ReportResult {
                 path: name,
                 outcome: Outcome::Failed(failure),
             },
         }
     };
+    let indexed: Vec<(usize, &Input)> = inputs.iter().enumerate().collect();
     let progress = Progress::new(inputs.len(), std::io::stderr().is_terminal() && !args.quiet);
     let written = (|| -> std::io::Result<()> {
         renderer.start(sink.writer())?;
         // Inputs are checked in parallel a batch at a time and written in
         // input order, so memory holds one batch of results, not all.
         let batch = BATCH_PER_THREAD * pool.current_num_threads();
-        for chunk in inputs.chunks(batch.max(1)) {
+        for chunk in indexed.chunks(batch.max(1)) {
             let results: Vec<ReportResult> = if chunk.len() == 1 {
                 chunk.iter().map(check_one).collect()
             } else {
@@ -541,6 +572,43 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// An input's report, if it can be read.
+fn read_report(input: &Input, max_bytes: u64) -> Option<Report> {
+    let bytes = read_input(input, max_bytes).ok()?;
+    nianbao_reader::read_bytes(&input.name(), &bytes).ok()
+}
+
+/// The issuing body (normalised) and year of an input, if its report states both.
+fn identity(input: &Input, max_bytes: u64) -> Option<(String, i32)> {
+    let report = read_report(input, max_bytes)?;
+    let body = nianbao_model::label::normalize(&report.metadata.body?.value);
+    Some((body, report.metadata.year?.value))
+}
+
+/// For each input, the index of last year's report of the same body among
+/// the inputs. Where a body has several reports for one year, nothing is
+/// paired with them or from them: which one is meant cannot be told.
+fn pair_by_body(identities: &[Option<(String, i32)>]) -> Vec<Option<usize>> {
+    let mut by_key: std::collections::HashMap<(&str, i32), Vec<usize>> = std::collections::HashMap::new();
+    for (i, id) in identities.iter().enumerate() {
+        if let Some((body, year)) = id {
+            by_key.entry((body.as_str(), *year)).or_default().push(i);
+        }
+    }
+    let unique = |body: &str, year: i32| match by_key.get(&(body, year)).map(Vec::as_slice) {
+        Some([only]) => Some(*only),
+        _ => None,
+    };
+    identities
+        .iter()
+        .map(|id| {
+            let (body, year) = id.as_ref()?;
+            unique(body, *year)?;
+            unique(body, year.checked_sub(1)?)
+        })
+        .collect()
 }
 
 /// A progress bar on standard error for batches that take more than a
@@ -610,4 +678,28 @@ fn terminal_width(to_terminal: bool) -> usize {
         .and_then(|c| c.parse().ok())
         .filter(|&w: &usize| w >= 40)
         .unwrap_or(DEFAULT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pair_by_body;
+
+    #[test]
+    fn pairs_last_years_report_of_the_same_body_only() {
+        let id = |body: &str, year| Some((body.to_string(), year));
+        let ids = [
+            id("甲局", 2023),
+            id("甲局", 2022),
+            id("乙局", 2022),
+            None,
+            id("乙局", 2021),
+            id("乙局", 2021),
+            id("丙局", 2023),
+        ];
+        assert_eq!(
+            pair_by_body(&ids),
+            // 乙局 has two 2021 reports: neither is paired, nor is 2022 paired with one.
+            [Some(1), None, None, None, None, None, None]
+        );
+    }
 }

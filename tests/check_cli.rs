@@ -590,3 +590,59 @@ fn a_pattern_matching_no_rule_is_an_error_with_a_suggestion() {
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("structure.row-present"), "{}", stderr(&o));
 }
+
+#[test]
+fn pair_by_body_applies_the_cross_year_rules_within_the_inputs() {
+    let text_2022 =
+        std::fs::read_to_string(fixtures_dir().join("jiaxing-jingxin-2022.txt")).expect("fixture");
+    // The same body's next report, which takes over one request that last
+    // year's did not carry forward.
+    let (text_2023, _) = bump_cell(
+        &text_2022.replace("2022年度", "2023年度"),
+        "requests",
+        "carried_over",
+        "natural_person",
+    )
+    .expect("the reader reads requests.carried_over.natural_person");
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("a-2023.txt"), text_2023).expect("write");
+    std::fs::write(dir.path().join("b-2022.txt"), &text_2022).expect("write");
+    let cross_year = |args: &[&str]| -> Vec<Vec<String>> {
+        let doc = json(&nianbao(
+            &[
+                &["check", "--isolated", "--format", "json"],
+                args,
+                &[dir.path().to_str().expect("path")],
+            ]
+            .concat(),
+            None,
+        ));
+        doc["reports"]
+            .as_array()
+            .expect("reports")
+            .iter()
+            .map(|r| {
+                r["findings"]
+                    .as_array()
+                    .expect("findings")
+                    .iter()
+                    .filter_map(|f| {
+                        f["rule"]
+                            .as_str()
+                            .filter(|id| id.starts_with("cross-year"))
+                            .map(String::from)
+                    })
+                    .collect()
+            })
+            .collect()
+    };
+    assert_eq!(cross_year(&[]), [Vec::<String>::new(), vec![]]);
+    let paired = cross_year(&["--pair-by-body"]);
+    assert!(!paired[0].is_empty(), "2023 is checked against 2022: {paired:?}");
+    assert!(
+        paired[1].is_empty(),
+        "2022 has no 2021 report among the inputs: {paired:?}"
+    );
+    let o = nianbao(&["check", "--isolated", "--pair-by-body", "-"], Some(b"x"));
+    assert_eq!(code(&o), 2, "stdin cannot be read twice");
+}
