@@ -2,9 +2,9 @@
 //!
 //! Joins reports and rules: [`eval`] evaluates a rule set on a [`Report`]
 //! (and, for cross-year rules, last year's report) and returns [`Finding`]s
-//! pinned to the cells involved; [`render`] shows findings to people (miette)
-//! and machines (JSON, SARIF). Extraction problems recorded by a reader become
-//! findings here too.
+//! pinned to the cells involved; [`render`] streams findings, report by
+//! report, to people (miette) and machines (JSON, SARIF, statistics).
+//! Extraction problems recorded by a reader become findings here too.
 //!
 //! It must not know how reports are read from files (that is the readers'
 //! job) nor how rule files are parsed (the rules crate hands it a checked AST).
@@ -16,4 +16,4 @@ pub mod finding;
 pub mod render;
 
 pub use finding::{Finding, FindingLabel, Severity};
-pub use render::{Checked, InputFailure, Outcome, OutputFormat, Renderer, ReportResult, RuleInfo, Summary};
+pub use render::{Checked, InputFailure, Outcome, Renderer, ReportResult, RuleInfo, Summary};

@@ -133,14 +133,6 @@ pub struct RuleInfo {
     pub severity: Severity,
 }
 
-/// Output formats of `check`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OutputFormat {
-    Human,
-    Json,
-    Sarif,
-}
-
 /// Streams [`ReportResult`]s in one output format.
 pub trait Renderer {
     fn start(&mut self, out: &mut dyn Write) -> io::Result<()>;
