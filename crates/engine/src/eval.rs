@@ -1146,8 +1146,11 @@ impl<'a> Evaluator<'a> {
                 (found, None, None)
             }
             (_, Some(Val::Section(id))) => {
-                let s = report.sections.get(&id);
-                (s.is_some(), Some(format!("section:{id}")), None)
+                let found = report.sections.contains_key(&id);
+                if !found && !previous {
+                    self.point_at_missing_section(&id);
+                }
+                (found, Some(format!("section:{id}")), None)
             }
             (_, Some(Val::Table(t))) => (report.tables.contains_key(&t), Some(format!("table:{t}")), None),
             (_, Some(Val::Row { table, id })) if !table.is_empty() => {
@@ -1231,6 +1234,32 @@ impl<'a> Evaluator<'a> {
         if let Some(h) = before {
             let text = format!("“{}”列标题应在其后", ts.columns[pos].label);
             self.touch(h.span, text, 0);
+        }
+    }
+
+    /// A section that is not there: point at the heading of the next section
+    /// printed (it belongs before it), else of the one before.
+    fn point_at_missing_section(&mut self, id: &str) {
+        let tpl = self.report.template();
+        let Some(pos) = tpl.sections.iter().position(|s| s.id == id) else {
+            return;
+        };
+        let label = tpl.sections[pos].label;
+        let heading =
+            |s: &nianbao_model::Section| s.heading.as_ref().map_or(Span::new(s.span.offset, 0), |h| h.span);
+        let next = tpl.sections[pos + 1..]
+            .iter()
+            .find_map(|s| self.report.sections.get(s.id))
+            .map(|s| (heading(s), format!("“{label}”应在此前")));
+        let before = || {
+            tpl.sections[..pos]
+                .iter()
+                .rev()
+                .find_map(|s| self.report.sections.get(s.id))
+                .map(|s| (heading(s), format!("“{label}”应在此后")))
+        };
+        if let Some((span, text)) = next.or_else(before) {
+            self.touch(span, text, 3);
         }
     }
 
