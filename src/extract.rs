@@ -8,6 +8,7 @@ use nianbao_model::{LineIndex, Problem, Report};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum OutputFormat {
@@ -67,7 +68,7 @@ fn csv_field(s: &str) -> String {
 struct ProblemWarning {
     message: String,
     #[source_code]
-    src: NamedSource<String>,
+    src: NamedSource<Arc<String>>,
     #[label("here")]
     at: Option<SourceSpan>,
 }
@@ -80,14 +81,32 @@ impl std::fmt::Display for ProblemWarning {
 
 impl std::error::Error for ProblemWarning {}
 
-fn warn(report: &Report, p: &Problem) {
+/// Problems shown with their source excerpt, per file; the rest are counted
+/// (rendering an excerpt costs time proportional to the text).
+const WARNINGS_SHOWN: usize = 50;
+
+fn warn(report: &Report, src: &Arc<String>, p: &Problem) {
     let at = p.span.map(|s| SourceSpan::new(s.offset.into(), s.len));
     let w = ProblemWarning {
         message: format!("{:?}: {}", p.kind, p.message),
-        src: NamedSource::new(report.source.name.clone(), report.source.text.clone()),
+        src: NamedSource::new(report.source.name.clone(), Arc::clone(src)),
         at,
     };
     eprintln!("{:?}", miette::Report::new(w));
+}
+
+fn warn_all(report: &Report) {
+    let src = Arc::new(report.source.text.clone());
+    for p in report.problems.iter().take(WARNINGS_SHOWN) {
+        warn(report, &src, p);
+    }
+    if report.problems.len() > WARNINGS_SHOWN {
+        eprintln!(
+            "{}: {} more extraction problems not shown (all are in `--format json`)",
+            report.source.name,
+            report.problems.len() - WARNINGS_SHOWN
+        );
+    }
 }
 
 pub fn run(args: Args) -> miette::Result<ExitCode> {
@@ -134,9 +153,7 @@ fn extract(args: &Args, out: &mut impl Write) -> std::io::Result<bool> {
                 continue;
             }
         };
-        for p in &report.problems {
-            warn(&report, p);
-        }
+        warn_all(&report);
         match args.format {
             OutputFormat::Tsv => {
                 for line in cell_lines(&report) {
