@@ -21,16 +21,22 @@
 //! Public API used by the CLI — keep these signatures:
 //! - [`read_bytes`]: decode a file's bytes (UTF-8 with or without BOM; a JSON
 //!   `Report` is taken as is after validation) and read it;
+//! - [`read_bytes_as`]: the same with the input format given
+//!   ([`InputFormat`]: text, JSON, HTML, .docx, PDF) or, with `None`, chosen
+//!   by extension and content; web pages and Word files are rendered to text
+//!   and read by [`read_text`], spans moved back onto the page;
 //! - [`read_text`]: read already-decoded text. Never fails: what cannot be
 //!   read becomes a `Problem` in the report.
 
 pub mod flattened;
+mod formats;
 mod labels;
 mod metadata;
 mod sections;
 mod tables;
 mod tokens;
 
+pub use formats::{read_bytes_as, InputFormat};
 use labels::{format_bit, Item, CATALOGUE};
 use nianbao_model::{template, Format, Problem, ProblemKind, Report, Section, Span};
 
@@ -52,27 +58,44 @@ pub enum ReadError {
     #[error("{name}: invalid report JSON: {}", errors.join("; "))]
     #[diagnostic(code(nianbao::read::invalid_report))]
     InvalidReport { name: String, errors: Vec<String> },
+    #[error("{name}: cannot read this {format} file: {message}")]
+    #[diagnostic(
+        code(nianbao::read::document),
+        help("the file may be damaged or truncated; save it again, or export its text")
+    )]
+    Document {
+        name: String,
+        format: InputFormat,
+        message: String,
+    },
 }
 
-/// Decode and read one input.
+/// Decode and read one input, its format chosen by the name's extension
+/// and the content ([`read_bytes_as`] with no format given).
 pub fn read_bytes(name: &str, bytes: &[u8]) -> Result<Report, ReadError> {
+    read_bytes_as(name, bytes, None)
+}
+
+/// UTF-8 text, without a byte order mark.
+fn decode<'b>(name: &str, bytes: &'b [u8]) -> Result<&'b str, ReadError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let text = std::str::from_utf8(bytes).map_err(|e| ReadError::NotUtf8 {
+    std::str::from_utf8(bytes).map_err(|e| ReadError::NotUtf8 {
         name: name.to_string(),
         offset: e.valid_up_to(),
+    })
+}
+
+/// A `Report` as JSON, taken as is after validation.
+fn read_json(name: &str, text: &str) -> Result<Report, ReadError> {
+    let report: Report = serde_json::from_str(text).map_err(|e| ReadError::NotAReport {
+        name: name.to_string(),
+        message: e.to_string(),
     })?;
-    if text.trim_start().starts_with('{') {
-        let report: Report = serde_json::from_str(text).map_err(|e| ReadError::NotAReport {
-            name: name.to_string(),
-            message: e.to_string(),
-        })?;
-        report.validate().map_err(|errors| ReadError::InvalidReport {
-            name: name.to_string(),
-            errors,
-        })?;
-        return Ok(report);
-    }
-    Ok(read_text(name, text))
+    report.validate().map_err(|errors| ReadError::InvalidReport {
+        name: name.to_string(),
+        errors,
+    })?;
+    Ok(report)
 }
 
 /// The tokens whose spans start inside `region`.

@@ -1,0 +1,342 @@
+//! Web pages: html5gum's WHATWG tokenizer (with byte spans) and a small
+//! tag-soup tree builder that knows what a report page needs — tables with
+//! implied end tags, nested tables, `<br>`, blocks — and skips what is not
+//! the page's text (`<head>`, `<script>`, `<style>`, comments).
+
+use super::{Kind, Node};
+use html5gum::{DefaultEmitter, Token, Tokenizer};
+use nianbao_model::Span;
+
+/// Elements whose content is never text of the report.
+const SKIPPED: &[&str] = &[
+    "head", "script", "style", "noscript", "template", "title", "svg", "object", "iframe", "select",
+    "textarea", "button",
+];
+
+const VOID: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track",
+    "wbr",
+];
+
+const BLOCKS: &[&str] = &[
+    "p",
+    "div",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "ul",
+    "ol",
+    "dl",
+    "dt",
+    "dd",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "nav",
+    "main",
+    "aside",
+    "blockquote",
+    "pre",
+    "center",
+    "form",
+    "fieldset",
+    "address",
+    "figure",
+    "figcaption",
+    "caption",
+    "hr",
+    "body",
+    "html",
+];
+
+fn kind_of(name: &str) -> Kind {
+    match name {
+        "table" => Kind::Table,
+        "tbody" | "thead" | "tfoot" => Kind::RowGroup,
+        "tr" => Kind::Row,
+        "td" | "th" => Kind::Cell,
+        "br" => Kind::Break,
+        _ if BLOCKS.contains(&name) => Kind::Block,
+        _ => Kind::Inline,
+    }
+}
+
+/// An open element while building.
+struct Open {
+    name: String,
+    kind: Kind,
+    children: Vec<Node>,
+}
+
+struct Builder {
+    /// The stack of open elements; the bottom one is the document.
+    stack: Vec<Open>,
+    /// Inside a skipped element: its name and nesting depth.
+    skipping: Option<(String, usize)>,
+}
+
+impl Builder {
+    fn top(&mut self) -> &mut Vec<Node> {
+        if self.stack.is_empty() {
+            self.stack.push(Open {
+                name: String::new(),
+                kind: Kind::Block,
+                children: Vec::new(),
+            });
+        }
+        let last = self.stack.len() - 1;
+        &mut self.stack[last].children
+    }
+
+    fn pop(&mut self) {
+        if self.stack.len() > 1 {
+            if let Some(open) = self.stack.pop() {
+                let node = Node::Element {
+                    kind: open.kind,
+                    children: open.children,
+                };
+                self.top().push(node);
+            }
+        }
+    }
+
+    /// Close open elements down to (and including) the nearest `names`,
+    /// without crossing an element in `boundary`.
+    fn close(&mut self, names: &[&str], boundary: &[&str]) -> bool {
+        let Some(pos) = self
+            .stack
+            .iter()
+            .rposition(|o| names.contains(&o.name.as_str()) || boundary.contains(&o.name.as_str()))
+        else {
+            return false;
+        };
+        if pos == 0 || !names.contains(&self.stack[pos].name.as_str()) {
+            return false;
+        }
+        while self.stack.len() > pos {
+            self.pop();
+        }
+        true
+    }
+
+    fn start(&mut self, name: &str) {
+        if let Some((skipped, depth)) = &mut self.skipping {
+            if skipped == name {
+                *depth += 1;
+            }
+            return;
+        }
+        if SKIPPED.contains(&name) {
+            self.skipping = Some((name.to_string(), 1));
+            return;
+        }
+        const TABLE: &[&str] = &["table"];
+        match name {
+            "td" | "th" => {
+                self.close(&["td", "th"], TABLE);
+                if !self.in_row() {
+                    self.start_row();
+                }
+            }
+            "tr" => {
+                self.close(&["tr"], TABLE);
+            }
+            "tbody" | "thead" | "tfoot" => {
+                self.close(&["tbody", "thead", "tfoot"], TABLE);
+            }
+            "p" | "li" | "dt" | "dd" => {
+                self.close(&[name], &["table", "td", "th", "ul", "ol", "div"]);
+            }
+            _ => {}
+        }
+        if VOID.contains(&name) {
+            self.top().push(Node::Element {
+                kind: kind_of(name),
+                children: Vec::new(),
+            });
+            return;
+        }
+        self.stack.push(Open {
+            name: name.to_string(),
+            kind: kind_of(name),
+            children: Vec::new(),
+        });
+    }
+
+    fn in_row(&self) -> bool {
+        self.stack
+            .iter()
+            .rev()
+            .find(|o| matches!(o.name.as_str(), "tr" | "table"))
+            .is_some_and(|o| o.name == "tr")
+    }
+
+    fn start_row(&mut self) {
+        self.stack.push(Open {
+            name: "tr".to_string(),
+            kind: Kind::Row,
+            children: Vec::new(),
+        });
+    }
+
+    fn end(&mut self, name: &str) {
+        if let Some((skipped, depth)) = &mut self.skipping {
+            if skipped == name {
+                *depth -= 1;
+                if *depth == 0 {
+                    self.skipping = None;
+                }
+            }
+            return;
+        }
+        if name == "br" {
+            // `</br>` is read as `<br>` by browsers.
+            self.start("br");
+            return;
+        }
+        let boundary: &[&str] = match name {
+            "table" => &[],
+            "tr" | "td" | "th" | "tbody" | "thead" | "tfoot" => &["table"],
+            _ => &["table", "td", "th"],
+        };
+        self.close(&[name], boundary);
+    }
+
+    fn text(&mut self, chars: Vec<(char, Span)>) {
+        if self.skipping.is_none() && !chars.is_empty() {
+            self.top().push(Node::Text(chars));
+        }
+    }
+
+    fn finish(mut self) -> Vec<Node> {
+        while self.stack.len() > 1 {
+            self.pop();
+        }
+        self.stack.pop().map(|o| o.children).unwrap_or_default()
+    }
+}
+
+/// Pair decoded text with the source bytes between two tags: characters
+/// printed as themselves map to themselves, an entity (`&nbsp;`, `&#21517;`)
+/// maps to its whole reference.
+fn align(source: &str, start: usize, decoded: &str) -> Vec<(char, Span)> {
+    let raw = source.get(start..).unwrap_or("");
+    let mut src = raw.char_indices().peekable();
+    let mut out = Vec::with_capacity(decoded.len());
+    for c in decoded.chars() {
+        // Line ends are normalised by the tokenizer: skip a CR.
+        while let Some(&(_, '\r')) = src.peek() {
+            if c == '\r' {
+                break;
+            }
+            src.next();
+        }
+        match src.peek().copied() {
+            Some((i, s)) if s == c => {
+                src.next();
+                out.push((c, Span::new(start + i, s.len_utf8())));
+            }
+            Some((i, '&')) => {
+                let reference = raw.get(i..).unwrap_or("");
+                let len = reference
+                    .char_indices()
+                    .skip(1)
+                    .take(40)
+                    .find(|(_, ch)| !(ch.is_ascii_alphanumeric() || *ch == '#'))
+                    .map_or(reference.len(), |(k, ch)| if ch == ';' { k + 1 } else { k });
+                while src.peek().is_some_and(|(k, _)| *k < i + len) {
+                    src.next();
+                }
+                out.push((c, Span::new(start + i, len)));
+            }
+            other => {
+                let at = other.map_or(start + raw.len(), |(i, _)| start + i);
+                out.push((c, Span::new(at, 0)));
+            }
+        }
+    }
+    out
+}
+
+/// The document tree of an HTML page. Never fails: tag soup is read the
+/// way browsers read it, as far as tables and text go.
+pub(crate) fn parse(source: &str) -> Vec<Node> {
+    let mut emitter = DefaultEmitter::<usize>::new_with_span();
+    emitter.naively_switch_states(true);
+    let tokens = Tokenizer::new_with_emitter(source, emitter);
+    let mut b = Builder {
+        stack: Vec::new(),
+        skipping: None,
+    };
+    // Text between two tags, decoded, and where it starts.
+    let mut pending = String::new();
+    let mut text_start = 0;
+    let flush = |b: &mut Builder, pending: &mut String, text_start: usize| {
+        if !pending.is_empty() {
+            b.text(align(source, text_start, pending));
+            pending.clear();
+        }
+    };
+    for token in tokens {
+        let Ok(token) = token;
+        match token {
+            Token::String(s) => {
+                pending.push_str(&String::from_utf8_lossy(&s.value));
+            }
+            Token::StartTag(tag) => {
+                flush(&mut b, &mut pending, text_start);
+                let name = String::from_utf8_lossy(&tag.name).to_ascii_lowercase();
+                b.start(&name);
+                text_start = tag.span.end;
+                if tag.self_closing && !VOID.contains(&name.as_str()) {
+                    b.end(&name);
+                }
+            }
+            Token::EndTag(tag) => {
+                flush(&mut b, &mut pending, text_start);
+                let name = String::from_utf8_lossy(&tag.name).to_ascii_lowercase();
+                b.end(&name);
+                text_start = tag.span.end;
+            }
+            Token::Comment(c) => {
+                flush(&mut b, &mut pending, text_start);
+                text_start = c.span.end;
+            }
+            Token::Doctype(d) => {
+                flush(&mut b, &mut pending, text_start);
+                text_start = d.span.end;
+            }
+            Token::Error(_) => {}
+        }
+    }
+    flush(&mut b, &mut pending, text_start);
+    b.finish()
+}
+
+/// Whether bytes look like an HTML page or fragment.
+pub(crate) fn sniff(text: &str) -> bool {
+    let head: String = text
+        .trim_start()
+        .chars()
+        .take(1024)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    [
+        "<!doctype html",
+        "<html",
+        "<table",
+        "<body",
+        "<head",
+        "<meta",
+        "<div",
+        "<p>",
+        "<p ",
+    ]
+    .iter()
+    .any(|m| head.contains(m))
+}

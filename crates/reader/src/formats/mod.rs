@@ -1,0 +1,463 @@
+//! Published formats (web pages, Word files) read through the text reader.
+//!
+//! Each format's front end ([`html`], [`docx`]) builds the same small
+//! document tree ([`Node`]); [`render`] turns it into the text layout the
+//! text reader reads best — one line per paragraph, one line per table row
+//! with one tab-separated field per cell (merged cells are printed once, so
+//! rowspan/colspan/vMerge never shift a row), `<br>` inside a cell joined
+//! without breaking the row. Every rendered character remembers the source
+//! bytes it came from, so a [`Report`] read from the rendering can be moved
+//! back onto the source ([`remap`]).
+
+pub(crate) mod docx;
+pub(crate) mod html;
+
+use crate::{decode, read_json, read_text, ReadError};
+use nianbao_model::{Report, Span};
+
+/// The kinds of input [`read_bytes_as`] reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum InputFormat {
+    /// Text as exported by other tools (UTF-8).
+    Text,
+    /// A `Report` as written by `nianbao extract --format json`.
+    Json,
+    /// A web page.
+    Html,
+    /// A Word file (Office Open XML).
+    Docx,
+    /// A PDF with a text layer.
+    Pdf,
+}
+
+impl InputFormat {
+    /// Every format, with the name `--input-format` takes.
+    pub const ALL: [InputFormat; 5] = [
+        InputFormat::Text,
+        InputFormat::Json,
+        InputFormat::Html,
+        InputFormat::Docx,
+        InputFormat::Pdf,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            InputFormat::Text => "text",
+            InputFormat::Json => "json",
+            InputFormat::Html => "html",
+            InputFormat::Docx => "docx",
+            InputFormat::Pdf => "pdf",
+        }
+    }
+
+    /// The format a file name's extension stands for.
+    pub fn from_extension(name: &str) -> Option<InputFormat> {
+        let ext = std::path::Path::new(name)
+            .extension()?
+            .to_str()?
+            .to_ascii_lowercase();
+        Some(match ext.as_str() {
+            "html" | "htm" | "xhtml" | "shtml" => InputFormat::Html,
+            "docx" => InputFormat::Docx,
+            "pdf" => InputFormat::Pdf,
+            "json" => InputFormat::Json,
+            "txt" | "text" | "md" | "tsv" | "csv" => InputFormat::Text,
+            _ => return None,
+        })
+    }
+
+    /// The format bytes are in: unmistakable signatures (PDF, zip) first,
+    /// then the name's extension, then what the text looks like.
+    pub fn detect(name: &str, bytes: &[u8]) -> InputFormat {
+        if bytes.starts_with(b"%PDF-") {
+            return InputFormat::Pdf;
+        }
+        if bytes.starts_with(b"PK\x03\x04") {
+            return InputFormat::Docx;
+        }
+        if let Some(f) = InputFormat::from_extension(name) {
+            return f;
+        }
+        let head = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let head = String::from_utf8_lossy(head.get(..4096).unwrap_or(head));
+        if head.trim_start().starts_with('{') {
+            InputFormat::Json
+        } else if html::sniff(&head) {
+            InputFormat::Html
+        } else {
+            InputFormat::Text
+        }
+    }
+}
+
+impl std::fmt::Display for InputFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for InputFormat {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.to_ascii_lowercase();
+        InputFormat::ALL
+            .into_iter()
+            .find(|f| {
+                f.name() == s
+                    || (s == "txt" && *f == InputFormat::Text)
+                    || (s == "htm" && *f == InputFormat::Html)
+            })
+            .ok_or_else(|| {
+                let names: Vec<&str> = InputFormat::ALL.iter().map(|f| f.name()).collect();
+                format!(
+                    "unknown input format {s:?} (expected one of: {})",
+                    names.join(", ")
+                )
+            })
+    }
+}
+
+/// Read one input in `format`, or in the format [`InputFormat::detect`]
+/// finds when `None`.
+pub fn read_bytes_as(name: &str, bytes: &[u8], format: Option<InputFormat>) -> Result<Report, ReadError> {
+    let format = format.unwrap_or_else(|| InputFormat::detect(name, bytes));
+    let fail = |message: String| ReadError::Document {
+        name: name.to_string(),
+        format,
+        message,
+    };
+    match format {
+        InputFormat::Text => Ok(read_text(name, decode(name, bytes)?)),
+        InputFormat::Json => read_json(name, decode(name, bytes)?),
+        InputFormat::Html => {
+            let source = decode(name, bytes)?;
+            let rendering = render(&html::parse(source));
+            if rendering.text.trim().is_empty() {
+                return Err(fail("the page has no text outside its markup".to_string()));
+            }
+            let mut report = read_text(name, &rendering.text);
+            remap(&mut report, |s| rendering.to_source(s));
+            report.source.text = source.to_string();
+            Ok(report)
+        }
+        InputFormat::Docx => {
+            let xml = docx::document_xml(bytes).map_err(fail)?;
+            let rendering = render(&docx::parse(&xml).map_err(fail)?);
+            if rendering.text.trim().is_empty() {
+                return Err(fail("the document has no text".to_string()));
+            }
+            Ok(read_text(name, &rendering.text))
+        }
+        InputFormat::Pdf => Err(fail(
+            "PDF input is not read yet; export the PDF's text".to_string(),
+        )),
+    }
+}
+
+/// A node of a published document, whatever its format.
+#[derive(Debug, Clone)]
+pub(crate) enum Node {
+    Element {
+        kind: Kind,
+        children: Vec<Node>,
+    },
+    /// Decoded characters, each with the source bytes it stands for.
+    Text(Vec<(char, Span)>),
+}
+
+/// What an element means for the rendering.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// Starts and ends a line (paragraph, heading, list item, div …).
+    Block,
+    /// A line break inside a block or a cell.
+    Break,
+    Table,
+    /// Row groups (tbody, thead, tfoot): transparent.
+    RowGroup,
+    Row,
+    Cell,
+    /// Anything else: its text flows inline.
+    Inline,
+}
+
+/// The text a document renders to, with each byte's source span.
+#[derive(Debug, Default)]
+pub(crate) struct Rendering {
+    pub text: String,
+    /// `(rendered offset, source span)` per character, in order.
+    origins: Vec<(usize, Span)>,
+    /// Where the last source character ended (for synthetic separators).
+    last_source: usize,
+}
+
+impl Rendering {
+    fn push(&mut self, c: char, src: Span) {
+        self.origins.push((self.text.len(), src));
+        self.text.push(c);
+        self.last_source = src.end();
+    }
+
+    /// A separator that is not in the source (tab between cells, line end).
+    fn push_synthetic(&mut self, c: char) {
+        let at = Span::new(self.last_source, 0);
+        self.origins.push((self.text.len(), at));
+        self.text.push(c);
+    }
+
+    fn end_line(&mut self) {
+        if !self.text.is_empty() && !self.text.ends_with('\n') {
+            self.push_synthetic('\n');
+        }
+    }
+
+    /// The source span of the rendered character at byte `offset` (the one
+    /// containing it).
+    fn origin(&self, offset: usize) -> Option<Span> {
+        let i = self.origins.partition_point(|(at, _)| *at <= offset);
+        self.origins.get(i.checked_sub(1)?).map(|(_, s)| *s)
+    }
+
+    /// A rendered span as a source span: from its first character's source
+    /// to its last character's.
+    pub fn to_source(&self, span: Span) -> Span {
+        let Some(first) = self.origin(span.offset) else {
+            return Span::new(0, 0);
+        };
+        if span.len == 0 {
+            return Span::new(first.offset, 0);
+        }
+        let last = self.origin(span.end().saturating_sub(1)).unwrap_or(first);
+        Span::from_range(first.offset, last.end().max(first.offset))
+    }
+}
+
+fn is_space(c: char) -> bool {
+    c.is_whitespace() || c == '\u{a0}'
+}
+
+/// Inline text of `nodes` with white space collapsed; breaks (`<br>`,
+/// nested blocks) join without a separator between CJK characters and with
+/// a space otherwise, so a label wrapped in its cell stays one label.
+fn inline_chars(nodes: &[Node], out: &mut Vec<(char, Span)>) {
+    for n in nodes {
+        match n {
+            Node::Text(chars) => {
+                for &(c, s) in chars {
+                    let c = if is_space(c) || c == '\t' { ' ' } else { c };
+                    if c == ' ' && out.last().is_none_or(|(p, _)| *p == ' ') {
+                        continue;
+                    }
+                    out.push((c, s));
+                }
+            }
+            Node::Element {
+                kind: Kind::Break, ..
+            } => out.push(('\u{0}', Span::new(out.last().map_or(0, |(_, s)| s.end()), 0))),
+            Node::Element { kind, children } => {
+                let block = !matches!(kind, Kind::Inline);
+                if block {
+                    out.push(('\u{0}', Span::new(out.last().map_or(0, |(_, s)| s.end()), 0)));
+                }
+                inline_chars(children, out);
+                if block {
+                    out.push(('\u{0}', Span::new(out.last().map_or(0, |(_, s)| s.end()), 0)));
+                }
+            }
+        }
+    }
+}
+
+/// Resolve the `\0` break markers of [`inline_chars`] and trim: a break
+/// between two CJK characters joins them, any other gap is one space.
+fn join_breaks(chars: Vec<(char, Span)>) -> Vec<(char, Span)> {
+    let mut out: Vec<(char, Span)> = Vec::with_capacity(chars.len());
+    // The pending gap: a space as printed (with its span) or a break.
+    let mut gap: Option<(bool, Span)> = None;
+    for (c, s) in chars {
+        if c == '\u{0}' {
+            gap = Some((true, gap.map_or(s, |(_, g)| g)));
+            continue;
+        }
+        if c == ' ' {
+            gap = Some((gap.is_some_and(|(b, _)| b), s));
+            continue;
+        }
+        if let (Some((is_break, g)), Some((prev, _))) = (gap, out.last()) {
+            if !(is_break && !prev.is_ascii() && !c.is_ascii()) {
+                out.push((' ', g));
+            }
+        }
+        gap = None;
+        out.push((c, s));
+    }
+    out
+}
+
+fn has_table(nodes: &[Node]) -> bool {
+    nodes.iter().any(|n| match n {
+        Node::Element {
+            kind: Kind::Table, ..
+        } => true,
+        Node::Element { children, .. } => has_table(children),
+        Node::Text(_) => false,
+    })
+}
+
+/// Rows of a table (through row groups, not into nested tables).
+fn rows<'a>(nodes: &'a [Node], out: &mut Vec<&'a [Node]>) {
+    for n in nodes {
+        if let Node::Element { kind, children } = n {
+            match kind {
+                Kind::Row => out.push(children),
+                Kind::RowGroup => rows(children, out),
+                _ => {}
+            }
+        }
+    }
+}
+
+fn cells(row: &[Node]) -> impl Iterator<Item = &[Node]> {
+    row.iter().filter_map(|n| match n {
+        Node::Element {
+            kind: Kind::Cell,
+            children,
+        } => Some(children.as_slice()),
+        _ => None,
+    })
+}
+
+/// Render a document tree.
+pub(crate) fn render(nodes: &[Node]) -> Rendering {
+    let mut r = Rendering::default();
+    let mut line: Vec<(char, Span)> = Vec::new();
+    render_into(nodes, &mut r, &mut line);
+    flush(&mut r, &mut line);
+    r
+}
+
+fn flush(r: &mut Rendering, line: &mut Vec<(char, Span)>) {
+    let chars = join_breaks(std::mem::take(line));
+    if chars.is_empty() {
+        return;
+    }
+    r.end_line();
+    for (c, s) in chars {
+        r.push(c, s);
+    }
+    r.end_line();
+}
+
+fn render_into(nodes: &[Node], r: &mut Rendering, line: &mut Vec<(char, Span)>) {
+    for n in nodes {
+        match n {
+            Node::Text(_) => inline_chars(std::slice::from_ref(n), line),
+            Node::Element {
+                kind: Kind::Inline,
+                children,
+            } => render_into(children, r, line),
+            Node::Element {
+                kind: Kind::Break, ..
+            } => flush(r, line),
+            Node::Element {
+                kind: Kind::Table,
+                children,
+            } => {
+                flush(r, line);
+                render_table(children, r);
+            }
+            // Rows and cells outside a table, and blocks: their own lines.
+            Node::Element { children, .. } => {
+                flush(r, line);
+                render_into(children, r, line);
+                flush(r, line);
+            }
+        }
+    }
+}
+
+fn render_table(children: &[Node], r: &mut Rendering) {
+    let mut table_rows = Vec::new();
+    rows(children, &mut table_rows);
+    // A table holding tables lays out the page: its cells are blocks.
+    if has_table(children) {
+        for row in table_rows {
+            for cell in cells(row) {
+                let mut line = Vec::new();
+                render_into(cell, r, &mut line);
+                flush(r, &mut line);
+            }
+        }
+        return;
+    }
+    for row in table_rows {
+        let texts: Vec<Vec<(char, Span)>> = cells(row)
+            .map(|cell| {
+                let mut chars = Vec::new();
+                inline_chars(cell, &mut chars);
+                join_breaks(chars)
+            })
+            .collect();
+        if texts.iter().all(Vec::is_empty) {
+            continue;
+        }
+        r.end_line();
+        for (k, chars) in texts.into_iter().enumerate() {
+            if k > 0 {
+                r.push_synthetic('\t');
+            }
+            if let Some((_, s)) = chars.first() {
+                // An empty cell sits where the next one starts.
+                r.last_source = s.offset;
+            }
+            for (c, s) in chars {
+                r.push(c, s);
+            }
+        }
+        r.end_line();
+    }
+}
+
+/// Apply `f` to every span of a report.
+pub(crate) fn remap(report: &mut Report, f: impl Fn(Span) -> Span) {
+    let m = &mut report.metadata;
+    if let Some(s) = m.title.as_mut() {
+        s.span = f(s.span);
+    }
+    if let Some(s) = m.body.as_mut() {
+        s.span = f(s.span);
+    }
+    if let Some(s) = m.year.as_mut() {
+        s.span = f(s.span);
+    }
+    if let Some(s) = m.period.as_mut() {
+        s.span = f(s.span);
+    }
+    if let Some(s) = m.published.as_mut() {
+        s.span = f(s.span);
+    }
+    for s in report.sections.values_mut() {
+        s.span = f(s.span);
+        s.body = f(s.body);
+        if let Some(h) = s.heading.as_mut() {
+            h.span = f(h.span);
+        }
+    }
+    for t in report.tables.values_mut() {
+        t.span = f(t.span);
+        for h in &mut t.headers {
+            h.span = f(h.span);
+        }
+        for row in t.rows.values_mut() {
+            if let Some(l) = row.label.as_mut() {
+                l.span = f(l.span);
+            }
+            for c in row.cells.values_mut() {
+                c.span = f(c.span);
+            }
+        }
+    }
+    for p in &mut report.problems {
+        p.span = p.span.map(&f);
+    }
+}

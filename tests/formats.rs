@@ -1,0 +1,658 @@
+//! Published formats: each text fixture is turned into the web page and the
+//! Word file a government site would publish (the template's table with
+//! merged header cells, group labels spanning their sub-rows, `<br>` in long
+//! labels, entities, styles, scripts), and reading those must give exactly
+//! the cells and the rule ids the text gives.
+
+use nianbao_model::{template, CellValue, Report, RowKind, TableSchema};
+use nianbao_reader::{read_bytes, read_bytes_as, InputFormat, ReadError};
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const FIXTURES: &[&str] = &[
+    "haiyan-jingxin-2023",
+    "jiaxing-jingxin-2022",
+    "pinghu-jingxin-2021",
+    "sanmen-yanhai-2023",
+    "zhenhai-jingxin-2023",
+];
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// One cell of a generated table.
+struct GCell {
+    text: String,
+    rowspan: usize,
+    colspan: usize,
+}
+
+fn cell(text: impl Into<String>) -> GCell {
+    GCell {
+        text: text.into(),
+        rowspan: 1,
+        colspan: 1,
+    }
+}
+
+fn spanned(text: impl Into<String>, rowspan: usize, colspan: usize) -> GCell {
+    GCell {
+        text: text.into(),
+        rowspan,
+        colspan,
+    }
+}
+
+enum Block {
+    Para(String),
+    Table(Vec<Vec<GCell>>),
+}
+
+/// A table as published: header rows built from the template's column
+/// groups, labels as printed in the text, values as printed.
+fn table_rows(text: &str, report: &Report, id: &str, ts: &TableSchema) -> Vec<Vec<GCell>> {
+    let Some(t) = report.tables.get(id) else {
+        return Vec::new();
+    };
+    let printed = |span: nianbao_model::Span| span.slice(text).unwrap_or("").to_string();
+    let values = |rid: &str| -> Vec<GCell> {
+        let Some(row) = t.rows.get(rid) else {
+            return Vec::new();
+        };
+        row.cells
+            .values()
+            .map(|c| {
+                cell(if c.value == CellValue::Blank {
+                    String::new()
+                } else {
+                    printed(c.span)
+                })
+            })
+            .collect()
+    };
+    let label = |rid: &str| -> String {
+        let rs = ts.row(rid);
+        t.rows
+            .get(rid)
+            .and_then(|r| r.label.as_ref())
+            .map(|l| l.text.clone())
+            .or_else(|| rs.map(|rs| format!("{}{}", rs.numbering, rs.label)))
+            .unwrap_or_default()
+    };
+    // Header labels as printed, by target; a header the text lacks stays
+    // empty, so the page has the text's deviations and findings.
+    let header_text = |target: &str, after: usize| -> String {
+        t.headers
+            .iter()
+            .filter(|h| h.target == target && h.span.offset >= after)
+            .map(|h| h.text.clone())
+            .next()
+            .unwrap_or_default()
+    };
+    let mut out = Vec::new();
+    if id == "disclosure" {
+        let mut blocks: Vec<&str> = Vec::new();
+        for rs in &ts.rows {
+            if let Some(b) = rs.block {
+                if !blocks.contains(&b) && t.rows.contains_key(rs.id) {
+                    blocks.push(b);
+                }
+            }
+        }
+        for b in blocks {
+            let rows: Vec<_> = ts
+                .rows
+                .iter()
+                .filter(|r| r.block == Some(b) && t.rows.contains_key(r.id))
+                .collect();
+            let cols: Vec<&str> = rows
+                .first()
+                .map(|r| ts.row_columns(r).map(|c| c.id).collect())
+                .unwrap_or_default();
+            let block_at = t
+                .headers
+                .iter()
+                .find(|h| h.target == b)
+                .map_or(0, |h| h.span.offset);
+            out.push(vec![spanned(header_text(b, 0), 1, cols.len() + 1)]);
+            let mut head = vec![cell("信息内容")];
+            head.extend(cols.iter().map(|c| cell(header_text(c, block_at))));
+            out.push(head);
+            for r in rows {
+                let mut tr = vec![cell(label(r.id))];
+                tr.extend(values(r.id));
+                out.push(tr);
+            }
+        }
+        return out;
+    }
+    // Column header rows from the group tree.
+    let path = |c: &nianbao_model::ColumnSchema| {
+        let mut p = Vec::new();
+        let mut g = c.group;
+        while let Some(id) = g {
+            p.insert(0, id);
+            g = ts.column_group(id).and_then(|cg| cg.parent);
+        }
+        p
+    };
+    let depth = ts.columns.iter().map(|c| path(c).len()).max().unwrap_or(0) + 1;
+    let labelled = ts
+        .rows
+        .iter()
+        .any(|r| r.kind != RowKind::Data || r.parent.is_some());
+    let label_cols = if labelled { 2 } else { 0 };
+    let extra = usize::from(id == "requests");
+    let mut header: Vec<Vec<GCell>> = (0..depth + extra).map(|_| Vec::new()).collect();
+    if label_cols > 0 {
+        header[0].push(spanned("", depth + extra, label_cols));
+    }
+    if extra == 1 {
+        header[0].push(spanned("申请人情况", 1, ts.columns.len()));
+    }
+    for level in 0..depth {
+        let mut k = 0;
+        while let Some(c) = ts.columns.get(k) {
+            let p = path(c);
+            if level < p.len() {
+                let g = p[level];
+                let n = ts.columns[k..]
+                    .iter()
+                    .take_while(|c| path(c).get(level) == Some(&g))
+                    .count();
+                header[level + extra].push(spanned(header_text(g, 0), 1, n));
+                k += n;
+            } else {
+                if level == p.len() {
+                    // Columns of one name in several groups: the group's own.
+                    let after = p
+                        .last()
+                        .and_then(|g| t.headers.iter().find(|h| h.target == *g))
+                        .map_or(0, |h| h.span.offset);
+                    header[level + extra].push(spanned(header_text(c.id, after), depth - level, 1));
+                }
+                k += 1;
+            }
+        }
+    }
+    out.extend(header);
+    let mut heading_done = false;
+    for rs in &ts.rows {
+        match rs.kind {
+            RowKind::Heading => continue,
+            _ if rs.parent.is_some() => continue,
+            _ => {}
+        }
+        if !heading_done && rs.id == "granted" {
+            if let Some(h) = ts.rows.iter().find(|r| r.kind == RowKind::Heading) {
+                out.push(vec![spanned(
+                    header_text(h.id, 0),
+                    1,
+                    label_cols + ts.columns.len(),
+                )]);
+                heading_done = true;
+            }
+        }
+        let subs: Vec<_> = ts.sub_rows(rs.id).filter(|s| t.rows.contains_key(s.id)).collect();
+        let own_values = t.rows.get(rs.id).is_some_and(|r| !r.cells.is_empty());
+        if t.rows.contains_key(rs.id) && (own_values || subs.is_empty()) {
+            let mut tr = Vec::new();
+            if label_cols > 0 {
+                tr.push(spanned(label(rs.id), 1, label_cols));
+            }
+            tr.extend(values(rs.id));
+            out.push(tr);
+        }
+        for (k, s) in subs.iter().enumerate() {
+            let mut tr = Vec::new();
+            if k == 0 && !own_values && t.rows.contains_key(rs.id) {
+                tr.push(spanned(label(rs.id), subs.len(), 1));
+            } else if k == 0 && own_values {
+                tr.push(spanned("", subs.len(), 1));
+            }
+            tr.push(cell(label(s.id)));
+            tr.extend(values(s.id));
+            out.push(tr);
+        }
+    }
+    out
+}
+
+/// The document a site would publish for this text: its paragraphs, and in
+/// place of each table the template's table with the text's values.
+fn document(text: &str, report: &Report) -> Vec<Block> {
+    let ts = template(report.format);
+    let mut tables: Vec<(&String, nianbao_model::Span)> =
+        report.tables.iter().map(|(id, t)| (id, t.span)).collect();
+    tables.sort_by_key(|(_, s)| s.offset);
+    let mut blocks = Vec::new();
+    let mut at = 0;
+    let paras = |blocks: &mut Vec<Block>, s: &str| {
+        for line in s.lines() {
+            if !line.trim().is_empty() {
+                blocks.push(Block::Para(line.trim().to_string()));
+            }
+        }
+    };
+    for (id, span) in tables {
+        paras(&mut blocks, text.get(at..span.offset).unwrap_or(""));
+        if let Some(schema) = ts.table(id) {
+            blocks.push(Block::Table(table_rows(text, report, id, schema)));
+        }
+        at = span.end().max(at);
+    }
+    paras(&mut blocks, text.get(at..).unwrap_or(""));
+    blocks
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// A long label wrapped with `<br>` between two CJK characters, as pages
+/// wrap labels inside narrow cells.
+fn wrapped(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    if chars.len() < 12 {
+        return escape(s);
+    }
+    let mid = chars.len() / 2;
+    match (mid..chars.len() - 1).find(|&k| !chars[k - 1].is_ascii() && !chars[k].is_ascii()) {
+        Some(k) => {
+            let (a, b): (String, String) = (chars[..k].iter().collect(), chars[k..].iter().collect());
+            format!("{}<br>\n{}", escape(&a), escape(&b))
+        }
+        None => escape(s),
+    }
+}
+
+fn html(blocks: &[Block]) -> String {
+    let mut out = String::from(
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>政府信息公开</title>\n\
+         <style>td { border: 1px solid #000; } p { text-indent: 2em; }</style>\n\
+         <script>var s = \"<table><tr><td>一、本年新收政府信息公开申请数量</td><td>99</td></tr></table>\";</script>\n\
+         </head>\n<body>\n<!-- 正文 -->\n<div class=\"content\">\n",
+    );
+    for b in blocks {
+        match b {
+            Block::Para(p) => out.push_str(&format!("<p style=\"font-family: 仿宋\">{}</p>\n", escape(p))),
+            Block::Table(rows) => {
+                out.push_str("<table border=\"1\" cellspacing=\"0\">\n<tbody>\n");
+                for row in rows {
+                    out.push_str("<tr>");
+                    for c in row {
+                        let mut attrs = String::new();
+                        if c.rowspan > 1 {
+                            attrs.push_str(&format!(" rowspan=\"{}\"", c.rowspan));
+                        }
+                        if c.colspan > 1 {
+                            attrs.push_str(&format!(" colspan=\"{}\"", c.colspan));
+                        }
+                        let content = if c.text.is_empty() {
+                            "&nbsp;".to_string()
+                        } else {
+                            format!(
+                                "<p align=\"center\"><span style=\"font-size:12px\">{}</span></p>",
+                                wrapped(&c.text)
+                            )
+                        };
+                        out.push_str(&format!("\n<td{attrs} valign=\"middle\">{content}</td>"));
+                    }
+                    out.push_str("\n</tr>\n");
+                }
+                out.push_str("</tbody>\n</table>\n");
+            }
+        }
+    }
+    out.push_str("</div>\n</body></html>\n");
+    out
+}
+
+fn w_para(text: &str) -> String {
+    if text.is_empty() {
+        return "<w:p/>".to_string();
+    }
+    format!(
+        "<w:p><w:pPr><w:jc w:val=\"center\"/></w:pPr><w:r><w:rPr><w:rFonts w:hint=\"eastAsia\"/></w:rPr><w:t xml:space=\"preserve\">{}</w:t></w:r></w:p>",
+        escape(text)
+    )
+}
+
+/// Word's table: a full grid where a cell spanning rows is `vMerge restart`
+/// and the cells below it are `vMerge` continuations, and a cell spanning
+/// columns has `gridSpan`.
+fn w_table(rows: &[Vec<GCell>]) -> String {
+    // Per grid column: rows still covered by a cell above, and its width.
+    let width = rows
+        .iter()
+        .map(|r| r.iter().map(|c| c.colspan).sum::<usize>())
+        .max()
+        .unwrap_or(0)
+        + rows
+            .iter()
+            .map(|r| r.iter().map(|c| c.rowspan).max().unwrap_or(1))
+            .max()
+            .unwrap_or(1)
+            * 4;
+    let mut covered: Vec<(usize, usize)> = vec![(0, 0); width];
+    let mut out = String::from("<w:tbl><w:tblPr><w:tblW w:w=\"0\" w:type=\"auto\"/></w:tblPr>");
+    for row in rows {
+        out.push_str("<w:tr>");
+        let mut col = 0;
+        let mut cells = row.iter();
+        loop {
+            if let Some((left, span)) = covered.get(col).copied().filter(|(left, _)| *left > 0) {
+                out.push_str(&format!(
+                    "<w:tc><w:tcPr><w:gridSpan w:val=\"{span}\"/><w:vMerge/></w:tcPr><w:p/></w:tc>"
+                ));
+                if let Some(c) = covered.get_mut(col) {
+                    *c = (left - 1, span);
+                }
+                col += span;
+                continue;
+            }
+            let Some(c) = cells.next() else { break };
+            let mut pr = format!("<w:gridSpan w:val=\"{}\"/>", c.colspan);
+            if c.rowspan > 1 {
+                pr.push_str("<w:vMerge w:val=\"restart\"/>");
+                if let Some(slot) = covered.get_mut(col) {
+                    *slot = (c.rowspan - 1, c.colspan);
+                }
+            }
+            out.push_str(&format!("<w:tc><w:tcPr>{pr}</w:tcPr>{}</w:tc>", w_para(&c.text)));
+            col += c.colspan;
+        }
+        out.push_str("</w:tr>");
+    }
+    out.push_str("</w:tbl>");
+    out
+}
+
+fn docx(blocks: &[Block]) -> Vec<u8> {
+    let mut body = String::new();
+    for b in blocks {
+        match b {
+            Block::Para(p) => body.push_str(&w_para(p)),
+            Block::Table(rows) => body.push_str(&w_table(rows)),
+        }
+    }
+    let xml = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body>{body}<w:sectPr/></w:body></w:document>"
+    );
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default();
+    let files = [
+        ("[Content_Types].xml", "<?xml version=\"1.0\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"><Override PartName=\"/word/document.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml\"/></Types>".to_string()),
+        ("word/document.xml", xml),
+    ];
+    for (name, content) in files {
+        zip.start_file(name, opts).expect("zip entry");
+        zip.write_all(content.as_bytes()).expect("zip write");
+    }
+    zip.finish().expect("zip finish").into_inner()
+}
+
+type Cells = BTreeMap<(String, String, String), String>;
+
+fn cells(r: &Report) -> Cells {
+    let mut out = BTreeMap::new();
+    for (tid, t) in &r.tables {
+        for (rid, row) in &t.rows {
+            for (cid, c) in &row.cells {
+                out.insert((tid.clone(), rid.clone(), cid.clone()), c.value.to_string());
+            }
+        }
+    }
+    out
+}
+
+fn rule_ids(r: &Report) -> BTreeSet<String> {
+    let rules = nianbao_rules::compile(&nianbao_rules::builtin_sources()).expect("builtin rules compile");
+    nianbao_engine::eval::evaluate(&rules, r, None)
+        .into_iter()
+        .map(|f| f.rule)
+        .collect()
+}
+
+/// Every cell span of a report read from `source` holds the printed value.
+fn assert_cell_spans(name: &str, r: &Report) {
+    r.validate()
+        .unwrap_or_else(|e| panic!("{name}: invalid spans: {e:?}"));
+    for (tid, t) in &r.tables {
+        for (rid, row) in &t.rows {
+            for (cid, c) in &row.cells {
+                let at = c.span.slice(&r.source.text).unwrap_or("");
+                match &c.value {
+                    CellValue::Blank => {}
+                    v if c.inferred.is_none() => {
+                        assert_eq!(at, v.to_string(), "{name}: {tid}.{rid}.{cid} span")
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+}
+
+struct Published {
+    text: Report,
+    html: String,
+    docx: Vec<u8>,
+}
+
+fn publish(name: &str) -> Published {
+    let text = std::fs::read_to_string(fixture(&format!("{name}.txt"))).expect("fixture");
+    let report = read_bytes(&format!("{name}.txt"), text.as_bytes()).expect("text reads");
+    let blocks = document(&text, &report);
+    Published {
+        html: html(&blocks),
+        docx: docx(&blocks),
+        text: report,
+    }
+}
+
+#[test]
+fn html_and_docx_give_the_cells_and_rule_ids_of_the_text() {
+    for name in FIXTURES {
+        let p = publish(name);
+        let want = cells(&p.text);
+        assert!(want.len() > 50, "{name}: only {} cells in the text", want.len());
+        let want_rules = rule_ids(&p.text);
+
+        let html = read_bytes(&format!("{name}.html"), p.html.as_bytes()).expect("html reads");
+        assert_eq!(
+            html.source.text, p.html,
+            "{name}: findings are shown against the page"
+        );
+        assert_eq!(cells(&html), want, "{name}.html cells");
+        assert_eq!(rule_ids(&html), want_rules, "{name}.html rule ids");
+        assert_cell_spans(&format!("{name}.html"), &html);
+
+        let docx = read_bytes(&format!("{name}.docx"), &p.docx).expect("docx reads");
+        assert_eq!(cells(&docx), want, "{name}.docx cells");
+        assert_eq!(rule_ids(&docx), want_rules, "{name}.docx rule ids");
+        assert_cell_spans(&format!("{name}.docx"), &docx);
+    }
+}
+
+/// `nianbao extract` on the published files prints the text's TSV lines
+/// (table, row, column, value), and `check` exits as for the text.
+#[test]
+fn cli_extract_reads_published_files() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let tsv = |path: &Path| -> BTreeSet<String> {
+        let out = Command::new(env!("CARGO_BIN_EXE_nianbao"))
+            .args(["extract", path.to_str().expect("UTF-8 path"), "--format", "tsv"])
+            .output()
+            .expect("run nianbao");
+        assert!(
+            out.status.success(),
+            "{}: {}",
+            path.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| l.split('\t').take(4).collect::<Vec<_>>().join("\t"))
+            .collect()
+    };
+    let check = |path: &Path| -> Option<i32> {
+        Command::new(env!("CARGO_BIN_EXE_nianbao"))
+            .args(["check", path.to_str().expect("UTF-8 path")])
+            .output()
+            .expect("run nianbao")
+            .status
+            .code()
+    };
+    for name in FIXTURES {
+        let p = publish(name);
+        let html = dir.path().join(format!("{name}.html"));
+        let docx = dir.path().join(format!("{name}.docx"));
+        std::fs::write(&html, &p.html).expect("write html");
+        std::fs::write(&docx, &p.docx).expect("write docx");
+        let want = tsv(&fixture(&format!("{name}.txt")));
+        assert!(want.len() > 50, "{name}: {} TSV lines", want.len());
+        assert_eq!(tsv(&html), want, "{name}.html");
+        assert_eq!(tsv(&docx), want, "{name}.docx");
+        let code = check(&fixture(&format!("{name}.txt")));
+        assert_eq!(check(&html), code, "{name}.html check exit");
+        assert_eq!(check(&docx), code, "{name}.docx check exit");
+    }
+}
+
+/// Damaged files are a clear error naming the format, never a panic, and
+/// `nianbao` exits 2 on them.
+#[test]
+fn damaged_documents_are_clear_errors() {
+    let p = publish("haiyan-jingxin-2023");
+    let message = |r: Result<Report, ReadError>| match r {
+        Ok(_) => panic!("damaged input was read"),
+        Err(e) => e.to_string(),
+    };
+    // A truncated zip: every cut of the Word file.
+    for cut in [4, 30, p.docx.len() / 2, p.docx.len() - 10] {
+        let m = message(read_bytes("cut.docx", &p.docx[..cut]));
+        assert!(m.contains("cut.docx") && m.contains("docx"), "{m}");
+    }
+    // A zip that is not a Word file.
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    zip.start_file("a.txt", zip::write::SimpleFileOptions::default())
+        .expect("zip entry");
+    zip.write_all(b"hello").expect("zip write");
+    let other = zip.finish().expect("zip").into_inner();
+    let m = message(read_bytes("other.zip", &other));
+    assert!(m.contains("word/document.xml"), "{m}");
+    // Broken XML inside a well-formed zip.
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    zip.start_file("word/document.xml", zip::write::SimpleFileOptions::default())
+        .expect("zip entry");
+    zip.write_all("<w:document><w:body><w:p><w:t>一、</w:p></w:body>".as_bytes())
+        .expect("zip write");
+    let broken = zip.finish().expect("zip").into_inner();
+    let m = message(read_bytes("broken.docx", &broken));
+    assert!(m.contains("not well-formed XML"), "{m}");
+    // A page that is markup only, and bytes that are not text.
+    let m = message(read_bytes(
+        "empty.html",
+        b"<html><head><script>x()</script></head><body><table><tr><td></td></tr></table></body></html>",
+    ));
+    assert!(m.contains("no text"), "{m}");
+    let m = message(read_bytes_as(
+        "x.html",
+        &[0xff, 0xfe, 0x3c],
+        Some(InputFormat::Html),
+    ));
+    assert!(m.contains("not UTF-8"), "{m}");
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cut = dir.path().join("cut.docx");
+    std::fs::write(&cut, &p.docx[..p.docx.len() / 2]).expect("write");
+    for cmd in ["check", "extract"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_nianbao"))
+            .args([cmd, cut.to_str().expect("UTF-8 path")])
+            .output()
+            .expect("run nianbao");
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{cmd}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(said.contains("cannot read this docx file"), "{cmd}: {said}");
+    }
+}
+
+/// The format is chosen by signature, then extension, then content; a
+/// given format wins.
+#[test]
+fn input_format_detection() {
+    let p = publish("sanmen-yanhai-2023");
+    let d = InputFormat::detect;
+    assert_eq!(d("report", &p.docx), InputFormat::Docx);
+    assert_eq!(d("report.txt", b"%PDF-1.7\n"), InputFormat::Pdf);
+    assert_eq!(d("report", p.html.as_bytes()), InputFormat::Html);
+    assert_eq!(d("report.htm", "一、总体情况".as_bytes()), InputFormat::Html);
+    assert_eq!(d("report", b"  {\"source\": 1}"), InputFormat::Json);
+    assert_eq!(d("report", "<p>一、总体情况</p>".as_bytes()), InputFormat::Html);
+    assert_eq!(d("report", "一、总体情况\t1".as_bytes()), InputFormat::Text);
+    for f in InputFormat::ALL {
+        assert_eq!(f.name().parse::<InputFormat>(), Ok(f));
+    }
+    assert!("xls".parse::<InputFormat>().is_err());
+    // The page's markup read as text is not the page.
+    let as_text = read_bytes_as("x.html", p.html.as_bytes(), Some(InputFormat::Text)).expect("text");
+    let as_html = read_bytes_as("x", p.html.as_bytes(), Some(InputFormat::Html)).expect("html");
+    assert_eq!(cells(&as_html), cells(&p.text));
+    assert_ne!(cells(&as_text), cells(&p.text));
+}
+
+/// What pages do around the numbers: a layout table holding the report
+/// table, `<br>` and entities in labels, a row without `</td>`s, a blank
+/// cell as `&nbsp;`, a script printing a table, page furniture.
+#[test]
+fn html_page_details() {
+    let page = r#"<html><head><title>报告</title><style>td{}</style></head><body>
+<div class="nav">首页 &gt; 政务公开</div>
+<table width="100%"><tr><td>
+<p>一、总体情况</p><p>本年度&nbsp;共主动公开信息5条。</p>
+<p>三、收到和处理政府信息公开申请情况</p>
+<table border=1>
+<tr><td rowspan=3 colspan=2>&nbsp;</td><td colspan=7>申请人情况</td></tr>
+<tr><td rowspan=2>自然人</td><td colspan=5>法人或其他组织</td><td rowspan=2>总计</td></tr>
+<tr><td>商业<br>企业<td>科研机构<td>社会公益组织<td>法律服务机构<td>其他</tr>
+<tr><td colspan=2>一、本年新收政府信息<br/>公开申请数量</td><td>3</td><td>1</td><td>0</td><td>0</td><td>0</td><td>0</td><td>&#52;</td></tr>
+<script>document.write("<tr><td>二、上年结转政府信息公开申请数量</td><td>9</td></tr>")</script>
+<tr><td colspan=2>二、上年结转政府信息公开申请数量<td>0<td>0<td>0<td>0<td>0<td>&nbsp;<td>0
+</table>
+</td></tr></table>
+</body></html>"#;
+    let r = read_bytes("page.html", page.as_bytes()).expect("reads");
+    let cell = |row: &str, col: &str| r.cell("requests", row, col).map(|c| c.value.to_string());
+    assert_eq!(cell("new", "natural_person").as_deref(), Some("3"));
+    assert_eq!(cell("new", "business").as_deref(), Some("1"));
+    assert_eq!(cell("new", "total").as_deref(), Some("4"));
+    assert_eq!(cell("carried_over", "other_org").as_deref(), Some(""));
+    assert_eq!(cell("carried_over", "total").as_deref(), Some("0"));
+    // Spans are the page's bytes: the entity for the total, the label over its <br/>.
+    let total = r.cell("requests", "new", "total").expect("total");
+    assert_eq!(total.span.slice(page), Some("&#52;"));
+    let label = r.tables["requests"].rows["new"].label.as_ref().expect("label");
+    assert_eq!(
+        label.span.slice(page),
+        Some("一、本年新收政府信息<br/>公开申请数量")
+    );
+    assert_eq!(r.source.text, page);
+}
