@@ -510,3 +510,39 @@ fn flattened_rows_are_split_by_their_arithmetic() {
         [(ProblemKind::AmbiguousSplit, Some("normative_docs".to_string()))]
     );
 }
+
+#[test]
+fn a_vertical_heading_interleaved_with_space_aligned_rows() {
+    // pdftotext -layout: columns aligned by runs of spaces, the merged cell
+    // 三、本年度办理结果 printed in pieces at the start of the rows beside it.
+    let text = fixture("hongze-2023-pypdf.txt");
+    let vertical: String = "三\n、\n本\n年\n度\n办\n理\n结\n果\n".to_string();
+    let mut t = replace_once(&text, &vertical, "");
+    for (row, piece) in [
+        ("（一）予以公开 ", "三、本    "),
+        ("（三）不予公开\n", "年度办    "),
+        ("1.属于国家秘密 ", "理结果    "),
+    ] {
+        t = replace_once(&t, row, &format!("{piece}{row}"));
+    }
+    let t: String = t
+        .lines()
+        .map(|l| {
+            // Numbers aligned by runs of spaces.
+            let words: Vec<&str> = l.split(' ').collect();
+            if words.len() > 3 && words.iter().rev().take(7).all(|w| w.parse::<u32>().is_ok()) {
+                words.join("      ")
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let r = read_text("hongze", &t);
+    assert_eq!(cells(&r), cells(&read_text("hongze", &text)));
+    assert_eq!(r.problems, vec![]);
+    for row in ["granted", "denied", "denied.state_secret"] {
+        let l = r.tables["requests"].rows[row].label.clone().unwrap();
+        assert_eq!(l.matched, LabelMatch::Exact, "{row}: {}", l.text);
+    }
+}

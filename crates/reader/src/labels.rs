@@ -186,6 +186,13 @@ pub(crate) fn max_distance(chars: usize) -> usize {
     }
 }
 
+/// Score of a character covered by a label, and cost of one edit: an edit
+/// costs more than a character gains, so a fragment printed next to a label
+/// ("年" of a vertical heading) stays apart rather than count as a typo,
+/// while the parts of a wrapped label join.
+const CHAR_SCORE: i64 = 10;
+const EDIT_COST: usize = 30;
+
 /// A candidate's best reading.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Hit {
@@ -224,7 +231,7 @@ impl Catalogue {
                 },
             };
             let other_table = usize::from(prefer.is_some_and(|t| t != e.table)) * 3;
-            Some(d * 10 + numbering + other_table)
+            Some(d * EDIT_COST + numbering + other_table)
         };
         let mut best: Option<Hit> = None;
         let consider = |best: &mut Option<Hit>, i: usize, d: usize| {
@@ -285,7 +292,7 @@ impl Catalogue {
             if printed_num.is_some() && e.numbering.is_some() && printed_num != e.numbering {
                 continue;
             }
-            let cost = 10 * (e.chars - rest_chars) + usize::from(prefer.is_some_and(|t| t != e.table)) * 3;
+            let cost = (e.chars - rest_chars) + usize::from(prefer.is_some_and(|t| t != e.table)) * 3;
             if best.is_none_or(|b| cost < b.cost) {
                 best = Some(Hit {
                     entry: i,
@@ -414,7 +421,8 @@ pub(crate) fn items(text: &str, tokens: &[Token], prefer: Option<&str>) -> Vec<I
 }
 
 /// Best segmentation of a run of text tokens into labels and unknown text:
-/// most tokens covered by labels, then fewest edits (a dynamic programme
+/// most characters covered by labels, less three per edit, so a stray
+/// fragment is never pulled into a label as a typo (a dynamic programme
 /// over token positions; each label joins at most [`MAX_JOIN`] tokens).
 fn segment(
     text: &str,
@@ -461,9 +469,11 @@ fn segment(
             };
         }
         let mut cand = String::new();
+        let mut cand_chars = 0;
         for j in i + 1..=n.min(i + MAX_JOIN) {
             cand.push_str(&norms[j - 1]);
-            if cand.chars().count() > limit {
+            cand_chars += norms[j - 1].chars().count();
+            if cand_chars > limit {
                 break;
             }
             let hit = cat.best(&cand, prefer).or_else(|| {
@@ -473,7 +483,7 @@ fn segment(
                     .flatten()
             });
             if let Some(hit) = hit {
-                let score = base + (j - i) as i64 * 1000 - hit.cost as i64;
+                let score = base + cand_chars as i64 * CHAR_SCORE - hit.cost as i64;
                 if score > best[j].score {
                     best[j] = Step {
                         score,
