@@ -247,11 +247,13 @@ impl SourceCode for ReportSource<'_> {
                 }
             }
         }
-        // Cut a long first or last line around the span.
-        if self.text[first_line..start].chars().count() > MAX_LINE_CHARS - KEEP_CHARS {
+        // Cut a long first or last line around the span (counting no
+        // further than needed: a report may be one line of megabytes).
+        let limit = MAX_LINE_CHARS - KEEP_CHARS;
+        if self.text[first_line..start].chars().rev().take(limit + 1).count() > limit {
             ctx_start = self.chars_before(start, KEEP_CHARS, first_line);
         }
-        if self.text[end..last_line_end].chars().count() > MAX_LINE_CHARS - KEEP_CHARS {
+        if self.text[end..last_line_end].chars().take(limit + 1).count() > limit {
             ctx_end = self.chars_after(end, KEEP_CHARS, last_line_end);
         }
         if ctx_end > end && self.text[..ctx_end].ends_with('\r') {
