@@ -372,14 +372,19 @@ fn problems_are_warnings_on_stderr_with_exit_0() {
 }
 
 #[test]
-fn non_utf8_input_is_a_clear_error() {
-    let dir = std::env::temp_dir().join(format!("nianbao-gbk-{}", std::process::id()));
+fn undecodable_input_is_a_clear_error() {
+    let dir = std::env::temp_dir().join(format!("nianbao-binary-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("gbk.txt");
-    // "规章" in GBK.
-    std::fs::write(&path, [0xB9u8, 0xE6, 0xD5, 0xC2]).unwrap();
+    let path = dir.join("binary.txt");
+    // Binary bytes (NULs, invalid sequences): no text encoding reads them.
+    std::fs::write(
+        &path,
+        [0x00u8, 0xFF, 0x00, 0xC3, 0x28, 0x00, 0x80, 0xFE, 0x00, 0x01],
+    )
+    .unwrap();
     let out = nianbao(&["extract", path.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("not UTF-8"));
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("binary.txt"));
     let _ = std::fs::remove_dir_all(&dir);
 }
