@@ -49,7 +49,7 @@ pub struct Args {
     pair_by_body: bool,
     /// Lowest severity that makes the exit code 1 [default: error, or the
     /// configuration's fail-on].
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, value_name = "LEVEL")]
     fail_on: Option<Level>,
     /// Only these rules (ids or prefixes, comma-separated); replaces the
     /// configuration's `select`.
