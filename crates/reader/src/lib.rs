@@ -19,15 +19,17 @@
 //! It knows the model's schema; it must not know about rules or findings.
 //!
 //! Public API used by the CLI — keep these signatures:
-//! - [`read_bytes`]: decode a file's bytes (UTF-8 with or without BOM; a JSON
-//!   `Report` is taken as is after validation) and read it;
+//! - [`read_bytes`]: decode a file's bytes ([`decode`]: UTF-8 with or
+//!   without BOM, UTF-16 with BOM, GB18030/GBK; empty and binary input are
+//!   errors; a JSON `Report` is taken as is after validation) and read it;
 //! - [`read_bytes_as`]: the same with the input format given
-//!   ([`InputFormat`]: text, JSON, HTML, .docx, PDF) or, with `None`, chosen
+//!   ([`InputFormat`]: text, JSON, HTML, .docx, PDF with a text layer) or, with `None`, chosen
 //!   by extension and content; web pages and Word files are rendered to text
 //!   and read by [`read_text`], spans moved back onto the page;
 //! - [`read_text`]: read already-decoded text. Never fails: what cannot be
 //!   read becomes a `Problem` in the report.
 
+pub mod decode;
 pub mod flattened;
 mod formats;
 mod labels;
@@ -43,12 +45,10 @@ use nianbao_model::{template, Format, Problem, ProblemKind, Report, Section, Spa
 /// Why an input could not be read at all.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum ReadError {
-    #[error("{name}: not UTF-8 text (invalid byte at offset {offset})")]
-    #[diagnostic(
-        code(nianbao::read::encoding),
-        help("save the file as UTF-8 (other encodings such as GBK are not read yet)")
-    )]
-    NotUtf8 { name: String, offset: usize },
+    /// Empty, binary, or in no encoding [`decode`] reads.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Decode(#[from] decode::DecodeError),
     #[error("{name}: JSON that is not a nianbao report: {message}")]
     #[diagnostic(
         code(nianbao::read::json),
@@ -76,13 +76,10 @@ pub fn read_bytes(name: &str, bytes: &[u8]) -> Result<Report, ReadError> {
     read_bytes_as(name, bytes, None)
 }
 
-/// UTF-8 text, without a byte order mark.
-fn decode<'b>(name: &str, bytes: &'b [u8]) -> Result<&'b str, ReadError> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    std::str::from_utf8(bytes).map_err(|e| ReadError::NotUtf8 {
-        name: name.to_string(),
-        offset: e.valid_up_to(),
-    })
+/// The text of a file's bytes (UTF-8, UTF-16 with a byte-order mark,
+/// GB18030/GBK; see [`decode`]).
+fn decode<'b>(name: &str, bytes: &'b [u8]) -> Result<std::borrow::Cow<'b, str>, ReadError> {
+    Ok(decode::decode(name, bytes)?.text)
 }
 
 /// A `Report` as JSON, taken as is after validation.

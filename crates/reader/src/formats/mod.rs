@@ -11,6 +11,7 @@
 
 pub(crate) mod docx;
 pub(crate) mod html;
+pub(crate) mod pdf;
 
 use crate::{decode, read_json, read_text, ReadError};
 use nianbao_model::{Report, Span};
@@ -127,11 +128,11 @@ pub fn read_bytes_as(name: &str, bytes: &[u8], format: Option<InputFormat>) -> R
         message,
     };
     match format {
-        InputFormat::Text => Ok(read_text(name, decode(name, bytes)?)),
-        InputFormat::Json => read_json(name, decode(name, bytes)?),
+        InputFormat::Text => Ok(read_text(name, &decode(name, bytes)?)),
+        InputFormat::Json => read_json(name, &decode(name, bytes)?),
         InputFormat::Html => {
             let source = decode(name, bytes)?;
-            let rendering = render(&html::parse(source));
+            let rendering = render(&html::parse(&source));
             if rendering.text.trim().is_empty() {
                 return Err(fail("the page has no text outside its markup".to_string()));
             }
@@ -148,9 +149,7 @@ pub fn read_bytes_as(name: &str, bytes: &[u8], format: Option<InputFormat>) -> R
             }
             Ok(read_text(name, &rendering.text))
         }
-        InputFormat::Pdf => Err(fail(
-            "PDF input is not read yet; export the PDF's text".to_string(),
-        )),
+        InputFormat::Pdf => Ok(read_text(name, &pdf::text(bytes).map_err(fail)?)),
     }
 }
 

@@ -1,0 +1,143 @@
+//! PDFs with a text layer: the real hongze-2023.pdf (exported from Word,
+//! Chinese fonts with ToUnicode CMaps) gives every cell of its truth file,
+//! and its real defects; damaged and scanned PDFs are clear errors.
+
+use nianbao_reader::{read_bytes, InputFormat};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+fn nianbao(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_nianbao"))
+        .args(args)
+        .output()
+        .expect("run nianbao")
+}
+
+fn said(out: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+#[test]
+fn hongze_pdf_gives_every_cell_of_its_truth() {
+    let pdf = fixture("hongze-2023.pdf");
+    let out = nianbao(&["extract", pdf.to_str().expect("UTF-8 path"), "--format", "tsv"]);
+    assert!(out.status.success(), "{}", said(&out));
+    let got: BTreeSet<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| l.split('\t').take(4).collect::<Vec<_>>().join("\t"))
+        .collect();
+    let truth = std::fs::read_to_string(fixture("hongze-2023.truth.tsv")).expect("truth");
+    let want: BTreeSet<String> = truth.lines().map(str::to_string).collect();
+    assert_eq!(want.len(), 186);
+    let missing: Vec<&String> = want.difference(&got).collect();
+    let extra: Vec<&String> = got.difference(&want).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "missing {missing:?}\nextra {extra:?}"
+    );
+}
+
+#[test]
+fn hongze_pdf_keeps_its_real_defects() {
+    let bytes = std::fs::read(fixture("hongze-2023.pdf")).expect("pdf");
+    let report = read_bytes("hongze-2023.pdf", &bytes).expect("reads");
+    let rules = nianbao_rules::compile(&nianbao_rules::builtin_sources()).expect("rules");
+    let findings = nianbao_engine::eval::evaluate(&rules, &report, None);
+    // 行政复议 total 0 while its parts are 10 + 1; 复议后起诉 total 0, parts 5.
+    let totals: Vec<&str> = findings
+        .iter()
+        .filter(|f| f.rule == "review.group-total")
+        .map(|f| f.message.as_str())
+        .collect();
+    assert_eq!(totals.len(), 2, "{totals:?}");
+    assert!(
+        totals.iter().any(|m| m.contains("行政复议") && m.contains("11")),
+        "{totals:?}"
+    );
+    assert!(
+        totals.iter().any(|m| m.contains("复议后起诉") && m.contains('5')),
+        "{totals:?}"
+    );
+    // Findings are shown against the text rendering of the PDF.
+    for f in &findings {
+        for l in &f.labels {
+            assert!(
+                l.span.slice(&report.source.text).is_some(),
+                "{}: span outside",
+                f.rule
+            );
+        }
+    }
+    let pdf = fixture("hongze-2023.pdf");
+    let out = nianbao(&["check", pdf.to_str().expect("UTF-8 path")]);
+    assert_eq!(out.status.code(), Some(1), "{}", said(&out));
+}
+
+/// A one-page PDF with correct cross references; `content` is the page's
+/// content stream.
+fn pdf_with_page(content: &str) -> Vec<u8> {
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << >> >>"
+            .to_string(),
+        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
+    ];
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (k, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", k + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    for o in offsets {
+        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+#[test]
+fn scanned_and_damaged_pdfs_are_clear_errors() {
+    // Pages that only draw (a scan is an image): no text layer.
+    let scanned = pdf_with_page("0 0 m 100 100 l S");
+    let e = read_bytes("scan.pdf", &scanned).expect_err("no text").to_string();
+    assert!(e.contains("scanned") && e.contains("no OCR"), "{e}");
+
+    let bytes = std::fs::read(fixture("hongze-2023.pdf")).expect("pdf");
+    for cut in [8, 1000, bytes.len() / 3] {
+        let e = read_bytes("cut.pdf", &bytes[..cut])
+            .expect_err("truncated")
+            .to_string();
+        assert!(e.contains("cut.pdf") && e.contains("pdf"), "{e}");
+    }
+    let e = nianbao_reader::read_bytes_as("x", b"%PDF-1.7 garbage", Some(InputFormat::Pdf))
+        .expect_err("garbage")
+        .to_string();
+    assert!(e.contains("not a readable PDF"), "{e}");
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cut = dir.path().join("cut.pdf");
+    std::fs::write(&cut, &bytes[..bytes.len() / 3]).expect("write");
+    let out = nianbao(&["check", cut.to_str().expect("UTF-8 path")]);
+    assert_eq!(out.status.code(), Some(2), "{}", said(&out));
+    assert!(said(&out).contains("cannot read this pdf file"), "{}", said(&out));
+}
