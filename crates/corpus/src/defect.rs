@@ -177,6 +177,8 @@ pub fn inject(model: &mut ReportModel, rng: &mut impl Rng, kind: DefectKind) -> 
         DefectKind::NarrativeCount => {
             let original = model.narrative_received;
             model.narrative_received = off_by_one(rng, Value::Count(original)).cents() / 100;
+            // The wrong count has to be printed to be wrong.
+            model.narrative_says_none = false;
             Some(Injection {
                 kind,
                 target: Target::Narrative,

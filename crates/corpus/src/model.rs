@@ -166,6 +166,8 @@ pub struct ReportModel {
     pub group_numbers: bool,
     /// The number of requests the 总体情况 narrative says were received.
     pub narrative_received: i64,
+    /// Whether 总体情况 says 未收到 without a number (only when there were none).
+    pub narrative_says_none: bool,
     /// A `requests` row left out of the rendered table (an injected defect).
     pub deleted_row: Option<Id>,
 }

@@ -323,6 +323,8 @@ pub fn report_model(rng: &mut impl Rng, format: Format, year: i32, body: Body) -
     let requests = requests(rng, format, body.kind, group_numbers);
     let review = review(rng, format);
     let narrative_received = requests.get("new", "total").map_or(0, |v| v.cents() / 100);
+    // Some reports say they received none rather than print a 0 (zhenhai's does).
+    let narrative_says_none = narrative_received == 0 && rng.random_bool(0.25);
     ReportModel {
         format,
         year,
@@ -332,6 +334,7 @@ pub fn report_model(rng: &mut impl Rng, format: Format, year: i32, body: Body) -
         review,
         group_numbers,
         narrative_received,
+        narrative_says_none,
         deleted_row: None,
     }
 }

@@ -767,7 +767,7 @@ pub fn render(model: &ReportModel, layout: Layout, rng: &mut impl Rng) -> Render
         };
         out.push(&format!("{numbering}{}\n{paragraph_gap}", section.label));
         let paragraphs = match section.id {
-            "overview" => text::overview(rng, body, year, model.narrative_received, &review_counts(model)),
+            "overview" => text::overview(rng, model, &review_counts(model)),
             "problems" => text::problems(rng),
             "other" => text::other(rng, body, year),
             _ => Vec::new(),

@@ -1,7 +1,7 @@
 //! The words around the numbers: issuing bodies, titles and the narrative of
 //! sections 一、五、六, drawn from phrasings seen in published reports.
 
-use crate::model::{Body, BodyKind};
+use crate::model::{Body, BodyKind, ReportModel};
 use rand::seq::IndexedRandom;
 use rand::Rng;
 
@@ -190,28 +190,23 @@ pub struct ReviewCounts {
 
 /// 一、总体情况: five parts, the second quoting the requests received (or,
 /// when there were none, sometimes saying so without a number).
-pub fn overview(
-    rng: &mut impl Rng,
-    body: &Body,
-    year: i32,
-    received: i64,
-    review: &ReviewCounts,
-) -> Vec<Paragraph> {
+pub fn overview(rng: &mut impl Rng, model: &ReportModel, review: &ReviewCounts) -> Vec<Paragraph> {
+    let (body, year, received) = (&model.body, model.year, model.narrative_received);
     let me = body.self_reference;
     let published: i64 = rng.random_range(12..2000);
     let site = ["门户网站", "政府信息公开专栏", "政务新媒体"]
         .choose(rng)
         .copied()
         .unwrap_or("门户网站");
-    let received_sentence: Vec<Piece> = match rng.random_range(0..4) {
-        // No number at all when there was nothing (as zhenhai's report says it).
-        0 if received == 0 => vec![Piece::Whole(format!("{year}年，{me}未收到政府信息公开申请"))],
-        0 | 1 => vec![
+    let phrasing = rng.random_range(0..3);
+    let received_sentence: Vec<Piece> = match phrasing {
+        _ if model.narrative_says_none => vec![Piece::Whole(format!("{year}年，{me}未收到政府信息公开申请"))],
+        0 => vec![
             Piece::Whole(format!("{year}年，{me}共收到政府信息公开申请")),
             Piece::Received(received),
             Piece::Whole("件".into()),
         ],
-        2 => vec![
+        1 => vec![
             Piece::Whole(format!("{year}年，{me}共收到依申请公开事项")),
             Piece::Received(received),
             Piece::Whole("件".into()),

@@ -151,6 +151,7 @@ fn assert_placements(report: &GeneratedReport) {
         ),
         None => {
             assert_eq!(report.model.narrative_received, 0, "{}", report.name);
+            assert!(report.model.narrative_says_none, "{}", report.name);
             assert!(text.contains("未收到政府信息公开申请"), "{}", report.name);
         }
     }
@@ -293,11 +294,20 @@ fn defect_kinds_can_be_chosen() {
         defect_kinds: vec![DefectKind::NarrativeCount],
         ..options(1.0)
     };
-    for report in generate(1, 20, &opts) {
+    let mut down_to_zero = 0;
+    for report in generate(1, 300, &opts) {
         let record = Record::of(&report).expect("defective");
         assert_eq!(record.kind, "narrative_count");
         assert_eq!(record.rules, vec![8]);
+        // The wrong count is printed, even a 0 that could have been said as 未收到.
+        let printed = report.text().get(record.offset..record.offset + record.length);
+        assert_eq!(printed, Some(record.injected.as_str()), "{record:?}");
+        down_to_zero += usize::from(record.injected == "0");
     }
+    assert!(
+        down_to_zero > 0,
+        "the case of a count off by one down to 0 occurs"
+    );
 }
 
 fn check_output(reports: &[GeneratedReport], found: impl Fn(&Record) -> bool) -> CheckOutput {
