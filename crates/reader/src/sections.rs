@@ -53,13 +53,25 @@ fn section_numbering(num: &str) -> bool {
         || (!num.starts_with('(')
             && num
                 .chars()
-                .next()
+                .find(|c| *c != '第')
                 .is_some_and(|c| "一二三四五六七八九十".contains(c)))
+}
+
+/// "第一部分总体情况" / "第一部分:总体情况": numbering by part.
+fn part_numbering(norm: &str) -> Option<(&str, &str)> {
+    let rest = norm.strip_prefix('第')?;
+    let numeral = rest
+        .chars()
+        .take_while(|c| "一二三四五六七八九十".contains(*c))
+        .count();
+    let after = rest.get(numeral * '一'.len_utf8()..)?.strip_prefix("部分")?;
+    let after = after.trim_start_matches([':', '、', ',', '.']);
+    (numeral > 0).then(|| norm.split_at(norm.len() - after.len()))
 }
 
 fn match_section(norm: &str, s: &SectionSchema) -> Option<(usize, usize)> {
     // Returns (significant chars covered, edit distance).
-    let (num, rest) = split_numbering(norm);
+    let (num, rest) = part_numbering(norm).unwrap_or_else(|| split_numbering(norm));
     if !section_numbering(num) {
         return None;
     }
@@ -164,6 +176,16 @@ fn inline_heading(text: &str, after: usize, schema: &SectionSchema, index: usize
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn part_numbering_headings() {
+        let text = "第一部分 总体情况\n正文\n第二部分：主动公开政府信息情况\n";
+        let ids: Vec<_> = find(text, Format::V2021)
+            .into_iter()
+            .map(|h| h.label.text)
+            .collect();
+        assert_eq!(ids, ["第一部分 总体情况", "第二部分：主动公开政府信息情况"]);
+    }
 
     #[test]
     fn numbered_bare_and_piped_headings() {
