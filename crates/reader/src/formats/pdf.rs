@@ -96,8 +96,17 @@ fn page_lines(mut glyphs: Vec<Glyph>, out: &mut String) {
             _ => lines.push((g.y, vec![g])),
         }
     }
-    for (_, mut line) in lines {
-        line.sort_by(|a, b| a.x.total_cmp(&b.x));
+    let mut lines: Vec<Vec<Glyph>> = lines
+        .into_iter()
+        .map(|(_, mut line)| {
+            line.sort_by(|a, b| a.x.total_cmp(&b.x));
+            line
+        })
+        .collect();
+    for (at, label) in vertical_labels(&mut lines).into_iter().rev() {
+        lines.insert(at, label);
+    }
+    for line in lines {
         let mut prev_end: Option<f64> = None;
         for g in line {
             if let Some(end) = prev_end {
@@ -114,6 +123,56 @@ fn page_lines(mut glyphs: Vec<Glyph>, out: &mut String) {
         out.push('\n');
     }
 }
+
+/// A label printed one character per line down a merged cell (三、本年度办理
+///结果 beside the rows it heads) comes out as one character at the start
+/// of each of those lines. Runs of at least [`VERTICAL_RUN`] lines whose
+/// first glyph is a lone character at the same left edge, set apart from
+/// the rest of its line, are taken out and returned as one line each, with
+/// the index of the line they go before (ascending).
+fn vertical_labels(lines: &mut [Vec<Glyph>]) -> Vec<(usize, Vec<Glyph>)> {
+    let lone_first = |line: &[Glyph]| -> Option<f64> {
+        let first = line.first()?;
+        if first.text.chars().count() != 1 || first.text.is_ascii() {
+            return None;
+        }
+        match line.get(1) {
+            Some(next) if next.x - first.end <= first.size * WORD_GAP => None,
+            _ => Some(first.x),
+        }
+    };
+    let mut found = Vec::new();
+    let mut k = 0;
+    while k < lines.len() {
+        let Some(x) = lines.get(k).and_then(|l| lone_first(l)) else {
+            k += 1;
+            continue;
+        };
+        let size = lines[k].first().map_or(1.0, |g| g.size);
+        let run = lines[k..]
+            .iter()
+            .take_while(|l| lone_first(l).is_some_and(|x2| (x2 - x).abs() < size * 0.5))
+            .count();
+        if run >= VERTICAL_RUN {
+            let mut label: Vec<Glyph> = Vec::new();
+            for line in &mut lines[k..k + run] {
+                if !line.is_empty() {
+                    let mut g = line.remove(0);
+                    // One line: each character right after the previous.
+                    g.x = label.last().map_or(g.x, |p| p.end);
+                    g.end = g.x + g.size;
+                    label.push(g);
+                }
+            }
+            found.push((k, label));
+        }
+        k += run.max(1);
+    }
+    found
+}
+
+/// Fewer characters down a cell than this are not taken for a vertical label.
+const VERTICAL_RUN: usize = 4;
 
 /// The text layer of a PDF laid out as lines and tab-separated cells.
 pub(crate) fn text(bytes: &[u8]) -> Result<String, String> {
