@@ -546,3 +546,18 @@ fn a_vertical_heading_interleaved_with_space_aligned_rows() {
         assert_eq!(l.matched, LabelMatch::Exact, "{row}: {}", l.text);
     }
 }
+
+#[test]
+fn a_blank_beside_the_label_is_not_taken_for_a_cell() {
+    // pinghu prints an empty cell after each label; with one value missing,
+    // that blank could be the missing cell or layout: the row is not read.
+    let text = fixture("pinghu-jingxin-2021.txt");
+    let t = replace_once(
+        &text,
+        "一、本年新收政府信息公开申请数量\t\t0\t0\t0\t0\t0\t0\t0",
+        "一、本年新收政府信息公开申请数量\t\t0\t0\t0\t0\t0\t0",
+    );
+    let r = read_text("pinghu", &t);
+    assert_eq!(kinds(&r), [(ProblemKind::MissingCells, Some("new".to_string()))]);
+    assert!(r.tables["requests"].rows["new"].cells.is_empty());
+}

@@ -147,12 +147,12 @@ fn ran_together(text: &str, values: &[Value], ncols: usize) -> Option<Span> {
     (digits >= ncols).then(|| first.cover(last))
 }
 
-/// The values of a row, matched to its columns: blanks before the first and
-/// after the last value are layout (merged label cells, trailing pipes)
-/// unless they are needed to make up the row's columns.
+/// The values of a row, matched to its columns. As many printed values as
+/// columns: blanks are layout (doubled separators, merged label cells).
+/// Otherwise blanks *between* printed values are blank cells, when that makes
+/// up the columns exactly. Blanks before the first or after the last value
+/// could be either, so such a row is not read (never guessed).
 fn fit_values(values: &[Value], ncols: usize) -> Option<Vec<Value>> {
-    // As many printed values as columns: blanks between them are layout
-    // (doubled separators), there is no room for them to be cells.
     let printed: Vec<Value> = values
         .iter()
         .copied()
@@ -161,19 +161,10 @@ fn fit_values(values: &[Value], ncols: usize) -> Option<Vec<Value>> {
     if printed.len() == ncols {
         return Some(printed);
     }
-    let first = values.iter().position(|v| !matches!(v, Value::Blank(_)));
-    let last = values.iter().rposition(|v| !matches!(v, Value::Blank(_)));
-    let (first, last) = (first?, last?);
+    let first = values.iter().position(|v| !matches!(v, Value::Blank(_)))?;
+    let last = values.iter().rposition(|v| !matches!(v, Value::Blank(_)))?;
     let core = values.get(first..=last)?;
-    if core.len() == ncols {
-        return Some(core.to_vec());
-    }
-    let with_leading = values.get(..=last)?;
-    if with_leading.len() == ncols {
-        return Some(with_leading.to_vec());
-    }
-    let with_trailing = values.get(first..)?;
-    (with_trailing.len() == ncols).then(|| with_trailing.to_vec())
+    (core.len() == ncols).then(|| core.to_vec())
 }
 
 struct OpenRow {
