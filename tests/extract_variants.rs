@@ -561,3 +561,23 @@ fn a_blank_beside_the_label_is_not_taken_for_a_cell() {
     assert_eq!(kinds(&r), [(ProblemKind::MissingCells, Some("new".to_string()))]);
     assert!(r.tables["requests"].rows["new"].cells.is_empty());
 }
+
+#[test]
+fn windows_line_ends_and_a_bom_read_the_same() {
+    for file in ["jiaxing-jingxin-2022.txt", "hongze-2023-pdfplumber.txt"] {
+        let text = fixture(file);
+        let crlf = text.replace('\n', "\r\n");
+        let mut bytes = b"\xEF\xBB\xBF".to_vec();
+        bytes.extend_from_slice(crlf.as_bytes());
+        let r = nianbao_reader::read_bytes(file, &bytes).unwrap();
+        assert_eq!(cells(&r), cells(&read_text(file, &text)), "{file}");
+        assert_eq!(r.problems, vec![], "{file}");
+        assert_eq!(
+            r.metadata
+                .body
+                .as_ref()
+                .map(|b| b.span.slice(&r.source.text).is_some()),
+            Some(true)
+        );
+    }
+}
