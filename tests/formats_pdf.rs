@@ -69,6 +69,18 @@ fn hongze_pdf_keeps_its_real_defects() {
         totals.iter().any(|m| m.contains("复议后起诉") && m.contains('5')),
         "{totals:?}"
     );
+    // The same rule ids as the text other tools extracted from this PDF.
+    let ids = |r: &nianbao_model::Report| -> BTreeSet<String> {
+        nianbao_engine::eval::evaluate(&rules, r, None)
+            .into_iter()
+            .map(|f| f.rule)
+            .collect()
+    };
+    for export in ["hongze-2023-pdfplumber.txt", "hongze-2023-pypdf.txt"] {
+        let text = std::fs::read(fixture(export)).expect("export");
+        let exported = read_bytes(export, &text).expect("reads");
+        assert_eq!(ids(&report), ids(&exported), "pdf vs {export}");
+    }
     // Findings are shown against the text rendering of the PDF.
     for f in &findings {
         for l in &f.labels {

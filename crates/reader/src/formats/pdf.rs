@@ -17,10 +17,72 @@ struct Glyph {
     text: String,
 }
 
+/// One page: its glyphs and the ruling lines drawn on it (table borders).
+#[derive(Default)]
+struct Page {
+    glyphs: Vec<Glyph>,
+    width: f64,
+    /// Horizontal rules: (y, x0, x1), top-down y.
+    horizontal: Vec<(f64, f64, f64)>,
+    /// Vertical rules: (x, y0, y1), top-down y.
+    vertical: Vec<(f64, f64, f64)>,
+}
+
 #[derive(Default)]
 struct Collector {
-    pages: Vec<Vec<Glyph>>,
+    pages: Vec<Page>,
     page_top: f64,
+}
+
+/// A line thinner than this (points) is a rule, not a shape.
+const RULE_WIDTH: f64 = 3.0;
+
+impl Collector {
+    /// Record the straight rules of a drawn path (strokes and thin fills).
+    fn rules(&mut self, ctm: &Transform, path: &pdf_extract::Path) {
+        use pdf_extract::PathOp;
+        let top = self.page_top;
+        let at = |x: f64, y: f64| {
+            (
+                x * ctm.m11 + y * ctm.m21 + ctm.m31,
+                top - (x * ctm.m12 + y * ctm.m22 + ctm.m32),
+            )
+        };
+        let Some(page) = self.pages.last_mut() else {
+            return;
+        };
+        let mut add = |(ax, ay): (f64, f64), (bx, by): (f64, f64)| {
+            let (w, h) = ((ax - bx).abs(), (ay - by).abs());
+            if !(w.is_finite() && h.is_finite()) {
+                return;
+            }
+            if h < RULE_WIDTH && w >= RULE_WIDTH {
+                page.horizontal.push(((ay + by) / 2.0, ax.min(bx), ax.max(bx)));
+            } else if w < RULE_WIDTH && h >= RULE_WIDTH {
+                page.vertical.push(((ax + bx) / 2.0, ay.min(by), ay.max(by)));
+            } else if w >= RULE_WIDTH && h >= RULE_WIDTH {
+                // A cell drawn as a rectangle: its four edges.
+                let (x0, x1, y0, y1) = (ax.min(bx), ax.max(bx), ay.min(by), ay.max(by));
+                page.horizontal.push((y0, x0, x1));
+                page.horizontal.push((y1, x0, x1));
+                page.vertical.push((x0, y0, y1));
+                page.vertical.push((x1, y0, y1));
+            }
+        };
+        let mut current = (0.0, 0.0);
+        for op in &path.ops {
+            match *op {
+                PathOp::MoveTo(x, y) => current = (x, y),
+                PathOp::LineTo(x, y) => {
+                    add(at(current.0, current.1), at(x, y));
+                    current = (x, y);
+                }
+                PathOp::Rect(x, y, w, h) => add(at(x, y), at(x + w, y + h)),
+                PathOp::CurveTo(_, _, _, _, x, y) => current = (x, y),
+                PathOp::Close => {}
+            }
+        }
+    }
 }
 
 impl OutputDev for Collector {
@@ -31,7 +93,10 @@ impl OutputDev for Collector {
         _art_box: Option<(f64, f64, f64, f64)>,
     ) -> Result<(), OutputError> {
         self.page_top = media_box.ury;
-        self.pages.push(Vec::new());
+        self.pages.push(Page {
+            width: (media_box.urx - media_box.llx).abs(),
+            ..Page::default()
+        });
         Ok(())
     }
 
@@ -55,7 +120,7 @@ impl OutputDev for Collector {
             return Ok(());
         }
         if let Some(page) = self.pages.last_mut() {
-            page.push(Glyph {
+            page.glyphs.push(Glyph {
                 x,
                 y,
                 end: x + width * size,
@@ -77,6 +142,28 @@ impl OutputDev for Collector {
     fn end_line(&mut self) -> Result<(), OutputError> {
         Ok(())
     }
+
+    fn stroke(
+        &mut self,
+        ctm: &Transform,
+        _colorspace: &pdf_extract::ColorSpace,
+        _color: &[f64],
+        path: &pdf_extract::Path,
+    ) -> Result<(), OutputError> {
+        self.rules(ctm, path);
+        Ok(())
+    }
+
+    fn fill(
+        &mut self,
+        ctm: &Transform,
+        _colorspace: &pdf_extract::ColorSpace,
+        _color: &[f64],
+        path: &pdf_extract::Path,
+    ) -> Result<(), OutputError> {
+        self.rules(ctm, path);
+        Ok(())
+    }
 }
 
 /// A gap wider than this many glyph sizes separates cells.
@@ -84,10 +171,9 @@ const CELL_GAP: f64 = 1.5;
 /// A gap wider than this many glyph sizes is a space between words.
 const WORD_GAP: f64 = 0.2;
 
-/// One page's glyphs as lines: glyphs whose baselines lie within half a
-/// glyph of each other share a line; in a line, wide gaps are tabs.
-fn page_lines(mut glyphs: Vec<Glyph>, out: &mut String) {
-    glyphs.retain(|g| !g.text.trim().is_empty());
+/// Glyphs whose baselines lie within half a glyph of each other share a
+/// line; lines top to bottom, glyphs left to right.
+fn lines_of(mut glyphs: Vec<Glyph>) -> Vec<Vec<Glyph>> {
     glyphs.sort_by(|a, b| a.y.total_cmp(&b.y).then(a.x.total_cmp(&b.x)));
     let mut lines: Vec<(f64, Vec<Glyph>)> = Vec::new();
     for g in glyphs {
@@ -96,30 +182,128 @@ fn page_lines(mut glyphs: Vec<Glyph>, out: &mut String) {
             _ => lines.push((g.y, vec![g])),
         }
     }
-    let mut lines: Vec<Vec<Glyph>> = lines
+    lines
         .into_iter()
         .map(|(_, mut line)| {
             line.sort_by(|a, b| a.x.total_cmp(&b.x));
             line
         })
-        .collect();
-    for (at, label) in vertical_labels(&mut lines).into_iter().rev() {
-        lines.insert(at, label);
+        .collect()
+}
+
+/// A line's text: wide gaps are tabs (cells without rules), narrow ones
+/// spaces.
+fn line_text(line: &[Glyph]) -> String {
+    let mut out = String::new();
+    let mut prev_end: Option<f64> = None;
+    for g in line {
+        if let Some(end) = prev_end {
+            let gap = g.x - end;
+            if gap > g.size * CELL_GAP {
+                out.push('\t');
+            } else if gap > g.size * WORD_GAP {
+                out.push(' ');
+            }
+        }
+        out.push_str(&g.text);
+        prev_end = Some(prev_end.map_or(g.end, |e: f64| e.max(g.end)));
     }
-    for line in lines {
-        let mut prev_end: Option<f64> = None;
-        for g in line {
-            if let Some(end) = prev_end {
-                let gap = g.x - end;
-                if gap > g.size * CELL_GAP {
-                    out.push('\t');
-                } else if gap > g.size * WORD_GAP {
-                    out.push(' ');
+    out
+}
+
+/// Where a ruled table cell starts (top-down points).
+#[derive(Debug, Clone, Copy)]
+struct CellBox {
+    left: f64,
+    top: f64,
+}
+
+/// The ruled cell a glyph sits in: the nearest rules on its four sides
+/// that reach past it. A box wider than most of the page is a frame, not
+/// a cell.
+fn cell_of(g: &Glyph, page: &Page) -> Option<CellBox> {
+    const SLACK: f64 = 1.0;
+    let cx = (g.x + g.end) / 2.0;
+    let cy = g.y - g.size * 0.3;
+    let across = |&&(_, a, b): &&(f64, f64, f64), at: f64| a - SLACK <= at && at <= b + SLACK;
+    let verticals = page.vertical.iter().filter(|v| across(v, cy));
+    let left = verticals
+        .clone()
+        .map(|v| v.0)
+        .filter(|x| *x <= cx)
+        .reduce(f64::max)?;
+    let right = verticals.map(|v| v.0).filter(|x| *x >= cx).reduce(f64::min)?;
+    let horizontals = page.horizontal.iter().filter(|h| across(h, cx));
+    let top = horizontals
+        .clone()
+        .map(|h| h.0)
+        .filter(|y| *y <= cy)
+        .reduce(f64::max)?;
+    let bottom = horizontals.map(|h| h.0).filter(|y| *y >= cy).reduce(f64::min)?;
+    (right - left <= page.width * 0.6 && bottom > top).then_some(CellBox { left, top })
+}
+
+/// A cell's text: its lines joined, without a space between CJK characters
+/// (a label wrapped in its cell, or printed one character per line).
+fn cell_text(glyphs: Vec<Glyph>) -> String {
+    let mut out = String::new();
+    for line in lines_of(glyphs) {
+        let text = line_text(&line).replace('\t', " ");
+        let joins = out.chars().last().is_some_and(|c| !c.is_ascii())
+            && text.chars().next().is_some_and(|c| !c.is_ascii());
+        if !out.is_empty() && !joins {
+            out.push(' ');
+        }
+        out.push_str(&text);
+    }
+    out
+}
+
+/// One page as lines. Glyphs inside ruled table cells are gathered by cell
+/// and each table row is printed as one line, a tab between cells (a
+/// merged cell printed once, in the row where it starts); other glyphs are
+/// laid out by baseline.
+fn page_lines(page: Page, out: &mut String) {
+    let mut cells: Vec<(CellBox, Vec<Glyph>)> = Vec::new();
+    let mut free: Vec<Glyph> = Vec::new();
+    for g in page.glyphs.iter().filter(|g| !g.text.trim().is_empty()) {
+        match cell_of(g, &page) {
+            Some(b) => {
+                let same = |c: &CellBox| (c.left - b.left).abs() < 1.0 && (c.top - b.top).abs() < 1.0;
+                match cells.iter_mut().find(|(c, _)| same(c)) {
+                    Some((_, glyphs)) => glyphs.push(g.clone()),
+                    None => cells.push((b, vec![g.clone()])),
                 }
             }
-            out.push_str(&g.text);
-            prev_end = Some(prev_end.map_or(g.end, |e: f64| e.max(g.end)));
+            None => free.push(g.clone()),
         }
+    }
+    // (y, text) of every line to print.
+    let mut items: Vec<(f64, String)> = Vec::new();
+    let mut free_lines = lines_of(free);
+    for (at, label) in vertical_labels(&mut free_lines).into_iter().rev() {
+        free_lines.insert(at, label);
+    }
+    let mut last_y = 0.0;
+    for line in free_lines {
+        // A line emptied by a vertical label keeps its place.
+        let y = line.first().map_or(last_y, |g| g.y);
+        last_y = y;
+        items.push((y, line_text(&line)));
+    }
+    cells.sort_by(|(a, _), (b, _)| a.top.total_cmp(&b.top).then(a.left.total_cmp(&b.left)));
+    let mut rows: Vec<(f64, Vec<String>)> = Vec::new();
+    for (b, glyphs) in cells {
+        let text = cell_text(glyphs);
+        match rows.last_mut() {
+            Some((top, row)) if (b.top - *top).abs() < 1.0 => row.push(text),
+            _ => rows.push((b.top, vec![text])),
+        }
+    }
+    items.extend(rows.into_iter().map(|(top, row)| (top, row.join("\t"))));
+    items.sort_by(|a, b| a.0.total_cmp(&b.0));
+    for (_, text) in items.into_iter().filter(|(_, t)| !t.is_empty()) {
+        out.push_str(&text);
         out.push('\n');
     }
 }
