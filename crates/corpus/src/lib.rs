@@ -3,7 +3,8 @@
 //! A synthetic corpus of annual reports (政府信息公开工作年度报告) for batch
 //! benchmarks and recall tests: [`generate`] yields N reports, deterministic
 //! from a seed, in the 2021 format (and some in the 2019 one), rendered in the
-//! layouts of the real fixtures ([`render::LAYOUTS`]), with numbers that
+//! layouts of the real fixtures and of `pdftotext -layout`
+//! ([`render::LAYOUTS`]), with numbers that
 //! satisfy every consistency rule of the template ([`check::violations`] is
 //! the oracle) — except a known fraction that carry exactly one injected
 //! inconsistency each ([`defect`]), recorded in a [`manifest::Record`] with its
@@ -12,7 +13,7 @@
 //!
 //! It knows the model's schema but nothing of the reader, the rule files or
 //! the engine: its expectations come from the template's rules, numbered as in
-//! docs/template.md, so that tests match findings by location, not by rule id.
+//! the template description (template.md), so that tests match findings by location, not by rule id.
 //! Not part of the user CLI.
 
 pub mod check;
