@@ -581,3 +581,35 @@ fn windows_line_ends_and_a_bom_read_the_same() {
         );
     }
 }
+
+#[test]
+fn title_forms_give_the_body_and_year() {
+    for (title, body, year) in [
+        (
+            "某某市交通运输局关于2023年度政府信息公开工作年度报告",
+            "某某市交通运输局",
+            2023,
+        ),
+        (
+            "2022年度某某镇人民政府政府信息公开工作年度报告",
+            "某某镇人民政府",
+            2022,
+        ),
+        (
+            "某某县人民政府办公室二〇二一年政府信息公开工作年度报告",
+            "某某县人民政府办公室",
+            2021,
+        ),
+    ] {
+        let text = format!("{title}\n一、总体情况\n正文。\n");
+        let r = read_text("t", &text);
+        let b = r
+            .metadata
+            .body
+            .clone()
+            .unwrap_or_else(|| panic!("{title}: no body"));
+        assert_eq!(b.value, body, "{title}");
+        assert_eq!(b.span.slice(&text), Some(body), "{title}");
+        assert_eq!(r.metadata.year.as_ref().map(|y| y.value), Some(year), "{title}");
+    }
+}

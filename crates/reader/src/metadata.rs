@@ -125,7 +125,11 @@ pub(crate) fn read(text: &str, head_end: usize, overview: Option<Span>) -> Metad
                 .map(|b| {
                     let v = b.value.trim_start_matches(['标', '题', ':', '：']).trim();
                     let v = v.strip_prefix("关于").unwrap_or(v);
-                    Spanned::new(v.to_string(), Span::new(b.span.end() - v.len(), v.len()))
+                    // "XX局关于2023年度…".
+                    let v = v.strip_suffix("关于").unwrap_or(v).trim_end();
+                    // `v` is a slice of `b.value`: its place there is a pointer difference.
+                    let at = (v.as_ptr() as usize).saturating_sub(b.value.as_ptr() as usize);
+                    Spanned::new(v.to_string(), Span::new(b.span.offset + at, v.len()))
                 })
                 .filter(|b| !b.value.is_empty());
             let mid = spanned_str(&c, "mid", line.offset);
