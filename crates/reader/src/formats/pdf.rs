@@ -358,15 +358,45 @@ fn vertical_labels(lines: &mut [Vec<Glyph>]) -> Vec<(usize, Vec<Glyph>)> {
 /// Fewer characters down a cell than this are not taken for a vertical label.
 const VERTICAL_RUN: usize = 4;
 
+/// Crates whose panics on damaged PDFs are caught and reported as errors.
+const PDF_CRATES: &[&str] = &[
+    "pdf-extract",
+    "lopdf",
+    "adobe-cmap-parser",
+    "type1-encoding-parser",
+    "cff-parser",
+];
+
+/// Keep the panic hook from printing panics raised inside the PDF crates
+/// (they are caught and become a `ReadError`); every other panic is
+/// printed by the hook that was installed before.
+fn quiet_pdf_panics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let in_pdf_crate = info
+                .location()
+                .is_some_and(|l| PDF_CRATES.iter().any(|c| l.file().contains(c)));
+            if !in_pdf_crate {
+                previous(info);
+            }
+        }));
+    });
+}
+
 /// The text layer of a PDF laid out as lines and tab-separated cells.
 pub(crate) fn text(bytes: &[u8]) -> Result<String, String> {
-    let doc = pdf_extract::Document::load_mem(bytes).map_err(|e| format!("not a readable PDF ({e})"))?;
+    // lopdf and pdf-extract assert on some malformed files; a damaged file
+    // must be an error, not a crash (nor a panic message).
+    quiet_pdf_panics();
+    let loaded = std::panic::catch_unwind(|| pdf_extract::Document::load_mem(bytes))
+        .map_err(|_| "the PDF's structure is damaged".to_string())?;
+    let doc = loaded.map_err(|e| format!("not a readable PDF ({e})"))?;
     if doc.is_encrypted() {
         return Err("the PDF is encrypted".to_string());
     }
     let mut collector = Collector::default();
-    // pdf-extract asserts on some malformed content; a damaged file must
-    // be an error, not a crash.
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         pdf_extract::output_doc(&doc, &mut collector)
     }));
