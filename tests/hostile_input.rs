@@ -1,0 +1,397 @@
+//! Hostile and broken report input through the CLI: encodings other than
+//! UTF-8, binary and empty files, files that are no report at all, numbers
+//! too large for any type, batches with bad files, and `--output` when a run
+//! fails. Each class asserts the exact error code or rule ids, and the exit
+//! code (2 for an input that cannot be checked, 1 for a finding).
+
+mod check_support;
+
+use check_support::{assert_valid_sarif, code, fixtures_dir, nianbao, stderr, stdout};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+fn json(o: &std::process::Output) -> Value {
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("JSON output ({e}): {}{}", stdout(o), stderr(o)))
+}
+
+fn check_json(path: &Path) -> (i32, Value) {
+    let o = nianbao(
+        &[
+            "check",
+            "--isolated",
+            "--format",
+            "json",
+            path.to_str().expect("path"),
+        ],
+        None,
+    );
+    assert!(
+        !stderr(&o).contains("panicked"),
+        "{}: {}",
+        path.display(),
+        stderr(&o)
+    );
+    (code(&o), json(&o))
+}
+
+fn fixture(name: &str) -> String {
+    std::fs::read_to_string(fixtures_dir().join(name)).expect("fixture")
+}
+
+/// Each finding's rule and labels as (offset, line, column).
+fn findings(doc: &Value) -> Vec<(String, Vec<(u64, u64, u64)>)> {
+    doc["reports"][0]["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            let labels = f["labels"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|l| {
+                    let n = |k: &str| l[k].as_u64().unwrap_or(u64::MAX);
+                    (n("offset"), n("line"), n("column"))
+                })
+                .collect();
+            (f["rule"].as_str().unwrap_or_default().to_string(), labels)
+        })
+        .collect()
+}
+
+fn error_code(doc: &Value, k: usize) -> &str {
+    doc["reports"][k]["error"]["code"]
+        .as_str()
+        .unwrap_or("(no error)")
+}
+
+#[test]
+fn gbk_gb18030_and_utf16_copies_give_the_same_findings_as_utf8() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut compared_with_findings = 0;
+    for fixture_path in check_support::report_fixtures() {
+        let text = std::fs::read_to_string(&fixture_path).expect("fixture");
+        let (utf8_code, utf8_doc) = check_json(&fixture_path);
+        let expected = findings(&utf8_doc);
+        let utf16 = |le: bool| -> Vec<u8> {
+            let bom: [u8; 2] = if le { [0xFF, 0xFE] } else { [0xFE, 0xFF] };
+            bom.into_iter()
+                .chain(
+                    text.encode_utf16()
+                        .flat_map(|u| if le { u.to_le_bytes() } else { u.to_be_bytes() }),
+                )
+                .collect()
+        };
+        let mut copies: Vec<(&str, Vec<u8>)> = vec![
+            ("gb18030.txt", encoding_rs::GB18030.encode(&text).0.into_owned()),
+            ("utf16le.txt", utf16(true)),
+            ("utf16be.txt", utf16(false)),
+        ];
+        // GBK has no code for some characters (GB18030 has one for every one).
+        let (gbk, _, unmappable) = encoding_rs::GBK.encode(&text);
+        if !unmappable {
+            copies.push(("gbk.txt", gbk.into_owned()));
+        }
+        for (name, bytes) in copies {
+            assert_ne!(bytes, text.as_bytes(), "{name} is re-encoded");
+            let path = dir.path().join(name);
+            std::fs::write(&path, &bytes).expect("write");
+            let (c, doc) = check_json(&path);
+            assert_eq!(c, utf8_code, "{} as {name}", fixture_path.display());
+            // Offsets are into the decoded UTF-8 text, so they equal the
+            // UTF-8 file's; lines and columns are the same anyway.
+            assert_eq!(findings(&doc), expected, "{} as {name}", fixture_path.display());
+            if name == "gbk.txt" && !expected.is_empty() {
+                compared_with_findings += 1;
+            }
+        }
+    }
+    assert!(
+        compared_with_findings >= 3,
+        "GBK copies of fixtures with findings were compared: {compared_with_findings}"
+    );
+}
+
+#[test]
+fn binary_empty_and_undecodable_inputs_are_errors_naming_the_offset() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cases: [(&str, &[u8], &str, &str); 5] = [
+        (
+            "binary.txt",
+            b"PK\x05\x06 not a zip\x00\x00",
+            "nianbao::read::binary",
+            "NUL byte at offset 14",
+        ),
+        ("empty.txt", b"", "nianbao::read::empty", "the file is empty"),
+        (
+            "blank.txt",
+            b"\xEF\xBB\xBF \r\n\t\n",
+            "nianbao::read::empty",
+            "the file is empty",
+        ),
+        (
+            // Latin-1: neither UTF-8 nor Chinese text in GB18030.
+            "latin1.txt",
+            b"Ann\xE9e 2023: r\xE9union\n",
+            "nianbao::read::encoding",
+            "invalid byte at offset 3",
+        ),
+        (
+            // A UTF-16 byte-order mark and a lone surrogate.
+            "utf16-broken.txt",
+            b"\xFF\xFE\x2C\x54\x00\xD8\x41\x00",
+            "nianbao::read::encoding",
+            "invalid UTF-16LE text (at byte offset 4)",
+        ),
+    ];
+    for (name, bytes, expected_code, message) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).expect("write");
+        let (c, doc) = check_json(&path);
+        assert_eq!(c, 2, "{name}");
+        assert_eq!(error_code(&doc, 0), expected_code, "{name}");
+        let text = doc["reports"][0]["error"]["message"].as_str().unwrap_or_default();
+        assert!(text.contains(message), "{name}: {text}");
+        assert!(doc["reports"][0]["error"]["help"].is_string(), "{name}");
+    }
+}
+
+#[test]
+fn utf8_cut_in_the_middle_of_a_character_is_not_read_as_gbk() {
+    let text = fixture("jiaxing-jingxin-2022.txt");
+    let at = text.find("总体情况").expect("heading");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("cut.txt");
+    std::fs::write(&path, &text.as_bytes()[..at + 1]).expect("write");
+    let (c, doc) = check_json(&path);
+    assert_eq!(c, 2);
+    assert_eq!(error_code(&doc, 0), "nianbao::read::encoding");
+    let message = doc["reports"][0]["error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains(&format!("invalid byte at offset {at}")),
+        "{message}"
+    );
+}
+
+#[test]
+fn text_that_is_no_report_is_never_all_good() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("article.txt");
+    std::fs::write(
+        &path,
+        "今天天气很好，我们去公园散步。\n晚上吃饺子，看了一场电影。\n",
+    )
+    .expect("write");
+    let (c, doc) = check_json(&path);
+    assert_eq!(c, 1, "missing sections and tables are errors");
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for (rule, _) in findings(&doc) {
+        *counts.entry(rule).or_default() += 1;
+    }
+    let expected: BTreeMap<String, usize> = [
+        ("extract.missing-table", 3),
+        ("metadata.title-present", 1),
+        ("structure.section-present", 6),
+    ]
+    .into_iter()
+    .map(|(r, n)| (r.to_string(), n))
+    .collect();
+    assert_eq!(counts, expected);
+    // The same through every format: exit 1, never 0.
+    for format in ["human", "sarif"] {
+        let o = nianbao(
+            &[
+                "check",
+                "--isolated",
+                "--format",
+                format,
+                path.to_str().expect("path"),
+            ],
+            None,
+        );
+        assert_eq!(code(&o), 1, "{format}");
+    }
+}
+
+/// The jiaxing fixture (one cell per line) with the cell of
+/// requests.new.natural_person (a line of its own) replaced by `value`.
+fn jiaxing_with_cell(value: &str) -> String {
+    let text = fixture("jiaxing-jingxin-2022.txt");
+    let report = nianbao_reader::read_text("jiaxing", &text);
+    let cell = report
+        .cell("requests", "new", "natural_person")
+        .expect("the reader finds requests.new.natural_person");
+    format!("{}{value}{}", &text[..cell.span.offset], &text[cell.span.end()..])
+}
+
+#[test]
+fn numbers_too_large_for_any_type_are_findings() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (k, value) in [
+        "9223372036854775808",                            // i64::MAX + 1
+        "99999999999999999999999999999999999",            // beyond any decimal
+        "１２３４５６７８９０１２３４５６７８９０１２３", // full-width digits
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let path = dir.path().join(format!("big{k}.txt"));
+        std::fs::write(&path, jiaxing_with_cell(value)).expect("write");
+        let (c, doc) = check_json(&path);
+        assert_eq!(c, 1, "{value}");
+        let f = &doc["reports"][0]["findings"];
+        let overflow: Vec<&Value> = f
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|f| f["rule"] == "extract.number-overflow")
+            .collect();
+        assert_eq!(overflow.len(), 1, "{value}: {f}");
+        let message = overflow[0]["message"].as_str().unwrap_or_default();
+        assert!(
+            message.contains("requests.new.natural_person") && message.contains(value),
+            "{message}"
+        );
+    }
+}
+
+#[test]
+fn a_batch_with_bad_files_reports_each_in_every_format_and_checks_the_rest() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let files: [(&str, Vec<u8>); 4] = [
+        ("a-good.txt", fixture("jiaxing-jingxin-2022.txt").into_bytes()),
+        ("b-binary.txt", b"\x7FELF\x02\x01\x01\x00\x00\x00".to_vec()),
+        ("c-latin1.txt", b"r\xE9sum\xE9 \xE0 la cr\xE8me\n".to_vec()),
+        ("d-empty.txt", Vec::new()),
+    ];
+    for (name, bytes) in files {
+        std::fs::write(dir.path().join(name), bytes).expect("write");
+    }
+    let dir_arg = dir.path().to_str().expect("path");
+    let run = |format: &str| nianbao(&["check", "--isolated", "--format", format, dir_arg], None);
+    let bad = [
+        ("b-binary.txt", "nianbao::read::binary"),
+        ("c-latin1.txt", "nianbao::read::encoding"),
+        ("d-empty.txt", "nianbao::read::empty"),
+    ];
+
+    let o = run("json");
+    assert_eq!(code(&o), 2);
+    let doc = json(&o);
+    let reports = doc["reports"].as_array().expect("reports");
+    assert_eq!(reports.len(), 4);
+    assert!(reports[0]["path"]
+        .as_str()
+        .unwrap_or_default()
+        .ends_with("a-good.txt"));
+    assert!(reports[0].get("error").is_none(), "the good file is checked");
+    assert!(reports[0]["findings"].is_array());
+    for (k, (name, expected)) in bad.iter().enumerate() {
+        assert!(
+            reports[k + 1]["path"]
+                .as_str()
+                .unwrap_or_default()
+                .ends_with(name),
+            "{name}"
+        );
+        assert_eq!(error_code(&doc, k + 1), *expected, "{name}");
+    }
+    assert_eq!(doc["summary"]["unreadable"], 3);
+
+    let o = run("human");
+    assert_eq!(code(&o), 2);
+    let human = stdout(&o);
+    for (name, expected) in bad {
+        assert!(
+            human.contains(name) && human.contains(expected),
+            "{name}: {human}"
+        );
+    }
+    assert!(human.contains("3 个文件无法检查"), "{human}");
+
+    let o = run("sarif");
+    assert_eq!(code(&o), 2);
+    let sarif = json(&o);
+    assert_valid_sarif(&sarif);
+    let invocation = &sarif["runs"][0]["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], false);
+    let notes = invocation["toolExecutionNotifications"]
+        .as_array()
+        .expect("notifications");
+    let listed: Vec<(String, String)> = notes
+        .iter()
+        .map(|n| {
+            let uri = n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap_or_default();
+            let file = uri.rsplit('/').next().unwrap_or_default().to_string();
+            (
+                file,
+                n["descriptor"]["id"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    let expected: Vec<(String, String)> = bad.iter().map(|(n, c)| (n.to_string(), c.to_string())).collect();
+    assert_eq!(listed, expected);
+}
+
+#[test]
+fn an_existing_output_file_is_untouched_when_the_run_fails_before_writing() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("out.json");
+    std::fs::write(&out, "previous output\n").expect("write");
+    let rules = dir.path().join("rules");
+    std::fs::create_dir(&rules).expect("mkdir");
+    std::fs::write(rules.join("broken.rules"), "rule broken {\n").expect("write");
+    let jiaxing = fixtures_dir().join("jiaxing-jingxin-2022.txt");
+    let o = nianbao(
+        &[
+            "check",
+            "--isolated",
+            "--format",
+            "json",
+            "--rules",
+            rules.to_str().expect("path"),
+            "--output",
+            out.to_str().expect("path"),
+            jiaxing.to_str().expect("path"),
+        ],
+        None,
+    );
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("nianbao::rules::syntax"), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read_to_string(&out).expect("output"),
+        "previous output\n"
+    );
+    // Nothing else (no temporary file) is left in the directory.
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["out.json", "rules"]);
+
+    // A run with an unreadable input still writes its output whole (with
+    // the error entry), exit code 2.
+    let o = nianbao(
+        &[
+            "check",
+            "--isolated",
+            "--format",
+            "json",
+            "--output",
+            out.to_str().expect("path"),
+            jiaxing.to_str().expect("path"),
+            "no/such/file.txt",
+        ],
+        None,
+    );
+    assert_eq!(code(&o), 2);
+    let written: Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).expect("output")).expect("whole JSON");
+    assert_eq!(written["reports"][1]["error"]["code"], "nianbao::io");
+}
