@@ -688,3 +688,25 @@ fn damaged_copies_never_crash() {
         }
     }
 }
+
+/// Findings on a published page point at the page's own lines: each
+/// finding's primary place as LINE:COL in the HTML and the text there.
+#[test]
+fn findings_point_into_the_page() {
+    let p = publish("haiyan-jingxin-2023");
+    let report = read_bytes("haiyan-jingxin-2023.html", p.html.as_bytes()).expect("reads");
+    let rules = nianbao_rules::compile(&nianbao_rules::builtin_sources()).expect("rules");
+    let index = nianbao_model::LineIndex::new(&p.html);
+    let mut lines = Vec::new();
+    for f in nianbao_engine::eval::evaluate(&rules, &report, None) {
+        let Some(label) = f.labels.iter().find(|l| l.primary).or(f.labels.first()) else {
+            lines.push(format!("{}\t(no place)", f.rule));
+            continue;
+        };
+        let at = index.line_col(label.span.offset);
+        let text = label.span.slice(&p.html).expect("span inside the page");
+        lines.push(format!("{}\t{}:{}\t{text}", f.rule, at.line, at.column));
+    }
+    assert!(!lines.is_empty(), "haiyan has findings");
+    insta::assert_snapshot!(lines.join("\n"));
+}
