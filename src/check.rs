@@ -9,6 +9,7 @@ use crate::EXIT_ERROR;
 use clap::ValueEnum;
 use miette::{Context, Diagnostic, IntoDiagnostic};
 use nianbao_engine::eval::{evaluate, EXTRACTION_RULES};
+use nianbao_engine::render::html::HtmlRenderer;
 use nianbao_engine::render::human::{HumanOptions, HumanRenderer};
 use nianbao_engine::render::json::JsonRenderer;
 use nianbao_engine::render::sarif::SarifRenderer;
@@ -91,6 +92,8 @@ enum FormatArg {
     Human,
     Json,
     Sarif,
+    /// A self-contained audit page with the report's tables.
+    Html,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -133,9 +136,22 @@ impl Checker {
 
     /// [`Checker::check`] with `previous` as last year's report.
     pub fn check_with(&self, path: &str, bytes: &[u8], previous: Option<&Report>) -> ReportResult {
+        self.check_read(path, bytes, previous, false).0
+    }
+
+    /// [`Checker::check_with`], also giving the report as read when
+    /// `keep_report` (for output that draws its tables).
+    pub fn check_read(
+        &self,
+        path: &str,
+        bytes: &[u8],
+        previous: Option<&Report>,
+        keep_report: bool,
+    ) -> (ReportResult, Option<Report>) {
+        let mut kept = None;
         let outcome = match nianbao_reader::read_bytes(path, bytes) {
             Err(e) => Outcome::Failed(failure_of(&e)),
-            Ok(report) => {
+            Ok(mut report) => {
                 let mut findings = evaluate(&self.rules, &report, previous);
                 findings.retain(|f| self.selection.enabled(&f.rule));
                 for f in &mut findings {
@@ -143,7 +159,13 @@ impl Checker {
                         f.severity = s;
                     }
                 }
-                let text = report.source.text;
+                let text = if keep_report {
+                    let text = report.source.text.clone();
+                    kept = Some(report);
+                    text
+                } else {
+                    std::mem::take(&mut report.source.text)
+                };
                 // Offsets in output are into the file: count what decoding
                 // dropped before the text (a byte-order mark).
                 let base_offset = if bytes.ends_with(text.as_bytes()) {
@@ -158,10 +180,11 @@ impl Checker {
                 })
             }
         };
-        ReportResult {
+        let result = ReportResult {
             path: path.to_string(),
             outcome,
-        }
+        };
+        (result, kept)
     }
 
     /// Every rule that can report: the rule files' and the engine's
@@ -480,8 +503,8 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
         ColorArg::Never => false,
         ColorArg::Auto => to_terminal && !no_color,
     };
-    if args.statistics && args.format == FormatArg::Sarif {
-        miette::bail!("--statistics prints a table or JSON, not SARIF");
+    if args.statistics && matches!(args.format, FormatArg::Sarif | FormatArg::Html) {
+        miette::bail!("--statistics prints a table or JSON, not SARIF or HTML");
     }
     let mut renderer: Box<dyn Renderer> = match args.format {
         _ if args.statistics => Box::new(StatisticsRenderer::new(args.format == FormatArg::Json)),
@@ -491,7 +514,10 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
         })),
         FormatArg::Json => Box::new(JsonRenderer::new()),
         FormatArg::Sarif => Box::new(SarifRenderer::new(checker.rule_infos())),
+        FormatArg::Html => Box::new(HtmlRenderer::new()),
     };
+    // Only the HTML page draws the tables: other formats keep no report.
+    let keep_reports = args.format == FormatArg::Html && !args.statistics;
 
     let max_bytes = args.max_size.saturating_mul(1 << 20);
     let mut sink = Sink::open(args.output.as_deref())?;
@@ -522,14 +548,18 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
                 // stays flat however many reports are paired.
                 Some(last) => {
                     let previous = read_report(&inputs[last], max_bytes);
-                    checker.check_with(&name, &bytes, previous.as_ref())
+                    checker.check_read(&name, &bytes, previous.as_ref(), keep_reports)
                 }
-                None => checker.check(&name, &bytes),
+                None if keep_reports => checker.check_read(&name, &bytes, checker.previous.as_ref(), true),
+                None => (checker.check(&name, &bytes), None),
             },
-            Err(failure) => ReportResult {
-                path: name,
-                outcome: Outcome::Failed(failure),
-            },
+            Err(failure) => (
+                ReportResult {
+                    path: name,
+                    outcome: Outcome::Failed(failure),
+                },
+                None,
+            ),
         }
     };
     let indexed: Vec<(usize, &Input)> = inputs.iter().enumerate().collect();
@@ -540,15 +570,15 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
         // input order, so memory holds one batch of results, not all.
         let batch = BATCH_PER_THREAD * pool.current_num_threads();
         for chunk in indexed.chunks(batch.max(1)) {
-            let results: Vec<ReportResult> = if chunk.len() == 1 {
+            let results: Vec<(ReportResult, Option<Report>)> = if chunk.len() == 1 {
                 chunk.iter().map(check_one).collect()
             } else {
                 pool.install(|| chunk.par_iter().map(check_one).collect())
             };
             progress.suspend(|| {
-                for result in &results {
+                for (result, report) in &results {
                     summary.add(result);
-                    renderer.report(sink.writer(), result)?;
+                    renderer.report_read(sink.writer(), result, report.as_ref())?;
                 }
                 sink.writer().flush()
             })?;

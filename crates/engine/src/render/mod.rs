@@ -1,18 +1,20 @@
 //! Rendering of findings: [`human`] (miette graphical reports), [`json`]
-//! (nianbao's own document, see docs/output.md) and [`sarif`] (SARIF 2.1.0).
+//! (nianbao's own document, see docs/output.md), [`sarif`] (SARIF 2.1.0) and
+//! [`html`] (a self-contained audit page drawing the report's tables).
 //!
 //! Every renderer streams: [`Renderer::start`] once, [`Renderer::report`] for
 //! each input in output order, [`Renderer::finish`] with the [`Summary`]. A
 //! renderer keeps nothing per report, so memory does not grow with the number
 //! of inputs (SARIF keeps the rule table and the list of unreadable inputs).
 
+pub mod html;
 pub mod human;
 pub mod json;
 pub mod sarif;
 pub mod statistics;
 
 use crate::finding::{Finding, Severity};
-use nianbao_model::{LineIndex, Span};
+use nianbao_model::{LineIndex, Report, Span};
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -137,6 +139,17 @@ pub struct RuleInfo {
 pub trait Renderer {
     fn start(&mut self, out: &mut dyn Write) -> io::Result<()>;
     fn report(&mut self, out: &mut dyn Write, result: &ReportResult) -> io::Result<()>;
+    /// [`Renderer::report`] with the report as read, for formats that draw
+    /// its tables (HTML); the others ignore it.
+    fn report_read(
+        &mut self,
+        out: &mut dyn Write,
+        result: &ReportResult,
+        report: Option<&Report>,
+    ) -> io::Result<()> {
+        let _ = report;
+        self.report(out, result)
+    }
     fn finish(&mut self, out: &mut dyn Write, summary: &Summary) -> io::Result<()>;
 }
 
