@@ -40,8 +40,11 @@ fn fixture(name: &str) -> String {
     std::fs::read_to_string(fixtures_dir().join(name)).expect("fixture")
 }
 
-/// Each finding's rule and labels as (offset, line, column).
-fn findings(doc: &Value) -> Vec<(String, Vec<(u64, u64, u64)>)> {
+/// A finding's rule and its labels as (offset, line, column).
+type RuleAndLabels = (String, Vec<(u64, u64, u64)>);
+
+/// Each finding's rule and labels.
+fn findings(doc: &Value) -> Vec<RuleAndLabels> {
     doc["reports"][0]["findings"]
         .as_array()
         .expect("findings")
