@@ -343,6 +343,21 @@ fn missing_section_heading_still_reads_the_table() {
     assert_eq!(kinds(&r), [(ProblemKind::MissingSection, None)]);
     assert_eq!(r.problems[0].section.as_deref(), Some("requests"));
     assert_eq!(cells(&r), cells(&read_text("sanmen", &text)));
+    // The review heading, and then both.
+    let t = replace_once(&text, "四、政府信息公开行政复议、行政诉讼情况\n", "");
+    let r = read_text("sanmen", &t);
+    assert_eq!(kinds(&r), [(ProblemKind::MissingSection, None)]);
+    assert_eq!(cells(&r), cells(&read_text("sanmen", &text)));
+    let t = replace_once(&t, "三、收到和处理政府信息公开申请情况\n", "");
+    let r = read_text("sanmen", &t);
+    assert_eq!(
+        kinds(&r),
+        [
+            (ProblemKind::MissingSection, None),
+            (ProblemKind::MissingSection, None)
+        ]
+    );
+    assert_eq!(cells(&r), cells(&read_text("sanmen", &text)));
 }
 
 #[test]

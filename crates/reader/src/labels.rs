@@ -208,6 +208,14 @@ impl Catalogue {
         self.entries.get(i)
     }
 
+    /// Whether `table` has a label reading `text` (normalised, no numbering).
+    pub fn has_label(&self, table: &str, text: &str) -> bool {
+        self.exact.get(text).is_some_and(|ids| {
+            ids.iter()
+                .any(|&i| self.entries.get(i).is_some_and(|e| e.table == table))
+        })
+    }
+
     /// The best entry for a normalised candidate text, if any is close enough.
     /// `prefer` is the table whose region is being read.
     pub fn best(&self, norm: &str, prefer: Option<&str>) -> Option<Hit> {

@@ -511,6 +511,8 @@ pub(crate) fn read(
         column_seen: HashMap::new(),
         splits: Vec::new(),
     };
+    // The table of the last label when it was another table's.
+    let mut foreign_table: Option<&'static str> = None;
     for (k, item) in items.iter().enumerate() {
         match item {
             Item::Label {
@@ -523,13 +525,21 @@ pub(crate) fn read(
                     continue;
                 };
                 r.flush_orphans();
-                if e.table != schema.id || e.formats & bit == 0 {
+                // A header both tables print ("总计") belongs to the table
+                // whose labels it follows.
+                let shared_with_foreign = !matches!(e.target, Target::Row(_))
+                    && foreign_table.is_some_and(|t| CATALOGUE.has_label(t, printed));
+                if e.table != schema.id || e.formats & bit == 0 || shared_with_foreign {
                     // Another table's label (its heading missing): its values are its own.
                     r.close();
                     r.last_unknown = None;
                     r.discarding = true;
+                    if !shared_with_foreign {
+                        foreign_table = Some(e.table);
+                    }
                     continue;
                 }
+                foreign_table = None;
                 r.last_unknown = None;
                 let next_is_number = matches!(items.get(k + 1), Some(Item::Number(_)));
                 match e.target {
