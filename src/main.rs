@@ -9,6 +9,7 @@ mod check;
 mod config;
 mod extract;
 mod rules_cmd;
+mod serve;
 
 /// Lint China's annual government information disclosure reports
 /// (政府信息公开工作年度报告).
@@ -27,6 +28,8 @@ enum Command {
     Extract(extract::Args),
     /// Validate, list and test rule files.
     Rules(rules_cmd::Args),
+    /// Serve a local web page to check reports in a browser (127.0.0.1).
+    Serve(serve::Args),
 }
 
 /// Exit code for bad usage, unreadable input or invalid rules.
@@ -48,6 +51,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(args),
         Command::Extract(args) => extract::run(args),
         Command::Rules(args) => rules_cmd::run(args),
+        Command::Serve(args) => serve::run(args),
     };
     match result {
         Ok(code) => code,
