@@ -398,3 +398,36 @@ fn an_existing_output_file_is_untouched_when_the_run_fails_before_writing() {
         serde_json::from_str(&std::fs::read_to_string(&out).expect("output")).expect("whole JSON");
     assert_eq!(written["reports"][1]["error"]["code"], "nianbao::io");
 }
+
+#[test]
+fn json_reports_with_spans_outside_their_text_or_deep_nesting_are_errors() {
+    let fixture = fixtures_dir().join("jiaxing-jingxin-2022.txt");
+    let o = nianbao(
+        &["extract", "--format", "json", fixture.to_str().expect("path")],
+        None,
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let mut report = json(&o);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let good = dir.path().join("good.json");
+    std::fs::write(&good, report.to_string()).expect("write");
+    assert_eq!(check_json(&good).0, 0, "the report as extracted checks clean");
+
+    // A cell whose span lies beyond the end of the source text.
+    let cell = &mut report["tables"]["requests"]["rows"]["new"]["cells"]["natural_person"];
+    assert!(cell.is_object(), "{cell}");
+    cell["span"]["offset"] = Value::from(u64::MAX - 1);
+    let outside = dir.path().join("outside.json");
+    std::fs::write(&outside, report.to_string()).expect("write");
+    // Nesting far deeper than any report: a parse error, not a stack overflow.
+    let deep = dir.path().join("deep.json");
+    std::fs::write(&deep, format!("{}{}", "[".repeat(100_000), "]".repeat(100_000))).expect("write");
+    for (path, expected) in [
+        (&outside, "nianbao::read::invalid_report"),
+        (&deep, "nianbao::read::json"),
+    ] {
+        let (c, doc) = check_json(path);
+        assert_eq!(c, 2, "{}", path.display());
+        assert_eq!(error_code(&doc, 0), expected, "{doc}");
+    }
+}
