@@ -214,7 +214,7 @@ const PAGE_BODY: &str = r##"<h1>政府信息公开工作年度报告检查</h1>
   var form = document.getElementById("form"), text = document.getElementById("text"),
       file = document.getElementById("file"), result = document.getElementById("result"),
       status = document.getElementById("status"), timer = null;
-  function check(body, name) {
+  function check(body, name, focusFirst) {
     status.textContent = "正在检查……";
     fetch("/api/render?name=" + encodeURIComponent(name), { method: "POST", body: body })
       .then(function (r) {
@@ -223,6 +223,9 @@ const PAGE_BODY: &str = r##"<h1>政府信息公开工作年度报告检查</h1>
           result.innerHTML = html;
           status.textContent = r.ok ? "检查完成" : "无法检查（" + r.status + "）";
           document.body.setAttribute("data-state", r.ok ? "done" : "failed");
+          // Opened from a link: show the first finding's cell and message.
+          var first = focusFirst && result.querySelector(".hit a");
+          if (first) { first.focus(); }
         });
       })
       .catch(function (e) {
@@ -230,20 +233,25 @@ const PAGE_BODY: &str = r##"<h1>政府信息公开工作年度报告检查</h1>
         document.body.setAttribute("data-state", "failed");
       });
   }
-  function checkText() { if (text.value.trim()) { check(text.value, "粘贴的文本.txt"); } }
-  form.addEventListener("submit", function (e) { e.preventDefault(); checkText(); });
-  text.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(checkText, 600); });
-  file.addEventListener("change", function () { if (file.files[0]) { check(file.files[0], file.files[0].name); } });
+  function checkText(focusFirst) {
+    if (text.value.trim()) { check(text.value, "粘贴的文本.txt", focusFirst); }
+  }
+  form.addEventListener("submit", function (e) { e.preventDefault(); checkText(false); });
+  text.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(function () { checkText(false); }, 600);
+  });
+  file.addEventListener("change", function () { if (file.files[0]) { check(file.files[0], file.files[0].name, false); } });
   document.addEventListener("dragover", function (e) { e.preventDefault(); });
   document.addEventListener("drop", function (e) {
     e.preventDefault();
     var f = e.dataTransfer && e.dataTransfer.files[0];
-    if (f) { check(f, f.name); }
+    if (f) { check(f, f.name, false); }
   });
   // A link can carry a report: #text=<percent-encoded text>.
   if (location.hash.indexOf("#text=") === 0) {
     text.value = decodeURIComponent(location.hash.slice(6));
-    checkText();
+    checkText(true);
   }
 })();
 </script>
