@@ -710,3 +710,33 @@ fn findings_point_into_the_page() {
     assert!(!lines.is_empty(), "haiyan has findings");
     insta::assert_snapshot!(lines.join("\n"));
 }
+
+/// A Word file whose table was typed with tabs (no Word table): each tab
+/// is a cell boundary, as in the text export.
+#[test]
+fn docx_typed_with_tabs() {
+    let name = "haiyan-jingxin-2023";
+    let text = std::fs::read_to_string(fixture(&format!("{name}.txt"))).expect("fixture");
+    let want = cells(&read_bytes("x.txt", text.as_bytes()).expect("text"));
+    let body: String = text
+        .lines()
+        .map(|line| {
+            let runs: Vec<String> = line
+                .split('\t')
+                .map(|part| format!("<w:r><w:t xml:space=\"preserve\">{}</w:t></w:r>", escape(part)))
+                .collect();
+            format!("<w:p>{}</w:p>", runs.join("<w:r><w:tab/></w:r>"))
+        })
+        .collect();
+    let xml = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body>{body}</w:body></w:document>"
+    );
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    zip.start_file("word/document.xml", zip::write::SimpleFileOptions::default())
+        .expect("zip entry");
+    zip.write_all(xml.as_bytes()).expect("zip write");
+    let docx = zip.finish().expect("zip").into_inner();
+    let report = read_bytes(&format!("{name}.docx"), &docx).expect("reads");
+    assert!(want.len() > 50);
+    assert_eq!(cells(&report), want);
+}

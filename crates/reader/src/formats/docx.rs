@@ -124,7 +124,14 @@ pub(crate) fn parse(xml: &str) -> Result<Vec<Node>, String> {
                             });
                         }
                     }
-                    b"tab" => text(&mut stack, "\t"),
+                    b"tab" => {
+                        if let Some(top) = stack.last_mut() {
+                            top.children.push(Node::Element {
+                                kind: Kind::Tab,
+                                children: Vec::new(),
+                            });
+                        }
+                    }
                     b"p" => {
                         if let Some(top) = stack.last_mut() {
                             top.children.push(Node::Element {

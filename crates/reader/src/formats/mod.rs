@@ -171,6 +171,9 @@ pub(crate) enum Kind {
     Block,
     /// A line break inside a block or a cell.
     Break,
+    /// A tab typed in a Word paragraph: a cell boundary outside tables,
+    /// a space inside a cell.
+    Tab,
     Table,
     /// Row groups (tbody, thead, tfoot): transparent.
     RowGroup,
@@ -253,6 +256,9 @@ fn inline_chars(nodes: &[Node], out: &mut Vec<(char, Span)>) {
             Node::Element {
                 kind: Kind::Break, ..
             } => out.push(('\u{0}', Span::new(out.last().map_or(0, |(_, s)| s.end()), 0))),
+            Node::Element { kind: Kind::Tab, .. } => {
+                out.push(('\t', Span::new(out.last().map_or(0, |(_, s)| s.end()), 0)))
+            }
             Node::Element { kind, children } => {
                 let block = !matches!(kind, Kind::Inline);
                 if block {
@@ -269,11 +275,20 @@ fn inline_chars(nodes: &[Node], out: &mut Vec<(char, Span)>) {
 
 /// Resolve the `\0` break markers of [`inline_chars`] and trim: a break
 /// between two CJK characters joins them, any other gap is one space.
-fn join_breaks(chars: Vec<(char, Span)>) -> Vec<(char, Span)> {
+/// Tabs are kept where they separate cells (`keep_tabs`), else spaces.
+fn join_breaks(chars: Vec<(char, Span)>, keep_tabs: bool) -> Vec<(char, Span)> {
     let mut out: Vec<(char, Span)> = Vec::with_capacity(chars.len());
     // The pending gap: a space as printed (with its span) or a break.
     let mut gap: Option<(bool, Span)> = None;
     for (c, s) in chars {
+        if c == '\t' && keep_tabs {
+            if !out.is_empty() {
+                out.push((c, s));
+            }
+            gap = None;
+            continue;
+        }
+        let c = if c == '\t' { ' ' } else { c };
         if c == '\u{0}' {
             gap = Some((true, gap.map_or(s, |(_, g)| g)));
             continue;
@@ -336,7 +351,7 @@ pub(crate) fn render(nodes: &[Node]) -> Rendering {
 }
 
 fn flush(r: &mut Rendering, line: &mut Vec<(char, Span)>) {
-    let chars = join_breaks(std::mem::take(line));
+    let chars = join_breaks(std::mem::take(line), true);
     if chars.is_empty() {
         return;
     }
@@ -350,7 +365,9 @@ fn flush(r: &mut Rendering, line: &mut Vec<(char, Span)>) {
 fn render_into(nodes: &[Node], r: &mut Rendering, line: &mut Vec<(char, Span)>) {
     for n in nodes {
         match n {
-            Node::Text(_) => inline_chars(std::slice::from_ref(n), line),
+            Node::Text(_) | Node::Element { kind: Kind::Tab, .. } => {
+                inline_chars(std::slice::from_ref(n), line)
+            }
             Node::Element {
                 kind: Kind::Inline,
                 children,
@@ -394,7 +411,7 @@ fn render_table(children: &[Node], r: &mut Rendering) {
             .map(|cell| {
                 let mut chars = Vec::new();
                 inline_chars(cell, &mut chars);
-                join_breaks(chars)
+                join_breaks(chars, false)
             })
             .collect();
         if texts.iter().all(Vec::is_empty) {
