@@ -215,6 +215,17 @@ fn touches(label: Span, span: Span) -> bool {
     }
 }
 
+/// Where the header for template id `target` is printed (its `nth`
+/// printing, for headers repeated per block).
+fn header_span(table: &Table, target: &str, nth: usize) -> Option<Span> {
+    table
+        .headers
+        .iter()
+        .filter(|h| h.target == target)
+        .nth(nth)
+        .map(|h| h.span)
+}
+
 /// Where a table's row sits in the template's layout.
 struct RowPlace {
     /// The heading row (三、本年度办理结果) it lies under.
@@ -396,11 +407,16 @@ impl Audit<'_> {
             .max()
             .unwrap_or(1);
         let mut block: Option<&str> = None;
+        // Blocks so far, and how often each column's header was drawn (the
+        // reader keeps each printing of a repeated header in order).
+        let mut blocks = 0;
+        let mut printed: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
         out.write_all(b"<tbody>")?;
         for row in &tpl.rows {
             let columns: Vec<_> = tpl.row_columns(row).collect();
             if row.block != block {
                 block = row.block;
+                blocks += 1;
                 if let Some(b) = block {
                     write!(
                         out,
@@ -415,7 +431,11 @@ impl Audit<'_> {
                     } else {
                         1
                     };
-                    write!(out, "<th scope=\"col\" colspan=\"{span}\">{}</th>", text(c.label))?;
+                    let nth = printed.entry(c.id).or_insert(0);
+                    let id = format!("{}-{}-h{blocks}-{}", self.anchor, tpl.id, c.id);
+                    let extra = format!(" scope=\"col\" colspan=\"{span}\"");
+                    self.write_cell(out, "th", &id, &extra, header_span(table, c.id, *nth), c.label)?;
+                    *nth += 1;
                 }
                 out.write_all(b"</tr>")?;
             }
@@ -518,23 +538,25 @@ impl Audit<'_> {
                             j += 1;
                         }
                         let label = tpl.column_group(g).map_or(*g, |cg| cg.label);
-                        write!(
-                            out,
-                            "<th scope=\"colgroup\" colspan=\"{}\">{}</th>",
-                            j - i,
-                            text(label)
-                        )?;
+                        let id = format!("{}-{}-h-{g}", self.anchor, tpl.id);
+                        let extra = format!(" scope=\"colgroup\" colspan=\"{}\"", j - i);
+                        self.write_cell(out, "th", &id, &extra, header_span(table, g, 0), label)?;
                         i = j;
                     }
                     None => {
                         if k == chain.len() {
-                            let label = tpl.columns.get(i).map_or("", |c| c.label);
-                            write!(
-                                out,
-                                "<th scope=\"col\" rowspan=\"{}\">{}</th>",
-                                header_rows - k,
-                                text(label)
-                            )?;
+                            if let Some(c) = tpl.columns.get(i) {
+                                let id = format!("{}-{}-h-{}", self.anchor, tpl.id, c.id);
+                                let extra = format!(" scope=\"col\" rowspan=\"{}\"", header_rows - k);
+                                self.write_cell(
+                                    out,
+                                    "th",
+                                    &id,
+                                    &extra,
+                                    header_span(table, c.id, 0),
+                                    c.label,
+                                )?;
+                            }
                         }
                         i += 1;
                     }
@@ -668,8 +690,8 @@ impl Audit<'_> {
         let line = self.locator.locate(span).line;
         write!(
             out,
-            "<pre class=\"excerpt\" aria-label=\"第 {line} 行：{}\">第 {line} 行：{}<mark>{}</mark>{}</pre>",
-            attr(label),
+            "<pre class=\"excerpt\"><span class=\"where\">第 {line} 行 · {}</span>\n{}<mark>{}</mark>{}</pre>",
+            text(label),
             text(lead.trim_start()),
             text(&marked),
             text(tail.trim_end())
@@ -802,6 +824,103 @@ mod tests {
         );
         assert!(html.contains("<mark>&lt;img </mark>"), "{html}");
         assert!(html.contains("r&lt;x&gt;"), "{html}");
+    }
+
+    /// A report of `format` with a value in every cell (and, with
+    /// `group_values`, in group rows too, as older layouts print them).
+    fn full_report(format: nianbao_model::Format, group_values: bool) -> Report {
+        let mut report = Report::new("r.txt", "", format);
+        for tpl in &report.template().tables {
+            let rows = tpl
+                .rows
+                .iter()
+                .filter(|r| r.kind == RowKind::Data || (group_values && r.kind == RowKind::Group))
+                .map(|r| {
+                    let cells = tpl
+                        .row_columns(r)
+                        .map(|c| {
+                            let cell = Cell {
+                                value: nianbao_model::CellValue::Integer(1),
+                                span: Span::new(0, 0),
+                                inferred: None,
+                            };
+                            (c.id.to_string(), cell)
+                        })
+                        .collect();
+                    (r.id.to_string(), nianbao_model::Row { label: None, cells })
+                })
+                .collect();
+            let table = Table {
+                span: Span::new(0, 0),
+                rows,
+                headers: Vec::new(),
+            };
+            report.tables.insert(tpl.id.to_string(), table);
+        }
+        report
+    }
+
+    /// The number of a `colspan`/`rowspan` attribute in a tag, 1 if absent.
+    fn span_attr(tag: &str, name: &str) -> usize {
+        tag.split(&format!("{name}=\""))
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .map_or(1, |n| n.parse().expect("a number"))
+    }
+
+    /// Every row of every table is as wide as the others once row and
+    /// column spans are laid out: merged headers, heading and group labels
+    /// fit the template's grid in both formats.
+    #[test]
+    fn tables_are_rectangular_grids() {
+        for format in nianbao_model::FORMATS {
+            for group_values in [false, true] {
+                let report = full_report(format, group_values);
+                let result = ReportResult {
+                    path: "r.txt".into(),
+                    outcome: Outcome::Checked(Checked {
+                        text: String::new(),
+                        base_offset: 0,
+                        findings: Vec::new(),
+                    }),
+                };
+                let mut out = Vec::new();
+                write_report(&mut out, 1, &result, Some(&report)).expect("write");
+                let html = String::from_utf8(out).expect("UTF-8");
+                let tables: Vec<&str> = html.split("<table").skip(1).collect();
+                assert_eq!(tables.len(), 3, "{html}");
+                for table in tables {
+                    let table = table.split("</table>").next().unwrap_or("");
+                    let mut taken: Vec<Vec<bool>> = Vec::new();
+                    for (r, tr) in table.split("<tr>").skip(1).enumerate() {
+                        for tag in tr
+                            .split('<')
+                            .filter(|t| t.starts_with("td") || t.starts_with("th ") || t.starts_with("th>"))
+                        {
+                            let (cols, rows) = (span_attr(tag, "colspan"), span_attr(tag, "rowspan"));
+                            taken.resize_with(taken.len().max(r + rows), Vec::new);
+                            let mut c = 0;
+                            while taken[r].get(c).copied().unwrap_or(false) {
+                                c += 1;
+                            }
+                            for line in &mut taken[r..r + rows] {
+                                line.resize(line.len().max(c + cols), false);
+                                for cell in &mut line[c..c + cols] {
+                                    assert!(!*cell, "{format} overlapping cells: {table}");
+                                    *cell = true;
+                                }
+                            }
+                        }
+                    }
+                    let widths: Vec<usize> = taken.iter().map(|l| l.iter().filter(|&&t| t).count()).collect();
+                    assert!(
+                        widths.iter().all(|&w| w == widths[0]),
+                        "{format} {group_values}: {widths:?}\n{table}"
+                    );
+                    assert!(!table.contains("class=\"missing\""), "{table}");
+                }
+            }
+        }
     }
 
     #[test]
