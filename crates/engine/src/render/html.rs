@@ -923,6 +923,44 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// No text and no spans (inside, outside or splitting a character,
+        /// on a full report's cells or not) make the page panic, and no
+        /// markup of the text gets through.
+        #[test]
+        fn never_panics_and_always_escapes(
+            text in "[a-z一二三<>&\"'\n\r\t 0-9]{0,300}",
+            spans in proptest::collection::vec((0usize..400, 0usize..50), 0..4),
+        ) {
+            let labels = spans
+                .iter()
+                .enumerate()
+                .map(|(i, &(offset, len))| FindingLabel {
+                    span: Span::new(offset, len),
+                    text: format!("<{i}>"),
+                    primary: i == 0,
+                })
+                .collect();
+            let finding = Finding {
+                rule: "r".into(),
+                severity: Severity::Error,
+                message: text.clone(),
+                help: None,
+                reference: None,
+                labels,
+            };
+            let result = ReportResult {
+                path: text.clone(),
+                outcome: Outcome::Checked(Checked { text: text.clone(), base_offset: 0, findings: vec![finding] }),
+            };
+            let mut out = Vec::new();
+            write_report(&mut out, 1, &result, Some(&full_report(nianbao_model::Format::V2021, true)))
+                .expect("write");
+            let html = String::from_utf8(out).expect("UTF-8");
+            proptest::prop_assert!(!html.contains("<>") && !html.contains("<0>"), "{}", html);
+        }
+    }
+
     #[test]
     fn out_of_range_spans_do_not_panic() {
         let html = page(
