@@ -32,7 +32,9 @@ use nianbao_rules::{Rule, RuleSet, Severity};
 #[derive(Debug, Clone, Copy)]
 pub struct ExtractionRule {
     pub id: &'static str,
-    pub kind: ProblemKind,
+    /// The problem kind reported under this id; `None` for notes about how
+    /// the report was read (cells recovered from digits that ran together).
+    pub kind: Option<ProblemKind>,
     pub severity: Severity,
     pub title: &'static str,
     pub help: &'static str,
@@ -40,7 +42,7 @@ pub struct ExtractionRule {
 
 /// The ids under which the reader's problems are reported (one per kind),
 /// for `rules list`, select/ignore and documentation.
-pub const EXTRACTION_RULES: [ExtractionRule; 11] = {
+pub const EXTRACTION_RULES: [ExtractionRule; 12] = {
     use ProblemKind::*;
     use Severity::*;
     const fn r(
@@ -52,7 +54,7 @@ pub const EXTRACTION_RULES: [ExtractionRule; 11] = {
     ) -> ExtractionRule {
         ExtractionRule {
             id,
-            kind,
+            kind: Some(kind),
             severity,
             title,
             help,
@@ -136,14 +138,26 @@ pub const EXTRACTION_RULES: [ExtractionRule; 11] = {
             "表格中出现模板以外的文字",
             "删除或改为模板中的标签",
         ),
+        ExtractionRule {
+            id: INFERRED_CELLS,
+            kind: None,
+            severity: Info,
+            title: "表中数字连在一起，单元格由算术关系拆分得出",
+            help: "在原表各单元格之间加分隔（如制表符），数字就不必推断；\
+                   推断时假定成立的勾稽关系无法再发现这些单元格中的错误",
+        },
     ]
 };
+
+/// The id of the note saying which cells of a table were recovered from
+/// digits that ran together.
+pub const INFERRED_CELLS: &str = "extract.inferred-cells";
 
 /// The extraction rule for a problem kind.
 pub fn extraction_rule(kind: ProblemKind) -> &'static ExtractionRule {
     EXTRACTION_RULES
         .iter()
-        .find(|r| r.kind == kind)
+        .find(|r| r.kind == Some(kind))
         .unwrap_or(&EXTRACTION_RULES[0])
 }
 
@@ -192,8 +206,110 @@ pub fn evaluate(rules: &RuleSet, report: &Report, previous: Option<&Report>) -> 
                 .collect(),
         });
     }
+    findings.extend(inferred_cell_notes(report));
     sort_findings(&mut findings);
     findings
+}
+
+/// One info finding per table with cells recovered from digits that ran
+/// together: how many, by which constraint, and which template rules had to
+/// be assumed (those rules can no longer find a defect in those cells).
+fn inferred_cell_notes(report: &Report) -> Vec<Finding> {
+    let Some(rule) = EXTRACTION_RULES.iter().find(|r| r.id == INFERRED_CELLS) else {
+        return Vec::new();
+    };
+    let template = report.template();
+    let mut notes = Vec::new();
+    for (table_id, table) in &report.tables {
+        let mut count = 0usize;
+        let mut first: Option<Span> = None;
+        let mut assumed_rows: Vec<(String, Span, Vec<u32>)> = Vec::new();
+        for (row_id, row) in &table.rows {
+            let mut row_span: Option<Span> = None;
+            let mut row_assumed: Vec<u32> = Vec::new();
+            for cell in row.cells.values() {
+                let Some(inference) = &cell.inferred else { continue };
+                count += 1;
+                first = Some(match first {
+                    Some(f) if f.offset <= cell.span.offset => f,
+                    _ => cell.span,
+                });
+                row_span = Some(row_span.map_or(cell.span, |s| s.cover(cell.span)));
+                for n in &inference.assumed_template_rules {
+                    if !row_assumed.contains(n) {
+                        row_assumed.push(*n);
+                    }
+                }
+            }
+            if let (Some(span), false) = (row_span, row_assumed.is_empty()) {
+                assumed_rows.push((row_id.clone(), span, row_assumed));
+            }
+        }
+        let Some(first) = first else { continue };
+        let table_name = template
+            .table(table_id)
+            .and_then(|t| template.section(t.section))
+            .map_or(table_id.as_str(), |s| s.label);
+        let mut rules: Vec<u32> = assumed_rows
+            .iter()
+            .flat_map(|(_, _, r)| r.iter().copied())
+            .collect();
+        rules.sort_unstable();
+        rules.dedup();
+        let rule_list = rules
+            .iter()
+            .map(|n| format!("规则 {n}"))
+            .collect::<Vec<_>>()
+            .join("、");
+        let mut message = format!(
+            "“{table_name}”表中的数字连在一起，{count} 个单元格是拆分得出的（按本行的总计，或只有一种拆分）"
+        );
+        if !assumed_rows.is_empty() {
+            let rows = assumed_rows
+                .iter()
+                .map(|(r, _, _)| r.as_str())
+                .collect::<Vec<_>>()
+                .join("、");
+            message.push_str(&format!(
+                "；其中 {} 行（{rows}）仅凭本行无法确定，假定模板{rule_list} 成立后才选定，\
+                 因此{rule_list} 不能再发现这些行中的错误",
+                assumed_rows.len()
+            ));
+        }
+        let labels = if assumed_rows.is_empty() {
+            vec![FindingLabel {
+                span: first,
+                text: format!("共 {count} 个推断出的单元格，由此开始"),
+                primary: true,
+            }]
+        } else {
+            assumed_rows
+                .iter()
+                .enumerate()
+                .map(|(i, (row, span, rules))| FindingLabel {
+                    span: *span,
+                    text: format!(
+                        "{row}：假定{} 成立后选定的拆分",
+                        rules
+                            .iter()
+                            .map(|n| format!("规则 {n}"))
+                            .collect::<Vec<_>>()
+                            .join("、")
+                    ),
+                    primary: i == 0,
+                })
+                .collect()
+        };
+        notes.push(Finding {
+            rule: rule.id.to_string(),
+            severity: rule.severity,
+            message,
+            help: Some(rule.help.to_string()),
+            reference: None,
+            labels,
+        });
+    }
+    notes
 }
 
 /// Document-level findings (no label) first, then by the primary label's position.

@@ -238,6 +238,11 @@ pub struct Inference {
     pub constraint: String,
     /// How many splits were possible before the constraint was applied.
     pub candidates: usize,
+    /// Consistency rules of the template (their numbers in the template's
+    /// 勾稽关系 list) that had to be assumed to hold to choose this value: a
+    /// check of those rules can no longer find a defect in this cell.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub assumed_template_rules: Vec<u32>,
 }
 
 /// Something the reader could not read. Never guessed: reported.

@@ -68,7 +68,7 @@
 //!    find a defect in the cells they decided, so say so in the report. The
 //!    decided cells' [`Inference::constraint`] names them too, e.g. `…; of the
 //!    2 splits that satisfy it, the only one consistent with the column rules
-//!    (assumed, so not checked): requests.results_total (template rule 3): …`.
+//!    (assumed, so not checked): requests.results-total (template rule 3): …`.
 //! 5. For each split: [`RowSplit::cells`] gives the model cells (with
 //!    [`Cell::inferred`] set when a value was not printed on its own), and
 //!    [`RowSplit::problem`] the [`Problem`] to record (ambiguous with the
@@ -278,6 +278,7 @@ pub fn split_row_with(
                         )
                     }),
                     candidates: found.possible,
+                    assumed_template_rules: Vec::new(),
                 });
                 Outcome::Unique { split, inference }
             }

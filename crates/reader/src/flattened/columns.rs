@@ -14,8 +14,8 @@ const MAX_COMBINATIONS: usize = 100_000;
 /// An equality between rows that holds in every column: Σ `lhs` = Σ `rhs`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ColumnRule {
-    /// Stable id: `requests.balance` (template rule 1), `requests.results_total`
-    /// (rule 3), `requests.group_sum` (rule 4, one per group row).
+    /// Stable id: `requests.column-balance` (template rule 1), `requests.results-total`
+    /// (rule 3), `requests.group-sum` (rule 4, one per group row).
     pub id: &'static str,
     /// The rule's number in the template's list of 勾稽关系 (docs/template.md).
     pub template_rule: u8,
@@ -56,7 +56,7 @@ pub fn column_rules(table: &TableSchema, present: impl Fn(&str) -> bool) -> Vec<
     let balance = (vec!["new", "carried_over"], vec!["total", "carried_forward"]);
     if all_present(&balance.0) && all_present(&balance.1) {
         rules.push(ColumnRule {
-            id: "requests.balance",
+            id: "requests.column-balance",
             template_rule: 1,
             description: "requests, every column: new + carried_over = total + carried_forward".into(),
             lhs: balance.0,
@@ -81,7 +81,7 @@ pub fn column_rules(table: &TableSchema, present: impl Fn(&str) -> bool) -> Vec<
     }
     if complete && all_present(&["total"]) {
         rules.push(ColumnRule {
-            id: "requests.results_total",
+            id: "requests.results-total",
             template_rule: 3,
             description: format!("requests, every column: total = {}", words.join(" + ")),
             lhs: vec!["total"],
@@ -92,7 +92,7 @@ pub fn column_rules(table: &TableSchema, present: impl Fn(&str) -> bool) -> Vec<
         let subs: Vec<&'static str> = table.sub_rows(group.id).map(|r| r.id).collect();
         if !subs.is_empty() && all_present(&subs) {
             rules.push(ColumnRule {
-                id: "requests.group_sum",
+                id: "requests.group-sum",
                 template_rule: 4,
                 description: format!("requests, every column: {} = Σ {}.*", group.id, group.id),
                 lhs: vec![group.id],
@@ -180,7 +180,8 @@ pub fn resolve_with_columns(
             .collect();
         for (row, pick) in &decided {
             if let Some(split) = splits.iter_mut().find(|s| s.table == table.id && s.row == *row) {
-                decide(split, *pick, &words.join("; "));
+                let numbers: Vec<u32> = comp_rules.iter().map(|r| u32::from(r.template_rule)).collect();
+                decide(split, *pick, &words.join("; "), numbers);
             }
         }
         for rule in comp_rules {
@@ -302,7 +303,7 @@ fn choose(
     agreed
 }
 
-fn decide(split: &mut RowSplit, pick: usize, rules: &str) {
+fn decide(split: &mut RowSplit, pick: usize, rules: &str, assumed_template_rules: Vec<u32>) {
     let Outcome::Ambiguous { candidates, count } = &split.outcome else {
         return;
     };
@@ -318,6 +319,7 @@ fn decide(split: &mut RowSplit, pick: usize, rules: &str) {
         inference: Some(Inference {
             constraint: format!("{own}; of the {count} splits that satisfy it, the only one consistent with the column rules (assumed, so not checked): {rules}"),
             candidates: split.possible,
+            assumed_template_rules,
         }),
     };
 }

@@ -108,7 +108,7 @@ fn pingtan_requests_rows_split_to_the_truth() {
     let assumed: Vec<(&str, Vec<&str>)> = assumed.iter().map(|a| (a.rule.id, a.rows.clone())).collect();
     assert_eq!(
         assumed,
-        [("requests.results_total", vec!["granted", "unable.not_held"])]
+        [("requests.results-total", vec!["granted", "unable.not_held"])]
     );
     let truth: HashMap<String, Vec<(String, String)>> = truth("pingtan-2021-flattened.truth.tsv")
         .into_iter()
@@ -134,7 +134,7 @@ fn pingtan_requests_rows_split_to_the_truth() {
         );
         if ["granted", "unable.not_held"].contains(&split.row) {
             assert!(
-                inference.constraint.starts_with(&format!("{own}; of the 2 splits that satisfy it, the only one consistent with the column rules (assumed, so not checked): requests.results_total (template rule 3): requests, every column: total = granted + partial")),
+                inference.constraint.starts_with(&format!("{own}; of the 2 splits that satisfy it, the only one consistent with the column rules (assumed, so not checked): requests.results-total (template rule 3): requests, every column: total = granted + partial")),
                 "{}",
                 inference.constraint
             );
@@ -484,14 +484,14 @@ fn column_rules_decide_ambiguous_rows_and_are_reported_as_assumed() {
     assert_eq!(
         decided,
         [
-            ("requests.balance", vec!["carried_over"]),
-            ("requests.results_total", vec!["granted", "unable.not_held"]),
+            ("requests.column-balance", vec!["carried_over"]),
+            ("requests.results-total", vec!["granted", "unable.not_held"]),
         ]
     );
     let granted = splits.iter().find(|s| s.row == "granted").unwrap();
     let inference = unique(granted).1.as_ref().unwrap();
     assert!(
-        inference.constraint.contains("the only one consistent with the column rules (assumed, so not checked): requests.results_total (template rule 3): requests, every column: total = granted + partial + Σ denied.* + Σ unable.* + Σ not_processed.* + Σ other.*"),
+        inference.constraint.contains("the only one consistent with the column rules (assumed, so not checked): requests.results-total (template rule 3): requests, every column: total = granted + partial + Σ denied.* + Σ unable.* + Σ not_processed.* + Σ other.*"),
         "{}",
         inference.constraint
     );
@@ -573,7 +573,7 @@ fn a_defect_between_rows_survives_flattening() {
     };
     let rule = column_rules(t, |r| splits.iter().any(|s| s.row == r))
         .into_iter()
-        .find(|r| r.id == "requests.results_total")
+        .find(|r| r.id == "requests.results-total")
         .unwrap();
     // hongze prints （六）其他处理 as one row: the rule uses it as such.
     assert!(rule.rhs.contains(&"other") && !rule.rhs.contains(&"other.other"));
@@ -595,7 +595,7 @@ fn a_defect_keeps_column_rules_from_choosing() {
     }
     let (splits, assumed) = flatten_and_split(t, &as_text(&rows));
     let decided: Vec<(&str, Vec<&str>)> = assumed.iter().map(|a| (a.rule.id, a.rows.clone())).collect();
-    assert_eq!(decided, [("requests.balance", vec!["carried_over"])]);
+    assert_eq!(decided, [("requests.column-balance", vec!["carried_over"])]);
     let still: Vec<&str> = splits
         .iter()
         .filter(|s| matches!(s.outcome, Outcome::Ambiguous { count: 2, .. }))
