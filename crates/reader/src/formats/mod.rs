@@ -1,4 +1,5 @@
-//! Published formats (web pages, Word files) read through the text reader.
+//! Published formats (web pages, Word files, PDFs) read through the text
+//! reader, so every format feeds the same template alignment.
 //!
 //! Each format's front end ([`html`], [`docx`]) builds the same small
 //! document tree ([`Node`]); [`render`] turns it into the text layout the
@@ -7,7 +8,12 @@
 //! rowspan/colspan/vMerge never shift a row), `<br>` inside a cell joined
 //! without breaking the row. Every rendered character remembers the source
 //! bytes it came from, so a [`Report`] read from the rendering can be moved
-//! back onto the source ([`remap`]).
+//! back onto the source ([`remap`]). PDFs ([`pdf`]) have no tree: their
+//! lines and cells are rebuilt from glyph positions and ruling lines.
+//!
+//! Where findings are shown: HTML spans point into the page's source (the
+//! report's `source.text` is the page); .docx and PDF spans point into the
+//! rendering (`source.text` is the rendering).
 
 pub(crate) mod docx;
 pub(crate) mod html;
