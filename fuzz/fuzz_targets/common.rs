@@ -1,0 +1,49 @@
+//! Shared by the targets: everything downstream of a report that was read.
+
+use nianbao_engine::render::human::{HumanOptions, HumanRenderer};
+use nianbao_engine::render::json::JsonRenderer;
+use nianbao_engine::render::sarif::SarifRenderer;
+use nianbao_engine::{Checked, Outcome, Renderer, ReportResult, Summary};
+use nianbao_model::Report;
+use nianbao_rules::RuleSet;
+use std::sync::OnceLock;
+
+/// The built-in rules, compiled once per process.
+pub fn builtin_rules() -> &'static RuleSet {
+    static RULES: OnceLock<RuleSet> = OnceLock::new();
+    RULES.get_or_init(|| {
+        nianbao_rules::compile(&nianbao_rules::builtin_sources())
+            .unwrap_or_else(|e| panic!("built-in rules do not compile: {e:?}"))
+    })
+}
+
+/// A report that was read must be valid, evaluate, and render in every
+/// output format.
+pub fn check_report(report: &Report) {
+    if let Err(errors) = report.validate() {
+        panic!("the reader produced an invalid report: {errors:?}");
+    }
+    let findings = nianbao_engine::eval::evaluate(builtin_rules(), report, None);
+    let result = ReportResult {
+        path: "fuzz".to_string(),
+        outcome: Outcome::Checked(Checked {
+            text: report.source.text.clone(),
+            base_offset: 0,
+            findings,
+        }),
+    };
+    let mut summary = Summary::default();
+    summary.add(&result);
+    let renderers: [Box<dyn Renderer>; 3] = [
+        Box::new(HumanRenderer::new(HumanOptions::default())),
+        Box::new(JsonRenderer::new()),
+        Box::new(SarifRenderer::new(Vec::new())),
+    ];
+    for mut r in renderers {
+        let mut out = Vec::new();
+        r.start(&mut out)
+            .and_then(|()| r.report(&mut out, &result))
+            .and_then(|()| r.finish(&mut out, &summary))
+            .unwrap_or_else(|e| panic!("rendering to memory failed: {e}"));
+    }
+}
