@@ -740,3 +740,31 @@ fn docx_typed_with_tabs() {
     assert!(want.len() > 50);
     assert_eq!(cells(&report), want);
 }
+
+/// Nesting far deeper than any report (a hostile or broken file) is read
+/// without exhausting the stack.
+#[test]
+fn deep_nesting_is_read() {
+    let depth = 100_000;
+    let page = format!(
+        "<html><body><p>一、总体情况</p>{}<p>本年度收到申请3件。</p></body></html>",
+        "<div><table><tr><td>".repeat(depth)
+    );
+    let r = read_bytes("deep.html", page.as_bytes()).expect("reads");
+    assert!(r.sections.contains_key("overview"), "{:?}", r.sections.keys());
+    let body = format!(
+        "<w:p><w:r><w:t>一、总体情况</w:t></w:r></w:p>{}<w:p><w:r><w:t>3</w:t></w:r></w:p>{}",
+        "<w:tbl><w:tr><w:tc>".repeat(depth),
+        "</w:tc></w:tr></w:tbl>".repeat(depth)
+    );
+    let xml = format!(
+        "<w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body>{body}</w:body></w:document>"
+    );
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    zip.start_file("word/document.xml", zip::write::SimpleFileOptions::default())
+        .expect("zip entry");
+    zip.write_all(xml.as_bytes()).expect("zip write");
+    let docx = zip.finish().expect("zip").into_inner();
+    let r = read_bytes("deep.docx", &docx).expect("reads");
+    assert!(r.sections.contains_key("overview"), "{:?}", r.sections.keys());
+}

@@ -5,7 +5,7 @@
 //! rowspan is; `w:gridSpan` needs nothing. Deleted text and field codes are
 //! skipped. Findings are shown against the text rendering.
 
-use super::{Kind, Node};
+use super::{Kind, Node, MAX_DEPTH};
 use nianbao_model::Span;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
@@ -72,6 +72,8 @@ pub(crate) fn parse(xml: &str) -> Result<Vec<Node>, String> {
     }];
     // Depth inside skipped elements.
     let mut skip = 0usize;
+    // Opened elements not pushed for being nested too deep.
+    let mut too_deep = 0usize;
     let mut in_text = false;
     let text = |stack: &mut Vec<Open>, s: &str| {
         if let Some(top) = stack.last_mut() {
@@ -101,6 +103,11 @@ pub(crate) fn parse(xml: &str) -> Result<Vec<Node>, String> {
                     mark_continuation(&mut stack, &e);
                 }
                 if let Some(kind) = kind_of(local) {
+                    if stack.len() > MAX_DEPTH {
+                        // Too deep: the content joins the current element.
+                        too_deep += 1;
+                        continue;
+                    }
                     stack.push(Open {
                         kind,
                         children: Vec::new(),
@@ -152,6 +159,10 @@ pub(crate) fn parse(xml: &str) -> Result<Vec<Node>, String> {
                 }
                 if local == b"t" {
                     in_text = false;
+                }
+                if kind_of(local).is_some() && too_deep > 0 {
+                    too_deep -= 1;
+                    continue;
                 }
                 if kind_of(local).is_some() && stack.len() > 1 {
                     if let Some(open) = stack.pop() {

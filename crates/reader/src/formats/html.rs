@@ -3,7 +3,7 @@
 //! implied end tags, nested tables, `<br>`, blocks — and skips what is not
 //! the page's text (`<head>`, `<script>`, `<style>`, comments).
 
-use super::{Kind, Node};
+use super::{Kind, Node, MAX_DEPTH};
 use html5gum::{DefaultEmitter, Token, Tokenizer};
 use nianbao_model::Span;
 
@@ -153,6 +153,10 @@ impl Builder {
                 self.close(&[name], &["table", "td", "th", "ul", "ol", "div"]);
             }
             _ => {}
+        }
+        if self.stack.len() > MAX_DEPTH && !VOID.contains(&name) {
+            // Too deep: the content joins the current element.
+            return;
         }
         if VOID.contains(&name) {
             self.top().push(Node::Element {

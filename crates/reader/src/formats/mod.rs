@@ -159,6 +159,10 @@ pub fn read_bytes_as(name: &str, bytes: &[u8], format: Option<InputFormat>) -> R
     }
 }
 
+/// Elements nested deeper than this are read as part of their ancestor at
+/// this depth (the tree is walked recursively; no report nests this deep).
+pub(crate) const MAX_DEPTH: usize = 200;
+
 /// A node of a published document, whatever its format.
 #[derive(Debug, Clone)]
 pub(crate) enum Node {
