@@ -549,7 +549,15 @@ fn damaged_documents_are_clear_errors() {
     zip.write_all(b"hello").expect("zip write");
     let other = zip.finish().expect("zip").into_inner();
     let m = message(read_bytes("other.zip", &other));
-    assert!(m.contains("word/document.xml"), "{m}");
+    assert!(
+        m.contains("word/document.xml") && m.contains("not a Word file"),
+        "{m}"
+    );
+    // An old binary Word file.
+    let mut doc = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    doc.extend_from_slice(&[0; 504]);
+    let m = message(read_bytes("old.doc", &doc));
+    assert!(m.contains("save it as .docx"), "{m}");
     // Broken XML inside a well-formed zip.
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     zip.start_file("word/document.xml", zip::write::SimpleFileOptions::default())

@@ -18,9 +18,22 @@ const DOCUMENT: &str = "word/document.xml";
 pub(crate) fn document_xml(bytes: &[u8]) -> Result<String, String> {
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
         .map_err(|e| format!("not a readable zip archive ({e})"))?;
+    if archive.index_for_name(DOCUMENT).is_none() {
+        let has = |name: &str| archive.file_names().any(|n| n.eq_ignore_ascii_case(name));
+        let what = if has("OFD.xml") {
+            "an OFD document, which is not read: export it as PDF or .docx"
+        } else if has("xl/workbook.xml") {
+            "an Excel workbook, not a Word file"
+        } else if has("content.xml") {
+            "an OpenDocument file: save it as .docx"
+        } else {
+            "a zip archive that is not a Word file"
+        };
+        return Err(format!("no {DOCUMENT}: {what}"));
+    }
     let mut entry = archive
         .by_name(DOCUMENT)
-        .map_err(|e| format!("no {DOCUMENT} in the archive ({e})"))?;
+        .map_err(|e| format!("cannot open {DOCUMENT} ({e})"))?;
     let mut xml = String::new();
     entry
         .read_to_string(&mut xml)

@@ -127,6 +127,16 @@ impl std::str::FromStr for InputFormat {
 /// Read one input in `format`, or in the format [`InputFormat::detect`]
 /// finds when `None`.
 pub fn read_bytes_as(name: &str, bytes: &[u8], format: Option<InputFormat>) -> Result<Report, ReadError> {
+    // Old binary Office files (OLE2 compound documents) have no reader.
+    if format.is_none() && bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        return Err(ReadError::Document {
+            name: name.to_string(),
+            format: InputFormat::Docx,
+            message:
+                "an old binary Office file (.doc, .wps, .xls), which is not read: save it as .docx or PDF"
+                    .to_string(),
+        });
+    }
     let format = format.unwrap_or_else(|| InputFormat::detect(name, bytes));
     let fail = |message: String| ReadError::Document {
         name: name.to_string(),
