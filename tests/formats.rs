@@ -644,7 +644,7 @@ fn html_page_details() {
 <tr><td>商业<br>企业<td>科研机构<td>社会公益组织<td>法律服务机构<td>其他</tr>
 <tr><td colspan=2>一、本年新收政府信息<br/>公开申请数量</td><td>3</td><td>1</td><td>0</td><td>0</td><td>0</td><td>0</td><td>&#52;</td></tr>
 <script>document.write("<tr><td>二、上年结转政府信息公开申请数量</td><td>9</td></tr>")</script>
-<tr><td colspan=2>二、上年结转政府信息公开申请数量<td>0<td>0<td>0<td>0<td>0<td>&nbsp;<td>0
+<tr><td colspan=2>二、上年结转政府信息公开申请数量<td>0<td>0<td>0<td>0<td>0<td>&nbsp;<span style="DISPLAY: none">7</span><td>0<div hidden>8</div>
 </table>
 </td></tr></table>
 </body></html>"#;

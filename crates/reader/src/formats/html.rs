@@ -295,7 +295,12 @@ pub(crate) fn parse(source: &str) -> Vec<Node> {
             Token::StartTag(tag) => {
                 flush(&mut b, &mut pending, text_start);
                 let name = String::from_utf8_lossy(&tag.name).to_ascii_lowercase();
-                b.start(&name);
+                if hidden(&tag.attributes) && !VOID.contains(&name.as_str()) && b.skipping.is_none() {
+                    // Text the browser does not show is not the report's.
+                    b.skipping = Some((name.clone(), 1));
+                } else {
+                    b.start(&name);
+                }
                 text_start = tag.span.end;
                 if tag.self_closing && !VOID.contains(&name.as_str()) {
                     b.end(&name);
@@ -320,6 +325,21 @@ pub(crate) fn parse(source: &str) -> Vec<Node> {
     }
     flush(&mut b, &mut pending, text_start);
     b.finish()
+}
+
+/// Whether an element's attributes hide it (`hidden`, `display: none`).
+fn hidden<V>(attributes: &std::collections::BTreeMap<html5gum::HtmlString, V>) -> bool
+where
+    V: std::ops::Deref<Target = html5gum::HtmlString>,
+{
+    attributes.iter().any(|(k, v)| {
+        let key: &[u8] = k;
+        let value: String = String::from_utf8_lossy(v)
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        key == b"hidden" || (key == b"style" && value.to_ascii_lowercase().contains("display:none"))
+    })
 }
 
 /// Whether bytes look like an HTML page or fragment.
