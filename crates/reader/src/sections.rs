@@ -5,7 +5,8 @@
 use crate::labels::{label_match, max_distance};
 use crate::tokens::{is_furniture, lines};
 use nianbao_model::label::{distance, is_insignificant, normalize, split_numbering};
-use nianbao_model::{template, Format, LabelUse, SectionSchema, Span};
+use nianbao_model::{template, Format, LabelUse, SectionSchema, Span, FORMATS};
+use std::sync::LazyLock;
 
 /// A heading found: which section (index in template order) and where.
 #[derive(Debug, Clone)]
@@ -69,7 +70,38 @@ fn part_numbering(norm: &str) -> Option<(&str, &str)> {
     (numeral > 0).then(|| norm.split_at(norm.len() - after.len()))
 }
 
-fn match_section(norm: &str, s: &SectionSchema) -> Option<(usize, usize)> {
+/// A section label (or variant) normalised, with its length in characters.
+struct NormLabel {
+    text: String,
+    chars: usize,
+}
+
+/// The normalised labels and variants of each section, per format (in
+/// [`FORMATS`] order): computed once, as every line of every report is
+/// compared with them.
+static SECTION_LABELS: LazyLock<Vec<Vec<Vec<NormLabel>>>> = LazyLock::new(|| {
+    FORMATS
+        .iter()
+        .map(|f| {
+            template(*f)
+                .sections
+                .iter()
+                .map(|s| {
+                    std::iter::once(&s.label)
+                        .chain(s.variants)
+                        .map(|l| {
+                            let text = normalize(l);
+                            let chars = text.chars().count();
+                            NormLabel { text, chars }
+                        })
+                        .collect()
+                })
+                .collect()
+        })
+        .collect()
+});
+
+fn match_section(norm: &str, labels: &[NormLabel]) -> Option<(usize, usize)> {
     // Returns (significant chars covered, edit distance).
     let (num, rest) = part_numbering(norm).unwrap_or_else(|| split_numbering(norm));
     if !section_numbering(num) {
@@ -77,19 +109,18 @@ fn match_section(norm: &str, s: &SectionSchema) -> Option<(usize, usize)> {
     }
     let num_chars = num.chars().count();
     let mut best: Option<(usize, usize)> = None;
-    for label in std::iter::once(&s.label).chain(s.variants) {
-        let l = normalize(label);
+    for NormLabel { text: l, chars } in labels {
         let d = if rest == l {
-            Some((num_chars + l.chars().count(), 0))
+            Some((num_chars + chars, 0))
         } else if !num.is_empty() && rest.starts_with(l.as_str()) {
             // "二、主动公开政府信息情况 第二十条…" where the heading ran on.
-            Some((num_chars + l.chars().count(), 0))
+            Some((num_chars + chars, 0))
         } else {
-            let max = max_distance(l.chars().count());
+            let max = max_distance(*chars);
             if rest.len().abs_diff(l.len()) > max * 4 {
                 continue; // too long or short to be within `max` edits (≤ 4 bytes each)
             }
-            let d = distance(rest, &l);
+            let d = distance(rest, l);
             (d <= max && d > 0).then(|| (norm.chars().count(), d))
         };
         if let Some(d) = d {
@@ -105,6 +136,9 @@ fn match_section(norm: &str, s: &SectionSchema) -> Option<(usize, usize)> {
 /// each after the previous one found).
 pub(crate) fn find(text: &str, format: Format) -> Vec<Heading> {
     let sections = &template(format).sections;
+    let format_index = FORMATS.iter().position(|f| *f == format).unwrap_or(0);
+    let no_labels = Vec::new();
+    let labels = SECTION_LABELS.get(format_index).unwrap_or(&no_labels);
     let mut candidates: Vec<Heading> = Vec::new();
     for line in lines(text) {
         let Some(s) = line.slice(text) else { continue };
@@ -116,7 +150,8 @@ pub(crate) fn find(text: &str, format: Format) -> Vec<Heading> {
         };
         let norm = normalize(cell);
         for (index, schema) in sections.iter().enumerate() {
-            if let Some((covered, _)) = match_section(&norm, schema) {
+            let section_labels = labels.get(index).map_or(&[][..], |l| &l[..]);
+            if let Some((covered, _)) = match_section(&norm, section_labels) {
                 let len = significant_prefix_len(cell, covered);
                 let printed = cell.get(..len).unwrap_or(cell).trim_end();
                 let norm = normalize(printed);
