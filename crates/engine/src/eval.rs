@@ -335,21 +335,24 @@ fn missing_key(p: &nianbao_model::Problem) -> Option<String> {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
-enum Binding {
+/// A quantified variable's value. Ids are borrowed from the schema and the
+/// rule (both outlive the evaluation): binding and reading a variable, done
+/// for every cell of every rule, allocates nothing.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Binding<'a> {
     Column {
-        id: String,
+        id: &'a str,
     },
     Row {
-        id: String,
+        id: &'a str,
     },
     Cell {
-        table: String,
-        row: String,
-        column: String,
+        table: &'a str,
+        row: &'a str,
+        column: &'a str,
     },
     Section {
-        id: String,
+        id: &'a str,
     },
 }
 
@@ -412,7 +415,7 @@ struct Evaluator<'a> {
     report: &'a Report,
     previous: Option<&'a Report>,
     rule: &'a Rule,
-    bindings: Vec<(String, Binding)>,
+    bindings: Vec<(&'a str, Binding<'a>)>,
     touched: Vec<Touch>,
     side: Option<Side>,
     /// Things `present()` found missing in the current binding.
@@ -426,7 +429,7 @@ impl<'a> Evaluator<'a> {
             return;
         };
         for b in self.domain(q) {
-            self.bindings.push((q.var.clone(), b));
+            self.bindings.push((q.var.as_str(), b));
             self.run(depth + 1, findings, reported_missing);
             self.bindings.pop();
         }
@@ -436,7 +439,7 @@ impl<'a> Evaluator<'a> {
         self.report.template().table(table)
     }
 
-    fn domain(&self, q: &Quantifier) -> Vec<Binding> {
+    fn domain(&self, q: &'a Quantifier) -> Vec<Binding<'a>> {
         let mut out = Vec::new();
         for d in &q.domains {
             match d {
@@ -445,33 +448,33 @@ impl<'a> Evaluator<'a> {
                         .template()
                         .sections
                         .iter()
-                        .map(|s| Binding::Section { id: s.id.to_string() }),
+                        .map(|s| Binding::Section { id: s.id }),
                 ),
                 Domain::Table(t) => {
                     let Some(ts) = self.schema(t) else { continue };
                     match q.kind {
                         VarKind::Column => {
-                            out.extend(ts.columns.iter().map(|c| Binding::Column { id: c.id.into() }))
+                            out.extend(ts.columns.iter().map(|c| Binding::Column { id: c.id }))
                         }
-                        VarKind::Row => out.extend(ts.value_rows().map(|r| Binding::Row { id: r.id.into() })),
+                        VarKind::Row => out.extend(ts.value_rows().map(|r| Binding::Row { id: r.id })),
                         VarKind::RowGroup => out.extend(
                             ts.rows
                                 .iter()
                                 .filter(|r| r.kind == RowKind::Group)
-                                .map(|r| Binding::Row { id: r.id.into() }),
+                                .map(|r| Binding::Row { id: r.id }),
                         ),
                         VarKind::ColumnGroup => out.extend(
                             nianbao_rules::check::leaf_column_groups(ts)
                                 .into_iter()
-                                .map(|g| Binding::Column { id: g.into() }),
+                                .map(|g| Binding::Column { id: g }),
                         ),
                         VarKind::Cell => {
                             for r in ts.value_rows() {
                                 for c in ts.row_columns(r) {
                                     out.push(Binding::Cell {
-                                        table: t.clone(),
-                                        row: r.id.into(),
-                                        column: c.id.into(),
+                                        table: t,
+                                        row: r.id,
+                                        column: c.id,
                                     });
                                 }
                             }
@@ -485,22 +488,19 @@ impl<'a> Evaluator<'a> {
                         if q.kind == VarKind::Cell {
                             for c in ts.row_columns(r) {
                                 out.push(Binding::Cell {
-                                    table: table.clone(),
-                                    row: r.id.into(),
-                                    column: c.id.into(),
+                                    table,
+                                    row: r.id,
+                                    column: c.id,
                                 });
                             }
                         } else {
-                            out.push(Binding::Row { id: r.id.into() });
+                            out.push(Binding::Row { id: r.id });
                         }
                     }
                 }
                 Domain::ColumnGroup { table, group } => {
                     let Some(ts) = self.schema(table) else { continue };
-                    out.extend(
-                        ts.group_columns(group)
-                            .map(|c| Binding::Column { id: c.id.into() }),
-                    );
+                    out.extend(ts.group_columns(group).map(|c| Binding::Column { id: c.id }));
                 }
             }
         }
@@ -606,8 +606,12 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    fn binding(&self, var: &str) -> Option<&Binding> {
-        self.bindings.iter().rev().find(|(n, _)| n == var).map(|(_, b)| b)
+    fn binding(&self, var: &str) -> Option<Binding<'a>> {
+        self.bindings
+            .iter()
+            .rev()
+            .find(|(n, _)| *n == var)
+            .map(|(_, b)| *b)
     }
 
     /// The ids a coordinate stands for in the current binding.
@@ -616,12 +620,12 @@ impl<'a> Evaluator<'a> {
         Some(match c {
             Coord::Id(id) => vec![id.clone()],
             Coord::Var(v) => vec![match self.binding(v)? {
-                Binding::Column { id } | Binding::Row { id } | Binding::Section { id } => id.clone(),
+                Binding::Column { id } | Binding::Row { id } | Binding::Section { id } => id.to_string(),
                 Binding::Cell { .. } => return None,
             }],
             Coord::Member { var, item } => {
                 let base = match self.binding(var)? {
-                    Binding::Column { id } | Binding::Row { id } => id.clone(),
+                    Binding::Column { id } | Binding::Row { id } => id,
                     _ => return None,
                 };
                 vec![format!("{base}.{item}")]
@@ -818,7 +822,7 @@ impl<'a> Evaluator<'a> {
                 let id = match section {
                     Coord::Id(id) => id.clone(),
                     Coord::Var(v) => match self.binding(v)? {
-                        Binding::Section { id } => id.clone(),
+                        Binding::Section { id } => id.to_string(),
                         _ => return None,
                     },
                     _ => return None,
@@ -826,19 +830,19 @@ impl<'a> Evaluator<'a> {
                 Some(Val::Section(id))
             }
             ExprKind::Meta { previous, field } => self.meta(*previous, *field),
-            ExprKind::Var(v) => match self.binding(v)?.clone() {
+            ExprKind::Var(v) => match self.binding(v)? {
                 Binding::Cell { table, row, column } => {
-                    self.cell_number(false, &table, &row, &column).map(Val::Num)
+                    self.cell_number(false, table, row, column).map(Val::Num)
                 }
-                Binding::Section { id } => Some(Val::Section(id)),
+                Binding::Section { id } => Some(Val::Section(id.to_string())),
                 // Rows and columns are only meaningful inside references and messages.
                 Binding::Row { id } => Some(Val::Row {
                     table: String::new(),
-                    id,
+                    id: id.to_string(),
                 }),
                 Binding::Column { id } => Some(Val::Column {
                     table: String::new(),
-                    id,
+                    id: id.to_string(),
                 }),
             },
             ExprKind::Side(_) => None,
@@ -1008,8 +1012,10 @@ impl<'a> Evaluator<'a> {
             });
         }
         let (previous, table, row, column) = match &e.kind {
-            ExprKind::Var(v) => match self.binding(v)?.clone() {
-                Binding::Cell { table, row, column } => (false, table, row, column),
+            ExprKind::Var(v) => match self.binding(v)? {
+                Binding::Cell { table, row, column } => {
+                    (false, table.to_string(), row.to_string(), column.to_string())
+                }
                 _ => return None,
             },
             ExprKind::Cell(c) => {
@@ -1445,23 +1451,23 @@ impl<'a> Evaluator<'a> {
                 })
                 .collect();
             let schemas: Vec<&TableSchema> = tables.iter().filter_map(|t| self.schema(t)).collect();
-            match self.binding(v).cloned() {
+            match self.binding(v) {
                 Some(Binding::Row { id }) => {
-                    if let Some(ts) = schemas.iter().find(|ts| ts.row(&id).is_some()) {
-                        return row_label(ts, &id);
+                    if let Some(ts) = schemas.iter().find(|ts| ts.row(id).is_some()) {
+                        return row_label(ts, id);
                     }
-                    return id;
+                    return id.to_string();
                 }
                 Some(Binding::Column { id }) => {
-                    if let Some(ts) = schemas.iter().find(|ts| ts.column(&id).is_some()) {
-                        return column_label(ts, &id);
+                    if let Some(ts) = schemas.iter().find(|ts| ts.column(id).is_some()) {
+                        return column_label(ts, id);
                     }
-                    if let Some(g) = schemas.iter().find_map(|ts| ts.column_group(&id)) {
+                    if let Some(g) = schemas.iter().find_map(|ts| ts.column_group(id)) {
                         return g.label.to_string();
                     }
-                    return id;
+                    return id.to_string();
                 }
-                Some(Binding::Section { id }) => return section_label(&id),
+                Some(Binding::Section { id }) => return section_label(id),
                 _ => {}
             }
         }
