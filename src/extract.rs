@@ -31,22 +31,35 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Tsv)]
     format: OutputFormat,
+    /// Read every input as this format instead of choosing by extension and
+    /// content (text, json, html, docx, pdf).
+    #[arg(long, value_name = "FORMAT")]
+    input_format: Option<nianbao_reader::InputFormat>,
 }
 
-/// One cell line: table, row, column, value, LINE:COL.
-fn cell_lines(report: &Report) -> Vec<[String; 5]> {
+/// One cell: table, row, column, value, LINE:COL, and whether the value was
+/// recovered (split from digits that ran together) rather than printed alone.
+struct CellLine {
+    fields: [String; 5],
+    inferred: bool,
+}
+
+fn cell_lines(report: &Report) -> Vec<CellLine> {
     let index = LineIndex::new(&report.source.text);
     let mut out = Vec::new();
     for (tid, table) in &report.tables {
         for (rid, row) in &table.rows {
             for (cid, cell) in &row.cells {
-                out.push([
-                    tid.clone(),
-                    rid.clone(),
-                    cid.clone(),
-                    cell.value.to_string(),
-                    index.line_col(cell.span.offset).to_string(),
-                ]);
+                out.push(CellLine {
+                    fields: [
+                        tid.clone(),
+                        rid.clone(),
+                        cid.clone(),
+                        cell.value.to_string(),
+                        index.line_col(cell.span.offset).to_string(),
+                    ],
+                    inferred: cell.inferred.is_some(),
+                });
             }
         }
     }
@@ -130,7 +143,7 @@ fn extract(args: &Args, out: &mut impl Write) -> std::io::Result<bool> {
     let mut failed = false;
     let mut json_reports = Vec::new();
     if args.format == OutputFormat::Csv {
-        writeln!(out, "file,table,row,column,value,position")?;
+        writeln!(out, "file,table,row,column,value,position,inferred")?;
     }
     for path in &args.files {
         let name = path.display().to_string();
@@ -145,7 +158,7 @@ fn extract(args: &Args, out: &mut impl Write) -> std::io::Result<bool> {
                 continue;
             }
         };
-        let report = match nianbao_reader::read_bytes(&name, &bytes) {
+        let report = match nianbao_reader::read_bytes_as(&name, &bytes, args.input_format) {
             Ok(r) => r,
             Err(e) => {
                 eprintln!("{:?}", miette::Report::new(e));
@@ -160,13 +173,18 @@ fn extract(args: &Args, out: &mut impl Write) -> std::io::Result<bool> {
                     if several {
                         write!(out, "{name}\t")?;
                     }
-                    writeln!(out, "{}", line.join("\t"))?;
+                    // An inferred value gets a sixth field, so printed
+                    // cells keep exactly the five documented fields.
+                    let flag = if line.inferred { "\tinferred" } else { "" };
+                    writeln!(out, "{}{flag}", line.fields.join("\t"))?;
                 }
             }
             OutputFormat::Csv => {
                 for line in cell_lines(&report) {
+                    let inferred = if line.inferred { "true" } else { "false" };
                     let fields: Vec<String> = std::iter::once(name.as_str())
-                        .chain(line.iter().map(String::as_str))
+                        .chain(line.fields.iter().map(String::as_str))
+                        .chain(std::iter::once(inferred))
                         .map(csv_field)
                         .collect();
                     writeln!(out, "{}", fields.join(","))?;

@@ -337,10 +337,17 @@ fn csv_has_a_header_and_a_file_column_and_several_files_continue_past_errors() {
     assert_eq!(out.status.code(), Some(2), "an unreadable file is exit 2");
     let text = stdout(&out);
     let mut lines = text.lines();
-    assert_eq!(lines.next(), Some("file,table,row,column,value,position"));
+    assert_eq!(
+        lines.next(),
+        Some("file,table,row,column,value,position,inferred")
+    );
     let rows: Vec<&str> = lines.collect();
     assert_eq!(rows.len(), 400, "both readable files are extracted");
     assert!(rows[0].starts_with(&format!("{},disclosure,regulations,issued,0,", a.display())));
+    assert!(
+        rows.iter().all(|r| r.ends_with(",false")),
+        "printed cells are not inferred"
+    );
     assert!(rows
         .iter()
         .any(|r| r.starts_with(&format!("{},disclosure,normative_docs,repealed,1,", b.display()))));

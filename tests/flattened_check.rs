@@ -74,6 +74,38 @@ fn pingtan_announces_inferred_cells_per_table_and_the_assumed_rule() {
     assert!(new_total["inferred"].get("assumed_template_rules").is_none());
 }
 
+#[test]
+fn tsv_and_csv_flag_inferred_cells() {
+    let run = |format: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_nianbao"))
+            .args(["extract", "--format", format])
+            .arg(fixture("pingtan-2021-flattened.txt"))
+            .output()
+            .expect("run nianbao");
+        String::from_utf8(out.stdout).expect("UTF-8 output")
+    };
+    let tsv = run("tsv");
+    let granted = tsv
+        .lines()
+        .find(|l| l.starts_with("requests\tgranted\tnatural_person\t27\t"))
+        .expect("granted/natural_person is read as 27");
+    assert!(granted.ends_with("\tinferred"), "{granted}");
+    // Printed cells keep the five documented fields: pingtan prints 行政许可 2293 alone.
+    let licensing = tsv
+        .lines()
+        .find(|l| l.starts_with("disclosure\tlicensing\tdecisions\t2293\t"))
+        .expect("licensing is read");
+    assert_eq!(licensing.split('\t').count(), 5, "{licensing}");
+    let csv = run("csv");
+    assert!(csv.lines().next().is_some_and(|h| h.ends_with(",inferred")));
+    assert!(csv
+        .lines()
+        .any(|l| l.contains(",requests,granted,natural_person,27,") && l.ends_with(",true")));
+    assert!(csv
+        .lines()
+        .any(|l| l.contains(",disclosure,licensing,decisions,2293,") && l.ends_with(",false")));
+}
+
 /// Flatten the `requests` rows of a tab-separated report: the numbers of each
 /// row are written with no separator, as crawlers do.
 fn flatten_requests_rows(text: &str) -> String {
