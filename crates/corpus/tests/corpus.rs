@@ -425,7 +425,6 @@ fn decimal(cents: i64) -> Decimal {
 }
 
 #[test]
-#[ignore = "enable when the text reader reads all generated layouts"]
 fn the_reader_reads_every_generated_value_at_its_span() {
     let mut failures = Vec::new();
     for layout in LAYOUTS {
