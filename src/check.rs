@@ -260,20 +260,97 @@ fn io_failure(message: String) -> InputFailure {
     }
 }
 
-/// One input to check, in output order.
+/// One input to check, in output order. Kept small (16 bytes, the file's
+/// name in [`Inputs::names`]): a batch holds one per file, and peak memory
+/// must not grow with the number of reports.
+#[derive(Clone, Copy)]
 enum Input {
     Stdin,
-    File(PathBuf),
-    /// A path that yielded nothing to check.
-    Failed(String, InputFailure),
+    /// A path named on the command line, or found with a name that is not
+    /// UTF-8: index in [`Inputs::paths`].
+    Path(u32),
+    /// A file found in a directory: its path as text is
+    /// `names[start..start + len]`.
+    Found { start: u32, len: u32 },
+    /// A path that yielded nothing to check: index in [`Inputs::failed`].
+    Failed(u32),
 }
 
-impl Input {
-    fn name(&self) -> String {
-        match self {
+/// Every input, in output order, compactly.
+#[derive(Default)]
+struct Inputs {
+    list: Vec<Input>,
+    /// Paths of found files, one after the other (100 000 files in one
+    /// arena rather than 100 000 allocations).
+    names: String,
+    paths: Vec<PathBuf>,
+    failed: Vec<(String, InputFailure)>,
+}
+
+impl Inputs {
+    fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    fn push_path(&mut self, path: PathBuf) {
+        self.list.push(Input::Path(self.paths.len() as u32));
+        self.paths.push(path);
+    }
+
+    fn push_failed(&mut self, name: String, failure: InputFailure) {
+        self.list.push(Input::Failed(self.failed.len() as u32));
+        self.failed.push((name, failure));
+    }
+
+    fn push_found(&mut self, path: &Path) {
+        match path.to_str() {
+            Some(text) if self.names.len() + text.len() <= u32::MAX as usize => {
+                self.list.push(Input::Found {
+                    start: self.names.len() as u32,
+                    len: text.len() as u32,
+                });
+                self.names.push_str(text);
+            }
+            _ => self.push_path(path.to_path_buf()),
+        }
+    }
+
+    fn found_name(&self, start: u32, len: u32) -> &str {
+        let start = start as usize;
+        self.names.get(start..start + len as usize).unwrap_or("")
+    }
+
+    /// The path of a file input (`None`: standard input or a failure).
+    fn path(&self, input: Input) -> Option<&Path> {
+        match input {
+            Input::Path(i) => self.paths.get(i as usize).map(PathBuf::as_path),
+            Input::Found { start, len } => Some(Path::new(self.found_name(start, len))),
+            Input::Stdin | Input::Failed(_) => None,
+        }
+    }
+
+    /// The name shown in output.
+    fn name(&self, input: Input) -> String {
+        match input {
             Input::Stdin => STDIN_NAME.to_string(),
-            Input::File(p) => p.display().to_string(),
-            Input::Failed(name, _) => name.clone(),
+            Input::Failed(i) => self.failed.get(i as usize).map_or_else(String::new, |(n, _)| n.clone()),
+            _ => self.path(input).map_or_else(String::new, |p| p.display().to_string()),
+        }
+    }
+
+    /// Order the inputs from `from` on by path, as a walk visiting each
+    /// directory's entries sorted by name would (a path's components
+    /// compared in turn).
+    fn sort_from(&mut self, from: usize) {
+        let mut tail = self.list.split_off(from.min(self.list.len()));
+        tail.sort_unstable_by(|a, b| self.sort_key(*a).cmp(self.sort_key(*b)));
+        self.list.append(&mut tail);
+    }
+
+    fn sort_key(&self, input: Input) -> &Path {
+        match input {
+            Input::Failed(i) => self.failed.get(i as usize).map_or(Path::new(""), |(n, _)| Path::new(n)),
+            _ => self.path(input).unwrap_or(Path::new("")),
         }
     }
 }
@@ -284,26 +361,28 @@ const BATCH_PER_THREAD: usize = 16;
 /// Extensions of report files looked for in directories.
 const REPORT_EXTENSIONS: &[&str] = &["txt", "json"];
 
-fn collect_inputs(paths: &[String], globs: &globset::GlobSet, use_globs: bool) -> Vec<Input> {
-    let mut inputs = Vec::new();
+fn collect_inputs(paths: &[String], globs: &globset::GlobSet, use_globs: bool) -> Inputs {
+    let mut inputs = Inputs::default();
     for arg in paths {
         if arg == "-" {
-            inputs.push(Input::Stdin);
+            inputs.list.push(Input::Stdin);
             continue;
         }
         let path = Path::new(arg);
         if !path.is_dir() {
             // Named files are checked whatever their name; a missing one
             // fails when it is read.
-            inputs.push(Input::File(path.to_path_buf()));
+            inputs.push_path(path.to_path_buf());
             continue;
         }
         let before = inputs.len();
-        for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
+        // Not walkdir's sorting, which holds every entry of a directory
+        // (100 000 paths): the walk streams, the found names are sorted after.
+        for entry in walkdir::WalkDir::new(path) {
             match entry {
                 Err(e) => {
                     let name = e.path().map_or_else(|| arg.clone(), |p| p.display().to_string());
-                    inputs.push(Input::Failed(name, io_failure(e.to_string())));
+                    inputs.push_failed(name, io_failure(e.to_string()));
                 }
                 Ok(entry) if entry.file_type().is_file() => {
                     let p = entry.path();
@@ -315,14 +394,15 @@ fn collect_inputs(paths: &[String], globs: &globset::GlobSet, use_globs: bool) -
                             .is_some_and(|e| REPORT_EXTENSIONS.iter().any(|x| e.eq_ignore_ascii_case(x)))
                     };
                     if wanted {
-                        inputs.push(Input::File(p.to_path_buf()));
+                        inputs.push_found(p);
                     }
                 }
                 Ok(_) => {}
             }
         }
+        inputs.sort_from(before);
         if inputs.len() == before {
-            inputs.push(Input::Failed(
+            inputs.push_failed(
                 arg.clone(),
                 InputFailure {
                     code: "nianbao::io::no_reports".to_string(),
@@ -333,20 +413,25 @@ fn collect_inputs(paths: &[String], globs: &globset::GlobSet, use_globs: bool) -
                         "reports are .txt or .json files; use --glob to choose others".to_string()
                     }),
                 },
-            ));
+            );
         }
     }
     inputs
 }
 
-fn read_input(input: &Input, max_bytes: u64) -> Result<Vec<u8>, InputFailure> {
+fn read_input(inputs: &Inputs, input: Input, max_bytes: u64) -> Result<Vec<u8>, InputFailure> {
     let too_large = |len: u64| InputFailure {
         code: "nianbao::io::too_large".to_string(),
         message: format!("file is larger than {} MiB ({len} bytes)", max_bytes >> 20),
         help: Some("raise the limit with --max-size".to_string()),
     };
-    match input {
-        Input::Failed(_, f) => Err(f.clone()),
+    let path = match input {
+        Input::Failed(i) => {
+            return Err(inputs
+                .failed
+                .get(i as usize)
+                .map_or_else(|| io_failure("no input".to_string()), |(_, f)| f.clone()))
+        }
         Input::Stdin => {
             let mut bytes = Vec::new();
             std::io::stdin()
@@ -357,16 +442,15 @@ fn read_input(input: &Input, max_bytes: u64) -> Result<Vec<u8>, InputFailure> {
             if bytes.len() as u64 > max_bytes {
                 return Err(too_large(bytes.len() as u64));
             }
-            Ok(bytes)
+            return Ok(bytes);
         }
-        Input::File(path) => {
-            let meta = std::fs::metadata(path).map_err(|e| io_failure(format!("cannot read: {e}")))?;
-            if meta.len() > max_bytes {
-                return Err(too_large(meta.len()));
-            }
-            std::fs::read(path).map_err(|e| io_failure(format!("cannot read: {e}")))
-        }
+        Input::Path(_) | Input::Found { .. } => inputs.path(input).unwrap_or(Path::new("")),
+    };
+    let meta = std::fs::metadata(path).map_err(|e| io_failure(format!("cannot read: {e}")))?;
+    if meta.len() > max_bytes {
+        return Err(too_large(meta.len()));
     }
+    std::fs::read(path).map_err(|e| io_failure(format!("cannot read: {e}")))
 }
 
 fn load_rules(config: &Config, args: &Args) -> miette::Result<RuleSet> {
@@ -528,26 +612,31 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
         .build()
         .into_diagnostic()?;
     let previous_of = if args.pair_by_body {
-        if inputs.iter().any(|i| matches!(i, Input::Stdin)) {
+        if inputs.list.iter().any(|i| matches!(i, Input::Stdin)) {
             miette::bail!("--pair-by-body reads every input twice: it cannot take standard input");
         }
         pair_by_body(&pool.install(|| {
             inputs
+                .list
                 .par_iter()
-                .map(|i| identity(i, max_bytes))
+                .map(|i| identity(&inputs, *i, max_bytes))
                 .collect::<Vec<_>>()
         }))
     } else {
         Vec::new()
     };
-    let check_one = |&(index, input): &(usize, &Input)| {
-        let name = input.name();
-        match read_input(input, max_bytes) {
+    let check_one = |index: usize| {
+        let input = inputs.list.get(index).copied().unwrap_or(Input::Stdin);
+        let name = inputs.name(input);
+        match read_input(&inputs, input, max_bytes) {
             Ok(bytes) => match previous_of.get(index).copied().flatten() {
                 // Last year's report is read again rather than kept: memory
                 // stays flat however many reports are paired.
                 Some(last) => {
-                    let previous = read_report(&inputs[last], max_bytes);
+                    let previous = inputs
+                        .list
+                        .get(last)
+                        .and_then(|i| read_report(&inputs, *i, max_bytes));
                     checker.check_read(&name, &bytes, previous.as_ref(), keep_reports)
                 }
                 None if keep_reports => checker.check_read(&name, &bytes, checker.previous.as_ref(), true),
@@ -562,18 +651,19 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
             ),
         }
     };
-    let indexed: Vec<(usize, &Input)> = inputs.iter().enumerate().collect();
     let progress = Progress::new(inputs.len(), std::io::stderr().is_terminal() && !args.quiet);
     let written = (|| -> std::io::Result<()> {
         renderer.start(sink.writer())?;
         // Inputs are checked in parallel a batch at a time and written in
         // input order, so memory holds one batch of results, not all.
         let batch = BATCH_PER_THREAD * pool.current_num_threads();
-        for chunk in indexed.chunks(batch.max(1)) {
+        let batch = batch.max(1);
+        for chunk_start in (0..inputs.len()).step_by(batch) {
+            let chunk = chunk_start..(chunk_start + batch).min(inputs.len());
             let results: Vec<(ReportResult, Option<Report>)> = if chunk.len() == 1 {
-                chunk.iter().map(check_one).collect()
+                chunk.clone().map(check_one).collect()
             } else {
-                pool.install(|| chunk.par_iter().map(check_one).collect())
+                pool.install(|| chunk.clone().into_par_iter().map(check_one).collect())
             };
             progress.suspend(|| {
                 for (result, report) in &results {
@@ -605,14 +695,14 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
 }
 
 /// An input's report, if it can be read.
-fn read_report(input: &Input, max_bytes: u64) -> Option<Report> {
-    let bytes = read_input(input, max_bytes).ok()?;
-    nianbao_reader::read_bytes(&input.name(), &bytes).ok()
+fn read_report(inputs: &Inputs, input: Input, max_bytes: u64) -> Option<Report> {
+    let bytes = read_input(inputs, input, max_bytes).ok()?;
+    nianbao_reader::read_bytes(&inputs.name(input), &bytes).ok()
 }
 
 /// The issuing body (normalised) and year of an input, if its report states both.
-fn identity(input: &Input, max_bytes: u64) -> Option<(String, i32)> {
-    let report = read_report(input, max_bytes)?;
+fn identity(inputs: &Inputs, input: Input, max_bytes: u64) -> Option<(String, i32)> {
+    let report = read_report(inputs, input, max_bytes)?;
     let body = nianbao_model::label::normalize(&report.metadata.body?.value);
     Some((body, report.metadata.year?.value))
 }
