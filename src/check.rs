@@ -271,7 +271,10 @@ enum Input {
     Path(u32),
     /// A file found in a directory: its path as text is
     /// `names[start..start + len]`.
-    Found { start: u32, len: u32 },
+    Found {
+        start: u32,
+        len: u32,
+    },
     /// A path that yielded nothing to check: index in [`Inputs::failed`].
     Failed(u32),
 }
@@ -333,8 +336,13 @@ impl Inputs {
     fn name(&self, input: Input) -> String {
         match input {
             Input::Stdin => STDIN_NAME.to_string(),
-            Input::Failed(i) => self.failed.get(i as usize).map_or_else(String::new, |(n, _)| n.clone()),
-            _ => self.path(input).map_or_else(String::new, |p| p.display().to_string()),
+            Input::Failed(i) => self
+                .failed
+                .get(i as usize)
+                .map_or_else(String::new, |(n, _)| n.clone()),
+            _ => self
+                .path(input)
+                .map_or_else(String::new, |p| p.display().to_string()),
         }
     }
 
@@ -349,7 +357,10 @@ impl Inputs {
 
     fn sort_key(&self, input: Input) -> &Path {
         match input {
-            Input::Failed(i) => self.failed.get(i as usize).map_or(Path::new(""), |(n, _)| Path::new(n)),
+            Input::Failed(i) => self
+                .failed
+                .get(i as usize)
+                .map_or(Path::new(""), |(n, _)| Path::new(n)),
             _ => self.path(input).unwrap_or(Path::new("")),
         }
     }
