@@ -19,7 +19,7 @@ pub mod cases;
 use crate::finding::{Finding, FindingLabel};
 use nianbao_model::label::{fold_char, normalize, split_numbering};
 use nianbao_model::{
-    CellValue, Date, Decimal, LabelMatch, LabelUse, ProblemKind, Report, RowKind, Span, TableSchema,
+    Cell, CellValue, Date, Decimal, LabelMatch, LabelUse, ProblemKind, Report, RowKind, Span, TableSchema,
     ValueKind,
 };
 use nianbao_rules::ast::{
@@ -27,6 +27,7 @@ use nianbao_rules::ast::{
     Test, VarKind,
 };
 use nianbao_rules::{Rule, RuleSet, Severity};
+use rustc_hash::FxHashMap;
 
 /// A built-in rule id for one kind of extraction problem.
 #[derive(Debug, Clone, Copy)]
@@ -167,6 +168,8 @@ pub fn extraction_rule(kind: ProblemKind) -> &'static ExtractionRule {
 pub fn evaluate(rules: &RuleSet, report: &Report, previous: Option<&Report>) -> Vec<Finding> {
     let mut findings = Vec::new();
     let mut reported_missing: Vec<String> = Vec::new();
+    let cells = CellIndex::new(report);
+    let previous_cells = previous.map(CellIndex::new);
     for rule in &rules.rules {
         if rule.cross_year && previous.is_none() {
             continue;
@@ -174,6 +177,8 @@ pub fn evaluate(rules: &RuleSet, report: &Report, previous: Option<&Report>) -> 
         let mut ev = Evaluator {
             report,
             previous,
+            cells: &cells,
+            previous_cells: previous_cells.as_ref(),
             rule,
             bindings: Vec::new(),
             touched: Vec::new(),
@@ -411,9 +416,37 @@ struct Touch {
     total: u8,
 }
 
+/// Every cell of a report by (table, row, column), with its indices in the
+/// report's maps. The rules read each cell many times (every rule, every
+/// binding); one lookup with a fast hash here replaces three SipHash map
+/// lookups (a third of evaluation time before).
+struct CellIndex<'r> {
+    cells: FxHashMap<(&'r str, &'r str, &'r str), (usize, usize, usize, &'r Cell)>,
+}
+
+impl<'r> CellIndex<'r> {
+    fn new(report: &'r Report) -> Self {
+        let mut cells = FxHashMap::default();
+        for (ti, (tid, t)) in report.tables.iter().enumerate() {
+            for (ri, (rid, r)) in t.rows.iter().enumerate() {
+                for (ci, (cid, cell)) in r.cells.iter().enumerate() {
+                    cells.insert((tid.as_str(), rid.as_str(), cid.as_str()), (ti, ri, ci, cell));
+                }
+            }
+        }
+        CellIndex { cells }
+    }
+
+    fn get(&self, table: &str, row: &str, column: &str) -> Option<(usize, usize, usize, &'r Cell)> {
+        self.cells.get(&(table, row, column)).copied()
+    }
+}
+
 struct Evaluator<'a> {
     report: &'a Report,
     previous: Option<&'a Report>,
+    cells: &'a CellIndex<'a>,
+    previous_cells: Option<&'a CellIndex<'a>>,
     rule: &'a Rule,
     bindings: Vec<(&'a str, Binding<'a>)>,
     touched: Vec<Touch>,
@@ -598,6 +631,21 @@ impl<'a> Evaluator<'a> {
 
     // ------------------------------------------------------------ lookups
 
+    /// A cell of this year's or last year's report, with its indices.
+    fn find_cell(
+        &self,
+        previous: bool,
+        table: &str,
+        row: &str,
+        column: &str,
+    ) -> Option<(usize, usize, usize, &'a Cell)> {
+        if previous {
+            self.previous_cells?.get(table, row, column)
+        } else {
+            self.cells.get(table, row, column)
+        }
+    }
+
     fn source(&self, previous: bool) -> Option<&'a Report> {
         if previous {
             self.previous
@@ -693,10 +741,7 @@ impl<'a> Evaluator<'a> {
 
     /// Read one cell as a number, recording where it is.
     fn cell_number(&mut self, previous: bool, table: &str, row: &str, column: &str) -> Option<Num> {
-        let report = self.source(previous)?;
-        let (ti, _, t) = report.tables.get_full(table)?;
-        let (ri, _, r) = t.rows.get_full(row)?;
-        let (ci, _, cell) = r.cells.get_full(column)?;
+        let (ti, ri, ci, cell) = self.find_cell(previous, table, row, column)?;
         let num = match &cell.value {
             CellValue::Integer(i) => Num {
                 value: Decimal::from(*i),
@@ -736,8 +781,9 @@ impl<'a> Evaluator<'a> {
         cells: &[(String, String, String)],
         group_row: Option<&(String, String)>,
     ) -> Option<Num> {
-        let report = self.source(previous)?;
-        let any_present = cells.iter().any(|(t, r, c)| report.cell(t, r, c).is_some());
+        let any_present = cells
+            .iter()
+            .any(|(t, r, c)| self.find_cell(previous, t, r, c).is_some());
         if !any_present {
             let (table, row) = group_row?;
             let column = cells.first().map(|(_, _, c)| c.clone())?;
@@ -1029,9 +1075,7 @@ impl<'a> Evaluator<'a> {
             _ => return None,
         };
         let report = self.source(previous)?;
-        let (ti, _, t) = report.tables.get_full(&table)?;
-        let (ri, _, r) = t.rows.get_full(&row)?;
-        let (ci, _, cell) = r.cells.get_full(&column)?;
+        let (ti, ri, ci, cell) = self.find_cell(previous, &table, &row, &column)?;
         let kind = report
             .template()
             .table(&table)
