@@ -8,7 +8,7 @@
 use crate::tokens::{Kind, Token};
 use nianbao_model::label::{distance, normalize, split_numbering};
 use nianbao_model::{template, Format, LabelMatch, RowKind, Span, FORMATS};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::sync::LazyLock;
 
 /// What a label stands for.
@@ -90,7 +90,9 @@ const FURNITURE_LABELS: [(&str, &str); 4] = [
 
 pub(crate) struct Catalogue {
     pub entries: Vec<Entry>,
-    exact: HashMap<String, Vec<usize>>,
+    /// By normalised text; looked up for every candidate run of tokens, so
+    /// with a fast hash rather than SipHash.
+    exact: FxHashMap<String, Vec<usize>>,
     /// Entries that may be matched approximately, by length in characters.
     by_chars: Vec<Vec<usize>>,
     max_chars: usize,
@@ -153,7 +155,7 @@ fn build() -> Catalogue {
             }
         }
     }
-    let mut exact: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut exact: FxHashMap<String, Vec<usize>> = FxHashMap::default();
     for (i, e) in entries.iter().enumerate() {
         exact.entry(e.text.clone()).or_default().push(i);
     }
