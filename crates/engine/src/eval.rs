@@ -442,6 +442,9 @@ impl<'r> CellIndex<'r> {
     }
 }
 
+/// A cell's table, row and column ids, as the schema spells them.
+type CellIds = (&'static str, &'static str, &'static str);
+
 struct Evaluator<'a> {
     report: &'a Report,
     previous: Option<&'a Report>,
@@ -778,7 +781,7 @@ impl<'a> Evaluator<'a> {
     fn sum_cells(
         &mut self,
         previous: bool,
-        cells: &[(String, String, String)],
+        cells: &[(&str, &str, &str)],
         group_row: Option<&(String, String)>,
     ) -> Option<Num> {
         let any_present = cells
@@ -786,8 +789,8 @@ impl<'a> Evaluator<'a> {
             .any(|(t, r, c)| self.find_cell(previous, t, r, c).is_some());
         if !any_present {
             let (table, row) = group_row?;
-            let column = cells.first().map(|(_, _, c)| c.clone())?;
-            return self.cell_number(previous, table, row, &column);
+            let column = cells.first().map(|(_, _, c)| *c)?;
+            return self.cell_number(previous, table, row, column);
         }
         let mut total = Num {
             value: Decimal::ZERO,
@@ -803,7 +806,10 @@ impl<'a> Evaluator<'a> {
         Some(total)
     }
 
-    fn cells_of(&self, c: &nianbao_rules::ast::CellRef) -> Option<Vec<(String, String, String)>> {
+    /// The (table, row, column) ids of the cells a reference stands for, as
+    /// the schema's own strings: a sum over a group allocates one vector,
+    /// not three strings per cell.
+    fn cells_of(&self, c: &nianbao_rules::ast::CellRef) -> Option<Vec<CellIds>> {
         let rows = self.coord_ids(&c.table, &c.row, true)?;
         let cols = match &c.column {
             Some(col) => self.coord_ids(&c.table, col, false)?,
@@ -819,8 +825,8 @@ impl<'a> Evaluator<'a> {
         for r in &rows {
             let Some(rs) = ts.row(r) else { continue };
             for col in &cols {
-                if ts.row_columns(rs).any(|cs| cs.id == col) {
-                    out.push((c.table.clone(), r.clone(), col.clone()));
+                if let Some(cs) = ts.row_columns(rs).find(|cs| cs.id == col) {
+                    out.push((ts.id, rs.id, cs.id));
                 }
             }
         }
@@ -860,7 +866,12 @@ impl<'a> Evaluator<'a> {
                             id,
                         })
                     }
-                    _ => Some(Val::Cells(self.cells_of(c)?)),
+                    _ => Some(Val::Cells(
+                        self.cells_of(c)?
+                            .into_iter()
+                            .map(|(t, r, c)| (t.to_string(), r.to_string(), c.to_string()))
+                            .collect(),
+                    )),
                 }
             }
             ExprKind::Table { table, .. } => Some(Val::Table(table.clone())),
@@ -1124,14 +1135,16 @@ impl<'a> Evaluator<'a> {
                         .map(|g| (c.table.clone(), g)),
                     _ => None,
                 };
-                let cells = if cells.is_empty() {
+                let only_row: (String, String, String);
+                let cells: Vec<(&str, &str, &str)> = if cells.is_empty() {
                     // The format has no sub-rows (2019 （六）其他处理): the row itself.
                     let (t, g) = group_row.clone()?;
                     let col = self
                         .coord_ids(&c.table, c.column.as_ref()?, false)?
                         .into_iter()
                         .next()?;
-                    vec![(t, g, col)]
+                    only_row = (t, g, col);
+                    vec![(&only_row.0, &only_row.1, &only_row.2)]
                 } else {
                     cells
                 };
