@@ -25,7 +25,7 @@ use std::process::ExitCode;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Report files or directories (searched for .txt and .json files); `-`
+    /// Report files or directories (searched for .txt, .json, .html, .htm, .docx and .pdf files); `-`
     /// reads standard input.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<String>,
@@ -85,6 +85,10 @@ pub struct Args {
     /// Largest input file read, in MiB.
     #[arg(long, value_name = "MIB", default_value_t = 20)]
     max_size: u64,
+    /// Read every input as this format instead of choosing by extension and
+    /// content (text, json, html, docx, pdf).
+    #[arg(long, value_name = "FORMAT")]
+    input_format: Option<nianbao_reader::InputFormat>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -125,6 +129,9 @@ pub struct Checker {
     pub rules: RuleSet,
     pub previous: Option<Report>,
     pub selection: Selection,
+    /// `--input-format`: read inputs as this format; `None` chooses by
+    /// extension and content.
+    pub input_format: Option<nianbao_reader::InputFormat>,
 }
 
 impl Checker {
@@ -149,7 +156,7 @@ impl Checker {
         keep_report: bool,
     ) -> (ReportResult, Option<Report>) {
         let mut kept = None;
-        let outcome = match nianbao_reader::read_bytes(path, bytes) {
+        let outcome = match nianbao_reader::read_bytes_as(path, bytes, self.input_format) {
             Err(e) => Outcome::Failed(failure_of(&e)),
             Ok(mut report) => {
                 let mut findings = evaluate(&self.rules, &report, previous);
@@ -269,9 +276,10 @@ enum Input {
     /// A path named on the command line, or found with a name that is not
     /// UTF-8: index in [`Inputs::paths`].
     Path(u32),
-    /// A file found in a directory: its path as text is
-    /// `names[start..start + len]`.
+    /// A file found in a directory: its path as text is the directory's
+    /// (`roots[root]`) followed by `names[start..start + len]`.
     Found {
+        root: u32,
         start: u32,
         len: u32,
     },
@@ -283,8 +291,10 @@ enum Input {
 #[derive(Default)]
 struct Inputs {
     list: Vec<Input>,
-    /// Paths of found files, one after the other (100 000 files in one
-    /// arena rather than 100 000 allocations).
+    /// Directories given on the command line.
+    roots: Vec<String>,
+    /// Paths of found files below their directory, one after the other
+    /// (100 000 files in one arena rather than 100 000 allocations).
     names: String,
     paths: Vec<PathBuf>,
     failed: Vec<(String, InputFailure)>,
@@ -305,29 +315,45 @@ impl Inputs {
         self.failed.push((name, failure));
     }
 
+    /// Start the files found in directory `root`.
+    fn push_root(&mut self, root: &str) {
+        self.roots.push(root.to_string());
+    }
+
+    /// A file found below the last directory pushed.
     fn push_found(&mut self, path: &Path) {
-        match path.to_str() {
-            Some(text) if self.names.len() + text.len() <= u32::MAX as usize => {
+        let root = self.roots.len().saturating_sub(1);
+        let below = path
+            .to_str()
+            .zip(self.roots.get(root))
+            .and_then(|(text, prefix)| text.strip_prefix(prefix.as_str()));
+        match below {
+            Some(below) if self.names.len() + below.len() <= u32::MAX as usize => {
                 self.list.push(Input::Found {
+                    root: root as u32,
                     start: self.names.len() as u32,
-                    len: text.len() as u32,
+                    len: below.len() as u32,
                 });
-                self.names.push_str(text);
+                self.names.push_str(below);
             }
             _ => self.push_path(path.to_path_buf()),
         }
     }
 
-    fn found_name(&self, start: u32, len: u32) -> &str {
+    /// A found file's path below its directory.
+    fn below_root(&self, start: u32, len: u32) -> &str {
         let start = start as usize;
         self.names.get(start..start + len as usize).unwrap_or("")
     }
 
     /// The path of a file input (`None`: standard input or a failure).
-    fn path(&self, input: Input) -> Option<&Path> {
+    fn path(&self, input: Input) -> Option<PathBuf> {
         match input {
-            Input::Path(i) => self.paths.get(i as usize).map(PathBuf::as_path),
-            Input::Found { start, len } => Some(Path::new(self.found_name(start, len))),
+            Input::Path(i) => self.paths.get(i as usize).cloned(),
+            Input::Found { root, start, len } => {
+                let root = self.roots.get(root as usize).map_or("", String::as_str);
+                Some(PathBuf::from(format!("{root}{}", self.below_root(start, len))))
+            }
             Input::Stdin | Input::Failed(_) => None,
         }
     }
@@ -346,9 +372,10 @@ impl Inputs {
         }
     }
 
-    /// Order the inputs from `from` on by path, as a walk visiting each
-    /// directory's entries sorted by name would (a path's components
-    /// compared in turn).
+    /// Order the inputs found in the last directory pushed (from `from` on)
+    /// by path, as a walk visiting each directory's entries sorted by name
+    /// would (a path's components compared in turn). They all start with
+    /// the directory's path: only what follows it is compared.
     fn sort_from(&mut self, from: usize) {
         let mut tail = self.list.split_off(from.min(self.list.len()));
         tail.sort_unstable_by(|a, b| self.sort_key(*a).cmp(self.sort_key(*b)));
@@ -356,21 +383,29 @@ impl Inputs {
     }
 
     fn sort_key(&self, input: Input) -> &Path {
-        match input {
-            Input::Failed(i) => self
-                .failed
-                .get(i as usize)
-                .map_or(Path::new(""), |(n, _)| Path::new(n)),
-            _ => self.path(input).unwrap_or(Path::new("")),
+        let root = self.roots.last().map_or("", String::as_str);
+        fn below<'p>(path: &'p str, root: &str) -> &'p str {
+            path.strip_prefix(root).unwrap_or(path)
         }
+        Path::new(match input {
+            Input::Found { start, len, .. } => self.below_root(start, len),
+            Input::Failed(i) => self.failed.get(i as usize).map_or("", |(n, _)| below(n, root)),
+            Input::Path(i) => self
+                .paths
+                .get(i as usize)
+                .and_then(|p| p.to_str())
+                .map_or("", |p| below(p, root)),
+            Input::Stdin => "",
+        })
     }
 }
 
 /// Inputs checked per thread between two writes of output.
 const BATCH_PER_THREAD: usize = 16;
 
-/// Extensions of report files looked for in directories.
-const REPORT_EXTENSIONS: &[&str] = &["txt", "json"];
+/// Extensions of report files looked for in directories: exported text, the
+/// JSON `extract` writes, and the published formats the readers take.
+const REPORT_EXTENSIONS: &[&str] = &["txt", "json", "html", "htm", "docx", "pdf"];
 
 fn collect_inputs(paths: &[String], globs: &globset::GlobSet, use_globs: bool) -> Inputs {
     let mut inputs = Inputs::default();
@@ -387,6 +422,7 @@ fn collect_inputs(paths: &[String], globs: &globset::GlobSet, use_globs: bool) -
             continue;
         }
         let before = inputs.len();
+        inputs.push_root(arg);
         // Not walkdir's sorting, which holds every entry of a directory
         // (100 000 paths): the walk streams, the found names are sorted after.
         for entry in walkdir::WalkDir::new(path) {
@@ -455,9 +491,9 @@ fn read_input(inputs: &Inputs, input: Input, max_bytes: u64) -> Result<Vec<u8>, 
             }
             return Ok(bytes);
         }
-        Input::Path(_) | Input::Found { .. } => inputs.path(input).unwrap_or(Path::new("")),
+        Input::Path(_) | Input::Found { .. } => inputs.path(input).unwrap_or_default(),
     };
-    let meta = std::fs::metadata(path).map_err(|e| io_failure(format!("cannot read: {e}")))?;
+    let meta = std::fs::metadata(&path).map_err(|e| io_failure(format!("cannot read: {e}")))?;
     if meta.len() > max_bytes {
         return Err(too_large(meta.len()));
     }
@@ -583,6 +619,7 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
         rules: load_rules(&config, &args)?,
         previous: args.previous.as_deref().map(load_previous).transpose()?,
         selection,
+        input_format: args.input_format,
     };
     checker.validate_selection()?;
     let fail_on = args

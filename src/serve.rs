@@ -45,6 +45,7 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
         rules: nianbao_rules::compile(&nianbao_rules::builtin_sources())?,
         previous: None,
         selection: Selection::default(),
+        input_format: None,
     };
     let server = Server::http((args.host, args.port))
         .map_err(|e| miette::miette!("{e}"))

@@ -193,7 +193,8 @@ fn directories_are_walked_in_path_order_with_the_extension_filter() {
         .iter()
         .filter_map(|r| r["path"].as_str())
         .collect();
-    let expected: Vec<String> = report_fixtures()
+    // The text fixtures and the published PDF, sorted; not the .truth.tsv files.
+    let mut expected: Vec<String> = report_fixtures()
         .iter()
         .map(|p| {
             format!(
@@ -201,8 +202,10 @@ fn directories_are_walked_in_path_order_with_the_extension_filter() {
                 p.file_name().and_then(|n| n.to_str()).unwrap_or_default()
             )
         })
+        .chain(std::iter::once("tests/fixtures/hongze-2023.pdf".to_string()))
         .collect();
-    assert_eq!(paths, expected, "sorted, .txt only (no .truth.tsv)");
+    expected.sort();
+    assert_eq!(paths, expected, "sorted, report extensions only (no .truth.tsv)");
     let o = nianbao(
         &[
             "check",
@@ -217,7 +220,10 @@ fn directories_are_walked_in_path_order_with_the_extension_filter() {
     );
     let doc = json(&o);
     let n = doc["reports"].as_array().map(Vec::len);
-    assert_eq!(n, Some(expected.iter().filter(|p| p.contains("2023")).count()));
+    let txt_2023 = expected
+        .iter()
+        .filter(|p| p.contains("2023") && p.ends_with(".txt"));
+    assert_eq!(n, Some(txt_2023.count()));
 }
 
 #[test]
@@ -645,4 +651,32 @@ fn pair_by_body_applies_the_cross_year_rules_within_the_inputs() {
     );
     let o = nianbao(&["check", "--isolated", "--pair-by-body", "-"], Some(b"x"));
     assert_eq!(code(&o), 2, "stdin cannot be read twice");
+}
+
+#[test]
+fn input_format_overrides_the_choice_by_extension() {
+    // The PDF read as a PDF: its real defects.
+    let pdf = check_json(Path::new("tests/fixtures/hongze-2023.pdf"));
+    let rules = rule_ids(&pdf);
+    assert!(rules.iter().any(|r| r == "review.group-total"), "{rules:?}");
+    // A text file forced to be read as a PDF is not a PDF: an error entry, exit 2.
+    let o = nianbao(
+        &[
+            "check",
+            "--isolated",
+            "--format",
+            "json",
+            "--input-format",
+            "pdf",
+            JIAXING,
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let doc = json(&o);
+    assert_eq!(doc["summary"]["unreadable"], 1, "{doc:#}");
+    // An unknown format name is a usage error naming the valid ones.
+    let o = nianbao(&["check", "--input-format", "odt", JIAXING], None);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("pdf"), "{}", stderr(&o));
 }
