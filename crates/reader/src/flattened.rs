@@ -325,30 +325,29 @@ impl RowSplit {
     /// print no numbers); any other empty run is [`ProblemKind::MissingCells`].
     pub fn problem(&self) -> Option<Problem> {
         let at = format!("{}.{}", self.table, self.row);
-        let arithmetic = self
-            .constraint
-            .as_deref()
-            .map(|c| format!(" that satisfy {c}"))
-            .unwrap_or_else(|| ", and the row has no total to choose between them".to_string());
+        let (satisfying, no_total) = match self.constraint.as_deref() {
+            Some(c) => (format!("满足 {c} 的"), ""),
+            None => (String::new(), "，本行没有总计可用来选择"),
+        };
         let (kind, message, span, candidates) = match &self.outcome {
             Outcome::Unique { .. } => return None,
             Outcome::Empty if self.row_kind == RowKind::Group => return None,
             Outcome::Empty => (
                 ProblemKind::MissingCells,
-                format!("{at}: no numbers after the row label"),
+                format!("{at}：行标签后没有数字"),
                 self.span,
                 vec![],
             ),
             Outcome::Ambiguous { candidates, count } => {
                 let listed = if candidates.len() < *count {
-                    format!(" (first {} listed)", candidates.len())
+                    format!("（列出前 {} 种）", candidates.len())
                 } else {
                     String::new()
                 };
                 (
                     ProblemKind::AmbiguousSplit,
                     format!(
-                        "{at}: the digits \"{}\" ran together and can be split in {count} ways{arithmetic}{listed}; not read",
+                        "{at}：数字“{}”连在一起，有 {count} 种{satisfying}拆分{listed}{no_total}；未读取",
                         self.run.trim()
                     ),
                     self.span,
@@ -359,12 +358,12 @@ impl RowSplit {
                 ProblemKind::NoValidSplit,
                 match &self.constraint {
                     Some(c) if self.possible > 0 => format!(
-                        "{at}: the digits \"{}\" ran together and none of their {} splits satisfies {c}; not read",
+                        "{at}：数字“{}”连在一起，{} 种拆分中没有一种满足 {c}；未读取",
                         self.run.trim(),
                         self.possible
                     ),
                     _ => format!(
-                        "{at}: the digits \"{}\" cannot be split into the row's {} columns (numbers have no leading zeros; decimals only in amounts); not read",
+                        "{at}：数字“{}”无法拆成本行的 {} 列（数字不以 0 开头，只有金额可带小数）；未读取",
                         self.run.trim(),
                         self.columns.len()
                     ),
@@ -375,7 +374,7 @@ impl RowSplit {
             Outcome::TooAmbiguous { explored, found } => (
                 ProblemKind::TooAmbiguous,
                 format!(
-                    "{at}: the digits \"{}\" ran together; gave up after trying {explored} numbers ({found} valid splits seen so far, {} splits possible); not read",
+                    "{at}：数字“{}”连在一起，尝试 {explored} 次后放弃（已见 {found} 种有效拆分，共 {} 种可能）；未读取",
                     self.run.trim(),
                     self.possible
                 ),
@@ -384,7 +383,7 @@ impl RowSplit {
             ),
             Outcome::Unreadable { span, found } => (
                 ProblemKind::UnreadableCell,
-                format!("{at}: {found:?} in a run of digits cannot be part of a number"),
+                format!("{at}：连写数字中的 {found:?} 不可能是数字的一部分"),
                 *span,
                 vec![],
             ),

@@ -161,7 +161,7 @@ pub fn read_text(name: &str, text: &str) -> Report {
         if !section_spans.iter().any(|(i, _)| *i == index) {
             problems.push(Problem {
                 kind: ProblemKind::MissingSection,
-                message: format!("section {}{} ({}) not found", s.numbering, s.label, s.id),
+                message: format!("没有找到“{}{}”部分（{}）", s.numbering, s.label, s.id),
                 span: None,
                 section: Some(s.id.to_string()),
                 table: None,

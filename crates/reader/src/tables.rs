@@ -87,7 +87,7 @@ pub(crate) fn cell_value(
         Value::Text(_) => {
             report(
                 ProblemKind::UnreadableCell,
-                format!("{table}.{row}.{}: \"{printed}\" is not a number", column.id),
+                format!("{table}.{row}.{}：“{printed}”不是数字", column.id),
             );
             CellValue::Text(printed.to_string())
         }
@@ -109,10 +109,7 @@ pub(crate) fn cell_value(
                 None => {
                     report(
                         ProblemKind::NumberOverflow,
-                        format!(
-                            "{table}.{row}.{}: the number {printed} is too large to represent",
-                            column.id
-                        ),
+                        format!("{table}.{row}.{}：数字 {printed} 过大，无法读取", column.id),
                     );
                     CellValue::Text(printed.to_string())
                 }
@@ -223,7 +220,7 @@ impl Reader<'_> {
                     table,
                     None,
                     Some(u),
-                    format!("{table}: \"{printed}\" is no row label of this table; the {n} value(s) after it were not read"),
+                    format!("{table}：“{printed}”不是本表的行标签，其后的 {n} 个数字未读取"),
                 )
             }
             None => problem(
@@ -231,7 +228,7 @@ impl Reader<'_> {
                 table,
                 None,
                 span,
-                format!("{table}: {n} value(s) with no row label were not read"),
+                format!("{table}：{n} 个数字前没有行标签，未读取"),
             ),
         };
         self.problems.push(p);
@@ -262,7 +259,7 @@ impl Reader<'_> {
                     table,
                     Some(row.id),
                     anchor,
-                    format!("{table}.{}: the row has no values (expected {ncols})", row.id),
+                    format!("{table}.{}：该行没有数字（应有 {ncols} 个）", row.id),
                 ));
             }
         } else if let Some(run) = ran_together(self.text, &open.values, ncols) {
@@ -278,14 +275,9 @@ impl Reader<'_> {
                 .filter(|v| !matches!(v, Value::Blank(_)))
                 .count();
             let (kind, what) = if n < ncols {
-                (ProblemKind::MissingCells, "only")
+                (ProblemKind::MissingCells, "只印了")
             } else {
-                (ProblemKind::ExtraCells, "")
-            };
-            let what = if what.is_empty() {
-                String::new()
-            } else {
-                format!("{what} ")
+                (ProblemKind::ExtraCells, "印了")
             };
             self.problems.push(problem(
                 kind,
@@ -293,7 +285,7 @@ impl Reader<'_> {
                 Some(row.id),
                 anchor,
                 format!(
-                    "{table}.{}: {what}{} value(s) printed for {ncols} column(s); the row was not read",
+                    "{table}.{}：该行{what} {} 个数字，而本行有 {ncols} 列；该行未读取",
                     row.id,
                     open.values.len()
                 ),
@@ -336,10 +328,7 @@ impl Reader<'_> {
                 self.schema.id,
                 Some(row.id),
                 span,
-                format!(
-                    "{}.{}: the row is printed a second time; only the first is read",
-                    self.schema.id, row.id
-                ),
+                format!("{}.{}：该行重复出现，只读取第一次", self.schema.id, row.id),
             ));
             self.discarding = true;
             return;
@@ -595,7 +584,7 @@ fn finish(mut r: Reader, problems: &mut Vec<Problem>) -> Option<Table> {
             table,
             None,
             None,
-            format!("table {table}: none of its rows was found"),
+            format!("{table}：表中一行也没有找到"),
         ));
         return None;
     }
@@ -637,7 +626,7 @@ fn finish(mut r: Reader, problems: &mut Vec<Problem>) -> Option<Table> {
                     Some(row.id),
                     Some(Span::new(last_end, 0)),
                     format!(
-                        "{table}.{}: row \"{}{}\" not found",
+                        "{table}.{}：没有找到“{}{}”这一行",
                         row.id, row.numbering, row.label
                     ),
                 ));

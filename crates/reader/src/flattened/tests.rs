@@ -219,10 +219,10 @@ fn pingtan_disclosure_is_read_only_where_the_split_is_unique() {
     let problem = docs.problem().unwrap();
     assert_eq!(problem.kind, ProblemKind::AmbiguousSplit);
     assert_eq!(problem.candidates.len(), 10);
-    assert!(problem.message.contains("10 ways"), "{}", problem.message);
+    assert!(problem.message.contains("10 种"), "{}", problem.message);
     assert_eq!(
         problem.message,
-        "disclosure.normative_docs: the digits \"693665\" ran together and can be split in 10 ways, and the row has no total to choose between them; not read"
+        "disclosure.normative_docs：数字“693665”连在一起，有 10 种拆分，本行没有总计可用来选择；未读取"
     );
     assert_eq!(problem.span.and_then(|s| s.slice(&text)), Some("693665"));
 
@@ -383,7 +383,7 @@ fn hongze_review_row_breaks_its_own_totals_and_is_not_guessed() {
     assert_eq!(split.outcome, Outcome::NoValidSplit);
     let problem = split.problem().unwrap();
     assert_eq!(problem.kind, ProblemKind::NoValidSplit);
-    assert!(problem.message.contains("none of their"), "{}", problem.message);
+    assert!(problem.message.contains("没有一种"), "{}", problem.message);
 }
 
 #[test]
@@ -622,7 +622,7 @@ fn decimals_only_in_amount_columns() {
     let split = split_row(t, row(t, "new"), "6400.20470", 0);
     assert_eq!(split.outcome, Outcome::NoValidSplit);
     let problem = split.problem().unwrap();
-    assert!(problem.message.contains("cannot be split"), "{}", problem.message);
+    assert!(problem.message.contains("无法拆成"), "{}", problem.message);
 }
 
 #[test]
@@ -676,7 +676,7 @@ fn long_runs_end_quickly() {
     let problem = split.problem().unwrap();
     assert_eq!(problem.kind, ProblemKind::TooAmbiguous);
     assert!(
-        problem.message.contains("2941126 splits possible"),
+        problem.message.contains("共 2941126 种可能"),
         "{}",
         problem.message
     );
