@@ -407,6 +407,21 @@ const BATCH_PER_THREAD: usize = 16;
 /// JSON `extract` writes, and the published formats the readers take.
 const REPORT_EXTENSIONS: &[&str] = &["txt", "json", "html", "htm", "docx", "pdf"];
 
+/// Read each input of `paths` (files, directories searched for report files,
+/// `-` for standard input) in output order, one at a time, handing `f` its
+/// name and its bytes or why it could not be read. `extract` reads its
+/// inputs this way, so both commands take the same inputs.
+pub(crate) fn for_each_input(
+    paths: &[String],
+    max_bytes: u64,
+    mut f: impl FnMut(String, Result<Vec<u8>, InputFailure>),
+) {
+    let inputs = collect_inputs(paths, &globset::GlobSet::empty(), false);
+    for &input in &inputs.list {
+        f(inputs.name(input), read_input(&inputs, input, max_bytes));
+    }
+}
+
 fn collect_inputs(paths: &[String], globs: &globset::GlobSet, use_globs: bool) -> Inputs {
     let mut inputs = Inputs::default();
     for arg in paths {

@@ -4,9 +4,10 @@
 //! other files are still extracted.
 
 use miette::{Diagnostic, NamedSource, SourceSpan};
+use nianbao_engine::render::InputFailure;
 use nianbao_model::{LineIndex, Problem, Report};
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -24,10 +25,15 @@ pub enum OutputFormat {
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Report files: text exported from a web page, Word or PDF (UTF-8), or
-    /// a report JSON written by `--format json`.
-    #[arg(required = true)]
-    files: Vec<PathBuf>,
+    /// Report files or directories (searched for .txt, .json, .html, .htm,
+    /// .docx and .pdf files); `-` reads standard input. Text exported from a
+    /// web page, Word or PDF, the published files themselves, or a report
+    /// JSON written by `--format json`.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<String>,
+    /// Largest input file read, in MiB.
+    #[arg(long, value_name = "MIB", default_value_t = 20)]
+    max_size: u64,
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Tsv)]
     format: OutputFormat,
@@ -137,62 +143,38 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
     }
 }
 
-/// Extract every file to `out`; `Ok(true)` when some file could not be read.
+/// Extract every input to `out`, streaming (TSV and CSV are written one
+/// report at a time); `Ok(true)` when some input could not be read.
 fn extract(args: &Args, out: &mut impl Write) -> std::io::Result<bool> {
-    let several = args.files.len() > 1;
+    // One file named alone prints bare TSV lines; otherwise each line starts
+    // with the file it comes from.
+    let several = args.paths.len() > 1 || args.paths.iter().any(|p| Path::new(p).is_dir());
     let mut failed = false;
     let mut json_reports = Vec::new();
     if args.format == OutputFormat::Csv {
         writeln!(out, "file,table,row,column,value,position,inferred")?;
     }
-    for path in &args.files {
-        let name = path.display().to_string();
-        let bytes = match std::fs::read(path) {
-            Ok(b) => b,
-            Err(e) => {
-                eprintln!(
-                    "{:?}",
-                    miette::miette!(code = "nianbao::extract::io", "{name}: {e}")
-                );
-                failed = true;
-                continue;
-            }
-        };
-        let report = match nianbao_reader::read_bytes_as(&name, &bytes, args.input_format) {
-            Ok(r) => r,
-            Err(e) => {
-                eprintln!("{:?}", miette::Report::new(e));
-                failed = true;
-                continue;
-            }
+    let mut result = Ok(());
+    let max_bytes = args.max_size.saturating_mul(1 << 20);
+    crate::check::for_each_input(&args.paths, max_bytes, |name, bytes| {
+        if result.is_err() {
+            return;
+        }
+        let Some(report) = read_input(&name, bytes, args.input_format) else {
+            failed = true;
+            return;
         };
         warn_all(&report);
-        match args.format {
-            OutputFormat::Tsv => {
-                for line in cell_lines(&report) {
-                    if several {
-                        write!(out, "{name}\t")?;
-                    }
-                    // An inferred value gets a sixth field, so printed
-                    // cells keep exactly the five documented fields.
-                    let flag = if line.inferred { "\tinferred" } else { "" };
-                    writeln!(out, "{}{flag}", line.fields.join("\t"))?;
-                }
+        result = match args.format {
+            OutputFormat::Tsv => write_tsv(out, several.then_some(name.as_str()), &report),
+            OutputFormat::Csv => write_csv(out, &name, &report),
+            OutputFormat::Json => {
+                json_reports.push(report);
+                Ok(())
             }
-            OutputFormat::Csv => {
-                for line in cell_lines(&report) {
-                    let inferred = if line.inferred { "true" } else { "false" };
-                    let fields: Vec<String> = std::iter::once(name.as_str())
-                        .chain(line.fields.iter().map(String::as_str))
-                        .chain(std::iter::once(inferred))
-                        .map(csv_field)
-                        .collect();
-                    writeln!(out, "{}", fields.join(","))?;
-                }
-            }
-            OutputFormat::Json => json_reports.push(report),
-        }
-    }
+        };
+    });
+    result?;
     if args.format == OutputFormat::Json {
         let json = if several {
             serde_json::to_string_pretty(&json_reports)
@@ -208,4 +190,57 @@ fn extract(args: &Args, out: &mut impl Write) -> std::io::Result<bool> {
         }
     }
     Ok(failed)
+}
+
+/// The report of one input, or `None` after printing why it cannot be read.
+fn read_input(
+    name: &str,
+    bytes: Result<Vec<u8>, InputFailure>,
+    format: Option<nianbao_reader::InputFormat>,
+) -> Option<Report> {
+    let bytes = match bytes {
+        Ok(b) => b,
+        Err(failure) => {
+            let mut diagnostic =
+                miette::MietteDiagnostic::new(format!("{name}: {}", failure.message)).with_code(failure.code);
+            if let Some(help) = failure.help {
+                diagnostic = diagnostic.with_help(help);
+            }
+            eprintln!("{:?}", miette::Report::new(diagnostic));
+            return None;
+        }
+    };
+    match nianbao_reader::read_bytes_as(name, &bytes, format) {
+        Ok(r) => Some(r),
+        Err(e) => {
+            eprintln!("{:?}", miette::Report::new(e));
+            None
+        }
+    }
+}
+
+fn write_tsv(out: &mut impl Write, file: Option<&str>, report: &Report) -> std::io::Result<()> {
+    for line in cell_lines(report) {
+        if let Some(file) = file {
+            write!(out, "{file}\t")?;
+        }
+        // An inferred value gets a sixth field, so printed cells keep
+        // exactly the five documented fields.
+        let flag = if line.inferred { "\tinferred" } else { "" };
+        writeln!(out, "{}{flag}", line.fields.join("\t"))?;
+    }
+    Ok(())
+}
+
+fn write_csv(out: &mut impl Write, file: &str, report: &Report) -> std::io::Result<()> {
+    for line in cell_lines(report) {
+        let inferred = if line.inferred { "true" } else { "false" };
+        let fields: Vec<String> = std::iter::once(file)
+            .chain(line.fields.iter().map(String::as_str))
+            .chain(std::iter::once(inferred))
+            .map(csv_field)
+            .collect();
+        writeln!(out, "{}", fields.join(","))?;
+    }
+    Ok(())
 }

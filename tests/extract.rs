@@ -395,3 +395,39 @@ fn undecodable_input_is_a_clear_error() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("binary.txt"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_directory_streams_one_csv_for_every_report_in_it() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let out = nianbao(&["extract", dir.to_str().unwrap(), "--format", "csv"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = stdout(&out);
+    let mut per_file: std::collections::BTreeMap<String, usize> = Default::default();
+    for line in text.lines().skip(1) {
+        let file = line.split(',').next().unwrap_or_default();
+        let name = Path::new(file)
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        *per_file.entry(name.to_string()).or_default() += 1;
+    }
+    let expected: Vec<(&str, usize)> = vec![
+        ("haiyan-jingxin-2023.txt", 228),
+        ("hongze-2023-pdfplumber.txt", 186),
+        ("hongze-2023-pypdf.txt", 186),
+        ("hongze-2023.pdf", 186),
+        ("jiaxing-jingxin-2022.txt", 200),
+        ("pinghu-jingxin-2021.txt", 200),
+        ("pingtan-2021-flattened.txt", 197),
+        ("sanmen-yanhai-2023.txt", 200),
+        ("zhenhai-jingxin-2023.txt", 200),
+    ];
+    let got: Vec<(&str, usize)> = per_file.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    assert_eq!(
+        got, expected,
+        "every report file in the directory, not the .truth.tsv files"
+    );
+    // A directory's TSV lines carry the file, as for several files.
+    let out = nianbao(&["extract", dir.to_str().unwrap()]);
+    assert!(stdout(&out).lines().all(|l| l.split('\t').count() >= 6));
+}
