@@ -421,8 +421,13 @@ struct Touch {
 /// binding); one lookup with a fast hash here replaces three SipHash map
 /// lookups (a third of evaluation time before).
 struct CellIndex<'r> {
-    cells: FxHashMap<(&'r str, &'r str, &'r str), (usize, usize, usize, &'r Cell)>,
+    cells: FxHashMap<CellKey<'r>, IndexedCell<'r>>,
 }
+
+/// (table id, row id, column id).
+type CellKey<'r> = (&'r str, &'r str, &'r str);
+/// The cell's table, row and column positions in the report's maps, and the cell.
+type IndexedCell<'r> = (usize, usize, usize, &'r Cell);
 
 impl<'r> CellIndex<'r> {
     fn new(report: &'r Report) -> Self {
