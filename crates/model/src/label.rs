@@ -25,51 +25,81 @@ pub fn is_insignificant(c: char) -> bool {
 /// The comparable form of a label: width-folded, with white space and bold
 /// markers removed.
 pub fn normalize(label: &str) -> String {
-    label
-        .chars()
-        .map(fold_char)
-        .filter(|c| !is_insignificant(*c))
-        .collect()
+    let mut out = String::with_capacity(label.len());
+    normalize_into(label, &mut out);
+    out
 }
 
-const CN_NUMERALS: &str = "一二三四五六七八九十";
+/// [`normalize`], appending to `out` (for callers that reuse a buffer).
+pub fn normalize_into(label: &str, out: &mut String) {
+    out.extend(label.chars().map(fold_char).filter(|c| !is_insignificant(*c)));
+}
+
+/// Chinese numerals used in numbering ("一" … "十").
+fn is_cn_numeral(c: char) -> bool {
+    matches!(
+        c,
+        '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十'
+    )
+}
 
 /// Split a normalised label into its numbering and the rest:
 /// `一、…`, `(三)…`, `1.…`, `1、…`, `1．…`, `第一，…`. Returns `("", label)`
 /// when there is no numbering.
+///
+/// Called for every candidate label while reading, so it walks the
+/// characters once and allocates nothing.
 pub fn split_numbering(label: &str) -> (&str, &str) {
-    let bytes_of = |n: usize| label.char_indices().nth(n).map_or(label.len(), |(i, _)| i);
-    let chars: Vec<char> = label.chars().take(8).collect();
-    // (一) / (1)
-    if chars.first() == Some(&'(') || chars.first() == Some(&'（') {
-        let digits = chars[1..]
-            .iter()
-            .take_while(|c| CN_NUMERALS.contains(**c) || c.is_ascii_digit())
-            .count();
-        if digits > 0 && matches!(chars.get(1 + digits), Some(')') | Some('）')) {
-            let end = bytes_of(digits + 2);
-            let end = skip_separator(label, end);
-            return (&label[..end], &label[end..]);
+    let mut chars = label.char_indices();
+    let Some((_, first)) = chars.next() else {
+        return ("", label);
+    };
+    // (一) / (1): at most six numerals, so the closing bracket is among the
+    // first eight characters.
+    if first == '(' || first == '（' {
+        let mut digits = 0;
+        for (i, c) in chars {
+            if digits == 7 {
+                break;
+            }
+            if is_cn_numeral(c) || c.is_ascii_digit() {
+                digits += 1;
+                continue;
+            }
+            if digits > 0 && (c == ')' || c == '）') {
+                let end = skip_separator(label, i + c.len_utf8());
+                return (&label[..end], &label[end..]);
+            }
+            break;
         }
         return ("", label);
     }
-    let digits = chars
-        .iter()
-        .take_while(|c| CN_NUMERALS.contains(**c) || c.is_ascii_digit())
-        .count();
-    if digits > 0 && digits < 4 {
-        let all_ascii = chars[..digits].iter().all(|c| c.is_ascii_digit());
-        let all_cn = chars[..digits].iter().all(|c| CN_NUMERALS.contains(*c));
-        if let Some(sep) = chars.get(digits) {
-            let ok = match sep {
+    // 一、 / 1、 / 1. / 1．: one to three numerals of one kind, then the separator.
+    let mut digits = 0;
+    let (mut all_ascii, mut all_cn) = (true, true);
+    for (i, c) in label.char_indices() {
+        if is_cn_numeral(c) {
+            all_ascii = false;
+        } else if c.is_ascii_digit() {
+            all_cn = false;
+        } else {
+            if digits == 0 {
+                break;
+            }
+            let ok = match c {
                 '、' => all_ascii || all_cn,
                 '.' | '．' => all_ascii,
                 _ => false,
             };
             if ok {
-                let end = bytes_of(digits + 1);
+                let end = i + c.len_utf8();
                 return (&label[..end], &label[end..]);
             }
+            break;
+        }
+        digits += 1;
+        if digits >= 4 {
+            break;
         }
     }
     ("", label)
@@ -129,6 +159,17 @@ mod tests {
         assert_eq!(split_numbering("规章"), ("", "规章"));
         assert_eq!(split_numbering("2023年"), ("", "2023年"));
         assert_eq!(split_numbering("(本列数据"), ("", "(本列数据"));
+        assert_eq!(split_numbering("(一)、公开"), ("(一)、", "公开"));
+        assert_eq!(split_numbering("（十二）其他"), ("（十二）", "其他"));
+        assert_eq!(split_numbering("(123456)x"), ("(123456)", "x"));
+        assert_eq!(split_numbering("(1234567)x"), ("", "(1234567)x"));
+        assert_eq!(split_numbering("123.x"), ("123.", "x"));
+        assert_eq!(split_numbering("1234.x"), ("", "1234.x"));
+        assert_eq!(split_numbering("一1、x"), ("", "一1、x"));
+        assert_eq!(split_numbering("一.x"), ("", "一.x"));
+        assert_eq!(split_numbering("十、"), ("十、", ""));
+        assert_eq!(split_numbering("()"), ("", "()"));
+        assert_eq!(split_numbering(""), ("", ""));
     }
 
     #[test]
