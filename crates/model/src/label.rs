@@ -118,6 +118,53 @@ pub fn distance(a: &str, b: &str) -> usize {
     strsim::levenshtein(a, b)
 }
 
+/// Longest label [`distance_within`] compares on the stack; longer ones go
+/// to [`distance`].
+const WITHIN_STACK: usize = 128;
+
+/// [`distance`] when it is at most `max`, else `None`: the same figure, but
+/// allocation-free for labels and stopping as soon as `max` is exceeded
+/// (readers compare every candidate with many template labels this way).
+pub fn distance_within(a: &str, b: &str, max: usize) -> Option<usize> {
+    let mut b_chars = ['\0'; WITHIN_STACK];
+    let mut b_len = 0;
+    for c in b.chars() {
+        let Some(slot) = b_chars.get_mut(b_len) else {
+            let d = distance(a, b);
+            return (d <= max).then_some(d);
+        };
+        *slot = c;
+        b_len += 1;
+    }
+    let b_chars = &b_chars[..b_len];
+    // row[j]: edits between the part of `a` seen so far and b[..j].
+    let mut row = [0usize; WITHIN_STACK + 1];
+    for (j, r) in row.iter_mut().enumerate() {
+        *r = j;
+    }
+    let row = &mut row[..=b_len];
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = i;
+        let mut left = i + 1;
+        let mut row_min = left;
+        for (j, &cb) in b_chars.iter().enumerate() {
+            let up = row[j + 1];
+            let value = (diagonal + usize::from(ca != cb)).min(up + 1).min(left + 1);
+            row[j] = left;
+            diagonal = up;
+            left = value;
+            row_min = row_min.min(value);
+        }
+        row[b_len] = left;
+        // A row's minimum never decreases further down.
+        if row_min > max {
+            return None;
+        }
+    }
+    let d = row[b_len];
+    (d <= max).then_some(d)
+}
+
 /// The most similar candidate within `max_distance` edits, if any; ties go to
 /// the earlier candidate.
 pub fn closest<'c, I>(word: &str, candidates: I, max_distance: usize) -> Option<(&'c str, usize)>
@@ -170,6 +217,37 @@ mod tests {
         assert_eq!(split_numbering("十、"), ("十、", ""));
         assert_eq!(split_numbering("()"), ("", "()"));
         assert_eq!(split_numbering(""), ("", ""));
+    }
+
+    #[test]
+    fn distance_within_agrees_with_distance() {
+        let words = [
+            "",
+            "属于国家秘密",
+            "属于国家秘",
+            "其他法律行政法规禁止公开",
+            "其他法律行政止公开",
+            "abc",
+            "acb",
+            "kitten",
+            "sitting",
+        ];
+        for a in words {
+            for b in words {
+                let d = distance(a, b);
+                for max in 0..8 {
+                    assert_eq!(
+                        distance_within(a, b, max),
+                        (d <= max).then_some(d),
+                        "{a} {b} {max}"
+                    );
+                }
+            }
+        }
+        let long = "长".repeat(200);
+        let longer = "长".repeat(202);
+        assert_eq!(distance_within(&long, &longer, 2), Some(2));
+        assert_eq!(distance_within(&long, &longer, 1), None);
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! line, or with small typos (approximate, with the distance recorded).
 
 use crate::tokens::{Kind, Token};
-use nianbao_model::label::{distance, normalize, split_numbering};
+use nianbao_model::label::{distance, distance_within, normalize, split_numbering};
 use nianbao_model::{template, Format, LabelMatch, RowKind, Span, FORMATS};
 use rustc_hash::FxHashMap;
 use std::sync::LazyLock;
@@ -275,8 +275,7 @@ impl Catalogue {
                 if e.chars.abs_diff(rest_chars) > max || (rest_mask & !e.mask).count_ones() as usize > max {
                     continue;
                 }
-                let d = distance(rest, &e.text);
-                if d <= max {
+                if let Some(d) = distance_within(rest, &e.text, max) {
                     consider(&mut best, i, d);
                 }
             }

@@ -4,7 +4,7 @@
 
 use crate::labels::{label_match, max_distance};
 use crate::tokens::{is_furniture, lines};
-use nianbao_model::label::{distance, is_insignificant, normalize, split_numbering};
+use nianbao_model::label::{distance_within, is_insignificant, normalize, split_numbering};
 use nianbao_model::{template, Format, LabelUse, SectionSchema, Span, FORMATS};
 use std::sync::LazyLock;
 
@@ -120,8 +120,9 @@ fn match_section(norm: &str, labels: &[NormLabel]) -> Option<(usize, usize)> {
             if rest.len().abs_diff(l.len()) > max * 4 {
                 continue; // too long or short to be within `max` edits (≤ 4 bytes each)
             }
-            let d = distance(rest, l);
-            (d <= max && d > 0).then(|| (norm.chars().count(), d))
+            distance_within(rest, l, max)
+                .filter(|&d| d > 0)
+                .map(|d| (norm.chars().count(), d))
         };
         if let Some(d) = d {
             if best.is_none_or(|b| d.1 < b.1) {
