@@ -105,6 +105,38 @@ pub fn split_numbering(label: &str) -> (&str, &str) {
     ("", label)
 }
 
+/// The characters of [`normalize`]`(label)`, without building the string.
+fn normalized_chars(label: &str) -> impl Iterator<Item = char> + Clone + '_ {
+    label.chars().map(fold_char).filter(|c| !is_insignificant(*c))
+}
+
+/// `normalize(label) == norm`, without allocating (stops at the first
+/// difference).
+pub fn normalized_eq(label: &str, norm: &str) -> bool {
+    normalized_chars(label).eq(norm.chars())
+}
+
+/// `split_numbering(&normalize(label)).1 == bare`, without allocating:
+/// readers compare printed text with every template label and variant.
+pub fn bare_eq(label: &str, bare: &str) -> bool {
+    // Numbering is decided by the first nine characters at most ("(" six
+    // numerals ")" and a separator), so split a normalised head of that size.
+    let mut head = [0u8; 9 * 4];
+    let mut len = 0;
+    let chars = normalized_chars(label);
+    for c in chars.clone().take(9) {
+        let Some(slot) = head.get_mut(len..len + c.len_utf8()) else {
+            break;
+        };
+        len += c.encode_utf8(slot).len();
+    }
+    let numbering_chars = match std::str::from_utf8(head.get(..len).unwrap_or_default()) {
+        Ok(head) => split_numbering(head).0.chars().count(),
+        Err(_) => 0,
+    };
+    chars.skip(numbering_chars).eq(bare.chars())
+}
+
 fn skip_separator(label: &str, end: usize) -> usize {
     match label[end..].chars().next() {
         Some(c @ ('、' | '.' | '．')) => end + c.len_utf8(),
@@ -248,6 +280,35 @@ mod tests {
         let longer = "长".repeat(202);
         assert_eq!(distance_within(&long, &longer, 2), Some(2));
         assert_eq!(distance_within(&long, &longer, 1), None);
+    }
+
+    #[test]
+    fn bare_eq_and_normalized_eq_agree_with_normalize() {
+        let labels = [
+            "（二） 部分公开 **",
+            "(二)部分公开",
+            "部分公开",
+            "1．属于国家秘密",
+            "1.属于国家秘密",
+            "（一二三四五六）、x",
+            "（一二三四五六七）x",
+            "一、 本年新收",
+            "本年新收",
+            "１２３",
+            "",
+        ];
+        for l in labels {
+            for other in labels {
+                let n = normalize(other);
+                assert_eq!(normalized_eq(l, &n), normalize(l) == n, "{l} {other}");
+                let bare = split_numbering(&n).1;
+                assert_eq!(
+                    bare_eq(l, bare),
+                    split_numbering(&normalize(l)).1 == bare,
+                    "{l} {other}"
+                );
+            }
+        }
     }
 
     #[test]

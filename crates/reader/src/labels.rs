@@ -6,7 +6,7 @@
 //! line, or with small typos (approximate, with the distance recorded).
 
 use crate::tokens::{Kind, Token};
-use nianbao_model::label::{distance, distance_within, normalize, split_numbering};
+use nianbao_model::label::{bare_eq, distance, distance_within, normalize, split_numbering};
 use nianbao_model::{template, Format, LabelMatch, RowKind, Span, FORMATS};
 use rustc_hash::FxHashMap;
 use std::sync::LazyLock;
@@ -360,21 +360,17 @@ impl Catalogue {
 /// How printed text (normalised, numbering removed) relates to a template
 /// label and its variants.
 pub(crate) fn label_match(printed: &str, official: &str, variants: &[&str]) -> LabelMatch {
-    let off = normalize(official);
-    let off = split_numbering(&off).1;
-    if printed == off {
+    if bare_eq(official, printed) {
         return LabelMatch::Exact;
     }
-    for v in variants {
-        let nv = normalize(v);
-        if printed == split_numbering(&nv).1 {
-            return LabelMatch::Variant {
-                variant: (*v).to_string(),
-            };
-        }
+    if let Some(v) = variants.iter().find(|v| bare_eq(v, printed)) {
+        return LabelMatch::Variant {
+            variant: (*v).to_string(),
+        };
     }
+    let off = normalize(official);
     LabelMatch::Approximate {
-        distance: distance(printed, off),
+        distance: distance(printed, split_numbering(&off).1),
     }
 }
 

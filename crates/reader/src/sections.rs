@@ -4,7 +4,7 @@
 
 use crate::labels::{label_match, max_distance};
 use crate::tokens::{is_furniture, lines};
-use nianbao_model::label::{distance_within, is_insignificant, normalize, split_numbering};
+use nianbao_model::label::{distance_within, is_insignificant, normalize, normalize_into, split_numbering};
 use nianbao_model::{template, Format, LabelUse, SectionSchema, Span, FORMATS};
 use std::sync::LazyLock;
 
@@ -141,6 +141,7 @@ pub(crate) fn find(text: &str, format: Format) -> Vec<Heading> {
     let no_labels = Vec::new();
     let labels = SECTION_LABELS.get(format_index).unwrap_or(&no_labels);
     let mut candidates: Vec<Heading> = Vec::new();
+    let mut norm = String::new();
     for line in lines(text) {
         let Some(s) = line.slice(text) else { continue };
         if is_furniture(s) {
@@ -149,7 +150,8 @@ pub(crate) fn find(text: &str, format: Format) -> Vec<Heading> {
         let Some((offset, cell)) = first_cell(s, line.offset) else {
             continue;
         };
-        let norm = normalize(cell);
+        norm.clear();
+        normalize_into(cell, &mut norm);
         for (index, schema) in sections.iter().enumerate() {
             let section_labels = labels.get(index).map_or(&[][..], |l| &l[..]);
             if let Some((covered, _)) = match_section(&norm, section_labels) {

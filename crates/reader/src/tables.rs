@@ -6,7 +6,7 @@
 use crate::flattened::{self, RowSplit};
 use crate::labels::{format_bit, label_match, Item, Target, CATALOGUE};
 use indexmap::IndexMap;
-use nianbao_model::label::{fold_char, normalize, split_numbering};
+use nianbao_model::label::{bare_eq, fold_char, normalize, normalized_eq, split_numbering};
 use nianbao_model::{
     Cell, CellValue, ColumnSchema, Decimal, Format, LabelMatch, LabelUse, Problem, ProblemKind, Row, RowKind,
     RowSchema, Span, Table, TableSchema, ValueKind,
@@ -92,12 +92,18 @@ pub(crate) fn cell_value(
             CellValue::Text(printed.to_string())
         }
         Value::Number(_) => {
-            let folded: String = printed
-                .chars()
-                .map(fold_char)
-                .map(|c| if c == '−' { '-' } else { c })
-                .filter(|c| *c != ',')
-                .collect();
+            // Most cells are plain ASCII digits: parse them in place.
+            let folded: std::borrow::Cow<str> = if printed.bytes().all(|b| b.is_ascii_digit()) {
+                printed.into()
+            } else {
+                printed
+                    .chars()
+                    .map(fold_char)
+                    .map(|c| if c == '−' { '-' } else { c })
+                    .filter(|c| *c != ',')
+                    .collect::<String>()
+                    .into()
+            };
             let decimal = folded.contains('.') || column.kind == ValueKind::Amount;
             let parsed = if decimal {
                 Decimal::from_str_exact(&folded).ok().map(CellValue::Decimal)
@@ -343,7 +349,7 @@ impl Reader<'_> {
     /// A row whose label reads the same as a column header ("总计", "其他").
     fn row_named_like(&self, norm: &str) -> Option<&'static RowSchema> {
         self.schema.rows.iter().find(|r| {
-            r.kind != RowKind::Heading && !self.rows.contains_key(r.id) && normalize(r.label) == norm
+            r.kind != RowKind::Heading && !self.rows.contains_key(r.id) && normalized_eq(r.label, norm)
         })
     }
 
@@ -367,7 +373,7 @@ impl Reader<'_> {
                     .filter(|c| {
                         std::iter::once(&c.label)
                             .chain(c.variants)
-                            .any(|l| split_numbering(&normalize(l)).1 == printed_norm)
+                            .any(|l| bare_eq(l, printed_norm))
                     })
                     .collect();
                 let seen = self.column_seen.entry(printed_norm.to_string()).or_insert(0);
