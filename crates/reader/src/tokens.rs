@@ -121,16 +121,15 @@ pub(crate) fn tokenize(text: &str) -> Vec<Token> {
 fn tokenize_line(line: &str, base: usize, out: &mut Vec<Token>) {
     // Cells between explicit separators, with their start offsets;
     // whitespace-only cells are blanks, kept only between cells with content.
-    let mut bounds = Vec::new();
+    let mut cells: Vec<(usize, &str)> = Vec::new();
     let mut start = 0;
     for (i, c) in line.char_indices() {
         if is_cell_separator(c) {
-            bounds.push((start, i));
+            cells.push((start, &line[start..i]));
             start = i + c.len_utf8();
         }
     }
-    bounds.push((start, line.len()));
-    let cells: Vec<(usize, &str)> = bounds.into_iter().map(|(a, b)| (a, &line[a..b])).collect();
+    cells.push((start, &line[start..]));
     let filled = |cell: &&(usize, &str)| !cell.1.chars().all(is_word_gap);
     let first = cells.iter().position(|c| filled(&c));
     let last = cells.iter().rposition(|c| filled(&c));
@@ -196,6 +195,21 @@ fn tokenize_cell(cell: &str, base: usize, out: &mut Vec<Token>) {
 /// when digits ran into a numbering, "00000002.其他", only the last digit
 /// numbers the label).
 fn split_word(word: &str, base: usize, out: &mut Vec<Token>) {
+    // Most words are all text or all ASCII digits: one token, no cutting.
+    let whole = |kind| Token {
+        kind,
+        span: Span::new(base, word.len()),
+    };
+    if word.bytes().all(|b| b.is_ascii_digit()) {
+        if !word.is_empty() {
+            out.push(whole(Kind::Number));
+        }
+        return;
+    }
+    if !word.chars().any(|c| fold_char(c).is_ascii_digit()) {
+        out.push(whole(Kind::Text));
+        return;
+    }
     let chars: Vec<(usize, char)> = word.char_indices().map(|(i, c)| (i, fold_char(c))).collect();
     let n = chars.len();
     let byte_at = |k: usize| chars.get(k).map_or(word.len(), |&(i, _)| i);
