@@ -106,7 +106,7 @@ pub fn split_numbering(label: &str) -> (&str, &str) {
 }
 
 /// The characters of [`normalize`]`(label)`, without building the string.
-fn normalized_chars(label: &str) -> impl Iterator<Item = char> + Clone + '_ {
+fn normalized_chars(label: &str) -> impl DoubleEndedIterator<Item = char> + Clone + '_ {
     label.chars().map(fold_char).filter(|c| !is_insignificant(*c))
 }
 
@@ -119,6 +119,11 @@ pub fn normalized_eq(label: &str, norm: &str) -> bool {
 /// `split_numbering(&normalize(label)).1 == bare`, without allocating:
 /// readers compare printed text with every template label and variant.
 pub fn bare_eq(label: &str, bare: &str) -> bool {
+    // Cheap rejection first: the bare text ends the normalised label.
+    let mut tail = normalized_chars(label).rev();
+    if !bare.chars().rev().all(|b| tail.next() == Some(b)) {
+        return false;
+    }
     // Numbering is decided by the first nine characters at most ("(" six
     // numerals ")" and a separator), so split a normalised head of that size.
     let mut head = [0u8; 9 * 4];
