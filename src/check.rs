@@ -157,7 +157,7 @@ impl Checker {
     ) -> (ReportResult, Option<Report>) {
         let mut kept = None;
         let outcome = match nianbao_reader::read_bytes_as(path, bytes, self.input_format) {
-            Err(e) => Outcome::Failed(failure_of(&e)),
+            Err(e) => Outcome::Failed(failure_of(path, &e)),
             Ok(mut report) => {
                 let mut findings = evaluate(&self.rules, &report, previous);
                 findings.retain(|f| self.selection.enabled(&f.rule));
@@ -249,12 +249,20 @@ impl Checker {
     }
 }
 
-fn failure_of(e: &dyn Diagnostic) -> InputFailure {
+/// A reader error as the failure of input `path`. Every output shows the
+/// path beside the failure, so the reader's own "path: " prefix is dropped
+/// rather than printed twice.
+fn failure_of(path: &str, e: &dyn Diagnostic) -> InputFailure {
+    let message = e.to_string();
+    let message = message
+        .strip_prefix(path)
+        .and_then(|rest| rest.strip_prefix(": "))
+        .map_or_else(|| message.clone(), str::to_string);
     InputFailure {
         code: e
             .code()
             .map_or_else(|| "nianbao::read".to_string(), |c| c.to_string()),
-        message: e.to_string(),
+        message,
         help: e.help().map(|h| h.to_string()),
     }
 }
