@@ -157,7 +157,10 @@ fn binary_empty_and_undecodable_inputs_are_errors_naming_the_offset() {
         assert_eq!(error_code(&doc, 0), expected_code, "{name}");
         let text = doc["reports"][0]["error"]["message"].as_str().unwrap_or_default();
         assert!(text.contains(message), "{name}: {text}");
-        assert!(!text.contains(name), "the path is shown beside the error, not inside it: {text}");
+        assert!(
+            !text.contains(name),
+            "the path is shown beside the error, not inside it: {text}"
+        );
         assert!(doc["reports"][0]["error"]["help"].is_string(), "{name}");
     }
 }
