@@ -8,7 +8,7 @@ use crate::config::{Config, Selection};
 use crate::EXIT_ERROR;
 use clap::ValueEnum;
 use miette::{Context, Diagnostic, IntoDiagnostic};
-use nianbao_engine::eval::{evaluate, EXTRACTION_RULES};
+use nianbao_engine::eval::{CompiledRules, EXTRACTION_RULES};
 use nianbao_engine::render::html::HtmlRenderer;
 use nianbao_engine::render::human::{HumanOptions, HumanRenderer};
 use nianbao_engine::render::json::JsonRenderer;
@@ -126,7 +126,7 @@ impl From<Level> for Severity {
 
 /// Everything needed to check one input, shared by all inputs.
 pub struct Checker {
-    pub rules: RuleSet,
+    pub rules: CompiledRules,
     pub previous: Option<Report>,
     pub selection: Selection,
     /// `--input-format`: read inputs as this format; `None` chooses by
@@ -159,7 +159,7 @@ impl Checker {
         let outcome = match nianbao_reader::read_bytes_as(path, bytes, self.input_format) {
             Err(e) => Outcome::Failed(failure_of(path, &e)),
             Ok(mut report) => {
-                let mut findings = evaluate(&self.rules, &report, previous);
+                let mut findings = self.rules.evaluate(&report, previous);
                 findings.retain(|f| self.selection.enabled(&f.rule));
                 for f in &mut findings {
                     if let Some(s) = self.selection.severity(&f.rule) {
@@ -197,7 +197,7 @@ impl Checker {
     /// Every rule that can report: the rule files' and the engine's
     /// extraction rules, with their default severities.
     fn all_rules(&self) -> impl Iterator<Item = RuleInfo> + '_ {
-        let files = self.rules.rules.iter().map(|r| RuleInfo {
+        let files = self.rules.rules().rules.iter().map(|r| RuleInfo {
             id: r.id.clone(),
             title: r.title.clone(),
             severity: r.severity,
@@ -639,7 +639,7 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
         severity: config.severity.iter().map(|(k, v)| (k.clone(), *v)).collect(),
     };
     let checker = Checker {
-        rules: load_rules(&config, &args)?,
+        rules: CompiledRules::new(load_rules(&config, &args)?),
         previous: args.previous.as_deref().map(load_previous).transpose()?,
         selection,
         input_format: args.input_format,

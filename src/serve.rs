@@ -42,7 +42,9 @@ const WORKERS: usize = 4;
 pub fn run(args: Args) -> miette::Result<ExitCode> {
     // The built-in rules are compiled once, for every request.
     let checker = Checker {
-        rules: nianbao_rules::compile(&nianbao_rules::builtin_sources())?,
+        rules: nianbao_engine::eval::CompiledRules::new(nianbao_rules::compile(
+            &nianbao_rules::builtin_sources(),
+        )?),
         previous: None,
         selection: Selection::default(),
         input_format: None,

@@ -15,6 +15,7 @@
 //!   2019 format itself) the group row's own value is used.
 
 pub mod cases;
+mod plan;
 
 use crate::finding::{Finding, FindingLabel};
 use nianbao_model::label::{fold_char, normalize, split_numbering};
@@ -23,11 +24,14 @@ use nianbao_model::{
     ValueKind,
 };
 use nianbao_rules::ast::{
-    BinOp, Blame, Coord, Domain, Expr, ExprKind, Func, MetaField, Piece, Quantifier, SideValue, Template,
-    Test, VarKind,
+    BinOp, Blame, Coord, Domain, Expr, ExprKind, Func, MetaField, Pattern, Piece, Quantifier, SideValue,
+    Template, Test, VarKind,
 };
 use nianbao_rules::{Rule, RuleSet, Severity};
+use plan::Plan;
 use rustc_hash::FxHashMap;
+use std::cell::OnceCell;
+use std::sync::OnceLock;
 
 /// A built-in rule id for one kind of extraction problem.
 #[derive(Debug, Clone, Copy)]
@@ -162,30 +166,94 @@ pub fn extraction_rule(kind: ProblemKind) -> &'static ExtractionRule {
         .unwrap_or(&EXTRACTION_RULES[0])
 }
 
+/// A rule set with its plans (rules lowered per template format, built on
+/// first use): what a batch evaluates many reports with.
+pub struct CompiledRules {
+    rules: RuleSet,
+    plans: [OnceLock<Plan>; 2],
+}
+
+impl CompiledRules {
+    pub fn new(rules: RuleSet) -> Self {
+        CompiledRules {
+            rules,
+            plans: [OnceLock::new(), OnceLock::new()],
+        }
+    }
+
+    pub fn rules(&self) -> &RuleSet {
+        &self.rules
+    }
+
+    /// [`evaluate`] with this rule set.
+    pub fn evaluate(&self, report: &Report, previous: Option<&Report>) -> Vec<Finding> {
+        let slot = match report.format {
+            nianbao_model::Format::V2021 => 0,
+            nianbao_model::Format::V2019 => 1,
+        };
+        let plan = self.plans[slot].get_or_init(|| Plan::new(&self.rules, report.format));
+        evaluate_planned(&self.rules, plan, report, previous)
+    }
+}
+
 /// Evaluate `rules` on `report` (and `previous`, last year's report of the
 /// same body, for cross-year rules). Extraction problems the reader recorded
 /// are returned as findings too. Findings are ordered by position.
+///
+/// This lowers the rules for the report's format on every call; a batch
+/// keeps a [`CompiledRules`] instead.
 pub fn evaluate(rules: &RuleSet, report: &Report, previous: Option<&Report>) -> Vec<Finding> {
+    evaluate_planned(rules, &Plan::new(rules, report.format), report, previous)
+}
+
+/// [`evaluate`] by the interpreter alone, every binding of every rule: the
+/// reference the plans are tested against (tests/plan_equivalence.rs).
+#[doc(hidden)]
+pub fn evaluate_interpreted(rules: &RuleSet, report: &Report, previous: Option<&Report>) -> Vec<Finding> {
+    evaluate_planned(rules, &Plan::interpreted(rules), report, previous)
+}
+
+fn evaluate_planned(
+    rules: &RuleSet,
+    plan: &Plan,
+    report: &Report,
+    previous: Option<&Report>,
+) -> Vec<Finding> {
     let mut findings = Vec::new();
     let mut reported_missing: Vec<String> = Vec::new();
-    let cells = CellIndex::new(report);
-    let previous_cells = previous.map(CellIndex::new);
-    for rule in &rules.rules {
+    let dense = plan.dense(report);
+    // The interpreter's indexes, built only when some instance needs them.
+    let cells = OnceCell::new();
+    let previous_cells = OnceCell::new();
+    for (rule, rule_plan) in rules.rules.iter().zip(&plan.rules) {
         if rule.cross_year && previous.is_none() {
             continue;
         }
-        let mut ev = Evaluator {
+        let interpreter = |bindings| Evaluator {
             report,
             previous,
-            cells: &cells,
-            previous_cells: previous_cells.as_ref(),
+            cells: cells.get_or_init(|| CellIndex::new(report)),
+            previous_cells: previous.map(|p| previous_cells.get_or_init(|| CellIndex::new(p))),
             rule,
-            bindings: Vec::new(),
+            bindings,
             touched: Vec::new(),
             side: None,
             missing: Vec::new(),
         };
-        ev.run(0, &mut findings, &mut reported_missing);
+        match &rule_plan.instances {
+            None => interpreter(Vec::new()).run(0, &mut findings, &mut reported_missing),
+            Some(instances) => {
+                for inst in instances.iter().filter(|i| i.needs_interpreter(&dense)) {
+                    let bindings: Vec<(&str, Binding)> = rule
+                        .quantifiers
+                        .iter()
+                        .zip(&inst.bindings)
+                        .map(|(q, b)| (q.var.as_str(), *b))
+                        .collect();
+                    interpreter(bindings).instance(&mut findings, &mut reported_missing);
+                }
+            }
+        }
     }
     for p in &report.problems {
         let er = extraction_rule(p.kind);
@@ -368,6 +436,52 @@ struct Num {
     decimals: Option<u32>,
 }
 
+impl Num {
+    const ZERO: Num = Num {
+        value: Decimal::ZERO,
+        decimals: None,
+    };
+
+    /// The sum, printed to the precision of the less precise operand.
+    fn checked_add(self, other: Num) -> Option<Num> {
+        Some(Num {
+            value: self.value.checked_add(other.value)?,
+            decimals: min_decimals(self.decimals, other.decimals),
+        })
+    }
+}
+
+/// A cell's number, with the decimals it was printed with.
+fn cell_num(cell: &Cell) -> Option<Num> {
+    match &cell.value {
+        CellValue::Integer(i) => Some(Num {
+            value: Decimal::from(*i),
+            decimals: Some(0),
+        }),
+        CellValue::Decimal(d) => Some(Num {
+            value: *d,
+            decimals: Some(d.scale()),
+        }),
+        _ => None,
+    }
+}
+
+/// A test on a cell's value (`kind`: its column's kind in the schema);
+/// `None` where the test does not apply (`whole` of a cell without a number).
+fn cell_test(cell: &Cell, kind: Option<ValueKind>, test: Test) -> Option<bool> {
+    let value = &cell.value;
+    Some(match test {
+        Test::Filled => *value != CellValue::Blank,
+        Test::Blank => *value == CellValue::Blank,
+        Test::Number => value.number().is_some(),
+        Test::Whole => value.number()?.fract().is_zero(),
+        Test::Count => matches!(kind, Some(ValueKind::Count | ValueKind::SignedCount)),
+        Test::Signed => kind == Some(ValueKind::SignedCount),
+        Test::Amount => kind == Some(ValueKind::Amount),
+        _ => return None,
+    })
+}
+
 fn min_decimals(a: Option<u32>, b: Option<u32>) -> Option<u32> {
     match (a, b) {
         (Some(x), Some(y)) => Some(x.min(y)),
@@ -450,43 +564,27 @@ impl<'r> CellIndex<'r> {
 /// A cell's table, row and column ids, as the schema spells them.
 type CellIds = (&'static str, &'static str, &'static str);
 
-struct Evaluator<'a> {
-    report: &'a Report,
-    previous: Option<&'a Report>,
-    cells: &'a CellIndex<'a>,
-    previous_cells: Option<&'a CellIndex<'a>>,
-    rule: &'a Rule,
-    bindings: Vec<(&'a str, Binding<'a>)>,
-    touched: Vec<Touch>,
-    side: Option<Side>,
-    /// Things `present()` found missing in the current binding.
-    missing: Vec<String>,
+/// What a rule's references mean before any report is looked at: the
+/// format's template and the variables bound so far. The interpreter and the
+/// plan (which resolves references once per format) share it.
+struct Scope<'s, 'a> {
+    template: &'static nianbao_model::Template,
+    bindings: &'s [(&'a str, Binding<'a>)],
 }
 
-impl<'a> Evaluator<'a> {
-    fn run(&mut self, depth: usize, findings: &mut Vec<Finding>, reported_missing: &mut Vec<String>) {
-        let Some(q) = self.rule.quantifiers.get(depth) else {
-            self.instance(findings, reported_missing);
-            return;
-        };
-        for b in self.domain(q) {
-            self.bindings.push((q.var.as_str(), b));
-            self.run(depth + 1, findings, reported_missing);
-            self.bindings.pop();
-        }
-    }
-
+impl<'a> Scope<'_, 'a> {
     fn schema(&self, table: &str) -> Option<&'static TableSchema> {
-        self.report.template().table(table)
+        self.template.table(table)
     }
 
-    fn domain(&self, q: &'a Quantifier) -> Vec<Binding<'a>> {
+    /// The values a quantified variable takes, in template order. Every id is
+    /// the schema's own string, so a binding outlives the rule set.
+    fn domain(&self, q: &Quantifier) -> Vec<Binding<'static>> {
         let mut out = Vec::new();
         for d in &q.domains {
             match d {
                 Domain::Sections => out.extend(
-                    self.report
-                        .template()
+                    self.template
                         .sections
                         .iter()
                         .map(|s| Binding::Section { id: s.id }),
@@ -513,7 +611,7 @@ impl<'a> Evaluator<'a> {
                             for r in ts.value_rows() {
                                 for c in ts.row_columns(r) {
                                     out.push(Binding::Cell {
-                                        table: t,
+                                        table: ts.id,
                                         row: r.id,
                                         column: c.id,
                                     });
@@ -529,7 +627,7 @@ impl<'a> Evaluator<'a> {
                         if q.kind == VarKind::Cell {
                             for c in ts.row_columns(r) {
                                 out.push(Binding::Cell {
-                                    table,
+                                    table: ts.id,
                                     row: r.id,
                                     column: c.id,
                                 });
@@ -546,6 +644,115 @@ impl<'a> Evaluator<'a> {
             }
         }
         out
+    }
+
+    fn binding(&self, var: &str) -> Option<Binding<'a>> {
+        self.bindings
+            .iter()
+            .rev()
+            .find(|(n, _)| *n == var)
+            .map(|(_, b)| *b)
+    }
+
+    /// The ids a coordinate stands for in the current binding.
+    fn coord_ids(&self, table: &str, c: &Coord, row_axis: bool) -> Option<Vec<String>> {
+        let ts = self.schema(table)?;
+        Some(match c {
+            Coord::Id(id) => vec![id.clone()],
+            Coord::Var(v) => vec![match self.binding(v)? {
+                Binding::Column { id } | Binding::Row { id } | Binding::Section { id } => id.to_string(),
+                Binding::Cell { .. } => return None,
+            }],
+            Coord::Member { var, item } => {
+                let base = match self.binding(var)? {
+                    Binding::Column { id } | Binding::Row { id } => id,
+                    _ => return None,
+                };
+                vec![format!("{base}.{item}")]
+            }
+            Coord::Children(inner) => {
+                let group = self.coord_ids(table, inner, row_axis)?.into_iter().next()?;
+                if row_axis {
+                    ts.sub_rows(&group).map(|r| r.id.to_string()).collect()
+                } else {
+                    ts.group_columns(&group).map(|c| c.id.to_string()).collect()
+                }
+            }
+            Coord::All => {
+                if row_axis {
+                    ts.value_rows().map(|r| r.id.to_string()).collect()
+                } else {
+                    ts.columns.iter().map(|c| c.id.to_string()).collect()
+                }
+            }
+            Coord::Unresolved(_) => return None,
+        })
+    }
+
+    /// The (table, row, column) ids of the cells a reference stands for, as
+    /// the schema's own strings: a sum over a group allocates one vector,
+    /// not three strings per cell.
+    fn cells_of(&self, c: &nianbao_rules::ast::CellRef) -> Option<Vec<CellIds>> {
+        let rows = self.coord_ids(&c.table, &c.row, true)?;
+        let cols = match &c.column {
+            Some(col) => self.coord_ids(&c.table, col, false)?,
+            None => self
+                .schema(&c.table)?
+                .columns
+                .iter()
+                .map(|c| c.id.to_string())
+                .collect(),
+        };
+        let ts = self.schema(&c.table)?;
+        let mut out = Vec::new();
+        for r in &rows {
+            let Some(rs) = ts.row(r) else { continue };
+            for col in &cols {
+                if let Some(cs) = ts.row_columns(rs).find(|cs| cs.id == col) {
+                    out.push((ts.id, rs.id, cs.id));
+                }
+            }
+        }
+        Some(out)
+    }
+}
+
+struct Evaluator<'a> {
+    report: &'a Report,
+    previous: Option<&'a Report>,
+    cells: &'a CellIndex<'a>,
+    previous_cells: Option<&'a CellIndex<'a>>,
+    rule: &'a Rule,
+    bindings: Vec<(&'a str, Binding<'a>)>,
+    touched: Vec<Touch>,
+    side: Option<Side>,
+    /// Things `present()` found missing in the current binding.
+    missing: Vec<String>,
+}
+
+impl<'a> Evaluator<'a> {
+    fn run(&mut self, depth: usize, findings: &mut Vec<Finding>, reported_missing: &mut Vec<String>) {
+        let Some(q) = self.rule.quantifiers.get(depth) else {
+            self.instance(findings, reported_missing);
+            return;
+        };
+        for b in self.scope().domain(q) {
+            self.bindings.push((q.var.as_str(), b));
+            self.run(depth + 1, findings, reported_missing);
+            self.bindings.pop();
+        }
+    }
+
+    fn schema(&self, table: &str) -> Option<&'static TableSchema> {
+        self.scope().schema(table)
+    }
+
+    /// The schema-level view of this evaluation: the format's template and the bindings.
+    fn scope(&self) -> Scope<'_, 'a> {
+        Scope {
+            template: self.report.template(),
+            bindings: &self.bindings,
+        }
     }
 
     fn instance(&mut self, findings: &mut Vec<Finding>, reported_missing: &mut Vec<String>) {
@@ -663,46 +870,15 @@ impl<'a> Evaluator<'a> {
     }
 
     fn binding(&self, var: &str) -> Option<Binding<'a>> {
-        self.bindings
-            .iter()
-            .rev()
-            .find(|(n, _)| *n == var)
-            .map(|(_, b)| *b)
+        self.scope().binding(var)
     }
 
-    /// The ids a coordinate stands for in the current binding.
     fn coord_ids(&self, table: &str, c: &Coord, row_axis: bool) -> Option<Vec<String>> {
-        let ts = self.schema(table)?;
-        Some(match c {
-            Coord::Id(id) => vec![id.clone()],
-            Coord::Var(v) => vec![match self.binding(v)? {
-                Binding::Column { id } | Binding::Row { id } | Binding::Section { id } => id.to_string(),
-                Binding::Cell { .. } => return None,
-            }],
-            Coord::Member { var, item } => {
-                let base = match self.binding(var)? {
-                    Binding::Column { id } | Binding::Row { id } => id,
-                    _ => return None,
-                };
-                vec![format!("{base}.{item}")]
-            }
-            Coord::Children(inner) => {
-                let group = self.coord_ids(table, inner, row_axis)?.into_iter().next()?;
-                if row_axis {
-                    ts.sub_rows(&group).map(|r| r.id.to_string()).collect()
-                } else {
-                    ts.group_columns(&group).map(|c| c.id.to_string()).collect()
-                }
-            }
-            Coord::All => {
-                if row_axis {
-                    ts.value_rows().map(|r| r.id.to_string()).collect()
-                } else {
-                    ts.columns.iter().map(|c| c.id.to_string()).collect()
-                }
-            }
-            Coord::Unresolved(_) => return None,
-        })
+        self.scope().coord_ids(table, c, row_axis)
+    }
+
+    fn cells_of(&self, c: &nianbao_rules::ast::CellRef) -> Option<Vec<CellIds>> {
+        self.scope().cells_of(c)
     }
 
     fn label_for_cell(&self, table: &str, row: &str, column: &str) -> String {
@@ -750,17 +926,7 @@ impl<'a> Evaluator<'a> {
     /// Read one cell as a number, recording where it is.
     fn cell_number(&mut self, previous: bool, table: &str, row: &str, column: &str) -> Option<Num> {
         let (ti, ri, ci, cell) = self.find_cell(previous, table, row, column)?;
-        let num = match &cell.value {
-            CellValue::Integer(i) => Num {
-                value: Decimal::from(*i),
-                decimals: Some(0),
-            },
-            CellValue::Decimal(d) => Num {
-                value: *d,
-                decimals: Some(d.scale()),
-            },
-            _ => return None,
-        };
+        let num = cell_num(cell)?;
         if !previous {
             let total = self.is_total(table, row, column);
             self.touched.push(Touch {
@@ -797,45 +963,12 @@ impl<'a> Evaluator<'a> {
             let column = cells.first().map(|(_, _, c)| *c)?;
             return self.cell_number(previous, table, row, column);
         }
-        let mut total = Num {
-            value: Decimal::ZERO,
-            decimals: None,
-        };
+        let mut total = Num::ZERO;
         for (t, r, c) in cells {
             let n = self.cell_number(previous, t, r, c)?;
-            total = Num {
-                value: total.value.checked_add(n.value)?,
-                decimals: min_decimals(total.decimals, n.decimals),
-            };
+            total = total.checked_add(n)?;
         }
         Some(total)
-    }
-
-    /// The (table, row, column) ids of the cells a reference stands for, as
-    /// the schema's own strings: a sum over a group allocates one vector,
-    /// not three strings per cell.
-    fn cells_of(&self, c: &nianbao_rules::ast::CellRef) -> Option<Vec<CellIds>> {
-        let rows = self.coord_ids(&c.table, &c.row, true)?;
-        let cols = match &c.column {
-            Some(col) => self.coord_ids(&c.table, col, false)?,
-            None => self
-                .schema(&c.table)?
-                .columns
-                .iter()
-                .map(|c| c.id.to_string())
-                .collect(),
-        };
-        let ts = self.schema(&c.table)?;
-        let mut out = Vec::new();
-        for r in &rows {
-            let Some(rs) = ts.row(r) else { continue };
-            for col in &cols {
-                if let Some(cs) = ts.row_columns(rs).find(|cs| cs.id == col) {
-                    out.push((ts.id, rs.id, cs.id));
-                }
-            }
-        }
-        Some(out)
     }
 
     // ------------------------------------------------------------ expressions
@@ -975,56 +1108,25 @@ impl<'a> Evaluator<'a> {
 
     fn meta(&mut self, previous: bool, field: MetaField) -> Option<Val> {
         let report = self.source(previous)?;
-        let m = &report.metadata;
-        let (val, span) = match field {
-            MetaField::Year => {
-                let y = m.year.as_ref()?;
-                (
-                    Val::Num(Num {
-                        value: Decimal::from(y.value),
-                        decimals: Some(0),
-                    }),
-                    Some((y.span, format!("年度 {}", y.value))),
-                )
+        let val = meta_value(report, field)?;
+        if !previous {
+            let m = &report.metadata;
+            let place = match field {
+                MetaField::Year => m.year.as_ref().map(|y| (y.span, format!("年度 {}", y.value))),
+                MetaField::Title => m.title.as_ref().map(|t| (t.span, "标题".to_string())),
+                MetaField::Body => m.body.as_ref().map(|b| (b.span, "发布机关".to_string())),
+                MetaField::Published => m
+                    .published
+                    .as_ref()
+                    .map(|p| (p.span, format!("发布日期 {}", p.value))),
+                MetaField::PeriodStart | MetaField::PeriodEnd => {
+                    m.period.as_ref().map(|p| (p.span, "统计期限".to_string()))
+                }
+                MetaField::Format => None,
+            };
+            if let Some((span, text)) = place {
+                self.touch(span, text, 0);
             }
-            MetaField::Title => {
-                let t = m.title.as_ref()?;
-                (Val::Text(t.value.clone()), Some((t.span, "标题".to_string())))
-            }
-            MetaField::Body => {
-                let b = m.body.as_ref()?;
-                (Val::Text(b.value.clone()), Some((b.span, "发布机关".to_string())))
-            }
-            MetaField::Published => {
-                let p = m.published.as_ref()?;
-                (
-                    Val::Date(p.value),
-                    Some((p.span, format!("发布日期 {}", p.value))),
-                )
-            }
-            MetaField::PeriodStart | MetaField::PeriodEnd => {
-                let p = m.period.as_ref()?;
-                let d = if field == MetaField::PeriodStart {
-                    p.value.start
-                } else {
-                    p.value.end
-                };
-                (Val::Date(d), Some((p.span, "统计期限".to_string())))
-            }
-            MetaField::Format => (
-                Val::Num(Num {
-                    value: Decimal::from(if report.format == nianbao_model::Format::V2019 {
-                        2019
-                    } else {
-                        2021
-                    }),
-                    decimals: Some(0),
-                }),
-                None,
-            ),
-        };
-        if let (false, Some((span, text))) = (previous, span) {
-            self.touch(span, text, 0);
         }
         Some(val)
     }
@@ -1097,17 +1199,7 @@ impl<'a> Evaluator<'a> {
             .table(&table)
             .and_then(|t| t.column(&column))
             .map(|c| c.kind);
-        let value = &cell.value;
-        let result = match test {
-            Test::Filled => *value != CellValue::Blank,
-            Test::Blank => *value == CellValue::Blank,
-            Test::Number => value.number().is_some(),
-            Test::Whole => value.number()?.fract().is_zero(),
-            Test::Count => matches!(kind, Some(ValueKind::Count | ValueKind::SignedCount)),
-            Test::Signed => kind == Some(ValueKind::SignedCount),
-            Test::Amount => kind == Some(ValueKind::Amount),
-            _ => return None,
-        };
+        let result = cell_test(cell, kind, test)?;
         if !previous {
             let span = cell.span;
             self.touched.push(Touch {
@@ -1189,38 +1281,20 @@ impl<'a> Evaluator<'a> {
                 let ExprKind::Pattern(p) = &args.get(1)?.kind else {
                     return None;
                 };
-                let caps = p.regex.captures(&text)?;
-                let m = (1..caps.len()).find_map(|i| caps.get(i))?;
-                let digits: String = m
-                    .as_str()
-                    .chars()
-                    .map(fold_char)
-                    .filter(|c| c.is_ascii_digit() || *c == '.')
-                    .collect();
-                let value: Decimal = digits.parse().ok()?;
+                let (num, start, matched) = number_in(&text, p)?;
                 if let Some(base) = offset {
                     self.touch(
-                        Span::new(base + m.start(), m.len()),
-                        format!("文中 {}", m.as_str()),
+                        Span::new(base + start, matched.len()),
+                        format!("文中 {matched}"),
                         0,
                     );
                 }
-                Some(Val::Num(Num {
-                    decimals: Some(value.scale()),
-                    value,
-                }))
+                Some(Val::Num(num))
             }
             Func::Text => self.text_of(args.first()?).map(|(t, _)| Val::Text(t)),
             Func::Chars => {
                 let (t, _) = self.text_of(args.first()?)?;
-                let n = t
-                    .chars()
-                    .filter(|c| !nianbao_model::label::is_insignificant(*c))
-                    .count();
-                Some(Val::Num(Num {
-                    value: Decimal::from(n),
-                    decimals: Some(0),
-                }))
+                Some(Val::Num(significant_chars(&t)))
             }
             Func::Date => {
                 let y = num(self.eval(args.first()?))?.value;
@@ -1547,6 +1621,64 @@ impl<'a> Evaluator<'a> {
     }
 }
 
+/// The number a pattern's first matching group captures in `text`, with
+/// the group's offset in `text` and its text (`None`: no match).
+fn number_in<'t>(text: &'t str, p: &Pattern) -> Option<(Num, usize, &'t str)> {
+    let caps = p.regex.captures(text)?;
+    let m = (1..caps.len()).find_map(|i| caps.get(i))?;
+    let digits: String = m
+        .as_str()
+        .chars()
+        .map(fold_char)
+        .filter(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    let value: Decimal = digits.parse().ok()?;
+    Some((
+        Num {
+            decimals: Some(value.scale()),
+            value,
+        },
+        m.start(),
+        m.as_str(),
+    ))
+}
+
+/// `chars(text)`: the characters that carry meaning (no spacing or punctuation).
+fn significant_chars(t: &str) -> Num {
+    let n = t
+        .chars()
+        .filter(|c| !nianbao_model::label::is_insignificant(*c))
+        .count();
+    Num {
+        value: Decimal::from(n),
+        decimals: Some(0),
+    }
+}
+
+/// A metadata field's value (`None`: not found in the report).
+fn meta_value(report: &Report, field: MetaField) -> Option<Val> {
+    let m = &report.metadata;
+    Some(match field {
+        MetaField::Year => Val::Num(Num {
+            value: Decimal::from(m.year.as_ref()?.value),
+            decimals: Some(0),
+        }),
+        MetaField::Title => Val::Text(m.title.as_ref()?.value.clone()),
+        MetaField::Body => Val::Text(m.body.as_ref()?.value.clone()),
+        MetaField::Published => Val::Date(m.published.as_ref()?.value),
+        MetaField::PeriodStart => Val::Date(m.period.as_ref()?.value.start),
+        MetaField::PeriodEnd => Val::Date(m.period.as_ref()?.value.end),
+        MetaField::Format => Val::Num(Num {
+            value: Decimal::from(if report.format == nianbao_model::Format::V2019 {
+                2019
+            } else {
+                2021
+            }),
+            decimals: Some(0),
+        }),
+    })
+}
+
 fn show_val(v: &Val) -> String {
     match v {
         Val::Num(n) => n.value.to_string(),
@@ -1629,7 +1761,11 @@ fn compare(op: BinOp, a: &Val, b: &Val) -> Option<Val> {
     use std::cmp::Ordering;
     let ord: Ordering = match (a, b) {
         (Val::Num(x), Val::Num(y)) => match min_decimals(x.decimals, y.decimals) {
-            Some(d) => x.value.round_dp(d).cmp(&y.value.round_dp(d)),
+            // Rounding is the identity for values with no more places (most: counts).
+            Some(d) => {
+                let round = |v: Decimal| if v.scale() <= d { v } else { v.round_dp(d) };
+                round(x.value).cmp(&round(y.value))
+            }
             None => x.value.cmp(&y.value),
         },
         (Val::Date(x), Val::Date(y)) => x.cmp(y),

@@ -1,0 +1,987 @@
+//! Rules lowered for one template format.
+//!
+//! A rule's `for every` domains and references depend only on the template,
+//! never on the report, so they are resolved once per format: every binding
+//! is expanded into an [`Instance`], and every cell, row, section or table a
+//! check reads becomes a slot in a dense [`Layout`]. Deciding whether an
+//! instance holds on a report is then a walk over a small tree ([`Low`]) of
+//! slot reads and arithmetic — no id strings, no allocation.
+//!
+//! The plan only decides. An instance that fails is run again by the
+//! interpreter ([`super::Evaluator`]), which alone writes findings (messages,
+//! labels, blame), so both paths share one meaning of every message. What
+//! the plan does not lower (text patterns with captures, last year's report,
+//! unusual argument shapes) is left to the interpreter whole. The lowering
+//! mirrors the interpreter's `eval` case by case; `tests` checks that both
+//! decide alike on every fixture and on mutations of them.
+
+use super::{
+    arith, cell_num, cell_test, compare, meta_value, number_in, significant_chars, Binding, Num, Scope, Val,
+};
+use nianbao_model::{Cell, Date, Decimal, LabelMatch, LabelUse, Report, Row, Section, Table, ValueKind};
+use nianbao_rules::ast::{BinOp, Coord, Expr, ExprKind, Func, MetaField, Pattern, Test};
+use nianbao_rules::RuleSet;
+use rustc_hash::FxHashMap;
+
+/// The rules of a [`RuleSet`] lowered for one format.
+pub(super) struct Plan {
+    layout: Layout,
+    /// By rule, in the rule set's order.
+    pub(super) rules: Vec<RulePlan>,
+}
+
+pub(super) struct RulePlan {
+    /// `None`: the interpreter runs the rule whole (rules on last year's report).
+    pub(super) instances: Option<Vec<Instance>>,
+}
+
+/// One binding of a rule's variables.
+pub(super) struct Instance {
+    /// The variables' values, in the order of the rule's quantifiers.
+    pub(super) bindings: Vec<Binding<'static>>,
+    /// `None`: the plan does not lower this instance; the interpreter decides.
+    test: Option<Lowered>,
+}
+
+struct Lowered {
+    guard: Option<Low>,
+    check: Low,
+}
+
+impl Instance {
+    /// Whether the interpreter must run this instance: it fails on `report`,
+    /// or the plan cannot tell.
+    pub(super) fn needs_interpreter(&self, d: &Dense<'_>) -> bool {
+        let Some(t) = &self.test else { return true };
+        if let Some(g) = &t.guard {
+            if !matches!(g.eval(d), Some(Val::Bool(true))) {
+                return false;
+            }
+        }
+        matches!(t.check.eval(d), Some(Val::Bool(false)))
+    }
+}
+
+// ---------------------------------------------------------------- layout
+
+/// Every table, row, cell and section some rule reads, numbered.
+#[derive(Default)]
+struct Layout {
+    tables: Vec<TableLayout>,
+    rows: u32,
+    cells: u32,
+    sections: Vec<&'static str>,
+}
+
+struct TableLayout {
+    id: String,
+    rows: FxHashMap<String, RowLayout>,
+}
+
+struct RowLayout {
+    slot: u32,
+    /// (column id, cell slot); a row has a handful of columns.
+    cells: Vec<(String, u32)>,
+}
+
+impl Layout {
+    fn table(&mut self, id: &str) -> u32 {
+        if let Some(i) = self.tables.iter().position(|t| t.id == id) {
+            return i as u32;
+        }
+        self.tables.push(TableLayout {
+            id: id.to_string(),
+            rows: FxHashMap::default(),
+        });
+        (self.tables.len() - 1) as u32
+    }
+
+    fn row(&mut self, table: &str, row: &str) -> u32 {
+        let t = self.table(table) as usize;
+        let next = self.rows;
+        let r = self.tables[t].rows.entry(row.to_string()).or_insert(RowLayout {
+            slot: next,
+            cells: Vec::new(),
+        });
+        if r.slot == next {
+            self.rows += 1;
+        }
+        r.slot
+    }
+
+    fn cell(&mut self, table: &str, row: &str, column: &str) -> u32 {
+        self.row(table, row);
+        let next = self.cells;
+        let Some(r) = self
+            .tables
+            .iter_mut()
+            .find(|t| t.id == table)
+            .and_then(|t| t.rows.get_mut(row))
+        else {
+            // `row` just made both.
+            return next;
+        };
+        if let Some((_, slot)) = r.cells.iter().find(|(c, _)| c == column) {
+            return *slot;
+        }
+        r.cells.push((column.to_string(), next));
+        self.cells += 1;
+        next
+    }
+
+    fn section(&mut self, id: &'static str) -> u32 {
+        if let Some(i) = self.sections.iter().position(|s| *s == id) {
+            return i as u32;
+        }
+        self.sections.push(id);
+        (self.sections.len() - 1) as u32
+    }
+
+    /// A report's parts by slot.
+    fn dense<'a>(&self, report: &'a Report) -> Dense<'a> {
+        let mut d = Dense {
+            report,
+            tables: vec![None; self.tables.len()],
+            rows: vec![None; self.rows as usize],
+            row_headers: vec![None; self.rows as usize],
+            cells: vec![None; self.cells as usize],
+            sections: self.sections.iter().map(|id| report.sections.get(*id)).collect(),
+        };
+        for (tid, table) in &report.tables {
+            let Some(ti) = self.tables.iter().position(|t| t.id == *tid) else {
+                continue;
+            };
+            d.tables[ti] = Some(table);
+            let layout = &self.tables[ti];
+            for (rid, row) in &table.rows {
+                let Some(rl) = layout.rows.get(rid.as_str()) else {
+                    continue;
+                };
+                d.rows[rl.slot as usize] = Some(row);
+                for (cid, cell) in &row.cells {
+                    if let Some((_, slot)) = rl.cells.iter().find(|(c, _)| c == cid) {
+                        d.cells[*slot as usize] = Some(cell);
+                    }
+                }
+            }
+            for h in &table.headers {
+                if let Some(rl) = layout.rows.get(h.target.as_str()) {
+                    let first = &mut d.row_headers[rl.slot as usize];
+                    if first.is_none() {
+                        *first = Some(h);
+                    }
+                }
+            }
+        }
+        d
+    }
+}
+
+/// A report's tables, rows, cells and sections by their slots in a layout.
+pub(super) struct Dense<'a> {
+    report: &'a Report,
+    tables: Vec<Option<&'a Table>>,
+    rows: Vec<Option<&'a Row>>,
+    /// The first header printed for a row id (headings such as 三、本年度办理结果).
+    row_headers: Vec<Option<&'a LabelUse>>,
+    cells: Vec<Option<&'a Cell>>,
+    sections: Vec<Option<&'a Section>>,
+}
+
+impl Dense<'_> {
+    fn cell(&self, slot: u32) -> Option<&Cell> {
+        self.cells.get(slot as usize).copied().flatten()
+    }
+
+    fn row(&self, slot: u32) -> Option<&Row> {
+        self.rows.get(slot as usize).copied().flatten()
+    }
+
+    fn section(&self, slot: u32) -> Option<&Section> {
+        self.sections.get(slot as usize).copied().flatten()
+    }
+
+    fn table(&self, slot: u32) -> Option<&Table> {
+        self.tables.get(slot as usize).copied().flatten()
+    }
+}
+
+// ---------------------------------------------------------------- lowered expressions
+
+/// An expression with its references resolved to slots.
+enum Low {
+    /// Fixed by the template and the bindings alone (`None`: not applicable).
+    Const(Option<Val>),
+    /// A cell's number.
+    Cell(u32),
+    /// `sum(...)`: the cells; `group`: the group row's own cell, used when
+    /// none of them is printed.
+    Sum {
+        cells: Box<[u32]>,
+        group: Option<u32>,
+    },
+    Meta(MetaField),
+    CellTest {
+        cell: u32,
+        kind: Option<ValueKind>,
+        test: Test,
+    },
+    LabelTest {
+        label: LabelOf,
+        test: Test,
+        negated: bool,
+    },
+    Present(Present),
+    /// `has_numbers(row)`; `None`: no such row.
+    HasNumbers(Option<u32>),
+    /// `in_order(section)`: the section and those the template puts after it.
+    InOrder {
+        section: u32,
+        later: Box<[u32]>,
+    },
+    Matches(TextOf, Pattern),
+    /// `number(text, pattern)`.
+    Number(TextOf, Pattern),
+    Chars(TextOf),
+    Neg(Box<Low>),
+    Not(Box<Low>),
+    And(Box<Low>, Box<Low>),
+    Or(Box<Low>, Box<Low>),
+    Binary(BinOp, Box<Low>, Box<Low>),
+    Abs(Box<Low>),
+    MinMax {
+        min: bool,
+        a: Box<Low>,
+        b: Box<Low>,
+    },
+    Date(Box<[Low; 3]>),
+    Year(Box<Low>),
+}
+
+enum LabelOf {
+    Section(u32),
+    /// A row's label, else the first header naming it.
+    Row(u32),
+    Column {
+        table: u32,
+        id: String,
+    },
+}
+
+enum Present {
+    /// A value: there when it evaluates; else any of these cells printed.
+    Value(Box<Low>, Box<[u32]>),
+    Cells(Box<[u32]>),
+    Section(u32),
+    Table(u32),
+    Row {
+        row: u32,
+        sub_rows: Box<[u32]>,
+    },
+    Column {
+        table: u32,
+        id: String,
+    },
+}
+
+enum TextOf {
+    Meta(MetaField),
+    Section(u32),
+}
+
+impl TextOf {
+    fn of<'a>(&self, d: &Dense<'a>) -> Option<&'a str> {
+        match self {
+            TextOf::Meta(MetaField::Title) => Some(d.report.metadata.title.as_ref()?.value.as_str()),
+            TextOf::Meta(MetaField::Body) => Some(d.report.metadata.body.as_ref()?.value.as_str()),
+            TextOf::Meta(_) => None,
+            TextOf::Section(s) => d.section(*s)?.body.slice(&d.report.source.text),
+        }
+    }
+}
+
+impl Low {
+    fn eval(&self, d: &Dense<'_>) -> Option<Val> {
+        match self {
+            Low::Const(v) => v.clone(),
+            Low::Cell(slot) => d.cell(*slot).and_then(cell_num).map(Val::Num),
+            Low::Sum { cells, group } => {
+                if !cells.iter().any(|s| d.cell(*s).is_some()) {
+                    return cell_num(d.cell((*group)?)?).map(Val::Num);
+                }
+                let mut total = Num::ZERO;
+                for s in cells.iter() {
+                    total = total.checked_add(cell_num(d.cell(*s)?)?)?;
+                }
+                Some(Val::Num(total))
+            }
+            Low::Meta(field) => meta_value(d.report, *field),
+            Low::CellTest { cell, kind, test } => cell_test(d.cell(*cell)?, *kind, *test).map(Val::Bool),
+            Low::LabelTest { label, test, negated } => {
+                let l = match label {
+                    LabelOf::Section(s) => d.section(*s).and_then(|s| s.heading.as_ref()),
+                    LabelOf::Row(r) => d.row(*r).and_then(|row| row.label.as_ref()).or(d
+                        .row_headers
+                        .get(*r as usize)
+                        .copied()
+                        .flatten()),
+                    LabelOf::Column { table, id } => d
+                        .table(*table)
+                        .and_then(|t| t.headers.iter().find(|h| &h.target == id)),
+                };
+                let r = match (l, test) {
+                    (None, Test::Missing) => true,
+                    (None, _) => false,
+                    (Some(_), Test::Missing) => false,
+                    (Some(l), Test::Exact) => l.matched == LabelMatch::Exact,
+                    (Some(l), Test::Variant) => matches!(l.matched, LabelMatch::Variant { .. }),
+                    (Some(l), Test::Approximate) => matches!(l.matched, LabelMatch::Approximate { .. }),
+                    (Some(l), _) => matches!(l.matched, LabelMatch::Different { .. }),
+                };
+                Some(Val::Bool(r != *negated))
+            }
+            Low::Present(p) => Some(Val::Bool(match p {
+                Present::Value(v, cells) => v.eval(d).is_some() || cells.iter().any(|s| d.cell(*s).is_some()),
+                Present::Cells(cells) => cells.iter().any(|s| d.cell(*s).is_some()),
+                Present::Section(s) => d.section(*s).is_some(),
+                Present::Table(t) => d.table(*t).is_some(),
+                Present::Row { row, sub_rows } => {
+                    d.row(*row).is_some()
+                        || d.row_headers.get(*row as usize).copied().flatten().is_some()
+                        || sub_rows.iter().any(|r| d.row(*r).is_some())
+                }
+                Present::Column { table, id } => d.table(*table).is_some_and(|t| {
+                    t.headers.iter().any(|h| &h.target == id)
+                        || t.rows.values().any(|r| r.cells.contains_key(id))
+                }),
+            })),
+            Low::HasNumbers(row) => {
+                Some(Val::Bool(row.and_then(|r| d.row(r)).is_some_and(|r| {
+                    r.cells.values().any(|c| c.value.number().is_some())
+                })))
+            }
+            Low::InOrder { section, later } => {
+                let this = d.section(*section)?;
+                Some(Val::Bool(
+                    later
+                        .iter()
+                        .filter_map(|s| d.section(*s))
+                        .all(|s| s.span.offset >= this.span.offset),
+                ))
+            }
+            Low::Matches(text, p) => Some(Val::Bool(p.regex.is_match(text.of(d)?))),
+            Low::Number(text, p) => number_in(text.of(d)?, p).map(|(n, _, _)| Val::Num(n)),
+            Low::Chars(text) => Some(Val::Num(significant_chars(text.of(d)?))),
+            Low::Neg(inner) => match inner.eval(d)? {
+                Val::Num(n) => Some(Val::Num(Num {
+                    value: -n.value,
+                    decimals: n.decimals,
+                })),
+                _ => None,
+            },
+            Low::Not(inner) => match inner.eval(d)? {
+                Val::Bool(b) => Some(Val::Bool(!b)),
+                _ => None,
+            },
+            Low::And(l, r) => {
+                let a = l.eval(d);
+                if matches!(a, Some(Val::Bool(false))) {
+                    return a;
+                }
+                let b = r.eval(d);
+                match (a, b) {
+                    (Some(Val::Bool(true)), b) => b,
+                    (_, Some(Val::Bool(false))) => Some(Val::Bool(false)),
+                    _ => None,
+                }
+            }
+            Low::Or(l, r) => {
+                let a = l.eval(d);
+                if matches!(a, Some(Val::Bool(true))) {
+                    return a;
+                }
+                let b = r.eval(d);
+                match (a, b) {
+                    (Some(Val::Bool(false)), b) => b,
+                    (_, Some(Val::Bool(true))) => Some(Val::Bool(true)),
+                    _ => None,
+                }
+            }
+            Low::Binary(op, l, r) => {
+                let a = l.eval(d)?;
+                let b = r.eval(d)?;
+                if op.is_comparison() {
+                    compare(*op, &a, &b)
+                } else {
+                    arith(*op, &a, &b)
+                }
+            }
+            Low::Abs(inner) => match inner.eval(d)? {
+                Val::Num(n) => Some(Val::Num(Num {
+                    value: n.value.abs(),
+                    decimals: n.decimals,
+                })),
+                _ => None,
+            },
+            Low::MinMax { min, a, b } => {
+                let (Val::Num(a), Val::Num(b)) = (a.eval(d)?, b.eval(d)?) else {
+                    return None;
+                };
+                Some(Val::Num(if *min == (a.value <= b.value) { a } else { b }))
+            }
+            Low::Date(parts) => {
+                let [y, m, d2] = &**parts;
+                let int = |l: &Low| -> Option<i64> {
+                    match l.eval(d)? {
+                        Val::Num(n) if n.value.fract().is_zero() => i64::try_from(n.value).ok(),
+                        _ => None,
+                    }
+                };
+                let (y, m, day) = (int(y)?, int(m)?, int(d2)?);
+                Date::new(
+                    i32::try_from(y).ok()?,
+                    u8::try_from(m).ok()?,
+                    u8::try_from(day).ok()?,
+                )
+                .map(Val::Date)
+            }
+            Low::Year(inner) => match inner.eval(d)? {
+                Val::Date(date) => Some(Val::Num(Num {
+                    value: Decimal::from(date.year),
+                    decimals: Some(0),
+                })),
+                _ => None,
+            },
+        }
+    }
+}
+
+// ---------------------------------------------------------------- lowering
+
+impl Plan {
+    pub(super) fn new(rules: &RuleSet, format: nianbao_model::Format) -> Plan {
+        let mut planner = Planner {
+            template: nianbao_model::template(format),
+            layout: Layout::default(),
+        };
+        let rules = rules
+            .rules
+            .iter()
+            .map(|rule| RulePlan {
+                instances: (!rule.cross_year).then(|| planner.instances(rule)),
+            })
+            .collect();
+        Plan {
+            layout: planner.layout,
+            rules,
+        }
+    }
+
+    /// A plan that lowers nothing: the interpreter runs every rule whole.
+    pub(super) fn interpreted(rules: &RuleSet) -> Plan {
+        Plan {
+            layout: Layout::default(),
+            rules: rules.rules.iter().map(|_| RulePlan { instances: None }).collect(),
+        }
+    }
+
+    pub(super) fn dense<'a>(&self, report: &'a Report) -> Dense<'a> {
+        self.layout.dense(report)
+    }
+}
+
+struct Planner {
+    template: &'static nianbao_model::Template,
+    layout: Layout,
+}
+
+/// What lowering gives: `None` when the plan leaves the expression to the interpreter.
+type Lowering = Option<Low>;
+
+impl Planner {
+    fn instances(&mut self, rule: &nianbao_rules::Rule) -> Vec<Instance> {
+        let mut out = Vec::new();
+        let mut named: Vec<(&str, Binding<'static>)> = Vec::new();
+        self.expand(rule, 0, &mut named, &mut out);
+        out
+    }
+
+    fn expand<'r>(
+        &mut self,
+        rule: &'r nianbao_rules::Rule,
+        depth: usize,
+        named: &mut Vec<(&'r str, Binding<'static>)>,
+        out: &mut Vec<Instance>,
+    ) {
+        let Some(q) = rule.quantifiers.get(depth) else {
+            let test = self.lower_instance(rule, named);
+            out.push(Instance {
+                bindings: named.iter().map(|(_, b)| *b).collect(),
+                test,
+            });
+            return;
+        };
+        let domain = Scope {
+            template: self.template,
+            bindings: named,
+        }
+        .domain(q);
+        for b in domain {
+            named.push((q.var.as_str(), b));
+            self.expand(rule, depth + 1, named, out);
+            named.pop();
+        }
+    }
+
+    fn lower_instance(
+        &mut self,
+        rule: &nianbao_rules::Rule,
+        named: &[(&str, Binding<'static>)],
+    ) -> Option<Lowered> {
+        let template = self.template;
+        let mut cx = Cx {
+            planner: self,
+            scope: Scope {
+                template,
+                bindings: named,
+            },
+        };
+        let guard = match &rule.guard {
+            Some(g) => Some(cx.lower(g)?),
+            None => None,
+        };
+        let check = cx.lower(&rule.check)?;
+        Some(Lowered { guard, check })
+    }
+}
+
+/// Lowering one instance: the planner's layout and the instance's scope.
+struct Cx<'p, 's, 'a> {
+    planner: &'p mut Planner,
+    scope: Scope<'s, 'a>,
+}
+
+fn not_applicable() -> Lowering {
+    Some(Low::Const(None))
+}
+
+fn boxed(l: Low) -> Box<Low> {
+    Box::new(l)
+}
+
+impl Cx<'_, '_, '_> {
+    fn layout(&mut self) -> &mut Layout {
+        &mut self.planner.layout
+    }
+
+    /// The one id a coordinate stands for (`None`: it stands for nothing here).
+    fn one_id(&self, table: &str, c: &Coord, row_axis: bool) -> Option<String> {
+        self.scope.coord_ids(table, c, row_axis)?.into_iter().next()
+    }
+
+    fn section_id(&self, section: &Coord) -> Option<&'static str> {
+        let id: &str = match section {
+            Coord::Id(id) => id,
+            Coord::Var(v) => match self.scope.binding(v)? {
+                Binding::Section { id } => id,
+                _ => return None,
+            },
+            _ => return None,
+        };
+        self.scope.template.section(id).map(|s| s.id)
+    }
+
+    fn cell_slots(&mut self, cells: &[(&str, &str, &str)]) -> Box<[u32]> {
+        cells
+            .iter()
+            .map(|(t, r, c)| self.layout().cell(t, r, c))
+            .collect()
+    }
+
+    fn lower(&mut self, e: &Expr) -> Lowering {
+        let many = |k: &Coord| matches!(k, Coord::Children(_) | Coord::All);
+        Some(match &e.kind {
+            ExprKind::Invalid | ExprKind::Pattern(_) | ExprKind::Side(_) => Low::Const(None),
+            ExprKind::Number(n) => Low::Const(Some(Val::Num(Num {
+                value: *n,
+                decimals: None,
+            }))),
+            ExprKind::Text(t) => Low::Const(Some(Val::Text(t.clone()))),
+            ExprKind::Cell(c) => {
+                if c.previous {
+                    return None;
+                }
+                match (&c.row, &c.column) {
+                    (r, Some(col)) if !many(r) && !many(col) => {
+                        let (Some(row), Some(column)) =
+                            (self.one_id(&c.table, r, true), self.one_id(&c.table, col, false))
+                        else {
+                            return not_applicable();
+                        };
+                        Low::Cell(self.layout().cell(&c.table, &row, &column))
+                    }
+                    // Rows, columns and groups of cells only mean something as arguments.
+                    _ => return None,
+                }
+            }
+            ExprKind::Meta {
+                previous: false,
+                field,
+            } => Low::Meta(*field),
+            ExprKind::Var(v) => match self.scope.binding(v) {
+                Some(Binding::Cell { table, row, column }) => {
+                    Low::Cell(self.layout().cell(table, row, column))
+                }
+                None => Low::Const(None),
+                Some(_) => return None,
+            },
+            ExprKind::Neg(inner) => Low::Neg(boxed(self.lower(inner)?)),
+            ExprKind::Not(inner) => Low::Not(boxed(self.lower(inner)?)),
+            ExprKind::Binary(op, l, r) => {
+                let (l, r) = (boxed(self.lower(l)?), boxed(self.lower(r)?));
+                match op {
+                    BinOp::And => Low::And(l, r),
+                    BinOp::Or => Low::Or(l, r),
+                    _ => Low::Binary(*op, l, r),
+                }
+            }
+            ExprKind::Is { expr, negated, test } => self.lower_is(expr, *negated, *test)?,
+            ExprKind::Matches(inner, pat) => Low::Matches(self.lower_text(inner)?, pat.clone()),
+            ExprKind::Call { func, args } => self.lower_call(*func, args)?,
+            ExprKind::Table { .. }
+            | ExprKind::Section { .. }
+            | ExprKind::Meta { previous: true, .. }
+            | ExprKind::Unresolved { .. }
+            | ExprKind::UnresolvedCall { .. }
+            | ExprKind::UnresolvedIs { .. }
+            | ExprKind::UnresolvedMeta { .. } => return None,
+        })
+    }
+
+    /// The text `text_of` reads: a title, a body, a section's text.
+    fn lower_text(&mut self, e: &Expr) -> Option<TextOf> {
+        Some(match &e.kind {
+            ExprKind::Meta {
+                previous: false,
+                field: field @ (MetaField::Title | MetaField::Body),
+            } => TextOf::Meta(*field),
+            ExprKind::Section {
+                previous: false,
+                section,
+            } => {
+                let id = self.section_id(section)?;
+                TextOf::Section(self.layout().section(id))
+            }
+            _ => return None,
+        })
+    }
+
+    fn lower_is(&mut self, e: &Expr, negated: bool, test: Test) -> Lowering {
+        if test.on_label() {
+            let ExprKind::Call {
+                func: Func::Label,
+                args,
+            } = &e.kind
+            else {
+                return None;
+            };
+            let Some(arg) = args.first() else {
+                return not_applicable();
+            };
+            let label = match &arg.kind {
+                ExprKind::Section {
+                    previous: false,
+                    section,
+                } => match self.section_id(section) {
+                    Some(id) => LabelOf::Section(self.layout().section(id)),
+                    None => return None,
+                },
+                ExprKind::Cell(c) if !c.previous => match (&c.row, &c.column) {
+                    (r, None) if !matches!(r, Coord::Children(_) | Coord::All) => {
+                        let Some(row) = self.one_id(&c.table, r, true) else {
+                            return not_applicable();
+                        };
+                        LabelOf::Row(self.layout().row(&c.table, &row))
+                    }
+                    (Coord::All, Some(col)) if !matches!(col, Coord::Children(_) | Coord::All) => {
+                        let Some(id) = self.one_id(&c.table, col, false) else {
+                            return not_applicable();
+                        };
+                        LabelOf::Column {
+                            table: self.layout().table(&c.table),
+                            id,
+                        }
+                    }
+                    _ => return None,
+                },
+                _ => return None,
+            };
+            return Some(Low::LabelTest { label, test, negated });
+        }
+        let (table, row, column): (String, String, String) = match &e.kind {
+            ExprKind::Var(v) => match self.scope.binding(v) {
+                Some(Binding::Cell { table, row, column }) => (table.into(), row.into(), column.into()),
+                _ => return not_applicable(),
+            },
+            ExprKind::Cell(c) if !c.previous => {
+                let (Some(row), Some(column)) = (
+                    self.one_id(&c.table, &c.row, true),
+                    c.column
+                        .as_ref()
+                        .and_then(|col| self.one_id(&c.table, col, false)),
+                ) else {
+                    return not_applicable();
+                };
+                (c.table.clone(), row, column)
+            }
+            ExprKind::Cell(_) => return None,
+            _ => return not_applicable(),
+        };
+        let kind = self
+            .scope
+            .template
+            .table(&table)
+            .and_then(|t| t.column(&column))
+            .map(|c| c.kind);
+        let cell = self.layout().cell(&table, &row, &column);
+        let test = Low::CellTest { cell, kind, test };
+        Some(if negated { Low::Not(boxed(test)) } else { test })
+    }
+
+    fn lower_call(&mut self, func: Func, args: &[Expr]) -> Lowering {
+        let Some(first) = args.first() else {
+            return not_applicable();
+        };
+        Some(match func {
+            Func::Sum => {
+                let ExprKind::Cell(c) = &first.kind else {
+                    return not_applicable();
+                };
+                if c.previous {
+                    return None;
+                }
+                let Some(cells) = self.scope.cells_of(c) else {
+                    return not_applicable();
+                };
+                let group_row = match &c.row {
+                    Coord::Children(inner) => self.one_id(&c.table, inner, true),
+                    _ => None,
+                };
+                let mut cells: Vec<(String, String, String)> = cells
+                    .into_iter()
+                    .map(|(t, r, col)| (t.to_string(), r.to_string(), col.to_string()))
+                    .collect();
+                if cells.is_empty() {
+                    // The format has no sub-rows (2019 （六）其他处理): the row itself.
+                    let (Some(g), Some(col)) = (
+                        group_row.clone(),
+                        c.column
+                            .as_ref()
+                            .and_then(|col| self.one_id(&c.table, col, false)),
+                    ) else {
+                        return not_applicable();
+                    };
+                    cells.push((c.table.clone(), g, col));
+                }
+                let group = match (&group_row, cells.first()) {
+                    (Some(g), Some((_, _, col))) => Some(self.layout().cell(&c.table, g, col)),
+                    _ => None,
+                };
+                let refs: Vec<(&str, &str, &str)> = cells
+                    .iter()
+                    .map(|(t, r, c)| (t.as_str(), r.as_str(), c.as_str()))
+                    .collect();
+                Low::Sum {
+                    cells: self.cell_slots(&refs),
+                    group,
+                }
+            }
+            Func::Abs => Low::Abs(boxed(self.lower(first)?)),
+            Func::Min | Func::Max => {
+                let Some(second) = args.get(1) else {
+                    return not_applicable();
+                };
+                Low::MinMax {
+                    min: func == Func::Min,
+                    a: boxed(self.lower(first)?),
+                    b: boxed(self.lower(second)?),
+                }
+            }
+            Func::Date => {
+                let (Some(m), Some(d)) = (args.get(1), args.get(2)) else {
+                    return not_applicable();
+                };
+                Low::Date(Box::new([self.lower(first)?, self.lower(m)?, self.lower(d)?]))
+            }
+            Func::Year => Low::Year(boxed(self.lower(first)?)),
+            Func::Present => Low::Present(self.lower_present(first)?),
+            Func::HasNumbers => {
+                let (table, row) = match &first.kind {
+                    ExprKind::Cell(c)
+                        if !c.previous
+                            && c.column.is_none()
+                            && !matches!(c.row, Coord::Children(_) | Coord::All) =>
+                    {
+                        (c.table.as_str(), self.one_id(&c.table, &c.row, true))
+                    }
+                    ExprKind::Call {
+                        func: Func::Parent,
+                        args,
+                    } => match args.first().map(|a| &a.kind) {
+                        Some(ExprKind::Cell(c))
+                            if !c.previous
+                                && c.column.is_none()
+                                && !matches!(c.row, Coord::Children(_) | Coord::All) =>
+                        {
+                            let parent = self.one_id(&c.table, &c.row, true).and_then(|id| {
+                                self.scope.schema(&c.table)?.row(&id)?.parent.map(str::to_string)
+                            });
+                            (c.table.as_str(), parent)
+                        }
+                        _ => return None,
+                    },
+                    _ => return None,
+                };
+                Low::HasNumbers(row.map(|r| self.layout().row(table, &r)))
+            }
+            Func::InOrder => {
+                let ExprKind::Section {
+                    previous: false,
+                    section,
+                } = &first.kind
+                else {
+                    return None;
+                };
+                let id = self.section_id(section)?;
+                let sections = &self.scope.template.sections;
+                let Some(pos) = sections.iter().position(|s| s.id == id) else {
+                    return not_applicable();
+                };
+                let later: Vec<&'static str> = sections.iter().skip(pos + 1).map(|s| s.id).collect();
+                Low::InOrder {
+                    section: self.layout().section(id),
+                    later: later.into_iter().map(|s| self.layout().section(s)).collect(),
+                }
+            }
+            Func::Number => {
+                let Some(ExprKind::Pattern(p)) = args.get(1).map(|a| &a.kind) else {
+                    return not_applicable();
+                };
+                Low::Number(self.lower_text(first)?, p.clone())
+            }
+            Func::Chars => Low::Chars(self.lower_text(first)?),
+            Func::Label | Func::Text | Func::Parent => return None,
+        })
+    }
+
+    fn lower_present(&mut self, arg: &Expr) -> Option<Present> {
+        let many = |k: &Coord| matches!(k, Coord::Children(_) | Coord::All);
+        Some(match &arg.kind {
+            ExprKind::Cell(c) if !c.previous => match (&c.row, &c.column) {
+                (r, Some(col)) if !many(r) && !many(col) => {
+                    let any: Vec<(String, String, String)> = self
+                        .scope
+                        .cells_of(c)
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|(t, r, c)| (t.to_string(), r.to_string(), c.to_string()))
+                        .collect();
+                    let refs: Vec<(&str, &str, &str)> = any
+                        .iter()
+                        .map(|(t, r, c)| (t.as_str(), r.as_str(), c.as_str()))
+                        .collect();
+                    let value = self.lower(arg)?;
+                    Present::Value(boxed(value), self.cell_slots(&refs))
+                }
+                (r, None) if !many(r) => {
+                    let Some(id) = self.one_id(&c.table, r, true) else {
+                        return Some(Present::Cells(Box::new([])));
+                    };
+                    let sub: Vec<&'static str> = self
+                        .scope
+                        .schema(&c.table)
+                        .map(|ts| ts.sub_rows(&id).map(|r| r.id).collect())
+                        .unwrap_or_default();
+                    Present::Row {
+                        row: self.layout().row(&c.table, &id),
+                        sub_rows: sub.into_iter().map(|s| self.layout().row(&c.table, s)).collect(),
+                    }
+                }
+                (Coord::All, Some(col)) if !many(col) => {
+                    let Some(id) = self.one_id(&c.table, col, false) else {
+                        return Some(Present::Cells(Box::new([])));
+                    };
+                    Present::Column {
+                        table: self.layout().table(&c.table),
+                        id,
+                    }
+                }
+                _ => {
+                    let cells: Vec<(String, String, String)> = self
+                        .scope
+                        .cells_of(c)
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|(t, r, c)| (t.to_string(), r.to_string(), c.to_string()))
+                        .collect();
+                    let refs: Vec<(&str, &str, &str)> = cells
+                        .iter()
+                        .map(|(t, r, c)| (t.as_str(), r.as_str(), c.as_str()))
+                        .collect();
+                    Present::Cells(self.cell_slots(&refs))
+                }
+            },
+            ExprKind::Section {
+                previous: false,
+                section,
+            } => match section {
+                Coord::Id(_) | Coord::Var(_) => match self.section_id(section) {
+                    Some(id) => Present::Section(self.layout().section(id)),
+                    None => return None,
+                },
+                _ => Present::Cells(Box::new([])),
+            },
+            ExprKind::Table {
+                previous: false,
+                table,
+            } => Present::Table(self.layout().table(table)),
+            ExprKind::Section { .. } | ExprKind::Table { .. } | ExprKind::Cell(_) => return None,
+            // Whatever else lowers is a plain value (number, condition, text,
+            // date): there when it evaluates.
+            _ => Present::Value(boxed(self.lower(arg)?), Box::new([])),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every binding of every built-in rule (but those on last year's
+    /// report) is decided by the plan: a rule the plan cannot lower still
+    /// works, through the interpreter, but costs a batch its speed.
+    #[test]
+    fn the_built_in_rules_are_lowered_whole() {
+        let rules =
+            nianbao_rules::compile(&nianbao_rules::builtin_sources()).expect("built-in rules compile");
+        for format in [nianbao_model::Format::V2021, nianbao_model::Format::V2019] {
+            let plan = Plan::new(&rules, format);
+            let mut instances = 0;
+            for (rule, rp) in rules.rules.iter().zip(&plan.rules) {
+                match &rp.instances {
+                    None => assert!(rule.cross_year, "{} is not planned", rule.id),
+                    Some(list) => {
+                        instances += list.len();
+                        let unplanned = list.iter().filter(|i| i.test.is_none()).count();
+                        assert_eq!(
+                            unplanned, 0,
+                            "{format:?}: {unplanned} bindings of {} not lowered",
+                            rule.id
+                        );
+                    }
+                }
+            }
+            assert!(instances > 500, "{format:?}: only {instances} bindings");
+        }
+    }
+}
