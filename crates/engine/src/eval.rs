@@ -504,6 +504,27 @@ enum Val {
     Table(String),
 }
 
+/// A value that is a number, condition, date or borrowed text: what plans
+/// compute with (copied, never allocated).
+#[derive(Debug, Clone, Copy)]
+enum Scalar<'a> {
+    Num(Num),
+    Bool(bool),
+    Date(Date),
+    Text(&'a str),
+}
+
+impl From<Scalar<'_>> for Val {
+    fn from(s: Scalar<'_>) -> Val {
+        match s {
+            Scalar::Num(n) => Val::Num(n),
+            Scalar::Bool(b) => Val::Bool(b),
+            Scalar::Date(d) => Val::Date(d),
+            Scalar::Text(t) => Val::Text(t.to_string()),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Side {
     Left,
@@ -1108,7 +1129,7 @@ impl<'a> Evaluator<'a> {
 
     fn meta(&mut self, previous: bool, field: MetaField) -> Option<Val> {
         let report = self.source(previous)?;
-        let val = meta_value(report, field)?;
+        let val = Val::from(meta_value(report, field)?);
         if !previous {
             let m = &report.metadata;
             let place = match field {
@@ -1656,19 +1677,19 @@ fn significant_chars(t: &str) -> Num {
 }
 
 /// A metadata field's value (`None`: not found in the report).
-fn meta_value(report: &Report, field: MetaField) -> Option<Val> {
+fn meta_value(report: &Report, field: MetaField) -> Option<Scalar<'_>> {
     let m = &report.metadata;
     Some(match field {
-        MetaField::Year => Val::Num(Num {
+        MetaField::Year => Scalar::Num(Num {
             value: Decimal::from(m.year.as_ref()?.value),
             decimals: Some(0),
         }),
-        MetaField::Title => Val::Text(m.title.as_ref()?.value.clone()),
-        MetaField::Body => Val::Text(m.body.as_ref()?.value.clone()),
-        MetaField::Published => Val::Date(m.published.as_ref()?.value),
-        MetaField::PeriodStart => Val::Date(m.period.as_ref()?.value.start),
-        MetaField::PeriodEnd => Val::Date(m.period.as_ref()?.value.end),
-        MetaField::Format => Val::Num(Num {
+        MetaField::Title => Scalar::Text(&m.title.as_ref()?.value),
+        MetaField::Body => Scalar::Text(&m.body.as_ref()?.value),
+        MetaField::Published => Scalar::Date(m.published.as_ref()?.value),
+        MetaField::PeriodStart => Scalar::Date(m.period.as_ref()?.value.start),
+        MetaField::PeriodEnd => Scalar::Date(m.period.as_ref()?.value.end),
+        MetaField::Format => Scalar::Num(Num {
             value: Decimal::from(if report.format == nianbao_model::Format::V2019 {
                 2019
             } else {
@@ -1744,35 +1765,50 @@ fn arith(op: BinOp, a: &Val, b: &Val) -> Option<Val> {
     let (Val::Num(x), Val::Num(y)) = (a, b) else {
         return None;
     };
+    arith_nums(op, *x, *y).map(Val::Num)
+}
+
+/// `+`, `-`, `×` of two numbers, to the precision of the less precise one.
+fn arith_nums(op: BinOp, x: Num, y: Num) -> Option<Num> {
     let value = match op {
         BinOp::Add => x.value.checked_add(y.value)?,
         BinOp::Sub => x.value.checked_sub(y.value)?,
         BinOp::Mul => x.value.checked_mul(y.value)?,
         _ => return None,
     };
-    Some(Val::Num(Num {
+    Some(Num {
         value,
         decimals: min_decimals(x.decimals, y.decimals),
-    }))
+    })
 }
 
 /// Compare two values; numbers at the precision of the less precise side.
 fn compare(op: BinOp, a: &Val, b: &Val) -> Option<Val> {
-    use std::cmp::Ordering;
-    let ord: Ordering = match (a, b) {
-        (Val::Num(x), Val::Num(y)) => match min_decimals(x.decimals, y.decimals) {
-            // Rounding is the identity for values with no more places (most: counts).
-            Some(d) => {
-                let round = |v: Decimal| if v.scale() <= d { v } else { v.round_dp(d) };
-                round(x.value).cmp(&round(y.value))
-            }
-            None => x.value.cmp(&y.value),
-        },
+    let ord = match (a, b) {
+        (Val::Num(x), Val::Num(y)) => num_ordering(*x, *y),
         (Val::Date(x), Val::Date(y)) => x.cmp(y),
         (Val::Text(x), Val::Text(y)) => x.cmp(y),
         _ => return None,
     };
-    Some(Val::Bool(match op {
+    comparison_holds(op, ord).map(Val::Bool)
+}
+
+/// Two numbers ordered at the precision of the less precise one.
+fn num_ordering(x: Num, y: Num) -> std::cmp::Ordering {
+    match min_decimals(x.decimals, y.decimals) {
+        // Rounding is the identity for values with no more places (most: counts).
+        Some(d) => {
+            let round = |v: Decimal| if v.scale() <= d { v } else { v.round_dp(d) };
+            round(x.value).cmp(&round(y.value))
+        }
+        None => x.value.cmp(&y.value),
+    }
+}
+
+/// Whether a comparison holds for two values so ordered (`None`: `op` compares nothing).
+fn comparison_holds(op: BinOp, ord: std::cmp::Ordering) -> Option<bool> {
+    use std::cmp::Ordering;
+    Some(match op {
         BinOp::Eq => ord == Ordering::Equal,
         BinOp::Ne => ord != Ordering::Equal,
         BinOp::Lt => ord == Ordering::Less,
@@ -1780,7 +1816,7 @@ fn compare(op: BinOp, a: &Val, b: &Val) -> Option<Val> {
         BinOp::Gt => ord == Ordering::Greater,
         BinOp::Ge => ord != Ordering::Less,
         _ => return None,
-    }))
+    })
 }
 
 #[cfg(test)]

@@ -16,7 +16,8 @@
 //! decide alike on every fixture and on mutations of them.
 
 use super::{
-    arith, cell_num, cell_test, compare, meta_value, number_in, significant_chars, Binding, Num, Scope, Val,
+    arith_nums, cell_num, cell_test, comparison_holds, meta_value, num_ordering, number_in,
+    significant_chars, Binding, Num, Scalar, Scope,
 };
 use nianbao_model::{Cell, Date, Decimal, LabelMatch, LabelUse, Report, Row, Section, Table, ValueKind};
 use nianbao_rules::ast::{BinOp, Coord, Expr, ExprKind, Func, MetaField, Pattern, Test};
@@ -54,11 +55,11 @@ impl Instance {
     pub(super) fn needs_interpreter(&self, d: &Dense<'_>) -> bool {
         let Some(t) = &self.test else { return true };
         if let Some(g) = &t.guard {
-            if !matches!(g.eval(d), Some(Val::Bool(true))) {
+            if !matches!(g.eval(d), Some(Scalar::Bool(true))) {
                 return false;
             }
         }
-        matches!(t.check.eval(d), Some(Val::Bool(false)))
+        matches!(t.check.eval(d), Some(Scalar::Bool(false)))
     }
 }
 
@@ -211,7 +212,7 @@ impl Dense<'_> {
 /// An expression with its references resolved to slots.
 enum Low {
     /// Fixed by the template and the bindings alone (`None`: not applicable).
-    Const(Option<Val>),
+    Const(Option<Constant>),
     /// A cell's number.
     Cell(u32),
     /// `sum(...)`: the cells; `group`: the group row's own cell, used when
@@ -258,6 +259,11 @@ enum Low {
     Year(Box<Low>),
 }
 
+enum Constant {
+    Num(Num),
+    Text(String),
+}
+
 enum LabelOf {
     Section(u32),
     /// A row's label, else the first header naming it.
@@ -301,22 +307,25 @@ impl TextOf {
 }
 
 impl Low {
-    fn eval(&self, d: &Dense<'_>) -> Option<Val> {
+    fn eval<'a>(&'a self, d: &Dense<'a>) -> Option<Scalar<'a>> {
         match self {
-            Low::Const(v) => v.clone(),
-            Low::Cell(slot) => d.cell(*slot).and_then(cell_num).map(Val::Num),
+            Low::Const(c) => match c.as_ref()? {
+                Constant::Num(n) => Some(Scalar::Num(*n)),
+                Constant::Text(t) => Some(Scalar::Text(t)),
+            },
+            Low::Cell(slot) => d.cell(*slot).and_then(cell_num).map(Scalar::Num),
             Low::Sum { cells, group } => {
                 if !cells.iter().any(|s| d.cell(*s).is_some()) {
-                    return cell_num(d.cell((*group)?)?).map(Val::Num);
+                    return cell_num(d.cell((*group)?)?).map(Scalar::Num);
                 }
                 let mut total = Num::ZERO;
                 for s in cells.iter() {
                     total = total.checked_add(cell_num(d.cell(*s)?)?)?;
                 }
-                Some(Val::Num(total))
+                Some(Scalar::Num(total))
             }
             Low::Meta(field) => meta_value(d.report, *field),
-            Low::CellTest { cell, kind, test } => cell_test(d.cell(*cell)?, *kind, *test).map(Val::Bool),
+            Low::CellTest { cell, kind, test } => cell_test(d.cell(*cell)?, *kind, *test).map(Scalar::Bool),
             Low::LabelTest { label, test, negated } => {
                 let l = match label {
                     LabelOf::Section(s) => d.section(*s).and_then(|s| s.heading.as_ref()),
@@ -338,9 +347,9 @@ impl Low {
                     (Some(l), Test::Approximate) => matches!(l.matched, LabelMatch::Approximate { .. }),
                     (Some(l), _) => matches!(l.matched, LabelMatch::Different { .. }),
                 };
-                Some(Val::Bool(r != *negated))
+                Some(Scalar::Bool(r != *negated))
             }
-            Low::Present(p) => Some(Val::Bool(match p {
+            Low::Present(p) => Some(Scalar::Bool(match p {
                 Present::Value(v, cells) => v.eval(d).is_some() || cells.iter().any(|s| d.cell(*s).is_some()),
                 Present::Cells(cells) => cells.iter().any(|s| d.cell(*s).is_some()),
                 Present::Section(s) => d.section(*s).is_some(),
@@ -356,54 +365,54 @@ impl Low {
                 }),
             })),
             Low::HasNumbers(row) => {
-                Some(Val::Bool(row.and_then(|r| d.row(r)).is_some_and(|r| {
+                Some(Scalar::Bool(row.and_then(|r| d.row(r)).is_some_and(|r| {
                     r.cells.values().any(|c| c.value.number().is_some())
                 })))
             }
             Low::InOrder { section, later } => {
                 let this = d.section(*section)?;
-                Some(Val::Bool(
+                Some(Scalar::Bool(
                     later
                         .iter()
                         .filter_map(|s| d.section(*s))
                         .all(|s| s.span.offset >= this.span.offset),
                 ))
             }
-            Low::Matches(text, p) => Some(Val::Bool(p.regex.is_match(text.of(d)?))),
-            Low::Number(text, p) => number_in(text.of(d)?, p).map(|(n, _, _)| Val::Num(n)),
-            Low::Chars(text) => Some(Val::Num(significant_chars(text.of(d)?))),
+            Low::Matches(text, p) => Some(Scalar::Bool(p.regex.is_match(text.of(d)?))),
+            Low::Number(text, p) => number_in(text.of(d)?, p).map(|(n, _, _)| Scalar::Num(n)),
+            Low::Chars(text) => Some(Scalar::Num(significant_chars(text.of(d)?))),
             Low::Neg(inner) => match inner.eval(d)? {
-                Val::Num(n) => Some(Val::Num(Num {
+                Scalar::Num(n) => Some(Scalar::Num(Num {
                     value: -n.value,
                     decimals: n.decimals,
                 })),
                 _ => None,
             },
             Low::Not(inner) => match inner.eval(d)? {
-                Val::Bool(b) => Some(Val::Bool(!b)),
+                Scalar::Bool(b) => Some(Scalar::Bool(!b)),
                 _ => None,
             },
             Low::And(l, r) => {
                 let a = l.eval(d);
-                if matches!(a, Some(Val::Bool(false))) {
+                if matches!(a, Some(Scalar::Bool(false))) {
                     return a;
                 }
                 let b = r.eval(d);
                 match (a, b) {
-                    (Some(Val::Bool(true)), b) => b,
-                    (_, Some(Val::Bool(false))) => Some(Val::Bool(false)),
+                    (Some(Scalar::Bool(true)), b) => b,
+                    (_, Some(Scalar::Bool(false))) => Some(Scalar::Bool(false)),
                     _ => None,
                 }
             }
             Low::Or(l, r) => {
                 let a = l.eval(d);
-                if matches!(a, Some(Val::Bool(true))) {
+                if matches!(a, Some(Scalar::Bool(true))) {
                     return a;
                 }
                 let b = r.eval(d);
                 match (a, b) {
-                    (Some(Val::Bool(false)), b) => b,
-                    (_, Some(Val::Bool(true))) => Some(Val::Bool(true)),
+                    (Some(Scalar::Bool(false)), b) => b,
+                    (_, Some(Scalar::Bool(true))) => Some(Scalar::Bool(true)),
                     _ => None,
                 }
             }
@@ -411,29 +420,38 @@ impl Low {
                 let a = l.eval(d)?;
                 let b = r.eval(d)?;
                 if op.is_comparison() {
-                    compare(*op, &a, &b)
+                    let ord = match (a, b) {
+                        (Scalar::Num(x), Scalar::Num(y)) => num_ordering(x, y),
+                        (Scalar::Date(x), Scalar::Date(y)) => x.cmp(&y),
+                        (Scalar::Text(x), Scalar::Text(y)) => x.cmp(y),
+                        _ => return None,
+                    };
+                    comparison_holds(*op, ord).map(Scalar::Bool)
                 } else {
-                    arith(*op, &a, &b)
+                    let (Scalar::Num(x), Scalar::Num(y)) = (a, b) else {
+                        return None;
+                    };
+                    arith_nums(*op, x, y).map(Scalar::Num)
                 }
             }
             Low::Abs(inner) => match inner.eval(d)? {
-                Val::Num(n) => Some(Val::Num(Num {
+                Scalar::Num(n) => Some(Scalar::Num(Num {
                     value: n.value.abs(),
                     decimals: n.decimals,
                 })),
                 _ => None,
             },
             Low::MinMax { min, a, b } => {
-                let (Val::Num(a), Val::Num(b)) = (a.eval(d)?, b.eval(d)?) else {
+                let (Scalar::Num(a), Scalar::Num(b)) = (a.eval(d)?, b.eval(d)?) else {
                     return None;
                 };
-                Some(Val::Num(if *min == (a.value <= b.value) { a } else { b }))
+                Some(Scalar::Num(if *min == (a.value <= b.value) { a } else { b }))
             }
             Low::Date(parts) => {
                 let [y, m, d2] = &**parts;
                 let int = |l: &Low| -> Option<i64> {
                     match l.eval(d)? {
-                        Val::Num(n) if n.value.fract().is_zero() => i64::try_from(n.value).ok(),
+                        Scalar::Num(n) if n.value.fract().is_zero() => i64::try_from(n.value).ok(),
                         _ => None,
                     }
                 };
@@ -443,10 +461,10 @@ impl Low {
                     u8::try_from(m).ok()?,
                     u8::try_from(day).ok()?,
                 )
-                .map(Val::Date)
+                .map(Scalar::Date)
             }
             Low::Year(inner) => match inner.eval(d)? {
-                Val::Date(date) => Some(Val::Num(Num {
+                Scalar::Date(date) => Some(Scalar::Num(Num {
                     value: Decimal::from(date.year),
                     decimals: Some(0),
                 })),
@@ -602,11 +620,11 @@ impl Cx<'_, '_, '_> {
         let many = |k: &Coord| matches!(k, Coord::Children(_) | Coord::All);
         Some(match &e.kind {
             ExprKind::Invalid | ExprKind::Pattern(_) | ExprKind::Side(_) => Low::Const(None),
-            ExprKind::Number(n) => Low::Const(Some(Val::Num(Num {
+            ExprKind::Number(n) => Low::Const(Some(Constant::Num(Num {
                 value: *n,
                 decimals: None,
             }))),
-            ExprKind::Text(t) => Low::Const(Some(Val::Text(t.clone()))),
+            ExprKind::Text(t) => Low::Const(Some(Constant::Text(t.clone()))),
             ExprKind::Cell(c) => {
                 if c.previous {
                     return None;
