@@ -163,7 +163,7 @@ fn summary_counts_every_severity_and_unreadable_inputs() {
     assert_eq!(summary.at_least(Severity::Warning), 3);
     assert_eq!(
         summary.line(),
-        "共检查 4 个报告：2 个错误，1 个警告，1 条提示；1 个文件无法检查"
+        "共检查 3 个报告：2 个错误，1 个警告，1 条提示；1 个文件无法检查"
     );
 }
 
@@ -256,4 +256,20 @@ fn sarif_validates_and_keeps_every_label() {
             ["artifactLocation"]["uri"],
         "tests/fixtures/missing.txt"
     );
+}
+
+#[test]
+fn a_run_with_only_unreadable_inputs_does_not_read_as_all_good() {
+    let summary = Summary {
+        reports: 2,
+        unreadable: 2,
+        ..Summary::default()
+    };
+    assert_eq!(summary.line(), "没有检查任何报告：2 个文件无法检查");
+    let one_good = Summary {
+        reports: 2,
+        unreadable: 1,
+        ..Summary::default()
+    };
+    assert_eq!(one_good.line(), "共检查 1 个报告：未发现问题；1 个文件无法检查");
 }

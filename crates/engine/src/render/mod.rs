@@ -108,9 +108,15 @@ impl Summary {
     }
 
     /// The closing line of human output, in Chinese, e.g.
-    /// "共检查 3 个报告：2 个错误，1 个警告，0 条提示".
+    /// "共检查 3 个报告：2 个错误，1 个警告，0 条提示". Only reports actually
+    /// checked are counted as checked: a run whose every input was
+    /// unreadable must not read as "no problems found".
     pub fn line(&self) -> String {
-        let mut s = format!("共检查 {} 个报告：", self.reports);
+        let checked = self.reports.saturating_sub(self.unreadable);
+        if checked == 0 && self.unreadable > 0 {
+            return format!("没有检查任何报告：{} 个文件无法检查", self.unreadable);
+        }
+        let mut s = format!("共检查 {checked} 个报告：");
         if self.findings == 0 {
             s.push_str("未发现问题");
         } else {
