@@ -473,8 +473,12 @@ fn cell_test(cell: &Cell, kind: Option<ValueKind>, test: Test) -> Option<bool> {
     Some(match test {
         Test::Filled => *value != CellValue::Blank,
         Test::Blank => *value == CellValue::Blank,
-        Test::Number => value.number().is_some(),
-        Test::Whole => value.number()?.fract().is_zero(),
+        Test::Number => matches!(value, CellValue::Integer(_) | CellValue::Decimal(_)),
+        Test::Whole => match value {
+            CellValue::Integer(_) => true,
+            CellValue::Decimal(d) => d.fract().is_zero(),
+            _ => return None,
+        },
         Test::Count => matches!(kind, Some(ValueKind::Count | ValueKind::SignedCount)),
         Test::Signed => kind == Some(ValueKind::SignedCount),
         Test::Amount => kind == Some(ValueKind::Amount),

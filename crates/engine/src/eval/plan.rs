@@ -226,6 +226,7 @@ enum Low {
         cell: u32,
         kind: Option<ValueKind>,
         test: Test,
+        negated: bool,
     },
     LabelTest {
         label: LabelOf,
@@ -325,7 +326,12 @@ impl Low {
                 Some(Scalar::Num(total))
             }
             Low::Meta(field) => meta_value(d.report, *field),
-            Low::CellTest { cell, kind, test } => cell_test(d.cell(*cell)?, *kind, *test).map(Scalar::Bool),
+            Low::CellTest {
+                cell,
+                kind,
+                test,
+                negated,
+            } => cell_test(d.cell(*cell)?, *kind, *test).map(|r| Scalar::Bool(r != *negated)),
             Low::LabelTest { label, test, negated } => {
                 let l = match label {
                     LabelOf::Section(s) => d.section(*s).and_then(|s| s.heading.as_ref()),
@@ -762,8 +768,12 @@ impl Cx<'_, '_, '_> {
             .and_then(|t| t.column(&column))
             .map(|c| c.kind);
         let cell = self.layout().cell(&table, &row, &column);
-        let test = Low::CellTest { cell, kind, test };
-        Some(if negated { Low::Not(boxed(test)) } else { test })
+        Some(Low::CellTest {
+            cell,
+            kind,
+            test,
+            negated,
+        })
     }
 
     fn lower_call(&mut self, func: Func, args: &[Expr]) -> Lowering {
