@@ -29,18 +29,14 @@ pub struct Args {
     /// reads standard input.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<String>,
+    #[command(flatten)]
+    rule_args: RuleArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = FormatArg::Human)]
     format: FormatArg,
     /// Write the output to FILE (atomically) instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
-    /// Add the rule files of DIR to the rules (repeatable).
-    #[arg(long = "rules", value_name = "DIR")]
-    rules: Vec<PathBuf>,
-    /// Do not use the built-in rules.
-    #[arg(long)]
-    no_default_rules: bool,
     /// Last year's report of the same body, for cross-year rules.
     #[arg(long, value_name = "FILE")]
     previous: Option<PathBuf>,
@@ -52,23 +48,10 @@ pub struct Args {
     /// configuration's fail-on].
     #[arg(long, value_enum, value_name = "LEVEL")]
     fail_on: Option<Level>,
-    /// Only these rules (ids or prefixes, comma-separated); replaces the
-    /// configuration's `select`.
-    #[arg(long, value_delimiter = ',', value_name = "RULES")]
-    select: Vec<String>,
-    /// Also ignore these rules (ids or prefixes, comma-separated).
-    #[arg(long, value_delimiter = ',', value_name = "RULES")]
-    ignore: Vec<String>,
     /// Only check files under directories whose path matches GLOB
     /// (repeatable; replaces the .txt/.json filter). Named files are always checked.
     #[arg(long, value_name = "GLOB")]
     glob: Vec<String>,
-    /// Configuration file [default: nianbao.toml in the current directory or a parent].
-    #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
-    config: Option<PathBuf>,
-    /// Ignore configuration files.
-    #[arg(long)]
-    isolated: bool,
     /// Colour in human output.
     #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
     color: ColorArg,
@@ -523,19 +506,77 @@ fn read_input(inputs: &Inputs, input: Input, max_bytes: u64) -> Result<Vec<u8>, 
     std::fs::read(path).map_err(|e| io_failure(format!("cannot read: {e}")))
 }
 
-fn load_rules(config: &Config, args: &Args) -> miette::Result<RuleSet> {
-    let mut sources = if args.no_default_rules || config.no_default_rules {
-        Vec::new()
-    } else {
-        nianbao_rules::builtin_sources()
-    };
-    for dir in config.rule_dirs().iter().chain(&args.rules) {
-        if !dir.is_dir() {
-            miette::bail!("rule directory not found: {}", dir.display());
+/// Which rules run and how their findings count: the options `check` and
+/// `serve` share, over the configuration file.
+#[derive(clap::Args)]
+pub struct RuleArgs {
+    /// Add the rule files of DIR to the rules (repeatable).
+    #[arg(long = "rules", value_name = "DIR")]
+    rules: Vec<PathBuf>,
+    /// Do not use the built-in rules.
+    #[arg(long)]
+    no_default_rules: bool,
+    /// Only these rules (ids or prefixes, comma-separated); replaces the
+    /// configuration's `select`.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    select: Vec<String>,
+    /// Also ignore these rules (ids or prefixes, comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    ignore: Vec<String>,
+    /// Configuration file [default: nianbao.toml in the current directory or a parent].
+    #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
+    config: Option<PathBuf>,
+    /// Ignore configuration files.
+    #[arg(long)]
+    isolated: bool,
+}
+
+impl RuleArgs {
+    /// The configuration in force (none with `--isolated`).
+    pub fn config(&self) -> miette::Result<Config> {
+        if self.isolated {
+            return Ok(Config::default());
         }
-        sources.extend(nianbao_rules::load_dir(dir)?);
+        let cwd = std::env::current_dir().into_diagnostic()?;
+        Ok(Config::find_and_load(self.config.as_deref(), &cwd)?)
     }
-    Ok(nianbao_rules::compile(&sources)?)
+
+    /// A checker with the configured rules and selection, checked against
+    /// each other (a pattern that matches no rule is an error).
+    pub fn checker(&self, config: &Config) -> miette::Result<Checker> {
+        let selection = Selection {
+            select: if self.select.is_empty() {
+                config.select.clone()
+            } else {
+                self.select.clone()
+            },
+            ignore: config.ignore.iter().chain(&self.ignore).cloned().collect(),
+            severity: config.severity.iter().map(|(k, v)| (k.clone(), *v)).collect(),
+        };
+        let checker = Checker {
+            rules: CompiledRules::new(self.load_rules(config)?),
+            previous: None,
+            selection,
+            input_format: None,
+        };
+        checker.validate_selection()?;
+        Ok(checker)
+    }
+
+    fn load_rules(&self, config: &Config) -> miette::Result<RuleSet> {
+        let mut sources = if self.no_default_rules || config.no_default_rules {
+            Vec::new()
+        } else {
+            nianbao_rules::builtin_sources()
+        };
+        for dir in config.rule_dirs().iter().chain(&self.rules) {
+            if !dir.is_dir() {
+                miette::bail!("rule directory not found: {}", dir.display());
+            }
+            sources.extend(nianbao_rules::load_dir(dir)?);
+        }
+        Ok(nianbao_rules::compile(&sources)?)
+    }
 }
 
 fn load_previous(path: &Path) -> miette::Result<Report> {
@@ -613,12 +654,7 @@ fn default_permissions() -> Option<std::fs::Permissions> {
 }
 
 pub fn run(args: Args) -> miette::Result<ExitCode> {
-    let cwd = std::env::current_dir().into_diagnostic()?;
-    let config = if args.isolated {
-        Config::default()
-    } else {
-        Config::find_and_load(args.config.as_deref(), &cwd)?
-    };
+    let config = args.rule_args.config()?;
     let mut globs = globset::GlobSetBuilder::new();
     for g in &args.glob {
         globs.add(
@@ -629,22 +665,11 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
     }
     let globs = globs.build().into_diagnostic()?;
 
-    let selection = Selection {
-        select: if args.select.is_empty() {
-            config.select.clone()
-        } else {
-            args.select.clone()
-        },
-        ignore: config.ignore.iter().chain(&args.ignore).cloned().collect(),
-        severity: config.severity.iter().map(|(k, v)| (k.clone(), *v)).collect(),
-    };
     let checker = Checker {
-        rules: CompiledRules::new(load_rules(&config, &args)?),
         previous: args.previous.as_deref().map(load_previous).transpose()?,
-        selection,
         input_format: args.input_format,
+        ..args.rule_args.checker(&config)?
     };
-    checker.validate_selection()?;
     let fail_on = args
         .fail_on
         .map(Severity::from)

@@ -11,8 +11,7 @@
 //! output (`nianbao serve: listening on http://127.0.0.1:PORT/`) so that a
 //! caller that asked for port 0 can find it.
 
-use crate::check::Checker;
-use crate::config::Selection;
+use crate::check::{Checker, RuleArgs};
 use miette::{Context, IntoDiagnostic};
 use nianbao_engine::render::html::{write_alert, write_page_start, write_report};
 use nianbao_engine::render::json::JsonRenderer;
@@ -34,21 +33,16 @@ pub struct Args {
     /// Largest upload accepted, in MiB.
     #[arg(long, value_name = "MIB", default_value_t = 10)]
     max_size: u64,
+    #[command(flatten)]
+    rule_args: RuleArgs,
 }
 
 /// Requests handled at once.
 const WORKERS: usize = 4;
 
 pub fn run(args: Args) -> miette::Result<ExitCode> {
-    // The built-in rules are compiled once, for every request.
-    let checker = Checker {
-        rules: nianbao_engine::eval::CompiledRules::new(nianbao_rules::compile(
-            &nianbao_rules::builtin_sources(),
-        )?),
-        previous: None,
-        selection: Selection::default(),
-        input_format: None,
-    };
+    // The rules (built-in, configured, `--rules`) are compiled once, for every request.
+    let checker = args.rule_args.checker(&args.rule_args.config()?)?;
     let server = Server::http((args.host, args.port))
         .map_err(|e| miette::miette!("{e}"))
         .wrap_err_with(|| format!("cannot listen on {}:{}", args.host, args.port))?;

@@ -88,3 +88,51 @@ fn bad_uploads_get_clear_errors() {
     assert_eq!(server.request("GET", "/nowhere", b"", None).0, 404);
     assert_eq!(server.request("GET", "/api/check", b"", None).0, 405);
 }
+
+#[test]
+fn serve_uses_the_configuration_and_rule_options_of_check() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = dir.path().join("nianbao.toml");
+    std::fs::write(&config, "ignore = [\"requests.row-total\"]\n").expect("write");
+    let config = config.to_str().expect("UTF-8 path");
+    let server = Server::start(&["--config", config]);
+    let (mutated, _) = bump_cell(&jiaxing(), "new", "natural_person");
+    let (status, body) = server.request("POST", "/api/check", mutated.as_bytes(), None);
+    assert_eq!(status, 200, "{body}");
+    let served: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+    let rules: Vec<&str> = served["reports"][0]["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["rule"].as_str())
+        .collect();
+    // The bumped cell breaks its row's total and its column's balance; the
+    // configuration ignores the first.
+    assert!(rules.contains(&"requests.column-balance"), "{rules:?}");
+    assert!(!rules.contains(&"requests.row-total"), "{rules:?}");
+    let cli = nianbao(
+        &["check", "--config", config, "--format", "json", "-"],
+        Some(mutated.as_bytes()),
+    );
+    let cli: serde_json::Value = serde_json::from_slice(&cli.stdout).expect("JSON");
+    assert_eq!(served["reports"][0]["findings"], cli["reports"][0]["findings"]);
+
+    // A selection that matches no rule stops serve as it stops check.
+    let o = nianbao(
+        &[
+            "serve",
+            "--port",
+            "0",
+            "--isolated",
+            "--select",
+            "requests.no-such",
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("matches no rule"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
