@@ -451,6 +451,98 @@ impl Num {
     }
 }
 
+/// What `and`, `or`, `not` and `-` need of a value; the interpreter's
+/// [`Val`] and the plan's [`Scalar`] share one meaning of each through it.
+trait Logic: Sized {
+    fn as_bool(&self) -> Option<bool>;
+    fn from_bool(b: bool) -> Self;
+    fn as_num(&self) -> Option<Num>;
+    fn from_num(n: Num) -> Self;
+}
+
+impl Logic for Val {
+    fn as_bool(&self) -> Option<bool> {
+        match self {
+            Val::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+    fn from_bool(b: bool) -> Self {
+        Val::Bool(b)
+    }
+    fn as_num(&self) -> Option<Num> {
+        match self {
+            Val::Num(n) => Some(*n),
+            _ => None,
+        }
+    }
+    fn from_num(n: Num) -> Self {
+        Val::Num(n)
+    }
+}
+
+impl Logic for Scalar<'_> {
+    fn as_bool(&self) -> Option<bool> {
+        match self {
+            Scalar::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+    fn from_bool(b: bool) -> Self {
+        Scalar::Bool(b)
+    }
+    fn as_num(&self) -> Option<Num> {
+        match self {
+            Scalar::Num(n) => Some(*n),
+            _ => None,
+        }
+    }
+    fn from_num(n: Num) -> Self {
+        Scalar::Num(n)
+    }
+}
+
+/// `a and b`: a false side decides, even when the other is not applicable;
+/// `b` is not evaluated when `a` is false.
+fn logic_and<V: Logic>(a: Option<V>, b: impl FnOnce() -> Option<V>) -> Option<V> {
+    let left = a.as_ref().and_then(V::as_bool);
+    if left == Some(false) {
+        return a;
+    }
+    let b = b();
+    match (left, b.as_ref().and_then(V::as_bool)) {
+        (Some(true), _) => b,
+        (_, Some(false)) => Some(V::from_bool(false)),
+        _ => None,
+    }
+}
+
+/// `a or b`: a true side decides, even when the other is not applicable.
+fn logic_or<V: Logic>(a: Option<V>, b: impl FnOnce() -> Option<V>) -> Option<V> {
+    let left = a.as_ref().and_then(V::as_bool);
+    if left == Some(true) {
+        return a;
+    }
+    let b = b();
+    match (left, b.as_ref().and_then(V::as_bool)) {
+        (Some(false), _) => b,
+        (_, Some(true)) => Some(V::from_bool(true)),
+        _ => None,
+    }
+}
+
+fn logic_not<V: Logic>(v: Option<V>) -> Option<V> {
+    Some(V::from_bool(!v?.as_bool()?))
+}
+
+fn logic_neg<V: Logic>(v: Option<V>) -> Option<V> {
+    let n = v?.as_num()?;
+    Some(V::from_num(Num {
+        value: -n.value,
+        decimals: n.decimals,
+    }))
+}
+
 /// A cell's number, with the decimals it was printed with.
 fn cell_num(cell: &Cell) -> Option<Num> {
     match &cell.value {
@@ -1066,55 +1158,21 @@ impl<'a> Evaluator<'a> {
                 }),
             },
             ExprKind::Side(_) => None,
-            ExprKind::Neg(inner) => match self.eval(inner)? {
-                Val::Num(n) => Some(Val::Num(Num {
-                    value: -n.value,
-                    decimals: n.decimals,
-                })),
-                _ => None,
-            },
-            ExprKind::Not(inner) => match self.eval(inner)? {
-                Val::Bool(b) => Some(Val::Bool(!b)),
-                _ => None,
-            },
-            ExprKind::Binary(op, l, r) => {
-                match op {
-                    BinOp::And => {
-                        // A false left side decides, even when the right is not applicable.
-                        let a = self.eval(l);
-                        if matches!(a, Some(Val::Bool(false))) {
-                            return a;
-                        }
-                        let b = self.eval(r);
-                        match (a, b) {
-                            (Some(Val::Bool(true)), b) => b,
-                            (_, Some(Val::Bool(false))) => Some(Val::Bool(false)),
-                            _ => None,
-                        }
-                    }
-                    BinOp::Or => {
-                        let a = self.eval(l);
-                        if matches!(a, Some(Val::Bool(true))) {
-                            return a;
-                        }
-                        let b = self.eval(r);
-                        match (a, b) {
-                            (Some(Val::Bool(false)), b) => b,
-                            (_, Some(Val::Bool(true))) => Some(Val::Bool(true)),
-                            _ => None,
-                        }
-                    }
-                    _ => {
-                        let a = self.eval(l)?;
-                        let b = self.eval(r)?;
-                        if op.is_comparison() {
-                            compare(*op, &a, &b)
-                        } else {
-                            arith(*op, &a, &b)
-                        }
+            ExprKind::Neg(inner) => logic_neg(self.eval(inner)),
+            ExprKind::Not(inner) => logic_not(self.eval(inner)),
+            ExprKind::Binary(op, l, r) => match op {
+                BinOp::And => logic_and(self.eval(l), || self.eval(r)),
+                BinOp::Or => logic_or(self.eval(l), || self.eval(r)),
+                _ => {
+                    let a = self.eval(l)?;
+                    let b = self.eval(r)?;
+                    if op.is_comparison() {
+                        compare(*op, &a, &b)
+                    } else {
+                        arith(*op, &a, &b)
                     }
                 }
-            }
+            },
             ExprKind::Is { expr, negated, test } => {
                 let r = self.is_test(expr, *test)?;
                 Some(Val::Bool(r != *negated))

@@ -16,8 +16,8 @@
 //! decide alike on every fixture and on mutations of them.
 
 use super::{
-    arith_nums, cell_num, cell_test, comparison_holds, meta_value, num_ordering, number_in,
-    significant_chars, Binding, Num, Scalar, Scope,
+    arith_nums, cell_num, cell_test, comparison_holds, logic_and, logic_neg, logic_not, logic_or, meta_value,
+    num_ordering, number_in, significant_chars, Binding, Num, Scalar, Scope,
 };
 use nianbao_model::{Cell, Date, Decimal, LabelMatch, LabelUse, Report, Row, Section, Table, ValueKind};
 use nianbao_rules::ast::{BinOp, Coord, Expr, ExprKind, Func, MetaField, Pattern, Test};
@@ -387,41 +387,10 @@ impl Low {
             Low::Matches(text, p) => Some(Scalar::Bool(p.regex.is_match(text.of(d)?))),
             Low::Number(text, p) => number_in(text.of(d)?, p).map(|(n, _, _)| Scalar::Num(n)),
             Low::Chars(text) => Some(Scalar::Num(significant_chars(text.of(d)?))),
-            Low::Neg(inner) => match inner.eval(d)? {
-                Scalar::Num(n) => Some(Scalar::Num(Num {
-                    value: -n.value,
-                    decimals: n.decimals,
-                })),
-                _ => None,
-            },
-            Low::Not(inner) => match inner.eval(d)? {
-                Scalar::Bool(b) => Some(Scalar::Bool(!b)),
-                _ => None,
-            },
-            Low::And(l, r) => {
-                let a = l.eval(d);
-                if matches!(a, Some(Scalar::Bool(false))) {
-                    return a;
-                }
-                let b = r.eval(d);
-                match (a, b) {
-                    (Some(Scalar::Bool(true)), b) => b,
-                    (_, Some(Scalar::Bool(false))) => Some(Scalar::Bool(false)),
-                    _ => None,
-                }
-            }
-            Low::Or(l, r) => {
-                let a = l.eval(d);
-                if matches!(a, Some(Scalar::Bool(true))) {
-                    return a;
-                }
-                let b = r.eval(d);
-                match (a, b) {
-                    (Some(Scalar::Bool(false)), b) => b,
-                    (_, Some(Scalar::Bool(true))) => Some(Scalar::Bool(true)),
-                    _ => None,
-                }
-            }
+            Low::Neg(inner) => logic_neg(inner.eval(d)),
+            Low::Not(inner) => logic_not(inner.eval(d)),
+            Low::And(l, r) => logic_and(l.eval(d), || r.eval(d)),
+            Low::Or(l, r) => logic_or(l.eval(d), || r.eval(d)),
             Low::Binary(op, l, r) => {
                 let a = l.eval(d)?;
                 let b = r.eval(d)?;
