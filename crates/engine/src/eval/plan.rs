@@ -10,10 +10,14 @@
 //! The plan only decides. An instance that fails is run again by the
 //! interpreter ([`super::Evaluator`]), which alone writes findings (messages,
 //! labels, blame), so both paths share one meaning of every message. What
-//! the plan does not lower (text patterns with captures, last year's report,
-//! unusual argument shapes) is left to the interpreter whole. The lowering
-//! mirrors the interpreter's `eval` case by case; `tests` checks that both
-//! decide alike on every fixture and on mutations of them.
+//! the plan does not lower (rules on last year's report, `text()`,
+//! `parent()` outside `has_numbers`, unusual argument shapes) is left to the
+//! interpreter whole. The lowering mirrors the interpreter's `eval` case by
+//! case, sharing its value functions (`cell_test`, `number_in`, the number
+//! ordering, `Logic`). A wrong "fails" costs only time (the interpreter
+//! decides again); a wrong "holds" would drop a finding, which
+//! tests/plan_equivalence.rs guards against by running both on every fixture
+//! and thousands of mutations of them.
 
 use super::{
     arith_nums, cell_num, cell_test, comparison_holds, logic_and, logic_neg, logic_not, logic_or, meta_value,
