@@ -1857,13 +1857,22 @@ fn compare(op: BinOp, a: &Val, b: &Val) -> Option<Val> {
 
 /// Two numbers ordered at the precision of the less precise one.
 fn num_ordering(x: Num, y: Num) -> std::cmp::Ordering {
+    // Values at the same scale (most: whole counts) compare by their
+    // integer mantissas, without Decimal's general comparison.
+    let cmp = |a: Decimal, b: Decimal| {
+        if a.scale() == b.scale() {
+            a.mantissa().cmp(&b.mantissa())
+        } else {
+            a.cmp(&b)
+        }
+    };
     match min_decimals(x.decimals, y.decimals) {
-        // Rounding is the identity for values with no more places (most: counts).
+        // Rounding is the identity for values with no more places.
         Some(d) => {
             let round = |v: Decimal| if v.scale() <= d { v } else { v.round_dp(d) };
-            round(x.value).cmp(&round(y.value))
+            cmp(round(x.value), round(y.value))
         }
-        None => x.value.cmp(&y.value),
+        None => cmp(x.value, y.value),
     }
 }
 
