@@ -2,7 +2,7 @@
 //! 一、 numbering or none at all, as haiyan prints "总体情况" alone), taken
 //! in template order.
 
-use crate::labels::{label_match, max_distance};
+use crate::labels::{label_match, max_distance, more_bits_than, signature};
 use crate::tokens::{is_furniture, lines};
 use nianbao_model::label::{distance_within, is_insignificant, normalize, normalize_into, split_numbering};
 use nianbao_model::{template, Format, LabelUse, SectionSchema, Span, FORMATS};
@@ -70,10 +70,12 @@ fn part_numbering(norm: &str) -> Option<(&str, &str)> {
     (numeral > 0).then(|| norm.split_at(norm.len() - after.len()))
 }
 
-/// A section label (or variant) normalised, with its length in characters.
+/// A section label (or variant) normalised, with its length in characters
+/// and its character signature.
 struct NormLabel {
     text: String,
     chars: usize,
+    mask: u128,
 }
 
 /// The normalised labels and variants of each section, per format (in
@@ -92,7 +94,8 @@ static SECTION_LABELS: LazyLock<Vec<Vec<Vec<NormLabel>>>> = LazyLock::new(|| {
                         .map(|l| {
                             let text = normalize(l);
                             let chars = text.chars().count();
-                            NormLabel { text, chars }
+                            let mask = signature(&text);
+                            NormLabel { text, chars, mask }
                         })
                         .collect()
                 })
@@ -101,24 +104,66 @@ static SECTION_LABELS: LazyLock<Vec<Vec<Vec<NormLabel>>>> = LazyLock::new(|| {
         .collect()
 });
 
-fn match_section(norm: &str, labels: &[NormLabel]) -> Option<(usize, usize)> {
-    // Returns (significant chars covered, edit distance).
-    let (num, rest) = part_numbering(norm).unwrap_or_else(|| split_numbering(norm));
-    if !section_numbering(num) {
-        return None;
+/// The first cell of a line, normalised and split into numbering and the
+/// rest, with what [`match_section`] compares: worked out once per line
+/// rather than once per section.
+struct LineHead<'n> {
+    norm: &'n str,
+    num: &'n str,
+    rest: &'n str,
+    rest_chars: usize,
+    rest_mask: u128,
+}
+
+impl<'n> LineHead<'n> {
+    /// `None` when the numbering is none a section takes.
+    fn new(norm: &'n str) -> Option<LineHead<'n>> {
+        let (num, rest) = part_numbering(norm).unwrap_or_else(|| split_numbering(norm));
+        if !section_numbering(num) {
+            return None;
+        }
+        Some(LineHead {
+            norm,
+            num,
+            rest,
+            rest_chars: rest.chars().count(),
+            rest_mask: signature(rest),
+        })
     }
-    let num_chars = num.chars().count();
+}
+
+fn match_section(head: &LineHead, labels: &[NormLabel]) -> Option<(usize, usize)> {
+    // Returns (significant chars covered, edit distance).
+    let LineHead {
+        norm,
+        num,
+        rest,
+        rest_chars,
+        rest_mask,
+    } = *head;
+    let mut num_chars = None;
+    let mut num_chars = || *num_chars.get_or_insert_with(|| num.chars().count());
     let mut best: Option<(usize, usize)> = None;
-    for NormLabel { text: l, chars } in labels {
+    for &NormLabel {
+        text: ref l,
+        chars,
+        mask,
+    } in labels
+    {
         let d = if rest == l {
-            Some((num_chars + chars, 0))
+            Some((num_chars() + chars, 0))
         } else if !num.is_empty() && rest.starts_with(l.as_str()) {
             // "二、主动公开政府信息情况 第二十条…" where the heading ran on.
-            Some((num_chars + chars, 0))
+            Some((num_chars() + chars, 0))
         } else {
-            let max = max_distance(*chars);
-            if rest.len().abs_diff(l.len()) > max * 4 {
-                continue; // too long or short to be within `max` edits (≤ 4 bytes each)
+            let max = max_distance(chars);
+            // Too long or short to be within `max` edits, or with more
+            // characters than `max` that one text has and the other lacks.
+            if rest_chars.abs_diff(chars) > max
+                || more_bits_than(rest_mask & !mask, max)
+                || more_bits_than(mask & !rest_mask, max)
+            {
+                continue;
             }
             distance_within(rest, l, max)
                 .filter(|&d| d > 0)
@@ -152,9 +197,12 @@ pub(crate) fn find(text: &str, format: Format) -> Vec<Heading> {
         };
         norm.clear();
         normalize_into(cell, &mut norm);
+        let Some(head) = LineHead::new(&norm) else {
+            continue;
+        };
         for (index, schema) in sections.iter().enumerate() {
             let section_labels = labels.get(index).map_or(&[][..], |l| &l[..]);
-            if let Some((covered, _)) = match_section(&norm, section_labels) {
+            if let Some((covered, _)) = match_section(&head, section_labels) {
                 let len = significant_prefix_len(cell, covered);
                 let printed = cell.get(..len).unwrap_or(cell).trim_end();
                 let norm = normalize(printed);

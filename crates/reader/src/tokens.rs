@@ -46,7 +46,40 @@ static FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
 /// Whether a line is page furniture (never part of a table).
 pub(crate) fn is_furniture(line: &str) -> bool {
     // A whole page run together on one line is not furniture, whatever it starts with.
-    line.len() <= 600 && FURNITURE.is_match(line)
+    line.len() <= 600 && may_start_furniture(line) && FURNITURE.is_match(line)
+}
+
+/// Whether the first character after leading white space is one a
+/// [`FURNITURE`] line can start with: most lines (text, labels) start with
+/// none of them, and are told apart without running the pattern.
+fn may_start_furniture(line: &str) -> bool {
+    line.trim_start().chars().next().is_none_or(|c| {
+        // `\d` in the pattern is any Unicode decimal digit: `is_numeric` covers them.
+        c.is_numeric()
+            || matches!(
+                c,
+                '-' | '－'
+                    | '—'
+                    | '–'
+                    | '第'
+                    | '首'
+                    | '当'
+                    | '您'
+                    | '>'
+                    | '＞'
+                    | '发'
+                    | '浏'
+                    | '信'
+                    | '来'
+                    | '字'
+                    | '【'
+                    | '图'
+                    | '|'
+                    | '｜'
+                    | ':'
+                    | '：'
+            )
+    })
 }
 
 /// Lines of `text` as byte spans, without the line break (`\n` or `\r\n`).
