@@ -1,6 +1,10 @@
 //! Read every file of a directory once, for profiling the reader alone
 //! (`valgrind --tool=callgrind target/release/examples/read_dir DIR`):
 //! `cargo build --release -p nianbao-reader --example read_dir`.
+// The CLI's allocator, so that profiles count what `nianbao` spends.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let Some(dir) = std::env::args().nth(1) else {
         eprintln!("usage: read_dir DIR");
