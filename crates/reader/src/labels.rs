@@ -122,6 +122,15 @@ impl CharSet {
 /// numerals and separators.
 const NUMBERING_CHARS: &str = "()（）、.．0123456789一二三四五六七八九十";
 
+/// Whether numbering ([`split_numbering`]) may start with `c`: a bracket
+/// or a numeral. Most candidate texts start otherwise.
+fn may_start_numbering(c: char) -> bool {
+    matches!(
+        c,
+        '(' | '（' | '0'..='9' | '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十'
+    )
+}
+
 /// What the matcher needs to know of a normalised candidate text, gathered
 /// while it is built (token by token) rather than recomputed per lookup.
 #[derive(Debug, Clone, Copy, Default)]
@@ -193,13 +202,24 @@ pub(crate) struct Catalogue {
     /// For a text of n characters (the index), the entries that may match
     /// it approximately: those whose tolerated edits cover the difference
     /// in length. Blocks and short labels are matched only exactly.
-    approx_by_chars: Vec<Vec<usize>>,
+    approx_by_chars: Vec<Vec<Approx>>,
     max_chars: usize,
     /// Every character of every entry, and the numbering characters: a
     /// text with a character outside this set matches no entry exactly,
     /// and one with more such characters than the most edits any entry
     /// tolerates matches none at all.
     known: CharSet,
+}
+
+/// An entry in a list of [`Catalogue`] entries that may match approximately,
+/// with what the filters before the edit distance read, kept together.
+#[derive(Debug, Clone, Copy)]
+struct Approx {
+    mask: u128,
+    /// Edits tolerated.
+    max: usize,
+    chars: usize,
+    entry: usize,
 }
 
 pub(crate) static CATALOGUE: LazyLock<Catalogue> = LazyLock::new(build);
@@ -268,7 +288,7 @@ fn build() -> Catalogue {
         exact_by_mask.entry(e.mask).or_default().push(i);
     }
     let max_chars = entries.iter().map(|e| e.chars).max().unwrap_or(0);
-    let mut approx_by_chars = vec![Vec::new(); max_chars + max_distance(max_chars) + 1];
+    let mut approx_by_chars: Vec<Vec<Approx>> = vec![Vec::new(); max_chars + max_distance(max_chars) + 1];
     for (i, e) in entries.iter().enumerate() {
         // 第二十条第（一）项 and 第（五）项 are one edit apart: blocks only exactly.
         let max = max_distance(e.chars);
@@ -276,14 +296,19 @@ fn build() -> Catalogue {
             continue;
         }
         for chars in e.chars.saturating_sub(max)..=e.chars + max {
-            if let Some(ids) = approx_by_chars.get_mut(chars) {
-                ids.push(i);
+            if let Some(list) = approx_by_chars.get_mut(chars) {
+                list.push(Approx {
+                    mask: e.mask,
+                    max,
+                    chars: e.chars,
+                    entry: i,
+                });
             }
         }
     }
     // Shorter entries first, as ties go to the entry found first.
-    for ids in &mut approx_by_chars {
-        ids.sort_by_key(|&i| entries.get(i).map(|e| e.chars));
+    for list in &mut approx_by_chars {
+        list.sort_by_key(|a| a.chars);
     }
     let mut known = CharSet::new();
     for c in entries
@@ -352,7 +377,11 @@ impl Catalogue {
 
     /// [`Catalogue::best`] with the text's [`Traits`] already known.
     fn best_with(&self, norm: &str, traits: Traits, prefer: Option<&str>) -> Option<Hit> {
-        let (num, rest) = split_numbering(norm);
+        let (num, rest) = if norm.starts_with(may_start_numbering) {
+            split_numbering(norm)
+        } else {
+            ("", norm)
+        };
         if rest.is_empty() {
             return None;
         }
@@ -368,7 +397,7 @@ impl Catalogue {
         let approx = self
             .approx_by_chars
             .get(rest_chars)
-            .map_or(&[][..], |ids| &ids[..]);
+            .map_or(&[][..], |list| &list[..]);
         if foreign > 0 && (approx.is_empty() || foreign > max_distance(self.max_chars)) {
             return None;
         }
@@ -416,18 +445,19 @@ impl Catalogue {
         if best.is_some_and(|b| b.distance == 0) {
             return best;
         }
-        for &i in approx {
-            let Some(e) = self.entries.get(i) else { continue };
+        for a in approx {
             // Each character one text has and the other lacks is an edit.
-            let max = max_distance(e.chars);
-            if foreign > max
-                || more_bits_than(rest_mask & !e.mask, max)
-                || more_bits_than(e.mask & !rest_mask, max)
+            if foreign > a.max
+                || more_bits_than(rest_mask & !a.mask, a.max)
+                || more_bits_than(a.mask & !rest_mask, a.max)
             {
                 continue;
             }
-            if let Some(d) = distance_within(rest, &e.text, max) {
-                consider(&mut best, i, d);
+            let Some(e) = self.entries.get(a.entry) else {
+                continue;
+            };
+            if let Some(d) = distance_within(rest, &e.text, a.max) {
+                consider(&mut best, a.entry, d);
             }
         }
         best
