@@ -6,7 +6,9 @@
 //! line, or with small typos (approximate, with the distance recorded).
 
 use crate::tokens::{Kind, Token};
-use nianbao_model::label::{bare_eq, distance, distance_within, normalize, split_numbering};
+use nianbao_model::label::{
+    bare_eq, distance, distance_within, fold_char, is_insignificant, normalize, split_numbering,
+};
 use nianbao_model::{template, Format, LabelMatch, RowKind, Span, FORMATS};
 use rustc_hash::FxHashMap;
 use std::sync::LazyLock;
@@ -61,10 +63,111 @@ pub(crate) struct Entry {
 
 /// One bit per character (hashed): a candidate character whose bit is not
 /// in a label's signature needs at least one edit.
-fn signature(s: &str) -> u128 {
-    s.chars().fold(0u128, |m, c| {
-        m | 1u128 << ((c as u32).wrapping_mul(2_654_435_761) >> 25)
-    })
+pub(crate) fn signature(s: &str) -> u128 {
+    s.chars().fold(0u128, |m, c| m | char_bit(c))
+}
+
+/// A character's bit in a [`signature`].
+fn char_bit(c: char) -> u128 {
+    1u128 << ((c as u32).wrapping_mul(2_654_435_761) >> 25)
+}
+
+/// Whether `bits` has more than `max` bits set: `count_ones` without the
+/// popcount instruction (not in baseline x86-64) costs more than clearing
+/// the lowest bit the few times `max` (at most five) allows.
+pub(crate) fn more_bits_than(mut bits: u128, max: usize) -> bool {
+    for _ in 0..max {
+        if bits == 0 {
+            return false;
+        }
+        bits &= bits - 1;
+    }
+    bits != 0
+}
+
+/// A set of characters, tested in a few instructions: a bitmap of the
+/// Basic Multilingual Plane (where every template label lives) and a list
+/// for anything beyond.
+struct CharSet {
+    bmp: Vec<u64>,
+    other: Vec<char>,
+}
+
+impl CharSet {
+    fn new() -> CharSet {
+        CharSet {
+            bmp: vec![0; 0x1_0000 / 64],
+            other: Vec::new(),
+        }
+    }
+
+    fn insert(&mut self, c: char) {
+        let n = c as usize;
+        match self.bmp.get_mut(n / 64) {
+            Some(word) => *word |= 1 << (n % 64),
+            None => self.other.push(c),
+        }
+    }
+
+    fn contains(&self, c: char) -> bool {
+        let n = c as usize;
+        match self.bmp.get(n / 64) {
+            Some(word) => word >> (n % 64) & 1 == 1,
+            None => self.other.contains(&c),
+        }
+    }
+}
+
+/// Characters that may number a label ([`split_numbering`]): brackets,
+/// numerals and separators.
+const NUMBERING_CHARS: &str = "()（）、.．0123456789一二三四五六七八九十";
+
+/// Whether numbering ([`split_numbering`]) may start with `c`: a bracket
+/// or a numeral. Most candidate texts start otherwise.
+fn may_start_numbering(c: char) -> bool {
+    matches!(
+        c,
+        '(' | '（' | '0'..='9' | '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十'
+    )
+}
+
+/// What the matcher needs to know of a normalised candidate text, gathered
+/// while it is built (token by token) rather than recomputed per lookup.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Traits {
+    /// Length in characters.
+    chars: usize,
+    /// [`signature`] of the text.
+    mask: u128,
+    /// Characters in no catalogue label and no numbering: each needs an
+    /// edit whatever label the text is compared with.
+    foreign: usize,
+}
+
+impl Traits {
+    /// The traits of a normalised text.
+    fn of(cat: &Catalogue, norm: &str) -> Traits {
+        let mut t = Traits::default();
+        for c in norm.chars() {
+            t.push(cat, c);
+        }
+        t
+    }
+
+    fn push(&mut self, cat: &Catalogue, c: char) {
+        self.chars += 1;
+        self.mask |= char_bit(c);
+        self.foreign += usize::from(!cat.known.contains(c));
+    }
+
+    /// The traits of two texts joined.
+    fn join(self, other: Traits) -> Traits {
+        Traits {
+            chars: self.chars + other.chars,
+            mask: self.mask | other.mask,
+            foreign: self.foreign + other.foreign,
+        }
+    }
 }
 
 pub(crate) fn format_bit(f: Format) -> u8 {
@@ -93,9 +196,30 @@ pub(crate) struct Catalogue {
     /// By normalised text; looked up for every candidate run of tokens, so
     /// with a fast hash rather than SipHash.
     exact: FxHashMap<String, Vec<usize>>,
-    /// Entries that may be matched approximately, by length in characters.
-    by_chars: Vec<Vec<usize>>,
+    /// Entries by their [`signature`], for the exact lookup: comparing two
+    /// numbers first is cheaper than hashing the text.
+    exact_by_mask: FxHashMap<u128, Vec<usize>>,
+    /// For a text of n characters (the index), the entries that may match
+    /// it approximately: those whose tolerated edits cover the difference
+    /// in length. Blocks and short labels are matched only exactly.
+    approx_by_chars: Vec<Vec<Approx>>,
     max_chars: usize,
+    /// Every character of every entry, and the numbering characters: a
+    /// text with a character outside this set matches no entry exactly,
+    /// and one with more such characters than the most edits any entry
+    /// tolerates matches none at all.
+    known: CharSet,
+}
+
+/// An entry in a list of [`Catalogue`] entries that may match approximately,
+/// with what the filters before the edit distance read, kept together.
+#[derive(Debug, Clone, Copy)]
+struct Approx {
+    mask: u128,
+    /// Edits tolerated.
+    max: usize,
+    chars: usize,
+    entry: usize,
 }
 
 pub(crate) static CATALOGUE: LazyLock<Catalogue> = LazyLock::new(build);
@@ -159,21 +283,48 @@ fn build() -> Catalogue {
     for (i, e) in entries.iter().enumerate() {
         exact.entry(e.text.clone()).or_default().push(i);
     }
+    let mut exact_by_mask: FxHashMap<u128, Vec<usize>> = FxHashMap::default();
+    for (i, e) in entries.iter().enumerate() {
+        exact_by_mask.entry(e.mask).or_default().push(i);
+    }
     let max_chars = entries.iter().map(|e| e.chars).max().unwrap_or(0);
-    let mut by_chars = vec![Vec::new(); max_chars + 1];
+    let mut approx_by_chars: Vec<Vec<Approx>> = vec![Vec::new(); max_chars + max_distance(max_chars) + 1];
     for (i, e) in entries.iter().enumerate() {
         // 第二十条第（一）项 and 第（五）项 are one edit apart: blocks only exactly.
-        if max_distance(e.chars) > 0 && !matches!(e.target, Target::Block(_)) {
-            if let Some(b) = by_chars.get_mut(e.chars) {
-                b.push(i);
+        let max = max_distance(e.chars);
+        if max == 0 || matches!(e.target, Target::Block(_)) {
+            continue;
+        }
+        for chars in e.chars.saturating_sub(max)..=e.chars + max {
+            if let Some(list) = approx_by_chars.get_mut(chars) {
+                list.push(Approx {
+                    mask: e.mask,
+                    max,
+                    chars: e.chars,
+                    entry: i,
+                });
             }
         }
+    }
+    // Shorter entries first, as ties go to the entry found first.
+    for list in &mut approx_by_chars {
+        list.sort_by_key(|a| a.chars);
+    }
+    let mut known = CharSet::new();
+    for c in entries
+        .iter()
+        .flat_map(|e| e.text.chars())
+        .chain(NUMBERING_CHARS.chars())
+    {
+        known.insert(c);
     }
     Catalogue {
         entries,
         exact,
-        by_chars,
+        exact_by_mask,
+        approx_by_chars,
         max_chars,
+        known,
     }
 }
 
@@ -221,15 +372,40 @@ impl Catalogue {
     /// The best entry for a normalised candidate text, if any is close enough.
     /// `prefer` is the table whose region is being read.
     pub fn best(&self, norm: &str, prefer: Option<&str>) -> Option<Hit> {
-        let (num, rest) = split_numbering(norm);
+        self.best_with(norm, Traits::of(self, norm), prefer)
+    }
+
+    /// [`Catalogue::best`] with the text's [`Traits`] already known.
+    fn best_with(&self, norm: &str, traits: Traits, prefer: Option<&str>) -> Option<Hit> {
+        let (num, rest) = if norm.starts_with(may_start_numbering) {
+            split_numbering(norm)
+        } else {
+            ("", norm)
+        };
         if rest.is_empty() {
             return None;
         }
-        let printed_num = numbering_of(num);
-        let rest_chars = rest.chars().count();
-        let rest_mask = signature(rest);
-        let cost_of = |e: &Entry, d: usize| -> Option<usize> {
-            let numbering = match (&printed_num, &e.numbering) {
+        // Numbering characters are all known: the foreign ones are the rest's.
+        let foreign = traits.foreign;
+        let (rest_chars, rest_mask) = if num.is_empty() {
+            (traits.chars, traits.mask)
+        } else {
+            (traits.chars - num.chars().count(), signature(rest))
+        };
+        // Only entries whose tolerated edits cover the difference in length
+        // can match approximately; at most five edits are ever tolerated.
+        let approx = self
+            .approx_by_chars
+            .get(rest_chars)
+            .map_or(&[][..], |list| &list[..]);
+        if foreign > 0 && (approx.is_empty() || foreign > max_distance(self.max_chars)) {
+            return None;
+        }
+        // The printed numbering, only worked out for an entry that matches.
+        let mut printed_num: Option<Option<Numbering>> = None;
+        let mut cost_of = |e: &Entry, d: usize| -> Option<usize> {
+            let printed_num = printed_num.get_or_insert_with(|| numbering_of(num));
+            let numbering = match (&*printed_num, &e.numbering) {
                 (Some(p), Some(n)) if p == n => 0,
                 (Some(_), Some(_)) => 5,
                 (None, Some(_)) => 1,
@@ -244,7 +420,7 @@ impl Catalogue {
             Some(d * EDIT_COST + numbering + other_table)
         };
         let mut best: Option<Hit> = None;
-        let consider = |best: &mut Option<Hit>, i: usize, d: usize| {
+        let mut consider = |best: &mut Option<Hit>, i: usize, d: usize| {
             let Some(e) = self.entries.get(i) else { return };
             if let Some(cost) = cost_of(e, d) {
                 if best.is_none_or(|b| cost < b.cost) {
@@ -256,28 +432,32 @@ impl Catalogue {
                 }
             }
         };
-        if let Some(ids) = self.exact.get(rest) {
-            for &i in ids {
-                consider(&mut best, i, 0);
+        // An exact match has the same characters, so the same signature.
+        if foreign == 0 {
+            if let Some(ids) = self.exact_by_mask.get(&rest_mask) {
+                for &i in ids {
+                    if self.entries.get(i).is_some_and(|e| e.text == rest) {
+                        consider(&mut best, i, 0);
+                    }
+                }
             }
         }
         if best.is_some_and(|b| b.distance == 0) {
             return best;
         }
-        // An entry of n characters tolerates n / 4 edits, so only lengths
-        // within a quarter of the candidate's can match.
-        let lo = rest_chars * 4 / 5;
-        let hi = (rest_chars * 4 / 3 + 1).min(self.max_chars);
-        for ids in self.by_chars.get(lo..=hi).unwrap_or(&[]) {
-            for &i in ids {
-                let Some(e) = self.entries.get(i) else { continue };
-                let max = max_distance(e.chars);
-                if e.chars.abs_diff(rest_chars) > max || (rest_mask & !e.mask).count_ones() as usize > max {
-                    continue;
-                }
-                if let Some(d) = distance_within(rest, &e.text, max) {
-                    consider(&mut best, i, d);
-                }
+        for a in approx {
+            // Each character one text has and the other lacks is an edit.
+            if foreign > a.max
+                || more_bits_than(rest_mask & !a.mask, a.max)
+                || more_bits_than(a.mask & !rest_mask, a.max)
+            {
+                continue;
+            }
+            let Some(e) = self.entries.get(a.entry) else {
+                continue;
+            };
+            if let Some(d) = distance_within(rest, &e.text, a.max) {
+                consider(&mut best, a.entry, d);
             }
         }
         best
@@ -286,7 +466,11 @@ impl Catalogue {
     /// A row label cut short where its numbers were printed, the rest of it
     /// wrapped below them ("（二）部分公开（区分处理的，只计这一情形， 4 0 …"):
     /// at least six characters and half the label, from its start.
-    pub fn row_prefix(&self, norm: &str, prefer: Option<&str>) -> Option<Hit> {
+    pub fn row_prefix(&self, norm: &str, traits: Traits, prefer: Option<&str>) -> Option<Hit> {
+        // A label starting with the text has every character of it.
+        if traits.foreign > 0 {
+            return None;
+        }
         let (num, rest) = split_numbering(norm);
         let rest_chars = rest.chars().count();
         if rest_chars < 6 {
@@ -357,13 +541,54 @@ impl Catalogue {
     }
 }
 
+/// The bare form (normalised, numbering removed) of every label and variant
+/// of both templates: compared with printed text for every label read, so
+/// worked out once.
+static BARE: LazyLock<FxHashMap<&'static str, String>> = LazyLock::new(|| {
+    let mut labels: Vec<&'static str> = Vec::new();
+    for format in FORMATS {
+        let tpl = template(format);
+        for s in &tpl.sections {
+            labels.push(s.label);
+            labels.extend(s.variants);
+        }
+        for t in &tpl.tables {
+            for r in &t.rows {
+                labels.push(r.label);
+                labels.extend(r.variants);
+            }
+            for c in &t.columns {
+                labels.push(c.label);
+                labels.extend(c.variants);
+            }
+            for g in &t.column_groups {
+                labels.push(g.label);
+                labels.extend(g.variants);
+            }
+        }
+    }
+    labels
+        .into_iter()
+        .map(|l| (l, split_numbering(&normalize(l)).1.to_string()))
+        .collect()
+});
+
+/// Whether `label`'s bare form is `bare` (as [`bare_eq`]): looked up for
+/// template labels, worked out for any other text.
+pub(crate) fn bare_is(label: &str, bare: &str) -> bool {
+    match BARE.get(label) {
+        Some(b) => b == bare,
+        None => bare_eq(label, bare),
+    }
+}
+
 /// How printed text (normalised, numbering removed) relates to a template
 /// label and its variants.
 pub(crate) fn label_match(printed: &str, official: &str, variants: &[&str]) -> LabelMatch {
-    if bare_eq(official, printed) {
+    if bare_is(official, printed) {
         return LabelMatch::Exact;
     }
-    if let Some(v) = variants.iter().find(|v| bare_eq(v, printed)) {
+    if let Some(v) = variants.iter().find(|v| bare_is(v, printed)) {
         return LabelMatch::Variant {
             variant: (*v).to_string(),
         };
@@ -399,6 +624,7 @@ const MAX_JOIN: usize = 24;
 pub(crate) fn items(text: &str, tokens: &[Token], prefer: Option<&str>) -> Vec<Item> {
     let cat = &*CATALOGUE;
     let mut out = Vec::with_capacity(tokens.len());
+    let mut scratch = Scratch::default();
     let mut i = 0;
     while i < tokens.len() {
         let Some(t) = tokens.get(i) else { break };
@@ -417,12 +643,48 @@ pub(crate) fn items(text: &str, tokens: &[Token], prefer: Option<&str>) -> Vec<I
                     .position(|t| t.kind != Kind::Text)
                     .map_or(tokens.len(), |p| i + p);
                 let followed_by_number = tokens.get(end).is_some_and(|t| t.kind == Kind::Number);
-                segment(text, &tokens[i..end], prefer, followed_by_number, cat, &mut out);
+                segment(
+                    text,
+                    &tokens[i..end],
+                    prefer,
+                    followed_by_number,
+                    cat,
+                    &mut scratch,
+                    &mut out,
+                );
                 i = end;
             }
         }
     }
     out
+}
+
+/// One text token of a run, normalised into [`Scratch::norm`].
+#[derive(Debug, Clone, Copy)]
+struct Piece {
+    /// Byte range in the normalised buffer.
+    start: usize,
+    end: usize,
+    traits: Traits,
+}
+
+/// Buffers [`segment`] reuses from one run of text tokens to the next.
+#[derive(Default)]
+struct Scratch {
+    /// The run's tokens normalised, one after the other: a run of tokens
+    /// joined is a slice of it.
+    norm: String,
+    pieces: Vec<Piece>,
+    best: Vec<Step>,
+}
+
+/// [`segment`]'s best reading of the first k tokens of a run: its score,
+/// where its last part starts, and the label that part is, if any.
+#[derive(Clone, Copy)]
+struct Step {
+    score: i64,
+    from: usize,
+    hit: Option<Hit>,
 }
 
 /// Best segmentation of a run of text tokens into labels and unknown text:
@@ -435,32 +697,51 @@ fn segment(
     prefer: Option<&str>,
     followed_by_number: bool,
     cat: &Catalogue,
+    scratch: &mut Scratch,
     out: &mut Vec<Item>,
 ) {
     let n = run.len();
-    let norms: Vec<String> = run
-        .iter()
-        .map(|t| normalize(t.span.slice(text).unwrap_or("")))
-        .collect();
-    // best[k]: (score, back-pointer) for the first k tokens.
-    #[derive(Clone, Copy)]
-    struct Step {
-        score: i64,
-        from: usize,
-        hit: Option<Hit>,
+    let Scratch { norm, pieces, best } = scratch;
+    norm.clear();
+    pieces.clear();
+    for t in run {
+        let start = norm.len();
+        let mut traits = Traits::default();
+        let printed = t.span.slice(text).unwrap_or("");
+        for c in printed.chars().map(fold_char).filter(|c| !is_insignificant(*c)) {
+            norm.push(c);
+            traits.push(cat, c);
+        }
+        pieces.push(Piece {
+            start,
+            end: norm.len(),
+            traits,
+        });
     }
-    let mut best = vec![
+    let norm = norm.as_str();
+    // The normalised text of tokens a..b.
+    let joined = |a: usize, b: usize| -> &str {
+        match (pieces.get(a), b.checked_sub(1).and_then(|l| pieces.get(l))) {
+            (Some(first), Some(last)) => norm.get(first.start..last.end).unwrap_or(""),
+            _ => "",
+        }
+    };
+    // best[k]: the best reading of the first k tokens.
+    best.clear();
+    best.resize(
+        n + 1,
         Step {
             score: i64::MIN,
             from: 0,
-            hit: None
-        };
-        n + 1
-    ];
+            hit: None,
+        },
+    );
     if let Some(b) = best.first_mut() {
         b.score = 0;
     }
     let limit = cat.max_chars + max_distance(cat.max_chars) + 6;
+    // Most edits any entry tolerates.
+    let max_edits = max_distance(cat.max_chars);
     for i in 0..n {
         let base = best[i].score;
         if base == i64::MIN {
@@ -473,22 +754,24 @@ fn segment(
                 hit: None,
             };
         }
-        let mut cand = String::new();
-        let mut cand_chars = 0;
+        let mut traits = Traits::default();
         for j in i + 1..=n.min(i + MAX_JOIN) {
-            cand.push_str(&norms[j - 1]);
-            cand_chars += norms[j - 1].chars().count();
-            if cand_chars > limit {
+            traits = traits.join(pieces[j - 1].traits);
+            // Joining more tokens only adds characters: past the longest
+            // label, or with more characters no label has than any label
+            // tolerates as edits, no longer run matches either.
+            if traits.chars > limit || traits.foreign > max_edits {
                 break;
             }
-            let hit = cat.best(&cand, prefer).or_else(|| {
+            let cand = joined(i, j);
+            let hit = cat.best_with(cand, traits, prefer).or_else(|| {
                 // Only the text just before the numbers can be a label cut short.
                 (j == n && followed_by_number)
-                    .then(|| cat.row_prefix(&cand, prefer))
+                    .then(|| cat.row_prefix(cand, traits, prefer))
                     .flatten()
             });
             if let Some(hit) = hit {
-                let score = base + cand_chars as i64 * CHAR_SCORE - hit.cost as i64;
+                let score = base + traits.chars as i64 * CHAR_SCORE - hit.cost as i64;
                 if score > best[j].score {
                     best[j] = Step {
                         score,
@@ -514,13 +797,13 @@ fn segment(
             Some(h) => out.push(Item::Label {
                 entry: h.entry,
                 span,
-                text: split_numbering(&norms[a..b].concat()).1.to_string(),
+                text: split_numbering(joined(a, b)).1.to_string(),
                 distance: h.distance,
             }),
             None => {
                 // Cells that ran together: a row label ends the text and its
                 // numbers follow.
-                let norm = &norms[a];
+                let norm = joined(a, a + 1);
                 if idx == last && followed_by_number {
                     if let Some((entry, covered)) = cat.row_suffix(norm, prefer) {
                         if let Some(start) = suffix_start(text, run[a].span, covered) {

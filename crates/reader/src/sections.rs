@@ -2,8 +2,8 @@
 //! 一、 numbering or none at all, as haiyan prints "总体情况" alone), taken
 //! in template order.
 
-use crate::labels::{label_match, max_distance};
-use crate::tokens::{is_furniture, lines};
+use crate::labels::{label_match, max_distance, more_bits_than, signature};
+use crate::tokens::TextLine;
 use nianbao_model::label::{distance_within, is_insignificant, normalize, normalize_into, split_numbering};
 use nianbao_model::{template, Format, LabelUse, SectionSchema, Span, FORMATS};
 use std::sync::LazyLock;
@@ -18,20 +18,42 @@ pub(crate) struct Heading {
 /// The first cell of a line (up to a tab or pipe), trimmed, with its offset.
 fn first_cell(line: &str, base: usize) -> Option<(usize, &str)> {
     let mut start = 0;
-    for (i, c) in line.char_indices().chain(std::iter::once((line.len(), '\t'))) {
-        if matches!(c, '\t' | '|' | '｜') {
-            let cell = line.get(start..i).unwrap_or("");
-            // Markdown headings ("## 一、总体情况") and bold markers are no wording.
-            let trimmed = cell.trim_start_matches(|c: char| is_insignificant(c) || c == '#');
-            if !trimmed.trim().is_empty() {
-                let lead = cell.len() - trimmed.len();
-                let t = trimmed.trim_end_matches(is_insignificant);
-                return Some((base + start + lead, t));
-            }
-            start = i + c.len_utf8();
+    loop {
+        let (end, separator_len) = next_separator(line, start);
+        let cell = line.get(start..end).unwrap_or("");
+        // Markdown headings ("## 一、总体情况") and bold markers are no wording.
+        let trimmed = cell.trim_start_matches(|c: char| is_insignificant(c) || c == '#');
+        if !trimmed.trim().is_empty() {
+            let lead = cell.len() - trimmed.len();
+            let t = trimmed.trim_end_matches(is_insignificant);
+            return Some((base + start + lead, t));
+        }
+        if end >= line.len() {
+            return None;
+        }
+        start = end + separator_len;
+    }
+}
+
+/// The next cell separator (tab, `|` or `｜`) at or after `from`: its byte
+/// offset and length, or the line's end. Searched bytewise (memchr), as a
+/// paragraph of prose is one long first cell.
+fn next_separator(line: &str, from: usize) -> (usize, usize) {
+    let bytes = line.as_bytes();
+    let mut at = from;
+    while let Some(k) = bytes
+        .get(at..)
+        .and_then(|rest| memchr::memchr3(b'\t', b'|', 0xEF, rest))
+    {
+        let i = at + k;
+        match bytes.get(i) {
+            Some(b'\t' | b'|') => return (i, 1),
+            // '｜' is EF BD 9C; other characters starting with EF are text.
+            _ if bytes.get(i..i + 3) == Some("｜".as_bytes()) => return (i, 3),
+            _ => at = i + 1,
         }
     }
-    None
+    (line.len(), 0)
 }
 
 /// Byte length of the prefix of `s` holding its first `n` significant characters.
@@ -70,10 +92,48 @@ fn part_numbering(norm: &str) -> Option<(&str, &str)> {
     (numeral > 0).then(|| norm.split_at(norm.len() - after.len()))
 }
 
-/// A section label (or variant) normalised, with its length in characters.
+/// A section label (or variant) normalised, with its length in characters
+/// and its character signature.
 struct NormLabel {
     text: String,
     chars: usize,
+    mask: u128,
+}
+
+/// Bytes of a line's head normalised before deciding whether the rest of
+/// the line matters.
+const HEAD_BYTES: usize = 192;
+
+/// Characters numbering a section ("第一部分：", "（一）", "一、").
+fn is_numbering_char(c: char) -> bool {
+    matches!(
+        c,
+        '第' | '部' | '分' | ':' | '、' | ',' | '.' | '(' | ')' | '0'
+            ..='9' | '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十'
+    )
+}
+
+/// `normalize_into(cell, norm)`, but only of the head of a long cell when
+/// that decides the match: numbering is decided by its leading run of
+/// numbering characters and the character after it, and when the head
+/// holds more characters after that run than any section label and its
+/// edits, only whether the rest starts with a label matters (a paragraph of
+/// prose is not normalised whole).
+fn normalize_head(cell: &str, norm: &mut String, max_label_chars: usize) {
+    let mut cut = HEAD_BYTES.min(cell.len());
+    while !cell.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    normalize_into(cell.get(..cut).unwrap_or(cell), norm);
+    if cut == cell.len() {
+        return;
+    }
+    let chars = norm.chars().count();
+    let numbering = norm.chars().take_while(|c| is_numbering_char(*c)).count();
+    if chars < numbering + max_label_chars + 7 {
+        norm.clear();
+        normalize_into(cell, norm);
+    }
 }
 
 /// The normalised labels and variants of each section, per format (in
@@ -92,7 +152,8 @@ static SECTION_LABELS: LazyLock<Vec<Vec<Vec<NormLabel>>>> = LazyLock::new(|| {
                         .map(|l| {
                             let text = normalize(l);
                             let chars = text.chars().count();
-                            NormLabel { text, chars }
+                            let mask = signature(&text);
+                            NormLabel { text, chars, mask }
                         })
                         .collect()
                 })
@@ -101,24 +162,74 @@ static SECTION_LABELS: LazyLock<Vec<Vec<Vec<NormLabel>>>> = LazyLock::new(|| {
         .collect()
 });
 
-fn match_section(norm: &str, labels: &[NormLabel]) -> Option<(usize, usize)> {
-    // Returns (significant chars covered, edit distance).
-    let (num, rest) = part_numbering(norm).unwrap_or_else(|| split_numbering(norm));
-    if !section_numbering(num) {
-        return None;
+/// The first cell of a line, normalised and split into numbering and the
+/// rest, with what [`match_section`] compares: worked out once per line
+/// rather than once per section.
+struct LineHead<'n> {
+    norm: &'n str,
+    num: &'n str,
+    rest: &'n str,
+    rest_chars: usize,
+    rest_mask: u128,
+}
+
+impl<'n> LineHead<'n> {
+    /// `None` when the line cannot be a heading: numbering no section
+    /// takes, or no numbering and more characters than any label of at
+    /// most `max_label_chars` and its edits (at most five).
+    fn new(norm: &'n str, max_label_chars: usize) -> Option<LineHead<'n>> {
+        let (num, rest) = part_numbering(norm).unwrap_or_else(|| split_numbering(norm));
+        if !section_numbering(num) {
+            return None;
+        }
+        let rest_chars = rest.chars().count();
+        let short = rest_chars <= max_label_chars + 5;
+        if num.is_empty() && !short {
+            return None;
+        }
+        Some(LineHead {
+            norm,
+            num,
+            rest,
+            rest_chars,
+            // Only compared when the lengths are close.
+            rest_mask: if short { signature(rest) } else { 0 },
+        })
     }
-    let num_chars = num.chars().count();
+}
+
+fn match_section(head: &LineHead, labels: &[NormLabel]) -> Option<(usize, usize)> {
+    // Returns (significant chars covered, edit distance).
+    let LineHead {
+        norm,
+        num,
+        rest,
+        rest_chars,
+        rest_mask,
+    } = *head;
+    let mut num_chars = None;
+    let mut num_chars = || *num_chars.get_or_insert_with(|| num.chars().count());
     let mut best: Option<(usize, usize)> = None;
-    for NormLabel { text: l, chars } in labels {
+    for &NormLabel {
+        text: ref l,
+        chars,
+        mask,
+    } in labels
+    {
         let d = if rest == l {
-            Some((num_chars + chars, 0))
+            Some((num_chars() + chars, 0))
         } else if !num.is_empty() && rest.starts_with(l.as_str()) {
             // "二、主动公开政府信息情况 第二十条…" where the heading ran on.
-            Some((num_chars + chars, 0))
+            Some((num_chars() + chars, 0))
         } else {
-            let max = max_distance(*chars);
-            if rest.len().abs_diff(l.len()) > max * 4 {
-                continue; // too long or short to be within `max` edits (≤ 4 bytes each)
+            let max = max_distance(chars);
+            // Too long or short to be within `max` edits, or with more
+            // characters than `max` that one text has and the other lacks.
+            if rest_chars.abs_diff(chars) > max
+                || more_bits_than(rest_mask & !mask, max)
+                || more_bits_than(mask & !rest_mask, max)
+            {
+                continue;
             }
             distance_within(rest, l, max)
                 .filter(|&d| d > 0)
@@ -135,26 +246,30 @@ fn match_section(norm: &str, labels: &[NormLabel]) -> Option<(usize, usize)> {
 
 /// Every section heading, in template order (each section at most once,
 /// each after the previous one found).
-pub(crate) fn find(text: &str, format: Format) -> Vec<Heading> {
+pub(crate) fn find(text: &str, lines: &[TextLine], format: Format) -> Vec<Heading> {
     let sections = &template(format).sections;
     let format_index = FORMATS.iter().position(|f| *f == format).unwrap_or(0);
     let no_labels = Vec::new();
     let labels = SECTION_LABELS.get(format_index).unwrap_or(&no_labels);
     let mut candidates: Vec<Heading> = Vec::new();
     let mut norm = String::new();
-    for line in lines(text) {
-        let Some(s) = line.slice(text) else { continue };
-        if is_furniture(s) {
+    let max_label_chars = labels.iter().flatten().map(|l| l.chars).max().unwrap_or(0);
+    for line in lines {
+        if line.furniture {
             continue;
         }
-        let Some((offset, cell)) = first_cell(s, line.offset) else {
+        let Some(s) = line.span.slice(text) else { continue };
+        let Some((offset, cell)) = first_cell(s, line.span.offset) else {
             continue;
         };
         norm.clear();
-        normalize_into(cell, &mut norm);
+        normalize_head(cell, &mut norm, max_label_chars);
+        let Some(head) = LineHead::new(&norm, max_label_chars) else {
+            continue;
+        };
         for (index, schema) in sections.iter().enumerate() {
             let section_labels = labels.get(index).map_or(&[][..], |l| &l[..]);
-            if let Some((covered, _)) = match_section(&norm, section_labels) {
+            if let Some((covered, _)) = match_section(&head, section_labels) {
                 let len = significant_prefix_len(cell, covered);
                 let printed = cell.get(..len).unwrap_or(cell).trim_end();
                 let norm = normalize(printed);
@@ -218,7 +333,7 @@ mod tests {
     #[test]
     fn part_numbering_headings() {
         let text = "第一部分 总体情况\n正文\n第二部分：主动公开政府信息情况\n";
-        let ids: Vec<_> = find(text, Format::V2021)
+        let ids: Vec<_> = find(text, &crate::tokens::text_lines(text), Format::V2021)
             .into_iter()
             .map(|h| h.label.text)
             .collect();
@@ -228,7 +343,7 @@ mod tests {
     #[test]
     fn numbered_bare_and_piped_headings() {
         let text = "标题\n| 一、总体情况 |\n正文\n主动公开政府信息情况\n\t三、收到和处理政府信息公开申请情况\n四、结转下年度继续办理\t0\n四、政府信息公开行政复议、行政诉讼情况\n";
-        let ids: Vec<_> = find(text, Format::V2021)
+        let ids: Vec<_> = find(text, &crate::tokens::text_lines(text), Format::V2021)
             .into_iter()
             .map(|h| (h.label.target, h.label.text))
             .collect();

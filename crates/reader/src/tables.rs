@@ -4,14 +4,14 @@
 //! it. What does not fit is recorded as a [`Problem`], never guessed.
 
 use crate::flattened::{self, RowSplit};
-use crate::labels::{format_bit, label_match, Item, Target, CATALOGUE};
+use crate::labels::{bare_is, format_bit, label_match, Item, Target, CATALOGUE};
 use indexmap::IndexMap;
-use nianbao_model::label::{bare_eq, fold_char, normalize, normalized_eq, split_numbering};
+use nianbao_model::label::{fold_char, normalize, normalized_eq, split_numbering};
 use nianbao_model::{
     Cell, CellValue, ColumnSchema, Decimal, Format, LabelMatch, LabelUse, Problem, ProblemKind, Row, RowKind,
     RowSchema, Span, Table, TableSchema, ValueKind,
 };
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// One value as printed after a row label.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -179,7 +179,7 @@ struct OpenRow {
 struct Reader<'a> {
     text: &'a str,
     schema: &'static TableSchema,
-    rows: HashMap<&'static str, Row>,
+    rows: FxHashMap<&'static str, Row>,
     headers: Vec<LabelUse>,
     problems: Vec<Problem>,
     span: Option<Span>,
@@ -192,7 +192,7 @@ struct Reader<'a> {
     /// Disclosure blocks: the columns the current block's header names, in order.
     block_columns: Vec<&'static str>,
     block_header: usize,
-    column_seen: HashMap<String, usize>,
+    column_seen: FxHashMap<String, usize>,
     /// Rows whose digits ran together, split (or not) by `crate::flattened`.
     splits: Vec<RowSplit>,
 }
@@ -249,7 +249,7 @@ impl Reader<'_> {
         let table = self.schema.id;
         let cols = self.columns(row);
         let ncols = cols.len();
-        let mut cells = IndexMap::new();
+        let mut cells = IndexMap::with_capacity(ncols);
         let fitted = fit_values(&open.values, ncols);
         let values_span = open.values.iter().map(|v| v.span()).reduce(|a, b| a.cover(b));
         let anchor = values_span.or(open.label.as_ref().map(|l| l.span));
@@ -373,7 +373,7 @@ impl Reader<'_> {
                     .filter(|c| {
                         std::iter::once(&c.label)
                             .chain(c.variants)
-                            .any(|l| bare_eq(l, printed_norm))
+                            .any(|l| bare_is(l, printed_norm))
                     })
                     .collect();
                 let seen = self.column_seen.entry(printed_norm.to_string()).or_insert(0);
@@ -493,7 +493,7 @@ pub(crate) fn read(
     let mut r = Reader {
         text,
         schema,
-        rows: HashMap::new(),
+        rows: FxHashMap::default(),
         headers: Vec::new(),
         problems: Vec::new(),
         span: None,
@@ -503,7 +503,7 @@ pub(crate) fn read(
         last_unknown: None,
         block_columns: Vec::new(),
         block_header: 0,
-        column_seen: HashMap::new(),
+        column_seen: FxHashMap::default(),
         splits: Vec::new(),
     };
     // The table of the last label when it was another table's.
@@ -594,7 +594,7 @@ fn finish(mut r: Reader, problems: &mut Vec<Problem>) -> Option<Table> {
         ));
         return None;
     }
-    let mut rows = IndexMap::new();
+    let mut rows = IndexMap::with_capacity(schema.rows.len());
     let mut last_end = r.span.map_or(0, |s| s.offset);
     let mut rows_in = r.rows;
     // A group printed as one row with numbers and no sub-rows stands for

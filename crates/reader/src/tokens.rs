@@ -46,7 +46,40 @@ static FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
 /// Whether a line is page furniture (never part of a table).
 pub(crate) fn is_furniture(line: &str) -> bool {
     // A whole page run together on one line is not furniture, whatever it starts with.
-    line.len() <= 600 && FURNITURE.is_match(line)
+    line.len() <= 600 && may_start_furniture(line) && FURNITURE.is_match(line)
+}
+
+/// Whether the first character after leading white space is one a
+/// [`FURNITURE`] line can start with: most lines (text, labels) start with
+/// none of them, and are told apart without running the pattern.
+fn may_start_furniture(line: &str) -> bool {
+    line.trim_start().chars().next().is_none_or(|c| {
+        // `\d` in the pattern is any Unicode decimal digit: `is_numeric` covers them.
+        c.is_numeric()
+            || matches!(
+                c,
+                '-' | '－'
+                    | '—'
+                    | '–'
+                    | '第'
+                    | '首'
+                    | '当'
+                    | '您'
+                    | '>'
+                    | '＞'
+                    | '发'
+                    | '浏'
+                    | '信'
+                    | '来'
+                    | '字'
+                    | '【'
+                    | '图'
+                    | '|'
+                    | '｜'
+                    | ':'
+                    | '：'
+            )
+    })
 }
 
 /// Lines of `text` as byte spans, without the line break (`\n` or `\r\n`).
@@ -105,64 +138,179 @@ fn is_numbering_mark(c: char) -> bool {
     matches!(c, '.' | '、')
 }
 
+/// A line of the text and whether it is page furniture: worked out once
+/// and shared by the tokenizer and the section finder.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TextLine {
+    pub span: Span,
+    pub furniture: bool,
+}
+
+/// The lines of `text` ([`lines`]), each marked furniture or not.
+pub(crate) fn text_lines(text: &str) -> Vec<TextLine> {
+    lines(text)
+        .into_iter()
+        .map(|span| TextLine {
+            span,
+            furniture: span.slice(text).is_some_and(is_furniture),
+        })
+        .collect()
+}
+
 /// Tokenize the whole text, line by line.
+#[cfg(test)]
 pub(crate) fn tokenize(text: &str) -> Vec<Token> {
-    let mut out = Vec::new();
-    for line in lines(text) {
-        let Some(s) = line.slice(text) else { continue };
-        if s.trim().is_empty() || is_furniture(s) {
+    tokenize_lines(text, &text_lines(text))
+}
+
+/// Tokenize the lines of `text` that are not furniture.
+pub(crate) fn tokenize_lines(text: &str, lines: &[TextLine]) -> Vec<Token> {
+    // About one token per eight bytes in tables; fewer in prose.
+    let mut out = Vec::with_capacity(text.len() / 16);
+    let mut chars = Vec::new();
+    for line in lines {
+        if line.furniture {
             continue;
         }
-        tokenize_line(s, line.offset, &mut out);
+        let Some(s) = line.span.slice(text) else { continue };
+        tokenize_line(s, line.span.offset, &mut out, &mut chars);
     }
     out
 }
 
-fn tokenize_line(line: &str, base: usize, out: &mut Vec<Token>) {
-    // Cells between explicit separators, with their start offsets;
-    // whitespace-only cells are blanks, kept only between cells with content.
-    let mut cells: Vec<(usize, &str)> = Vec::new();
-    let mut start = 0;
-    for (i, c) in line.char_indices() {
-        if is_cell_separator(c) {
-            cells.push((start, &line[start..i]));
-            start = i + c.len_utf8();
-        }
-    }
-    cells.push((start, &line[start..]));
-    let filled = |cell: &&(usize, &str)| !cell.1.chars().all(is_word_gap);
-    let first = cells.iter().position(|c| filled(&c));
-    let last = cells.iter().rposition(|c| filled(&c));
-    let (Some(first), Some(last)) = (first, last) else {
-        return;
-    };
-    for cell in cells.iter().take(last + 1).skip(first) {
-        if filled(&cell) {
-            tokenize_cell(cell.1, base + cell.0, out);
-        } else {
-            out.push(Token {
-                kind: Kind::Blank,
-                span: Span::new(base + cell.0, 0),
-            });
-        }
+/// How the tokenizer treats a character.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Class {
+    /// Ends a cell ([`is_cell_separator`]).
+    Separator,
+    /// Ends a word ([`is_word_gap`]).
+    Gap,
+    /// Part of a word.
+    Word,
+}
+
+fn class(c: char) -> Class {
+    // CJK ideographs and most other text: part of a word, told with one
+    // comparison (no separator or gap lies in this range).
+    if ('\u{3400}'..'\u{FEFF}').contains(&c) {
+        Class::Word
+    } else if is_cell_separator(c) {
+        Class::Separator
+    } else if is_word_gap(c) {
+        Class::Gap
+    } else {
+        Class::Word
     }
 }
 
-/// One cell: words separated by white space (or `**`), each cut into text
-/// and numbers.
-fn tokenize_cell(cell: &str, base: usize, out: &mut Vec<Token>) {
-    let first_new = out.len();
-    let mut word_start: Option<usize> = None;
-    let mut prev_word_end: Option<usize> = None;
-    let flush = |ws: usize, we: usize, prev_end: Option<usize>, out: &mut Vec<Token>| {
-        let word = &cell[ws..we];
+/// A digit once width-folded (`fold_char(c).is_ascii_digit()`).
+fn is_digit(c: char) -> bool {
+    c.is_ascii_digit() || ('０'..='９').contains(&c)
+}
+
+/// One line: cells between explicit separators (tabs, pipes), each cut into
+/// words; white-space-only cells are blanks, kept only between cells with
+/// content. One pass over the characters.
+fn tokenize_line(line: &str, base: usize, out: &mut Vec<Token>, chars: &mut Vec<(usize, char)>) {
+    // `out`'s length after the last cell with content: blanks after it are dropped.
+    let mut kept = out.len();
+    let mut seen_filled = false;
+    let mut cell = Cell::new(0, out.len());
+    for (i, c) in line.char_indices() {
+        match class(c) {
+            Class::Separator => {
+                cell.end_word(line, i, base, out, chars);
+                if cell.filled {
+                    seen_filled = true;
+                    kept = out.len();
+                } else if seen_filled {
+                    out.push(Token {
+                        kind: Kind::Blank,
+                        span: Span::new(base + cell.start, 0),
+                    });
+                }
+                cell = Cell::new(i + c.len_utf8(), out.len());
+            }
+            Class::Gap => cell.end_word(line, i, base, out, chars),
+            Class::Word => cell.word_char(i, c),
+        }
+    }
+    cell.end_word(line, line.len(), base, out, chars);
+    if cell.filled {
+        kept = out.len();
+    }
+    out.truncate(kept);
+}
+
+/// The cell being cut into words by [`tokenize_line`].
+struct Cell {
+    /// Offset of the cell in the line.
+    start: usize,
+    /// `out`'s length when the cell started.
+    first_token: usize,
+    filled: bool,
+    /// The word being read: its start, whether it has a digit, whether it
+    /// is all ASCII digits.
+    word: Option<(usize, bool, bool)>,
+    prev_word_end: Option<usize>,
+}
+
+impl Cell {
+    fn new(start: usize, first_token: usize) -> Cell {
+        Cell {
+            start,
+            first_token,
+            filled: false,
+            word: None,
+            prev_word_end: None,
+        }
+    }
+
+    fn word_char(&mut self, i: usize, c: char) {
+        let digit = is_digit(c);
+        match &mut self.word {
+            Some((_, has_digit, all_ascii_digits)) => {
+                *has_digit |= digit;
+                *all_ascii_digits &= c.is_ascii_digit();
+            }
+            None => self.word = Some((i, digit, c.is_ascii_digit())),
+        }
+    }
+
+    /// The word (if any) ends at `end`: its tokens go to `out`.
+    fn end_word(
+        &mut self,
+        line: &str,
+        end: usize,
+        base: usize,
+        out: &mut Vec<Token>,
+        chars: &mut Vec<(usize, char)>,
+    ) {
+        let Some((ws, has_digit, all_ascii_digits)) = self.word.take() else {
+            return;
+        };
+        self.filled = true;
+        let word = line.get(ws..end).unwrap_or("");
         // "2023 年…", "0 元": a number followed, after one space, by a unit
         // belongs to the words.
-        let glued_unit = prev_end.is_some_and(|pe| ws - pe == 1 && cell[pe..ws] == *" ")
+        let glued_unit = self
+            .prev_word_end
+            .is_some_and(|pe| ws - pe == 1 && line.get(pe..ws) == Some(" "))
             && word.chars().next().map(fold_char).is_some_and(is_unit);
         let before = out.len();
-        split_word(word, base + ws, out);
-        if glued_unit && before > first_new {
+        let whole = |kind| Token {
+            kind,
+            span: Span::new(base + ws, word.len()),
+        };
+        // Most words are all text or all ASCII digits: one token, no cutting.
+        if all_ascii_digits {
+            out.push(whole(Kind::Number));
+        } else if !has_digit {
+            out.push(whole(Kind::Text));
+        } else {
+            split_word(word, base + ws, out, chars);
+        }
+        if glued_unit && before > self.first_token {
             if let (Some(prev), Some(next)) = (out.get(before - 1).copied(), out.get(before).copied()) {
                 if prev.kind == Kind::Number && next.kind == Kind::Text {
                     out[before - 1] = Token {
@@ -173,49 +321,30 @@ fn tokenize_cell(cell: &str, base: usize, out: &mut Vec<Token>) {
                 }
             }
         }
-    };
-    for (i, c) in cell.char_indices() {
-        if is_word_gap(c) {
-            if let Some(ws) = word_start.take() {
-                flush(ws, i, prev_word_end, out);
-                prev_word_end = Some(i);
-            }
-        } else if word_start.is_none() {
-            word_start = Some(i);
-        }
-    }
-    if let Some(ws) = word_start {
-        flush(ws, cell.len(), prev_word_end, out);
+        self.prev_word_end = Some(end);
     }
 }
 
-/// Cut one word into text and number tokens. A digit run is a number unless
-/// it is part of the words: followed by a unit ("2023年"), next to Latin
-/// letters ("5G"), after 第, in brackets ("(1)"), or a numbering ("1.属于" —
-/// when digits ran into a numbering, "00000002.其他", only the last digit
-/// numbers the label).
-fn split_word(word: &str, base: usize, out: &mut Vec<Token>) {
-    // Most words are all text or all ASCII digits: one token, no cutting.
-    let whole = |kind| Token {
-        kind,
-        span: Span::new(base, word.len()),
-    };
-    if word.bytes().all(|b| b.is_ascii_digit()) {
-        if !word.is_empty() {
-            out.push(whole(Kind::Number));
-        }
-        return;
-    }
-    if !word.chars().any(|c| fold_char(c).is_ascii_digit()) {
-        out.push(whole(Kind::Text));
-        return;
-    }
-    let chars: Vec<(usize, char)> = word.char_indices().map(|(i, c)| (i, fold_char(c))).collect();
+/// Cut one word with digits and other characters into text and number
+/// tokens. A digit run is a number unless it is part of the words: followed
+/// by a unit ("2023年"), next to Latin letters ("5G"), after 第, in brackets
+/// ("(1)"), or a numbering ("1.属于" — when digits ran into a numbering,
+/// "00000002.其他", only the last digit numbers the label). `chars` is a
+/// buffer reused between words.
+fn split_word(word: &str, base: usize, out: &mut Vec<Token>, chars: &mut Vec<(usize, char)>) {
+    chars.clear();
+    chars.extend(word.char_indices().map(|(i, c)| (i, fold_char(c))));
+    let chars = &chars[..];
     let n = chars.len();
     let byte_at = |k: usize| chars.get(k).map_or(word.len(), |&(i, _)| i);
     let ch = |k: usize| chars.get(k).map(|&(_, c)| c);
     let is_digit = |k: usize| ch(k).is_some_and(|c| c.is_ascii_digit());
-    let mut pieces: Vec<(Kind, usize, usize)> = Vec::new(); // char ranges
+    let mut push = |kind, a: usize, b: usize| {
+        out.push(Token {
+            kind,
+            span: Span::from_range(base + byte_at(a), base + byte_at(b)),
+        })
+    };
     let mut k = 0;
     let mut text_start = 0;
     while k < n {
@@ -259,21 +388,15 @@ fn split_word(word: &str, base: usize, out: &mut Vec<Token>) {
         };
         if number_end > a {
             if a > text_start {
-                pieces.push((Kind::Text, text_start, a));
+                push(Kind::Text, text_start, a);
             }
-            pieces.push((Kind::Number, a, number_end));
+            push(Kind::Number, a, number_end);
             text_start = number_end;
         }
         k = b.max(a + 1);
     }
     if text_start < n {
-        pieces.push((Kind::Text, text_start, n));
-    }
-    for (kind, a, b) in pieces {
-        out.push(Token {
-            kind,
-            span: Span::from_range(base + byte_at(a), base + byte_at(b)),
-        });
+        push(Kind::Text, text_start, n);
     }
 }
 
