@@ -4,26 +4,31 @@ use nianbao_engine::render::human::{HumanOptions, HumanRenderer};
 use nianbao_engine::render::json::JsonRenderer;
 use nianbao_engine::render::sarif::SarifRenderer;
 use nianbao_engine::{Checked, Outcome, Renderer, ReportResult, Summary};
+use nianbao_engine::eval::{evaluate_interpreted, CompiledRules};
 use nianbao_model::Report;
-use nianbao_rules::RuleSet;
 use std::sync::OnceLock;
 
-/// The built-in rules, compiled once per process.
-pub fn builtin_rules() -> &'static RuleSet {
-    static RULES: OnceLock<RuleSet> = OnceLock::new();
+/// The built-in rules, compiled (and planned) once per process.
+pub fn builtin_rules() -> &'static CompiledRules {
+    static RULES: OnceLock<CompiledRules> = OnceLock::new();
     RULES.get_or_init(|| {
-        nianbao_rules::compile(&nianbao_rules::builtin_sources())
-            .unwrap_or_else(|e| panic!("built-in rules do not compile: {e:?}"))
+        CompiledRules::new(
+            nianbao_rules::compile(&nianbao_rules::builtin_sources())
+                .unwrap_or_else(|e| panic!("built-in rules do not compile: {e:?}")),
+        )
     })
 }
 
-/// A report that was read must be valid, evaluate, and render in every
-/// output format.
+/// A report that was read must be valid, evaluate — the plan deciding as
+/// the interpreter does — and render in every output format.
 pub fn check_report(report: &Report) {
     if let Err(errors) = report.validate() {
         panic!("the reader produced an invalid report: {errors:?}");
     }
-    let findings = nianbao_engine::eval::evaluate(builtin_rules(), report, None);
+    let rules = builtin_rules();
+    let findings = rules.evaluate(report, None);
+    let interpreted = evaluate_interpreted(rules.rules(), report, None);
+    assert_eq!(findings, interpreted, "the plan and the interpreter disagree");
     let result = ReportResult {
         path: "fuzz".to_string(),
         outcome: Outcome::Checked(Checked {
