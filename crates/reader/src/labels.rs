@@ -361,6 +361,29 @@ impl Catalogue {
         self.entries.get(i)
     }
 
+    /// The columns of `table` in the formats of `formats` (a bit set) with a
+    /// label or variant reading `text` (normalised, no numbering).
+    pub fn columns_reading<'c>(
+        &'c self,
+        table: &'c str,
+        text: &str,
+        formats: u8,
+    ) -> impl Iterator<Item = &'static str> + 'c {
+        self.exact
+            .get(text)
+            .into_iter()
+            .flatten()
+            .filter_map(move |&i| match self.entries.get(i)? {
+                Entry {
+                    table: t,
+                    target: Target::Column(id),
+                    formats: f,
+                    ..
+                } if *t == table && f & formats != 0 => Some(*id),
+                _ => None,
+            })
+    }
+
     /// Whether `table` has a label reading `text` (normalised, no numbering).
     pub fn has_label(&self, table: &str, text: &str) -> bool {
         self.exact.get(text).is_some_and(|ids| {
