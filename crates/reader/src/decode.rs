@@ -77,7 +77,7 @@ pub struct Decoded<'b> {
 pub fn decode<'b>(name: &str, bytes: &'b [u8]) -> Result<Decoded<'b>, DecodeError> {
     let name = || name.to_string();
     let decoded = if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        let text = std::str::from_utf8(rest).map_err(|e| DecodeError::InvalidWithBom {
+        let text = utf8(rest).map_err(|e| DecodeError::InvalidWithBom {
             name: name(),
             encoding: "UTF-8",
             offset: 3 + e.valid_up_to(),
@@ -99,10 +99,10 @@ pub fn decode<'b>(name: &str, bytes: &'b [u8]) -> Result<Decoded<'b>, DecodeErro
             encoding: source,
         }
     } else {
-        if let Some(offset) = bytes.iter().position(|&b| b == 0) {
+        if let Some(offset) = memchr::memchr(0, bytes) {
             return Err(DecodeError::Binary { name: name(), offset });
         }
-        match std::str::from_utf8(bytes) {
+        match utf8(bytes) {
             Ok(text) => Decoded {
                 text: Cow::Borrowed(text),
                 encoding: SourceEncoding::Utf8,
@@ -130,6 +130,15 @@ pub fn decode<'b>(name: &str, bytes: &'b [u8]) -> Result<Decoded<'b>, DecodeErro
         }
     };
     finish(name(), decoded)
+}
+
+/// `std::str::from_utf8`, validated with SIMD first: only invalid input
+/// (whose error, with its offset, std reports) is validated twice.
+fn utf8(bytes: &[u8]) -> Result<&str, std::str::Utf8Error> {
+    match simdutf8::basic::from_utf8(bytes) {
+        Ok(text) => Ok(text),
+        Err(_) => std::str::from_utf8(bytes),
+    }
 }
 
 /// The checks every decoded text passes: not empty, no NUL characters.

@@ -6,11 +6,10 @@
 //! line, or with small typos (approximate, with the distance recorded).
 
 use crate::tokens::{Kind, Token};
-use nianbao_model::label::{
-    bare_eq, distance, distance_within, fold_char, is_insignificant, normalize, split_numbering,
-};
+use nianbao_model::label::{bare_eq, distance, distance_within, normalize, normalize_into, split_numbering};
 use nianbao_model::{template, Format, LabelMatch, RowKind, Span, FORMATS};
 use rustc_hash::FxHashMap;
+use std::cell::RefCell;
 use std::sync::LazyLock;
 
 /// What a label stands for.
@@ -361,6 +360,29 @@ impl Catalogue {
         self.entries.get(i)
     }
 
+    /// The columns of `table` in the formats of `formats` (a bit set) with a
+    /// label or variant reading `text` (normalised, no numbering).
+    pub fn columns_reading<'c>(
+        &'c self,
+        table: &'c str,
+        text: &str,
+        formats: u8,
+    ) -> impl Iterator<Item = &'static str> + 'c {
+        self.exact
+            .get(text)
+            .into_iter()
+            .flatten()
+            .filter_map(move |&i| match self.entries.get(i)? {
+                Entry {
+                    table: t,
+                    target: Target::Column(id),
+                    formats: f,
+                    ..
+                } if *t == table && f & formats != 0 => Some(*id),
+                _ => None,
+            })
+    }
+
     /// Whether `table` has a label reading `text` (normalised, no numbering).
     pub fn has_label(&self, table: &str, text: &str) -> bool {
         self.exact.get(text).is_some_and(|ids| {
@@ -659,13 +681,61 @@ pub(crate) fn items(text: &str, tokens: &[Token], prefer: Option<&str>) -> Vec<I
     out
 }
 
+/// Texts remembered by [`best_remembered`] before it starts afresh, so that
+/// memory stays bounded whatever the input.
+const REMEMBERED: usize = 1 << 16;
+
+/// [`Catalogue::best`] of texts already looked up: by text, for each
+/// preferred table (or none).
+#[derive(Default)]
+struct Remembered {
+    by_table: FxHashMap<String, FxHashMap<String, Option<Hit>>>,
+    no_table: FxHashMap<String, Option<Hit>>,
+    len: usize,
+}
+
+thread_local! {
+    static BEST: RefCell<Remembered> = RefCell::new(Remembered::default());
+}
+
+/// [`Catalogue::best_with`], remembered per thread: every report prints the
+/// template's header and row labels, so the runs of words the
+/// segmentation tries recur report after report (a few hundred distinct
+/// texts in thousands of reports), and looking one up is much cheaper than
+/// matching it again. The result depends on the text and the preferred
+/// table alone.
+fn best_remembered(cat: &Catalogue, cand: &str, traits: Traits, prefer: Option<&str>) -> Option<Hit> {
+    let known = BEST.with_borrow(|memo| {
+        let texts = match prefer {
+            Some(table) => memo.by_table.get(table)?,
+            None => &memo.no_table,
+        };
+        texts.get(cand).copied()
+    });
+    if let Some(hit) = known {
+        return hit;
+    }
+    let hit = cat.best_with(cand, traits, prefer);
+    BEST.with_borrow_mut(|memo| {
+        if memo.len >= REMEMBERED {
+            *memo = Remembered::default();
+        }
+        let texts = match prefer {
+            Some(table) => memo.by_table.entry(table.to_string()).or_default(),
+            None => &mut memo.no_table,
+        };
+        texts.insert(cand.to_string(), hit);
+        memo.len += 1;
+    });
+    hit
+}
+
 /// One text token of a run, normalised into [`Scratch::norm`].
 #[derive(Debug, Clone, Copy)]
 struct Piece {
     /// Byte range in the normalised buffer.
     start: usize,
     end: usize,
-    traits: Traits,
 }
 
 /// Buffers [`segment`] reuses from one run of text tokens to the next.
@@ -676,6 +746,8 @@ struct Scratch {
     norm: String,
     pieces: Vec<Piece>,
     best: Vec<Step>,
+    /// The key the run's segmentation is remembered by.
+    key: String,
 }
 
 /// [`segment`]'s best reading of the first k tokens of a run: its score,
@@ -687,38 +759,23 @@ struct Step {
     hit: Option<Hit>,
 }
 
-/// Best segmentation of a run of text tokens into labels and unknown text:
-/// most characters covered by labels, less three per edit, so a stray
-/// fragment is never pulled into a label as a typo (a dynamic programme
-/// over token positions; each label joins at most [`MAX_JOIN`] tokens).
-fn segment(
-    text: &str,
-    run: &[Token],
+/// A run's parts: tokens `from..to`, and the label they read, if any.
+type Segments = Vec<(usize, usize, Option<Hit>)>;
+
+/// The dynamic programme of [`segment`] over a run's normalised tokens.
+fn best_segments(
+    norm: &str,
+    pieces: &[Piece],
     prefer: Option<&str>,
     followed_by_number: bool,
     cat: &Catalogue,
-    scratch: &mut Scratch,
-    out: &mut Vec<Item>,
-) {
-    let n = run.len();
-    let Scratch { norm, pieces, best } = scratch;
-    norm.clear();
-    pieces.clear();
-    for t in run {
-        let start = norm.len();
-        let mut traits = Traits::default();
-        let printed = t.span.slice(text).unwrap_or("");
-        for c in printed.chars().map(fold_char).filter(|c| !is_insignificant(*c)) {
-            norm.push(c);
-            traits.push(cat, c);
-        }
-        pieces.push(Piece {
-            start,
-            end: norm.len(),
-            traits,
-        });
-    }
-    let norm = norm.as_str();
+    best: &mut Vec<Step>,
+) -> Segments {
+    let n = pieces.len();
+    let piece_traits: Vec<Traits> = pieces
+        .iter()
+        .map(|p| Traits::of(cat, norm.get(p.start..p.end).unwrap_or("")))
+        .collect();
     // The normalised text of tokens a..b.
     let joined = |a: usize, b: usize| -> &str {
         match (pieces.get(a), b.checked_sub(1).and_then(|l| pieces.get(l))) {
@@ -756,7 +813,7 @@ fn segment(
         }
         let mut traits = Traits::default();
         for j in i + 1..=n.min(i + MAX_JOIN) {
-            traits = traits.join(pieces[j - 1].traits);
+            traits = traits.join(piece_traits[j - 1]);
             // Joining more tokens only adds characters: past the longest
             // label, or with more characters no label has than any label
             // tolerates as edits, no longer run matches either.
@@ -764,7 +821,7 @@ fn segment(
                 break;
             }
             let cand = joined(i, j);
-            let hit = cat.best_with(cand, traits, prefer).or_else(|| {
+            let hit = best_remembered(cat, cand, traits, prefer).or_else(|| {
                 // Only the text just before the numbers can be a label cut short.
                 (j == n && followed_by_number)
                     .then(|| cat.row_prefix(cand, traits, prefer))
@@ -790,6 +847,113 @@ fn segment(
         k = s.from;
     }
     segs.reverse();
+    segs
+}
+
+/// Segmentations of runs already read, by preferred table (or none) and
+/// run ([`run_key`]).
+#[derive(Default)]
+struct RememberedRuns {
+    by_table: FxHashMap<String, FxHashMap<String, Segments>>,
+    no_table: FxHashMap<String, Segments>,
+    len: usize,
+}
+
+thread_local! {
+    static RUNS: RefCell<RememberedRuns> = RefCell::new(RememberedRuns::default());
+}
+
+/// A run's normalised tokens and whether numbers follow it, as one text:
+/// each token length-prefixed, so different cuts of the same characters
+/// differ.
+fn run_key(norm: &str, pieces: &[Piece], followed_by_number: bool, key: &mut String) {
+    use std::fmt::Write;
+    key.clear();
+    key.push(if followed_by_number { '#' } else { '-' });
+    for p in pieces {
+        let _ = write!(key, "{}:", p.end - p.start);
+        key.push_str(norm.get(p.start..p.end).unwrap_or(""));
+    }
+}
+
+/// [`best_segments`] (`read`), remembered per thread like
+/// [`best_remembered`]: the same runs of header words and labels recur in
+/// report after report, and the segmentation depends on the run's
+/// normalised tokens, whether numbers follow and the preferred table alone.
+fn segments_remembered(
+    norm: &str,
+    pieces: &[Piece],
+    prefer: Option<&str>,
+    followed_by_number: bool,
+    key: &mut String,
+    read: impl FnOnce(&[Piece]) -> Segments,
+) -> Segments {
+    run_key(norm, pieces, followed_by_number, key);
+    let known = RUNS.with_borrow(|memo| {
+        let runs = match prefer {
+            Some(table) => memo.by_table.get(table)?,
+            None => &memo.no_table,
+        };
+        runs.get(key.as_str()).cloned()
+    });
+    if let Some(segs) = known {
+        return segs;
+    }
+    let segs = read(pieces);
+    RUNS.with_borrow_mut(|memo| {
+        if memo.len >= REMEMBERED {
+            *memo = RememberedRuns::default();
+        }
+        let runs = match prefer {
+            Some(table) => memo.by_table.entry(table.to_string()).or_default(),
+            None => &mut memo.no_table,
+        };
+        runs.insert(key.clone(), segs.clone());
+        memo.len += 1;
+    });
+    segs
+}
+
+/// Best segmentation of a run of text tokens into labels and unknown text:
+/// most characters covered by labels, less three per edit, so a stray
+/// fragment is never pulled into a label as a typo (a dynamic programme
+/// over token positions; each label joins at most [`MAX_JOIN`] tokens).
+fn segment(
+    text: &str,
+    run: &[Token],
+    prefer: Option<&str>,
+    followed_by_number: bool,
+    cat: &Catalogue,
+    scratch: &mut Scratch,
+    out: &mut Vec<Item>,
+) {
+    let Scratch {
+        norm,
+        pieces,
+        best,
+        key,
+    } = scratch;
+    norm.clear();
+    pieces.clear();
+    for t in run {
+        let start = norm.len();
+        normalize_into(t.span.slice(text).unwrap_or(""), norm);
+        pieces.push(Piece {
+            start,
+            end: norm.len(),
+        });
+    }
+    let norm = norm.as_str();
+    // The normalised text of tokens a..b.
+    let joined = |a: usize, b: usize| -> &str {
+        match (pieces.get(a), b.checked_sub(1).and_then(|l| pieces.get(l))) {
+            (Some(first), Some(last)) => norm.get(first.start..last.end).unwrap_or(""),
+            _ => "",
+        }
+    };
+    let segs = segments_remembered(norm, pieces, prefer, followed_by_number, key, |pieces| {
+        best_segments(norm, pieces, prefer, followed_by_number, cat, best)
+    });
     let last = segs.len().saturating_sub(1);
     for (idx, (a, b, hit)) in segs.into_iter().enumerate() {
         let span = run[a].span.cover(run[b - 1].span);
@@ -874,6 +1038,28 @@ mod tests {
                 Item::Unknown(sp) => format!("?{}", sp.slice(s).unwrap_or("")),
             })
             .collect()
+    }
+
+    #[test]
+    fn remembered_readings_are_the_readings() {
+        let s = "商业\n企业\n结果 纠正\n2.其他法律行政止公开 0\n（七）总计 1";
+        let toks = tokenize(s);
+        let describe =
+            |items: Vec<Item>| -> Vec<String> { items.iter().map(|it| format!("{it:?}")).collect() };
+        // Read afresh on another thread (its own memory), then here twice.
+        let fresh = std::thread::scope(|scope| {
+            scope
+                .spawn(|| describe(items(s, &toks, Some("requests"))))
+                .join()
+                .unwrap_or_default()
+        });
+        assert!(!fresh.is_empty());
+        for _ in 0..2 {
+            assert_eq!(describe(items(s, &toks, Some("requests"))), fresh);
+        }
+        // Another preferred table is remembered apart.
+        let other = describe(items(s, &toks, None));
+        assert_eq!(describe(items(s, &toks, None)), other);
     }
 
     #[test]

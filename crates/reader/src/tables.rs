@@ -4,7 +4,7 @@
 //! it. What does not fit is recorded as a [`Problem`], never guessed.
 
 use crate::flattened::{self, RowSplit};
-use crate::labels::{bare_is, format_bit, label_match, Item, Target, CATALOGUE};
+use crate::labels::{format_bit, label_match, Item, Target, CATALOGUE};
 use indexmap::IndexMap;
 use nianbao_model::label::{fold_char, normalize, normalized_eq, split_numbering};
 use nianbao_model::{
@@ -179,6 +179,8 @@ struct OpenRow {
 struct Reader<'a> {
     text: &'a str,
     schema: &'static TableSchema,
+    /// [`format_bit`] of the format read.
+    format_bit: u8,
     rows: FxHashMap<&'static str, Row>,
     headers: Vec<LabelUse>,
     problems: Vec<Problem>,
@@ -366,15 +368,16 @@ impl Reader<'_> {
         match target {
             Target::Column(id) => {
                 // The n-th header reading "结果维持" is the n-th such column.
+                // Columns with a label reading the same (the catalogue holds
+                // every label and variant, normalised), in schema order.
+                let reading: Vec<&str> = CATALOGUE
+                    .columns_reading(self.schema.id, printed_norm, self.format_bit)
+                    .collect();
                 let same: Vec<&ColumnSchema> = self
                     .schema
                     .columns
                     .iter()
-                    .filter(|c| {
-                        std::iter::once(&c.label)
-                            .chain(c.variants)
-                            .any(|l| bare_is(l, printed_norm))
-                    })
+                    .filter(|c| reading.contains(&c.id))
                     .collect();
                 let seen = self.column_seen.entry(printed_norm.to_string()).or_insert(0);
                 let column = if same.len() > 1 {
@@ -493,6 +496,7 @@ pub(crate) fn read(
     let mut r = Reader {
         text,
         schema,
+        format_bit: bit,
         rows: FxHashMap::default(),
         headers: Vec::new(),
         problems: Vec::new(),

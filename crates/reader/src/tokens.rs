@@ -49,37 +49,39 @@ pub(crate) fn is_furniture(line: &str) -> bool {
     line.len() <= 600 && may_start_furniture(line) && FURNITURE.is_match(line)
 }
 
-/// Whether the first character after leading white space is one a
-/// [`FURNITURE`] line can start with: most lines (text, labels) start with
-/// none of them, and are told apart without running the pattern.
+/// Whether a line may match [`FURNITURE`], by its first character after
+/// leading white space and a character the pattern then needs: most lines
+/// (text, labels, table rows) are told apart without running the pattern.
 fn may_start_furniture(line: &str) -> bool {
-    line.trim_start().chars().next().is_none_or(|c| {
-        // `\d` in the pattern is any Unicode decimal digit: `is_numeric` covers them.
-        c.is_numeric()
-            || matches!(
-                c,
-                '-' | '－'
-                    | '—'
-                    | '–'
-                    | '第'
-                    | '首'
-                    | '当'
-                    | '您'
-                    | '>'
-                    | '＞'
-                    | '发'
-                    | '浏'
-                    | '信'
-                    | '来'
-                    | '字'
-                    | '【'
-                    | '图'
-                    | '|'
-                    | '｜'
-                    | ':'
-                    | '：'
-            )
-    })
+    let has_dash = || line.as_bytes().contains(&b'-') || line.contains('—');
+    match line.trim_start().chars().next() {
+        None => true,
+        // `\d` in the pattern is any Unicode decimal digit (`is_numeric`
+        // covers them): then only "2 / 5" matches.
+        Some(c) if c.is_numeric() => line.as_bytes().contains(&b'/') || line.contains('／'),
+        // Only a markdown table rule ("|---|---|") starts so.
+        Some('|' | '｜' | ':' | '：') => has_dash(),
+        // "第 2 页".
+        Some('第') => line.contains('页'),
+        Some(c) => matches!(
+            c,
+            '-' | '－'
+                | '—'
+                | '–'
+                | '首'
+                | '当'
+                | '您'
+                | '>'
+                | '＞'
+                | '发'
+                | '浏'
+                | '信'
+                | '来'
+                | '字'
+                | '【'
+                | '图'
+        ),
+    }
 }
 
 /// Lines of `text` as byte spans, without the line break (`\n` or `\r\n`).
@@ -216,7 +218,19 @@ fn tokenize_line(line: &str, base: usize, out: &mut Vec<Token>, chars: &mut Vec<
     let mut kept = out.len();
     let mut seen_filled = false;
     let mut cell = Cell::new(0, out.len());
-    for (i, c) in line.char_indices() {
+    let bytes = line.as_bytes();
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        // U+4000 to U+EFFF (CJK ideographs among them) are word characters
+        // and no digits: told from the first byte.
+        if (0xE4..=0xEE).contains(&b) {
+            cell.word_char(i, '\u{4E00}');
+            i += 3;
+            continue;
+        }
+        let Some(c) = line.get(i..).and_then(|rest| rest.chars().next()) else {
+            break;
+        };
         match class(c) {
             Class::Separator => {
                 cell.end_word(line, i, base, out, chars);
@@ -234,6 +248,7 @@ fn tokenize_line(line: &str, base: usize, out: &mut Vec<Token>, chars: &mut Vec<
             Class::Gap => cell.end_word(line, i, base, out, chars),
             Class::Word => cell.word_char(i, c),
         }
+        i += c.len_utf8();
     }
     cell.end_word(line, line.len(), base, out, chars);
     if cell.filled {
@@ -431,6 +446,53 @@ mod tests {
             [(Text, "行政事业性收费"), (Number, "7730.28")]
         );
         assert_eq!(toks("- 5 -\n0"), [(Number, "0")]);
+    }
+
+    #[test]
+    fn furniture_prefilter_agrees_with_the_pattern() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures");
+        let mut lines: Vec<String> = [
+            "- 5 -",
+            " －12－ ",
+            "第 2 页 共 5 页",
+            "第2页",
+            "2 / 5",
+            "３／５",
+            "首页 > 政务公开",
+            "当前位置：首页",
+            "> 信息公开",
+            "＞ 年报",
+            "发布日期：2024-01-01",
+            "来源：本站",
+            "【打印】【关闭】",
+            "图解 | 年报",
+            "|---|---|",
+            "| :--- | ---: |",
+            "：——",
+            "——",
+            "| 行政许可 | 550 |",
+            "第二十条第（一）项",
+            "2023年",
+            "12",
+            "- 3",
+            "信息内容",
+            "  \u{3000}- 7 -",
+            "",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            if e.path().extension().is_some_and(|x| x == "txt") {
+                let text = std::fs::read_to_string(e.path()).unwrap_or_default();
+                lines.extend(text.lines().map(str::to_string));
+            }
+        }
+        assert!(lines.len() > 1000);
+        assert!(lines.iter().filter(|l| is_furniture(l)).count() >= 15);
+        for l in &lines {
+            assert_eq!(is_furniture(l), l.len() <= 600 && FURNITURE.is_match(l), "{l:?}");
+        }
     }
 
     #[test]
