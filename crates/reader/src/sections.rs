@@ -252,10 +252,13 @@ const REMEMBERED_HEAD_BYTES: usize = 96;
 /// Line heads remembered before starting afresh (bounded memory).
 const REMEMBERED_HEADS: usize = 1 << 15;
 
+/// Which section a normalised line head reads as, and how many of its
+/// characters the heading covers.
+type HeadReadings = FxHashMap<String, Option<(usize, usize)>>;
+
 thread_local! {
-    /// Which section a normalised line head reads as, and how many of its
-    /// characters the heading covers, by format (index in [`FORMATS`]).
-    static HEADS: RefCell<Vec<FxHashMap<String, Option<(usize, usize)>>>> = RefCell::new(Vec::new());
+    /// [`HeadReadings`] by format (index in [`FORMATS`]).
+    static HEADS: RefCell<Vec<HeadReadings>> = const { RefCell::new(Vec::new()) };
 }
 
 /// `read()` (the section a normalised line head is a heading of, and the
