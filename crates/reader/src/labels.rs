@@ -578,6 +578,7 @@ static BARE: LazyLock<FxHashMap<&'static str, String>> = LazyLock::new(|| {
             for r in &t.rows {
                 labels.push(r.label);
                 labels.extend(r.variants);
+                labels.extend(r.block);
             }
             for c in &t.columns {
                 labels.push(c.label);

@@ -6,6 +6,8 @@ use crate::labels::{label_match, max_distance, more_bits_than, signature};
 use crate::tokens::TextLine;
 use nianbao_model::label::{distance_within, is_insignificant, normalize, normalize_into, split_numbering};
 use nianbao_model::{template, Format, LabelUse, SectionSchema, Span, FORMATS};
+use rustc_hash::FxHashMap;
+use std::cell::RefCell;
 use std::sync::LazyLock;
 
 /// A heading found: which section (index in template order) and where.
@@ -244,6 +246,53 @@ fn match_section(head: &LineHead, labels: &[NormLabel]) -> Option<(usize, usize)
     best
 }
 
+/// Longest normalised line head whose reading [`heading_remembered`] keeps.
+const REMEMBERED_HEAD_BYTES: usize = 96;
+
+/// Line heads remembered before starting afresh (bounded memory).
+const REMEMBERED_HEADS: usize = 1 << 15;
+
+/// Which section a normalised line head reads as, and how many of its
+/// characters the heading covers.
+type HeadReadings = FxHashMap<String, Option<(usize, usize)>>;
+
+thread_local! {
+    /// [`HeadReadings`] by format (index in [`FORMATS`]).
+    static HEADS: RefCell<Vec<HeadReadings>> = const { RefCell::new(Vec::new()) };
+}
+
+/// `read()` (the section a normalised line head is a heading of, and the
+/// characters covered), remembered per thread for short heads: table rows
+/// and headings print the template's words report after report, so most
+/// lines of a report were read before. The reading depends on the head
+/// and the format alone.
+fn heading_remembered(
+    format_index: usize,
+    norm: &str,
+    read: impl FnOnce() -> Option<(usize, usize)>,
+) -> Option<(usize, usize)> {
+    if norm.len() > REMEMBERED_HEAD_BYTES {
+        return read();
+    }
+    let known = HEADS.with_borrow(|memo| memo.get(format_index)?.get(norm).copied());
+    if let Some(found) = known {
+        return found;
+    }
+    let found = read();
+    HEADS.with_borrow_mut(|memo| {
+        if memo.len() <= format_index {
+            memo.resize_with(format_index + 1, FxHashMap::default);
+        }
+        if let Some(heads) = memo.get_mut(format_index) {
+            if heads.len() >= REMEMBERED_HEADS {
+                heads.clear();
+            }
+            heads.insert(norm.to_string(), found);
+        }
+    });
+    found
+}
+
 /// Every section heading, in template order (each section at most once,
 /// each after the previous one found).
 pub(crate) fn find(text: &str, lines: &[TextLine], format: Format) -> Vec<Heading> {
@@ -264,12 +313,14 @@ pub(crate) fn find(text: &str, lines: &[TextLine], format: Format) -> Vec<Headin
         };
         norm.clear();
         normalize_head(cell, &mut norm, max_label_chars);
-        let Some(head) = LineHead::new(&norm, max_label_chars) else {
-            continue;
-        };
-        for (index, schema) in sections.iter().enumerate() {
-            let section_labels = labels.get(index).map_or(&[][..], |l| &l[..]);
-            if let Some((covered, _)) = match_section(&head, section_labels) {
+        let matched = heading_remembered(format_index, &norm, || {
+            let head = LineHead::new(&norm, max_label_chars)?;
+            labels.iter().enumerate().find_map(|(index, section_labels)| {
+                match_section(&head, section_labels).map(|(covered, _)| (index, covered))
+            })
+        });
+        if let Some((index, covered)) = matched {
+            if let Some(schema) = sections.get(index) {
                 let len = significant_prefix_len(cell, covered);
                 let printed = cell.get(..len).unwrap_or(cell).trim_end();
                 let norm = normalize(printed);
@@ -283,7 +334,6 @@ pub(crate) fn find(text: &str, lines: &[TextLine], format: Format) -> Vec<Headin
                         matched: label_match(rest, schema.label, schema.variants),
                     },
                 });
-                break;
             }
         }
     }
@@ -338,6 +388,22 @@ mod tests {
             .map(|h| h.label.text)
             .collect();
         assert_eq!(ids, ["第一部分 总体情况", "第二部分：主动公开政府信息情况"]);
+    }
+
+    #[test]
+    fn remembered_headings_are_the_headings() {
+        let text =
+            "标题\n| 一、总体情况 |\n正文\n主动公开政府信息情况\n四、政府信息公开行政复议、行政诉讼情况\n";
+        let read = || -> Vec<(usize, String)> {
+            find(text, &crate::tokens::text_lines(text), Format::V2021)
+                .into_iter()
+                .map(|h| (h.index, h.label.text))
+                .collect()
+        };
+        let fresh = std::thread::scope(|scope| scope.spawn(read).join().unwrap_or_default());
+        assert_eq!(fresh.len(), 3);
+        assert_eq!(read(), fresh);
+        assert_eq!(read(), fresh);
     }
 
     #[test]

@@ -426,8 +426,7 @@ impl Reader<'_> {
                 }
                 self.block_columns = cols;
                 self.block_header = 0;
-                let norm_label = normalize(label);
-                let m = label_match(printed_norm, &norm_label, &[]);
+                let m = label_match(printed_norm, label, &[]);
                 // Blocks have no id: the schema's block label (RowSchema::block) is the target.
                 self.headers.push(use_of(label.to_string(), m));
             }

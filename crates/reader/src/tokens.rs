@@ -228,8 +228,13 @@ fn tokenize_line(line: &str, base: usize, out: &mut Vec<Token>, chars: &mut Vec<
             i += 3;
             continue;
         }
-        let Some(c) = line.get(i..).and_then(|rest| rest.chars().next()) else {
-            break;
+        let c = if b.is_ascii() {
+            char::from(b)
+        } else {
+            let Some(c) = line.get(i..).and_then(|rest| rest.chars().next()) else {
+                break;
+            };
+            c
         };
         match class(c) {
             Class::Separator => {
