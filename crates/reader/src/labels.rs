@@ -686,6 +686,11 @@ pub(crate) fn items(text: &str, tokens: &[Token], prefer: Option<&str>) -> Vec<I
 /// memory stays bounded whatever the input.
 const REMEMBERED: usize = 1 << 16;
 
+/// The longest run (normalised, in bytes) whose segmentation is remembered:
+/// with [`REMEMBERED`] runs at most this long, the store stays within a few
+/// tens of MB per thread whatever the input.
+const REMEMBERED_RUN_BYTES: usize = 512;
+
 /// [`Catalogue::best`] of texts already looked up: by text, for each
 /// preferred table (or none).
 #[derive(Default)]
@@ -890,6 +895,11 @@ fn segments_remembered(
     read: impl FnOnce(&[Piece]) -> Segments,
 ) -> Segments {
     run_key(norm, pieces, followed_by_number, key);
+    // A long run (narrative that ran into a table) is unlikely to recur and
+    // would make the store's size depend on the input's: read it afresh.
+    if key.len() > REMEMBERED_RUN_BYTES {
+        return read(pieces);
+    }
     let known = RUNS.with_borrow(|memo| {
         let runs = match prefer {
             Some(table) => memo.by_table.get(table)?,
