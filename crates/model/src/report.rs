@@ -5,11 +5,6 @@
 use crate::schema::{template, Format, Template};
 use crate::span::{Span, Spanned};
 use indexmap::IndexMap;
-
-/// The report's maps by template id: in template order, hashed with Fx (ids
-/// are short and trusted to be few; SipHash's flood resistance buys nothing
-/// here and cost a tenth of reading a report).
-pub type IdMap<V> = IndexMap<String, V, rustc_hash::FxBuildHasher>;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -23,10 +18,10 @@ pub struct Report {
     pub metadata: Metadata,
     /// Sections found, keyed by section id, in template order.
     #[serde(default)]
-    pub sections: IdMap<Section>,
+    pub sections: IndexMap<String, Section>,
     /// Tables found, keyed by table id, in template order.
     #[serde(default)]
-    pub tables: IdMap<Table>,
+    pub tables: IndexMap<String, Table>,
     /// What the reader could not read; reported as findings by `check`.
     #[serde(default)]
     pub problems: Vec<Problem>,
@@ -170,7 +165,7 @@ pub struct Table {
     /// From the table's first label to its last value.
     pub span: Span,
     /// Rows read, keyed by row id, in template order.
-    pub rows: IdMap<Row>,
+    pub rows: IndexMap<String, Row>,
     /// Header labels found (columns, column groups, blocks, headings such as
     /// 三、本年度办理结果), in the order printed.
     #[serde(default)]
@@ -184,7 +179,7 @@ pub struct Row {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<LabelUse>,
     /// Cells read, keyed by column id, in template order.
-    pub cells: IdMap<Cell>,
+    pub cells: IndexMap<String, Cell>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -308,8 +303,8 @@ impl Report {
             },
             format,
             metadata: Metadata::default(),
-            sections: IdMap::default(),
-            tables: IdMap::default(),
+            sections: IndexMap::new(),
+            tables: IndexMap::new(),
             problems: Vec::new(),
         }
     }

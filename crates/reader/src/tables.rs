@@ -5,10 +5,11 @@
 
 use crate::flattened::{self, RowSplit};
 use crate::labels::{format_bit, label_match, Item, Target, CATALOGUE};
+use indexmap::IndexMap;
 use nianbao_model::label::{fold_char, normalize, normalized_eq, split_numbering};
 use nianbao_model::{
-    Cell, CellValue, ColumnSchema, Decimal, Format, IdMap, LabelMatch, LabelUse, Problem, ProblemKind, Row,
-    RowKind, RowSchema, Span, Table, TableSchema, ValueKind,
+    Cell, CellValue, ColumnSchema, Decimal, Format, LabelMatch, LabelUse, Problem, ProblemKind, Row, RowKind,
+    RowSchema, Span, Table, TableSchema, ValueKind,
 };
 use rustc_hash::FxHashMap;
 
@@ -250,7 +251,7 @@ impl Reader<'_> {
         let table = self.schema.id;
         let cols = self.columns(row);
         let ncols = cols.len();
-        let mut cells = IdMap::with_capacity_and_hasher(ncols, Default::default());
+        let mut cells = IndexMap::with_capacity(ncols);
         let fitted = fit_values(&open.values, ncols);
         let values_span = open.values.iter().map(|v| v.span()).reduce(|a, b| a.cover(b));
         let anchor = values_span.or(open.label.as_ref().map(|l| l.span));
@@ -596,7 +597,7 @@ fn finish(mut r: Reader, problems: &mut Vec<Problem>) -> Option<Table> {
         ));
         return None;
     }
-    let mut rows = IdMap::with_capacity_and_hasher(schema.rows.len(), Default::default());
+    let mut rows = IndexMap::with_capacity(schema.rows.len());
     let mut last_end = r.span.map_or(0, |s| s.offset);
     let mut rows_in = r.rows;
     // A group printed as one row with numbers and no sub-rows stands for

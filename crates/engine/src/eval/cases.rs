@@ -743,7 +743,7 @@ impl SyntheticReport {
             headers.push(self.label_use(&key, c.id, c.label, c.variants, span, &text));
         }
         w.push("\n");
-        let mut rows = nianbao_model::IdMap::default();
+        let mut rows = IndexMap::new();
         for r in &t.rows {
             let key = (t.id.to_string(), r.id.to_string());
             let lkey = format!("row:{}:{}", t.id, r.id);
@@ -770,7 +770,7 @@ impl SyntheticReport {
                 let span = w.push(&label_text);
                 Some(self.label_use(&lkey, r.id, r.label, r.variants, span, &label_text))
             };
-            let mut cells = nianbao_model::IdMap::default();
+            let mut cells = IndexMap::new();
             for (i, c) in t.row_columns(r).enumerate() {
                 let Some(v) = values.get(c.id) else { continue };
                 if !single || i > 0 {
