@@ -9,7 +9,10 @@ use crate::tokens::{Kind, Token};
 use nianbao_model::label::{bare_eq, distance, distance_within, normalize, normalize_into, split_numbering};
 use nianbao_model::{template, Format, LabelMatch, RowKind, Span, FORMATS};
 use rustc_hash::FxHashMap;
+// The memos are keyed by text from reports: std's randomly keyed hasher, so
+// crafted texts cannot make their maps degrade (Fx is for template keys).
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 /// What a label stands for.
@@ -695,8 +698,8 @@ const REMEMBERED_RUN_BYTES: usize = 512;
 /// preferred table (or none).
 #[derive(Default)]
 struct Remembered {
-    by_table: FxHashMap<String, FxHashMap<String, Option<Hit>>>,
-    no_table: FxHashMap<String, Option<Hit>>,
+    by_table: HashMap<String, HashMap<String, Option<Hit>>>,
+    no_table: HashMap<String, Option<Hit>>,
     len: usize,
 }
 
@@ -860,8 +863,8 @@ fn best_segments(
 /// run ([`run_key`]).
 #[derive(Default)]
 struct RememberedRuns {
-    by_table: FxHashMap<String, FxHashMap<String, Segments>>,
-    no_table: FxHashMap<String, Segments>,
+    by_table: HashMap<String, HashMap<String, Segments>>,
+    no_table: HashMap<String, Segments>,
     len: usize,
 }
 

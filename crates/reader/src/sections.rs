@@ -6,7 +6,6 @@ use crate::labels::{label_match, max_distance, more_bits_than, signature};
 use crate::tokens::TextLine;
 use nianbao_model::label::{distance_within, is_insignificant, normalize, normalize_into, split_numbering};
 use nianbao_model::{template, Format, LabelUse, SectionSchema, Span, FORMATS};
-use rustc_hash::FxHashMap;
 use std::cell::RefCell;
 use std::sync::LazyLock;
 
@@ -254,7 +253,8 @@ const REMEMBERED_HEADS: usize = 1 << 15;
 
 /// Which section a normalised line head reads as, and how many of its
 /// characters the heading covers.
-type HeadReadings = FxHashMap<String, Option<(usize, usize)>>;
+// Keyed by text from reports: std's randomly keyed hasher (see labels.rs).
+type HeadReadings = std::collections::HashMap<String, Option<(usize, usize)>>;
 
 thread_local! {
     /// [`HeadReadings`] by format (index in [`FORMATS`]).
@@ -281,7 +281,7 @@ fn heading_remembered(
     let found = read();
     HEADS.with_borrow_mut(|memo| {
         if memo.len() <= format_index {
-            memo.resize_with(format_index + 1, FxHashMap::default);
+            memo.resize_with(format_index + 1, HeadReadings::default);
         }
         if let Some(heads) = memo.get_mut(format_index) {
             if heads.len() >= REMEMBERED_HEADS {

@@ -194,7 +194,8 @@ struct Reader<'a> {
     /// Disclosure blocks: the columns the current block's header names, in order.
     block_columns: Vec<&'static str>,
     block_header: usize,
-    column_seen: FxHashMap<String, usize>,
+    /// Keyed by printed text: std's randomly keyed hasher (see labels.rs).
+    column_seen: std::collections::HashMap<String, usize>,
     /// Rows whose digits ran together, split (or not) by `crate::flattened`.
     splits: Vec<RowSplit>,
 }
@@ -506,7 +507,7 @@ pub(crate) fn read(
         last_unknown: None,
         block_columns: Vec::new(),
         block_header: 0,
-        column_seen: FxHashMap::default(),
+        column_seen: std::collections::HashMap::new(),
         splits: Vec::new(),
     };
     // The table of the last label when it was another table's.
