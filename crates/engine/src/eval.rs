@@ -558,6 +558,20 @@ fn cell_num(cell: &Cell) -> Option<Num> {
     }
 }
 
+/// A test on a label as printed (`None`: not printed): `missing`, `exact`,
+/// `variant`, `approximate`, `different`.
+fn label_test(label: Option<&LabelUse>, test: Test) -> bool {
+    match (label, test) {
+        (None, Test::Missing) => true,
+        (None, _) => false,
+        (Some(_), Test::Missing) => false,
+        (Some(l), Test::Exact) => l.matched == LabelMatch::Exact,
+        (Some(l), Test::Variant) => matches!(l.matched, LabelMatch::Variant { .. }),
+        (Some(l), Test::Approximate) => matches!(l.matched, LabelMatch::Approximate { .. }),
+        (Some(l), _) => matches!(l.matched, LabelMatch::Different { .. }),
+    }
+}
+
 /// A test on a cell's value (`kind`: its column's kind in the schema);
 /// `None` where the test does not apply (`whole` of a cell without a number).
 fn cell_test(cell: &Cell, kind: Option<ValueKind>, test: Test) -> Option<bool> {
@@ -1248,15 +1262,7 @@ impl<'a> Evaluator<'a> {
             let Val::Label(l) = self.eval(e)? else {
                 return None;
             };
-            return Some(match (&l, test) {
-                (None, Test::Missing) => true,
-                (None, _) => false,
-                (Some(_), Test::Missing) => false,
-                (Some(l), Test::Exact) => l.matched == LabelMatch::Exact,
-                (Some(l), Test::Variant) => matches!(l.matched, LabelMatch::Variant { .. }),
-                (Some(l), Test::Approximate) => matches!(l.matched, LabelMatch::Approximate { .. }),
-                (Some(l), _) => matches!(l.matched, LabelMatch::Different { .. }),
-            });
+            return Some(label_test(l.as_ref(), test));
         }
         let (previous, table, row, column) = match &e.kind {
             ExprKind::Var(v) => match self.binding(v)? {

@@ -20,10 +20,10 @@
 //! and thousands of mutations of them.
 
 use super::{
-    arith_nums, cell_num, cell_test, comparison_holds, logic_and, logic_neg, logic_not, logic_or, meta_value,
-    num_ordering, number_in, significant_chars, Binding, Num, Scalar, Scope,
+    arith_nums, cell_num, cell_test, comparison_holds, label_test, logic_and, logic_neg, logic_not, logic_or,
+    meta_value, num_ordering, number_in, significant_chars, Binding, Num, Scalar, Scope,
 };
-use nianbao_model::{Cell, Date, Decimal, LabelMatch, LabelUse, Report, Row, Section, Table, ValueKind};
+use nianbao_model::{Cell, Date, Decimal, LabelUse, Report, Row, Section, Table, ValueKind};
 use nianbao_rules::ast::{BinOp, Coord, Expr, ExprKind, Func, MetaField, Pattern, Test};
 use nianbao_rules::RuleSet;
 use rustc_hash::FxHashMap;
@@ -103,27 +103,27 @@ impl Layout {
 
     fn row(&mut self, table: &str, row: &str) -> u32 {
         let t = self.table(table) as usize;
-        let next = self.rows;
-        let r = self.tables[t].rows.entry(row.to_string()).or_insert(RowLayout {
-            slot: next,
-            cells: Vec::new(),
-        });
-        if r.slot == next {
-            self.rows += 1;
+        if let Some(r) = self.tables[t].rows.get(row) {
+            return r.slot;
         }
-        r.slot
+        let slot = self.rows;
+        self.rows += 1;
+        self.tables[t].rows.insert(
+            row.to_string(),
+            RowLayout {
+                slot,
+                cells: Vec::new(),
+            },
+        );
+        slot
     }
 
     fn cell(&mut self, table: &str, row: &str, column: &str) -> u32 {
         self.row(table, row);
+        let t = self.table(table) as usize;
         let next = self.cells;
-        let Some(r) = self
-            .tables
-            .iter_mut()
-            .find(|t| t.id == table)
-            .and_then(|t| t.rows.get_mut(row))
-        else {
-            // `row` just made both.
+        let Some(r) = self.tables[t].rows.get_mut(row) else {
+            // `row` just made it.
             return next;
         };
         if let Some((_, slot)) = r.cells.iter().find(|(c, _)| c == column) {
@@ -377,16 +377,7 @@ impl Low {
                         .table(*table)
                         .and_then(|t| t.headers.iter().find(|h| &h.target == id)),
                 };
-                let r = match (l, test) {
-                    (None, Test::Missing) => true,
-                    (None, _) => false,
-                    (Some(_), Test::Missing) => false,
-                    (Some(l), Test::Exact) => l.matched == LabelMatch::Exact,
-                    (Some(l), Test::Variant) => matches!(l.matched, LabelMatch::Variant { .. }),
-                    (Some(l), Test::Approximate) => matches!(l.matched, LabelMatch::Approximate { .. }),
-                    (Some(l), _) => matches!(l.matched, LabelMatch::Different { .. }),
-                };
-                Some(Scalar::Bool(r != *negated))
+                Some(Scalar::Bool(label_test(l, *test) != *negated))
             }
             Low::Present(p) => Some(Scalar::Bool(match p {
                 Present::Value(v, cells) => v.eval(d).is_some() || cells.iter().any(|s| d.cell(*s).is_some()),
@@ -649,6 +640,12 @@ impl Cx<'_, '_, '_> {
         self.scope.template.section(id).map(|s| s.id)
     }
 
+    /// The slots of the cells a reference stands for (none where it stands for nothing).
+    fn cells_of_slots(&mut self, c: &nianbao_rules::ast::CellRef) -> Box<[u32]> {
+        let cells = self.scope.cells_of(c).unwrap_or_default();
+        self.cell_slots(&cells)
+    }
+
     fn cell_slots(&mut self, cells: &[(&str, &str, &str)]) -> Box<[u32]> {
         cells
             .iter()
@@ -822,34 +819,24 @@ impl Cx<'_, '_, '_> {
                     Coord::Children(inner) => self.one_id(&c.table, inner, true),
                     _ => None,
                 };
-                let mut cells: Vec<(String, String, String)> = cells
-                    .into_iter()
-                    .map(|(t, r, col)| (t.to_string(), r.to_string(), col.to_string()))
-                    .collect();
-                if cells.is_empty() {
-                    // The format has no sub-rows (2019 （六）其他处理): the row itself.
-                    let (Some(g), Some(col)) = (
-                        group_row.clone(),
-                        c.column
-                            .as_ref()
-                            .and_then(|col| self.one_id(&c.table, col, false)),
-                    ) else {
-                        return not_applicable();
-                    };
-                    cells.push((c.table.clone(), g, col));
-                }
-                let group = match (&group_row, cells.first()) {
-                    (Some(g), Some((_, _, col))) => Some(self.layout().cell(&c.table, g, col)),
-                    _ => None,
+                let (cells, first_column) = match cells.first() {
+                    Some(&(_, _, col)) => (self.cell_slots(&cells), col.to_string()),
+                    None => {
+                        // The format has no sub-rows (2019 （六）其他处理): the row itself.
+                        let (Some(g), Some(col)) = (
+                            group_row.as_deref(),
+                            c.column
+                                .as_ref()
+                                .and_then(|col| self.one_id(&c.table, col, false)),
+                        ) else {
+                            return not_applicable();
+                        };
+                        let only: Box<[u32]> = Box::new([self.layout().cell(&c.table, g, &col)]);
+                        (only, col)
+                    }
                 };
-                let refs: Vec<(&str, &str, &str)> = cells
-                    .iter()
-                    .map(|(t, r, c)| (t.as_str(), r.as_str(), c.as_str()))
-                    .collect();
-                Low::Sum {
-                    cells: self.cell_slots(&refs),
-                    group,
-                }
+                let group = group_row.map(|g| self.layout().cell(&c.table, &g, &first_column));
+                Low::Sum { cells, group }
             }
             Func::Abs => Low::Abs(boxed(self.lower(first)?)),
             Func::Min | Func::Max => {
@@ -934,19 +921,8 @@ impl Cx<'_, '_, '_> {
         Some(match &arg.kind {
             ExprKind::Cell(c) if !c.previous => match (&c.row, &c.column) {
                 (r, Some(col)) if !many(r) && !many(col) => {
-                    let any: Vec<(String, String, String)> = self
-                        .scope
-                        .cells_of(c)
-                        .unwrap_or_default()
-                        .into_iter()
-                        .map(|(t, r, c)| (t.to_string(), r.to_string(), c.to_string()))
-                        .collect();
-                    let refs: Vec<(&str, &str, &str)> = any
-                        .iter()
-                        .map(|(t, r, c)| (t.as_str(), r.as_str(), c.as_str()))
-                        .collect();
                     let value = self.lower(arg)?;
-                    Present::Value(boxed(value), self.cell_slots(&refs))
+                    Present::Value(boxed(value), self.cells_of_slots(c))
                 }
                 (r, None) if !many(r) => {
                     let Some(id) = self.one_id(&c.table, r, true) else {
@@ -971,20 +947,7 @@ impl Cx<'_, '_, '_> {
                         id,
                     }
                 }
-                _ => {
-                    let cells: Vec<(String, String, String)> = self
-                        .scope
-                        .cells_of(c)
-                        .unwrap_or_default()
-                        .into_iter()
-                        .map(|(t, r, c)| (t.to_string(), r.to_string(), c.to_string()))
-                        .collect();
-                    let refs: Vec<(&str, &str, &str)> = cells
-                        .iter()
-                        .map(|(t, r, c)| (t.as_str(), r.as_str(), c.as_str()))
-                        .collect();
-                    Present::Cells(self.cell_slots(&refs))
-                }
+                _ => Present::Cells(self.cells_of_slots(c)),
             },
             ExprKind::Section {
                 previous: false,
