@@ -59,8 +59,8 @@ fn cell_lines(report: &Report) -> Vec<CellLine> {
                 out.push(CellLine {
                     fields: [
                         tid.clone(),
-                        rid.clone(),
-                        cid.clone(),
+                        rid.to_string(),
+                        cid.to_string(),
                         cell.value.to_string(),
                         index.line_col(cell.span.offset).to_string(),
                     ],

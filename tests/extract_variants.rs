@@ -19,7 +19,7 @@ fn cells(r: &Report) -> Vec<(String, String, String, CellValue)> {
     for (t, table) in &r.tables {
         for (rid, row) in &table.rows {
             for (c, cell) in &row.cells {
-                out.push((t.clone(), rid.clone(), c.clone(), cell.value.clone()));
+                out.push((t.clone(), rid.to_string(), c.to_string(), cell.value.clone()));
             }
         }
     }

@@ -407,7 +407,10 @@ fn cells(r: &Report) -> Cells {
     for (tid, t) in &r.tables {
         for (rid, row) in &t.rows {
             for (cid, c) in &row.cells {
-                out.insert((tid.clone(), rid.clone(), cid.clone()), c.value.to_string());
+                out.insert(
+                    (tid.clone(), rid.to_string(), cid.to_string()),
+                    c.value.to_string(),
+                );
             }
         }
     }

@@ -315,7 +315,7 @@ fn inferred_cell_notes(report: &Report) -> Vec<Finding> {
                 }
             }
             if let (Some(span), false) = (row_span, row_assumed.is_empty()) {
-                assumed_rows.push((row_id.clone(), span, row_assumed));
+                assumed_rows.push((row_id.to_string(), span, row_assumed));
             }
         }
         let Some(first) = first else { continue };
@@ -680,7 +680,7 @@ impl<'r> CellIndex<'r> {
         for (ti, (tid, t)) in report.tables.iter().enumerate() {
             for (ri, (rid, r)) in t.rows.iter().enumerate() {
                 for (ci, (cid, cell)) in r.cells.iter().enumerate() {
-                    cells.insert((tid.as_str(), rid.as_str(), cid.as_str()), (ti, ri, ci, cell));
+                    cells.insert((tid.as_str(), &**rid, &**cid), (ti, ri, ci, cell));
                 }
             }
         }
@@ -1429,7 +1429,7 @@ impl<'a> Evaluator<'a> {
                     return Some(Val::Bool(false));
                 };
                 let report = self.source(previous)?;
-                let row = report.tables.get(&table).and_then(|t| t.rows.get(&id));
+                let row = report.tables.get(&table).and_then(|t| t.rows.get(id.as_str()));
                 let has = row.is_some_and(|r| r.cells.values().any(|c| c.value.number().is_some()));
                 if let (false, Some(r)) = (previous, row.filter(|_| has)) {
                     if let Some((col, c)) = r.cells.iter().find(|(_, c)| c.value.number().is_some()) {
@@ -1509,7 +1509,7 @@ impl<'a> Evaluator<'a> {
                     .map(|ts| ts.sub_rows(&id).map(|r| r.id).collect())
                     .unwrap_or_default();
                 let found = t.is_some_and(|t| {
-                    t.rows.contains_key(&id)
+                    t.rows.contains_key(id.as_str())
                         || t.headers.iter().any(|h| h.target == id)
                         || sub_rows.iter().any(|r| t.rows.contains_key(*r))
                 });
@@ -1537,7 +1537,7 @@ impl<'a> Evaluator<'a> {
                 let t = report.tables.get(&c.table);
                 let found = t.is_some_and(|t| {
                     t.headers.iter().any(|h| h.target == id)
-                        || t.rows.values().any(|r| r.cells.contains_key(&id))
+                        || t.rows.values().any(|r| r.cells.contains_key(id.as_str()))
                 });
                 (found, None, None)
             }
@@ -1620,7 +1620,7 @@ impl<'a> Evaluator<'a> {
                 let ExprKind::Cell(c) = &arg.kind else { return None };
                 let t = report.tables.get(&c.table)?;
                 t.rows
-                    .get(id)
+                    .get(id.as_str())
                     .and_then(|r| r.label.clone())
                     .or_else(|| t.headers.iter().find(|h| &h.target == id).cloned())
             }

@@ -20,8 +20,8 @@ pub mod schema;
 pub mod span;
 
 pub use report::{
-    Cell, CellValue, Date, Inference, LabelMatch, LabelUse, Metadata, Period, Problem, ProblemKind, Report,
-    Row, Section, Source, Table,
+    Cell, CellValue, Date, Id, Inference, LabelMatch, LabelUse, Metadata, Period, Problem, ProblemKind,
+    Report, ReportHasher, ReportMap, Row, Section, Source, Table,
 };
 pub use rust_decimal::Decimal;
 pub use schema::{

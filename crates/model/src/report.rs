@@ -7,6 +7,22 @@ use crate::span::{Span, Spanned};
 use indexmap::IndexMap;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+
+/// A template id (table, row, column…) held by a report: borrowed from the
+/// schema when a reader built the report, so reading allocates no id strings;
+/// owned when it came from JSON, where [`Report::validate`] checks it.
+pub type Id = Cow<'static, str>;
+
+/// The hasher of a report's maps. Their keys can come from outside (a JSON
+/// report chooses them), so it must be seeded per process: a predictable
+/// hash (Fx) would let crafted keys collide and make inserting quadratic.
+/// foldhash's `RandomState` is seeded per process and several times faster
+/// than std's SipHash on the short ids used here.
+pub type ReportHasher = foldhash::fast::RandomState;
+
+/// An insertion-ordered map of a report (sections, tables, rows, cells).
+pub type ReportMap<K, V> = IndexMap<K, V, ReportHasher>;
 
 /// A report as read from one source text.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -18,10 +34,10 @@ pub struct Report {
     pub metadata: Metadata,
     /// Sections found, keyed by section id, in template order.
     #[serde(default)]
-    pub sections: IndexMap<String, Section>,
+    pub sections: ReportMap<String, Section>,
     /// Tables found, keyed by table id, in template order.
     #[serde(default)]
-    pub tables: IndexMap<String, Table>,
+    pub tables: ReportMap<String, Table>,
     /// What the reader could not read; reported as findings by `check`.
     #[serde(default)]
     pub problems: Vec<Problem>,
@@ -133,7 +149,7 @@ pub struct Section {
 pub struct LabelUse {
     /// The template id the label was taken to stand for (a section, row,
     /// column, column group or heading id).
-    pub target: String,
+    pub target: Id,
     /// The printed text (numbering and spacing included).
     pub text: String,
     pub span: Span,
@@ -165,7 +181,7 @@ pub struct Table {
     /// From the table's first label to its last value.
     pub span: Span,
     /// Rows read, keyed by row id, in template order.
-    pub rows: IndexMap<String, Row>,
+    pub rows: ReportMap<Id, Row>,
     /// Header labels found (columns, column groups, blocks, headings such as
     /// 三、本年度办理结果), in the order printed.
     #[serde(default)]
@@ -179,7 +195,7 @@ pub struct Row {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<LabelUse>,
     /// Cells read, keyed by column id, in template order.
-    pub cells: IndexMap<String, Cell>,
+    pub cells: ReportMap<Id, Cell>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -303,8 +319,8 @@ impl Report {
             },
             format,
             metadata: Metadata::default(),
-            sections: IndexMap::new(),
-            tables: IndexMap::new(),
+            sections: ReportMap::default(),
+            tables: ReportMap::default(),
             problems: Vec::new(),
         }
     }

@@ -109,7 +109,7 @@ mod tests;
 pub use columns::{column_rules, resolve_with_columns, AssumedRule, ColumnRule};
 
 use nianbao_model::{
-    Cell, CellValue, Inference, Problem, ProblemKind, RowKind, RowSchema, Span, TableSchema, ValueKind,
+    Cell, CellValue, Id, Inference, Problem, ProblemKind, RowKind, RowSchema, Span, TableSchema, ValueKind,
 };
 
 /// Bounds on the search.
@@ -298,7 +298,7 @@ pub fn split_row_with(
 impl RowSplit {
     /// The model cells of a uniquely split row, keyed by column id in column
     /// order; `None` for every other outcome.
-    pub fn cells(&self) -> Option<Vec<(String, Cell)>> {
+    pub fn cells(&self) -> Option<Vec<(Id, Cell)>> {
         let Outcome::Unique { split, inference } = &self.outcome else {
             return None;
         };
@@ -308,7 +308,7 @@ impl RowSplit {
                 .iter()
                 .map(|c| {
                     (
-                        c.column.to_string(),
+                        Id::from(c.column),
                         Cell {
                             value: c.value.clone(),
                             span: c.span,

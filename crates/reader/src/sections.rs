@@ -328,7 +328,7 @@ pub(crate) fn find(text: &str, lines: &[TextLine], format: Format) -> Vec<Headin
                 candidates.push(Heading {
                     index,
                     label: LabelUse {
-                        target: schema.id.to_string(),
+                        target: schema.id.into(),
                         text: printed.to_string(),
                         span: Span::new(offset, printed.len()),
                         matched: label_match(rest, schema.label, schema.variants),
@@ -368,7 +368,7 @@ fn inline_heading(text: &str, after: usize, schema: &SectionSchema, index: usize
         .map(|(at, printed, label)| Heading {
             index,
             label: LabelUse {
-                target: schema.id.to_string(),
+                target: schema.id.into(),
                 span: Span::new(after + at, printed.len()),
                 text: printed,
                 matched: label_match(&normalize(label), schema.label, schema.variants),
@@ -411,7 +411,7 @@ mod tests {
         let text = "标题\n| 一、总体情况 |\n正文\n主动公开政府信息情况\n\t三、收到和处理政府信息公开申请情况\n四、结转下年度继续办理\t0\n四、政府信息公开行政复议、行政诉讼情况\n";
         let ids: Vec<_> = find(text, &crate::tokens::text_lines(text), Format::V2021)
             .into_iter()
-            .map(|h| (h.label.target, h.label.text))
+            .map(|h| (h.label.target.into_owned(), h.label.text))
             .collect();
         assert_eq!(
             ids,

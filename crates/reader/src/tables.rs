@@ -5,11 +5,10 @@
 
 use crate::flattened::{self, RowSplit};
 use crate::labels::{format_bit, label_match, Item, Target, CATALOGUE};
-use indexmap::IndexMap;
 use nianbao_model::label::{fold_char, normalize, normalized_eq, split_numbering};
 use nianbao_model::{
-    Cell, CellValue, ColumnSchema, Decimal, Format, LabelMatch, LabelUse, Problem, ProblemKind, Row, RowKind,
-    RowSchema, Span, Table, TableSchema, ValueKind,
+    Cell, CellValue, ColumnSchema, Decimal, Format, LabelMatch, LabelUse, Problem, ProblemKind, ReportHasher,
+    ReportMap, Row, RowKind, RowSchema, Span, Table, TableSchema, ValueKind,
 };
 use rustc_hash::FxHashMap;
 
@@ -155,19 +154,36 @@ fn ran_together(text: &str, values: &[Value], ncols: usize) -> Option<Span> {
 /// Otherwise blanks *between* printed values are blank cells, when that makes
 /// up the columns exactly. Blanks before the first or after the last value
 /// could be either, so such a row is not read (never guessed).
-fn fit_values(values: &[Value], ncols: usize) -> Option<Vec<Value>> {
-    let printed: Vec<Value> = values
-        .iter()
-        .copied()
-        .filter(|v| !matches!(v, Value::Blank(_)))
-        .collect();
-    if printed.len() == ncols {
-        return Some(printed);
+fn fit_values(values: &[Value], ncols: usize) -> Option<Fitted<'_>> {
+    let printed = values.iter().filter(|v| !matches!(v, Value::Blank(_))).count();
+    if printed == ncols {
+        return Some(Fitted::Printed(values));
     }
     let first = values.iter().position(|v| !matches!(v, Value::Blank(_)))?;
     let last = values.iter().rposition(|v| !matches!(v, Value::Blank(_)))?;
     let core = values.get(first..=last)?;
-    (core.len() == ncols).then(|| core.to_vec())
+    (core.len() == ncols).then_some(Fitted::Core(core))
+}
+
+/// The values [`fit_values`] matched to a row's columns, in column order.
+enum Fitted<'a> {
+    /// The printed values among these (blanks are layout).
+    Printed(&'a [Value]),
+    /// All of these, blanks included (blank cells between printed values).
+    Core(&'a [Value]),
+}
+
+impl<'a> Fitted<'a> {
+    fn values(&self) -> impl Iterator<Item = Value> + 'a {
+        let (values, keep_blanks) = match *self {
+            Fitted::Printed(v) => (v, false),
+            Fitted::Core(v) => (v, true),
+        };
+        values
+            .iter()
+            .copied()
+            .filter(move |v| keep_blanks || !matches!(v, Value::Blank(_)))
+    }
 }
 
 struct OpenRow {
@@ -203,10 +219,6 @@ struct Reader<'a> {
 impl Reader<'_> {
     fn grow(&mut self, s: Span) {
         self.span = Some(self.span.map_or(s, |t| t.cover(s)));
-    }
-
-    fn columns(&self, row: &'static RowSchema) -> Vec<&'static ColumnSchema> {
-        self.schema.row_columns(row).collect()
     }
 
     fn flush_orphans(&mut self) {
@@ -250,16 +262,15 @@ impl Reader<'_> {
         let Some(open) = self.open.take() else { return };
         let row = open.row;
         let table = self.schema.id;
-        let cols = self.columns(row);
-        let ncols = cols.len();
-        let mut cells = IndexMap::with_capacity(ncols);
+        let ncols = self.schema.row_columns(row).count();
+        let mut cells = ReportMap::with_capacity_and_hasher(ncols, ReportHasher::default());
         let fitted = fit_values(&open.values, ncols);
         let values_span = open.values.iter().map(|v| v.span()).reduce(|a, b| a.cover(b));
         let anchor = values_span.or(open.label.as_ref().map(|l| l.span));
         if let Some(values) = fitted {
-            for (col, v) in cols.iter().zip(&values) {
-                let cell = cell_value(self.text, *v, col, table, row.id, &mut self.problems);
-                cells.insert(col.id.to_string(), cell);
+            for (col, v) in self.schema.row_columns(row).zip(values.values()) {
+                let cell = cell_value(self.text, v, col, table, row.id, &mut self.problems);
+                cells.insert(col.id.into(), cell);
             }
         } else if open.values.iter().all(|v| matches!(v, Value::Blank(_))) {
             if row.kind != RowKind::Group {
@@ -318,7 +329,7 @@ impl Reader<'_> {
             m => m,
         };
         LabelUse {
-            target: row.id.to_string(),
+            target: row.id.into(),
             text: span.slice(self.text).unwrap_or("").to_string(),
             span,
             matched,
@@ -360,8 +371,8 @@ impl Reader<'_> {
         self.close();
         self.grow(span);
         let printed = span.slice(self.text).unwrap_or("").to_string();
-        let use_of = |target: String, matched| LabelUse {
-            target,
+        let use_of = |target: &'static str, matched| LabelUse {
+            target: target.into(),
             text: printed.clone(),
             span,
             matched,
@@ -398,13 +409,13 @@ impl Reader<'_> {
                 }
                 let lu = match expected {
                     Some(exp) if exp.id != column.id => use_of(
-                        exp.id.to_string(),
+                        exp.id,
                         LabelMatch::Different {
                             other: Some(column.id.to_string()),
                         },
                     ),
                     _ => use_of(
-                        column.id.to_string(),
+                        column.id,
                         label_match(printed_norm, column.label, column.variants),
                     ),
                 };
@@ -413,7 +424,7 @@ impl Reader<'_> {
             Target::Group(id) => {
                 if let Some(g) = self.schema.column_group(id) {
                     let m = label_match(printed_norm, g.label, g.variants);
-                    self.headers.push(use_of(id.to_string(), m));
+                    self.headers.push(use_of(id, m));
                 }
             }
             Target::Block(label) => {
@@ -429,12 +440,12 @@ impl Reader<'_> {
                 self.block_header = 0;
                 let m = label_match(printed_norm, label, &[]);
                 // Blocks have no id: the schema's block label (RowSchema::block) is the target.
-                self.headers.push(use_of(label.to_string(), m));
+                self.headers.push(use_of(label, m));
             }
             Target::Heading(id) => {
                 if let Some(r) = self.schema.row(id) {
                     let m = label_match(printed_norm, r.label, r.variants);
-                    self.headers.push(use_of(id.to_string(), m));
+                    self.headers.push(use_of(id, m));
                 }
             }
             Target::Row(_) | Target::Furniture => {}
@@ -598,7 +609,7 @@ fn finish(mut r: Reader, problems: &mut Vec<Problem>) -> Option<Table> {
         ));
         return None;
     }
-    let mut rows = IndexMap::with_capacity(schema.rows.len());
+    let mut rows = ReportMap::with_capacity_and_hasher(schema.rows.len(), ReportHasher::default());
     let mut last_end = r.span.map_or(0, |s| s.offset);
     let mut rows_in = r.rows;
     // A group printed as one row with numbers and no sub-rows stands for
@@ -625,7 +636,7 @@ fn finish(mut r: Reader, problems: &mut Vec<Problem>) -> Option<Table> {
                 {
                     last_end = end;
                 }
-                rows.insert(row.id.to_string(), found);
+                rows.insert(row.id.into(), found);
             }
             // Group rows too: their label is part of the table even where
             // they print no numbers.

@@ -12,8 +12,8 @@ use crate::finding::Finding;
 use indexmap::IndexMap;
 use nianbao_model::label::{distance, normalize, split_numbering};
 use nianbao_model::{
-    template, Cell, CellValue, Date, Decimal, Format, LabelMatch, LabelUse, Metadata, Period, Report, Row,
-    RowKind, Section, Span, Spanned, Table, ValueKind,
+    template, Cell, CellValue, Date, Decimal, Format, LabelMatch, LabelUse, Metadata, Period, Report,
+    ReportMap, Row, RowKind, Section, Span, Spanned, Table, ValueKind,
 };
 use nianbao_rules::ast::{Coord, Expect, Expr, ExprKind, Given, GivenValue, MetaField, RuleTest};
 use nianbao_rules::RuleSet;
@@ -627,7 +627,7 @@ impl SyntheticReport {
             }
         };
         LabelUse {
-            target: target.to_string(),
+            target: target.to_string().into(),
             text: text.to_string(),
             span,
             matched,
@@ -743,7 +743,7 @@ impl SyntheticReport {
             headers.push(self.label_use(&key, c.id, c.label, c.variants, span, &text));
         }
         w.push("\n");
-        let mut rows = IndexMap::new();
+        let mut rows = ReportMap::default();
         for r in &t.rows {
             let key = (t.id.to_string(), r.id.to_string());
             let lkey = format!("row:{}:{}", t.id, r.id);
@@ -770,7 +770,7 @@ impl SyntheticReport {
                 let span = w.push(&label_text);
                 Some(self.label_use(&lkey, r.id, r.label, r.variants, span, &label_text))
             };
-            let mut cells = IndexMap::new();
+            let mut cells = ReportMap::default();
             for (i, c) in t.row_columns(r).enumerate() {
                 let Some(v) = values.get(c.id) else { continue };
                 if !single || i > 0 {
@@ -778,7 +778,7 @@ impl SyntheticReport {
                 }
                 let span = w.push(&v.to_string());
                 cells.insert(
-                    c.id.to_string(),
+                    c.id.into(),
                     Cell {
                         value: v.clone(),
                         span,
@@ -787,7 +787,7 @@ impl SyntheticReport {
                 );
             }
             w.push("\n");
-            rows.insert(r.id.to_string(), Row { label, cells });
+            rows.insert(r.id.into(), Row { label, cells });
         }
         Some(Table {
             span: Span::from_range(start, w.pos()),

@@ -159,7 +159,7 @@ impl Layout {
             d.tables[ti] = Some(table);
             let layout = &self.tables[ti];
             for (rid, row) in &table.rows {
-                let Some(rl) = layout.rows.get(rid.as_str()) else {
+                let Some(rl) = layout.rows.get(&**rid) else {
                     continue;
                 };
                 d.rows[rl.slot as usize] = Some(row);
@@ -170,7 +170,7 @@ impl Layout {
                 }
             }
             for h in &table.headers {
-                if let Some(rl) = layout.rows.get(h.target.as_str()) {
+                if let Some(rl) = layout.rows.get(&*h.target) {
                     let first = &mut d.row_headers[rl.slot as usize];
                     if first.is_none() {
                         *first = Some(h);
@@ -391,7 +391,7 @@ impl Low {
                 }
                 Present::Column { table, id } => d.table(*table).is_some_and(|t| {
                     t.headers.iter().any(|h| &h.target == id)
-                        || t.rows.values().any(|r| r.cells.contains_key(id))
+                        || t.rows.values().any(|r| r.cells.contains_key(id.as_str()))
                 }),
             })),
             Low::HasNumbers(row) => {

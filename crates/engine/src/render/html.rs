@@ -844,10 +844,10 @@ mod tests {
                                 span: Span::new(0, 0),
                                 inferred: None,
                             };
-                            (c.id.to_string(), cell)
+                            (c.id.into(), cell)
                         })
                         .collect();
-                    (r.id.to_string(), nianbao_model::Row { label: None, cells })
+                    (r.id.into(), nianbao_model::Row { label: None, cells })
                 })
                 .collect();
             let table = Table {
