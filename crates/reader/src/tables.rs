@@ -5,12 +5,13 @@
 
 use crate::flattened::{self, RowSplit};
 use crate::labels::{format_bit, label_match, Item, Target, CATALOGUE};
-use nianbao_model::label::{fold_char, normalize, normalized_eq, split_numbering};
+use nianbao_model::label::{fold_char, normalize_into, normalized_eq, split_numbering};
 use nianbao_model::{
     Cell, CellValue, ColumnSchema, Decimal, Format, LabelMatch, LabelUse, Problem, ProblemKind, ReportHasher,
     ReportMap, Row, RowKind, RowSchema, Span, Table, TableSchema, ValueKind,
 };
 use rustc_hash::FxHashMap;
+use std::collections::HashMap;
 
 /// One value as printed after a row label.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,14 +31,17 @@ impl Value {
 }
 
 /// Short text that stands where a number should ("251000元", "—", "/", "无").
-fn looks_like_value(printed: &str) -> bool {
-    let norm = normalize(printed);
+/// `norm` is scratch space.
+fn looks_like_value(printed: &str, norm: &mut String) -> bool {
+    norm.clear();
+    normalize_into(printed, norm);
+    let norm = norm.as_str();
     let chars = norm.chars().count();
     let starts_with_number = norm
         .chars()
         .next()
         .is_some_and(|c| c.is_ascii_digit() || c == '-')
-        && split_numbering(&norm).0.is_empty();
+        && split_numbering(norm).0.is_empty();
     chars > 0
         && chars <= 12
         && (starts_with_number
@@ -210,10 +214,17 @@ struct Reader<'a> {
     /// Disclosure blocks: the columns the current block's header names, in order.
     block_columns: Vec<&'static str>,
     block_header: usize,
-    /// Keyed by printed text: std's randomly keyed hasher (see labels.rs).
-    column_seen: std::collections::HashMap<String, usize>,
+    /// How many headers read as each text that several columns share.
+    /// Keyed by printed text, so randomly seeded (see [`ReportHasher`]).
+    column_seen: HashMap<String, usize, ReportHasher>,
     /// Rows whose digits ran together, split (or not) by `crate::flattened`.
     splits: Vec<RowSplit>,
+    /// The values buffer of the last row closed, for the next row.
+    spare_values: Vec<Value>,
+    /// Scratch space for normalising text.
+    norm: String,
+    /// Scratch space for the columns a header reads as.
+    reading: Vec<&'static str>,
 }
 
 impl Reader<'_> {
@@ -321,6 +332,10 @@ impl Reader<'_> {
                 cells,
             },
         );
+        // The next row reuses the buffer.
+        let mut values = open.values;
+        values.clear();
+        self.spare_values = values;
     }
 
     fn row_label(&self, row: &RowSchema, span: Span, printed_norm: &str, distance: usize) -> LabelUse {
@@ -356,7 +371,7 @@ impl Reader<'_> {
         self.open = Some(OpenRow {
             row,
             label,
-            values: Vec::new(),
+            values: std::mem::take(&mut self.spare_values),
         });
     }
 
@@ -382,22 +397,25 @@ impl Reader<'_> {
                 // The n-th header reading "结果维持" is the n-th such column.
                 // Columns with a label reading the same (the catalogue holds
                 // every label and variant, normalised), in schema order.
-                let reading: Vec<&str> = CATALOGUE
-                    .columns_reading(self.schema.id, printed_norm, self.format_bit)
-                    .collect();
-                let same: Vec<&ColumnSchema> = self
-                    .schema
-                    .columns
-                    .iter()
-                    .filter(|c| reading.contains(&c.id))
-                    .collect();
-                let seen = self.column_seen.entry(printed_norm.to_string()).or_insert(0);
-                let column = if same.len() > 1 {
-                    same.get(*seen).copied()
+                let mut reading = std::mem::take(&mut self.reading);
+                reading.clear();
+                reading.extend(CATALOGUE.columns_reading(self.schema.id, printed_norm, self.format_bit));
+                let reads_same = |c: &&ColumnSchema| reading.contains(&c.id);
+                let same = self.schema.columns.iter().filter(reads_same).count();
+                let column = if same > 1 {
+                    // Counted only where it decides something: texts that
+                    // read as one column never look at the count.
+                    let seen = match self.column_seen.get_mut(printed_norm) {
+                        Some(seen) => seen,
+                        None => self.column_seen.entry(printed_norm.to_string()).or_insert(0),
+                    };
+                    let nth = *seen;
+                    *seen += 1;
+                    self.schema.columns.iter().filter(reads_same).nth(nth)
                 } else {
                     self.schema.column(id)
                 };
-                *seen += 1;
+                self.reading = reading;
                 let Some(column) = column else { return };
                 // In a disclosure block, the header's place says which column it is.
                 let expected = self
@@ -462,7 +480,7 @@ impl Reader<'_> {
                 self.open = Some(OpenRow {
                     row,
                     label: None,
-                    values: Vec::new(),
+                    values: std::mem::take(&mut self.spare_values),
                 });
             }
         }
@@ -478,7 +496,7 @@ impl Reader<'_> {
 
     fn unknown(&mut self, span: Span) {
         let printed = span.slice(self.text).unwrap_or("");
-        if self.open.is_some() && looks_like_value(printed) {
+        if self.open.is_some() && looks_like_value(printed, &mut self.norm) {
             self.value(Value::Text(span));
             return;
         }
@@ -518,8 +536,11 @@ pub(crate) fn read(
         last_unknown: None,
         block_columns: Vec::new(),
         block_header: 0,
-        column_seen: std::collections::HashMap::new(),
+        column_seen: HashMap::default(),
         splits: Vec::new(),
+        spare_values: Vec::new(),
+        norm: String::new(),
+        reading: Vec::new(),
     };
     // The table of the last label when it was another table's.
     let mut foreign_table: Option<&'static str> = None;
