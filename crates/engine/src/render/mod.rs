@@ -180,7 +180,9 @@ pub struct Location {
 pub struct Locator<'t> {
     text: &'t str,
     base_offset: usize,
-    index: LineIndex<'t>,
+    /// Built on the first lookup: most reports in a batch have no finding
+    /// to locate.
+    index: std::sync::OnceLock<LineIndex<'t>>,
 }
 
 impl<'t> Locator<'t> {
@@ -188,8 +190,12 @@ impl<'t> Locator<'t> {
         Locator {
             text,
             base_offset,
-            index: LineIndex::new(text),
+            index: std::sync::OnceLock::new(),
         }
+    }
+
+    fn index(&self) -> &LineIndex<'t> {
+        self.index.get_or_init(|| LineIndex::new(self.text))
     }
 
     /// `span` clamped to the text and to character boundaries.
@@ -208,8 +214,9 @@ impl<'t> Locator<'t> {
 
     pub fn locate(&self, span: Span) -> Location {
         let span = self.clamp(span);
-        let start = self.index.line_col(span.offset);
-        let end = self.index.line_col(span.end());
+        let index = self.index();
+        let start = index.line_col(span.offset);
+        let end = index.line_col(span.end());
         Location {
             offset: self.base_offset + span.offset,
             length: span.len,
