@@ -206,8 +206,10 @@ pub struct Cell {
     pub span: Span,
     /// Set when the value was not printed as a separate number but recovered
     /// (e.g. split from digits that ran together).
+    /// Boxed: almost no cell is inferred, and a cell is moved and stored
+    /// hundreds of times per report.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub inferred: Option<Inference>,
+    pub inferred: Option<Box<Inference>>,
 }
 
 /// A cell's content.

@@ -312,7 +312,7 @@ impl RowSplit {
                         Cell {
                             value: c.value.clone(),
                             span: c.span,
-                            inferred: inference.clone(),
+                            inferred: inference.clone().map(Box::new),
                         },
                     )
                 })
