@@ -386,9 +386,10 @@ impl Reader<'_> {
         self.close();
         self.grow(span);
         let printed = span.slice(self.text).unwrap_or("").to_string();
-        let use_of = |target: &'static str, matched| LabelUse {
+        // Called at most once, by the arm that takes the header.
+        let use_of = move |target: &'static str, matched| LabelUse {
             target: target.into(),
-            text: printed.clone(),
+            text: printed,
             span,
             matched,
         };
@@ -401,7 +402,11 @@ impl Reader<'_> {
                 reading.clear();
                 reading.extend(CATALOGUE.columns_reading(self.schema.id, printed_norm, self.format_bit));
                 let reads_same = |c: &&ColumnSchema| reading.contains(&c.id);
-                let same = self.schema.columns.iter().filter(reads_same).count();
+                let same = match reading.len() {
+                    // No column reads as two: one reading cannot be shared.
+                    0 | 1 => reading.len(),
+                    _ => self.schema.columns.iter().filter(reads_same).count(),
+                };
                 let column = if same > 1 {
                     // Counted only where it decides something: texts that
                     // read as one column never look at the count.
