@@ -94,42 +94,57 @@ pub(crate) fn cell_value(
             );
             CellValue::Text(printed.to_string())
         }
-        Value::Number(_) => {
-            // Most cells are plain ASCII digits: parse them in place.
-            let folded: std::borrow::Cow<str> = if printed.bytes().all(|b| b.is_ascii_digit()) {
-                printed.into()
-            } else {
-                printed
-                    .chars()
-                    .map(fold_char)
-                    .map(|c| if c == '−' { '-' } else { c })
-                    .filter(|c| *c != ',')
-                    .collect::<String>()
-                    .into()
-            };
-            let decimal = folded.contains('.') || column.kind == ValueKind::Amount;
-            let parsed = if decimal {
-                Decimal::from_str_exact(&folded).ok().map(CellValue::Decimal)
-            } else {
-                folded.parse::<i64>().ok().map(CellValue::Integer)
-            };
-            match parsed {
-                Some(v) => v,
-                None => {
-                    report(
-                        ProblemKind::NumberOverflow,
-                        format!("{table}.{row}.{}：数字 {printed} 过大，无法读取", column.id),
-                    );
-                    CellValue::Text(printed.to_string())
+        Value::Number(_) => match plain_integer(printed) {
+            Some(n) if column.kind != ValueKind::Amount => CellValue::Integer(n),
+            _ => {
+                // Amounts, long numbers, full-width digits, separators,
+                // signs: folded first (plain ASCII digits as they are).
+                let folded: std::borrow::Cow<str> = if printed.bytes().all(|b| b.is_ascii_digit()) {
+                    printed.into()
+                } else {
+                    printed
+                        .chars()
+                        .map(fold_char)
+                        .map(|c| if c == '−' { '-' } else { c })
+                        .filter(|c| *c != ',')
+                        .collect::<String>()
+                        .into()
+                };
+                let decimal = folded.contains('.') || column.kind == ValueKind::Amount;
+                let parsed = if decimal {
+                    Decimal::from_str_exact(&folded).ok().map(CellValue::Decimal)
+                } else {
+                    folded.parse::<i64>().ok().map(CellValue::Integer)
+                };
+                match parsed {
+                    Some(v) => v,
+                    None => {
+                        report(
+                            ProblemKind::NumberOverflow,
+                            format!("{table}.{row}.{}：数字 {printed} 过大，无法读取", column.id),
+                        );
+                        CellValue::Text(printed.to_string())
+                    }
                 }
             }
-        }
+        },
     };
     Cell {
         value,
         span,
         inferred: None,
     }
+}
+
+/// The value of 1 to 18 ASCII digits (the common cell: it cannot overflow an
+/// `i64`), read in one pass; `None` for anything else.
+fn plain_integer(printed: &str) -> Option<i64> {
+    if printed.is_empty() || printed.len() > 18 {
+        return None;
+    }
+    printed.bytes().try_fold(0i64, |n, b| {
+        b.is_ascii_digit().then(|| n * 10 + i64::from(b - b'0'))
+    })
 }
 
 /// Digits that ran together (issue 9): fewer values than columns, yet at
