@@ -14,11 +14,13 @@
 //! shown. `Report` round-trips through serde (JSON is how other tools hand us
 //! structured reports).
 
+pub mod cells;
 pub mod label;
 pub mod report;
 pub mod schema;
 pub mod span;
 
+pub use cells::Cells;
 pub use report::{
     Cell, CellValue, Date, Id, Inference, LabelMatch, LabelUse, Metadata, Period, Problem, ProblemKind,
     Report, ReportHasher, ReportMap, Row, Section, Source, Table,

@@ -2,6 +2,7 @@
 //! and what could not be read. Nothing here judges the report; that is the
 //! rules' job.
 
+use crate::cells::Cells;
 use crate::schema::{template, Format, Template};
 use crate::span::{Span, Spanned};
 use indexmap::IndexMap;
@@ -195,7 +196,7 @@ pub struct Row {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<LabelUse>,
     /// Cells read, keyed by column id, in template order.
-    pub cells: ReportMap<Id, Cell>,
+    pub cells: Cells,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

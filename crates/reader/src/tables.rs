@@ -7,8 +7,8 @@ use crate::flattened::{self, RowSplit};
 use crate::labels::{format_bit, label_match, Item, Target, CATALOGUE};
 use nianbao_model::label::{fold_char, normalize_into, normalized_eq, split_numbering};
 use nianbao_model::{
-    Cell, CellValue, ColumnSchema, Decimal, Format, LabelMatch, LabelUse, Problem, ProblemKind, ReportHasher,
-    ReportMap, Row, RowKind, RowSchema, Span, Table, TableSchema, ValueKind,
+    Cell, CellValue, Cells, ColumnSchema, Decimal, Format, LabelMatch, LabelUse, Problem, ProblemKind,
+    ReportHasher, ReportMap, Row, RowKind, RowSchema, Span, Table, TableSchema, ValueKind,
 };
 use rustc_hash::FxHashMap;
 use std::collections::HashMap;
@@ -289,7 +289,7 @@ impl Reader<'_> {
         let row = open.row;
         let table = self.schema.id;
         let ncols = self.schema.row_columns(row).count();
-        let mut cells = ReportMap::with_capacity_and_hasher(ncols, ReportHasher::default());
+        let mut cells = Cells::with_capacity(ncols);
         let fitted = fit_values(&open.values, ncols);
         let values_span = open.values.iter().map(|v| v.span()).reduce(|a, b| a.cover(b));
         let anchor = values_span.or(open.label.as_ref().map(|l| l.span));

@@ -12,7 +12,7 @@ use crate::finding::Finding;
 use indexmap::IndexMap;
 use nianbao_model::label::{distance, normalize, split_numbering};
 use nianbao_model::{
-    template, Cell, CellValue, Date, Decimal, Format, LabelMatch, LabelUse, Metadata, Period, Report,
+    template, Cell, CellValue, Cells, Date, Decimal, Format, LabelMatch, LabelUse, Metadata, Period, Report,
     ReportMap, Row, RowKind, Section, Span, Spanned, Table, ValueKind,
 };
 use nianbao_rules::ast::{Coord, Expect, Expr, ExprKind, Given, GivenValue, MetaField, RuleTest};
@@ -770,7 +770,7 @@ impl SyntheticReport {
                 let span = w.push(&label_text);
                 Some(self.label_use(&lkey, r.id, r.label, r.variants, span, &label_text))
             };
-            let mut cells = ReportMap::default();
+            let mut cells = Cells::new();
             for (i, c) in t.row_columns(r).enumerate() {
                 let Some(v) = values.get(c.id) else { continue };
                 if !single || i > 0 {
