@@ -26,7 +26,10 @@ use super::{
 use nianbao_model::{Cell, Date, Decimal, LabelUse, Report, Row, Section, Table, ValueKind};
 use nianbao_rules::ast::{BinOp, Coord, Expr, ExprKind, Func, MetaField, Pattern, Test};
 use nianbao_rules::RuleSet;
+use fast::{ClassProbes, Fast};
 use rustc_hash::FxHashMap;
+
+mod fast;
 
 /// The rules of a [`RuleSet`] lowered for one format.
 pub(super) struct Plan {
@@ -46,6 +49,8 @@ pub(super) struct Instance {
     pub(super) bindings: Vec<Binding<'static>>,
     /// `None`: the plan does not lower this instance; the interpreter decides.
     test: Option<Lowered>,
+    /// How `test` is decided (a shortcut for common shapes, else its tree).
+    fast: Fast,
 }
 
 struct Lowered {
@@ -53,17 +58,28 @@ struct Lowered {
     check: Low,
 }
 
+impl Lowered {
+    fn guard_holds(&self, d: &Dense<'_>) -> bool {
+        self.guard
+            .as_ref()
+            .is_none_or(|g| matches!(g.eval(d), Some(Scalar::Bool(true))))
+    }
+
+    fn check_fails(&self, d: &Dense<'_>) -> bool {
+        matches!(self.check.eval(d), Some(Scalar::Bool(false)))
+    }
+
+    fn fails(&self, d: &Dense<'_>) -> bool {
+        self.guard_holds(d) && self.check_fails(d)
+    }
+}
+
 impl Instance {
     /// Whether the interpreter must run this instance: it fails on `report`,
     /// or the plan cannot tell.
     pub(super) fn needs_interpreter(&self, d: &Dense<'_>) -> bool {
         let Some(t) = &self.test else { return true };
-        if let Some(g) = &t.guard {
-            if !matches!(g.eval(d), Some(Scalar::Bool(true))) {
-                return false;
-            }
-        }
-        matches!(t.check.eval(d), Some(Scalar::Bool(false)))
+        self.fast.fails(t, d)
     }
 }
 
@@ -193,7 +209,20 @@ pub(super) struct Dense<'a> {
     sections: Vec<Option<&'a Section>>,
 }
 
-impl Dense<'_> {
+impl<'a> Dense<'a> {
+    /// A report with `cell` in each of `slots` cell slots and nothing else:
+    /// what the shortcuts' tables by class are computed on.
+    fn uniform(report: &'a Report, cell: Option<&'a Cell>, slots: usize) -> Dense<'a> {
+        Dense {
+            report,
+            tables: Vec::new(),
+            rows: Vec::new(),
+            row_headers: Vec::new(),
+            cells: vec![cell; slots],
+            sections: Vec::new(),
+        }
+    }
+
     fn cell(&self, slot: u32) -> Option<&Cell> {
         self.cells.get(slot as usize).copied().flatten()
     }
@@ -481,13 +510,19 @@ impl Plan {
             template: nianbao_model::template(format),
             layout: Layout::default(),
         };
-        let rules = rules
+        let mut rules: Vec<RulePlan> = rules
             .rules
             .iter()
             .map(|rule| RulePlan {
                 instances: (!rule.cross_year).then(|| planner.instances(rule)),
             })
             .collect();
+        let probes = ClassProbes::new(format, planner.layout.cells as usize);
+        for inst in rules.iter_mut().filter_map(|r| r.instances.as_mut()).flatten() {
+            if let Some(t) = &inst.test {
+                inst.fast = probes.fast(t);
+            }
+        }
         Plan {
             layout: planner.layout,
             rules,
@@ -535,6 +570,7 @@ impl Planner {
             out.push(Instance {
                 bindings: named.iter().map(|(_, b)| *b).collect(),
                 test,
+                fast: Fast::Tree,
             });
             return;
         };
@@ -922,7 +958,12 @@ impl Cx<'_, '_, '_> {
             ExprKind::Cell(c) if !c.previous => match (&c.row, &c.column) {
                 (r, Some(col)) if !many(r) && !many(col) => {
                     let value = self.lower(arg)?;
-                    Present::Value(boxed(value), self.cells_of_slots(c))
+                    let cells = self.cells_of_slots(c);
+                    match value {
+                        // The cell counts as there whenever it is printed.
+                        Low::Cell(slot) if cells.contains(&slot) => Present::Cells(cells),
+                        value => Present::Value(boxed(value), cells),
+                    }
                 }
                 (r, None) if !many(r) => {
                     let Some(id) = self.one_id(&c.table, r, true) else {
