@@ -222,18 +222,22 @@ fn evaluate_planned(
     let mut findings = Vec::new();
     let mut reported_missing: Vec<String> = Vec::new();
     let dense = plan.dense(report);
-    // The interpreter's indexes, built only when some instance needs them.
+    // The interpreter's indexes, built only for rules it runs whole (every
+    // binding); the few bindings that fail look their cells up directly.
     let cells = OnceCell::new();
     let previous_cells = OnceCell::new();
     for (rule, rule_plan) in rules.rules.iter().zip(&plan.rules) {
         if rule.cross_year && previous.is_none() {
             continue;
         }
+        let indexed = rule_plan.instances.is_none();
         let interpreter = |bindings| Evaluator {
             report,
             previous,
-            cells: cells.get_or_init(|| CellIndex::new(report)),
-            previous_cells: previous.map(|p| previous_cells.get_or_init(|| CellIndex::new(p))),
+            cells: indexed.then(|| cells.get_or_init(|| CellIndex::new(report))),
+            previous_cells: previous
+                .filter(|_| indexed)
+                .map(|p| previous_cells.get_or_init(|| CellIndex::new(p))),
             rule,
             bindings,
             touched: Vec::new(),
@@ -692,6 +696,14 @@ impl<'r> CellIndex<'r> {
     }
 }
 
+/// A cell of `report` with its indices in the report's maps, looked up there.
+fn cell_at<'r>(report: &'r Report, table: &str, row: &str, column: &str) -> Option<IndexedCell<'r>> {
+    let (ti, _, t) = report.tables.get_full(table)?;
+    let (ri, _, r) = t.rows.get_full(row)?;
+    let (ci, _, cell) = r.cells.get_full(column)?;
+    Some((ti, ri, ci, cell))
+}
+
 /// A cell's table, row and column ids, as the schema spells them.
 type CellIds = (&'static str, &'static str, &'static str);
 
@@ -851,7 +863,8 @@ impl<'a> Scope<'_, 'a> {
 struct Evaluator<'a> {
     report: &'a Report,
     previous: Option<&'a Report>,
-    cells: &'a CellIndex<'a>,
+    /// Indexes of this year's and last year's cells (`None`: look up in the report's maps).
+    cells: Option<&'a CellIndex<'a>>,
     previous_cells: Option<&'a CellIndex<'a>>,
     rule: &'a Rule,
     bindings: Vec<(&'a str, Binding<'a>)>,
@@ -986,9 +999,15 @@ impl<'a> Evaluator<'a> {
         column: &str,
     ) -> Option<(usize, usize, usize, &'a Cell)> {
         if previous {
-            self.previous_cells?.get(table, row, column)
+            match self.previous_cells {
+                Some(index) => index.get(table, row, column),
+                None => cell_at(self.previous?, table, row, column),
+            }
         } else {
-            self.cells.get(table, row, column)
+            match self.cells {
+                Some(index) => index.get(table, row, column),
+                None => cell_at(self.report, table, row, column),
+            }
         }
     }
 

@@ -26,7 +26,7 @@ use super::{
 use nianbao_model::{Cell, Date, Decimal, LabelUse, Report, Row, Section, Table, ValueKind};
 use nianbao_rules::ast::{BinOp, Coord, Expr, ExprKind, Func, MetaField, Pattern, Test};
 use nianbao_rules::RuleSet;
-use fast::{ClassProbes, Fast};
+use fast::{Fast, Probes};
 use rustc_hash::FxHashMap;
 
 mod fast;
@@ -69,8 +69,10 @@ impl Lowered {
         matches!(self.check.eval(d), Some(Scalar::Bool(false)))
     }
 
+    /// Guard and check are pure, so the check, which mostly holds (and so
+    /// decides alone), goes first.
     fn fails(&self, d: &Dense<'_>) -> bool {
-        self.guard_holds(d) && self.check_fails(d)
+        self.check_fails(d) && self.guard_holds(d)
     }
 }
 
@@ -85,69 +87,150 @@ impl Instance {
 
 // ---------------------------------------------------------------- layout
 
-/// Every table, row, cell and section some rule reads, numbered.
-#[derive(Default)]
+/// Every table, row, column, cell and section some rule reads, numbered.
 struct Layout {
+    template: &'static nianbao_model::Template,
     tables: Vec<TableLayout>,
     rows: u32,
     cells: u32,
+    columns: u32,
     sections: Vec<&'static str>,
 }
 
+/// A table's rows and columns: the template's, in its order (the order
+/// reports print them in, so filling a report's slots mostly finds each row
+/// and cell where the previous one ended), then any others rules name.
 struct TableLayout {
     id: String,
-    rows: FxHashMap<String, RowLayout>,
+    rows: Vec<RowLayout>,
+    row_index: FxHashMap<String, u32>,
+    /// (column id, column slot).
+    columns: Vec<(String, u32)>,
 }
 
 struct RowLayout {
+    id: String,
     slot: u32,
-    /// (column id, cell slot); a row has a handful of columns.
-    cells: Vec<(String, u32)>,
+    /// Cell slots by the column's position in the table's `columns` (`NO_SLOT`: not read).
+    cells: Vec<u32>,
+}
+
+const NO_SLOT: u32 = u32::MAX;
+
+impl TableLayout {
+    /// The row named `id`, looked for first at `*next`, where the previous row ended.
+    fn find_row(&self, id: &str, next: &mut usize) -> Option<&RowLayout> {
+        let i = match self.rows.get(*next) {
+            Some(r) if r.id == id => *next,
+            _ => *self.row_index.get(id)? as usize,
+        };
+        *next = i + 1;
+        self.rows.get(i)
+    }
+
+    /// The position of column `id`, looked for first at `*next`.
+    fn find_column(&self, id: &str, next: &mut usize) -> Option<usize> {
+        let i = match self.columns.get(*next) {
+            Some((c, _)) if c == id => *next,
+            _ => self.columns.iter().position(|(c, _)| c == id)?,
+        };
+        *next = i + 1;
+        Some(i)
+    }
 }
 
 impl Layout {
+    fn new(template: &'static nianbao_model::Template) -> Layout {
+        Layout {
+            template,
+            tables: Vec::new(),
+            rows: 0,
+            cells: 0,
+            columns: 0,
+            sections: Vec::new(),
+        }
+    }
+
     fn table(&mut self, id: &str) -> u32 {
         if let Some(i) = self.tables.iter().position(|t| t.id == id) {
             return i as u32;
         }
+        let t = self.tables.len();
         self.tables.push(TableLayout {
             id: id.to_string(),
-            rows: FxHashMap::default(),
+            rows: Vec::new(),
+            row_index: FxHashMap::default(),
+            columns: Vec::new(),
         });
-        (self.tables.len() - 1) as u32
+        if let Some(ts) = self.template.table(id) {
+            for c in &ts.columns {
+                self.column_at(t, c.id);
+            }
+            for r in &ts.rows {
+                self.row_at(t, r.id);
+            }
+        }
+        t as u32
+    }
+
+    fn row_at(&mut self, t: usize, row: &str) -> usize {
+        let next = self.rows;
+        let Some(tl) = self.tables.get_mut(t) else {
+            return 0;
+        };
+        if let Some(&i) = tl.row_index.get(row) {
+            return i as usize;
+        }
+        let i = tl.rows.len();
+        tl.rows.push(RowLayout {
+            id: row.to_string(),
+            slot: next,
+            cells: Vec::new(),
+        });
+        tl.row_index.insert(row.to_string(), i as u32);
+        self.rows += 1;
+        i
+    }
+
+    fn column_at(&mut self, t: usize, column: &str) -> usize {
+        let next = self.columns;
+        let Some(tl) = self.tables.get_mut(t) else {
+            return 0;
+        };
+        if let Some(i) = tl.columns.iter().position(|(c, _)| c == column) {
+            return i;
+        }
+        tl.columns.push((column.to_string(), next));
+        self.columns += 1;
+        tl.columns.len() - 1
     }
 
     fn row(&mut self, table: &str, row: &str) -> u32 {
         let t = self.table(table) as usize;
-        if let Some(r) = self.tables[t].rows.get(row) {
-            return r.slot;
-        }
-        let slot = self.rows;
-        self.rows += 1;
-        self.tables[t].rows.insert(
-            row.to_string(),
-            RowLayout {
-                slot,
-                cells: Vec::new(),
-            },
-        );
-        slot
+        let i = self.row_at(t, row);
+        self.tables[t].rows[i].slot
+    }
+
+    fn column(&mut self, table: &str, column: &str) -> u32 {
+        let t = self.table(table) as usize;
+        let i = self.column_at(t, column);
+        self.tables[t].columns[i].1
     }
 
     fn cell(&mut self, table: &str, row: &str, column: &str) -> u32 {
-        self.row(table, row);
         let t = self.table(table) as usize;
+        let r = self.row_at(t, row);
+        let c = self.column_at(t, column);
         let next = self.cells;
-        let Some(r) = self.tables[t].rows.get_mut(row) else {
-            // `row` just made it.
-            return next;
-        };
-        if let Some((_, slot)) = r.cells.iter().find(|(c, _)| c == column) {
-            return *slot;
+        let cells = &mut self.tables[t].rows[r].cells;
+        if cells.len() <= c {
+            cells.resize(c + 1, NO_SLOT);
         }
-        r.cells.push((column.to_string(), next));
-        self.cells += 1;
-        next
+        if cells[c] == NO_SLOT {
+            cells[c] = next;
+            self.cells += 1;
+        }
+        cells[c]
     }
 
     fn section(&mut self, id: &'static str) -> u32 {
@@ -158,38 +241,61 @@ impl Layout {
         (self.sections.len() - 1) as u32
     }
 
-    /// A report's parts by slot.
+    /// A report's parts by slot: one pass over the report's tables, rows,
+    /// cells and headers.
     fn dense<'a>(&self, report: &'a Report) -> Dense<'a> {
         let mut d = Dense {
             report,
             tables: vec![None; self.tables.len()],
-            rows: vec![None; self.rows as usize],
-            row_headers: vec![None; self.rows as usize],
+            rows: vec![(None, None); self.rows as usize],
             cells: vec![None; self.cells as usize],
-            sections: self.sections.iter().map(|id| report.sections.get(*id)).collect(),
+            columns: vec![(None, false); self.columns as usize],
+            sections: vec![None; self.sections.len()],
         };
+        for (sid, section) in &report.sections {
+            if let Some(i) = self.sections.iter().position(|s| *s == sid.as_str()) {
+                d.sections[i] = Some(section);
+            }
+        }
         for (tid, table) in &report.tables {
-            let Some(ti) = self.tables.iter().position(|t| t.id == *tid) else {
+            let Some(ti) = self.tables.iter().position(|t| t.id == tid.as_str()) else {
                 continue;
             };
             d.tables[ti] = Some(table);
             let layout = &self.tables[ti];
+            let mut next_row = 0;
             for (rid, row) in &table.rows {
-                let Some(rl) = layout.rows.get(rid.as_str()) else {
-                    continue;
-                };
-                d.rows[rl.slot as usize] = Some(row);
+                let rl = layout.find_row(rid, &mut next_row);
+                if let Some(rl) = rl {
+                    if let Some(r) = d.rows.get_mut(rl.slot as usize) {
+                        r.0 = Some(row);
+                    }
+                }
+                let mut next_column = 0;
                 for (cid, cell) in &row.cells {
-                    if let Some((_, slot)) = rl.cells.iter().find(|(c, _)| c == cid) {
-                        d.cells[*slot as usize] = Some(cell);
+                    let Some(c) = layout.find_column(cid, &mut next_column) else {
+                        continue;
+                    };
+                    if let Some(col) = layout.columns.get(c).and_then(|(_, s)| d.columns.get_mut(*s as usize)) {
+                        col.1 = true;
+                    }
+                    let slot = rl.and_then(|rl| rl.cells.get(c)).copied().unwrap_or(NO_SLOT);
+                    if let Some(s) = d.cells.get_mut(slot as usize) {
+                        *s = Some(cell);
                     }
                 }
             }
+            let (mut next_row, mut next_column) = (0, 0);
             for h in &table.headers {
-                if let Some(rl) = layout.rows.get(h.target.as_str()) {
-                    let first = &mut d.row_headers[rl.slot as usize];
-                    if first.is_none() {
-                        *first = Some(h);
+                // A header's target may name a row and a column both (`total`).
+                if let Some(rl) = layout.find_row(&h.target, &mut next_row) {
+                    if let Some(r) = d.rows.get_mut(rl.slot as usize) {
+                        r.1 = r.1.or(Some(h));
+                    }
+                }
+                if let Some(c) = layout.find_column(&h.target, &mut next_column) {
+                    if let Some(col) = layout.columns.get(c).and_then(|(_, s)| d.columns.get_mut(*s as usize)) {
+                        col.0 = col.0.or(Some(h));
                     }
                 }
             }
@@ -198,14 +304,16 @@ impl Layout {
     }
 }
 
-/// A report's tables, rows, cells and sections by their slots in a layout.
+/// A report's tables, rows, cells, columns and sections by their slots in a layout.
 pub(super) struct Dense<'a> {
     report: &'a Report,
     tables: Vec<Option<&'a Table>>,
-    rows: Vec<Option<&'a Row>>,
-    /// The first header printed for a row id (headings such as 三、本年度办理结果).
-    row_headers: Vec<Option<&'a LabelUse>>,
+    /// The row, and the first header printed for its id (headings such as
+    /// 三、本年度办理结果).
+    rows: Vec<(Option<&'a Row>, Option<&'a LabelUse>)>,
     cells: Vec<Option<&'a Cell>>,
+    /// The first header printed for a column id, and whether any row has a cell in it.
+    columns: Vec<(Option<&'a LabelUse>, bool)>,
     sections: Vec<Option<&'a Section>>,
 }
 
@@ -217,32 +325,45 @@ impl<'a> Dense<'a> {
             report,
             tables: Vec::new(),
             rows: Vec::new(),
-            row_headers: Vec::new(),
             cells: vec![cell; slots],
+            columns: Vec::new(),
             sections: Vec::new(),
         }
     }
 
-    fn cell(&self, slot: u32) -> Option<&Cell> {
+    fn cell(&self, slot: u32) -> Option<&'a Cell> {
         self.cells.get(slot as usize).copied().flatten()
     }
 
-    fn row(&self, slot: u32) -> Option<&Row> {
-        self.rows.get(slot as usize).copied().flatten()
+    fn row(&self, slot: u32) -> Option<&'a Row> {
+        self.rows.get(slot as usize).and_then(|r| r.0)
     }
 
-    fn section(&self, slot: u32) -> Option<&Section> {
+    fn row_header(&self, slot: u32) -> Option<&'a LabelUse> {
+        self.rows.get(slot as usize).and_then(|r| r.1)
+    }
+
+    fn column_header(&self, slot: u32) -> Option<&'a LabelUse> {
+        self.columns.get(slot as usize).and_then(|c| c.0)
+    }
+
+    /// Whether a column is printed: its header, or a cell in it.
+    fn column_present(&self, slot: u32) -> bool {
+        self.columns.get(slot as usize).is_some_and(|c| c.0.is_some() || c.1)
+    }
+
+    fn section(&self, slot: u32) -> Option<&'a Section> {
         self.sections.get(slot as usize).copied().flatten()
     }
 
-    fn table(&self, slot: u32) -> Option<&Table> {
+    fn table(&self, slot: u32) -> Option<&'a Table> {
         self.tables.get(slot as usize).copied().flatten()
     }
 }
-
 // ---------------------------------------------------------------- lowered expressions
 
 /// An expression with its references resolved to slots.
+#[derive(Clone)]
 enum Low {
     /// Fixed by the template and the bindings alone (`None`: not applicable).
     Const(Option<Constant>),
@@ -306,21 +427,22 @@ enum Low {
     Year(Box<Low>),
 }
 
+#[derive(Clone)]
 enum Constant {
     Num(Num),
     Text(String),
 }
 
+#[derive(Clone)]
 enum LabelOf {
     Section(u32),
     /// A row's label, else the first header naming it.
     Row(u32),
-    Column {
-        table: u32,
-        id: String,
-    },
+    /// A column's header.
+    Column(u32),
 }
 
+#[derive(Clone)]
 enum Present {
     /// A value: there when it evaluates; else any of these cells printed.
     Value(Box<Low>, Box<[u32]>),
@@ -331,12 +453,10 @@ enum Present {
         row: u32,
         sub_rows: Box<[u32]>,
     },
-    Column {
-        table: u32,
-        id: String,
-    },
+    Column(u32),
 }
 
+#[derive(Clone)]
 enum TextOf {
     Meta(MetaField),
     Section(u32),
@@ -351,6 +471,37 @@ impl TextOf {
             TextOf::Section(s) => d.section(*s)?.body.slice(&d.report.source.text),
         }
     }
+}
+
+impl LabelOf {
+    fn of<'a>(&self, d: &Dense<'a>) -> Option<&'a LabelUse> {
+        match self {
+            LabelOf::Section(s) => d.section(*s).and_then(|s| s.heading.as_ref()),
+            LabelOf::Row(r) => d.row(*r).and_then(|row| row.label.as_ref()).or(d.row_header(*r)),
+            LabelOf::Column(c) => d.column_header(*c),
+        }
+    }
+}
+
+impl Present {
+    fn holds(&self, d: &Dense<'_>) -> bool {
+        match self {
+            Present::Value(v, cells) => v.eval(d).is_some() || cells.iter().any(|s| d.cell(*s).is_some()),
+            Present::Cells(cells) => cells.iter().any(|s| d.cell(*s).is_some()),
+            Present::Section(s) => d.section(*s).is_some(),
+            Present::Table(t) => d.table(*t).is_some(),
+            Present::Row { row, sub_rows } => {
+                d.row(*row).is_some() || d.row_header(*row).is_some() || sub_rows.iter().any(|r| d.row(*r).is_some())
+            }
+            Present::Column(c) => d.column_present(*c),
+        }
+    }
+}
+
+/// `has_numbers(row)`: some cell of the row is a number.
+fn has_numbers(row: Option<u32>, d: &Dense<'_>) -> bool {
+    row.and_then(|r| d.row(r))
+        .is_some_and(|r| r.cells.values().any(|c| c.value.number().is_some()))
 }
 
 impl Low {
@@ -395,39 +546,10 @@ impl Low {
                 comparison_holds(*op, num_ordering(n, *value)).map(Scalar::Bool)
             }
             Low::LabelTest { label, test, negated } => {
-                let l = match label {
-                    LabelOf::Section(s) => d.section(*s).and_then(|s| s.heading.as_ref()),
-                    LabelOf::Row(r) => d.row(*r).and_then(|row| row.label.as_ref()).or(d
-                        .row_headers
-                        .get(*r as usize)
-                        .copied()
-                        .flatten()),
-                    LabelOf::Column { table, id } => d
-                        .table(*table)
-                        .and_then(|t| t.headers.iter().find(|h| &h.target == id)),
-                };
-                Some(Scalar::Bool(label_test(l, *test) != *negated))
+                Some(Scalar::Bool(label_test(label.of(d), *test) != *negated))
             }
-            Low::Present(p) => Some(Scalar::Bool(match p {
-                Present::Value(v, cells) => v.eval(d).is_some() || cells.iter().any(|s| d.cell(*s).is_some()),
-                Present::Cells(cells) => cells.iter().any(|s| d.cell(*s).is_some()),
-                Present::Section(s) => d.section(*s).is_some(),
-                Present::Table(t) => d.table(*t).is_some(),
-                Present::Row { row, sub_rows } => {
-                    d.row(*row).is_some()
-                        || d.row_headers.get(*row as usize).copied().flatten().is_some()
-                        || sub_rows.iter().any(|r| d.row(*r).is_some())
-                }
-                Present::Column { table, id } => d.table(*table).is_some_and(|t| {
-                    t.headers.iter().any(|h| &h.target == id)
-                        || t.rows.values().any(|r| r.cells.contains_key(id))
-                }),
-            })),
-            Low::HasNumbers(row) => {
-                Some(Scalar::Bool(row.and_then(|r| d.row(r)).is_some_and(|r| {
-                    r.cells.values().any(|c| c.value.number().is_some())
-                })))
-            }
+            Low::Present(p) => Some(Scalar::Bool(p.holds(d))),
+            Low::HasNumbers(row) => Some(Scalar::Bool(has_numbers(*row, d))),
             Low::InOrder { section, later } => {
                 let this = d.section(*section)?;
                 Some(Scalar::Bool(
@@ -508,7 +630,7 @@ impl Plan {
     pub(super) fn new(rules: &RuleSet, format: nianbao_model::Format) -> Plan {
         let mut planner = Planner {
             template: nianbao_model::template(format),
-            layout: Layout::default(),
+            layout: Layout::new(nianbao_model::template(format)),
         };
         let mut rules: Vec<RulePlan> = rules
             .rules
@@ -517,10 +639,11 @@ impl Plan {
                 instances: (!rule.cross_year).then(|| planner.instances(rule)),
             })
             .collect();
-        let probes = ClassProbes::new(format, planner.layout.cells as usize);
+        let probes = Probes::new(format, planner.layout.cells as usize);
+        let shortcuts = probes.shortcuts();
         for inst in rules.iter_mut().filter_map(|r| r.instances.as_mut()).flatten() {
             if let Some(t) = &inst.test {
-                inst.fast = probes.fast(t);
+                inst.fast = shortcuts.fast(t);
             }
         }
         Plan {
@@ -532,7 +655,7 @@ impl Plan {
     /// A plan that lowers nothing: the interpreter runs every rule whole.
     pub(super) fn interpreted(rules: &RuleSet) -> Plan {
         Plan {
-            layout: Layout::default(),
+            layout: Layout::new(nianbao_model::template(nianbao_model::Format::V2021)),
             rules: rules.rules.iter().map(|_| RulePlan { instances: None }).collect(),
         }
     }
@@ -791,10 +914,7 @@ impl Cx<'_, '_, '_> {
                         let Some(id) = self.one_id(&c.table, col, false) else {
                             return not_applicable();
                         };
-                        LabelOf::Column {
-                            table: self.layout().table(&c.table),
-                            id,
-                        }
+                        LabelOf::Column(self.layout().column(&c.table, &id))
                     }
                     _ => return None,
                 },
@@ -983,10 +1103,7 @@ impl Cx<'_, '_, '_> {
                     let Some(id) = self.one_id(&c.table, col, false) else {
                         return Some(Present::Cells(Box::new([])));
                     };
-                    Present::Column {
-                        table: self.layout().table(&c.table),
-                        id,
-                    }
+                    Present::Column(self.layout().column(&c.table, &id))
                 }
                 _ => Present::Cells(self.cells_of_slots(c)),
             },

@@ -27,21 +27,41 @@ use nianbao_rules::ast::BinOp;
 pub(super) enum Fast {
     /// Walk the tree.
     Tree,
+    /// Masks of classes (bit `1 << class`).
     OneCell {
         slot: u32,
-        /// By class: whether the guard holds (`None`: no guard).
-        guard: Option<[Verdict; CLASSES]>,
-        check: OneCheck,
+        /// The classes the guard holds for (all when there is none).
+        guard_holds: u8,
+        /// The classes the check fails for.
+        check_fails: u8,
+        /// `cell op literal`, the literal a whole number: decided by
+        /// comparing integers for whole-number cells, by the tree for decimals.
+        compare: Option<(BinOp, i64)>,
     },
     Linear(Box<Linear>),
+    /// Guard and check are conditions combined by `and`, `or`, `not`:
+    /// programs over verdicts, without the tree's recursion.
+    Logic {
+        guard: Option<Program>,
+        check: Program,
+    },
 }
 
-pub(super) enum OneCheck {
-    /// By class.
-    Table([Verdict; CLASSES]),
-    /// `cell op literal`, the literal a whole number; other classes walk the tree.
-    CompareWhole { op: BinOp, literal: i64 },
+/// A condition in postfix order.
+pub(super) struct Program(Box<[Op]>);
+
+pub(super) enum Op {
+    Not,
+    And,
+    Or,
+    /// A test on one cell, by its class.
+    Cell { slot: u32, table: [Verdict; CLASSES] },
+    /// Any other condition (`present`, label tests, comparisons).
+    Leaf(Low),
 }
+
+/// The deepest a program's stack may grow; deeper conditions walk the tree.
+const DEPTH: usize = 8;
 
 /// What a condition gives: true, false, or not applicable.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -52,6 +72,41 @@ pub(super) enum Verdict {
 }
 
 impl Verdict {
+    fn from_bool(b: bool) -> Verdict {
+        if b {
+            Verdict::True
+        } else {
+            Verdict::False
+        }
+    }
+
+    /// `and` as [`crate::eval::logic_and`] decides it for conditions: a false
+    /// side decides even when the other is not applicable.
+    fn and(self, other: Verdict) -> Verdict {
+        match (self, other) {
+            (Verdict::False, _) | (_, Verdict::False) => Verdict::False,
+            (Verdict::True, v) => v,
+            _ => Verdict::NotApplicable,
+        }
+    }
+
+    /// `or`: a true side decides even when the other is not applicable.
+    fn or(self, other: Verdict) -> Verdict {
+        match (self, other) {
+            (Verdict::True, _) | (_, Verdict::True) => Verdict::True,
+            (Verdict::False, v) => v,
+            _ => Verdict::NotApplicable,
+        }
+    }
+
+    fn not(self) -> Verdict {
+        match self {
+            Verdict::True => Verdict::False,
+            Verdict::False => Verdict::True,
+            Verdict::NotApplicable => Verdict::NotApplicable,
+        }
+    }
+
     fn of(v: Option<Scalar<'_>>) -> Verdict {
         match v {
             Some(Scalar::Bool(true)) => Verdict::True,
@@ -70,6 +125,17 @@ pub(super) struct Linear {
 }
 
 pub(super) const CLASSES: usize = 6;
+const WHOLE_NUMBER: usize = 2;
+const DECIMALS: u8 = 1 << 3 | 1 << 4;
+
+/// The classes a table gives `verdict` for.
+fn mask(table: &[Verdict; CLASSES], verdict: Verdict) -> u8 {
+    table
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| **v == verdict)
+        .fold(0, |m, (class, _)| m | 1 << class)
+}
 
 /// The class of a cell, as far as cell tests can tell cells apart.
 fn class_of(cell: Option<&Cell>) -> usize {
@@ -99,33 +165,58 @@ fn representatives() -> [Cell; CLASSES - 1] {
     ]
 }
 
-/// Reports whose every cell slot holds a cell of one class: what the class
-/// tables are computed on.
-pub(super) struct ClassProbes {
+/// A cell of each class and an empty report: what the tables by class are
+/// computed on ([`Probes::shortcuts`]).
+pub(super) struct Probes {
     cells: [Cell; CLASSES - 1],
     report: Report,
     slots: usize,
 }
 
-impl ClassProbes {
-    pub(super) fn new(format: nianbao_model::Format, slots: usize) -> ClassProbes {
-        ClassProbes {
+impl Probes {
+    pub(super) fn new(format: nianbao_model::Format, slots: usize) -> Probes {
+        Probes {
             cells: representatives(),
             report: Report::new("", "", format),
             slots,
         }
     }
 
+    /// For each class, a report whose every cell slot holds a cell of that class.
+    pub(super) fn shortcuts(&self) -> Shortcuts<'_> {
+        let by_class = (0..CLASSES)
+            .map(|class| {
+                let cell = class.checked_sub(1).and_then(|i| self.cells.get(i));
+                Dense::uniform(&self.report, cell, self.slots)
+            })
+            .collect();
+        Shortcuts { by_class }
+    }
+}
+
+/// Chooses how each instance is decided.
+pub(super) struct Shortcuts<'p> {
+    by_class: Vec<Dense<'p>>,
+}
+
+impl Shortcuts<'_> {
     /// `low` on each class; `None` unless `low` reads only cell `slot` by cell tests.
     fn table(&self, low: &Low, slot: u32) -> Option<[Verdict; CLASSES]> {
         if one_cell(low)? != slot {
             return None;
         }
+        self.table_of(low, slot)
+    }
+
+    /// `low` on a cell of each class in `slot`: what it gives for the class,
+    /// where the class decides it.
+    fn table_of(&self, low: &Low, slot: u32) -> Option<[Verdict; CLASSES]> {
+        if (slot as usize) >= self.by_class.first()?.cells.len() {
+            return None;
+        }
         let mut out = [Verdict::NotApplicable; CLASSES];
-        for (class, verdict) in out.iter_mut().enumerate() {
-            let cell = class.checked_sub(1).and_then(|i| self.cells.get(i));
-            let dense = Dense::uniform(&self.report, cell, self.slots);
-            *verdict = Verdict::of(low.eval(&dense));
+        for (verdict, dense) in out.iter_mut().zip(&self.by_class) {
+            *verdict = Verdict::of(low.eval(dense));
         }
         Some(out)
     }
@@ -138,7 +229,51 @@ impl ClassProbes {
         if let Some(l) = linear_check(&t.check) {
             return Fast::Linear(Box::new(l));
         }
-        Fast::Tree
+        let guard = match &t.guard {
+            Some(g) => match self.program(g) {
+                Some(p) => Some(p),
+                None => return Fast::Tree,
+            },
+            None => None,
+        };
+        match self.program(&t.check) {
+            Some(check) => Fast::Logic { guard, check },
+            None => Fast::Tree,
+        }
+    }
+
+    /// A condition as a program (`None`: too deep).
+    fn program(&self, low: &Low) -> Option<Program> {
+        let mut ops = Vec::new();
+        let depth = self.compile(low, &mut ops);
+        (depth <= DEPTH).then(|| Program(ops.into()))
+    }
+
+    /// Appends `low` in postfix order; returns the stack depth it needs.
+    fn compile(&self, low: &Low, ops: &mut Vec<Op>) -> usize {
+        if let Some(slot) = one_cell(low) {
+            if let Some(table) = self.table(low, slot) {
+                ops.push(Op::Cell { slot, table });
+                return 1;
+            }
+        }
+        match low {
+            Low::Not(inner) => {
+                let depth = self.compile(inner, ops);
+                ops.push(Op::Not);
+                depth
+            }
+            Low::And(l, r) | Low::Or(l, r) => {
+                let left = self.compile(l, ops);
+                let right = self.compile(r, ops);
+                ops.push(if matches!(low, Low::And(..)) { Op::And } else { Op::Or });
+                left.max(right + 1)
+            }
+            leaf => {
+                ops.push(Op::Leaf(leaf.clone()));
+                1
+            }
+        }
     }
 
     fn one_cell_fast(&self, t: &Lowered) -> Option<Fast> {
@@ -146,18 +281,25 @@ impl ClassProbes {
             Low::CompareCell { cell, .. } => *cell,
             check => one_cell(check)?,
         };
-        let guard = match &t.guard {
-            Some(g) => Some(self.table(g, slot)?),
-            None => None,
+        let guard_holds = match &t.guard {
+            Some(g) => mask(&self.table_of(g, slot)?, Verdict::True),
+            None => u8::MAX,
         };
-        let check = match &t.check {
-            Low::CompareCell { op, value, .. } => OneCheck::CompareWhole {
-                op: *op,
-                literal: whole(value.value)?,
-            },
-            check => OneCheck::Table(self.table(check, slot)?),
+        let (check_fails, compare) = match &t.check {
+            Low::CompareCell { op, value, .. } => {
+                // Numbers compare by value; the other classes have none.
+                let by_class = mask(&self.table_of(&t.check, slot)?, Verdict::False);
+                let numbers = DECIMALS | 1 << WHOLE_NUMBER;
+                (by_class & !numbers, Some((*op, whole(value.value)?)))
+            }
+            check => (mask(&self.table(check, slot)?, Verdict::False), None),
         };
-        Some(Fast::OneCell { slot, guard, check })
+        Some(Fast::OneCell {
+            slot,
+            guard_holds,
+            check_fails,
+            compare,
+        })
     }
 }
 
@@ -246,35 +388,90 @@ impl Linear {
     }
 }
 
+impl Program {
+    fn run(&self, d: &Dense<'_>) -> Verdict {
+        let mut stack = [Verdict::NotApplicable; DEPTH];
+        let mut top = 0usize;
+        for op in self.0.iter() {
+            let v = match op {
+                Op::Not => {
+                    if let Some(v) = top.checked_sub(1).and_then(|i| stack.get_mut(i)) {
+                        *v = v.not();
+                    }
+                    continue;
+                }
+                Op::And | Op::Or => {
+                    top = top.saturating_sub(1);
+                    let right = stack.get(top).copied().unwrap_or(Verdict::NotApplicable);
+                    if let Some(v) = top.checked_sub(1).and_then(|i| stack.get_mut(i)) {
+                        *v = if matches!(op, Op::And) { v.and(right) } else { v.or(right) };
+                    }
+                    continue;
+                }
+                Op::Cell { slot, table } => table
+                    .get(class_of(d.cell(*slot)))
+                    .copied()
+                    .unwrap_or(Verdict::NotApplicable),
+                Op::Leaf(low) => leaf(low, d),
+            };
+            if let Some(s) = stack.get_mut(top) {
+                *s = v;
+            }
+            top += 1;
+        }
+        stack[0]
+    }
+}
+
+/// A condition that is not `and`, `or` or `not` of others.
+fn leaf(low: &Low, d: &Dense<'_>) -> Verdict {
+    match low {
+        Low::Present(p) => Verdict::from_bool(p.holds(d)),
+        Low::LabelTest { label, test, negated } => {
+            Verdict::from_bool(crate::eval::label_test(label.of(d), *test) != *negated)
+        }
+        Low::HasNumbers(row) => Verdict::from_bool(super::has_numbers(*row, d)),
+        other => Verdict::of(other.eval(d)),
+    }
+}
+
 impl Fast {
     /// Whether the instance fails on the report (`t`: its tree).
+    #[inline]
     pub(super) fn fails(&self, t: &Lowered, d: &Dense<'_>) -> bool {
         match self {
             Fast::Tree => t.fails(d),
-            Fast::OneCell { slot, guard, check } => {
+            Fast::OneCell {
+                slot,
+                guard_holds,
+                check_fails,
+                compare,
+            } => {
                 let cell = d.cell(*slot);
-                let class = class_of(cell);
-                if let Some(g) = guard {
-                    if g.get(class) != Some(&Verdict::True) {
-                        return false;
-                    }
-                }
-                match check {
-                    OneCheck::Table(t) => t.get(class) == Some(&Verdict::False),
-                    OneCheck::CompareWhole { op, literal } => match cell.map(|c| &c.value) {
-                        Some(CellValue::Integer(i)) => comparison_holds(*op, i.cmp(literal)) == Some(false),
-                        _ => t.check_fails(d),
-                    },
-                }
-            }
-            Fast::Linear(l) => {
-                if !t.guard_holds(d) {
+                let class = 1u8 << class_of(cell);
+                if guard_holds & class == 0 {
                     return false;
                 }
-                match l.holds(d) {
+                if check_fails & class != 0 {
+                    return true;
+                }
+                match (compare, cell.map(|c| &c.value)) {
+                    (Some((op, literal)), Some(CellValue::Integer(i))) => {
+                        comparison_holds(*op, i.cmp(literal)) == Some(false)
+                    }
+                    (Some(_), _) => class & DECIMALS != 0 && t.check_fails(d),
+                    (None, _) => false,
+                }
+            }
+            Fast::Logic { guard, check } => {
+                check.run(d) == Verdict::False && guard.as_ref().is_none_or(|g| g.run(d) == Verdict::True)
+            }
+            Fast::Linear(l) => {
+                let fails = match l.holds(d) {
                     Some(h) => !h,
                     None => t.check_fails(d),
-                }
+                };
+                fails && t.guard_holds(d)
             }
         }
     }
