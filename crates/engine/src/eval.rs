@@ -666,8 +666,9 @@ struct Touch {
 }
 
 /// Every cell of a report by (table, row, column), with its indices in the
-/// report's maps: one lookup instead of three for the interpreter, which
-/// only runs on bindings that fail. Keyed by ids a JSON report chose, so
+/// report's maps: one lookup instead of three, for rules the interpreter
+/// runs whole (bindings that fail look up the report's maps directly: too
+/// few to pay for building this). Keyed by ids a JSON report chose, so
 /// std's randomly keyed hasher (crafted ids cannot degrade the map).
 struct CellIndex<'r> {
     cells: HashMap<CellKey<'r>, IndexedCell<'r>>,

@@ -5,7 +5,12 @@
 //! is expanded into an [`Instance`], and every cell, row, section or table a
 //! check reads becomes a slot in a dense [`Layout`]. Deciding whether an
 //! instance holds on a report is then a walk over a small tree ([`Low`]) of
-//! slot reads and arithmetic — no id strings, no allocation.
+//! slot reads and arithmetic — no id strings, no allocation — or, for the
+//! shapes nearly all instances have, a shortcut chosen once per format
+//! ([`fast`]: class masks for tests on one cell, exact integer sums,
+//! postfix programs for `and`/`or`/`not`) that answers exactly as the tree.
+//! Per report, [`Layout::dense`] fills the slots in one pass over the
+//! report's tables.
 //!
 //! The plan only decides. An instance that fails is run again by the
 //! interpreter ([`super::Evaluator`]), which alone writes findings (messages,
@@ -23,10 +28,10 @@ use super::{
     arith_nums, cell_num, cell_test, comparison_holds, label_test, logic_and, logic_neg, logic_not, logic_or,
     meta_value, num_ordering, number_in, significant_chars, Binding, Num, Scalar, Scope,
 };
+use fast::{Fast, Probes};
 use nianbao_model::{Cell, Date, Decimal, LabelUse, Report, Row, Section, Table, ValueKind};
 use nianbao_rules::ast::{BinOp, Coord, Expr, ExprKind, Func, MetaField, Pattern, Test};
 use nianbao_rules::RuleSet;
-use fast::{Fast, Probes};
 use rustc_hash::FxHashMap;
 
 mod fast;
@@ -276,7 +281,11 @@ impl Layout {
                     let Some(c) = layout.find_column(cid, &mut next_column) else {
                         continue;
                     };
-                    if let Some(col) = layout.columns.get(c).and_then(|(_, s)| d.columns.get_mut(*s as usize)) {
+                    if let Some(col) = layout
+                        .columns
+                        .get(c)
+                        .and_then(|(_, s)| d.columns.get_mut(*s as usize))
+                    {
                         col.1 = true;
                     }
                     let slot = rl.and_then(|rl| rl.cells.get(c)).copied().unwrap_or(NO_SLOT);
@@ -294,7 +303,11 @@ impl Layout {
                     }
                 }
                 if let Some(c) = layout.find_column(&h.target, &mut next_column) {
-                    if let Some(col) = layout.columns.get(c).and_then(|(_, s)| d.columns.get_mut(*s as usize)) {
+                    if let Some(col) = layout
+                        .columns
+                        .get(c)
+                        .and_then(|(_, s)| d.columns.get_mut(*s as usize))
+                    {
                         col.0 = col.0.or(Some(h));
                     }
                 }
@@ -349,7 +362,9 @@ impl<'a> Dense<'a> {
 
     /// Whether a column is printed: its header, or a cell in it.
     fn column_present(&self, slot: u32) -> bool {
-        self.columns.get(slot as usize).is_some_and(|c| c.0.is_some() || c.1)
+        self.columns
+            .get(slot as usize)
+            .is_some_and(|c| c.0.is_some() || c.1)
     }
 
     fn section(&self, slot: u32) -> Option<&'a Section> {
@@ -491,7 +506,9 @@ impl Present {
             Present::Section(s) => d.section(*s).is_some(),
             Present::Table(t) => d.table(*t).is_some(),
             Present::Row { row, sub_rows } => {
-                d.row(*row).is_some() || d.row_header(*row).is_some() || sub_rows.iter().any(|r| d.row(*r).is_some())
+                d.row(*row).is_some()
+                    || d.row_header(*row).is_some()
+                    || sub_rows.iter().any(|r| d.row(*r).is_some())
             }
             Present::Column(c) => d.column_present(*c),
         }

@@ -55,7 +55,10 @@ pub(super) enum Op {
     And,
     Or,
     /// A test on one cell, by its class.
-    Cell { slot: u32, table: [Verdict; CLASSES] },
+    Cell {
+        slot: u32,
+        table: [Verdict; CLASSES],
+    },
     /// Any other condition (`present`, label tests, comparisons).
     Leaf(Low),
 }
@@ -266,7 +269,11 @@ impl Shortcuts<'_> {
             Low::And(l, r) | Low::Or(l, r) => {
                 let left = self.compile(l, ops);
                 let right = self.compile(r, ops);
-                ops.push(if matches!(low, Low::And(..)) { Op::And } else { Op::Or });
+                ops.push(if matches!(low, Low::And(..)) {
+                    Op::And
+                } else {
+                    Op::Or
+                });
                 left.max(right + 1)
             }
             leaf => {
@@ -404,7 +411,11 @@ impl Program {
                     top = top.saturating_sub(1);
                     let right = stack.get(top).copied().unwrap_or(Verdict::NotApplicable);
                     if let Some(v) = top.checked_sub(1).and_then(|i| stack.get_mut(i)) {
-                        *v = if matches!(op, Op::And) { v.and(right) } else { v.or(right) };
+                        *v = if matches!(op, Op::And) {
+                            v.and(right)
+                        } else {
+                            v.or(right)
+                        };
                     }
                     continue;
                 }
