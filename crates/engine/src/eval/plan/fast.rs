@@ -289,7 +289,7 @@ impl Shortcuts<'_> {
             check => one_cell(check)?,
         };
         let guard_holds = match &t.guard {
-            Some(g) => mask(&self.table_of(g, slot)?, Verdict::True),
+            Some(g) => mask(&self.table(g, slot)?, Verdict::True),
             None => u8::MAX,
         };
         let (check_fails, compare) = match &t.check {
