@@ -226,6 +226,7 @@ fn evaluate_planned(
     // binding); the few bindings that fail look their cells up directly.
     let cells = OnceCell::new();
     let previous_cells = OnceCell::new();
+    let mut failing = Vec::new();
     for (rule, rule_plan) in rules.rules.iter().zip(&plan.rules) {
         if rule.cross_year && previous.is_none() {
             continue;
@@ -247,7 +248,8 @@ fn evaluate_planned(
         match &rule_plan.instances {
             None => interpreter(Vec::new()).run(0, &mut findings, &mut reported_missing),
             Some(instances) => {
-                for inst in instances.iter().filter(|i| i.needs_interpreter(&dense)) {
+                rule_plan.failing(&dense, &mut failing);
+                for inst in failing.iter().filter_map(|i| instances.get(*i)) {
                     let bindings: Vec<(&str, Binding)> = rule
                         .quantifiers
                         .iter()
@@ -1754,14 +1756,20 @@ fn number_in<'t>(text: &'t str, p: &Pattern) -> Option<(Num, usize, &'t str)> {
 
 /// `chars(text)`: the characters that carry meaning (no spacing or punctuation).
 fn significant_chars(t: &str) -> Num {
-    let n = t
-        .chars()
-        .filter(|c| !nianbao_model::label::is_insignificant(*c))
-        .count();
+    let n = significant_char_count(t, usize::MAX);
     Num {
         value: Decimal::from(n),
         decimals: Some(0),
     }
+}
+
+/// How many characters of `t` carry meaning, counted up to `cap` (comparing
+/// the count with a number needs no more than one past it).
+fn significant_char_count(t: &str, cap: usize) -> usize {
+    t.chars()
+        .filter(|c| !nianbao_model::label::is_insignificant(*c))
+        .take(cap)
+        .count()
 }
 
 /// A metadata field's value (`None`: not found in the report).

@@ -26,9 +26,10 @@
 
 use super::{
     arith_nums, cell_num, cell_test, comparison_holds, label_test, logic_and, logic_neg, logic_not, logic_or,
-    meta_value, num_ordering, number_in, significant_chars, Binding, Num, Scalar, Scope,
+    meta_value, num_ordering, number_in, significant_char_count, significant_chars, Binding, Num, Scalar,
+    Scope,
 };
-use fast::{Fast, Probes};
+use fast::{CellStep, Fast, Probes};
 use nianbao_model::{Cell, Date, Decimal, LabelUse, Report, Row, Section, Table, ValueKind};
 use nianbao_rules::ast::{BinOp, Coord, Expr, ExprKind, Func, MetaField, Pattern, Test};
 use nianbao_rules::RuleSet;
@@ -46,6 +47,40 @@ pub(super) struct Plan {
 pub(super) struct RulePlan {
     /// `None`: the interpreter runs the rule whole (rules on last year's report).
     pub(super) instances: Option<Vec<Instance>>,
+    /// When every instance reads one cell (rules over every cell): their
+    /// shortcuts side by side, run in one tight loop.
+    cells: Option<Box<[CellStep]>>,
+}
+
+impl RulePlan {
+    /// The positions in `instances` of those the interpreter must run on
+    /// the report, in order, into `out` (cleared first).
+    pub(super) fn failing(&self, d: &Dense<'_>, out: &mut Vec<usize>) {
+        out.clear();
+        let Some(instances) = &self.instances else { return };
+        match &self.cells {
+            Some(steps) => {
+                for (i, step) in steps.iter().enumerate() {
+                    let fails = step.fails(d).unwrap_or_else(|| {
+                        instances
+                            .get(i)
+                            .and_then(|inst| inst.test.as_ref())
+                            .is_none_or(|t| t.check_fails(d))
+                    });
+                    if fails {
+                        out.push(i);
+                    }
+                }
+            }
+            None => out.extend(
+                instances
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, inst)| inst.needs_interpreter(d))
+                    .map(|(i, _)| i),
+            ),
+        }
+    }
 }
 
 /// One binding of a rule's variables.
@@ -111,6 +146,7 @@ struct TableLayout {
     row_index: FxHashMap<String, u32>,
     /// (column id, column slot).
     columns: Vec<(String, u32)>,
+    column_index: FxHashMap<String, u32>,
 }
 
 struct RowLayout {
@@ -137,7 +173,7 @@ impl TableLayout {
     fn find_column(&self, id: &str, next: &mut usize) -> Option<usize> {
         let i = match self.columns.get(*next) {
             Some((c, _)) if c == id => *next,
-            _ => self.columns.iter().position(|(c, _)| c == id)?,
+            _ => *self.column_index.get(id)? as usize,
         };
         *next = i + 1;
         Some(i)
@@ -166,6 +202,7 @@ impl Layout {
             rows: Vec::new(),
             row_index: FxHashMap::default(),
             columns: Vec::new(),
+            column_index: FxHashMap::default(),
         });
         if let Some(ts) = self.template.table(id) {
             for c in &ts.columns {
@@ -202,9 +239,11 @@ impl Layout {
         let Some(tl) = self.tables.get_mut(t) else {
             return 0;
         };
-        if let Some(i) = tl.columns.iter().position(|(c, _)| c == column) {
-            return i;
+        if let Some(&i) = tl.column_index.get(column) {
+            return i as usize;
         }
+        tl.column_index
+            .insert(column.to_string(), tl.columns.len() as u32);
         tl.columns.push((column.to_string(), next));
         self.columns += 1;
         tl.columns.len() - 1
@@ -427,6 +466,12 @@ enum Low {
     /// `number(text, pattern)`.
     Number(TextOf, Pattern),
     Chars(TextOf),
+    /// `chars(text) op limit`, the limit a whole number: counting stops past it.
+    CompareChars {
+        text: TextOf,
+        op: BinOp,
+        limit: usize,
+    },
     Neg(Box<Low>),
     Not(Box<Low>),
     And(Box<Low>, Box<Low>),
@@ -448,7 +493,7 @@ enum Constant {
     Text(String),
 }
 
-#[derive(Clone)]
+#[derive(Clone, Copy)]
 enum LabelOf {
     Section(u32),
     /// A row's label, else the first header naming it.
@@ -579,6 +624,10 @@ impl Low {
             Low::Matches(text, p) => Some(Scalar::Bool(p.regex.is_match(text.of(d)?))),
             Low::Number(text, p) => number_in(text.of(d)?, p).map(|(n, _, _)| Scalar::Num(n)),
             Low::Chars(text) => Some(Scalar::Num(significant_chars(text.of(d)?))),
+            Low::CompareChars { text, op, limit } => {
+                let n = significant_char_count(text.of(d)?, limit.saturating_add(1));
+                comparison_holds(*op, n.cmp(limit)).map(Scalar::Bool)
+            }
             Low::Neg(inner) => logic_neg(inner.eval(d)),
             Low::Not(inner) => logic_not(inner.eval(d)),
             Low::And(l, r) => logic_and(l.eval(d), || r.eval(d)),
@@ -654,14 +703,27 @@ impl Plan {
             .iter()
             .map(|rule| RulePlan {
                 instances: (!rule.cross_year).then(|| planner.instances(rule)),
+                cells: None,
             })
             .collect();
         let probes = Probes::new(format, planner.layout.cells as usize);
         let shortcuts = probes.shortcuts();
-        for inst in rules.iter_mut().filter_map(|r| r.instances.as_mut()).flatten() {
-            if let Some(t) = &inst.test {
-                inst.fast = shortcuts.fast(t);
+        for rule in &mut rules {
+            let Some(instances) = rule.instances.as_mut() else {
+                continue;
+            };
+            for inst in instances.iter_mut() {
+                if let Some(t) = &inst.test {
+                    inst.fast = shortcuts.fast(t);
+                }
             }
+            rule.cells = instances
+                .iter()
+                .map(|inst| match inst.fast {
+                    Fast::OneCell(step) => Some(step),
+                    _ => None,
+                })
+                .collect();
         }
         Plan {
             layout: planner.layout,
@@ -673,7 +735,14 @@ impl Plan {
     pub(super) fn interpreted(rules: &RuleSet) -> Plan {
         Plan {
             layout: Layout::new(nianbao_model::template(nianbao_model::Format::V2021)),
-            rules: rules.rules.iter().map(|_| RulePlan { instances: None }).collect(),
+            rules: rules
+                .rules
+                .iter()
+                .map(|_| RulePlan {
+                    instances: None,
+                    cells: None,
+                })
+                .collect(),
         }
     }
 
@@ -779,6 +848,15 @@ fn fuse(op: BinOp, l: Low, r: Low) -> Low {
         },
         (op, Low::Cell(cell), Low::Const(Some(Constant::Num(value)))) if op.is_comparison() => {
             Low::CompareCell { cell, op, value }
+        }
+        (op, Low::Chars(text), Low::Const(Some(Constant::Num(value))))
+            if op.is_comparison() && value.value.scale() == 0 && usize::try_from(value.value).is_ok() =>
+        {
+            Low::CompareChars {
+                text,
+                op,
+                limit: usize::try_from(value.value).unwrap_or(usize::MAX),
+            }
         }
         (BinOp::And, l, r) => Low::And(boxed(l), boxed(r)),
         (BinOp::Or, l, r) => Low::Or(boxed(l), boxed(r)),

@@ -18,26 +18,16 @@
 //!
 //! A shortcut answers exactly what the tree would answer, or declines.
 
-use super::{Constant, Dense, Low, Lowered};
+use super::{Constant, Dense, LabelOf, Low, Lowered, Present};
 use crate::eval::{comparison_holds, Scalar};
 use nianbao_model::{Cell, CellValue, Decimal, Report, Span};
-use nianbao_rules::ast::BinOp;
+use nianbao_rules::ast::{BinOp, Test};
 
 /// How an instance is decided.
 pub(super) enum Fast {
     /// Walk the tree.
     Tree,
-    /// Masks of classes (bit `1 << class`).
-    OneCell {
-        slot: u32,
-        /// The classes the guard holds for (all when there is none).
-        guard_holds: u8,
-        /// The classes the check fails for.
-        check_fails: u8,
-        /// `cell op literal`, the literal a whole number: decided by
-        /// comparing integers for whole-number cells, by the tree for decimals.
-        compare: Option<(BinOp, i64)>,
-    },
+    OneCell(CellStep),
     Linear(Box<Linear>),
     /// Guard and check are conditions combined by `and`, `or`, `not`:
     /// programs over verdicts, without the tree's recursion.
@@ -47,6 +37,42 @@ pub(super) enum Fast {
     },
 }
 
+/// Guard and check of an instance that reads one cell, by masks of classes
+/// (bit `1 << class`).
+#[derive(Clone, Copy)]
+pub(super) struct CellStep {
+    slot: u32,
+    /// The classes the guard holds for (all when there is none).
+    guard_holds: u8,
+    /// The classes the check fails for.
+    check_fails: u8,
+    /// `cell op literal`, the literal a whole number: decided by comparing
+    /// integers for whole-number cells, by the tree for decimals.
+    compare: Option<(BinOp, i64)>,
+}
+
+impl CellStep {
+    /// Whether the instance fails; `None`: the guard holds and the tree decides the check.
+    #[inline]
+    pub(super) fn fails(&self, d: &Dense<'_>) -> Option<bool> {
+        let cell = d.cell(self.slot);
+        let class = 1u8 << class_of(cell);
+        if self.guard_holds & class == 0 {
+            return Some(false);
+        }
+        if self.check_fails & class != 0 {
+            return Some(true);
+        }
+        match (self.compare, cell.map(|c| &c.value)) {
+            (Some((op, literal)), Some(CellValue::Integer(i))) => {
+                Some(comparison_holds(op, i.cmp(&literal)) == Some(false))
+            }
+            (Some(_), _) if class & DECIMALS != 0 => None,
+            _ => Some(false),
+        }
+    }
+}
+
 /// A condition in postfix order.
 pub(super) struct Program(Box<[Op]>);
 
@@ -54,16 +80,25 @@ pub(super) enum Op {
     Not,
     And,
     Or,
-    /// A test on one cell, by its class.
+    /// A test on one cell: true for the classes in `holds`, false for those
+    /// in `fails`, else not applicable.
     Cell {
         slot: u32,
-        table: [Verdict; CLASSES],
+        holds: u8,
+        fails: u8,
     },
-    /// Any other condition (`present`, label tests, comparisons).
-    Leaf(Low),
+    Label {
+        label: LabelOf,
+        test: Test,
+        negated: bool,
+    },
+    Present(Present),
+    /// Any other condition (comparisons, `has_numbers`, patterns).
+    Leaf(Box<Low>),
 }
 
 /// The deepest a program's stack may grow; deeper conditions walk the tree.
+/// A power of two: positions are masked into the stack.
 const DEPTH: usize = 8;
 
 /// What a condition gives: true, false, or not applicable.
@@ -256,7 +291,11 @@ impl Shortcuts<'_> {
     fn compile(&self, low: &Low, ops: &mut Vec<Op>) -> usize {
         if let Some(slot) = one_cell(low) {
             if let Some(table) = self.table(low, slot) {
-                ops.push(Op::Cell { slot, table });
+                ops.push(Op::Cell {
+                    slot,
+                    holds: mask(&table, Verdict::True),
+                    fails: mask(&table, Verdict::False),
+                });
                 return 1;
             }
         }
@@ -276,8 +315,20 @@ impl Shortcuts<'_> {
                 });
                 left.max(right + 1)
             }
+            Low::LabelTest { label, test, negated } => {
+                ops.push(Op::Label {
+                    label: *label,
+                    test: *test,
+                    negated: *negated,
+                });
+                1
+            }
+            Low::Present(p) => {
+                ops.push(Op::Present(p.clone()));
+                1
+            }
             leaf => {
-                ops.push(Op::Leaf(leaf.clone()));
+                ops.push(Op::Leaf(Box::new(leaf.clone())));
                 1
             }
         }
@@ -301,12 +352,12 @@ impl Shortcuts<'_> {
             }
             check => (mask(&self.table(check, slot)?, Verdict::False), None),
         };
-        Some(Fast::OneCell {
+        Some(Fast::OneCell(CellStep {
             slot,
             guard_holds,
             check_fails,
             compare,
-        })
+        }))
     }
 }
 
@@ -397,37 +448,45 @@ impl Linear {
 
 impl Program {
     fn run(&self, d: &Dense<'_>) -> Verdict {
+        // Positions are masked into the stack: always in bounds, and a
+        // compiled program never needs more than DEPTH.
         let mut stack = [Verdict::NotApplicable; DEPTH];
         let mut top = 0usize;
         for op in self.0.iter() {
             let v = match op {
                 Op::Not => {
-                    if let Some(v) = top.checked_sub(1).and_then(|i| stack.get_mut(i)) {
-                        *v = v.not();
-                    }
+                    let i = top.wrapping_sub(1) & (DEPTH - 1);
+                    stack[i] = stack[i].not();
                     continue;
                 }
                 Op::And | Op::Or => {
-                    top = top.saturating_sub(1);
-                    let right = stack.get(top).copied().unwrap_or(Verdict::NotApplicable);
-                    if let Some(v) = top.checked_sub(1).and_then(|i| stack.get_mut(i)) {
-                        *v = if matches!(op, Op::And) {
-                            v.and(right)
-                        } else {
-                            v.or(right)
-                        };
-                    }
+                    top = top.wrapping_sub(1);
+                    let right = stack[top & (DEPTH - 1)];
+                    let i = top.wrapping_sub(1) & (DEPTH - 1);
+                    stack[i] = if matches!(op, Op::And) {
+                        stack[i].and(right)
+                    } else {
+                        stack[i].or(right)
+                    };
                     continue;
                 }
-                Op::Cell { slot, table } => table
-                    .get(class_of(d.cell(*slot)))
-                    .copied()
-                    .unwrap_or(Verdict::NotApplicable),
+                Op::Cell { slot, holds, fails } => {
+                    let class = 1u8 << class_of(d.cell(*slot));
+                    if holds & class != 0 {
+                        Verdict::True
+                    } else if fails & class != 0 {
+                        Verdict::False
+                    } else {
+                        Verdict::NotApplicable
+                    }
+                }
+                Op::Label { label, test, negated } => {
+                    Verdict::from_bool(crate::eval::label_test(label.of(d), *test) != *negated)
+                }
+                Op::Present(p) => Verdict::from_bool(p.holds(d)),
                 Op::Leaf(low) => leaf(low, d),
             };
-            if let Some(s) = stack.get_mut(top) {
-                *s = v;
-            }
+            stack[top & (DEPTH - 1)] = v;
             top += 1;
         }
         stack[0]
@@ -437,10 +496,6 @@ impl Program {
 /// A condition that is not `and`, `or` or `not` of others.
 fn leaf(low: &Low, d: &Dense<'_>) -> Verdict {
     match low {
-        Low::Present(p) => Verdict::from_bool(p.holds(d)),
-        Low::LabelTest { label, test, negated } => {
-            Verdict::from_bool(crate::eval::label_test(label.of(d), *test) != *negated)
-        }
         Low::HasNumbers(row) => Verdict::from_bool(super::has_numbers(*row, d)),
         other => Verdict::of(other.eval(d)),
     }
@@ -452,28 +507,7 @@ impl Fast {
     pub(super) fn fails(&self, t: &Lowered, d: &Dense<'_>) -> bool {
         match self {
             Fast::Tree => t.fails(d),
-            Fast::OneCell {
-                slot,
-                guard_holds,
-                check_fails,
-                compare,
-            } => {
-                let cell = d.cell(*slot);
-                let class = 1u8 << class_of(cell);
-                if guard_holds & class == 0 {
-                    return false;
-                }
-                if check_fails & class != 0 {
-                    return true;
-                }
-                match (compare, cell.map(|c| &c.value)) {
-                    (Some((op, literal)), Some(CellValue::Integer(i))) => {
-                        comparison_holds(*op, i.cmp(literal)) == Some(false)
-                    }
-                    (Some(_), _) => class & DECIMALS != 0 && t.check_fails(d),
-                    (None, _) => false,
-                }
-            }
+            Fast::OneCell(step) => step.fails(d).unwrap_or_else(|| t.check_fails(d)),
             Fast::Logic { guard, check } => {
                 check.run(d) == Verdict::False && guard.as_ref().is_none_or(|g| g.run(d) == Verdict::True)
             }
