@@ -578,6 +578,18 @@ fn label_test(label: Option<&LabelUse>, test: Test) -> bool {
     }
 }
 
+/// The bit of a label's class: all [`label_test`] tells labels apart by
+/// (not printed, exact, variant, approximate, different).
+fn label_class(label: Option<&LabelUse>) -> u8 {
+    match label.map(|l| &l.matched) {
+        None => 1,
+        Some(LabelMatch::Exact) => 2,
+        Some(LabelMatch::Variant { .. }) => 4,
+        Some(LabelMatch::Approximate { .. }) => 8,
+        Some(LabelMatch::Different { .. }) => 16,
+    }
+}
+
 /// A test on a cell's value (`kind`: its column's kind in the schema);
 /// `None` where the test does not apply (`whole` of a cell without a number).
 fn cell_test(cell: &Cell, kind: Option<ValueKind>, test: Test) -> Option<bool> {
@@ -1955,6 +1967,56 @@ mod tests {
             compare(BinOp::Eq, &num("8"), &num("7")),
             Some(Val::Bool(false))
         ));
+    }
+
+    /// The plan decides label tests by class ([`label_class`]): every
+    /// outcome of [`label_test`] must be a function of it.
+    #[test]
+    fn label_tests_depend_only_on_the_label_class() {
+        let label = |matched| LabelUse {
+            target: "t".into(),
+            text: "x".into(),
+            span: Span::new(0, 1),
+            matched,
+        };
+        let labels = [
+            None,
+            Some(label(LabelMatch::Exact)),
+            Some(label(LabelMatch::Variant { variant: "v".into() })),
+            Some(label(LabelMatch::Variant {
+                variant: String::new(),
+            })),
+            Some(label(LabelMatch::Approximate { distance: 1 })),
+            Some(label(LabelMatch::Approximate { distance: 3 })),
+            Some(label(LabelMatch::Different { other: None })),
+            Some(label(LabelMatch::Different {
+                other: Some("total".into()),
+            })),
+        ];
+        let tests = [
+            Test::Missing,
+            Test::Exact,
+            Test::Variant,
+            Test::Approximate,
+            Test::Different,
+        ];
+        for a in &labels {
+            for b in &labels {
+                if label_class(a.as_ref()) == label_class(b.as_ref()) {
+                    for t in tests {
+                        assert_eq!(
+                            label_test(a.as_ref(), t),
+                            label_test(b.as_ref(), t),
+                            "{a:?} {b:?} {t:?}"
+                        );
+                    }
+                }
+            }
+        }
+        let mut classes: Vec<u8> = labels.iter().map(|l| label_class(l.as_ref())).collect();
+        classes.sort_unstable();
+        classes.dedup();
+        assert_eq!(classes, [1, 2, 4, 8, 16]);
     }
 
     #[test]

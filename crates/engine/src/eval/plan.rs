@@ -25,9 +25,9 @@
 //! and thousands of mutations of them.
 
 use super::{
-    arith_nums, cell_num, cell_test, comparison_holds, label_test, logic_and, logic_neg, logic_not, logic_or,
-    meta_value, num_ordering, number_in, significant_char_count, significant_chars, Binding, Num, Scalar,
-    Scope,
+    arith_nums, cell_num, cell_test, comparison_holds, label_class, label_test, logic_and, logic_neg,
+    logic_not, logic_or, meta_value, num_ordering, number_in, significant_char_count, significant_chars,
+    Binding, Num, Scalar, Scope,
 };
 use fast::{CellStep, Fast, Probes};
 use nianbao_model::{Cell, Date, Decimal, LabelUse, Report, Row, Section, Table, ValueKind};
@@ -293,8 +293,10 @@ impl Layout {
             tables: vec![None; self.tables.len()],
             rows: vec![(None, None); self.rows as usize],
             cells: vec![None; self.cells as usize],
-            columns: vec![(None, false); self.columns as usize],
+            classes: vec![fast::ABSENT; self.cells as usize],
+            columns: vec![None; self.columns as usize],
             sections: vec![None; self.sections.len()],
+            labels: Vec::new(),
         };
         for (sid, section) in &report.sections {
             if let Some(i) = self.sections.iter().position(|s| *s == sid.as_str()) {
@@ -309,27 +311,26 @@ impl Layout {
             let layout = &self.tables[ti];
             let mut next_row = 0;
             for (rid, row) in &table.rows {
-                let rl = layout.find_row(rid, &mut next_row);
-                if let Some(rl) = rl {
-                    if let Some(r) = d.rows.get_mut(rl.slot as usize) {
-                        r.0 = Some(row);
-                    }
+                let Some(rl) = layout.find_row(rid, &mut next_row) else {
+                    continue;
+                };
+                if let Some(r) = d.rows.get_mut(rl.slot as usize) {
+                    r.0 = Some(row);
+                }
+                if rl.cells.is_empty() {
+                    continue;
                 }
                 let mut next_column = 0;
                 for (cid, cell) in &row.cells {
                     let Some(c) = layout.find_column(cid, &mut next_column) else {
                         continue;
                     };
-                    if let Some(col) = layout
-                        .columns
-                        .get(c)
-                        .and_then(|(_, s)| d.columns.get_mut(*s as usize))
-                    {
-                        col.1 = true;
-                    }
-                    let slot = rl.and_then(|rl| rl.cells.get(c)).copied().unwrap_or(NO_SLOT);
+                    let slot = rl.cells.get(c).copied().unwrap_or(NO_SLOT);
                     if let Some(s) = d.cells.get_mut(slot as usize) {
                         *s = Some(cell);
+                    }
+                    if let Some(c) = d.classes.get_mut(slot as usize) {
+                        *c = fast::class_bit(Some(cell));
                     }
                 }
             }
@@ -347,12 +348,36 @@ impl Layout {
                         .get(c)
                         .and_then(|(_, s)| d.columns.get_mut(*s as usize))
                     {
-                        col.0 = col.0.or(Some(h));
+                        *col = col.or(Some(h));
                     }
                 }
             }
         }
+        // The class of every label a rule may test, by label slot
+        // ([`Layout::label_slot`]): rows, then columns, then sections.
+        let mut labels = Vec::with_capacity(d.rows.len() + d.columns.len() + d.sections.len());
+        labels.extend(
+            d.rows
+                .iter()
+                .map(|(row, header)| label_class(row.and_then(|r| r.label.as_ref()).or(*header))),
+        );
+        labels.extend(d.columns.iter().map(|h| label_class(*h)));
+        labels.extend(
+            d.sections
+                .iter()
+                .map(|s| label_class(s.and_then(|s| s.heading.as_ref()))),
+        );
+        d.labels = labels;
         d
+    }
+
+    /// Where a label's class is in [`Dense::labels`].
+    fn label_slot(&self, label: &LabelOf) -> u32 {
+        match label {
+            LabelOf::Row(r) => *r,
+            LabelOf::Column(c) => self.rows + c,
+            LabelOf::Section(s) => self.rows + self.columns + s,
+        }
     }
 }
 
@@ -364,9 +389,14 @@ pub(super) struct Dense<'a> {
     /// 三、本年度办理结果).
     rows: Vec<(Option<&'a Row>, Option<&'a LabelUse>)>,
     cells: Vec<Option<&'a Cell>>,
-    /// The first header printed for a column id, and whether any row has a cell in it.
-    columns: Vec<(Option<&'a LabelUse>, bool)>,
+    /// By cell slot, the cell's class as a bit (see [`fast`]): what the
+    /// tests on one cell read.
+    classes: Vec<u8>,
+    /// The first header printed for a column id.
+    columns: Vec<Option<&'a LabelUse>>,
     sections: Vec<Option<&'a Section>>,
+    /// The class bits of the labels of rows, columns and sections, by [`Layout::label_slot`].
+    labels: Vec<u8>,
 }
 
 impl<'a> Dense<'a> {
@@ -378,13 +408,20 @@ impl<'a> Dense<'a> {
             tables: Vec::new(),
             rows: Vec::new(),
             cells: vec![cell; slots],
+            classes: vec![fast::class_bit(cell); slots],
             columns: Vec::new(),
             sections: Vec::new(),
+            labels: Vec::new(),
         }
     }
 
     fn cell(&self, slot: u32) -> Option<&'a Cell> {
         self.cells.get(slot as usize).copied().flatten()
+    }
+
+    /// The class bit of the cell in `slot` (absent's when there is none).
+    fn class(&self, slot: u32) -> u8 {
+        self.classes.get(slot as usize).copied().unwrap_or(fast::ABSENT)
     }
 
     fn row(&self, slot: u32) -> Option<&'a Row> {
@@ -396,14 +433,12 @@ impl<'a> Dense<'a> {
     }
 
     fn column_header(&self, slot: u32) -> Option<&'a LabelUse> {
-        self.columns.get(slot as usize).and_then(|c| c.0)
+        self.columns.get(slot as usize).copied().flatten()
     }
 
-    /// Whether a column is printed: its header, or a cell in it.
-    fn column_present(&self, slot: u32) -> bool {
-        self.columns
-            .get(slot as usize)
-            .is_some_and(|c| c.0.is_some() || c.1)
+    /// The class bit of a label, by its slot.
+    fn label(&self, slot: u32) -> u8 {
+        self.labels.get(slot as usize).copied().unwrap_or(0)
     }
 
     fn section(&self, slot: u32) -> Option<&'a Section> {
@@ -513,7 +548,12 @@ enum Present {
         row: u32,
         sub_rows: Box<[u32]>,
     },
-    Column(u32),
+    /// A column: its header printed, or a cell in it.
+    Column {
+        table: u32,
+        slot: u32,
+        id: String,
+    },
 }
 
 #[derive(Clone)]
@@ -555,7 +595,11 @@ impl Present {
                     || d.row_header(*row).is_some()
                     || sub_rows.iter().any(|r| d.row(*r).is_some())
             }
-            Present::Column(c) => d.column_present(*c),
+            Present::Column { table, slot, id } => {
+                d.column_header(*slot).is_some()
+                    || d.table(*table)
+                        .is_some_and(|t| t.rows.values().any(|r| r.cells.contains_key(id.as_str())))
+            }
         }
     }
 }
@@ -707,7 +751,7 @@ impl Plan {
             })
             .collect();
         let probes = Probes::new(format, planner.layout.cells as usize);
-        let shortcuts = probes.shortcuts();
+        let shortcuts = probes.shortcuts(&planner.layout);
         for rule in &mut rules {
             let Some(instances) = rule.instances.as_mut() else {
                 continue;
@@ -1198,7 +1242,11 @@ impl Cx<'_, '_, '_> {
                     let Some(id) = self.one_id(&c.table, col, false) else {
                         return Some(Present::Cells(Box::new([])));
                     };
-                    Present::Column(self.layout().column(&c.table, &id))
+                    Present::Column {
+                        table: self.layout().table(&c.table),
+                        slot: self.layout().column(&c.table, &id),
+                        id,
+                    }
                 }
                 _ => Present::Cells(self.cells_of_slots(c)),
             },

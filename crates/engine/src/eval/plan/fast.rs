@@ -18,10 +18,10 @@
 //!
 //! A shortcut answers exactly what the tree would answer, or declines.
 
-use super::{Constant, Dense, LabelOf, Low, Lowered, Present};
-use crate::eval::{comparison_holds, Scalar};
-use nianbao_model::{Cell, CellValue, Decimal, Report, Span};
-use nianbao_rules::ast::{BinOp, Test};
+use super::{Constant, Dense, Layout, Low, Lowered, Present};
+use crate::eval::{comparison_holds, label_class, label_test, Scalar};
+use nianbao_model::{Cell, CellValue, Decimal, LabelMatch, LabelUse, Report, Span};
+use nianbao_rules::ast::BinOp;
 
 /// How an instance is decided.
 pub(super) enum Fast {
@@ -55,19 +55,19 @@ impl CellStep {
     /// Whether the instance fails; `None`: the guard holds and the tree decides the check.
     #[inline]
     pub(super) fn fails(&self, d: &Dense<'_>) -> Option<bool> {
-        let cell = d.cell(self.slot);
-        let class = 1u8 << class_of(cell);
+        let class = d.class(self.slot);
         if self.guard_holds & class == 0 {
             return Some(false);
         }
         if self.check_fails & class != 0 {
             return Some(true);
         }
-        match (self.compare, cell.map(|c| &c.value)) {
-            (Some((op, literal)), Some(CellValue::Integer(i))) => {
-                Some(comparison_holds(op, i.cmp(&literal)) == Some(false))
-            }
-            (Some(_), _) if class & DECIMALS != 0 => None,
+        let Some((op, literal)) = self.compare else {
+            return Some(false);
+        };
+        match d.cell(self.slot).map(|c| &c.value) {
+            Some(CellValue::Integer(i)) => Some(comparison_holds(op, i.cmp(&literal)) == Some(false)),
+            _ if class & DECIMALS != 0 => None,
             _ => Some(false),
         }
     }
@@ -87,10 +87,11 @@ pub(super) enum Op {
         holds: u8,
         fails: u8,
     },
+    /// A label test: true for the label classes in `holds` (see
+    /// [`crate::eval::label_class`]), by the label's slot in [`Dense::labels`].
     Label {
-        label: LabelOf,
-        test: Test,
-        negated: bool,
+        at: u32,
+        holds: u8,
     },
     Present(Present),
     /// Any other condition (comparisons, `has_numbers`, patterns).
@@ -175,6 +176,14 @@ fn mask(table: &[Verdict; CLASSES], verdict: Verdict) -> u8 {
         .fold(0, |m, (class, _)| m | 1 << class)
 }
 
+/// The bit of a cell's class, as [`Dense`] keeps it per cell slot.
+pub(super) fn class_bit(cell: Option<&Cell>) -> u8 {
+    1 << class_of(cell)
+}
+
+/// The class bit of an absent cell.
+pub(super) const ABSENT: u8 = 1;
+
 /// The class of a cell, as far as cell tests can tell cells apart.
 fn class_of(cell: Option<&Cell>) -> usize {
     match cell.map(|c| &c.value) {
@@ -207,34 +216,59 @@ fn representatives() -> [Cell; CLASSES - 1] {
 /// computed on ([`Probes::shortcuts`]).
 pub(super) struct Probes {
     cells: [Cell; CLASSES - 1],
+    /// A label of each class (none printed, exact, variant, approximate, different).
+    labels: [Option<LabelUse>; 5],
     report: Report,
     slots: usize,
 }
 
 impl Probes {
     pub(super) fn new(format: nianbao_model::Format, slots: usize) -> Probes {
+        let label = |matched| {
+            Some(LabelUse {
+                target: String::new(),
+                text: String::new(),
+                span: Span::new(0, 0),
+                matched,
+            })
+        };
         Probes {
             cells: representatives(),
+            labels: [
+                None,
+                label(LabelMatch::Exact),
+                label(LabelMatch::Variant {
+                    variant: String::new(),
+                }),
+                label(LabelMatch::Approximate { distance: 1 }),
+                label(LabelMatch::Different { other: None }),
+            ],
             report: Report::new("", "", format),
             slots,
         }
     }
 
     /// For each class, a report whose every cell slot holds a cell of that class.
-    pub(super) fn shortcuts(&self) -> Shortcuts<'_> {
+    pub(super) fn shortcuts<'p>(&'p self, layout: &'p Layout) -> Shortcuts<'p> {
         let by_class = (0..CLASSES)
             .map(|class| {
                 let cell = class.checked_sub(1).and_then(|i| self.cells.get(i));
                 Dense::uniform(&self.report, cell, self.slots)
             })
             .collect();
-        Shortcuts { by_class }
+        Shortcuts {
+            by_class,
+            labels: &self.labels,
+            layout,
+        }
     }
 }
 
 /// Chooses how each instance is decided.
 pub(super) struct Shortcuts<'p> {
     by_class: Vec<Dense<'p>>,
+    labels: &'p [Option<LabelUse>; 5],
+    layout: &'p Layout,
 }
 
 impl Shortcuts<'_> {
@@ -316,10 +350,16 @@ impl Shortcuts<'_> {
                 left.max(right + 1)
             }
             Low::LabelTest { label, test, negated } => {
+                let holds = self.labels.iter().fold(0, |m, l| {
+                    if label_test(l.as_ref(), *test) != *negated {
+                        m | label_class(l.as_ref())
+                    } else {
+                        m
+                    }
+                });
                 ops.push(Op::Label {
-                    label: *label,
-                    test: *test,
-                    negated: *negated,
+                    at: self.layout.label_slot(label),
+                    holds,
                 });
                 1
             }
@@ -471,7 +511,7 @@ impl Program {
                     continue;
                 }
                 Op::Cell { slot, holds, fails } => {
-                    let class = 1u8 << class_of(d.cell(*slot));
+                    let class = d.class(*slot);
                     if holds & class != 0 {
                         Verdict::True
                     } else if fails & class != 0 {
@@ -480,9 +520,7 @@ impl Program {
                         Verdict::NotApplicable
                     }
                 }
-                Op::Label { label, test, negated } => {
-                    Verdict::from_bool(crate::eval::label_test(label.of(d), *test) != *negated)
-                }
+                Op::Label { at, holds } => Verdict::from_bool(d.label(*at) & holds != 0),
                 Op::Present(p) => Verdict::from_bool(p.holds(d)),
                 Op::Leaf(low) => leaf(low, d),
             };
