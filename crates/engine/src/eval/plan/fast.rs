@@ -93,7 +93,12 @@ pub(super) enum Op {
         at: u32,
         holds: u8,
     },
-    Present(Present),
+    /// `or` (`any`) or `and` of label tests, which are never not applicable.
+    Labels {
+        any: bool,
+        tests: Box<[(u32, u8)]>,
+    },
+    Present(Box<Present>),
     /// Any other condition (comparisons, `has_numbers`, patterns).
     Leaf(Box<Low>),
 }
@@ -333,6 +338,17 @@ impl Shortcuts<'_> {
                 return 1;
             }
         }
+        if let Low::Or(..) | Low::And(..) = low {
+            let any = matches!(low, Low::Or(..));
+            let mut tests = Vec::new();
+            if self.label_chain(low, any, &mut tests) {
+                ops.push(Op::Labels {
+                    any,
+                    tests: tests.into(),
+                });
+                return 1;
+            }
+        }
         match low {
             Low::Not(inner) => {
                 let depth = self.compile(inner, ops);
@@ -350,27 +366,44 @@ impl Shortcuts<'_> {
                 left.max(right + 1)
             }
             Low::LabelTest { label, test, negated } => {
-                let holds = self.labels.iter().fold(0, |m, l| {
-                    if label_test(l.as_ref(), *test) != *negated {
-                        m | label_class(l.as_ref())
-                    } else {
-                        m
-                    }
-                });
-                ops.push(Op::Label {
-                    at: self.layout.label_slot(label),
-                    holds,
-                });
+                let (at, holds) = self.label_test(label, *test, *negated);
+                ops.push(Op::Label { at, holds });
                 1
             }
             Low::Present(p) => {
-                ops.push(Op::Present(p.clone()));
+                ops.push(Op::Present(Box::new(p.clone())));
                 1
             }
             leaf => {
                 ops.push(Op::Leaf(Box::new(leaf.clone())));
                 1
             }
+        }
+    }
+
+    /// A label test's slot and the classes it holds for.
+    fn label_test(&self, label: &super::LabelOf, test: nianbao_rules::ast::Test, negated: bool) -> (u32, u8) {
+        let holds = self.labels.iter().fold(0, |m, l| {
+            if label_test(l.as_ref(), test) != negated {
+                m | label_class(l.as_ref())
+            } else {
+                m
+            }
+        });
+        (self.layout.label_slot(label), holds)
+    }
+
+    /// Whether `low` is label tests joined by `or` (`any`) or by `and`
+    /// alone, appending them to `tests`.
+    fn label_chain(&self, low: &Low, any: bool, tests: &mut Vec<(u32, u8)>) -> bool {
+        match low {
+            Low::Or(l, r) if any => self.label_chain(l, any, tests) && self.label_chain(r, any, tests),
+            Low::And(l, r) if !any => self.label_chain(l, any, tests) && self.label_chain(r, any, tests),
+            Low::LabelTest { label, test, negated } => {
+                tests.push(self.label_test(label, *test, *negated));
+                true
+            }
+            _ => false,
         }
     }
 
@@ -521,6 +554,14 @@ impl Program {
                     }
                 }
                 Op::Label { at, holds } => Verdict::from_bool(d.label(*at) & holds != 0),
+                Op::Labels { any, tests } => {
+                    let holds = |(at, holds): &(u32, u8)| d.label(*at) & holds != 0;
+                    Verdict::from_bool(if *any {
+                        tests.iter().any(holds)
+                    } else {
+                        tests.iter().all(holds)
+                    })
+                }
                 Op::Present(p) => Verdict::from_bool(p.holds(d)),
                 Op::Leaf(low) => leaf(low, d),
             };
