@@ -15,8 +15,17 @@
 //!   hundred `i64`s, far inside `Decimal`'s range, both at precision 0, so
 //!   rounding never applies); anything else (blank, text, decimals, a group
 //!   printed as one row) goes to the tree.
+//! - **Logic** (the structure rules: `present(...) or ...`, `not (label(...)
+//!   is variant or ...)`): guard and check as postfix programs over verdicts
+//!   (true, false, not applicable) with `and`/`or`/`not` as
+//!   [`crate::eval::logic_and`] and its kin decide them; cell tests read the
+//!   class bits and label tests the label classes the dense fill keeps
+//!   ([`crate::eval::label_class`]: all `label_test` tells apart), chains of
+//!   label tests are one op; anything else is a leaf the tree evaluates.
 //!
-//! A shortcut answers exactly what the tree would answer, or declines.
+//! Checks go before guards (both are pure, and a check that holds decides
+//! alone). A shortcut answers exactly what the tree would answer, or
+//! declines; tests/plan_equivalence.rs holds the plan to the interpreter.
 
 use super::{Constant, Dense, Layout, Low, Lowered, Present};
 use crate::eval::{comparison_holds, label_class, label_test, Scalar};
