@@ -10,7 +10,7 @@ mod check_support;
 
 use check_support::*;
 use nianbao_engine::eval::{evaluate_interpreted, CompiledRules};
-use nianbao_model::{CellValue, Decimal, Format, LabelMatch, Report};
+use nianbao_model::{CellValue, Decimal, Format, LabelMatch, Report, Span, Spanned};
 
 fn builtin_rules() -> CompiledRules {
     CompiledRules::new(
@@ -142,6 +142,25 @@ fn mutations(report: &Report) -> Vec<(String, Report)> {
         y.value += 1;
     }
     out.push(("year + 1".into(), m));
+    // Other publishing bodies (rules guarded on the body: a township issues
+    // no regulations), as printed and with every count one more.
+    for body in ["测试县沿海镇人民政府", "测试市人民政府", "测试局"] {
+        let mut m = report.clone();
+        let span = m.metadata.body.as_ref().map_or(Span::new(0, 0), |b| b.span);
+        m.metadata.body = Some(Spanned::new(body.to_string(), span));
+        out.push((format!("body {body}"), m.clone()));
+        for cell in m
+            .tables
+            .values_mut()
+            .flat_map(|t| t.rows.values_mut())
+            .flat_map(|r| r.cells.values_mut())
+        {
+            if let CellValue::Integer(i) = &mut cell.value {
+                *i += 1;
+            }
+        }
+        out.push((format!("body {body}, every count + 1"), m));
+    }
     let mut m = report.clone();
     m.format = match m.format {
         Format::V2021 => Format::V2019,

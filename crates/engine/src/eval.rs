@@ -222,18 +222,23 @@ fn evaluate_planned(
     let mut findings = Vec::new();
     let mut reported_missing: Vec<String> = Vec::new();
     let dense = plan.dense(report);
-    // The interpreter's indexes, built only when some instance needs them.
+    // The interpreter's indexes, built only for rules it runs whole (every
+    // binding); the few bindings that fail look their cells up directly.
     let cells = OnceCell::new();
     let previous_cells = OnceCell::new();
+    let mut failing = Vec::new();
     for (rule, rule_plan) in rules.rules.iter().zip(&plan.rules) {
         if rule.cross_year && previous.is_none() {
             continue;
         }
+        let indexed = rule_plan.instances.is_none();
         let interpreter = |bindings| Evaluator {
             report,
             previous,
-            cells: cells.get_or_init(|| CellIndex::new(report)),
-            previous_cells: previous.map(|p| previous_cells.get_or_init(|| CellIndex::new(p))),
+            cells: indexed.then(|| cells.get_or_init(|| CellIndex::new(report))),
+            previous_cells: previous
+                .filter(|_| indexed)
+                .map(|p| previous_cells.get_or_init(|| CellIndex::new(p))),
             rule,
             bindings,
             touched: Vec::new(),
@@ -243,7 +248,8 @@ fn evaluate_planned(
         match &rule_plan.instances {
             None => interpreter(Vec::new()).run(0, &mut findings, &mut reported_missing),
             Some(instances) => {
-                for inst in instances.iter().filter(|i| i.needs_interpreter(&dense)) {
+                rule_plan.failing(&dense, &mut failing);
+                for inst in failing.iter().filter_map(|i| instances.get(*i)) {
                     let bindings: Vec<(&str, Binding)> = rule
                         .quantifiers
                         .iter()
@@ -572,6 +578,18 @@ fn label_test(label: Option<&LabelUse>, test: Test) -> bool {
     }
 }
 
+/// The bit of a label's class: all [`label_test`] tells labels apart by
+/// (not printed, exact, variant, approximate, different).
+fn label_class(label: Option<&LabelUse>) -> u8 {
+    match label.map(|l| &l.matched) {
+        None => 1,
+        Some(LabelMatch::Exact) => 2,
+        Some(LabelMatch::Variant { .. }) => 4,
+        Some(LabelMatch::Approximate { .. }) => 8,
+        Some(LabelMatch::Different { .. }) => 16,
+    }
+}
+
 /// A test on a cell's value (`kind`: its column's kind in the schema);
 /// `None` where the test does not apply (`whole` of a cell without a number).
 fn cell_test(cell: &Cell, kind: Option<ValueKind>, test: Test) -> Option<bool> {
@@ -662,8 +680,9 @@ struct Touch {
 }
 
 /// Every cell of a report by (table, row, column), with its indices in the
-/// report's maps: one lookup instead of three for the interpreter, which
-/// only runs on bindings that fail. Keyed by ids a JSON report chose, so
+/// report's maps: one lookup instead of three, for rules the interpreter
+/// runs whole (bindings that fail look up the report's maps directly: too
+/// few to pay for building this). Keyed by ids a JSON report chose, so
 /// std's randomly keyed hasher (crafted ids cannot degrade the map).
 struct CellIndex<'r> {
     cells: HashMap<CellKey<'r>, IndexedCell<'r>>,
@@ -690,6 +709,14 @@ impl<'r> CellIndex<'r> {
     fn get(&self, table: &str, row: &str, column: &str) -> Option<(usize, usize, usize, &'r Cell)> {
         self.cells.get(&(table, row, column)).copied()
     }
+}
+
+/// A cell of `report` with its indices in the report's maps, looked up there.
+fn cell_at<'r>(report: &'r Report, table: &str, row: &str, column: &str) -> Option<IndexedCell<'r>> {
+    let (ti, _, t) = report.tables.get_full(table)?;
+    let (ri, _, r) = t.rows.get_full(row)?;
+    let (ci, _, cell) = r.cells.get_full(column)?;
+    Some((ti, ri, ci, cell))
 }
 
 /// A cell's table, row and column ids, as the schema spells them.
@@ -851,7 +878,8 @@ impl<'a> Scope<'_, 'a> {
 struct Evaluator<'a> {
     report: &'a Report,
     previous: Option<&'a Report>,
-    cells: &'a CellIndex<'a>,
+    /// Indexes of this year's and last year's cells (`None`: look up in the report's maps).
+    cells: Option<&'a CellIndex<'a>>,
     previous_cells: Option<&'a CellIndex<'a>>,
     rule: &'a Rule,
     bindings: Vec<(&'a str, Binding<'a>)>,
@@ -986,9 +1014,15 @@ impl<'a> Evaluator<'a> {
         column: &str,
     ) -> Option<(usize, usize, usize, &'a Cell)> {
         if previous {
-            self.previous_cells?.get(table, row, column)
+            match self.previous_cells {
+                Some(index) => index.get(table, row, column),
+                None => cell_at(self.previous?, table, row, column),
+            }
         } else {
-            self.cells.get(table, row, column)
+            match self.cells {
+                Some(index) => index.get(table, row, column),
+                None => cell_at(self.report, table, row, column),
+            }
         }
     }
 
@@ -1734,14 +1768,20 @@ fn number_in<'t>(text: &'t str, p: &Pattern) -> Option<(Num, usize, &'t str)> {
 
 /// `chars(text)`: the characters that carry meaning (no spacing or punctuation).
 fn significant_chars(t: &str) -> Num {
-    let n = t
-        .chars()
-        .filter(|c| !nianbao_model::label::is_insignificant(*c))
-        .count();
+    let n = significant_char_count(t, usize::MAX);
     Num {
         value: Decimal::from(n),
         decimals: Some(0),
     }
+}
+
+/// How many characters of `t` carry meaning, counted up to `cap` (comparing
+/// the count with a number needs no more than one past it).
+fn significant_char_count(t: &str, cap: usize) -> usize {
+    t.chars()
+        .filter(|c| !nianbao_model::label::is_insignificant(*c))
+        .take(cap)
+        .count()
 }
 
 /// A metadata field's value (`None`: not found in the report).
@@ -1927,6 +1967,56 @@ mod tests {
             compare(BinOp::Eq, &num("8"), &num("7")),
             Some(Val::Bool(false))
         ));
+    }
+
+    /// The plan decides label tests by class ([`label_class`]): every
+    /// outcome of [`label_test`] must be a function of it.
+    #[test]
+    fn label_tests_depend_only_on_the_label_class() {
+        let label = |matched| LabelUse {
+            target: "t".into(),
+            text: "x".into(),
+            span: Span::new(0, 1),
+            matched,
+        };
+        let labels = [
+            None,
+            Some(label(LabelMatch::Exact)),
+            Some(label(LabelMatch::Variant { variant: "v".into() })),
+            Some(label(LabelMatch::Variant {
+                variant: String::new(),
+            })),
+            Some(label(LabelMatch::Approximate { distance: 1 })),
+            Some(label(LabelMatch::Approximate { distance: 3 })),
+            Some(label(LabelMatch::Different { other: None })),
+            Some(label(LabelMatch::Different {
+                other: Some("total".into()),
+            })),
+        ];
+        let tests = [
+            Test::Missing,
+            Test::Exact,
+            Test::Variant,
+            Test::Approximate,
+            Test::Different,
+        ];
+        for a in &labels {
+            for b in &labels {
+                if label_class(a.as_ref()) == label_class(b.as_ref()) {
+                    for t in tests {
+                        assert_eq!(
+                            label_test(a.as_ref(), t),
+                            label_test(b.as_ref(), t),
+                            "{a:?} {b:?} {t:?}"
+                        );
+                    }
+                }
+            }
+        }
+        let mut classes: Vec<u8> = labels.iter().map(|l| label_class(l.as_ref())).collect();
+        classes.sort_unstable();
+        classes.dedup();
+        assert_eq!(classes, [1, 2, 4, 8, 16]);
     }
 
     #[test]

@@ -5,7 +5,12 @@
 //! is expanded into an [`Instance`], and every cell, row, section or table a
 //! check reads becomes a slot in a dense [`Layout`]. Deciding whether an
 //! instance holds on a report is then a walk over a small tree ([`Low`]) of
-//! slot reads and arithmetic — no id strings, no allocation.
+//! slot reads and arithmetic — no id strings, no allocation — or, for the
+//! shapes nearly all instances have, a shortcut chosen once per format
+//! ([`fast`]: class masks for tests on one cell, exact integer sums,
+//! postfix programs for `and`/`or`/`not`) that answers exactly as the tree.
+//! Per report, [`Layout::dense`] fills the slots in one pass over the
+//! report's tables.
 //!
 //! The plan only decides. An instance that fails is run again by the
 //! interpreter ([`super::Evaluator`]), which alone writes findings (messages,
@@ -20,13 +25,17 @@
 //! and thousands of mutations of them.
 
 use super::{
-    arith_nums, cell_num, cell_test, comparison_holds, label_test, logic_and, logic_neg, logic_not, logic_or,
-    meta_value, num_ordering, number_in, significant_chars, Binding, Num, Scalar, Scope,
+    arith_nums, cell_num, cell_test, comparison_holds, label_class, label_test, logic_and, logic_neg,
+    logic_not, logic_or, meta_value, num_ordering, number_in, significant_char_count, significant_chars,
+    Binding, Num, Scalar, Scope,
 };
+use fast::{CellStep, Fast, Probes};
 use nianbao_model::{Cell, Date, Decimal, LabelUse, Report, Row, Section, Table, ValueKind};
 use nianbao_rules::ast::{BinOp, Coord, Expr, ExprKind, Func, MetaField, Pattern, Test};
 use nianbao_rules::RuleSet;
 use rustc_hash::FxHashMap;
+
+mod fast;
 
 /// The rules of a [`RuleSet`] lowered for one format.
 pub(super) struct Plan {
@@ -38,6 +47,40 @@ pub(super) struct Plan {
 pub(super) struct RulePlan {
     /// `None`: the interpreter runs the rule whole (rules on last year's report).
     pub(super) instances: Option<Vec<Instance>>,
+    /// When every instance reads one cell (rules over every cell): their
+    /// shortcuts side by side, run in one tight loop.
+    cells: Option<Box<[CellStep]>>,
+}
+
+impl RulePlan {
+    /// The positions in `instances` of those the interpreter must run on
+    /// the report, in order, into `out` (cleared first).
+    pub(super) fn failing(&self, d: &Dense<'_>, out: &mut Vec<usize>) {
+        out.clear();
+        let Some(instances) = &self.instances else { return };
+        match &self.cells {
+            Some(steps) => {
+                for (i, step) in steps.iter().enumerate() {
+                    let fails = step.fails(d).unwrap_or_else(|| {
+                        instances
+                            .get(i)
+                            .and_then(|inst| inst.test.as_ref())
+                            .is_none_or(|t| t.check_fails(d))
+                    });
+                    if fails {
+                        out.push(i);
+                    }
+                }
+            }
+            None => out.extend(
+                instances
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, inst)| inst.needs_interpreter(d))
+                    .map(|(i, _)| i),
+            ),
+        }
+    }
 }
 
 /// One binding of a rule's variables.
@@ -46,6 +89,8 @@ pub(super) struct Instance {
     pub(super) bindings: Vec<Binding<'static>>,
     /// `None`: the plan does not lower this instance; the interpreter decides.
     test: Option<Lowered>,
+    /// How `test` is decided (a shortcut for common shapes, else its tree).
+    fast: Fast,
 }
 
 struct Lowered {
@@ -53,85 +98,183 @@ struct Lowered {
     check: Low,
 }
 
+impl Lowered {
+    fn guard_holds(&self, d: &Dense<'_>) -> bool {
+        self.guard
+            .as_ref()
+            .is_none_or(|g| matches!(g.eval(d), Some(Scalar::Bool(true))))
+    }
+
+    fn check_fails(&self, d: &Dense<'_>) -> bool {
+        matches!(self.check.eval(d), Some(Scalar::Bool(false)))
+    }
+
+    /// Guard and check are pure, so the check, which mostly holds (and so
+    /// decides alone), goes first.
+    fn fails(&self, d: &Dense<'_>) -> bool {
+        self.check_fails(d) && self.guard_holds(d)
+    }
+}
+
 impl Instance {
     /// Whether the interpreter must run this instance: it fails on `report`,
     /// or the plan cannot tell.
     pub(super) fn needs_interpreter(&self, d: &Dense<'_>) -> bool {
         let Some(t) = &self.test else { return true };
-        if let Some(g) = &t.guard {
-            if !matches!(g.eval(d), Some(Scalar::Bool(true))) {
-                return false;
-            }
-        }
-        matches!(t.check.eval(d), Some(Scalar::Bool(false)))
+        self.fast.fails(t, d)
     }
 }
 
 // ---------------------------------------------------------------- layout
 
-/// Every table, row, cell and section some rule reads, numbered.
-#[derive(Default)]
+/// Every table, row, column, cell and section some rule reads, numbered.
 struct Layout {
+    template: &'static nianbao_model::Template,
     tables: Vec<TableLayout>,
     rows: u32,
     cells: u32,
+    columns: u32,
     sections: Vec<&'static str>,
 }
 
+/// A table's rows and columns: the template's, in its order (the order
+/// reports print them in, so filling a report's slots mostly finds each row
+/// and cell where the previous one ended), then any others rules name.
 struct TableLayout {
     id: String,
-    rows: FxHashMap<String, RowLayout>,
+    rows: Vec<RowLayout>,
+    row_index: FxHashMap<String, u32>,
+    /// (column id, column slot).
+    columns: Vec<(String, u32)>,
+    column_index: FxHashMap<String, u32>,
 }
 
 struct RowLayout {
+    id: String,
     slot: u32,
-    /// (column id, cell slot); a row has a handful of columns.
-    cells: Vec<(String, u32)>,
+    /// Cell slots by the column's position in the table's `columns` (`NO_SLOT`: not read).
+    cells: Vec<u32>,
+}
+
+const NO_SLOT: u32 = u32::MAX;
+
+impl TableLayout {
+    /// The row named `id`, looked for first at `*next`, where the previous row ended.
+    fn find_row(&self, id: &str, next: &mut usize) -> Option<&RowLayout> {
+        let i = match self.rows.get(*next) {
+            Some(r) if r.id == id => *next,
+            _ => *self.row_index.get(id)? as usize,
+        };
+        *next = i + 1;
+        self.rows.get(i)
+    }
+
+    /// The position of column `id`, looked for first at `*next`.
+    fn find_column(&self, id: &str, next: &mut usize) -> Option<usize> {
+        let i = match self.columns.get(*next) {
+            Some((c, _)) if c == id => *next,
+            _ => *self.column_index.get(id)? as usize,
+        };
+        *next = i + 1;
+        Some(i)
+    }
 }
 
 impl Layout {
+    fn new(template: &'static nianbao_model::Template) -> Layout {
+        Layout {
+            template,
+            tables: Vec::new(),
+            rows: 0,
+            cells: 0,
+            columns: 0,
+            sections: Vec::new(),
+        }
+    }
+
     fn table(&mut self, id: &str) -> u32 {
         if let Some(i) = self.tables.iter().position(|t| t.id == id) {
             return i as u32;
         }
+        let t = self.tables.len();
         self.tables.push(TableLayout {
             id: id.to_string(),
-            rows: FxHashMap::default(),
+            rows: Vec::new(),
+            row_index: FxHashMap::default(),
+            columns: Vec::new(),
+            column_index: FxHashMap::default(),
         });
-        (self.tables.len() - 1) as u32
+        if let Some(ts) = self.template.table(id) {
+            for c in &ts.columns {
+                self.column_at(t, c.id);
+            }
+            for r in &ts.rows {
+                self.row_at(t, r.id);
+            }
+        }
+        t as u32
+    }
+
+    fn row_at(&mut self, t: usize, row: &str) -> usize {
+        let next = self.rows;
+        let Some(tl) = self.tables.get_mut(t) else {
+            return 0;
+        };
+        if let Some(&i) = tl.row_index.get(row) {
+            return i as usize;
+        }
+        let i = tl.rows.len();
+        tl.rows.push(RowLayout {
+            id: row.to_string(),
+            slot: next,
+            cells: Vec::new(),
+        });
+        tl.row_index.insert(row.to_string(), i as u32);
+        self.rows += 1;
+        i
+    }
+
+    fn column_at(&mut self, t: usize, column: &str) -> usize {
+        let next = self.columns;
+        let Some(tl) = self.tables.get_mut(t) else {
+            return 0;
+        };
+        if let Some(&i) = tl.column_index.get(column) {
+            return i as usize;
+        }
+        tl.column_index
+            .insert(column.to_string(), tl.columns.len() as u32);
+        tl.columns.push((column.to_string(), next));
+        self.columns += 1;
+        tl.columns.len() - 1
     }
 
     fn row(&mut self, table: &str, row: &str) -> u32 {
         let t = self.table(table) as usize;
-        if let Some(r) = self.tables[t].rows.get(row) {
-            return r.slot;
-        }
-        let slot = self.rows;
-        self.rows += 1;
-        self.tables[t].rows.insert(
-            row.to_string(),
-            RowLayout {
-                slot,
-                cells: Vec::new(),
-            },
-        );
-        slot
+        let i = self.row_at(t, row);
+        self.tables[t].rows[i].slot
+    }
+
+    fn column(&mut self, table: &str, column: &str) -> u32 {
+        let t = self.table(table) as usize;
+        let i = self.column_at(t, column);
+        self.tables[t].columns[i].1
     }
 
     fn cell(&mut self, table: &str, row: &str, column: &str) -> u32 {
-        self.row(table, row);
         let t = self.table(table) as usize;
+        let r = self.row_at(t, row);
+        let c = self.column_at(t, column);
         let next = self.cells;
-        let Some(r) = self.tables[t].rows.get_mut(row) else {
-            // `row` just made it.
-            return next;
-        };
-        if let Some((_, slot)) = r.cells.iter().find(|(c, _)| c == column) {
-            return *slot;
+        let cells = &mut self.tables[t].rows[r].cells;
+        if cells.len() <= c {
+            cells.resize(c + 1, NO_SLOT);
         }
-        r.cells.push((column.to_string(), next));
-        self.cells += 1;
-        next
+        if cells[c] == NO_SLOT {
+            cells[c] = next;
+            self.cells += 1;
+        }
+        cells[c]
     }
 
     fn section(&mut self, id: &'static str) -> u32 {
@@ -142,78 +285,174 @@ impl Layout {
         (self.sections.len() - 1) as u32
     }
 
-    /// A report's parts by slot.
+    /// A report's parts by slot: one pass over the report's tables, rows,
+    /// cells and headers.
     fn dense<'a>(&self, report: &'a Report) -> Dense<'a> {
         let mut d = Dense {
             report,
             tables: vec![None; self.tables.len()],
-            rows: vec![None; self.rows as usize],
-            row_headers: vec![None; self.rows as usize],
+            rows: vec![(None, None); self.rows as usize],
             cells: vec![None; self.cells as usize],
-            sections: self.sections.iter().map(|id| report.sections.get(*id)).collect(),
+            classes: vec![fast::ABSENT; self.cells as usize],
+            columns: vec![None; self.columns as usize],
+            sections: vec![None; self.sections.len()],
+            labels: Vec::new(),
         };
+        for (sid, section) in &report.sections {
+            if let Some(i) = self.sections.iter().position(|s| *s == sid.as_str()) {
+                d.sections[i] = Some(section);
+            }
+        }
         for (tid, table) in &report.tables {
-            let Some(ti) = self.tables.iter().position(|t| t.id == *tid) else {
+            let Some(ti) = self.tables.iter().position(|t| t.id == tid.as_str()) else {
                 continue;
             };
             d.tables[ti] = Some(table);
             let layout = &self.tables[ti];
+            let mut next_row = 0;
             for (rid, row) in &table.rows {
-                let Some(rl) = layout.rows.get(&**rid) else {
+                let Some(rl) = layout.find_row(rid, &mut next_row) else {
                     continue;
                 };
-                d.rows[rl.slot as usize] = Some(row);
+                if let Some(r) = d.rows.get_mut(rl.slot as usize) {
+                    r.0 = Some(row);
+                }
+                if rl.cells.is_empty() {
+                    continue;
+                }
+                let mut next_column = 0;
                 for (cid, cell) in &row.cells {
-                    if let Some((_, slot)) = rl.cells.iter().find(|(c, _)| c == cid) {
-                        d.cells[*slot as usize] = Some(cell);
+                    let Some(c) = layout.find_column(cid, &mut next_column) else {
+                        continue;
+                    };
+                    let slot = rl.cells.get(c).copied().unwrap_or(NO_SLOT);
+                    if let Some(s) = d.cells.get_mut(slot as usize) {
+                        *s = Some(cell);
+                    }
+                    if let Some(c) = d.classes.get_mut(slot as usize) {
+                        *c = fast::class_bit(Some(cell));
                     }
                 }
             }
+            let (mut next_row, mut next_column) = (0, 0);
             for h in &table.headers {
-                if let Some(rl) = layout.rows.get(&*h.target) {
-                    let first = &mut d.row_headers[rl.slot as usize];
-                    if first.is_none() {
-                        *first = Some(h);
+                // A header's target may name a row and a column both (`total`).
+                if let Some(rl) = layout.find_row(&h.target, &mut next_row) {
+                    if let Some(r) = d.rows.get_mut(rl.slot as usize) {
+                        r.1 = r.1.or(Some(h));
+                    }
+                }
+                if let Some(c) = layout.find_column(&h.target, &mut next_column) {
+                    if let Some(col) = layout
+                        .columns
+                        .get(c)
+                        .and_then(|(_, s)| d.columns.get_mut(*s as usize))
+                    {
+                        *col = col.or(Some(h));
                     }
                 }
             }
         }
+        // The class of every label a rule may test, by label slot
+        // ([`Layout::label_slot`]): rows, then columns, then sections.
+        let mut labels = Vec::with_capacity(d.rows.len() + d.columns.len() + d.sections.len());
+        labels.extend(
+            d.rows
+                .iter()
+                .map(|(row, header)| label_class(row.and_then(|r| r.label.as_ref()).or(*header))),
+        );
+        labels.extend(d.columns.iter().map(|h| label_class(*h)));
+        labels.extend(
+            d.sections
+                .iter()
+                .map(|s| label_class(s.and_then(|s| s.heading.as_ref()))),
+        );
+        d.labels = labels;
         d
+    }
+
+    /// Where a label's class is in [`Dense::labels`].
+    fn label_slot(&self, label: &LabelOf) -> u32 {
+        match label {
+            LabelOf::Row(r) => *r,
+            LabelOf::Column(c) => self.rows + c,
+            LabelOf::Section(s) => self.rows + self.columns + s,
+        }
     }
 }
 
-/// A report's tables, rows, cells and sections by their slots in a layout.
+/// A report's tables, rows, cells, columns and sections by their slots in a layout.
 pub(super) struct Dense<'a> {
     report: &'a Report,
     tables: Vec<Option<&'a Table>>,
-    rows: Vec<Option<&'a Row>>,
-    /// The first header printed for a row id (headings such as 三、本年度办理结果).
-    row_headers: Vec<Option<&'a LabelUse>>,
+    /// The row, and the first header printed for its id (headings such as
+    /// 三、本年度办理结果).
+    rows: Vec<(Option<&'a Row>, Option<&'a LabelUse>)>,
     cells: Vec<Option<&'a Cell>>,
+    /// By cell slot, the cell's class as a bit (see [`fast`]): what the
+    /// tests on one cell read.
+    classes: Vec<u8>,
+    /// The first header printed for a column id.
+    columns: Vec<Option<&'a LabelUse>>,
     sections: Vec<Option<&'a Section>>,
+    /// The class bits of the labels of rows, columns and sections, by [`Layout::label_slot`].
+    labels: Vec<u8>,
 }
 
-impl Dense<'_> {
-    fn cell(&self, slot: u32) -> Option<&Cell> {
+impl<'a> Dense<'a> {
+    /// A report with `cell` in each of `slots` cell slots and nothing else:
+    /// what the shortcuts' tables by class are computed on.
+    fn uniform(report: &'a Report, cell: Option<&'a Cell>, slots: usize) -> Dense<'a> {
+        Dense {
+            report,
+            tables: Vec::new(),
+            rows: Vec::new(),
+            cells: vec![cell; slots],
+            classes: vec![fast::class_bit(cell); slots],
+            columns: Vec::new(),
+            sections: Vec::new(),
+            labels: Vec::new(),
+        }
+    }
+
+    fn cell(&self, slot: u32) -> Option<&'a Cell> {
         self.cells.get(slot as usize).copied().flatten()
     }
 
-    fn row(&self, slot: u32) -> Option<&Row> {
-        self.rows.get(slot as usize).copied().flatten()
+    /// The class bit of the cell in `slot` (absent's when there is none).
+    fn class(&self, slot: u32) -> u8 {
+        self.classes.get(slot as usize).copied().unwrap_or(fast::ABSENT)
     }
 
-    fn section(&self, slot: u32) -> Option<&Section> {
+    fn row(&self, slot: u32) -> Option<&'a Row> {
+        self.rows.get(slot as usize).and_then(|r| r.0)
+    }
+
+    fn row_header(&self, slot: u32) -> Option<&'a LabelUse> {
+        self.rows.get(slot as usize).and_then(|r| r.1)
+    }
+
+    fn column_header(&self, slot: u32) -> Option<&'a LabelUse> {
+        self.columns.get(slot as usize).copied().flatten()
+    }
+
+    /// The class bit of a label, by its slot.
+    fn label(&self, slot: u32) -> u8 {
+        self.labels.get(slot as usize).copied().unwrap_or(0)
+    }
+
+    fn section(&self, slot: u32) -> Option<&'a Section> {
         self.sections.get(slot as usize).copied().flatten()
     }
 
-    fn table(&self, slot: u32) -> Option<&Table> {
+    fn table(&self, slot: u32) -> Option<&'a Table> {
         self.tables.get(slot as usize).copied().flatten()
     }
 }
-
 // ---------------------------------------------------------------- lowered expressions
 
 /// An expression with its references resolved to slots.
+#[derive(Clone)]
 enum Low {
     /// Fixed by the template and the bindings alone (`None`: not applicable).
     Const(Option<Constant>),
@@ -262,6 +501,12 @@ enum Low {
     /// `number(text, pattern)`.
     Number(TextOf, Pattern),
     Chars(TextOf),
+    /// `chars(text) op limit`, the limit a whole number: counting stops past it.
+    CompareChars {
+        text: TextOf,
+        op: BinOp,
+        limit: usize,
+    },
     Neg(Box<Low>),
     Not(Box<Low>),
     And(Box<Low>, Box<Low>),
@@ -277,21 +522,22 @@ enum Low {
     Year(Box<Low>),
 }
 
+#[derive(Clone)]
 enum Constant {
     Num(Num),
     Text(String),
 }
 
+#[derive(Clone, Copy)]
 enum LabelOf {
     Section(u32),
     /// A row's label, else the first header naming it.
     Row(u32),
-    Column {
-        table: u32,
-        id: String,
-    },
+    /// A column's header.
+    Column(u32),
 }
 
+#[derive(Clone)]
 enum Present {
     /// A value: there when it evaluates; else any of these cells printed.
     Value(Box<Low>, Box<[u32]>),
@@ -302,12 +548,15 @@ enum Present {
         row: u32,
         sub_rows: Box<[u32]>,
     },
+    /// A column: its header printed, or a cell in it.
     Column {
         table: u32,
+        slot: u32,
         id: String,
     },
 }
 
+#[derive(Clone)]
 enum TextOf {
     Meta(MetaField),
     Section(u32),
@@ -322,6 +571,43 @@ impl TextOf {
             TextOf::Section(s) => d.section(*s)?.body.slice(&d.report.source.text),
         }
     }
+}
+
+impl LabelOf {
+    fn of<'a>(&self, d: &Dense<'a>) -> Option<&'a LabelUse> {
+        match self {
+            LabelOf::Section(s) => d.section(*s).and_then(|s| s.heading.as_ref()),
+            LabelOf::Row(r) => d.row(*r).and_then(|row| row.label.as_ref()).or(d.row_header(*r)),
+            LabelOf::Column(c) => d.column_header(*c),
+        }
+    }
+}
+
+impl Present {
+    fn holds(&self, d: &Dense<'_>) -> bool {
+        match self {
+            Present::Value(v, cells) => v.eval(d).is_some() || cells.iter().any(|s| d.cell(*s).is_some()),
+            Present::Cells(cells) => cells.iter().any(|s| d.cell(*s).is_some()),
+            Present::Section(s) => d.section(*s).is_some(),
+            Present::Table(t) => d.table(*t).is_some(),
+            Present::Row { row, sub_rows } => {
+                d.row(*row).is_some()
+                    || d.row_header(*row).is_some()
+                    || sub_rows.iter().any(|r| d.row(*r).is_some())
+            }
+            Present::Column { table, slot, id } => {
+                d.column_header(*slot).is_some()
+                    || d.table(*table)
+                        .is_some_and(|t| t.rows.values().any(|r| r.cells.contains_key(id.as_str())))
+            }
+        }
+    }
+}
+
+/// `has_numbers(row)`: some cell of the row is a number.
+fn has_numbers(row: Option<u32>, d: &Dense<'_>) -> bool {
+    row.and_then(|r| d.row(r))
+        .is_some_and(|r| r.cells.values().any(|c| c.value.number().is_some()))
 }
 
 impl Low {
@@ -366,39 +652,10 @@ impl Low {
                 comparison_holds(*op, num_ordering(n, *value)).map(Scalar::Bool)
             }
             Low::LabelTest { label, test, negated } => {
-                let l = match label {
-                    LabelOf::Section(s) => d.section(*s).and_then(|s| s.heading.as_ref()),
-                    LabelOf::Row(r) => d.row(*r).and_then(|row| row.label.as_ref()).or(d
-                        .row_headers
-                        .get(*r as usize)
-                        .copied()
-                        .flatten()),
-                    LabelOf::Column { table, id } => d
-                        .table(*table)
-                        .and_then(|t| t.headers.iter().find(|h| &h.target == id)),
-                };
-                Some(Scalar::Bool(label_test(l, *test) != *negated))
+                Some(Scalar::Bool(label_test(label.of(d), *test) != *negated))
             }
-            Low::Present(p) => Some(Scalar::Bool(match p {
-                Present::Value(v, cells) => v.eval(d).is_some() || cells.iter().any(|s| d.cell(*s).is_some()),
-                Present::Cells(cells) => cells.iter().any(|s| d.cell(*s).is_some()),
-                Present::Section(s) => d.section(*s).is_some(),
-                Present::Table(t) => d.table(*t).is_some(),
-                Present::Row { row, sub_rows } => {
-                    d.row(*row).is_some()
-                        || d.row_headers.get(*row as usize).copied().flatten().is_some()
-                        || sub_rows.iter().any(|r| d.row(*r).is_some())
-                }
-                Present::Column { table, id } => d.table(*table).is_some_and(|t| {
-                    t.headers.iter().any(|h| &h.target == id)
-                        || t.rows.values().any(|r| r.cells.contains_key(id.as_str()))
-                }),
-            })),
-            Low::HasNumbers(row) => {
-                Some(Scalar::Bool(row.and_then(|r| d.row(r)).is_some_and(|r| {
-                    r.cells.values().any(|c| c.value.number().is_some())
-                })))
-            }
+            Low::Present(p) => Some(Scalar::Bool(p.holds(d))),
+            Low::HasNumbers(row) => Some(Scalar::Bool(has_numbers(*row, d))),
             Low::InOrder { section, later } => {
                 let this = d.section(*section)?;
                 Some(Scalar::Bool(
@@ -411,6 +668,10 @@ impl Low {
             Low::Matches(text, p) => Some(Scalar::Bool(p.regex.is_match(text.of(d)?))),
             Low::Number(text, p) => number_in(text.of(d)?, p).map(|(n, _, _)| Scalar::Num(n)),
             Low::Chars(text) => Some(Scalar::Num(significant_chars(text.of(d)?))),
+            Low::CompareChars { text, op, limit } => {
+                let n = significant_char_count(text.of(d)?, limit.saturating_add(1));
+                comparison_holds(*op, n.cmp(limit)).map(Scalar::Bool)
+            }
             Low::Neg(inner) => logic_neg(inner.eval(d)),
             Low::Not(inner) => logic_not(inner.eval(d)),
             Low::And(l, r) => logic_and(l.eval(d), || r.eval(d)),
@@ -479,15 +740,35 @@ impl Plan {
     pub(super) fn new(rules: &RuleSet, format: nianbao_model::Format) -> Plan {
         let mut planner = Planner {
             template: nianbao_model::template(format),
-            layout: Layout::default(),
+            layout: Layout::new(nianbao_model::template(format)),
         };
-        let rules = rules
+        let mut rules: Vec<RulePlan> = rules
             .rules
             .iter()
             .map(|rule| RulePlan {
                 instances: (!rule.cross_year).then(|| planner.instances(rule)),
+                cells: None,
             })
             .collect();
+        let probes = Probes::new(format, planner.layout.cells as usize);
+        let shortcuts = probes.shortcuts(&planner.layout);
+        for rule in &mut rules {
+            let Some(instances) = rule.instances.as_mut() else {
+                continue;
+            };
+            for inst in instances.iter_mut() {
+                if let Some(t) = &inst.test {
+                    inst.fast = shortcuts.fast(t);
+                }
+            }
+            rule.cells = instances
+                .iter()
+                .map(|inst| match inst.fast {
+                    Fast::OneCell(step) => Some(step),
+                    _ => None,
+                })
+                .collect();
+        }
         Plan {
             layout: planner.layout,
             rules,
@@ -497,8 +778,15 @@ impl Plan {
     /// A plan that lowers nothing: the interpreter runs every rule whole.
     pub(super) fn interpreted(rules: &RuleSet) -> Plan {
         Plan {
-            layout: Layout::default(),
-            rules: rules.rules.iter().map(|_| RulePlan { instances: None }).collect(),
+            layout: Layout::new(nianbao_model::template(nianbao_model::Format::V2021)),
+            rules: rules
+                .rules
+                .iter()
+                .map(|_| RulePlan {
+                    instances: None,
+                    cells: None,
+                })
+                .collect(),
         }
     }
 
@@ -535,6 +823,7 @@ impl Planner {
             out.push(Instance {
                 bindings: named.iter().map(|(_, b)| *b).collect(),
                 test,
+                fast: Fast::Tree,
             });
             return;
         };
@@ -603,6 +892,15 @@ fn fuse(op: BinOp, l: Low, r: Low) -> Low {
         },
         (op, Low::Cell(cell), Low::Const(Some(Constant::Num(value)))) if op.is_comparison() => {
             Low::CompareCell { cell, op, value }
+        }
+        (op, Low::Chars(text), Low::Const(Some(Constant::Num(value))))
+            if op.is_comparison() && value.value.scale() == 0 && usize::try_from(value.value).is_ok() =>
+        {
+            Low::CompareChars {
+                text,
+                op,
+                limit: usize::try_from(value.value).unwrap_or(usize::MAX),
+            }
         }
         (BinOp::And, l, r) => Low::And(boxed(l), boxed(r)),
         (BinOp::Or, l, r) => Low::Or(boxed(l), boxed(r)),
@@ -755,10 +1053,7 @@ impl Cx<'_, '_, '_> {
                         let Some(id) = self.one_id(&c.table, col, false) else {
                             return not_applicable();
                         };
-                        LabelOf::Column {
-                            table: self.layout().table(&c.table),
-                            id,
-                        }
+                        LabelOf::Column(self.layout().column(&c.table, &id))
                     }
                     _ => return None,
                 },
@@ -922,7 +1217,12 @@ impl Cx<'_, '_, '_> {
             ExprKind::Cell(c) if !c.previous => match (&c.row, &c.column) {
                 (r, Some(col)) if !many(r) && !many(col) => {
                     let value = self.lower(arg)?;
-                    Present::Value(boxed(value), self.cells_of_slots(c))
+                    let cells = self.cells_of_slots(c);
+                    match value {
+                        // The cell counts as there whenever it is printed.
+                        Low::Cell(slot) if cells.contains(&slot) => Present::Cells(cells),
+                        value => Present::Value(boxed(value), cells),
+                    }
                 }
                 (r, None) if !many(r) => {
                     let Some(id) = self.one_id(&c.table, r, true) else {
@@ -944,6 +1244,7 @@ impl Cx<'_, '_, '_> {
                     };
                     Present::Column {
                         table: self.layout().table(&c.table),
+                        slot: self.layout().column(&c.table, &id),
                         id,
                     }
                 }

@@ -1,0 +1,611 @@
+//! Shortcuts for the shapes most instances have, decided without walking
+//! their [`Low`] trees.
+//!
+//! - **One cell** (the rules over every cell: `x is number and x is not
+//!   signed`, `x is whole`, `x is not blank`): guard and check read one cell,
+//!   and their outcome depends only on the cell's [class](class_of) (absent,
+//!   blank, whole number, decimal with or without a fraction, text) and its
+//!   column's kind, which the template fixes. So each is a table by class,
+//!   computed once per format by running the tree itself on a cell of each
+//!   class — the table cannot disagree with the tree. `x >= 0` on a whole
+//!   number compares two integers.
+//! - **Linear** (the sums, `a + b == c + sum(g.*)`): both sides add and
+//!   subtract cells and whole literals. When every cell is a printed whole
+//!   number the comparison is exact in `i128` (each side is at most a few
+//!   hundred `i64`s, far inside `Decimal`'s range, both at precision 0, so
+//!   rounding never applies); anything else (blank, text, decimals, a group
+//!   printed as one row) goes to the tree.
+//! - **Logic** (the structure rules: `present(...) or ...`, `not (label(...)
+//!   is variant or ...)`): guard and check as postfix programs over verdicts
+//!   (true, false, not applicable) with `and`/`or`/`not` as
+//!   [`crate::eval::logic_and`] and its kin decide them; cell tests read the
+//!   class bits and label tests the label classes the dense fill keeps
+//!   ([`crate::eval::label_class`]: all `label_test` tells apart), chains of
+//!   label tests are one op; anything else is a leaf the tree evaluates.
+//!
+//! Checks go before guards (both are pure, and a check that holds decides
+//! alone). A shortcut answers exactly what the tree would answer, or
+//! declines; tests/plan_equivalence.rs holds the plan to the interpreter.
+
+use super::{Constant, Dense, Layout, Low, Lowered, Present};
+use crate::eval::{comparison_holds, label_class, label_test, Scalar};
+use nianbao_model::{Cell, CellValue, Decimal, LabelMatch, LabelUse, Report, Span};
+use nianbao_rules::ast::BinOp;
+
+/// How an instance is decided.
+pub(super) enum Fast {
+    /// Walk the tree.
+    Tree,
+    OneCell(CellStep),
+    Linear(Box<Linear>),
+    /// Guard and check are conditions combined by `and`, `or`, `not`:
+    /// programs over verdicts, without the tree's recursion.
+    Logic {
+        guard: Option<Program>,
+        check: Program,
+    },
+}
+
+/// Guard and check of an instance that reads one cell, by masks of classes
+/// (bit `1 << class`).
+#[derive(Clone, Copy)]
+pub(super) struct CellStep {
+    slot: u32,
+    /// The classes the guard holds for (all when there is none).
+    guard_holds: u8,
+    /// The classes the check fails for.
+    check_fails: u8,
+    /// `cell op literal`, the literal a whole number: decided by comparing
+    /// integers for whole-number cells, by the tree for decimals.
+    compare: Option<(BinOp, i64)>,
+}
+
+impl CellStep {
+    /// Whether the instance fails; `None`: the guard holds and the tree decides the check.
+    #[inline]
+    pub(super) fn fails(&self, d: &Dense<'_>) -> Option<bool> {
+        let class = d.class(self.slot);
+        if self.guard_holds & class == 0 {
+            return Some(false);
+        }
+        if self.check_fails & class != 0 {
+            return Some(true);
+        }
+        let Some((op, literal)) = self.compare else {
+            return Some(false);
+        };
+        match d.cell(self.slot).map(|c| &c.value) {
+            Some(CellValue::Integer(i)) => Some(comparison_holds(op, i.cmp(&literal)) == Some(false)),
+            _ if class & DECIMALS != 0 => None,
+            _ => Some(false),
+        }
+    }
+}
+
+/// A condition in postfix order.
+pub(super) struct Program(Box<[Op]>);
+
+pub(super) enum Op {
+    Not,
+    And,
+    Or,
+    /// A test on one cell: true for the classes in `holds`, false for those
+    /// in `fails`, else not applicable.
+    Cell {
+        slot: u32,
+        holds: u8,
+        fails: u8,
+    },
+    /// A label test: true for the label classes in `holds` (see
+    /// [`crate::eval::label_class`]), by the label's slot in [`Dense::labels`].
+    Label {
+        at: u32,
+        holds: u8,
+    },
+    /// `or` (`any`) or `and` of label tests, which are never not applicable.
+    Labels {
+        any: bool,
+        tests: Box<[(u32, u8)]>,
+    },
+    Present(Box<Present>),
+    /// Any other condition (comparisons, `has_numbers`, patterns).
+    Leaf(Box<Low>),
+}
+
+/// The deepest a program's stack may grow; deeper conditions walk the tree.
+/// A power of two: positions are masked into the stack.
+const DEPTH: usize = 8;
+
+/// What a condition gives: true, false, or not applicable.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(super) enum Verdict {
+    True,
+    False,
+    NotApplicable,
+}
+
+impl Verdict {
+    fn from_bool(b: bool) -> Verdict {
+        if b {
+            Verdict::True
+        } else {
+            Verdict::False
+        }
+    }
+
+    /// `and` as [`crate::eval::logic_and`] decides it for conditions: a false
+    /// side decides even when the other is not applicable.
+    fn and(self, other: Verdict) -> Verdict {
+        match (self, other) {
+            (Verdict::False, _) | (_, Verdict::False) => Verdict::False,
+            (Verdict::True, v) => v,
+            _ => Verdict::NotApplicable,
+        }
+    }
+
+    /// `or`: a true side decides even when the other is not applicable.
+    fn or(self, other: Verdict) -> Verdict {
+        match (self, other) {
+            (Verdict::True, _) | (_, Verdict::True) => Verdict::True,
+            (Verdict::False, v) => v,
+            _ => Verdict::NotApplicable,
+        }
+    }
+
+    fn not(self) -> Verdict {
+        match self {
+            Verdict::True => Verdict::False,
+            Verdict::False => Verdict::True,
+            Verdict::NotApplicable => Verdict::NotApplicable,
+        }
+    }
+
+    fn of(v: Option<Scalar<'_>>) -> Verdict {
+        match v {
+            Some(Scalar::Bool(true)) => Verdict::True,
+            Some(Scalar::Bool(false)) => Verdict::False,
+            _ => Verdict::NotApplicable,
+        }
+    }
+}
+
+/// `terms op 0`, where the terms are the left side minus the right side.
+pub(super) struct Linear {
+    op: BinOp,
+    /// (cell slot, subtracted).
+    terms: Box<[(u32, bool)]>,
+    constant: i128,
+}
+
+pub(super) const CLASSES: usize = 6;
+const WHOLE_NUMBER: usize = 2;
+const DECIMALS: u8 = 1 << 3 | 1 << 4;
+
+/// The classes a table gives `verdict` for.
+fn mask(table: &[Verdict; CLASSES], verdict: Verdict) -> u8 {
+    table
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| **v == verdict)
+        .fold(0, |m, (class, _)| m | 1 << class)
+}
+
+/// The bit of a cell's class, as [`Dense`] keeps it per cell slot.
+pub(super) fn class_bit(cell: Option<&Cell>) -> u8 {
+    1 << class_of(cell)
+}
+
+/// The class bit of an absent cell.
+pub(super) const ABSENT: u8 = 1;
+
+/// The class of a cell, as far as cell tests can tell cells apart.
+fn class_of(cell: Option<&Cell>) -> usize {
+    match cell.map(|c| &c.value) {
+        None => 0,
+        Some(CellValue::Blank) => 1,
+        Some(CellValue::Integer(_)) => 2,
+        Some(CellValue::Decimal(d)) if d.fract().is_zero() => 3,
+        Some(CellValue::Decimal(_)) => 4,
+        Some(CellValue::Text(_)) => 5,
+    }
+}
+
+/// A cell of each class but the first (absent), in class order.
+fn representatives() -> [Cell; CLASSES - 1] {
+    let cell = |value| Cell {
+        value,
+        span: Span::new(0, 0),
+        inferred: None,
+    };
+    [
+        cell(CellValue::Blank),
+        cell(CellValue::Integer(1)),
+        cell(CellValue::Decimal(Decimal::new(10, 1))),
+        cell(CellValue::Decimal(Decimal::new(15, 1))),
+        cell(CellValue::Text("x".into())),
+    ]
+}
+
+/// A cell of each class and an empty report: what the tables by class are
+/// computed on ([`Probes::shortcuts`]).
+pub(super) struct Probes {
+    cells: [Cell; CLASSES - 1],
+    /// A label of each class (none printed, exact, variant, approximate, different).
+    labels: [Option<LabelUse>; 5],
+    report: Report,
+    slots: usize,
+}
+
+impl Probes {
+    pub(super) fn new(format: nianbao_model::Format, slots: usize) -> Probes {
+        let label = |matched| {
+            Some(LabelUse {
+                target: Default::default(),
+                text: String::new(),
+                span: Span::new(0, 0),
+                matched,
+            })
+        };
+        Probes {
+            cells: representatives(),
+            labels: [
+                None,
+                label(LabelMatch::Exact),
+                label(LabelMatch::Variant {
+                    variant: String::new(),
+                }),
+                label(LabelMatch::Approximate { distance: 1 }),
+                label(LabelMatch::Different { other: None }),
+            ],
+            report: Report::new("", "", format),
+            slots,
+        }
+    }
+
+    /// For each class, a report whose every cell slot holds a cell of that class.
+    pub(super) fn shortcuts<'p>(&'p self, layout: &'p Layout) -> Shortcuts<'p> {
+        let by_class = (0..CLASSES)
+            .map(|class| {
+                let cell = class.checked_sub(1).and_then(|i| self.cells.get(i));
+                Dense::uniform(&self.report, cell, self.slots)
+            })
+            .collect();
+        Shortcuts {
+            by_class,
+            labels: &self.labels,
+            layout,
+        }
+    }
+}
+
+/// Chooses how each instance is decided.
+pub(super) struct Shortcuts<'p> {
+    by_class: Vec<Dense<'p>>,
+    labels: &'p [Option<LabelUse>; 5],
+    layout: &'p Layout,
+}
+
+impl Shortcuts<'_> {
+    /// `low` on each class; `None` unless `low` reads only cell `slot` by cell tests.
+    fn table(&self, low: &Low, slot: u32) -> Option<[Verdict; CLASSES]> {
+        if one_cell(low)? != slot {
+            return None;
+        }
+        self.table_of(low, slot)
+    }
+
+    /// `low` on a cell of each class in `slot`: what it gives for the class,
+    /// where the class decides it.
+    fn table_of(&self, low: &Low, slot: u32) -> Option<[Verdict; CLASSES]> {
+        if (slot as usize) >= self.by_class.first()?.cells.len() {
+            return None;
+        }
+        let mut out = [Verdict::NotApplicable; CLASSES];
+        for (verdict, dense) in out.iter_mut().zip(&self.by_class) {
+            *verdict = Verdict::of(low.eval(dense));
+        }
+        Some(out)
+    }
+
+    /// How to decide an instance.
+    pub(super) fn fast(&self, t: &Lowered) -> Fast {
+        if let Some(f) = self.one_cell_fast(t) {
+            return f;
+        }
+        if let Some(l) = linear_check(&t.check) {
+            return Fast::Linear(Box::new(l));
+        }
+        let guard = match &t.guard {
+            Some(g) => match self.program(g) {
+                Some(p) => Some(p),
+                None => return Fast::Tree,
+            },
+            None => None,
+        };
+        match self.program(&t.check) {
+            Some(check) => Fast::Logic { guard, check },
+            None => Fast::Tree,
+        }
+    }
+
+    /// A condition as a program (`None`: too deep).
+    fn program(&self, low: &Low) -> Option<Program> {
+        let mut ops = Vec::new();
+        let depth = self.compile(low, &mut ops);
+        (depth <= DEPTH).then(|| Program(ops.into()))
+    }
+
+    /// Appends `low` in postfix order; returns the stack depth it needs.
+    fn compile(&self, low: &Low, ops: &mut Vec<Op>) -> usize {
+        if let Some(slot) = one_cell(low) {
+            if let Some(table) = self.table(low, slot) {
+                ops.push(Op::Cell {
+                    slot,
+                    holds: mask(&table, Verdict::True),
+                    fails: mask(&table, Verdict::False),
+                });
+                return 1;
+            }
+        }
+        if let Low::Or(..) | Low::And(..) = low {
+            let any = matches!(low, Low::Or(..));
+            let mut tests = Vec::new();
+            if self.label_chain(low, any, &mut tests) {
+                ops.push(Op::Labels {
+                    any,
+                    tests: tests.into(),
+                });
+                return 1;
+            }
+        }
+        match low {
+            Low::Not(inner) => {
+                let depth = self.compile(inner, ops);
+                ops.push(Op::Not);
+                depth
+            }
+            Low::And(l, r) | Low::Or(l, r) => {
+                let left = self.compile(l, ops);
+                let right = self.compile(r, ops);
+                ops.push(if matches!(low, Low::And(..)) {
+                    Op::And
+                } else {
+                    Op::Or
+                });
+                left.max(right + 1)
+            }
+            Low::LabelTest { label, test, negated } => {
+                let (at, holds) = self.label_test(label, *test, *negated);
+                ops.push(Op::Label { at, holds });
+                1
+            }
+            Low::Present(p) => {
+                ops.push(Op::Present(Box::new(p.clone())));
+                1
+            }
+            leaf => {
+                ops.push(Op::Leaf(Box::new(leaf.clone())));
+                1
+            }
+        }
+    }
+
+    /// A label test's slot and the classes it holds for.
+    fn label_test(&self, label: &super::LabelOf, test: nianbao_rules::ast::Test, negated: bool) -> (u32, u8) {
+        let holds = self.labels.iter().fold(0, |m, l| {
+            if label_test(l.as_ref(), test) != negated {
+                m | label_class(l.as_ref())
+            } else {
+                m
+            }
+        });
+        (self.layout.label_slot(label), holds)
+    }
+
+    /// Whether `low` is label tests joined by `or` (`any`) or by `and`
+    /// alone, appending them to `tests`.
+    fn label_chain(&self, low: &Low, any: bool, tests: &mut Vec<(u32, u8)>) -> bool {
+        match low {
+            Low::Or(l, r) if any => self.label_chain(l, any, tests) && self.label_chain(r, any, tests),
+            Low::And(l, r) if !any => self.label_chain(l, any, tests) && self.label_chain(r, any, tests),
+            Low::LabelTest { label, test, negated } => {
+                tests.push(self.label_test(label, *test, *negated));
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn one_cell_fast(&self, t: &Lowered) -> Option<Fast> {
+        let slot = match &t.check {
+            Low::CompareCell { cell, .. } => *cell,
+            check => one_cell(check)?,
+        };
+        let guard_holds = match &t.guard {
+            Some(g) => mask(&self.table(g, slot)?, Verdict::True),
+            None => u8::MAX,
+        };
+        let (check_fails, compare) = match &t.check {
+            Low::CompareCell { op, value, .. } => {
+                // Numbers compare by value; the other classes have none.
+                let by_class = mask(&self.table_of(&t.check, slot)?, Verdict::False);
+                let numbers = DECIMALS | 1 << WHOLE_NUMBER;
+                (by_class & !numbers, Some((*op, whole(value.value)?)))
+            }
+            check => (mask(&self.table(check, slot)?, Verdict::False), None),
+        };
+        Some(Fast::OneCell(CellStep {
+            slot,
+            guard_holds,
+            check_fails,
+            compare,
+        }))
+    }
+}
+
+/// The one cell `low` reads, when it is made of cell tests alone.
+fn one_cell(low: &Low) -> Option<u32> {
+    match low {
+        Low::CellTest { cell, .. } | Low::CellTests { cell, .. } => Some(*cell),
+        Low::Not(inner) => one_cell(inner),
+        Low::And(l, r) | Low::Or(l, r) => {
+            let slot = one_cell(l)?;
+            (one_cell(r)? == slot).then_some(slot)
+        }
+        _ => None,
+    }
+}
+
+/// A literal that is a whole number printed without decimals.
+fn whole(d: Decimal) -> Option<i64> {
+    if d.scale() != 0 {
+        return None;
+    }
+    i64::try_from(d).ok()
+}
+
+fn linear_check(check: &Low) -> Option<Linear> {
+    let mut terms = Vec::new();
+    let mut constant = 0i128;
+    let op = match check {
+        Low::Binary(op, l, r) if op.is_comparison() => {
+            linear_terms(l, false, &mut terms, &mut constant)?;
+            linear_terms(r, true, &mut terms, &mut constant)?;
+            *op
+        }
+        Low::CompareCell { cell, op, value } => {
+            terms.push((*cell, false));
+            constant -= i128::from(whole(value.value)?);
+            *op
+        }
+        _ => return None,
+    };
+    Some(Linear {
+        op,
+        terms: terms.into(),
+        constant,
+    })
+}
+
+fn linear_terms(low: &Low, subtract: bool, terms: &mut Vec<(u32, bool)>, constant: &mut i128) -> Option<()> {
+    match low {
+        Low::Cell(slot) => terms.push((*slot, subtract)),
+        // All printed: the group row is not looked at.
+        Low::Sum { cells, .. } if !cells.is_empty() => terms.extend(cells.iter().map(|s| (*s, subtract))),
+        Low::Binary(BinOp::Add, l, r) => {
+            linear_terms(l, subtract, terms, constant)?;
+            linear_terms(r, subtract, terms, constant)?;
+        }
+        Low::Binary(BinOp::Sub, l, r) => {
+            linear_terms(l, subtract, terms, constant)?;
+            linear_terms(r, !subtract, terms, constant)?;
+        }
+        Low::Neg(inner) => linear_terms(inner, !subtract, terms, constant)?,
+        Low::Const(Some(Constant::Num(n))) => {
+            let v = i128::from(whole(n.value)?);
+            *constant += if subtract { -v } else { v };
+        }
+        _ => return None,
+    }
+    Some(())
+}
+
+impl Linear {
+    /// Whether the comparison holds; `None`: some cell is not a printed whole number.
+    fn holds(&self, d: &Dense<'_>) -> Option<bool> {
+        let mut total = self.constant;
+        for &(slot, subtract) in self.terms.iter() {
+            let CellValue::Integer(i) = d.cell(slot)?.value else {
+                return None;
+            };
+            if subtract {
+                total -= i128::from(i);
+            } else {
+                total += i128::from(i);
+            }
+        }
+        comparison_holds(self.op, total.cmp(&0))
+    }
+}
+
+impl Program {
+    fn run(&self, d: &Dense<'_>) -> Verdict {
+        // Positions are masked into the stack: always in bounds, and a
+        // compiled program never needs more than DEPTH.
+        let mut stack = [Verdict::NotApplicable; DEPTH];
+        let mut top = 0usize;
+        for op in self.0.iter() {
+            let v = match op {
+                Op::Not => {
+                    let i = top.wrapping_sub(1) & (DEPTH - 1);
+                    stack[i] = stack[i].not();
+                    continue;
+                }
+                Op::And | Op::Or => {
+                    top = top.wrapping_sub(1);
+                    let right = stack[top & (DEPTH - 1)];
+                    let i = top.wrapping_sub(1) & (DEPTH - 1);
+                    stack[i] = if matches!(op, Op::And) {
+                        stack[i].and(right)
+                    } else {
+                        stack[i].or(right)
+                    };
+                    continue;
+                }
+                Op::Cell { slot, holds, fails } => {
+                    let class = d.class(*slot);
+                    if holds & class != 0 {
+                        Verdict::True
+                    } else if fails & class != 0 {
+                        Verdict::False
+                    } else {
+                        Verdict::NotApplicable
+                    }
+                }
+                Op::Label { at, holds } => Verdict::from_bool(d.label(*at) & holds != 0),
+                Op::Labels { any, tests } => {
+                    let holds = |(at, holds): &(u32, u8)| d.label(*at) & holds != 0;
+                    Verdict::from_bool(if *any {
+                        tests.iter().any(holds)
+                    } else {
+                        tests.iter().all(holds)
+                    })
+                }
+                Op::Present(p) => Verdict::from_bool(p.holds(d)),
+                Op::Leaf(low) => leaf(low, d),
+            };
+            stack[top & (DEPTH - 1)] = v;
+            top += 1;
+        }
+        stack[0]
+    }
+}
+
+/// A condition that is not `and`, `or` or `not` of others.
+fn leaf(low: &Low, d: &Dense<'_>) -> Verdict {
+    match low {
+        Low::HasNumbers(row) => Verdict::from_bool(super::has_numbers(*row, d)),
+        other => Verdict::of(other.eval(d)),
+    }
+}
+
+impl Fast {
+    /// Whether the instance fails on the report (`t`: its tree).
+    #[inline]
+    pub(super) fn fails(&self, t: &Lowered, d: &Dense<'_>) -> bool {
+        match self {
+            Fast::Tree => t.fails(d),
+            Fast::OneCell(step) => step.fails(d).unwrap_or_else(|| t.check_fails(d)),
+            Fast::Logic { guard, check } => {
+                check.run(d) == Verdict::False && guard.as_ref().is_none_or(|g| g.run(d) == Verdict::True)
+            }
+            Fast::Linear(l) => {
+                let fails = match l.holds(d) {
+                    Some(h) => !h,
+                    None => t.check_fails(d),
+                };
+                fails && t.guard_holds(d)
+            }
+        }
+    }
+}
