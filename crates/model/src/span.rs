@@ -70,19 +70,36 @@ impl std::fmt::Display for LineCol {
     }
 }
 
-/// Maps byte offsets to [`LineCol`]; built once per text, each lookup is a
-/// binary search plus a character count within one line.
+/// Maps byte offsets to [`LineCol`]. The line starts are found on the
+/// first lookup, not when the index is made: most reports are rendered
+/// without a single finding to locate. Each lookup is then a binary search
+/// plus a character count within one line.
 #[derive(Debug, Clone)]
 pub struct LineIndex<'t> {
     text: &'t str,
-    line_starts: Vec<usize>,
+    line_starts: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl<'t> LineIndex<'t> {
     pub fn new(text: &'t str) -> Self {
-        let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { text, line_starts }
+        LineIndex {
+            text,
+            line_starts: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            let mut starts = vec![0];
+            starts.extend(
+                self.text
+                    .bytes()
+                    .enumerate()
+                    .filter(|&(_, b)| b == b'\n')
+                    .map(|(i, _)| i + 1),
+            );
+            starts
+        })
     }
 
     /// Line and column of a byte offset. Offsets past the end or inside a
@@ -92,8 +109,9 @@ impl<'t> LineIndex<'t> {
         while !self.text.is_char_boundary(offset) {
             offset -= 1;
         }
-        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
-        let start = self.line_starts[line];
+        let line_starts = self.line_starts();
+        let line = line_starts.partition_point(|&s| s <= offset) - 1;
+        let start = line_starts[line];
         let column = self.text[start..offset].chars().count() + 1;
         LineCol {
             line: line + 1,

@@ -245,36 +245,37 @@ fn match_section(head: &LineHead, labels: &[NormLabel]) -> Option<(usize, usize)
     best
 }
 
-/// Longest normalised line head whose reading [`heading_remembered`] keeps.
-const REMEMBERED_HEAD_BYTES: usize = 96;
+/// Longest first cell (as printed) whose reading [`heading_remembered`] keeps.
+const REMEMBERED_HEAD_BYTES: usize = 128;
 
 /// Line heads remembered before starting afresh (bounded memory).
 const REMEMBERED_HEADS: usize = 1 << 15;
 
-/// Which section a normalised line head reads as, and how many of its
-/// characters the heading covers.
-// Keyed by text from reports: std's randomly keyed hasher (see labels.rs).
-type HeadReadings = std::collections::HashMap<String, Option<(usize, usize)>>;
+/// Which section a line's first cell (as printed) reads as, and how many of
+/// its characters the heading covers.
+// Keyed by text from reports: foldhash, randomly seeded (see labels.rs).
+type HeadReadings = std::collections::HashMap<String, Option<(usize, usize)>, foldhash::fast::RandomState>;
 
 thread_local! {
     /// [`HeadReadings`] by format (index in [`FORMATS`]).
     static HEADS: RefCell<Vec<HeadReadings>> = const { RefCell::new(Vec::new()) };
 }
 
-/// `read()` (the section a normalised line head is a heading of, and the
-/// characters covered), remembered per thread for short heads: table rows
+/// `read()` (the section a line's first cell is a heading of, and the
+/// characters covered), remembered per thread for short cells: table rows
 /// and headings print the template's words report after report, so most
-/// lines of a report were read before. The reading depends on the head
-/// and the format alone.
+/// lines of a report were read before. The reading depends on the cell as
+/// printed and the format alone, so a cell read before is not even
+/// normalised again.
 fn heading_remembered(
     format_index: usize,
-    norm: &str,
+    cell: &str,
     read: impl FnOnce() -> Option<(usize, usize)>,
 ) -> Option<(usize, usize)> {
-    if norm.len() > REMEMBERED_HEAD_BYTES {
+    if cell.len() > REMEMBERED_HEAD_BYTES {
         return read();
     }
-    let known = HEADS.with_borrow(|memo| memo.get(format_index)?.get(norm).copied());
+    let known = HEADS.with_borrow(|memo| memo.get(format_index)?.get(cell).copied());
     if let Some(found) = known {
         return found;
     }
@@ -287,7 +288,7 @@ fn heading_remembered(
             if heads.len() >= REMEMBERED_HEADS {
                 heads.clear();
             }
-            heads.insert(norm.to_string(), found);
+            heads.insert(cell.to_string(), found);
         }
     });
     found
@@ -311,9 +312,9 @@ pub(crate) fn find(text: &str, lines: &[TextLine], format: Format) -> Vec<Headin
         let Some((offset, cell)) = first_cell(s, line.span.offset) else {
             continue;
         };
-        norm.clear();
-        normalize_head(cell, &mut norm, max_label_chars);
-        let matched = heading_remembered(format_index, &norm, || {
+        let matched = heading_remembered(format_index, cell, || {
+            norm.clear();
+            normalize_head(cell, &mut norm, max_label_chars);
             let head = LineHead::new(&norm, max_label_chars)?;
             labels.iter().enumerate().find_map(|(index, section_labels)| {
                 match_section(&head, section_labels).map(|(covered, _)| (index, covered))
