@@ -10,11 +10,13 @@ pub struct Span {
 }
 
 impl Span {
+    #[inline]
     pub fn new(offset: usize, len: usize) -> Self {
         Span { offset, len }
     }
 
     /// The span from `start` to `end` (byte offsets, `end` exclusive).
+    #[inline]
     pub fn from_range(start: usize, end: usize) -> Self {
         Span {
             offset: start,
@@ -22,23 +24,27 @@ impl Span {
         }
     }
 
+    #[inline]
     pub fn end(&self) -> usize {
         self.offset + self.len
     }
 
     /// The smallest span covering both.
+    #[inline]
     pub fn cover(&self, other: Span) -> Span {
         Span::from_range(self.offset.min(other.offset), self.end().max(other.end()))
     }
 
     /// The text this span covers, or `None` when it lies outside `text` or
     /// splits a character (possible for spans that came from JSON input).
+    #[inline]
     pub fn slice<'t>(&self, text: &'t str) -> Option<&'t str> {
         text.get(self.offset..self.end())
     }
 }
 
 impl From<Span> for std::ops::Range<usize> {
+    #[inline]
     fn from(s: Span) -> Self {
         s.offset..s.end()
     }
@@ -52,6 +58,7 @@ pub struct Spanned<T> {
 }
 
 impl<T> Spanned<T> {
+    #[inline]
     pub fn new(value: T, span: Span) -> Self {
         Spanned { value, span }
     }

@@ -4,7 +4,10 @@
 
 use crate::labels::{label_match, max_distance, more_bits_than, signature};
 use crate::tokens::TextLine;
-use nianbao_model::label::{distance_within, is_insignificant, normalize, normalize_into, split_numbering};
+use nianbao_model::label::{
+    distance_within, fold_char, is_insignificant, normalize, normalize_into, normalized_len_at_least,
+    split_numbering,
+};
 use nianbao_model::{template, Format, LabelUse, SectionSchema, Span, FORMATS};
 use std::cell::RefCell;
 use std::sync::LazyLock;
@@ -18,6 +21,13 @@ pub(crate) struct Heading {
 
 /// The first cell of a line (up to a tab or pipe), trimmed, with its offset.
 fn first_cell(line: &str, base: usize) -> Option<(usize, &str)> {
+    // Most lines start with a CJK ideograph (U+4000 to U+9FFF, told from
+    // the first byte), which is wording: the cell starts there.
+    if line.as_bytes().first().is_some_and(|b| (0xE4..=0xE9).contains(b)) {
+        let (end, _) = next_separator(line, 0);
+        let cell = line.get(..end).unwrap_or("");
+        return Some((base, cell.trim_end_matches(is_insignificant)));
+    }
     let mut start = 0;
     loop {
         let (end, separator_len) = next_separator(line, start);
@@ -37,24 +47,33 @@ fn first_cell(line: &str, base: usize) -> Option<(usize, &str)> {
 }
 
 /// The next cell separator (tab, `|` or `｜`) at or after `from`: its byte
-/// offset and length, or the line's end. Searched bytewise (memchr), as a
-/// paragraph of prose is one long first cell.
+/// offset and length, or the line's end. Searched bytewise: in short lines
+/// by a plain loop; in long ones (a paragraph of prose is one long first
+/// cell) by memchr for the ASCII separators and memmem for '｜', as its
+/// first byte starts all the full-width punctuation of Chinese prose.
 fn next_separator(line: &str, from: usize) -> (usize, usize) {
+    static WIDE_BAR: LazyLock<memchr::memmem::Finder<'static>> =
+        LazyLock::new(|| memchr::memmem::Finder::new("｜".as_bytes()));
     let bytes = line.as_bytes();
-    let mut at = from;
-    while let Some(k) = bytes
-        .get(at..)
-        .and_then(|rest| memchr::memchr3(b'\t', b'|', 0xEF, rest))
-    {
-        let i = at + k;
-        match bytes.get(i) {
-            Some(b'\t' | b'|') => return (i, 1),
-            // '｜' is EF BD 9C; other characters starting with EF are text.
-            _ if bytes.get(i..i + 3) == Some("｜".as_bytes()) => return (i, 3),
-            _ => at = i + 1,
+    let rest = bytes.get(from..).unwrap_or_default();
+    if rest.len() <= 64 {
+        for (k, &b) in rest.iter().enumerate() {
+            match b {
+                b'\t' | b'|' => return (from + k, 1),
+                // '｜' is EF BD 9C; other characters starting with EF are text.
+                0xEF if rest.get(k + 1..k + 3) == Some(&[0xBD, 0x9C]) => return (from + k, 3),
+                _ => {}
+            }
         }
+        return (line.len(), 0);
     }
-    (line.len(), 0)
+    let ascii = memchr::memchr2(b'\t', b'|', rest);
+    let before_ascii = rest.get(..ascii.unwrap_or(rest.len())).unwrap_or_default();
+    match (WIDE_BAR.find(before_ascii), ascii) {
+        (Some(k), _) => (from + k, 3),
+        (None, Some(k)) => (from + k, 1),
+        (None, None) => (line.len(), 0),
+    }
 }
 
 /// Byte length of the prefix of `s` holding its first `n` significant characters.
@@ -91,6 +110,21 @@ fn part_numbering(norm: &str) -> Option<(&str, &str)> {
     let after = rest.get(numeral * '一'.len_utf8()..)?.strip_prefix("部分")?;
     let after = after.trim_start_matches([':', '、', ',', '.']);
     (numeral > 0).then(|| norm.split_at(norm.len() - after.len()))
+}
+
+/// Whether a line's first cell cannot be a heading, told from its first
+/// normalised characters rather than from all of them (a paragraph of prose
+/// is one long first cell): with neither 第 nor a Chinese numeral first,
+/// [`LineHead::new`] takes it only without numbering (numbering by brackets
+/// or digits numbers no section) and no longer than the longest label and
+/// its edits.
+fn too_long_for_a_heading(cell: &str, max_label_chars: usize) -> bool {
+    match cell.chars().map(fold_char).find(|c| !is_insignificant(*c)) {
+        None => false,
+        Some(c) if c == '第' || "一二三四五六七八九十".contains(c) => false,
+        // More than `max_label_chars + 5` characters in all.
+        Some(_) => normalized_len_at_least(cell, max_label_chars + 6),
+    }
 }
 
 /// A section label (or variant) normalised, with its length in characters
@@ -296,6 +330,8 @@ fn heading_remembered(
 
 /// Every section heading, in template order (each section at most once,
 /// each after the previous one found).
+// Not inlined: called once per report, and a profile then shows its share.
+#[inline(never)]
 pub(crate) fn find(text: &str, lines: &[TextLine], format: Format) -> Vec<Heading> {
     let sections = &template(format).sections;
     let format_index = FORMATS.iter().position(|f| *f == format).unwrap_or(0);
@@ -309,10 +345,22 @@ pub(crate) fn find(text: &str, lines: &[TextLine], format: Format) -> Vec<Headin
             continue;
         }
         let Some(s) = line.span.slice(text) else { continue };
+        // Every section label has more characters outside ASCII than the
+        // edits it tolerates (`ascii_never_reads_as_a_section`): a line
+        // all in ASCII (numbers, rules, blank lines) heads no section.
+        if s.is_ascii() {
+            continue;
+        }
         let Some((offset, cell)) = first_cell(s, line.span.offset) else {
             continue;
         };
+        if cell.is_ascii() {
+            continue;
+        }
         let matched = heading_remembered(format_index, cell, || {
+            if too_long_for_a_heading(cell, max_label_chars) {
+                return None;
+            }
             norm.clear();
             normalize_head(cell, &mut norm, max_label_chars);
             let head = LineHead::new(&norm, max_label_chars)?;
@@ -380,6 +428,85 @@ fn inline_heading(text: &str, after: usize, schema: &SectionSchema, index: usize
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn separators_are_found_in_short_and_long_lines() {
+        let naive = |line: &str, from: usize| {
+            line.char_indices()
+                .find(|&(i, c)| i >= from && matches!(c, '\t' | '|' | '｜'))
+                .map_or((line.len(), 0), |(i, c)| (i, c.len_utf8()))
+        };
+        let prose = "本级政府，通过（专栏）：主动公开；".repeat(6);
+        let mut lines = vec![
+            "行政许可｜95｜0".to_string(),
+            "规章\t0".to_string(),
+            "，，，|".to_string(),
+            format!("{prose}｜12"),
+            format!("{prose}|12｜3"),
+            format!("{prose}｜12|3"),
+            format!("{prose}\t"),
+            prose.clone(),
+        ];
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures");
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            if e.path().extension().is_some_and(|x| x == "txt") {
+                let text = std::fs::read_to_string(e.path()).unwrap_or_default();
+                lines.extend(text.lines().map(str::to_string));
+            }
+        }
+        for l in &lines {
+            for (from, _) in l.char_indices().step_by(7) {
+                assert_eq!(next_separator(l, from), naive(l, from), "{l:?} {from}");
+            }
+        }
+    }
+
+    #[test]
+    fn ascii_never_reads_as_a_section() {
+        // A first cell all in ASCII is skipped: it would need more edits
+        // than any label tolerates.
+        for labels in SECTION_LABELS.iter().flatten() {
+            for l in labels {
+                let outside_ascii = l.text.chars().filter(|c| !c.is_ascii()).count();
+                assert!(outside_ascii > max_distance(l.chars), "{}", l.text);
+            }
+        }
+    }
+
+    #[test]
+    fn long_cells_are_told_as_the_full_reading_tells_them() {
+        let labels = SECTION_LABELS.first().map_or(&[][..], |l| &l[..]);
+        let max = labels.iter().flatten().map(|l| l.chars).max().unwrap_or(0);
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures");
+        let mut cells: Vec<String> = [
+            "（一）主动公开情况。本级政府通过政府信息公开专栏主动公开政府信息1418条，及时发布政策文件",
+            "1. 本级政府通过政府信息公开专栏主动公开政府信息1418条，及时发布政策文件、通知公告等",
+            "二、主动公开政府信息情况 第二十条第（一）项 信息内容 本年制发件数 本年废止件数",
+            "第二部分：主动公开政府信息情况 第二十条第（一）项 信息内容 本年制发件数 本年废止件数",
+            "2021年，本级政府认真贯彻落实《中华人民共和国政府信息公开条例》和上级关于政务公开工作的部署要求",
+            "总体情况",
+            "  ** 一、 总体情况 **",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            if e.path().extension().is_some_and(|x| x == "txt") {
+                let text = std::fs::read_to_string(e.path()).unwrap_or_default();
+                cells.extend(text.lines().filter_map(|l| Some(first_cell(l, 0)?.1.to_string())));
+            }
+        }
+        let mut told = 0;
+        for cell in &cells {
+            if too_long_for_a_heading(cell, max) {
+                told += 1;
+                let mut norm = String::new();
+                normalize_head(cell, &mut norm, max);
+                assert!(LineHead::new(&norm, max).is_none(), "{cell}");
+            }
+        }
+        assert!(told > 40, "{told}");
+    }
 
     #[test]
     fn part_numbering_headings() {

@@ -192,6 +192,8 @@ pub(crate) struct TextLine {
 }
 
 /// The lines of `text` ([`lines`]), each marked furniture or not.
+// Not inlined: called once per report, and a profile then shows its share.
+#[inline(never)]
 pub(crate) fn text_lines(text: &str) -> Vec<TextLine> {
     line_spans(text)
         .map(|span| TextLine {
@@ -388,11 +390,11 @@ impl Cell {
     fn close_word(&mut self, w: Word, line: &str, end: usize, base: usize, out: &mut Vec<Token>) {
         self.filled = true;
         let ws = w.start;
-        let word = line.get(ws..end).unwrap_or("");
+        let word = || line.get(ws..end).unwrap_or("");
         let before = out.len();
         let whole = |kind| Token {
             kind,
-            span: Span::new(base + ws, word.len()),
+            span: Span::from_range(base + ws, base + end),
         };
         // Most words are all text or all ASCII digits: one token, no cutting.
         if w.all_ascii_digits {
@@ -400,7 +402,7 @@ impl Cell {
         } else if !w.has_digit {
             out.push(whole(Kind::Text));
         } else {
-            split_word(word, base + ws, out);
+            split_word(word(), base + ws, out);
         }
         // "2023 年…", "0 元": a number followed, after one space, by a unit
         // belongs to the words.
@@ -409,7 +411,7 @@ impl Cell {
                 let glued_unit = || {
                     self.prev_word_end
                         .is_some_and(|pe| ws - pe == 1 && line.as_bytes().get(pe) == Some(&b' '))
-                        && word.chars().next().map(fold_char).is_some_and(is_unit)
+                        && word().chars().next().map(fold_char).is_some_and(is_unit)
                 };
                 if prev.kind == Kind::Number && next.kind == Kind::Text && glued_unit() {
                     out[before - 1] = Token {
