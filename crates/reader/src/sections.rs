@@ -19,63 +19,6 @@ pub(crate) struct Heading {
     pub label: LabelUse,
 }
 
-/// The first cell of a line (up to a tab or pipe), trimmed, with its offset.
-fn first_cell(line: &str, base: usize) -> Option<(usize, &str)> {
-    // Most lines start with a CJK ideograph (U+4000 to U+9FFF, told from
-    // the first byte), which is wording: the cell starts there.
-    if line.as_bytes().first().is_some_and(|b| (0xE4..=0xE9).contains(b)) {
-        let (end, _) = next_separator(line, 0);
-        let cell = line.get(..end).unwrap_or("");
-        return Some((base, cell.trim_end_matches(is_insignificant)));
-    }
-    let mut start = 0;
-    loop {
-        let (end, separator_len) = next_separator(line, start);
-        let cell = line.get(start..end).unwrap_or("");
-        // Markdown headings ("## 一、总体情况") and bold markers are no wording.
-        let trimmed = cell.trim_start_matches(|c: char| is_insignificant(c) || c == '#');
-        if !trimmed.trim().is_empty() {
-            let lead = cell.len() - trimmed.len();
-            let t = trimmed.trim_end_matches(is_insignificant);
-            return Some((base + start + lead, t));
-        }
-        if end >= line.len() {
-            return None;
-        }
-        start = end + separator_len;
-    }
-}
-
-/// The next cell separator (tab, `|` or `｜`) at or after `from`: its byte
-/// offset and length, or the line's end. Searched bytewise: in short lines
-/// by a plain loop; in long ones (a paragraph of prose is one long first
-/// cell) by memchr for the ASCII separators and memmem for '｜', as its
-/// first byte starts all the full-width punctuation of Chinese prose.
-fn next_separator(line: &str, from: usize) -> (usize, usize) {
-    static WIDE_BAR: LazyLock<memchr::memmem::Finder<'static>> =
-        LazyLock::new(|| memchr::memmem::Finder::new("｜".as_bytes()));
-    let bytes = line.as_bytes();
-    let rest = bytes.get(from..).unwrap_or_default();
-    if rest.len() <= 64 {
-        for (k, &b) in rest.iter().enumerate() {
-            match b {
-                b'\t' | b'|' => return (from + k, 1),
-                // '｜' is EF BD 9C; other characters starting with EF are text.
-                0xEF if rest.get(k + 1..k + 3) == Some(&[0xBD, 0x9C]) => return (from + k, 3),
-                _ => {}
-            }
-        }
-        return (line.len(), 0);
-    }
-    let ascii = memchr::memchr2(b'\t', b'|', rest);
-    let before_ascii = rest.get(..ascii.unwrap_or(rest.len())).unwrap_or_default();
-    match (WIDE_BAR.find(before_ascii), ascii) {
-        (Some(k), _) => (from + k, 3),
-        (None, Some(k)) => (from + k, 1),
-        (None, None) => (line.len(), 0),
-    }
-}
-
 /// Byte length of the prefix of `s` holding its first `n` significant characters.
 fn significant_prefix_len(s: &str, n: usize) -> usize {
     let mut seen = 0;
@@ -329,7 +272,8 @@ fn heading_remembered(
 }
 
 /// Every section heading, in template order (each section at most once,
-/// each after the previous one found).
+/// each after the previous one found). `lines` are tokenized
+/// ([`crate::tokens::tokenize_lines`]), which finds their heads.
 // Not inlined: called once per report, and a profile then shows its share.
 #[inline(never)]
 pub(crate) fn find(text: &str, lines: &[TextLine], format: Format) -> Vec<Heading> {
@@ -344,16 +288,13 @@ pub(crate) fn find(text: &str, lines: &[TextLine], format: Format) -> Vec<Headin
         if line.furniture {
             continue;
         }
-        let Some(s) = line.span.slice(text) else { continue };
+        // The first cell's wording (found by the tokenizer).
+        let Some(head) = line.head else { continue };
+        let Some(cell) = head.slice(text) else { continue };
+        let offset = head.offset;
         // Every section label has more characters outside ASCII than the
-        // edits it tolerates (`ascii_never_reads_as_a_section`): a line
-        // all in ASCII (numbers, rules, blank lines) heads no section.
-        if s.is_ascii() {
-            continue;
-        }
-        let Some((offset, cell)) = first_cell(s, line.span.offset) else {
-            continue;
-        };
+        // edits it tolerates (`ascii_never_reads_as_a_section`): a cell all
+        // in ASCII (numbers, rules) heads no section.
         if cell.is_ascii() {
             continue;
         }
@@ -429,36 +370,11 @@ fn inline_heading(text: &str, after: usize, schema: &SectionSchema, index: usize
 mod tests {
     use super::*;
 
-    #[test]
-    fn separators_are_found_in_short_and_long_lines() {
-        let naive = |line: &str, from: usize| {
-            line.char_indices()
-                .find(|&(i, c)| i >= from && matches!(c, '\t' | '|' | '｜'))
-                .map_or((line.len(), 0), |(i, c)| (i, c.len_utf8()))
-        };
-        let prose = "本级政府，通过（专栏）：主动公开；".repeat(6);
-        let mut lines = vec![
-            "行政许可｜95｜0".to_string(),
-            "规章\t0".to_string(),
-            "，，，|".to_string(),
-            format!("{prose}｜12"),
-            format!("{prose}|12｜3"),
-            format!("{prose}｜12|3"),
-            format!("{prose}\t"),
-            prose.clone(),
-        ];
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures");
-        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            if e.path().extension().is_some_and(|x| x == "txt") {
-                let text = std::fs::read_to_string(e.path()).unwrap_or_default();
-                lines.extend(text.lines().map(str::to_string));
-            }
-        }
-        for l in &lines {
-            for (from, _) in l.char_indices().step_by(7) {
-                assert_eq!(next_separator(l, from), naive(l, from), "{l:?} {from}");
-            }
-        }
+    /// The lines of `text` as [`find`] takes them: tokenized, so with their heads.
+    fn lines_read(text: &str) -> Vec<TextLine> {
+        let mut lines = crate::tokens::text_lines(text);
+        crate::tokens::tokenize_lines(text, &mut lines);
+        lines
     }
 
     #[test]
@@ -493,7 +409,12 @@ mod tests {
         for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
             if e.path().extension().is_some_and(|x| x == "txt") {
                 let text = std::fs::read_to_string(e.path()).unwrap_or_default();
-                cells.extend(text.lines().filter_map(|l| Some(first_cell(l, 0)?.1.to_string())));
+                let lines = lines_read(&text);
+                cells.extend(
+                    lines
+                        .iter()
+                        .filter_map(|l| Some(l.head?.slice(&text)?.to_string())),
+                );
             }
         }
         let mut told = 0;
@@ -511,7 +432,7 @@ mod tests {
     #[test]
     fn part_numbering_headings() {
         let text = "第一部分 总体情况\n正文\n第二部分：主动公开政府信息情况\n";
-        let ids: Vec<_> = find(text, &crate::tokens::text_lines(text), Format::V2021)
+        let ids: Vec<_> = find(text, &lines_read(text), Format::V2021)
             .into_iter()
             .map(|h| h.label.text)
             .collect();
@@ -523,7 +444,7 @@ mod tests {
         let text =
             "标题\n| 一、总体情况 |\n正文\n主动公开政府信息情况\n四、政府信息公开行政复议、行政诉讼情况\n";
         let read = || -> Vec<(usize, String)> {
-            find(text, &crate::tokens::text_lines(text), Format::V2021)
+            find(text, &lines_read(text), Format::V2021)
                 .into_iter()
                 .map(|h| (h.index, h.label.text))
                 .collect()
@@ -537,7 +458,7 @@ mod tests {
     #[test]
     fn numbered_bare_and_piped_headings() {
         let text = "标题\n| 一、总体情况 |\n正文\n主动公开政府信息情况\n\t三、收到和处理政府信息公开申请情况\n四、结转下年度继续办理\t0\n四、政府信息公开行政复议、行政诉讼情况\n";
-        let ids: Vec<_> = find(text, &crate::tokens::text_lines(text), Format::V2021)
+        let ids: Vec<_> = find(text, &lines_read(text), Format::V2021)
             .into_iter()
             .map(|h| (h.label.target, h.label.text))
             .collect();

@@ -189,6 +189,12 @@ fn is_numbering_mark(c: char) -> bool {
 pub(crate) struct TextLine {
     pub span: Span,
     pub furniture: bool,
+    /// The wording of the line's first cell that has any, as the section
+    /// finder reads it: from its first character that is neither white
+    /// space, a bold marker nor a markdown heading's `#`, to the end of the
+    /// cell's last word. Found by [`tokenize_lines`], which reads every
+    /// character of the line anyway.
+    pub head: Option<Span>,
 }
 
 /// The lines of `text` ([`lines`]), each marked furniture or not.
@@ -199,6 +205,7 @@ pub(crate) fn text_lines(text: &str) -> Vec<TextLine> {
         .map(|span| TextLine {
             span,
             furniture: span.slice(text).is_some_and(is_furniture),
+            head: None,
         })
         .collect()
 }
@@ -206,11 +213,12 @@ pub(crate) fn text_lines(text: &str) -> Vec<TextLine> {
 /// Tokenize the whole text, line by line.
 #[cfg(test)]
 pub(crate) fn tokenize(text: &str) -> Vec<Token> {
-    tokenize_lines(text, &text_lines(text))
+    tokenize_lines(text, &mut text_lines(text))
 }
 
-/// Tokenize the lines of `text` that are not furniture.
-pub(crate) fn tokenize_lines(text: &str, lines: &[TextLine]) -> Vec<Token> {
+/// Tokenize the lines of `text` that are not furniture, and find each
+/// one's [`TextLine::head`].
+pub(crate) fn tokenize_lines(text: &str, lines: &mut [TextLine]) -> Vec<Token> {
     // About one token per eight bytes in tables; fewer in prose.
     let mut out = Vec::with_capacity(text.len() / 16);
     for line in lines {
@@ -218,7 +226,8 @@ pub(crate) fn tokenize_lines(text: &str, lines: &[TextLine]) -> Vec<Token> {
             continue;
         }
         let Some(s) = line.span.slice(text) else { continue };
-        tokenize_line(s, line.span.offset, &mut out);
+        let base = line.span.offset;
+        line.head = tokenize_line(s, base, &mut out).map(|(a, b)| Span::from_range(base + a, base + b));
     }
     out
 }
@@ -265,18 +274,26 @@ fn is_digit(c: char) -> bool {
 /// One line: cells between explicit separators (tabs, pipes), each cut into
 /// words; white-space-only cells are blanks, kept only between cells with
 /// content. One pass over the bytes: ASCII and CJK ideographs are told from
-/// their first byte, other characters are decoded.
-fn tokenize_line(line: &str, base: usize, out: &mut Vec<Token>) {
+/// their first byte, other characters are decoded. Returns the line's head
+/// ([`TextLine::head`]), in bytes of the line.
+fn tokenize_line(line: &str, base: usize, out: &mut Vec<Token>) -> Option<(usize, usize)> {
     // `out`'s length after the last cell with content: blanks after it are dropped.
     let mut kept = out.len();
     let mut seen_filled = false;
     let mut cell = Cell::new(0, out.len());
+    // Where the head starts (its first word character other than `#`), and
+    // the head once its cell has ended.
+    let mut head_start: Option<usize> = None;
+    let mut head: Option<(usize, usize)> = None;
     let bytes = line.as_bytes();
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
         let (class, len) = if b.is_ascii() {
             match ascii_class(b) {
                 Class::Word => {
+                    if head_start.is_none() && b != b'#' {
+                        head_start = Some(i);
+                    }
                     cell.word_char(i, b.is_ascii_digit(), b.is_ascii_digit());
                     i += 1;
                     continue;
@@ -287,6 +304,7 @@ fn tokenize_line(line: &str, base: usize, out: &mut Vec<Token>) {
             // U+4000 to U+EFFF (CJK ideographs among them) are word
             // characters and no digits, three bytes each: a run of them is
             // skipped whole.
+            head_start.get_or_insert(i);
             cell.word_char(i, false, false);
             i += 3;
             while bytes.get(i).is_some_and(|b| (0xE4..=0xEE).contains(b)) {
@@ -299,6 +317,7 @@ fn tokenize_line(line: &str, base: usize, out: &mut Vec<Token>) {
             };
             match class(c) {
                 Class::Word => {
+                    head_start.get_or_insert(i);
                     cell.word_char(i, is_digit(c), false);
                     i += c.len_utf8();
                     continue;
@@ -309,6 +328,9 @@ fn tokenize_line(line: &str, base: usize, out: &mut Vec<Token>) {
         match class {
             Class::Separator => {
                 cell.end_word(line, i, base, out);
+                if head.is_none() {
+                    head = head_start.map(|start| (start, cell.prev_word_end.unwrap_or(i)));
+                }
                 if cell.filled {
                     seen_filled = true;
                     kept = out.len();
@@ -326,10 +348,14 @@ fn tokenize_line(line: &str, base: usize, out: &mut Vec<Token>) {
         i += len;
     }
     cell.end_word(line, line.len(), base, out);
+    if head.is_none() {
+        head = head_start.map(|start| (start, cell.prev_word_end.unwrap_or(line.len())));
+    }
     if cell.filled {
         kept = out.len();
     }
     out.truncate(kept);
+    head
 }
 
 /// The word being read by [`tokenize_line`].
@@ -680,6 +706,70 @@ mod tests {
                 assert_eq!(told, FURNITURE.is_match(l), "{l:?}");
             }
         }
+    }
+
+    /// The first cell's wording as the section finder first read it: the
+    /// first cell that has any, trimmed of white space, bold markers and
+    /// leading `#`.
+    fn first_cell_by_chars(line: &str) -> Option<(usize, usize)> {
+        use nianbao_model::label::is_insignificant;
+        let mut start = 0;
+        loop {
+            let end = line
+                .get(start..)?
+                .find(['\t', '|', '｜'])
+                .map_or(line.len(), |k| start + k);
+            let cell = line.get(start..end)?;
+            let trimmed = cell.trim_start_matches(|c: char| is_insignificant(c) || c == '#');
+            if !trimmed.trim().is_empty() {
+                let lead = cell.len() - trimmed.len();
+                let t = trimmed.trim_end_matches(is_insignificant);
+                return Some((start + lead, start + lead + t.len()));
+            }
+            if end >= line.len() {
+                return None;
+            }
+            start = end + line.get(end..)?.chars().next().map_or(1, char::len_utf8);
+        }
+    }
+
+    #[test]
+    fn heads_are_the_first_cells() {
+        let mut lines: Vec<String> = [
+            "## 一、总体情况",
+            "| # | 一、总体 |",
+            "  **一、** 总体 \t 0",
+            "#",
+            "# #|a",
+            "a#  |b",
+            "#a#|b",
+            "\u{3000}标题\u{200B}\u{FEFF}",
+            "｜ ｜x｜",
+            "\t\t规章\t0",
+            "（一）主动公开情况。本级政府",
+            "",
+            "   ",
+            "|||",
+            "1 2 3",
+            "\u{00A0}\u{2003}文\u{205F}字\u{3000}|",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures");
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            if e.path().extension().is_some_and(|x| x == "txt") {
+                let text = std::fs::read_to_string(e.path()).unwrap_or_default();
+                lines.extend(text.lines().map(str::to_string));
+            }
+        }
+        let mut heads = 0;
+        for l in &lines {
+            let head = tokenize_line(l, 0, &mut Vec::new());
+            assert_eq!(head, first_cell_by_chars(l), "{l:?}");
+            heads += usize::from(head.is_some());
+        }
+        assert!(heads > 1000, "{heads}");
     }
 
     #[test]
