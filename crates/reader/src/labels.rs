@@ -10,6 +10,7 @@ use nianbao_model::label::{bare_eq, distance, distance_within, normalize, normal
 use nianbao_model::{template, Format, LabelMatch, RowKind, Span, FORMATS};
 use rustc_hash::FxHashMap;
 use std::cell::RefCell;
+use std::rc::Rc;
 use std::sync::LazyLock;
 
 /// What a label stands for.
@@ -629,8 +630,9 @@ pub(crate) enum Item {
         entry: usize,
         /// From the first to the last character of the label as printed.
         span: Span,
-        /// Normalised printed text without numbering.
-        text: String,
+        /// Normalised printed text without numbering: shared with the
+        /// remembered reading of its run ([`segment`]), not copied per report.
+        text: Rc<str>,
         distance: usize,
     },
     Number(Span),
@@ -869,12 +871,12 @@ struct Part {
     end: (usize, usize),
     /// The label read (entry, normalised printed text without numbering,
     /// distance), or none: text matching no label.
-    label: Option<(usize, String, usize)>,
+    label: Option<(usize, Rc<str>, usize)>,
 }
 
 impl Part {
     /// Tokens `a..b` of `run` as one part.
-    fn tokens(run: &[Token], a: usize, b: usize, label: Option<(usize, String, usize)>) -> Part {
+    fn tokens(run: &[Token], a: usize, b: usize, label: Option<(usize, Rc<str>, usize)>) -> Part {
         let last = b.saturating_sub(1);
         Part {
             start: (a, 0),
@@ -1020,7 +1022,7 @@ fn read_parts(
                 run,
                 a,
                 b,
-                Some((h.entry, split_numbering(joined(a, b)).1.to_string(), h.distance)),
+                Some((h.entry, Rc::from(split_numbering(joined(a, b)).1), h.distance)),
             )),
             None => {
                 // Cells that ran together: a row label ends the text and its
@@ -1039,7 +1041,7 @@ fn read_parts(
                                 let label = cat
                                     .best(&norm_before, prefer)
                                     .filter(|h| h.distance == 0)
-                                    .map(|h| (h.entry, split_numbering(&norm_before).1.to_string(), 0));
+                                    .map(|h| (h.entry, Rc::from(split_numbering(&norm_before).1), 0));
                                 out.push(Part {
                                     start: (a, 0),
                                     end: (a, start),
@@ -1050,7 +1052,7 @@ fn read_parts(
                             out.push(Part {
                                 start: (a, start),
                                 end: (a, token.len),
-                                label: Some((entry, e.map(|e| e.text.clone()).unwrap_or_default(), 0)),
+                                label: Some((entry, Rc::from(e.map_or("", |e| e.text.as_str())), 0)),
                             });
                             continue;
                         }

@@ -45,9 +45,31 @@ static FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Whether a line is page furniture (never part of a table).
 pub(crate) fn is_furniture(line: &str) -> bool {
+    // Most lines start with a CJK ideograph (U+4000 to U+9FFF, three bytes
+    // from E4 to E9) that starts no furniture: told from the bytes.
+    if let [b0 @ 0xE4..=0xE9, b1, b2, ..] = *line.as_bytes() {
+        let c = (u32::from(b0 & 0x0F) << 12) | (u32::from(b1 & 0x3F) << 6) | u32::from(b2 & 0x3F);
+        if !FURNITURE_STARTS.contains(&c) {
+            return false;
+        }
+    }
     // A whole page run together on one line is not furniture, whatever it starts with.
     line.len() <= 600 && furniture_by_start(line).unwrap_or_else(|| FURNITURE.is_match(line))
 }
+
+/// The CJK ideographs a furniture line may start with ([`furniture_by_start`]).
+const FURNITURE_STARTS: [u32; 10] = [
+    '第' as u32,
+    '首' as u32,
+    '当' as u32,
+    '您' as u32,
+    '发' as u32,
+    '浏' as u32,
+    '信' as u32,
+    '来' as u32,
+    '字' as u32,
+    '图' as u32,
+];
 
 /// Whether a line matches [`FURNITURE`], told by its first character after
 /// leading white space and the literal the pattern then needs, or `None`
@@ -72,14 +94,7 @@ fn furniture_by_start(line: &str) -> Option<bool> {
         Some('0'..='9') => needs(page_number()),
         // CJK ideographs are no digits (nor the characters below): told
         // without the Unicode tables `is_numeric` looks in.
-        Some(c @ '\u{4E00}'..='\u{9FFF}')
-            if !matches!(
-                c,
-                '第' | '首' | '当' | '您' | '发' | '浏' | '信' | '来' | '字' | '图'
-            ) =>
-        {
-            Some(false)
-        }
+        Some(c @ '\u{4E00}'..='\u{9FFF}') if !FURNITURE_STARTS.contains(&u32::from(c)) => Some(false),
         Some(c) if !c.is_ascii() && c.is_numeric() => needs(page_number()),
         // Only a markdown table rule ("|---|---|") starts so.
         Some('|' | '｜' | ':' | '：') => needs(has_dash()),
@@ -406,11 +421,34 @@ impl Cell {
     }
 
     /// The word (if any) ends at `end`: its tokens go to `out`.
-    #[inline]
+    #[inline(always)]
     fn end_word(&mut self, line: &str, end: usize, base: usize, out: &mut Vec<Token>) {
-        if let Some(word) = self.word.take() {
-            self.close_word(word, line, end, base, out);
+        if let Some(w) = self.word.take() {
+            self.push_word(w, line, end, base, out);
         }
+    }
+
+    /// The tokens of word `w`, which ends at `end`.
+    fn push_word(&mut self, w: Word, line: &str, end: usize, base: usize, out: &mut Vec<Token>) {
+        // Most words are all ASCII digits, or text that cannot be a unit
+        // glued to the number before it: one token, pushed here.
+        let kind = if w.all_ascii_digits {
+            Kind::Number
+        } else if !w.has_digit
+            && !(self.prev_word_end == Some(w.start.wrapping_sub(1))
+                && out.len() > self.first_token
+                && out.last().is_some_and(|t| t.kind == Kind::Number))
+        {
+            Kind::Text
+        } else {
+            return self.close_word(w, line, end, base, out);
+        };
+        self.filled = true;
+        out.push(Token {
+            kind,
+            span: Span::from_range(base + w.start, base + end),
+        });
+        self.prev_word_end = Some(end);
     }
 
     fn close_word(&mut self, w: Word, line: &str, end: usize, base: usize, out: &mut Vec<Token>) {
