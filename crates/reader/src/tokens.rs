@@ -506,21 +506,42 @@ fn digit_at(word: &str, at: usize) -> bool {
 }
 
 /// The first byte at or after `from` where a digit (ASCII or full-width)
-/// starts.
+/// starts. Prose holds few digits: eight bytes are ruled out at a time
+/// when none is an ASCII digit or the first byte of a full-width one.
 fn next_digit(bytes: &[u8], from: usize) -> Option<usize> {
-    let mut at = from;
-    while let Some(&b) = bytes.get(at) {
-        // '０'..'９' are EF BC 90 to EF BC 99.
-        if b.is_ascii_digit()
-            || (b == 0xEF
-                && bytes.get(at + 1) == Some(&0xBC)
-                && bytes.get(at + 2).is_some_and(|b| (0x90..=0x99).contains(b)))
-        {
-            return Some(at);
+    // '０'..'９' are EF BC 90 to EF BC 99.
+    let digit_at = |at: usize| match bytes.get(at) {
+        Some(b) if b.is_ascii_digit() => true,
+        Some(0xEF) => {
+            bytes.get(at + 1) == Some(&0xBC) && bytes.get(at + 2).is_some_and(|b| (0x90..=0x99).contains(b))
         }
-        at += 1;
+        _ => false,
+    };
+    let mut at = from;
+    while let Some(chunk) = bytes.get(at..at + 8).and_then(|c| <[u8; 8]>::try_from(c).ok()) {
+        if may_hold_digit(u64::from_le_bytes(chunk)) {
+            if let Some(k) = (at..at + 8).find(|&k| digit_at(k)) {
+                return Some(k);
+            }
+        }
+        at += 8;
     }
-    None
+    (at..bytes.len()).find(|&k| digit_at(k))
+}
+
+/// Whether any of eight bytes is an ASCII digit or EF (bitwise: "has a
+/// byte less than n" and "has a zero byte" over the whole word, exact as to
+/// whether there is one).
+fn may_hold_digit(w: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // Bytes '0'..'9' become 0..9; any byte below 10 then?
+    let digits = w ^ (0x30 * ONES);
+    let has_digit = digits.wrapping_sub(10 * ONES) & !digits & HIGHS;
+    // Bytes EF become 0; any zero byte then?
+    let ef = w ^ (0xEF * ONES);
+    let has_ef = ef.wrapping_sub(ONES) & !ef & HIGHS;
+    has_digit | has_ef != 0
 }
 
 /// Cut one word with digits and other characters into text and number
@@ -713,6 +734,12 @@ mod tests {
             "\t",
             "  \u{3000}- 7 -",
             "-12-",
+            "12",
+            "12/3",
+            "3 ／ 5",
+            "1，2",
+            "abc",
+            "Z - 1 -",
             "— 3 —",
             "- 3 - 共 5 页",
             "-- 3 --",
@@ -889,6 +916,41 @@ mod tests {
         split_word(word, 7, &mut fast);
         split_word_by_chars(word, 7, &mut slow);
         assert_eq!(fast, slow, "{word:?}");
+    }
+
+    #[test]
+    fn next_digit_finds_the_first_digit() {
+        let naive = |bytes: &[u8], from: usize| {
+            (from..bytes.len()).find(|&k| {
+                bytes[k].is_ascii_digit()
+                    || (bytes[k] == 0xEF
+                        && bytes.get(k + 1) == Some(&0xBC)
+                        && bytes.get(k + 2).is_some_and(|b| (0x90..=0x99).contains(b)))
+            })
+        };
+        let texts = [
+            "本级政府通过政府信息公开专栏主动公开政府信息1418条，及时发布政策文件",
+            "全年共收到申请１２件，办结（３）件。",
+            "没有数字的一段话，只有标点：；。",
+            "abcdefghijklmnopqrstuvwxyz/:;<=>?@[]^_`{|}~ 9",
+            "／＼，。；：７",
+            "",
+        ];
+        for t in texts {
+            let bytes = t.as_bytes();
+            for from in 0..=bytes.len() {
+                assert_eq!(next_digit(bytes, from), naive(bytes, from), "{t} {from}");
+            }
+        }
+        // Every byte value in every lane.
+        for b in 0..=255u8 {
+            for lane in 0..8 {
+                let mut w = [0xE4u8; 8];
+                w[lane] = b;
+                let expected = b.is_ascii_digit() || b == 0xEF;
+                assert_eq!(may_hold_digit(u64::from_le_bytes(w)), expected, "{b:#x} {lane}");
+            }
+        }
     }
 
     #[test]
