@@ -432,13 +432,14 @@ impl Cell {
     fn push_word(&mut self, w: Word, line: &str, end: usize, base: usize, out: &mut Vec<Token>) {
         // Most words are all ASCII digits, or text that cannot be a unit
         // glued to the number before it: one token, pushed here.
+        // A number ended just before, one byte back in this cell: this word
+        // may be its unit.
+        let after_number = self.prev_word_end == Some(w.start.wrapping_sub(1))
+            && out.len() > self.first_token
+            && out.last().is_some_and(|t| t.kind == Kind::Number);
         let kind = if w.all_ascii_digits {
             Kind::Number
-        } else if !w.has_digit
-            && !(self.prev_word_end == Some(w.start.wrapping_sub(1))
-                && out.len() > self.first_token
-                && out.last().is_some_and(|t| t.kind == Kind::Number))
-        {
+        } else if !w.has_digit && !after_number {
             Kind::Text
         } else {
             return self.close_word(w, line, end, base, out);
