@@ -85,7 +85,6 @@ fn furniture_by_start(line: &str) -> Option<bool> {
     // A literal start that decides a match by itself.
     let decides = |words: &[&str]| Some(starts(words));
     let page_number = || line.as_bytes().contains(&b'/') || line.contains('／');
-    let has_dash = || line.as_bytes().contains(&b'-') || line.contains('—');
     match rest.chars().next() {
         // Nothing but white space: no alternative matches.
         None => Some(false),
@@ -97,7 +96,7 @@ fn furniture_by_start(line: &str) -> Option<bool> {
         Some(c @ '\u{4E00}'..='\u{9FFF}') if !FURNITURE_STARTS.contains(&u32::from(c)) => Some(false),
         Some(c) if !c.is_ascii() && c.is_numeric() => needs(page_number()),
         // Only a markdown table rule ("|---|---|") starts so.
-        Some('|' | '｜' | ':' | '：') => needs(has_dash()),
+        Some('|' | '｜' | ':' | '：') => Some(markdown_rule(rest)),
         // "第 2 页".
         Some('第') => needs(line.contains('页')),
         // "- 5 -": dashes around digits; other lines starting so (rules,
@@ -116,6 +115,16 @@ fn furniture_by_start(line: &str) -> Option<bool> {
         Some('图') => needs(starts(&["图解"])),
         Some(_) => Some(false),
     }
+}
+
+/// A markdown table rule, as the pattern's last alternative reads it:
+/// white space, bars and colons, then at least two dashes, then nothing
+/// but those characters and dashes.
+fn markdown_rule(rest: &str) -> bool {
+    let frame = |c: char| c.is_whitespace() || matches!(c, '|' | '｜' | ':' | '：');
+    let dash = |c: char| matches!(c, '-' | '—');
+    let mut chars = rest.trim_start_matches(frame).chars();
+    chars.next().is_some_and(dash) && chars.next().is_some_and(dash) && chars.all(|c| frame(c) || dash(c))
 }
 
 /// "- 5 -" (a page number between dashes, white space around), which the
@@ -434,15 +443,17 @@ impl Cell {
         // glued to the number before it: one token, pushed here.
         // A number ended just before, one byte back in this cell: this word
         // may be its unit.
-        let after_number = self.prev_word_end == Some(w.start.wrapping_sub(1))
-            && out.len() > self.first_token
-            && out.last().is_some_and(|t| t.kind == Kind::Number);
+        let after_number = |cell: &Cell, out: &[Token]| {
+            cell.prev_word_end == Some(w.start.wrapping_sub(1))
+                && out.len() > cell.first_token
+                && out.last().is_some_and(|t| t.kind == Kind::Number)
+        };
         let kind = if w.all_ascii_digits {
             Kind::Number
-        } else if !w.has_digit && !after_number {
-            Kind::Text
-        } else {
+        } else if w.has_digit || after_number(self, out) {
             return self.close_word(w, line, end, base, out);
+        } else {
+            Kind::Text
         };
         self.filled = true;
         out.push(Token {
@@ -705,6 +716,15 @@ mod tests {
             "图解 | 年报",
             "|---|---|",
             "| :--- | ---: |",
+            "|-|--|",
+            "| - |",
+            "|——|",
+            "｜—-｜",
+            "|--x|",
+            "| 行政许可 | 95 | -5 | 0 |",
+            ": --",
+            "：-",
+            "|\u{3000}--\u{3000}|",
             "：——",
             "——",
             "| 行政许可 | 550 |",
