@@ -19,7 +19,6 @@ static TITLE: LazyLock<Regex> = LazyLock::new(|| {
         r"^(?:标题\s*[:：])?\s*(?P<pre>.*?)\s*(?P<year>\d{4}|[〇○零一二三四五六七八九]{4})\s*年\s*度?\s*(?P<mid>.*?)\s*(?:政府|政务)信息公开.*(?:报告|年报)",
     )
 });
-static TITLE_PREFIX: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*(?:标题\s*[:：])?\s*"));
 static TITLE_NO_YEAR: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?:政府|政务)信息公开.*(?:年度报告|工作报告|年报)"));
 /// A sentence naming the body: "2023年,沿海工业城发展服务中心政务信息公开工作…".
@@ -70,6 +69,17 @@ fn published_captures(text: &str) -> Option<Captures<'_>> {
         start += 1;
     }
     PUBLISHED.captures_at(text, start)
+}
+
+/// Length of a title line's lead: white space and a "标题:" label, as
+/// `^\s*(?:标题\s*[:：])?\s*` matches it.
+fn title_prefix_len(line: &str) -> usize {
+    let rest = line.trim_start();
+    let rest = rest
+        .strip_prefix("标题")
+        .and_then(|r| r.trim_start().strip_prefix([':', '：']))
+        .unwrap_or(rest);
+    line.len() - rest.trim_start().len()
 }
 
 /// Org-name endings, to tell a body from the start of a sentence.
@@ -174,9 +184,14 @@ pub(crate) fn read(text: &str, head_end: usize, overview: Option<Span>) -> Metad
             prev = None;
             continue;
         }
+        // Both title patterns need the words 信息公开.
+        if !s.contains("信息公开") {
+            prev = Some(*line);
+            continue;
+        }
         if let Some(c) = TITLE.captures(s) {
             // Without a "标题:" prefix and leading white space.
-            let lead = TITLE_PREFIX.find(s).map_or(0, |m| m.end());
+            let lead = title_prefix_len(s);
             let mut title_span = Span::from_range(line.offset + lead, line.offset + s.trim_end().len());
             let pre = spanned_str(&c, "pre", line.offset)
                 .map(|b| {
@@ -287,6 +302,39 @@ pub(crate) fn read(text: &str, head_end: usize, overview: Option<Span>) -> Metad
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn title_lead_is_what_the_pattern_matched() {
+        let pattern = re(r"^\s*(?:标题\s*[:：])?\s*");
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures");
+        let mut lines: Vec<String> = [
+            "标题：某局2023年政府信息公开工作年度报告",
+            "  标题 : 报告",
+            "\u{3000}标题\u{3000}：\u{3000}报告",
+            "标题 报告",
+            "标题",
+            "标题:",
+            "  ",
+            "",
+            "某局报告",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            if e.path().extension().is_some_and(|x| x == "txt") {
+                let text = std::fs::read_to_string(e.path()).unwrap_or_default();
+                lines.extend(text.lines().take(40).map(str::to_string));
+            }
+        }
+        for l in &lines {
+            assert_eq!(
+                title_prefix_len(l),
+                pattern.find(l).map_or(0, |m| m.end()),
+                "{l:?}"
+            );
+        }
+    }
 
     #[test]
     fn numbers_read_as_parse_reads_them() {
