@@ -649,7 +649,12 @@ const MAX_JOIN: usize = 24;
 pub(crate) fn items(text: &str, tokens: &[Token], prefer: Option<&str>) -> Vec<Item> {
     let cat = &*CATALOGUE;
     let mut out = Vec::with_capacity(tokens.len());
-    let mut scratch = Scratch::default();
+    // The thread's remembered runs, taken out for the region's runs (put
+    // back below) rather than looked up through the thread-local run by run.
+    let mut scratch = Scratch {
+        runs: RUNS.take(),
+        ..Scratch::default()
+    };
     let mut i = 0;
     while i < tokens.len() {
         let Some(t) = tokens.get(i) else { break };
@@ -681,6 +686,7 @@ pub(crate) fn items(text: &str, tokens: &[Token], prefer: Option<&str>) -> Vec<I
             }
         }
     }
+    RUNS.set(scratch.runs);
     out
 }
 
@@ -758,6 +764,8 @@ struct Scratch {
     key: String,
     /// The run's reading.
     parts: Vec<Part>,
+    /// The thread's remembered runs ([`RUNS`]), while a region is read.
+    runs: RememberedRuns,
 }
 
 /// [`segment`]'s best reading of the first k tokens of a run: its score,
@@ -958,12 +966,8 @@ fn segment(
     // would make the store's size depend on the input's: read it afresh.
     let remember = scratch.key.len() <= REMEMBERED_RUN_BYTES;
     if remember {
-        let known = RUNS.with_borrow(|memo| {
-            let parts = memo.parts.get(scratch.key.as_str())?;
+        if let Some(parts) = scratch.runs.parts.get(scratch.key.as_str()) {
             out.extend(parts.iter().map(|p| p.item(run)));
-            Some(())
-        });
-        if known.is_some() {
             return;
         }
     }
@@ -972,13 +976,11 @@ fn segment(
     read_parts(text, run, prefer, followed_by_number, cat, scratch, &mut parts);
     out.extend(parts.iter().map(|p| p.item(run)));
     if remember {
-        RUNS.with_borrow_mut(|memo| {
-            if memo.parts.len() >= REMEMBERED {
-                memo.parts.clear();
-            }
-            memo.parts
-                .insert(scratch.key.clone(), parts.clone().into_boxed_slice());
-        });
+        let memo = &mut scratch.runs.parts;
+        if memo.len() >= REMEMBERED {
+            memo.clear();
+        }
+        memo.insert(scratch.key.clone(), parts.clone().into_boxed_slice());
     }
     scratch.parts = parts;
 }

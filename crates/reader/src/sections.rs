@@ -245,29 +245,21 @@ thread_local! {
 /// printed and the format alone, so a cell read before is not even
 /// normalised again.
 fn heading_remembered(
-    format_index: usize,
+    heads: &mut HeadReadings,
     cell: &str,
     read: impl FnOnce() -> Option<(usize, usize)>,
 ) -> Option<(usize, usize)> {
     if cell.len() > REMEMBERED_HEAD_BYTES {
         return read();
     }
-    let known = HEADS.with_borrow(|memo| memo.get(format_index)?.get(cell).copied());
-    if let Some(found) = known {
+    if let Some(&found) = heads.get(cell) {
         return found;
     }
     let found = read();
-    HEADS.with_borrow_mut(|memo| {
-        if memo.len() <= format_index {
-            memo.resize_with(format_index + 1, HeadReadings::default);
-        }
-        if let Some(heads) = memo.get_mut(format_index) {
-            if heads.len() >= REMEMBERED_HEADS {
-                heads.clear();
-            }
-            heads.insert(cell.to_string(), found);
-        }
-    });
+    if heads.len() >= REMEMBERED_HEADS {
+        heads.clear();
+    }
+    heads.insert(cell.to_string(), found);
     found
 }
 
@@ -284,6 +276,15 @@ pub(crate) fn find(text: &str, lines: &[TextLine], format: Format) -> Vec<Headin
     let mut candidates: Vec<Heading> = Vec::new();
     let mut norm = String::new();
     let max_label_chars = labels.iter().flatten().map(|l| l.chars).max().unwrap_or(0);
+    // This format's remembered readings, taken out of the thread's store for
+    // the report's lines (put back below) rather than looked up through it
+    // line by line.
+    let mut heads = HEADS.with_borrow_mut(|memo| {
+        if memo.len() <= format_index {
+            memo.resize_with(format_index + 1, HeadReadings::default);
+        }
+        memo.get_mut(format_index).map(std::mem::take).unwrap_or_default()
+    });
     for line in lines {
         if line.furniture {
             continue;
@@ -298,7 +299,7 @@ pub(crate) fn find(text: &str, lines: &[TextLine], format: Format) -> Vec<Headin
         if cell.is_ascii() {
             continue;
         }
-        let matched = heading_remembered(format_index, cell, || {
+        let matched = heading_remembered(&mut heads, cell, || {
             if too_long_for_a_heading(cell, max_label_chars) {
                 return None;
             }
@@ -327,6 +328,11 @@ pub(crate) fn find(text: &str, lines: &[TextLine], format: Format) -> Vec<Headin
             }
         }
     }
+    HEADS.with_borrow_mut(|memo| {
+        if let Some(slot) = memo.get_mut(format_index) {
+            *slot = heads;
+        }
+    });
     let mut found: Vec<Heading> = Vec::new();
     let mut after = 0;
     for (index, schema) in sections.iter().enumerate() {
