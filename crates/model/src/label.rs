@@ -4,6 +4,7 @@
 
 /// Fold full-width ASCII forms (digits, letters, brackets, colon, comma …) to
 /// half-width and unify quote marks. Chinese characters are unchanged.
+#[inline]
 pub fn fold_char(c: char) -> char {
     match c {
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
@@ -18,8 +19,17 @@ pub fn fold_char(c: char) -> char {
 
 /// Characters that carry no wording: white space, markdown emphasis, and the
 /// invisible characters web pages leave behind.
+#[inline]
 pub fn is_insignificant(c: char) -> bool {
-    c.is_whitespace() || matches!(c, '*' | '\u{200B}' | '\u{FEFF}' | '\u{00A0}')
+    if c.is_ascii() {
+        matches!(c, ' ' | '\t'..='\r' | '*')
+    } else if ('\u{3400}'..'\u{FEFF}').contains(&c) {
+        // CJK ideographs and punctuation: no white space lies in this range,
+        // told without the Unicode tables `is_whitespace` looks in.
+        false
+    } else {
+        c.is_whitespace() || matches!(c, '\u{200B}' | '\u{FEFF}' | '\u{00A0}')
+    }
 }
 
 /// The comparable form of a label: width-folded, with white space and bold
@@ -71,6 +81,37 @@ pub fn normalize_into(label: &str, out: &mut String) {
         i += len;
     }
     out.push_str(label.get(run..).unwrap_or_default());
+}
+
+/// Whether [`normalize`]`(label)` has at least `n` characters, counted
+/// without building it and only as far as needed (readers ask this of
+/// whole paragraphs).
+pub fn normalized_len_at_least(label: &str, n: usize) -> bool {
+    let bytes = label.as_bytes();
+    let mut count = 0;
+    let mut i = 0;
+    while count < n {
+        let Some(&b) = bytes.get(i) else { break };
+        match b {
+            // U+4000 to U+EFFF (CJK ideographs among them): kept.
+            0xE4..=0xEE => {
+                count += 1;
+                i += 3;
+            }
+            0..=0x7F => {
+                count += usize::from(!is_insignificant(char::from(b)));
+                i += 1;
+            }
+            _ => {
+                let Some(c) = label.get(i..).and_then(|rest| rest.chars().next()) else {
+                    break;
+                };
+                count += usize::from(!is_insignificant(fold_char(c)));
+                i += c.len_utf8();
+            }
+        }
+    }
+    count >= n
 }
 
 /// Chinese numerals used in numbering ("一" … "十").
@@ -289,6 +330,34 @@ mod tests {
             let mut out = String::from("前缀");
             normalize_into(t, &mut out);
             assert_eq!(out, format!("前缀{expected}"), "{t}");
+        }
+    }
+
+    #[test]
+    fn insignificant_characters_are_white_space_and_markers() {
+        for n in 0..=0x10FFFF_u32 {
+            if let Some(c) = char::from_u32(n) {
+                let expected = c.is_whitespace() || matches!(c, '*' | '\u{200B}' | '\u{FEFF}' | '\u{00A0}');
+                assert_eq!(is_insignificant(c), expected, "{n:#x}");
+            }
+        }
+    }
+
+    #[test]
+    fn normalized_len_at_least_counts_the_normalised_characters() {
+        let texts = [
+            "（二） 部分公开 **",
+            "本年收费金额(单位:万元)\u{200B}\u{FEFF}\u{00A0}x",
+            "“引号”‘单’〔括〕【号】　全角空格１２３ＡＢＣ",
+            "\t\n 混合 text 𠀀 end*",
+            "   ",
+            "",
+        ];
+        for t in texts {
+            let len = normalize(t).chars().count();
+            for n in 0..len + 3 {
+                assert_eq!(normalized_len_at_least(t, n), len >= n, "{t} {n}");
+            }
         }
     }
 

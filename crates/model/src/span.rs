@@ -10,11 +10,13 @@ pub struct Span {
 }
 
 impl Span {
+    #[inline]
     pub fn new(offset: usize, len: usize) -> Self {
         Span { offset, len }
     }
 
     /// The span from `start` to `end` (byte offsets, `end` exclusive).
+    #[inline]
     pub fn from_range(start: usize, end: usize) -> Self {
         Span {
             offset: start,
@@ -22,23 +24,27 @@ impl Span {
         }
     }
 
+    #[inline]
     pub fn end(&self) -> usize {
         self.offset + self.len
     }
 
     /// The smallest span covering both.
+    #[inline]
     pub fn cover(&self, other: Span) -> Span {
         Span::from_range(self.offset.min(other.offset), self.end().max(other.end()))
     }
 
     /// The text this span covers, or `None` when it lies outside `text` or
     /// splits a character (possible for spans that came from JSON input).
+    #[inline]
     pub fn slice<'t>(&self, text: &'t str) -> Option<&'t str> {
         text.get(self.offset..self.end())
     }
 }
 
 impl From<Span> for std::ops::Range<usize> {
+    #[inline]
     fn from(s: Span) -> Self {
         s.offset..s.end()
     }
@@ -52,6 +58,7 @@ pub struct Spanned<T> {
 }
 
 impl<T> Spanned<T> {
+    #[inline]
     pub fn new(value: T, span: Span) -> Self {
         Spanned { value, span }
     }
@@ -70,19 +77,36 @@ impl std::fmt::Display for LineCol {
     }
 }
 
-/// Maps byte offsets to [`LineCol`]; built once per text, each lookup is a
-/// binary search plus a character count within one line.
+/// Maps byte offsets to [`LineCol`]. The line starts are found on the
+/// first lookup, not when the index is made: most reports are rendered
+/// without a single finding to locate. Each lookup is then a binary search
+/// plus a character count within one line.
 #[derive(Debug, Clone)]
 pub struct LineIndex<'t> {
     text: &'t str,
-    line_starts: Vec<usize>,
+    line_starts: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl<'t> LineIndex<'t> {
     pub fn new(text: &'t str) -> Self {
-        let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { text, line_starts }
+        LineIndex {
+            text,
+            line_starts: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            let mut starts = vec![0];
+            starts.extend(
+                self.text
+                    .bytes()
+                    .enumerate()
+                    .filter(|&(_, b)| b == b'\n')
+                    .map(|(i, _)| i + 1),
+            );
+            starts
+        })
     }
 
     /// Line and column of a byte offset. Offsets past the end or inside a
@@ -92,8 +116,9 @@ impl<'t> LineIndex<'t> {
         while !self.text.is_char_boundary(offset) {
             offset -= 1;
         }
-        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
-        let start = self.line_starts[line];
+        let line_starts = self.line_starts();
+        let line = line_starts.partition_point(|&s| s <= offset) - 1;
+        let start = line_starts[line];
         let column = self.text[start..offset].chars().count() + 1;
         LineCol {
             line: line + 1,

@@ -9,10 +9,8 @@ use crate::tokens::{Kind, Token};
 use nianbao_model::label::{bare_eq, distance, distance_within, normalize, normalize_into, split_numbering};
 use nianbao_model::{template, Format, LabelMatch, RowKind, Span, FORMATS};
 use rustc_hash::FxHashMap;
-// The memos are keyed by text from reports: std's randomly keyed hasher, so
-// crafted texts cannot make their maps degrade (Fx is for template keys).
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::rc::Rc;
 use std::sync::LazyLock;
 
 /// What a label stands for.
@@ -632,8 +630,9 @@ pub(crate) enum Item {
         entry: usize,
         /// From the first to the last character of the label as printed.
         span: Span,
-        /// Normalised printed text without numbering.
-        text: String,
+        /// Normalised printed text without numbering: shared with the
+        /// remembered reading of its run ([`segment`]), not copied per report.
+        text: Rc<str>,
         distance: usize,
     },
     Number(Span),
@@ -650,7 +649,12 @@ const MAX_JOIN: usize = 24;
 pub(crate) fn items(text: &str, tokens: &[Token], prefer: Option<&str>) -> Vec<Item> {
     let cat = &*CATALOGUE;
     let mut out = Vec::with_capacity(tokens.len());
-    let mut scratch = Scratch::default();
+    // The thread's remembered runs, taken out for the region's runs (put
+    // back below) rather than looked up through the thread-local run by run.
+    let mut scratch = Scratch {
+        runs: RUNS.take(),
+        ..Scratch::default()
+    };
     let mut i = 0;
     while i < tokens.len() {
         let Some(t) = tokens.get(i) else { break };
@@ -682,6 +686,7 @@ pub(crate) fn items(text: &str, tokens: &[Token], prefer: Option<&str>) -> Vec<I
             }
         }
     }
+    RUNS.set(scratch.runs);
     out
 }
 
@@ -698,8 +703,8 @@ const REMEMBERED_RUN_BYTES: usize = 512;
 /// preferred table (or none).
 #[derive(Default)]
 struct Remembered {
-    by_table: HashMap<String, HashMap<String, Option<Hit>>>,
-    no_table: HashMap<String, Option<Hit>>,
+    by_table: TextMap<TextMap<Option<Hit>>>,
+    no_table: TextMap<Option<Hit>>,
     len: usize,
 }
 
@@ -755,8 +760,12 @@ struct Scratch {
     norm: String,
     pieces: Vec<Piece>,
     best: Vec<Step>,
-    /// The key the run's segmentation is remembered by.
+    /// The key the run's reading is remembered by ([`run_key`]).
     key: String,
+    /// The run's reading.
+    parts: Vec<Part>,
+    /// The thread's remembered runs ([`RUNS`]), while a region is read.
+    runs: RememberedRuns,
 }
 
 /// [`segment`]'s best reading of the first k tokens of a run: its score,
@@ -859,79 +868,90 @@ fn best_segments(
     segs
 }
 
-/// Segmentations of runs already read, by preferred table (or none) and
-/// run ([`run_key`]).
+/// What [`segment`] read in a run of text tokens, relative to the run:
+/// remembered by the run's printed texts, and replayed on any run printing
+/// the same texts.
+#[derive(Debug, Clone)]
+struct Part {
+    /// Where the item starts and ends: a token of the run and a byte offset
+    /// in that token.
+    start: (usize, usize),
+    end: (usize, usize),
+    /// The label read (entry, normalised printed text without numbering,
+    /// distance), or none: text matching no label.
+    label: Option<(usize, Rc<str>, usize)>,
+}
+
+impl Part {
+    /// Tokens `a..b` of `run` as one part.
+    fn tokens(run: &[Token], a: usize, b: usize, label: Option<(usize, Rc<str>, usize)>) -> Part {
+        let last = b.saturating_sub(1);
+        Part {
+            start: (a, 0),
+            end: (last, run.get(last).map_or(0, |t| t.span.len)),
+            label,
+        }
+    }
+
+    /// The item this part reads in `run`.
+    fn item(&self, run: &[Token]) -> Item {
+        let at = |(k, delta): (usize, usize)| run.get(k).map_or(0, |t| t.span.offset) + delta;
+        let span = Span::from_range(at(self.start), at(self.end));
+        match &self.label {
+            Some((entry, text, distance)) => Item::Label {
+                entry: *entry,
+                span,
+                text: text.clone(),
+                distance: *distance,
+            },
+            None => Item::Unknown(span),
+        }
+    }
+}
+
+// Keyed by text from reports: foldhash with a per-process random seed
+// (crafted keys cannot target it), much cheaper than SipHash on the short
+// keys looked up for every run of words; Fx is only for template keys.
+type TextMap<V> = std::collections::HashMap<String, V, foldhash::fast::RandomState>;
+
+/// The parts of runs already read, by [`run_key`].
 #[derive(Default)]
 struct RememberedRuns {
-    by_table: HashMap<String, HashMap<String, Segments>>,
-    no_table: HashMap<String, Segments>,
-    len: usize,
+    parts: TextMap<Box<[Part]>>,
 }
 
 thread_local! {
     static RUNS: RefCell<RememberedRuns> = RefCell::new(RememberedRuns::default());
 }
 
-/// A run's normalised tokens and whether numbers follow it, as one text:
-/// each token length-prefixed, so different cuts of the same characters
-/// differ.
-fn run_key(norm: &str, pieces: &[Piece], followed_by_number: bool, key: &mut String) {
-    use std::fmt::Write;
+/// What a run's reading depends on, as one text: the preferred table,
+/// whether numbers follow, and each token as printed, ended by a line
+/// break (which no token holds).
+fn run_key(text: &str, run: &[Token], prefer: Option<&str>, followed_by_number: bool, key: &mut String) {
     key.clear();
-    key.push(if followed_by_number { '#' } else { '-' });
-    for p in pieces {
-        let _ = write!(key, "{}:", p.end - p.start);
-        key.push_str(norm.get(p.start..p.end).unwrap_or(""));
-    }
-}
-
-/// [`best_segments`] (`read`), remembered per thread like
-/// [`best_remembered`]: the same runs of header words and labels recur in
-/// report after report, and the segmentation depends on the run's
-/// normalised tokens, whether numbers follow and the preferred table alone.
-fn segments_remembered(
-    norm: &str,
-    pieces: &[Piece],
-    prefer: Option<&str>,
-    followed_by_number: bool,
-    key: &mut String,
-    read: impl FnOnce(&[Piece]) -> Segments,
-) -> Segments {
-    run_key(norm, pieces, followed_by_number, key);
-    // A long run (narrative that ran into a table) is unlikely to recur and
-    // would make the store's size depend on the input's: read it afresh.
-    if key.len() > REMEMBERED_RUN_BYTES {
-        return read(pieces);
-    }
-    let known = RUNS.with_borrow(|memo| {
-        let runs = match prefer {
-            Some(table) => memo.by_table.get(table)?,
-            None => &memo.no_table,
-        };
-        runs.get(key.as_str()).cloned()
-    });
-    if let Some(segs) = known {
-        return segs;
-    }
-    let segs = read(pieces);
-    RUNS.with_borrow_mut(|memo| {
-        if memo.len >= REMEMBERED {
-            *memo = RememberedRuns::default();
+    match prefer {
+        Some(table) => {
+            key.push_str(table);
+            key.push('\u{1}');
         }
-        let runs = match prefer {
-            Some(table) => memo.by_table.entry(table.to_string()).or_default(),
-            None => &mut memo.no_table,
-        };
-        runs.insert(key.clone(), segs.clone());
-        memo.len += 1;
-    });
-    segs
+        None => key.push('\u{2}'),
+    }
+    key.push(if followed_by_number { '#' } else { '-' });
+    for t in run {
+        key.push_str(t.span.slice(text).unwrap_or(""));
+        key.push('\n');
+    }
 }
 
 /// Best segmentation of a run of text tokens into labels and unknown text:
 /// most characters covered by labels, less three per edit, so a stray
 /// fragment is never pulled into a label as a typo (a dynamic programme
 /// over token positions; each label joins at most [`MAX_JOIN`] tokens).
+///
+/// Remembered per thread like [`best_remembered`]: the same runs of header
+/// words and labels recur report after report, and the reading depends on
+/// the run's printed tokens, whether numbers follow and the preferred table
+/// alone, so a run read before is neither normalised nor matched again.
 fn segment(
     text: &str,
     run: &[Token],
@@ -941,11 +961,42 @@ fn segment(
     scratch: &mut Scratch,
     out: &mut Vec<Item>,
 ) {
+    run_key(text, run, prefer, followed_by_number, &mut scratch.key);
+    // A long run (narrative that ran into a table) is unlikely to recur and
+    // would make the store's size depend on the input's: read it afresh.
+    let remember = scratch.key.len() <= REMEMBERED_RUN_BYTES;
+    if remember {
+        if let Some(parts) = scratch.runs.parts.get(scratch.key.as_str()) {
+            out.extend(parts.iter().map(|p| p.item(run)));
+            return;
+        }
+    }
+    let mut parts = std::mem::take(&mut scratch.parts);
+    parts.clear();
+    read_parts(text, run, prefer, followed_by_number, cat, scratch, &mut parts);
+    out.extend(parts.iter().map(|p| p.item(run)));
+    if remember {
+        let memo = &mut scratch.runs.parts;
+        if memo.len() >= REMEMBERED {
+            memo.clear();
+        }
+        memo.insert(scratch.key.clone(), parts.clone().into_boxed_slice());
+    }
+    scratch.parts = parts;
+}
+
+/// [`segment`]'s reading of a run, worked out.
+fn read_parts(
+    text: &str,
+    run: &[Token],
+    prefer: Option<&str>,
+    followed_by_number: bool,
+    cat: &Catalogue,
+    scratch: &mut Scratch,
+    out: &mut Vec<Part>,
+) {
     let Scratch {
-        norm,
-        pieces,
-        best,
-        key,
+        norm, pieces, best, ..
     } = scratch;
     norm.clear();
     pieces.clear();
@@ -965,19 +1016,16 @@ fn segment(
             _ => "",
         }
     };
-    let segs = segments_remembered(norm, pieces, prefer, followed_by_number, key, |pieces| {
-        best_segments(norm, pieces, prefer, followed_by_number, cat, best)
-    });
+    let segs = best_segments(norm, pieces, prefer, followed_by_number, cat, best);
     let last = segs.len().saturating_sub(1);
     for (idx, (a, b, hit)) in segs.into_iter().enumerate() {
-        let span = run[a].span.cover(run[b - 1].span);
         match hit {
-            Some(h) => out.push(Item::Label {
-                entry: h.entry,
-                span,
-                text: split_numbering(joined(a, b)).1.to_string(),
-                distance: h.distance,
-            }),
+            Some(h) => out.push(Part::tokens(
+                run,
+                a,
+                b,
+                Some((h.entry, Rc::from(split_numbering(joined(a, b)).1), h.distance)),
+            )),
             None => {
                 // Cells that ran together: a row label ends the text and its
                 // numbers follow.
@@ -985,33 +1033,34 @@ fn segment(
                 if idx == last && followed_by_number {
                     if let Some((entry, covered)) = cat.row_suffix(norm, prefer) {
                         if let Some(start) = suffix_start(text, run[a].span, covered) {
-                            if start > run[a].span.offset {
+                            let token = run[a].span;
+                            let start = start - token.offset;
+                            if start > 0 {
                                 // What ran into the label may be a label itself
                                 // (a group: "（三）不予公开1.属于国家秘密").
-                                let before = Span::from_range(run[a].span.offset, start);
+                                let before = Span::new(token.offset, start);
                                 let norm_before = normalize(before.slice(text).unwrap_or(""));
-                                match cat.best(&norm_before, prefer).filter(|h| h.distance == 0) {
-                                    Some(h) => out.push(Item::Label {
-                                        entry: h.entry,
-                                        span: before,
-                                        text: split_numbering(&norm_before).1.to_string(),
-                                        distance: 0,
-                                    }),
-                                    None => out.push(Item::Unknown(before)),
-                                }
+                                let label = cat
+                                    .best(&norm_before, prefer)
+                                    .filter(|h| h.distance == 0)
+                                    .map(|h| (h.entry, Rc::from(split_numbering(&norm_before).1), 0));
+                                out.push(Part {
+                                    start: (a, 0),
+                                    end: (a, start),
+                                    label,
+                                });
                             }
                             let e = cat.entry(entry);
-                            out.push(Item::Label {
-                                entry,
-                                span: Span::from_range(start, run[a].span.end()),
-                                text: e.map(|e| e.text.clone()).unwrap_or_default(),
-                                distance: 0,
+                            out.push(Part {
+                                start: (a, start),
+                                end: (a, token.len),
+                                label: Some((entry, Rc::from(e.map_or("", |e| e.text.as_str())), 0)),
                             });
                             continue;
                         }
                     }
                 }
-                out.push(Item::Unknown(span));
+                out.push(Part::tokens(run, a, b, None));
             }
         }
     }

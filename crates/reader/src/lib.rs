@@ -136,8 +136,8 @@ fn trim_end(text: &str, span: Span) -> Span {
 
 /// Read decoded text.
 pub fn read_text(name: &str, text: &str) -> Report {
-    let lines = tokens::text_lines(text);
-    let all_tokens = tokens::tokenize_lines(text, &lines);
+    let mut lines = tokens::text_lines(text);
+    let all_tokens = tokens::tokenize_lines(text, &mut lines);
     // Section headings are the same in both formats.
     let tpl = template(Format::V2021);
     let headings = sections::find(text, &lines, Format::V2021);

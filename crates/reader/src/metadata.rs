@@ -19,7 +19,6 @@ static TITLE: LazyLock<Regex> = LazyLock::new(|| {
         r"^(?:标题\s*[:：])?\s*(?P<pre>.*?)\s*(?P<year>\d{4}|[〇○零一二三四五六七八九]{4})\s*年\s*度?\s*(?P<mid>.*?)\s*(?:政府|政务)信息公开.*(?:报告|年报)",
     )
 });
-static TITLE_PREFIX: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*(?:标题\s*[:：])?\s*"));
 static TITLE_NO_YEAR: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?:政府|政务)信息公开.*(?:年度报告|工作报告|年报)"));
 /// A sentence naming the body: "2023年,沿海工业城发展服务中心政务信息公开工作…".
@@ -43,6 +42,46 @@ static PUBLISHED: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// `PERIOD.captures(text)`, searched from the first "统计" (every match
+/// starts with it; most reports print it once, near the top): the
+/// pattern is not run over a text that cannot match.
+fn period_captures(text: &str) -> Option<Captures<'_>> {
+    let start = STATISTICS.find(text.as_bytes())?;
+    PERIOD.captures_at(text, start)
+}
+
+/// Substring searchers for the literals the period and publication date
+/// need, built once.
+type Finder = memchr::memmem::Finder<'static>;
+static STATISTICS: LazyLock<Finder> = LazyLock::new(|| Finder::new("统计".as_bytes()));
+static DATE: LazyLock<Finder> = LazyLock::new(|| Finder::new("日期".as_bytes()));
+static TIME: LazyLock<Finder> = LazyLock::new(|| Finder::new("时间".as_bytes()));
+
+/// `PUBLISHED.captures(text)`, searched from two characters before the
+/// first "日期" or "时间" (every match has one of them after its first two
+/// characters): the pattern is not run over a text that cannot match.
+fn published_captures(text: &str) -> Option<Captures<'_>> {
+    let bytes = text.as_bytes();
+    let first = [DATE.find(bytes), TIME.find(bytes)].into_iter().flatten().min()?;
+    // Two characters back (at most eight bytes), on a character boundary.
+    let mut start = first.saturating_sub(8);
+    while !text.is_char_boundary(start) {
+        start += 1;
+    }
+    PUBLISHED.captures_at(text, start)
+}
+
+/// Length of a title line's lead: white space and a "标题:" label, as
+/// `^\s*(?:标题\s*[:：])?\s*` matches it.
+fn title_prefix_len(line: &str) -> usize {
+    let rest = line.trim_start();
+    let rest = rest
+        .strip_prefix("标题")
+        .and_then(|r| r.trim_start().strip_prefix([':', '：']))
+        .unwrap_or(rest);
+    line.len() - rest.trim_start().len()
+}
+
 /// Org-name endings, to tell a body from the start of a sentence.
 fn looks_like_body(s: &str) -> bool {
     s.chars().count() >= 2
@@ -51,9 +90,11 @@ fn looks_like_body(s: &str) -> bool {
             .is_some_and(|c| "局委办心府院会所站处室厅部署区县市镇乡道司行团馆队社厂场校园".contains(c))
 }
 
-/// A number printed with ASCII, full-width or Chinese digits ("二〇二三").
+/// A number printed with ASCII, full-width or Chinese digits ("二〇二三"),
+/// read as `str::parse` reads the digits folded to ASCII (an optional sign,
+/// then digits only), without building the folded text.
 fn number(s: &str) -> Option<i64> {
-    let folded: String = s
+    let mut chars = s
         .chars()
         .map(|c| match c {
             '〇' | '○' | '零' => '0',
@@ -68,8 +109,34 @@ fn number(s: &str) -> Option<i64> {
             '九' => '9',
             c => fold_char(c),
         })
-        .collect();
-    folded.parse().ok()
+        .peekable();
+    let negative = match chars.peek() {
+        Some('-') => true,
+        Some('+') => false,
+        _ => {
+            return digits_value(chars, false);
+        }
+    };
+    chars.next();
+    digits_value(chars, negative)
+}
+
+/// The value of a run of ASCII digits (at least one), negated when
+/// `negative`; `None` on anything else or on overflow.
+fn digits_value(chars: impl Iterator<Item = char>, negative: bool) -> Option<i64> {
+    let mut value: i64 = 0;
+    let mut digits = 0;
+    for c in chars {
+        let d = i64::from(c.to_digit(10).filter(|_| c.is_ascii_digit())?);
+        value = value.checked_mul(10)?;
+        value = if negative {
+            value.checked_sub(d)?
+        } else {
+            value.checked_add(d)?
+        };
+        digits += 1;
+    }
+    (digits > 0).then_some(value)
 }
 
 fn spanned_str(caps: &Captures, name: &str, base: usize) -> Option<Spanned<String>> {
@@ -117,9 +184,14 @@ pub(crate) fn read(text: &str, head_end: usize, overview: Option<Span>) -> Metad
             prev = None;
             continue;
         }
+        // Both title patterns need the words 信息公开.
+        if !s.contains("信息公开") {
+            prev = Some(*line);
+            continue;
+        }
         if let Some(c) = TITLE.captures(s) {
             // Without a "标题:" prefix and leading white space.
-            let lead = TITLE_PREFIX.find(s).map_or(0, |m| m.end());
+            let lead = title_prefix_len(s);
             let mut title_span = Span::from_range(line.offset + lead, line.offset + s.trim_end().len());
             let pre = spanned_str(&c, "pre", line.offset)
                 .map(|b| {
@@ -202,7 +274,7 @@ pub(crate) fn read(text: &str, head_end: usize, overview: Option<Span>) -> Metad
             }
         }
     }
-    if let Some(c) = PERIOD.captures(text) {
+    if let Some(c) = period_captures(text) {
         if let (Some(start), Some(whole)) = (date(&c, "y1", "m1", "d1", None), c.get(0)) {
             let end = date(&c, "y2", "m2", "d2", Some(start.year));
             if let Some(end) = end {
@@ -218,11 +290,131 @@ pub(crate) fn read(text: &str, head_end: usize, overview: Option<Span>) -> Metad
             meta.year = Some(Spanned::new(p.value.end.year, p.span));
         }
     }
-    if let Some(c) = PUBLISHED.captures(text) {
+    if let Some(c) = published_captures(text) {
         if let (Some(d), Some(whole)) = (date(&c, "y", "m", "d", None), c.get(0)) {
             let start = c.name("y").map_or(whole.start(), |m| m.start());
             meta.published = Some(Spanned::new(d, Span::from_range(start, whole.end())));
         }
     }
     meta
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn title_lead_is_what_the_pattern_matched() {
+        let pattern = re(r"^\s*(?:标题\s*[:：])?\s*");
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures");
+        let mut lines: Vec<String> = [
+            "标题：某局2023年政府信息公开工作年度报告",
+            "  标题 : 报告",
+            "\u{3000}标题\u{3000}：\u{3000}报告",
+            "标题 报告",
+            "标题",
+            "标题:",
+            "  ",
+            "",
+            "某局报告",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            if e.path().extension().is_some_and(|x| x == "txt") {
+                let text = std::fs::read_to_string(e.path()).unwrap_or_default();
+                lines.extend(text.lines().take(40).map(str::to_string));
+            }
+        }
+        for l in &lines {
+            assert_eq!(
+                title_prefix_len(l),
+                pattern.find(l).map_or(0, |m| m.end()),
+                "{l:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn numbers_read_as_parse_reads_them() {
+        let by_parse = |s: &str| -> Option<i64> {
+            let folded: String = s
+                .chars()
+                .map(|c| match c {
+                    '〇' | '○' | '零' => '0',
+                    '一' => '1',
+                    '二' => '2',
+                    '三' => '3',
+                    '四' => '4',
+                    '五' => '5',
+                    '六' => '6',
+                    '七' => '7',
+                    '八' => '8',
+                    '九' => '9',
+                    c => fold_char(c),
+                })
+                .collect();
+            folded.parse().ok()
+        };
+        for s in [
+            "2023",
+            "二〇二三",
+            "二○二三",
+            "２０２３",
+            "12",
+            "0",
+            "",
+            "+",
+            "-",
+            "-5",
+            "+7",
+            "－3",
+            "１2",
+            "٣",
+            "2023年",
+            "9223372036854775807",
+            "9223372036854775808",
+            "-9223372036854775808",
+            "-9223372036854775809",
+            "+-1",
+        ] {
+            assert_eq!(number(s), by_parse(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn prefiltered_searches_find_what_the_patterns_find() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures");
+        let mut texts: Vec<String> = [
+            "统计期限：2023年1月1日至2023年12月31日",
+            "本报告统计时间为2023年1月1日起至12月31日止。统计期限自2022年1月1日至2022年12月31日",
+            "统计数据说明。统计期限 2023 年 1 月 1 日 — 2023 年 12 月 31 日",
+            "发布日期：2024-01-02",
+            "发布时间 2024年1月2日 成文日期：2023.12.30",
+            "日期：2024-01-02 公开日期:2024/1/3",
+            "ab发布日期2024.1.2",
+            "统计",
+            "",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            if e.path().extension().is_some_and(|x| x == "txt") {
+                texts.push(std::fs::read_to_string(e.path()).unwrap_or_default());
+            }
+        }
+        let spans = |c: Option<Captures>| -> Vec<Option<(usize, usize)>> {
+            c.map(|c| c.iter().map(|m| m.map(|m| (m.start(), m.end()))).collect())
+                .unwrap_or_default()
+        };
+        let mut found = 0;
+        for t in &texts {
+            assert_eq!(spans(period_captures(t)), spans(PERIOD.captures(t)), "{t}");
+            assert_eq!(spans(published_captures(t)), spans(PUBLISHED.captures(t)), "{t}");
+            found += usize::from(PERIOD.is_match(t)) + usize::from(PUBLISHED.is_match(t));
+        }
+        assert!(found >= 8, "{found}");
+    }
 }

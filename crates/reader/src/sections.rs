@@ -4,7 +4,10 @@
 
 use crate::labels::{label_match, max_distance, more_bits_than, signature};
 use crate::tokens::TextLine;
-use nianbao_model::label::{distance_within, is_insignificant, normalize, normalize_into, split_numbering};
+use nianbao_model::label::{
+    distance_within, fold_char, is_insignificant, normalize, normalize_into, normalized_len_at_least,
+    split_numbering,
+};
 use nianbao_model::{template, Format, LabelUse, SectionSchema, Span, FORMATS};
 use std::cell::RefCell;
 use std::sync::LazyLock;
@@ -14,47 +17,6 @@ use std::sync::LazyLock;
 pub(crate) struct Heading {
     pub index: usize,
     pub label: LabelUse,
-}
-
-/// The first cell of a line (up to a tab or pipe), trimmed, with its offset.
-fn first_cell(line: &str, base: usize) -> Option<(usize, &str)> {
-    let mut start = 0;
-    loop {
-        let (end, separator_len) = next_separator(line, start);
-        let cell = line.get(start..end).unwrap_or("");
-        // Markdown headings ("## 一、总体情况") and bold markers are no wording.
-        let trimmed = cell.trim_start_matches(|c: char| is_insignificant(c) || c == '#');
-        if !trimmed.trim().is_empty() {
-            let lead = cell.len() - trimmed.len();
-            let t = trimmed.trim_end_matches(is_insignificant);
-            return Some((base + start + lead, t));
-        }
-        if end >= line.len() {
-            return None;
-        }
-        start = end + separator_len;
-    }
-}
-
-/// The next cell separator (tab, `|` or `｜`) at or after `from`: its byte
-/// offset and length, or the line's end. Searched bytewise (memchr), as a
-/// paragraph of prose is one long first cell.
-fn next_separator(line: &str, from: usize) -> (usize, usize) {
-    let bytes = line.as_bytes();
-    let mut at = from;
-    while let Some(k) = bytes
-        .get(at..)
-        .and_then(|rest| memchr::memchr3(b'\t', b'|', 0xEF, rest))
-    {
-        let i = at + k;
-        match bytes.get(i) {
-            Some(b'\t' | b'|') => return (i, 1),
-            // '｜' is EF BD 9C; other characters starting with EF are text.
-            _ if bytes.get(i..i + 3) == Some("｜".as_bytes()) => return (i, 3),
-            _ => at = i + 1,
-        }
-    }
-    (line.len(), 0)
 }
 
 /// Byte length of the prefix of `s` holding its first `n` significant characters.
@@ -91,6 +53,21 @@ fn part_numbering(norm: &str) -> Option<(&str, &str)> {
     let after = rest.get(numeral * '一'.len_utf8()..)?.strip_prefix("部分")?;
     let after = after.trim_start_matches([':', '、', ',', '.']);
     (numeral > 0).then(|| norm.split_at(norm.len() - after.len()))
+}
+
+/// Whether a line's first cell cannot be a heading, told from its first
+/// normalised characters rather than from all of them (a paragraph of prose
+/// is one long first cell): with neither 第 nor a Chinese numeral first,
+/// [`LineHead::new`] takes it only without numbering (numbering by brackets
+/// or digits numbers no section) and no longer than the longest label and
+/// its edits.
+fn too_long_for_a_heading(cell: &str, max_label_chars: usize) -> bool {
+    match cell.chars().map(fold_char).find(|c| !is_insignificant(*c)) {
+        None => false,
+        Some(c) if c == '第' || "一二三四五六七八九十".contains(c) => false,
+        // More than `max_label_chars + 5` characters in all.
+        Some(_) => normalized_len_at_least(cell, max_label_chars + 6),
+    }
 }
 
 /// A section label (or variant) normalised, with its length in characters
@@ -245,56 +222,52 @@ fn match_section(head: &LineHead, labels: &[NormLabel]) -> Option<(usize, usize)
     best
 }
 
-/// Longest normalised line head whose reading [`heading_remembered`] keeps.
-const REMEMBERED_HEAD_BYTES: usize = 96;
+/// Longest first cell (as printed) whose reading [`heading_remembered`] keeps.
+const REMEMBERED_HEAD_BYTES: usize = 128;
 
 /// Line heads remembered before starting afresh (bounded memory).
 const REMEMBERED_HEADS: usize = 1 << 15;
 
-/// Which section a normalised line head reads as, and how many of its
-/// characters the heading covers.
-// Keyed by text from reports: std's randomly keyed hasher (see labels.rs).
-type HeadReadings = std::collections::HashMap<String, Option<(usize, usize)>>;
+/// Which section a line's first cell (as printed) reads as, and how many of
+/// its characters the heading covers.
+// Keyed by text from reports: foldhash, randomly seeded (see labels.rs).
+type HeadReadings = std::collections::HashMap<String, Option<(usize, usize)>, foldhash::fast::RandomState>;
 
 thread_local! {
     /// [`HeadReadings`] by format (index in [`FORMATS`]).
     static HEADS: RefCell<Vec<HeadReadings>> = const { RefCell::new(Vec::new()) };
 }
 
-/// `read()` (the section a normalised line head is a heading of, and the
-/// characters covered), remembered per thread for short heads: table rows
+/// `read()` (the section a line's first cell is a heading of, and the
+/// characters covered), remembered per thread for short cells: table rows
 /// and headings print the template's words report after report, so most
-/// lines of a report were read before. The reading depends on the head
-/// and the format alone.
+/// lines of a report were read before. The reading depends on the cell as
+/// printed and the format alone, so a cell read before is not even
+/// normalised again.
 fn heading_remembered(
-    format_index: usize,
-    norm: &str,
+    heads: &mut HeadReadings,
+    cell: &str,
     read: impl FnOnce() -> Option<(usize, usize)>,
 ) -> Option<(usize, usize)> {
-    if norm.len() > REMEMBERED_HEAD_BYTES {
+    if cell.len() > REMEMBERED_HEAD_BYTES {
         return read();
     }
-    let known = HEADS.with_borrow(|memo| memo.get(format_index)?.get(norm).copied());
-    if let Some(found) = known {
+    if let Some(&found) = heads.get(cell) {
         return found;
     }
     let found = read();
-    HEADS.with_borrow_mut(|memo| {
-        if memo.len() <= format_index {
-            memo.resize_with(format_index + 1, HeadReadings::default);
-        }
-        if let Some(heads) = memo.get_mut(format_index) {
-            if heads.len() >= REMEMBERED_HEADS {
-                heads.clear();
-            }
-            heads.insert(norm.to_string(), found);
-        }
-    });
+    if heads.len() >= REMEMBERED_HEADS {
+        heads.clear();
+    }
+    heads.insert(cell.to_string(), found);
     found
 }
 
 /// Every section heading, in template order (each section at most once,
-/// each after the previous one found).
+/// each after the previous one found). `lines` are tokenized
+/// ([`crate::tokens::tokenize_lines`]), which finds their heads.
+// Not inlined: called once per report, and a profile then shows its share.
+#[inline(never)]
 pub(crate) fn find(text: &str, lines: &[TextLine], format: Format) -> Vec<Heading> {
     let sections = &template(format).sections;
     let format_index = FORMATS.iter().position(|f| *f == format).unwrap_or(0);
@@ -303,17 +276,35 @@ pub(crate) fn find(text: &str, lines: &[TextLine], format: Format) -> Vec<Headin
     let mut candidates: Vec<Heading> = Vec::new();
     let mut norm = String::new();
     let max_label_chars = labels.iter().flatten().map(|l| l.chars).max().unwrap_or(0);
+    // This format's remembered readings, taken out of the thread's store for
+    // the report's lines (put back below) rather than looked up through it
+    // line by line.
+    let mut heads = HEADS.with_borrow_mut(|memo| {
+        if memo.len() <= format_index {
+            memo.resize_with(format_index + 1, HeadReadings::default);
+        }
+        memo.get_mut(format_index).map(std::mem::take).unwrap_or_default()
+    });
     for line in lines {
         if line.furniture {
             continue;
         }
-        let Some(s) = line.span.slice(text) else { continue };
-        let Some((offset, cell)) = first_cell(s, line.span.offset) else {
+        // The first cell's wording (found by the tokenizer).
+        let Some(head) = line.head else { continue };
+        let Some(cell) = head.slice(text) else { continue };
+        let offset = head.offset;
+        // Every section label has more characters outside ASCII than the
+        // edits it tolerates (`ascii_never_reads_as_a_section`): a cell all
+        // in ASCII (numbers, rules) heads no section.
+        if cell.is_ascii() {
             continue;
-        };
-        norm.clear();
-        normalize_head(cell, &mut norm, max_label_chars);
-        let matched = heading_remembered(format_index, &norm, || {
+        }
+        let matched = heading_remembered(&mut heads, cell, || {
+            if too_long_for_a_heading(cell, max_label_chars) {
+                return None;
+            }
+            norm.clear();
+            normalize_head(cell, &mut norm, max_label_chars);
             let head = LineHead::new(&norm, max_label_chars)?;
             labels.iter().enumerate().find_map(|(index, section_labels)| {
                 match_section(&head, section_labels).map(|(covered, _)| (index, covered))
@@ -337,6 +328,11 @@ pub(crate) fn find(text: &str, lines: &[TextLine], format: Format) -> Vec<Headin
             }
         }
     }
+    HEADS.with_borrow_mut(|memo| {
+        if let Some(slot) = memo.get_mut(format_index) {
+            *slot = heads;
+        }
+    });
     let mut found: Vec<Heading> = Vec::new();
     let mut after = 0;
     for (index, schema) in sections.iter().enumerate() {
@@ -380,10 +376,69 @@ fn inline_heading(text: &str, after: usize, schema: &SectionSchema, index: usize
 mod tests {
     use super::*;
 
+    /// The lines of `text` as [`find`] takes them: tokenized, so with their heads.
+    fn lines_read(text: &str) -> Vec<TextLine> {
+        let mut lines = crate::tokens::text_lines(text);
+        crate::tokens::tokenize_lines(text, &mut lines);
+        lines
+    }
+
+    #[test]
+    fn ascii_never_reads_as_a_section() {
+        // A first cell all in ASCII is skipped: it would need more edits
+        // than any label tolerates.
+        for labels in SECTION_LABELS.iter().flatten() {
+            for l in labels {
+                let outside_ascii = l.text.chars().filter(|c| !c.is_ascii()).count();
+                assert!(outside_ascii > max_distance(l.chars), "{}", l.text);
+            }
+        }
+    }
+
+    #[test]
+    fn long_cells_are_told_as_the_full_reading_tells_them() {
+        let labels = SECTION_LABELS.first().map_or(&[][..], |l| &l[..]);
+        let max = labels.iter().flatten().map(|l| l.chars).max().unwrap_or(0);
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures");
+        let mut cells: Vec<String> = [
+            "（一）主动公开情况。本级政府通过政府信息公开专栏主动公开政府信息1418条，及时发布政策文件",
+            "1. 本级政府通过政府信息公开专栏主动公开政府信息1418条，及时发布政策文件、通知公告等",
+            "二、主动公开政府信息情况 第二十条第（一）项 信息内容 本年制发件数 本年废止件数",
+            "第二部分：主动公开政府信息情况 第二十条第（一）项 信息内容 本年制发件数 本年废止件数",
+            "2021年，本级政府认真贯彻落实《中华人民共和国政府信息公开条例》和上级关于政务公开工作的部署要求",
+            "总体情况",
+            "  ** 一、 总体情况 **",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            if e.path().extension().is_some_and(|x| x == "txt") {
+                let text = std::fs::read_to_string(e.path()).unwrap_or_default();
+                let lines = lines_read(&text);
+                cells.extend(
+                    lines
+                        .iter()
+                        .filter_map(|l| Some(l.head?.slice(&text)?.to_string())),
+                );
+            }
+        }
+        let mut told = 0;
+        for cell in &cells {
+            if too_long_for_a_heading(cell, max) {
+                told += 1;
+                let mut norm = String::new();
+                normalize_head(cell, &mut norm, max);
+                assert!(LineHead::new(&norm, max).is_none(), "{cell}");
+            }
+        }
+        assert!(told > 40, "{told}");
+    }
+
     #[test]
     fn part_numbering_headings() {
         let text = "第一部分 总体情况\n正文\n第二部分：主动公开政府信息情况\n";
-        let ids: Vec<_> = find(text, &crate::tokens::text_lines(text), Format::V2021)
+        let ids: Vec<_> = find(text, &lines_read(text), Format::V2021)
             .into_iter()
             .map(|h| h.label.text)
             .collect();
@@ -395,7 +450,7 @@ mod tests {
         let text =
             "标题\n| 一、总体情况 |\n正文\n主动公开政府信息情况\n四、政府信息公开行政复议、行政诉讼情况\n";
         let read = || -> Vec<(usize, String)> {
-            find(text, &crate::tokens::text_lines(text), Format::V2021)
+            find(text, &lines_read(text), Format::V2021)
                 .into_iter()
                 .map(|h| (h.index, h.label.text))
                 .collect()
@@ -409,7 +464,7 @@ mod tests {
     #[test]
     fn numbered_bare_and_piped_headings() {
         let text = "标题\n| 一、总体情况 |\n正文\n主动公开政府信息情况\n\t三、收到和处理政府信息公开申请情况\n四、结转下年度继续办理\t0\n四、政府信息公开行政复议、行政诉讼情况\n";
-        let ids: Vec<_> = find(text, &crate::tokens::text_lines(text), Format::V2021)
+        let ids: Vec<_> = find(text, &lines_read(text), Format::V2021)
             .into_iter()
             .map(|h| (h.label.target.into_owned(), h.label.text))
             .collect();
