@@ -392,7 +392,7 @@ impl Inputs {
 }
 
 /// Inputs checked per thread between two writes of output.
-const BATCH_PER_THREAD: usize = 16;
+const BATCH_PER_THREAD: usize = 32;
 
 /// Extensions of report files looked for in directories: exported text, the
 /// JSON `extract` writes, and the published formats the readers take.
@@ -748,19 +748,30 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
         }
     };
     let progress = Progress::new(inputs.len(), std::io::stderr().is_terminal() && !args.quiet);
-    let written = (|| -> std::io::Result<()> {
+    // Inputs are checked in parallel a batch at a time and written in input
+    // order, so memory holds a few batches of results, not all. A checking
+    // thread hands each batch to this one, which writes it while the next
+    // batch is being checked.
+    let batch = (BATCH_PER_THREAD * pool.current_num_threads()).max(1);
+    let written = std::thread::scope(|scope| -> std::io::Result<()> {
+        let (batches, checked) = std::sync::mpsc::sync_channel::<Vec<(ReportResult, Option<Report>)>>(1);
+        let (pool, check_one, count) = (&pool, &check_one, inputs.len());
+        scope.spawn(move || {
+            for chunk_start in (0..count).step_by(batch) {
+                let chunk = chunk_start..(chunk_start + batch).min(count);
+                let results = if chunk.len() == 1 {
+                    chunk.map(check_one).collect()
+                } else {
+                    pool.install(|| chunk.into_par_iter().map(check_one).collect())
+                };
+                if batches.send(results).is_err() {
+                    // The writer stopped (an output error): so do we.
+                    break;
+                }
+            }
+        });
         renderer.start(sink.writer())?;
-        // Inputs are checked in parallel a batch at a time and written in
-        // input order, so memory holds one batch of results, not all.
-        let batch = BATCH_PER_THREAD * pool.current_num_threads();
-        let batch = batch.max(1);
-        for chunk_start in (0..inputs.len()).step_by(batch) {
-            let chunk = chunk_start..(chunk_start + batch).min(inputs.len());
-            let results: Vec<(ReportResult, Option<Report>)> = if chunk.len() == 1 {
-                chunk.clone().map(check_one).collect()
-            } else {
-                pool.install(|| chunk.clone().into_par_iter().map(check_one).collect())
-            };
+        for results in checked {
             progress.suspend(|| {
                 for (result, report) in &results {
                     summary.add(result);
@@ -768,12 +779,12 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
                 }
                 sink.writer().flush()
             })?;
-            progress.advance(chunk.len());
+            progress.advance(results.len());
         }
         progress.finish();
         renderer.finish(sink.writer(), &summary)?;
         sink.writer().flush()
-    })();
+    });
     match written {
         // The reader of a pipe went away (`| head`): stop quietly.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(ExitCode::from(EXIT_ERROR)),
