@@ -109,10 +109,7 @@ fn span_of(p: &Pair<'_, Rule>) -> SrcSpan {
 
 /// Parse one file. On a syntax error nothing of the file is returned but the
 /// error; otherwise the tree plus any errors in numbers and patterns.
-pub fn parse_file(
-    file: &FileRef,
-    patterns: &mut PatternCache,
-) -> (ParsedFile, Vec<RuleDiagnostic>) {
+pub fn parse_file(file: &FileRef, patterns: &mut PatternCache) -> (ParsedFile, Vec<RuleDiagnostic>) {
     if let Some(err) = nesting_too_deep(file) {
         return (ParsedFile::default(), vec![err]);
     }
