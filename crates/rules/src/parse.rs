@@ -123,8 +123,10 @@ pub fn parse_file(file: &FileRef, patterns: &mut PatternCache) -> (ParsedFile, V
         patterns,
     };
     let mut out = ParsedFile::default();
+    // `rule` and `test` appear only directly under `file`: no need to walk
+    // every token of the file.
     for pair in pairs
-        .flatten()
+        .flat_map(|file| file.into_inner())
         .filter(|p| matches!(p.as_rule(), Rule::rule | Rule::test))
     {
         match pair.as_rule() {
