@@ -149,12 +149,13 @@ pub fn compile(sources: &[RuleSource]) -> Result<RuleSet, RuleErrors> {
     let mut diags: Vec<RuleDiagnostic> = Vec::new();
     let mut set = RuleSet::default();
     let mut parsed = Vec::new();
+    let mut patterns = parse::PatternCache::default();
     for src in sources {
         let file = FileRef {
             name: Arc::from(src.name.as_str()),
             text: Arc::from(src.text.as_str()),
         };
-        let (p, errs) = parse::parse_file(&file);
+        let (p, errs) = parse::parse_file(&file, &mut patterns);
         diags.extend(errs);
         parsed.push((file, p));
     }

@@ -7,6 +7,7 @@ use crate::diagnostic::{Code, FileRef, RuleDiagnostic};
 use nianbao_model::Decimal;
 use pest::iterators::Pair;
 use pest::Parser;
+use std::collections::HashMap;
 use std::str::FromStr;
 
 #[derive(pest_derive::Parser)]
@@ -86,9 +87,19 @@ pub struct ParsedFile {
     pub tests: Vec<RawTest>,
 }
 
-struct Ctx<'f> {
+/// Patterns already compiled, by source. Compiling a pattern costs far more
+/// than parsing its file (bounded repeats of Unicode classes expand to large
+/// automata), and rule files repeat patterns; a `Regex` clone shares the
+/// compiled program.
+#[derive(Default)]
+pub struct PatternCache {
+    compiled: HashMap<String, regex::Regex>,
+}
+
+struct Ctx<'f, 'c> {
     file: &'f FileRef,
     errors: Vec<RuleDiagnostic>,
+    patterns: &'c mut PatternCache,
 }
 
 fn span_of(p: &Pair<'_, Rule>) -> SrcSpan {
@@ -98,7 +109,7 @@ fn span_of(p: &Pair<'_, Rule>) -> SrcSpan {
 
 /// Parse one file. On a syntax error nothing of the file is returned but the
 /// error; otherwise the tree plus any errors in numbers and patterns.
-pub fn parse_file(file: &FileRef) -> (ParsedFile, Vec<RuleDiagnostic>) {
+pub fn parse_file(file: &FileRef, patterns: &mut PatternCache) -> (ParsedFile, Vec<RuleDiagnostic>) {
     if let Some(err) = nesting_too_deep(file) {
         return (ParsedFile::default(), vec![err]);
     }
@@ -109,10 +120,13 @@ pub fn parse_file(file: &FileRef) -> (ParsedFile, Vec<RuleDiagnostic>) {
     let mut cx = Ctx {
         file,
         errors: Vec::new(),
+        patterns,
     };
     let mut out = ParsedFile::default();
+    // `rule` and `test` appear only directly under `file`: no need to walk
+    // every token of the file.
     for pair in pairs
-        .flatten()
+        .flat_map(|file| file.into_inner())
         .filter(|p| matches!(p.as_rule(), Rule::rule | Rule::test))
     {
         match pair.as_rule() {
@@ -306,7 +320,7 @@ fn unquote(raw: &str) -> String {
     out
 }
 
-impl<'f> Ctx<'f> {
+impl Ctx<'_, '_> {
     fn error(&mut self, d: RuleDiagnostic) {
         self.errors.push(d);
     }
@@ -719,11 +733,18 @@ impl<'f> Ctx<'f> {
         let body = p.into_inner().next().map_or("", |b| b.as_str());
         // `\/` is a slash; every other escape belongs to the regex syntax.
         let source = body.replace("\\/", "/");
+        if let Some(regex) = self.patterns.compiled.get(&source) {
+            let regex = regex.clone();
+            return Some(Pattern { source, regex });
+        }
         match regex::RegexBuilder::new(&source)
             .size_limit(REGEX_SIZE_LIMIT)
             .build()
         {
-            Ok(regex) => Some(Pattern { source, regex }),
+            Ok(regex) => {
+                self.patterns.compiled.insert(source.clone(), regex.clone());
+                Some(Pattern { source, regex })
+            }
             Err(e) => {
                 let detail = match &e {
                     regex::Error::Syntax(s) => s.lines().last().unwrap_or("").trim().to_string(),

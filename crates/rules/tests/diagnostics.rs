@@ -125,6 +125,43 @@ fn deep_nesting_is_a_diagnostic_not_a_crash() {
     assert!(out.contains("nianbao::rules::too-deep"), "{out}");
 }
 
+/// pest is held at 2.8, which has no stack probe of its own: the bracket
+/// limit checked before parsing must keep the deepest accepted rule within
+/// the stack a main thread gets (8 MiB). Measured at 48 levels: a debug build
+/// needs 3-4 MiB, a release build under 1 MiB, with pest 2.8 as with 2.9.
+#[test]
+fn deepest_accepted_nesting_compiles_on_a_main_thread_stack() {
+    use nianbao_rules::parse::MAX_DEPTH;
+    // The rule's braces and the cell's bracket count too.
+    let parens = MAX_DEPTH - 2;
+    let check = format!(
+        "{}requests[new, c]{} == 0",
+        "(".repeat(parens),
+        ")".repeat(parens)
+    );
+    let text = rule_with_check(&check);
+    let outcome = std::thread::Builder::new()
+        .stack_size(8 << 20)
+        .spawn(move || {
+            compile(&[RuleSource {
+                name: "deepest.rules".into(),
+                text,
+            }])
+            .map(|set| set.rules.len())
+            .map_err(|e| format!("{e:?}"))
+        })
+        .expect("spawn a thread")
+        .join()
+        .expect("no stack overflow");
+    assert_eq!(outcome, Ok(1));
+    let too_deep = rule_with_check(&format!(
+        "{}1{} == 1",
+        "(".repeat(MAX_DEPTH + 1),
+        ")".repeat(MAX_DEPTH + 1)
+    ));
+    assert!(render("deeper.rules", &too_deep).contains("nianbao::rules::too-deep"));
+}
+
 #[test]
 fn unknown_test_and_function() {
     insta::assert_snapshot!(render(
