@@ -90,26 +90,29 @@ fn looks_like_body(s: &str) -> bool {
             .is_some_and(|c| "局委办心府院会所站处室厅部署区县市镇乡道司行团馆队社厂场校园".contains(c))
 }
 
+/// A character of a printed date number as an ASCII digit where it is one:
+/// Chinese numerals 〇一…九 and full-width digits folded.
+fn digit_folded(c: char) -> char {
+    match c {
+        '〇' | '○' | '零' => '0',
+        '一' => '1',
+        '二' => '2',
+        '三' => '3',
+        '四' => '4',
+        '五' => '5',
+        '六' => '6',
+        '七' => '7',
+        '八' => '8',
+        '九' => '9',
+        c => fold_char(c),
+    }
+}
+
 /// A number printed with ASCII, full-width or Chinese digits ("二〇二三"),
 /// read as `str::parse` reads the digits folded to ASCII (an optional sign,
 /// then digits only), without building the folded text.
 fn number(s: &str) -> Option<i64> {
-    let mut chars = s
-        .chars()
-        .map(|c| match c {
-            '〇' | '○' | '零' => '0',
-            '一' => '1',
-            '二' => '2',
-            '三' => '3',
-            '四' => '4',
-            '五' => '5',
-            '六' => '6',
-            '七' => '7',
-            '八' => '8',
-            '九' => '9',
-            c => fold_char(c),
-        })
-        .peekable();
+    let mut chars = s.chars().map(digit_folded).peekable();
     let negative = match chars.peek() {
         Some('-') => true,
         Some('+') => false,
@@ -339,22 +342,7 @@ mod tests {
     #[test]
     fn numbers_read_as_parse_reads_them() {
         let by_parse = |s: &str| -> Option<i64> {
-            let folded: String = s
-                .chars()
-                .map(|c| match c {
-                    '〇' | '○' | '零' => '0',
-                    '一' => '1',
-                    '二' => '2',
-                    '三' => '3',
-                    '四' => '4',
-                    '五' => '5',
-                    '六' => '6',
-                    '七' => '7',
-                    '八' => '8',
-                    '九' => '9',
-                    c => fold_char(c),
-                })
-                .collect();
+            let folded: String = s.chars().map(digit_folded).collect();
             folded.parse().ok()
         };
         for s in [
