@@ -7,7 +7,7 @@
 
 use crate::tokens::{Kind, Token};
 use nianbao_model::label::{bare_eq, distance, distance_within, normalize, normalize_into, split_numbering};
-use nianbao_model::{template, Format, LabelMatch, RowKind, Span, FORMATS};
+use nianbao_model::{template, Format, LabelMatch, ReportHasher, RowKind, Span, FORMATS};
 use rustc_hash::FxHashMap;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -909,10 +909,10 @@ impl Part {
     }
 }
 
-// Keyed by text from reports: foldhash with a per-process random seed
-// (crafted keys cannot target it), much cheaper than SipHash on the short
-// keys looked up for every run of words; Fx is only for template keys.
-type TextMap<V> = std::collections::HashMap<String, V, foldhash::fast::RandomState>;
+/// A map keyed by text from reports: hashed like the report's own maps
+/// ([`ReportHasher`], seeded per process, so crafted keys cannot target it);
+/// Fx is only for template keys.
+pub(crate) type TextMap<V> = std::collections::HashMap<String, V, ReportHasher>;
 
 /// The parts of runs already read, by [`run_key`].
 #[derive(Default)]

@@ -30,6 +30,8 @@
 //!   read becomes a `Problem` in the report.
 
 pub mod decode;
+#[cfg(test)]
+mod fixtures;
 pub mod flattened;
 mod formats;
 mod labels;

@@ -309,7 +309,6 @@ mod tests {
     #[test]
     fn title_lead_is_what_the_pattern_matched() {
         let pattern = re(r"^\s*(?:标题\s*[:：])?\s*");
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures");
         let mut lines: Vec<String> = [
             "标题：某局2023年政府信息公开工作年度报告",
             "  标题 : 报告",
@@ -324,11 +323,8 @@ mod tests {
         .iter()
         .map(|s| s.to_string())
         .collect();
-        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            if e.path().extension().is_some_and(|x| x == "txt") {
-                let text = std::fs::read_to_string(e.path()).unwrap_or_default();
-                lines.extend(text.lines().take(40).map(str::to_string));
-            }
+        for text in crate::fixtures::texts() {
+            lines.extend(text.lines().take(40).map(str::to_string));
         }
         for l in &lines {
             assert_eq!(
@@ -373,7 +369,6 @@ mod tests {
 
     #[test]
     fn prefiltered_searches_find_what_the_patterns_find() {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures");
         let mut texts: Vec<String> = [
             "统计期限：2023年1月1日至2023年12月31日",
             "本报告统计时间为2023年1月1日起至12月31日止。统计期限自2022年1月1日至2022年12月31日",
@@ -388,11 +383,7 @@ mod tests {
         .iter()
         .map(|s| s.to_string())
         .collect();
-        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            if e.path().extension().is_some_and(|x| x == "txt") {
-                texts.push(std::fs::read_to_string(e.path()).unwrap_or_default());
-            }
-        }
+        texts.extend(crate::fixtures::texts());
         let spans = |c: Option<Captures>| -> Vec<Option<(usize, usize)>> {
             c.map(|c| c.iter().map(|m| m.map(|m| (m.start(), m.end()))).collect())
                 .unwrap_or_default()

@@ -2,7 +2,7 @@
 //! 一、 numbering or none at all, as haiyan prints "总体情况" alone), taken
 //! in template order.
 
-use crate::labels::{label_match, max_distance, more_bits_than, signature};
+use crate::labels::{label_match, max_distance, more_bits_than, signature, TextMap};
 use crate::tokens::TextLine;
 use nianbao_model::label::{
     distance_within, fold_char, is_insignificant, normalize, normalize_into, normalized_len_at_least,
@@ -230,8 +230,7 @@ const REMEMBERED_HEADS: usize = 1 << 15;
 
 /// Which section a line's first cell (as printed) reads as, and how many of
 /// its characters the heading covers.
-// Keyed by text from reports: foldhash, randomly seeded (see labels.rs).
-type HeadReadings = std::collections::HashMap<String, Option<(usize, usize)>, foldhash::fast::RandomState>;
+type HeadReadings = TextMap<Option<(usize, usize)>>;
 
 thread_local! {
     /// [`HeadReadings`] by format (index in [`FORMATS`]).
@@ -399,7 +398,6 @@ mod tests {
     fn long_cells_are_told_as_the_full_reading_tells_them() {
         let labels = SECTION_LABELS.first().map_or(&[][..], |l| &l[..]);
         let max = labels.iter().flatten().map(|l| l.chars).max().unwrap_or(0);
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures");
         let mut cells: Vec<String> = [
             "（一）主动公开情况。本级政府通过政府信息公开专栏主动公开政府信息1418条，及时发布政策文件",
             "1. 本级政府通过政府信息公开专栏主动公开政府信息1418条，及时发布政策文件、通知公告等",
@@ -412,16 +410,13 @@ mod tests {
         .iter()
         .map(|s| s.to_string())
         .collect();
-        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            if e.path().extension().is_some_and(|x| x == "txt") {
-                let text = std::fs::read_to_string(e.path()).unwrap_or_default();
-                let lines = lines_read(&text);
-                cells.extend(
-                    lines
-                        .iter()
-                        .filter_map(|l| Some(l.head?.slice(&text)?.to_string())),
-                );
-            }
+        for text in crate::fixtures::texts() {
+            let lines = lines_read(&text);
+            cells.extend(
+                lines
+                    .iter()
+                    .filter_map(|l| Some(l.head?.slice(&text)?.to_string())),
+            );
         }
         let mut told = 0;
         for cell in &cells {

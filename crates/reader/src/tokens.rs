@@ -698,7 +698,6 @@ mod tests {
 
     #[test]
     fn furniture_prefilter_agrees_with_the_pattern() {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures");
         let mut lines: Vec<String> = [
             "- 5 -",
             " －12－ ",
@@ -775,11 +774,8 @@ mod tests {
         .iter()
         .map(|s| s.to_string())
         .collect();
-        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            if e.path().extension().is_some_and(|x| x == "txt") {
-                let text = std::fs::read_to_string(e.path()).unwrap_or_default();
-                lines.extend(text.lines().map(str::to_string));
-            }
+        for text in crate::fixtures::texts() {
+            lines.extend(text.lines().map(str::to_string));
         }
         assert!(lines.len() > 1000);
         assert!(lines.iter().filter(|l| is_furniture(l)).count() >= 15);
@@ -842,12 +838,8 @@ mod tests {
         .iter()
         .map(|s| s.to_string())
         .collect();
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures");
-        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            if e.path().extension().is_some_and(|x| x == "txt") {
-                let text = std::fs::read_to_string(e.path()).unwrap_or_default();
-                lines.extend(text.lines().map(str::to_string));
-            }
+        for text in crate::fixtures::texts() {
+            lines.extend(text.lines().map(str::to_string));
         }
         let mut heads = 0;
         for l in &lines {
@@ -998,16 +990,12 @@ mod tests {
         ] {
             same_cuts(w);
         }
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures");
         let mut words = 0;
-        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            if e.path().extension().is_some_and(|x| x == "txt") {
-                let text = std::fs::read_to_string(e.path()).unwrap_or_default();
-                for w in text.split(|c: char| class(c) != Class::Word) {
-                    if w.chars().any(is_digit) {
-                        same_cuts(w);
-                        words += 1;
-                    }
+        for text in crate::fixtures::texts() {
+            for w in text.split(|c: char| class(c) != Class::Word) {
+                if w.chars().any(is_digit) {
+                    same_cuts(w);
+                    words += 1;
                 }
             }
         }

@@ -180,9 +180,7 @@ pub struct Location {
 pub struct Locator<'t> {
     text: &'t str,
     base_offset: usize,
-    /// Built on the first lookup: most reports in a batch have no finding
-    /// to locate.
-    index: std::sync::OnceLock<LineIndex<'t>>,
+    index: LineIndex<'t>,
 }
 
 impl<'t> Locator<'t> {
@@ -190,12 +188,8 @@ impl<'t> Locator<'t> {
         Locator {
             text,
             base_offset,
-            index: std::sync::OnceLock::new(),
+            index: LineIndex::new(text),
         }
-    }
-
-    fn index(&self) -> &LineIndex<'t> {
-        self.index.get_or_init(|| LineIndex::new(self.text))
     }
 
     /// `span` clamped to the text and to character boundaries.
@@ -214,9 +208,8 @@ impl<'t> Locator<'t> {
 
     pub fn locate(&self, span: Span) -> Location {
         let span = self.clamp(span);
-        let index = self.index();
-        let start = index.line_col(span.offset);
-        let end = index.line_col(span.end());
+        let start = self.index.line_col(span.offset);
+        let end = self.index.line_col(span.end());
         Location {
             offset: self.base_offset + span.offset,
             length: span.len,

@@ -7,10 +7,7 @@ use nianbao_model::label::{normalize, split_numbering};
 use nianbao_model::{template, Decimal, Format, RowKind, TableSchema};
 use std::collections::HashMap;
 
-fn fixture(name: &str) -> String {
-    let path = format!("{}/../../tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
+use crate::fixtures::text as fixture;
 
 /// A truth file's rows: `(table, row)` and its `(column, value)` cells.
 type TruthRow = ((String, String), Vec<(String, String)>);
