@@ -435,3 +435,43 @@ fn json_reports_with_spans_outside_their_text_or_deep_nesting_are_errors() {
         assert_eq!(error_code(&doc, 0), expected, "{doc}");
     }
 }
+
+#[test]
+fn utf16_json_on_stdin_is_read_as_json() {
+    // Structured reports handed over by another tool, saved as "Unicode"
+    // (UTF-16 with a byte-order mark), without a file name to tell the format.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("bad.txt");
+    std::fs::write(&file, check_support::inconsistent_jiaxing()).expect("write");
+    let o = nianbao(
+        &["extract", "--format", "json", file.to_str().expect("path")],
+        None,
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let report_json = stdout(&o);
+    let check_stdin = |bytes: &[u8]| {
+        let o = nianbao(&["check", "--isolated", "--format", "json", "-"], Some(bytes));
+        (code(&o), json(&o))
+    };
+    let (utf8_code, utf8_doc) = check_stdin(report_json.as_bytes());
+    assert_eq!(utf8_code, 1);
+    let expected = findings(&utf8_doc);
+    assert!(
+        expected.iter().any(|(rule, _)| rule.starts_with("requests.")),
+        "the altered cell is found: {expected:?}"
+    );
+    for le in [true, false] {
+        let bom: [u8; 2] = if le { [0xFF, 0xFE] } else { [0xFE, 0xFF] };
+        let bytes: Vec<u8> = bom
+            .into_iter()
+            .chain(
+                report_json
+                    .encode_utf16()
+                    .flat_map(|u| if le { u.to_le_bytes() } else { u.to_be_bytes() }),
+            )
+            .collect();
+        let (c, doc) = check_stdin(&bytes);
+        assert_eq!(c, utf8_code, "UTF-16{}", if le { "LE" } else { "BE" });
+        assert_eq!(findings(&doc), expected, "UTF-16{}", if le { "LE" } else { "BE" });
+    }
+}

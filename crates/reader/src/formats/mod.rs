@@ -85,8 +85,7 @@ impl InputFormat {
         if let Some(f) = InputFormat::from_extension(name) {
             return f;
         }
-        let head = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        let head = String::from_utf8_lossy(head.get(..4096).unwrap_or(head));
+        let head = sniffed_head(bytes.get(..4096).unwrap_or(bytes));
         if head.trim_start().starts_with('{') {
             InputFormat::Json
         } else if html::sniff(&head) {
@@ -94,6 +93,19 @@ impl InputFormat {
         } else {
             InputFormat::Text
         }
+    }
+}
+
+/// The start of a file as text, for telling JSON and HTML from plain text:
+/// UTF-8 (a byte-order mark dropped), or UTF-16 when a byte-order mark says
+/// so (Word's and Notepad's "Unicode" files; read as UTF-8, every other byte
+/// would be NUL and a JSON or HTML file would pass for text). Lossy: a cut
+/// character at the end does not matter here.
+fn sniffed_head(head: &[u8]) -> std::borrow::Cow<'_, str> {
+    match head {
+        [0xFF, 0xFE, rest @ ..] => encoding_rs::UTF_16LE.decode_without_bom_handling(rest).0,
+        [0xFE, 0xFF, rest @ ..] => encoding_rs::UTF_16BE.decode_without_bom_handling(rest).0,
+        _ => String::from_utf8_lossy(head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head)),
     }
 }
 
