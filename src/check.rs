@@ -394,10 +394,6 @@ impl Inputs {
 /// Inputs checked per thread between two writes of output.
 const BATCH_PER_THREAD: usize = 32;
 
-/// Extensions of report files looked for in directories: exported text, the
-/// JSON `extract` writes, and the published formats the readers take.
-const REPORT_EXTENSIONS: &[&str] = &["txt", "json", "html", "htm", "docx", "pdf"];
-
 /// Read each input of `paths` (files, directories searched for report files,
 /// `-` for standard input) in output order, one at a time, handing `f` its
 /// name and its bytes or why it could not be read. `extract` reads its
@@ -444,7 +440,7 @@ fn collect_inputs(paths: &[String], globs: &globset::GlobSet, use_globs: bool) -
                     } else {
                         p.extension()
                             .and_then(|e| e.to_str())
-                            .is_some_and(|e| REPORT_EXTENSIONS.iter().any(|x| e.eq_ignore_ascii_case(x)))
+                            .is_some_and(nianbao_reader::InputFormat::is_searched_extension)
                     };
                     if wanted {
                         inputs.push_found(p);
@@ -463,7 +459,13 @@ fn collect_inputs(paths: &[String], globs: &globset::GlobSet, use_globs: bool) -
                     help: Some(if use_globs {
                         "no file matches the --glob patterns".to_string()
                     } else {
-                        "reports are .txt or .json files; use --glob to choose others".to_string()
+                        let extensions: Vec<String> = nianbao_reader::InputFormat::searched_extensions()
+                            .map(|e| format!(".{e}"))
+                            .collect();
+                        format!(
+                            "reports are {} files; use --glob to choose others",
+                            extensions.join(", ")
+                        )
                     }),
                 },
             );

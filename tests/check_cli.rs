@@ -157,6 +157,10 @@ fn a_bad_input_does_not_stop_the_batch() {
     assert_eq!(reports[0]["error"]["code"], "nianbao::io");
     assert!(reports[1].get("error").is_none());
     assert_eq!(reports[2]["error"]["code"], "nianbao::io::no_reports");
+    assert_eq!(
+        reports[2]["error"]["help"],
+        "reports are .txt, .json, .html, .htm, .docx, .pdf files; use --glob to choose others"
+    );
     assert_eq!(doc["summary"]["unreadable"], 2);
     // Human and SARIF output carry the errors too.
     let human = stdout(&nianbao(

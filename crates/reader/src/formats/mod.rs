@@ -37,6 +37,25 @@ pub enum InputFormat {
     Pdf,
 }
 
+/// File name extensions the readers know: the format each stands for, and
+/// whether a directory search takes such files for reports. Markdown, CSV and
+/// TSV are read when named, but not searched for: a corpus folder holds notes
+/// and `extract`'s own CSV beside the reports.
+const EXTENSIONS: [(&str, InputFormat, bool); 12] = [
+    ("txt", InputFormat::Text, true),
+    ("text", InputFormat::Text, false),
+    ("md", InputFormat::Text, false),
+    ("tsv", InputFormat::Text, false),
+    ("csv", InputFormat::Text, false),
+    ("json", InputFormat::Json, true),
+    ("html", InputFormat::Html, true),
+    ("htm", InputFormat::Html, true),
+    ("xhtml", InputFormat::Html, false),
+    ("shtml", InputFormat::Html, false),
+    ("docx", InputFormat::Docx, true),
+    ("pdf", InputFormat::Pdf, true),
+];
+
 impl InputFormat {
     /// Every format, with the name `--input-format` takes.
     pub const ALL: [InputFormat; 5] = [
@@ -59,18 +78,27 @@ impl InputFormat {
 
     /// The format a file name's extension stands for.
     pub fn from_extension(name: &str) -> Option<InputFormat> {
-        let ext = std::path::Path::new(name)
-            .extension()?
-            .to_str()?
-            .to_ascii_lowercase();
-        Some(match ext.as_str() {
-            "html" | "htm" | "xhtml" | "shtml" => InputFormat::Html,
-            "docx" => InputFormat::Docx,
-            "pdf" => InputFormat::Pdf,
-            "json" => InputFormat::Json,
-            "txt" | "text" | "md" | "tsv" | "csv" => InputFormat::Text,
-            _ => return None,
-        })
+        let ext = std::path::Path::new(name).extension()?.to_str()?;
+        EXTENSIONS
+            .iter()
+            .find(|(e, _, _)| e.eq_ignore_ascii_case(ext))
+            .map(|&(_, format, _)| format)
+    }
+
+    /// Whether a directory search takes a file with this extension (without
+    /// the dot, any case) for a report.
+    pub fn is_searched_extension(ext: &str) -> bool {
+        EXTENSIONS
+            .iter()
+            .any(|&(e, _, searched)| searched && e.eq_ignore_ascii_case(ext))
+    }
+
+    /// The extensions a directory search takes for reports, for messages.
+    pub fn searched_extensions() -> impl Iterator<Item = &'static str> {
+        EXTENSIONS
+            .iter()
+            .filter(|(_, _, searched)| *searched)
+            .map(|&(e, _, _)| e)
     }
 
     /// The format bytes are in: unmistakable signatures (PDF, zip) first,
@@ -507,5 +535,30 @@ pub(crate) fn remap(report: &mut Report, f: impl Fn(Span) -> Span) {
     }
     for p in &mut report.problems {
         p.span = p.span.map(&f);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extensions_name_formats_and_searched_ones_are_a_subset() {
+        assert_eq!(InputFormat::from_extension("a/b.PDF"), Some(InputFormat::Pdf));
+        assert_eq!(InputFormat::from_extension("b.csv"), Some(InputFormat::Text));
+        assert_eq!(InputFormat::from_extension("b.doc"), None);
+        assert_eq!(InputFormat::from_extension("README"), None);
+        // Read when named, not searched for in directories.
+        assert!(!InputFormat::is_searched_extension("csv"));
+        assert!(!InputFormat::is_searched_extension("md"));
+        assert!(InputFormat::is_searched_extension("Docx"));
+        for ext in InputFormat::searched_extensions() {
+            assert!(
+                InputFormat::from_extension(&format!("r.{ext}")).is_some(),
+                "{ext}"
+            );
+        }
+        let searched: Vec<&str> = InputFormat::searched_extensions().collect();
+        assert_eq!(searched, ["txt", "json", "html", "htm", "docx", "pdf"]);
     }
 }
