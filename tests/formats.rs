@@ -779,3 +779,54 @@ fn deep_nesting_is_read() {
     let r = read_bytes("deep.docx", &docx).expect("reads");
     assert!(r.sections.contains_key("overview"), "{:?}", r.sections.keys());
 }
+
+/// Pages style words inside a paragraph (`收到申请<span style="…">9</span>件`):
+/// narrative rules read the rendered words (tags dropped, entities resolved),
+/// and the finding points at the digit in the page. Extracted to JSON, the
+/// report keeps its rendering and checks the same.
+#[test]
+fn narrative_numbers_inside_inline_markup_are_read() {
+    let name = "jiaxing-jingxin-2022";
+    let text = std::fs::read_to_string(fixture(&format!("{name}.txt"))).expect("fixture");
+    let said = "共收到依申请公开事项8件";
+    assert!(
+        text.contains(said),
+        "the fixture's overview says how many requests came in"
+    );
+    // The table says 8: the narrative now disagrees.
+    let text = text.replacen(said, "共收到依申请公开事项9件", 1);
+    let as_text = read_bytes(&format!("{name}.txt"), text.as_bytes()).expect("text reads");
+    let expected = rule_ids(&as_text);
+    assert!(expected.contains("narrative.requests-received"), "{expected:?}");
+
+    let plain_page = html(&document(&text, &as_text));
+    let styled = "共收到<b>依申请公开</b>事项<span style=\"color:red\">9</span>&nbsp;件";
+    let page = plain_page.replacen("共收到依申请公开事项9件", styled, 1);
+    assert_ne!(page, plain_page, "the page has the styled sentence");
+    let report = read_bytes(&format!("{name}.html"), page.as_bytes()).expect("page reads");
+    report.validate().expect("the page's report is consistent");
+    assert_eq!(rule_ids(&report), expected);
+
+    let rules = nianbao_rules::compile(&nianbao_rules::builtin_sources()).expect("rules");
+    let finding_text = |r: &Report| -> Vec<String> {
+        nianbao_engine::eval::evaluate(&rules, r, None)
+            .into_iter()
+            .filter(|f| f.rule == "narrative.requests-received")
+            .flat_map(|f| f.labels)
+            .filter_map(|l| l.span.slice(&page).map(str::to_string))
+            .collect()
+    };
+    let places = finding_text(&report);
+    assert_eq!(places.first().map(String::as_str), Some("9"), "{places:?}");
+
+    // Through JSON, as another tool would hand the report over.
+    let json = serde_json::to_string(&report).expect("serialises");
+    let back: Report = serde_json::from_str(&json).expect("deserialises");
+    assert_eq!(back.section_text("overview"), report.section_text("overview"));
+    assert!(
+        back.section_text("overview")
+            .is_some_and(|t| t.contains("事项9 件")),
+        "the overview reads as rendered"
+    );
+    assert_eq!(finding_text(&back), places);
+}

@@ -1262,9 +1262,9 @@ impl<'a> Evaluator<'a> {
         Some(val)
     }
 
-    /// The text of a section or text value, and the offset of its first byte
-    /// in the report (for spans of matches).
-    fn text_of(&mut self, e: &Expr) -> Option<(String, Option<usize>)> {
+    /// The text of a section or text value, and where it is in the report
+    /// (for spans of matches).
+    fn text_of(&mut self, e: &Expr) -> Option<(String, Option<TextPlace>)> {
         let previous = matches!(&e.kind, ExprKind::Section { previous: true, .. });
         match self.eval(e)? {
             Val::Text(t) => {
@@ -1279,13 +1279,13 @@ impl<'a> Evaluator<'a> {
                     } => self.report.metadata.body.as_ref().map(|t| t.span.offset),
                     _ => None,
                 };
-                Some((t, offset))
+                Some((t, offset.map(TextPlace::From)))
             }
             Val::Section(id) => {
                 let report = self.source(previous)?;
-                let s = report.sections.get(&id)?;
-                let text = s.body.slice(&report.source.text)?.to_string();
-                Some((text, (!previous).then_some(s.body.offset)))
+                let body = report.sections.get(&id)?.body;
+                let text = report.rendered_slice(body)?.text.to_string();
+                Some((text, (!previous).then_some(TextPlace::Body(body))))
             }
             _ => None,
         }
@@ -1405,12 +1405,17 @@ impl<'a> Evaluator<'a> {
                     return None;
                 };
                 let (num, start, matched) = number_in(&text, p)?;
-                if let Some(base) = offset {
-                    self.touch(
-                        Span::new(base + start, matched.len()),
-                        format!("文中 {matched}"),
-                        0,
-                    );
+                let span = match offset {
+                    Some(TextPlace::From(base)) => Some(Span::new(base + start, matched.len())),
+                    // A page's section reads from its rendering: back to the page.
+                    Some(TextPlace::Body(body)) => self
+                        .report
+                        .rendered_slice(body)
+                        .and_then(|s| s.source_span(start, start + matched.len())),
+                    None => None,
+                };
+                if let Some(span) = span {
+                    self.touch(span, format!("文中 {matched}"), 0);
                 }
                 Some(Val::Num(num))
             }
@@ -1742,6 +1747,15 @@ impl<'a> Evaluator<'a> {
             None => "（空）".into(),
         }
     }
+}
+
+/// Where a text value is in the report's source text.
+#[derive(Debug, Clone, Copy)]
+enum TextPlace {
+    /// The text is the source from this offset on.
+    From(usize),
+    /// A section body, read as [`Report::rendered_slice`] gives it.
+    Body(Span),
 }
 
 /// The number a pattern's first matching group captures in `text`, with

@@ -8,7 +8,8 @@
 //! - [`report`]: the typed [`Report`] a reader produces, where every value
 //!   carries its byte [`Span`] in the source text, and what could not be read
 //!   is recorded as a [`Problem`] rather than guessed;
-//! - [`span`] and [`label`]: byte spans ↔ line/column, and label normalisation.
+//! - [`span`] and [`label`]: byte spans ↔ line/column, and label normalisation;
+//! - [`rendered`]: text rendered from markup and its way back to source spans.
 //!
 //! It must not know about rules, how reports are read, or how findings are
 //! shown. `Report` round-trips through serde (JSON is how other tools hand us
@@ -16,14 +17,16 @@
 
 pub mod cells;
 pub mod label;
+pub mod rendered;
 pub mod report;
 pub mod schema;
 pub mod span;
 
 pub use cells::Cells;
+pub use rendered::{Piece, RenderedText};
 pub use report::{
     Cell, CellValue, Date, Id, Inference, LabelMatch, LabelUse, Metadata, Period, Problem, ProblemKind,
-    Report, ReportHasher, ReportMap, Row, Section, Source, Table,
+    RenderedSlice, Report, ReportHasher, ReportMap, Row, Section, Source, Table,
 };
 pub use rust_decimal::Decimal;
 pub use schema::{

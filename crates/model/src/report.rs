@@ -3,6 +3,7 @@
 //! rules' job.
 
 use crate::cells::Cells;
+use crate::rendered::RenderedText;
 use crate::schema::{template, Format, Template};
 use crate::span::{Span, Spanned};
 use indexmap::IndexMap;
@@ -51,6 +52,39 @@ pub struct Source {
     /// A path or a name for the input.
     pub name: String,
     pub text: String,
+    /// For a source in markup (a web page), the text it renders to: what
+    /// its words say, tags dropped and entities resolved (see
+    /// [`Report::rendered_slice`]). `None` when `text` is what was read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rendered: Option<Box<RenderedText>>,
+}
+
+/// A stretch of a report's text as it reads, with the way back to source spans.
+#[derive(Debug, Clone, Copy)]
+pub struct RenderedSlice<'r> {
+    pub text: &'r str,
+    origin: SliceOrigin<'r>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum SliceOrigin<'r> {
+    /// The slice is the source itself, from this offset.
+    Source(usize),
+    /// The slice is rendered text, from this offset in it.
+    Rendered(&'r RenderedText, usize),
+}
+
+impl RenderedSlice<'_> {
+    /// The source span of bytes `start..end` of [`RenderedSlice::text`].
+    pub fn source_span(&self, start: usize, end: usize) -> Option<Span> {
+        if start > end || end > self.text.len() {
+            return None;
+        }
+        match self.origin {
+            SliceOrigin::Source(offset) => Some(Span::from_range(offset + start, offset + end)),
+            SliceOrigin::Rendered(r, offset) => r.source_span(offset + start, offset + end),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -319,6 +353,7 @@ impl Report {
             source: Source {
                 name: name.into(),
                 text: text.into(),
+                rendered: None,
             },
             format,
             metadata: Metadata::default(),
@@ -336,9 +371,28 @@ impl Report {
         self.tables.get(table)?.rows.get(row)?.cells.get(column)
     }
 
-    /// A section's body text.
+    /// A section's body text as it reads (see [`Report::rendered_slice`]).
     pub fn section_text(&self, id: &str) -> Option<&str> {
-        self.sections.get(id)?.body.slice(&self.source.text)
+        Some(self.rendered_slice(self.sections.get(id)?.body)?.text)
+    }
+
+    /// The text a source span reads as: for a web page its rendered text
+    /// (tags dropped, entities resolved), else the source's own. `None` when
+    /// the span lies outside the text or splits a character.
+    pub fn rendered_slice(&self, span: Span) -> Option<RenderedSlice<'_>> {
+        match self.source.rendered.as_deref() {
+            None => Some(RenderedSlice {
+                text: span.slice(&self.source.text)?,
+                origin: SliceOrigin::Source(span.offset),
+            }),
+            Some(r) => {
+                let (start, end) = r.rendered_range(span)?;
+                Some(RenderedSlice {
+                    text: r.text.get(start..end)?,
+                    origin: SliceOrigin::Rendered(r, start),
+                })
+            }
+        }
     }
 
     /// Every span in the report, with what holds it, for validation.
@@ -412,6 +466,25 @@ impl Report {
                 )
             })
             .collect();
+        if let Some(r) = self.source.rendered.as_deref() {
+            let mut previous: Option<usize> = None;
+            for (i, piece) in r.pieces.iter().enumerate() {
+                if previous.is_some_and(|p| piece.at <= p) || (previous.is_none() && piece.at != 0) {
+                    errors.push(format!(
+                        "source.rendered.pieces[{i}]: pieces must start at 0 and go forward"
+                    ));
+                }
+                if !r.text.is_char_boundary(piece.at) || piece.source.slice(text).is_none() {
+                    errors.push(format!(
+                        "source.rendered.pieces[{i}]: offset {} or source span {}..{} is outside its text or splits a character",
+                        piece.at,
+                        piece.source.offset,
+                        piece.source.end()
+                    ));
+                }
+                previous = Some(piece.at);
+            }
+        }
         let tpl = self.template();
         for (id, _) in &self.sections {
             if tpl.section(id).is_none() {

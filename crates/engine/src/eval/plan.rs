@@ -568,7 +568,7 @@ impl TextOf {
             TextOf::Meta(MetaField::Title) => Some(d.report.metadata.title.as_ref()?.value.as_str()),
             TextOf::Meta(MetaField::Body) => Some(d.report.metadata.body.as_ref()?.value.as_str()),
             TextOf::Meta(_) => None,
-            TextOf::Section(s) => d.section(*s)?.body.slice(&d.report.source.text),
+            TextOf::Section(s) => Some(d.report.rendered_slice(d.section(*s)?.body)?.text),
         }
     }
 }

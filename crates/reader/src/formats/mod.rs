@@ -20,7 +20,7 @@ pub(crate) mod html;
 pub(crate) mod pdf;
 
 use crate::{decode, read_json, read_text, ReadError};
-use nianbao_model::{Report, Span};
+use nianbao_model::{RenderedText, Report, Span};
 
 /// The kinds of input [`read_bytes_as`] reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -195,6 +195,11 @@ pub fn read_bytes_as(name: &str, bytes: &[u8], format: Option<InputFormat>) -> R
             let mut report = read_text(name, &rendering.text);
             remap(&mut report, |s| rendering.to_source(s));
             report.source.text = source.to_string();
+            // Spans point into the page; its words are read from the rendering.
+            report.source.rendered = Some(Box::new(RenderedText::from_origins(
+                rendering.text,
+                rendering.origins,
+            )));
             Ok(report)
         }
         InputFormat::Docx => {
