@@ -153,3 +153,33 @@ fn scanned_and_damaged_pdfs_are_clear_errors() {
     assert_eq!(out.status.code(), Some(2), "{}", said(&out));
     assert!(said(&out).contains("cannot read this pdf file"), "{}", said(&out));
 }
+
+/// Each page's start is kept, so places can be given as pages: the six
+/// sections of hongze-2023.pdf are on the pages another extractor (pypdf)
+/// finds their headings on.
+#[test]
+fn hongze_pdf_knows_the_page_of_each_section() {
+    let bytes = std::fs::read(fixture("hongze-2023.pdf")).expect("fixture");
+    let report = read_bytes("hongze-2023.pdf", &bytes).expect("reads");
+    report.validate().expect("consistent");
+    assert_eq!(report.source.pages.len(), 5);
+    let pages: Vec<(String, Option<usize>)> = report
+        .sections
+        .iter()
+        .map(|(id, s)| (id.to_string(), report.source.page_of(s.span.offset)))
+        .collect();
+    let want = [
+        ("overview", 1),
+        ("disclosure", 2),
+        ("requests", 3),
+        ("review", 4),
+        ("problems", 4),
+        ("other", 5),
+    ]
+    .map(|(id, page)| (id.to_string(), Some(page)));
+    assert_eq!(pages, want);
+    let total = report
+        .cell("requests", "new", "total")
+        .expect("requests.new.total");
+    assert_eq!(report.source.page_of(total.span.offset), Some(3));
+}

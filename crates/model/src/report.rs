@@ -57,6 +57,21 @@ pub struct Source {
     /// [`Report::rendered_slice`]). `None` when `text` is what was read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rendered: Option<Box<RenderedText>>,
+    /// For a paged document (a PDF), where each page starts in `text`, in
+    /// order (the first at 0), so that places can be given as pages too.
+    /// Empty for sources without pages.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pages: Vec<usize>,
+}
+
+impl Source {
+    /// The 1-based page `offset` of the text is on, for a paged source.
+    pub fn page_of(&self, offset: usize) -> Option<usize> {
+        match self.pages.partition_point(|&start| start <= offset) {
+            0 => None,
+            page => Some(page),
+        }
+    }
 }
 
 /// A stretch of a report's text as it reads, with the way back to source spans.
@@ -354,6 +369,7 @@ impl Report {
                 name: name.into(),
                 text: text.into(),
                 rendered: None,
+                pages: Vec::new(),
             },
             format,
             metadata: Metadata::default(),
@@ -485,6 +501,13 @@ impl Report {
                 previous = Some(piece.at);
             }
         }
+        if self.source.pages.first().is_some_and(|&p| p != 0)
+            || self.source.pages.windows(2).any(|w| w[0] > w[1])
+            || self.source.pages.last().is_some_and(|&p| p > text.len())
+        {
+            errors
+                .push("source.pages: pages must start at 0, be in order and lie inside the text".to_string());
+        }
         let tpl = self.template();
         for (id, _) in &self.sections {
             if tpl.section(id).is_none() {
@@ -519,5 +542,23 @@ impl Report {
         } else {
             Err(errors)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_of_counts_pages_started_and_skips_empty_ones() {
+        let mut source = Report::new("x.pdf", "一页\n二页\n四页\n", Format::V2021).source;
+        assert_eq!(source.page_of(0), None, "no pages: not a paged source");
+        // Page 3 printed nothing: it starts where page 4 does.
+        source.pages = vec![0, 7, 14, 14];
+        let page = |needle: &str| source.text.find(needle).and_then(|at| source.page_of(at));
+        assert_eq!(page("一"), Some(1));
+        assert_eq!(page("二页"), Some(2));
+        assert_eq!(page("四页"), Some(4));
+        assert_eq!(source.page_of(usize::MAX), Some(4));
     }
 }

@@ -210,7 +210,12 @@ pub fn read_bytes_as(name: &str, bytes: &[u8], format: Option<InputFormat>) -> R
             }
             Ok(read_text(name, &rendering.text))
         }
-        InputFormat::Pdf => Ok(read_text(name, &pdf::text(bytes).map_err(fail)?)),
+        InputFormat::Pdf => {
+            let (text, pages) = pdf::text(bytes).map_err(fail)?;
+            let mut report = read_text(name, &text);
+            report.source.pages = pages;
+            Ok(report)
+        }
     }
 }
 

@@ -385,8 +385,9 @@ fn quiet_pdf_panics() {
     });
 }
 
-/// The text layer of a PDF laid out as lines and tab-separated cells.
-pub(crate) fn text(bytes: &[u8]) -> Result<String, String> {
+/// The text layer of a PDF laid out as lines and tab-separated cells, and
+/// where each page starts in it.
+pub(crate) fn text(bytes: &[u8]) -> Result<(String, Vec<usize>), String> {
     // lopdf and pdf-extract assert on some malformed files; a damaged file
     // must be an error, not a crash (nor a panic message).
     quiet_pdf_panics();
@@ -407,7 +408,9 @@ pub(crate) fn text(bytes: &[u8]) -> Result<String, String> {
     }
     let mut out = String::new();
     let pages = collector.pages.len();
+    let mut starts = Vec::with_capacity(pages);
     for page in collector.pages {
+        starts.push(out.len());
         page_lines(page, &mut out);
     }
     if out.trim().is_empty() {
@@ -415,5 +418,5 @@ pub(crate) fn text(bytes: &[u8]) -> Result<String, String> {
             "no text layer in {pages} page(s): it looks like a scanned PDF (images of pages), which is not read (no OCR)"
         ));
     }
-    Ok(out)
+    Ok((out, starts))
 }
