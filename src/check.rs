@@ -149,12 +149,15 @@ impl Checker {
                         f.severity = s;
                     }
                 }
-                let text = if keep_report {
-                    let text = report.source.text.clone();
+                let (text, pages) = if keep_report {
+                    let source = (report.source.text.clone(), report.source.pages.clone());
                     kept = Some(report);
-                    text
+                    source
                 } else {
-                    std::mem::take(&mut report.source.text)
+                    (
+                        std::mem::take(&mut report.source.text),
+                        std::mem::take(&mut report.source.pages),
+                    )
                 };
                 // Offsets in output are into the file: count what decoding
                 // dropped before the text (a byte-order mark).
@@ -166,6 +169,7 @@ impl Checker {
                 Outcome::Checked(Checked {
                     text,
                     base_offset,
+                    pages,
                     findings,
                 })
             }

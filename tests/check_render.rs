@@ -113,6 +113,7 @@ fn results() -> Vec<ReportResult> {
             outcome: Outcome::Checked(Checked {
                 text: haiyan,
                 base_offset: 0,
+                pages: Vec::new(),
                 findings: vec![wording, no_title],
             }),
         },
@@ -121,6 +122,7 @@ fn results() -> Vec<ReportResult> {
             outcome: Outcome::Checked(Checked {
                 text: jiaxing,
                 base_offset: 0,
+                pages: Vec::new(),
                 findings: vec![balance],
             }),
         },
@@ -137,6 +139,7 @@ fn results() -> Vec<ReportResult> {
             outcome: Outcome::Checked(Checked {
                 text: pingtan,
                 base_offset: 3,
+                pages: Vec::new(),
                 findings: vec![flattened],
             }),
         },

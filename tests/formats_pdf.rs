@@ -183,3 +183,67 @@ fn hongze_pdf_knows_the_page_of_each_section() {
         .expect("requests.new.total");
     assert_eq!(report.source.page_of(total.span.offset), Some(3));
 }
+
+/// Output gives a PDF finding's page (pages are how a PDF's readers find a
+/// place; lines of the text rendering mean nothing in a viewer): JSON labels
+/// carry `page`, SARIF regions a `page` property, human output names it.
+#[test]
+fn pdf_findings_name_their_page() {
+    let pdf = fixture("hongze-2023.pdf");
+    let path = pdf.to_str().expect("UTF-8 path");
+    let run = |format: &str| {
+        let out = nianbao(&["check", "--isolated", "--format", format, path]);
+        assert_eq!(out.status.code(), Some(1), "{}", said(&out));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let json: serde_json::Value = serde_json::from_str(&run("json")).expect("JSON");
+    let findings = json["reports"][0]["findings"].as_array().expect("findings");
+    // The 行政复议 total (0 for 10 + 1) is in the table on page 4.
+    let review = findings
+        .iter()
+        .find(|f| {
+            f["rule"] == "review.group-total" && f["message"].as_str().is_some_and(|m| m.contains("行政复议"))
+        })
+        .expect("review.group-total");
+    let pages: Vec<u64> = review["labels"]
+        .as_array()
+        .expect("labels")
+        .iter()
+        .map(|l| l["page"].as_u64().expect("every label has a page"))
+        .collect();
+    assert_eq!(pages, [4; 5]);
+    // A mistyped row label of the requests table, on page 3.
+    let typo = findings
+        .iter()
+        .find(|f| f["rule"] == "structure.row-label-approximate")
+        .expect("row label typo");
+    assert_eq!(typo["labels"][0]["page"], 3);
+
+    let sarif: serde_json::Value = serde_json::from_str(&run("sarif")).expect("SARIF");
+    let regions: Vec<&serde_json::Value> = sarif["runs"][0]["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| &r["locations"][0]["physicalLocation"]["region"])
+        .collect();
+    assert!(!regions.is_empty());
+    assert!(
+        regions
+            .iter()
+            .all(|r| (1..=5).contains(&r["properties"]["page"].as_u64().unwrap_or(0))),
+        "{regions:?}"
+    );
+
+    assert!(run("human").contains("（第 4 页）"));
+
+    // Text has no pages: no `page` key.
+    let text = fixture("hongze-2023-pypdf.txt");
+    let out = nianbao(&[
+        "check",
+        "--isolated",
+        "--format",
+        "json",
+        text.to_str().expect("path"),
+    ]);
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("\"page\""));
+}

@@ -52,6 +52,7 @@ fn pipeline(bytes: &[u8]) -> Result<usize, String> {
         outcome: Outcome::Checked(Checked {
             text: report.source.text.clone(),
             base_offset: 0,
+            pages: Vec::new(),
             findings,
         }),
     };

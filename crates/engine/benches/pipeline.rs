@@ -75,6 +75,7 @@ fn whole_pipeline(bencher: divan::Bencher, name: &str) {
             outcome: Outcome::Checked(Checked {
                 text: report.source.text,
                 base_offset: 0,
+                pages: Vec::new(),
                 findings,
             }),
         };

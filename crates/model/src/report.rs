@@ -67,10 +67,16 @@ pub struct Source {
 impl Source {
     /// The 1-based page `offset` of the text is on, for a paged source.
     pub fn page_of(&self, offset: usize) -> Option<usize> {
-        match self.pages.partition_point(|&start| start <= offset) {
-            0 => None,
-            page => Some(page),
-        }
+        page_of(&self.pages, offset)
+    }
+}
+
+/// The 1-based page `offset` is on, given where pages start (see
+/// [`Source::pages`]); `None` without pages.
+pub fn page_of(pages: &[usize], offset: usize) -> Option<usize> {
+    match pages.partition_point(|&start| start <= offset) {
+        0 => None,
+        page => Some(page),
     }
 }
 

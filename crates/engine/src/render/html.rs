@@ -164,7 +164,7 @@ fn write_section(
     }
     out.write_all(b"</p>\n")?;
 
-    let locator = Locator::new(&checked.text, 0);
+    let locator = Locator::of(checked);
     let mut audit = Audit {
         anchor: &anchor,
         text: &checked.text,
@@ -783,6 +783,7 @@ mod tests {
             outcome: Outcome::Checked(Checked {
                 text: text.to_string(),
                 base_offset: 0,
+                pages: Vec::new(),
                 findings,
             }),
         };
@@ -881,6 +882,7 @@ mod tests {
                     outcome: Outcome::Checked(Checked {
                         text: String::new(),
                         base_offset: 0,
+                        pages: Vec::new(),
                         findings: Vec::new(),
                     }),
                 };
@@ -951,7 +953,7 @@ mod tests {
             };
             let result = ReportResult {
                 path: text.clone(),
-                outcome: Outcome::Checked(Checked { text: text.clone(), base_offset: 0, findings: vec![finding] }),
+                outcome: Outcome::Checked(Checked { text: text.clone(), base_offset: 0, pages: Vec::new(), findings: vec![finding] }),
             };
             let mut out = Vec::new();
             write_report(&mut out, 1, &result, Some(&full_report(nianbao_model::Format::V2021, true)))

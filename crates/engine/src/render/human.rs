@@ -163,7 +163,7 @@ impl<'t> ReportSource<'t> {
             name,
             text: &checked.text,
             index: LineIndex::new(&checked.text),
-            locator: Locator::new(&checked.text, 0),
+            locator: Locator::of(checked),
         }
     }
 
@@ -333,7 +333,13 @@ impl Diagnostic for FindingDiagnostic<'_> {
         }
         Some(Box::new(self.finding.labels.iter().map(|l| {
             let span = self.source.locator.clamp(l.span);
-            let text = (!l.text.is_empty()).then(|| l.text.clone());
+            // In a PDF the page is how a reader finds the place.
+            let page = l.primary.then(|| self.source.locator.locate(span).page).flatten();
+            let text = match page {
+                Some(page) if l.text.is_empty() => Some(format!("第 {page} 页")),
+                Some(page) => Some(format!("{}（第 {page} 页）", l.text)),
+                None => (!l.text.is_empty()).then(|| l.text.clone()),
+            };
             let span = SourceSpan::from((span.offset, span.len));
             if l.primary {
                 LabeledSpan::new_primary_with_span(text, span)

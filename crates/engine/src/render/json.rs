@@ -31,6 +31,9 @@ struct JsonLabel<'a> {
     length: usize,
     line: usize,
     column: usize,
+    /// For a paged source (a PDF): the page, which is how its readers find a place.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    page: Option<usize>,
     label: &'a str,
 }
 
@@ -50,6 +53,7 @@ fn json_finding<'a>(finding: &'a Finding, locator: &Locator) -> JsonFinding<'a> 
                     length: loc.length,
                     line: loc.line,
                     column: loc.column,
+                    page: loc.page,
                     label: &l.text,
                 }
             })
@@ -77,7 +81,7 @@ impl Renderer for JsonRenderer {
     fn report(&mut self, out: &mut dyn Write, result: &ReportResult) -> io::Result<()> {
         let report = match &result.outcome {
             Outcome::Checked(c) => {
-                let locator = Locator::new(&c.text, c.base_offset);
+                let locator = Locator::of(c);
                 JsonReport {
                     path: &result.path,
                     error: None,

@@ -44,6 +44,9 @@ pub struct Checked {
     /// Bytes of the file before `text` (a UTF-8 byte-order mark), so that
     /// machine-readable offsets are offsets into the file itself.
     pub base_offset: usize,
+    /// Where each page starts in `text`, for a paged source (a PDF); empty
+    /// otherwise. Places are then given as pages too.
+    pub pages: Vec<usize>,
     /// Findings ordered by position.
     pub findings: Vec<Finding>,
 }
@@ -172,6 +175,8 @@ pub struct Location {
     /// 1-based line and column just past the end.
     pub end_line: usize,
     pub end_column: usize,
+    /// The 1-based page of the start, for a paged source.
+    pub page: Option<usize>,
 }
 
 /// Locates spans of one report's text. Spans that came from elsewhere (a JSON
@@ -181,6 +186,7 @@ pub struct Locator<'t> {
     text: &'t str,
     base_offset: usize,
     index: LineIndex<'t>,
+    pages: &'t [usize],
 }
 
 impl<'t> Locator<'t> {
@@ -189,6 +195,15 @@ impl<'t> Locator<'t> {
             text,
             base_offset,
             index: LineIndex::new(text),
+            pages: &[],
+        }
+    }
+
+    /// Locates a checked report's spans: its text, base offset and pages.
+    pub fn of(checked: &'t Checked) -> Self {
+        Locator {
+            pages: &checked.pages,
+            ..Locator::new(&checked.text, checked.base_offset)
         }
     }
 
@@ -217,6 +232,7 @@ impl<'t> Locator<'t> {
             column: start.column,
             end_line: end.line,
             end_column: end.column,
+            page: nianbao_model::report::page_of(self.pages, span.offset),
         }
     }
 }
@@ -282,6 +298,7 @@ mod tests {
             outcome: Outcome::Checked(Checked {
                 text: text.to_string(),
                 base_offset: 0,
+                pages: Vec::new(),
                 findings: vec![Finding {
                     rule: "r".into(),
                     severity: Severity::Error,

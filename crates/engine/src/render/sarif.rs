@@ -101,6 +101,10 @@ impl SarifRenderer {
                     "byteOffset": loc.offset,
                     "byteLength": loc.length,
                 });
+                // SARIF regions have no page; a property bag carries it.
+                if let Some(page) = loc.page {
+                    physical["region"]["properties"] = json!({ "page": page });
+                }
                 if !label.text.is_empty() {
                     location["message"] = json!({ "text": label.text });
                 }
@@ -154,7 +158,7 @@ impl Renderer for SarifRenderer {
         match &result.outcome {
             Outcome::Failed(e) => self.failures.push((uri, e.clone())),
             Outcome::Checked(c) => {
-                let locator = Locator::new(&c.text, c.base_offset);
+                let locator = Locator::of(c);
                 for finding in &c.findings {
                     let value = self.result(&uri, &locator, finding);
                     out.write_all(if self.written == 0 {

@@ -106,6 +106,7 @@ mod tests {
             outcome: Outcome::Checked(Checked {
                 text: String::new(),
                 base_offset: 0,
+                pages: Vec::new(),
                 findings: vec![
                     finding("b.rule", Severity::Warning),
                     finding("a.rule", Severity::Error),
