@@ -56,6 +56,9 @@ pub(crate) struct Entry {
     pub numbering: Option<Numbering>,
     /// Bit set of formats (1 = 2021, 2 = 2019) whose template has this label.
     pub formats: u8,
+    /// For a row or column label, the position of its row or column in
+    /// its table's schema, per format ([`Entry::position`]).
+    positions: [Option<usize>; 2],
     chars: usize,
     /// Character signature, for a cheap lower bound on edit distances.
     mask: u128,
@@ -170,6 +173,22 @@ impl Traits {
     }
 }
 
+impl Entry {
+    /// Where the row or column this label names sits in its table's schema
+    /// of `format` (a hint: callers check the id found there).
+    pub fn position(&self, format: Format) -> Option<usize> {
+        self.positions.get(format_slot(format)).copied().flatten()
+    }
+}
+
+/// The index of a format in per-format arrays.
+fn format_slot(f: Format) -> usize {
+    match f {
+        Format::V2021 => 0,
+        Format::V2019 => 1,
+    }
+}
+
 pub(crate) fn format_bit(f: Format) -> u8 {
     match f {
         Format::V2021 => 1,
@@ -226,7 +245,12 @@ pub(crate) static CATALOGUE: LazyLock<Catalogue> = LazyLock::new(build);
 
 fn build() -> Catalogue {
     let mut entries: Vec<Entry> = Vec::new();
-    let mut add = |table: &'static str, target: Target, numbering: &str, label: &str, format: Format| {
+    let mut add = |table: &'static str,
+                   target: Target,
+                   position: Option<usize>,
+                   numbering: &str,
+                   label: &str,
+                   format: Format| {
         let norm = normalize(label);
         let (num, rest) = split_numbering(&norm);
         let numbering = numbering_of(&normalize(numbering)).or_else(|| numbering_of(num));
@@ -236,7 +260,14 @@ fn build() -> Catalogue {
             .find(|e| e.table == table && e.target == target && e.text == text)
         {
             e.formats |= format_bit(format);
+            if let Some(p) = e.positions.get_mut(format_slot(format)) {
+                *p = position;
+            }
             return;
+        }
+        let mut positions = [None; 2];
+        if let Some(p) = positions.get_mut(format_slot(format)) {
+            *p = position;
         }
         entries.push(Entry {
             table,
@@ -246,35 +277,36 @@ fn build() -> Catalogue {
             text,
             numbering,
             formats: format_bit(format),
+            positions,
         });
     };
     for format in FORMATS {
         for t in &template(format).tables {
-            for r in &t.rows {
+            for (position, r) in t.rows.iter().enumerate() {
                 let target = match r.kind {
                     RowKind::Heading => Target::Heading(r.id),
                     _ => Target::Row(r.id),
                 };
                 for l in std::iter::once(&r.label).chain(r.variants) {
-                    add(t.id, target, r.numbering, l, format);
+                    add(t.id, target, Some(position), r.numbering, l, format);
                 }
                 if let Some(b) = r.block {
-                    add(t.id, Target::Block(b), "", b, format);
+                    add(t.id, Target::Block(b), None, "", b, format);
                 }
             }
-            for c in &t.columns {
+            for (position, c) in t.columns.iter().enumerate() {
                 for l in std::iter::once(&c.label).chain(c.variants) {
-                    add(t.id, Target::Column(c.id), "", l, format);
+                    add(t.id, Target::Column(c.id), Some(position), "", l, format);
                 }
             }
             for g in &t.column_groups {
                 for l in std::iter::once(&g.label).chain(g.variants) {
-                    add(t.id, Target::Group(g.id), "", l, format);
+                    add(t.id, Target::Group(g.id), None, "", l, format);
                 }
             }
             for (table, l) in FURNITURE_LABELS {
                 if table == t.id {
-                    add(t.id, Target::Furniture, "", l, format);
+                    add(t.id, Target::Furniture, None, "", l, format);
                 }
             }
         }

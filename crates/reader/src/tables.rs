@@ -7,11 +7,12 @@ use crate::flattened::{self, RowSplit};
 use crate::labels::{format_bit, label_match, Item, Target, CATALOGUE};
 use nianbao_model::label::{fold_char, normalize_into, normalized_eq, split_numbering};
 use nianbao_model::{
-    Cell, CellValue, Cells, ColumnSchema, Decimal, Format, LabelMatch, LabelUse, Problem, ProblemKind,
-    ReportHasher, ReportMap, Row, RowKind, RowSchema, Span, Table, TableSchema, ValueKind,
+    template, Cell, CellValue, Cells, ColumnSchema, Decimal, Format, LabelMatch, LabelUse, Problem,
+    ProblemKind, ReportHasher, ReportMap, Row, RowKind, RowSchema, Span, Table, TableSchema, ValueKind,
+    FORMATS,
 };
-use rustc_hash::FxHashMap;
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 /// One value as printed after a row label.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -205,7 +206,61 @@ impl<'a> Fitted<'a> {
     }
 }
 
+/// A template table's rows and columns by position, worked out once per
+/// template table: the reader looks rows and their columns up for every
+/// label and value, by position rather than by comparing ids.
+struct Layout {
+    /// For each row of the schema, in order: the positions in
+    /// `schema.columns` of the columns it has values for
+    /// ([`TableSchema::row_columns`]).
+    row_columns: Vec<Box<[usize]>>,
+}
+
+impl Layout {
+    fn of(schema: &TableSchema) -> Layout {
+        let position = |c: &ColumnSchema| schema.columns.iter().position(|s| std::ptr::eq(s, c));
+        Layout {
+            row_columns: schema
+                .rows
+                .iter()
+                .map(|r| schema.row_columns(r).filter_map(position).collect())
+                .collect(),
+        }
+    }
+
+    /// The positions of row `row`'s columns.
+    fn columns(&self, row: usize) -> &[usize] {
+        self.row_columns.get(row).map_or(&[], |c| &c[..])
+    }
+}
+
+/// The layouts of the templates' tables.
+static LAYOUTS: LazyLock<Vec<(&'static TableSchema, Layout)>> = LazyLock::new(|| {
+    FORMATS
+        .iter()
+        .flat_map(|f| &template(*f).tables)
+        .map(|t| (t, Layout::of(t)))
+        .collect()
+});
+
+/// Whether two template ids are the same: the same static text is one
+/// pointer comparison, anything else is compared as text.
+fn same_id(a: &str, b: &str) -> bool {
+    (std::ptr::eq(a.as_ptr(), b.as_ptr()) && a.len() == b.len()) || a == b
+}
+
+/// Row `id` of `schema` and its position: at `at` when the catalogue says
+/// so (checked), else looked for.
+fn row_at(schema: &'static TableSchema, at: Option<usize>, id: &str) -> Option<(usize, &'static RowSchema)> {
+    match at.and_then(|i| Some((i, schema.rows.get(i)?))) {
+        Some((i, r)) if same_id(r.id, id) => Some((i, r)),
+        _ => schema.rows.iter().enumerate().find(|(_, r)| r.id == id),
+    }
+}
+
 struct OpenRow {
+    /// The row's position in the schema.
+    index: usize,
     row: &'static RowSchema,
     label: Option<LabelUse>,
     values: Vec<Value>,
@@ -214,9 +269,11 @@ struct OpenRow {
 struct Reader<'a> {
     text: &'a str,
     schema: &'static TableSchema,
+    layout: &'a Layout,
     /// [`format_bit`] of the format read.
     format_bit: u8,
-    rows: FxHashMap<&'static str, Row>,
+    /// Rows read, by their position in the schema.
+    rows: Vec<Option<Row>>,
     headers: Vec<LabelUse>,
     problems: Vec<Problem>,
     span: Option<Span>,
@@ -288,15 +345,23 @@ impl Reader<'_> {
         let Some(open) = self.open.take() else { return };
         let row = open.row;
         let table = self.schema.id;
-        let ncols = self.schema.row_columns(row).count();
-        let mut cells = Cells::with_capacity(ncols);
+        let layout = self.layout;
+        let columns = layout.columns(open.index);
+        let ncols = columns.len();
         let fitted = fit_values(&open.values, ncols);
         let values_span = open.values.iter().map(|v| v.span()).reduce(|a, b| a.cover(b));
         let anchor = values_span.or(open.label.as_ref().map(|l| l.span));
+        let mut cells = Cells::with_capacity(if fitted.is_some() { ncols } else { 0 });
         if let Some(values) = fitted {
-            for (col, v) in self.schema.row_columns(row).zip(values.values()) {
+            let schema_columns = &self.schema.columns;
+            for (col, v) in columns
+                .iter()
+                .filter_map(|&c| schema_columns.get(c))
+                .zip(values.values())
+            {
                 let cell = cell_value(self.text, v, col, table, row.id, &mut self.problems);
-                cells.insert(col.id.into(), cell);
+                // The schema's columns are distinct.
+                cells.push_distinct(col.id.into(), cell);
             }
         } else if open.values.iter().all(|v| matches!(v, Value::Blank(_))) {
             if row.kind != RowKind::Group {
@@ -340,17 +405,21 @@ impl Reader<'_> {
         if let Some(s) = values_span {
             self.grow(s);
         }
-        self.rows.insert(
-            row.id,
-            Row {
+        if let Some(slot) = self.rows.get_mut(open.index) {
+            *slot = Some(Row {
                 label: open.label,
                 cells,
-            },
-        );
+            });
+        }
         // The next row reuses the buffer.
         let mut values = open.values;
         values.clear();
         self.spare_values = values;
+    }
+
+    /// Whether the row at `index` was read already.
+    fn has_row(&self, index: usize) -> bool {
+        self.rows.get(index).is_some_and(Option::is_some)
     }
 
     fn row_label(&self, row: &RowSchema, span: Span, printed_norm: &str, distance: usize) -> LabelUse {
@@ -366,12 +435,12 @@ impl Reader<'_> {
         }
     }
 
-    fn start_row(&mut self, row: &'static RowSchema, label: Option<LabelUse>) {
+    fn start_row(&mut self, (index, row): (usize, &'static RowSchema), label: Option<LabelUse>) {
         self.close();
         if let Some(l) = &label {
             self.grow(l.span);
         }
-        if self.rows.contains_key(row.id) {
+        if self.has_row(index) {
             let span = label.as_ref().map(|l| l.span);
             self.problems.push(problem(
                 ProblemKind::UnknownLabel,
@@ -384,6 +453,7 @@ impl Reader<'_> {
             return;
         }
         self.open = Some(OpenRow {
+            index,
             row,
             label,
             values: std::mem::take(&mut self.spare_values),
@@ -391,10 +461,12 @@ impl Reader<'_> {
     }
 
     /// A row whose label reads the same as a column header ("总计", "其他").
-    fn row_named_like(&self, norm: &str) -> Option<&'static RowSchema> {
-        self.schema.rows.iter().find(|r| {
-            r.kind != RowKind::Heading && !self.rows.contains_key(r.id) && normalized_eq(r.label, norm)
-        })
+    fn row_named_like(&self, norm: &str) -> Option<(usize, &'static RowSchema)> {
+        self.schema
+            .rows
+            .iter()
+            .enumerate()
+            .find(|(i, r)| r.kind != RowKind::Heading && !self.has_row(*i) && normalized_eq(r.label, norm))
     }
 
     fn header(&mut self, target: Target, span: Span, printed_norm: &str) {
@@ -498,6 +570,7 @@ impl Reader<'_> {
             // The review table's one row has no label of its own.
             if let Some(row) = self.schema.rows.first() {
                 self.open = Some(OpenRow {
+                    index: 0,
                     row,
                     label: None,
                     values: std::mem::take(&mut self.spare_values),
@@ -522,7 +595,7 @@ impl Reader<'_> {
         }
         let complete = self.open.as_ref().is_some_and(|o| {
             let n = o.values.iter().filter(|v| !matches!(v, Value::Blank(_))).count();
-            n >= self.schema.row_columns(o.row).count()
+            n >= self.layout.columns(o.index).len()
         });
         if complete || self.open.is_none() {
             // Unknown text after a complete row ends it; inside a row broken
@@ -542,11 +615,20 @@ pub(crate) fn read(
     problems: &mut Vec<Problem>,
 ) -> Option<Table> {
     let bit = format_bit(format);
+    let owned_layout;
+    let layout = match LAYOUTS.iter().find(|(s, _)| std::ptr::eq(*s, schema)) {
+        Some((_, l)) => l,
+        None => {
+            owned_layout = Layout::of(schema);
+            &owned_layout
+        }
+    };
     let mut r = Reader {
         text,
         schema,
+        layout,
         format_bit: bit,
-        rows: FxHashMap::default(),
+        rows: std::iter::repeat_with(|| None).take(schema.rows.len()).collect(),
         headers: Vec::new(),
         problems: Vec::new(),
         span: None,
@@ -580,7 +662,7 @@ pub(crate) fn read(
                 // whose labels it follows.
                 let shared_with_foreign = !matches!(e.target, Target::Row(_))
                     && foreign_table.is_some_and(|t| CATALOGUE.has_label(t, printed));
-                if e.table != schema.id || e.formats & bit == 0 || shared_with_foreign {
+                if !same_id(e.table, schema.id) || e.formats & bit == 0 || shared_with_foreign {
                     // Another table's label (its heading missing): its values are its own.
                     r.close();
                     r.last_unknown = None;
@@ -595,14 +677,14 @@ pub(crate) fn read(
                 let next_is_number = matches!(items.get(k + 1), Some(Item::Number(_)));
                 match e.target {
                     Target::Row(id) => {
-                        if let Some(row) = schema.row(id) {
-                            let l = r.row_label(row, *span, printed, *distance);
+                        if let Some(row) = row_at(schema, e.position(format), id) {
+                            let l = r.row_label(row.1, *span, printed, *distance);
                             r.start_row(row, Some(l));
                         }
                     }
                     Target::Column(_) if next_is_number && r.row_named_like(printed).is_some() => {
                         if let Some(row) = r.row_named_like(printed) {
-                            let l = r.row_label(row, *span, printed, *distance);
+                            let l = r.row_label(row.1, *span, printed, *distance);
                             r.start_row(row, Some(l));
                         }
                     }
@@ -622,17 +704,18 @@ fn finish(mut r: Reader, problems: &mut Vec<Problem>) -> Option<Table> {
     let schema = r.schema;
     let table = schema.id;
     problems.extend(r.problems);
+    let position = |id: &str| schema.rows.iter().position(|s| s.id == id);
     // Split rows the table's column rules can still decide, then take their
     // cells (each marked as inferred) or their problem.
     let mut splits = std::mem::take(&mut r.splits);
     if !splits.is_empty() {
         let rows = &r.rows;
         flattened::resolve_with_columns(schema, &mut splits, |row, col| {
-            rows.get(row)?.cells.get(col)?.value.number()
+            rows.get(position(row)?)?.as_ref()?.cells.get(col)?.value.number()
         });
     }
     for split in &splits {
-        let Some(row) = r.rows.get_mut(split.row) else {
+        let Some(row) = position(split.row).and_then(|i| r.rows.get_mut(i)?.as_mut()) else {
             continue;
         };
         match split.cells() {
@@ -640,7 +723,7 @@ fn finish(mut r: Reader, problems: &mut Vec<Problem>) -> Option<Table> {
             None => problems.extend(split.problem()),
         }
     }
-    if r.rows.is_empty() {
+    if r.rows.iter().all(Option::is_none) {
         problems.push(problem(
             ProblemKind::MissingTable,
             table,
@@ -652,21 +735,27 @@ fn finish(mut r: Reader, problems: &mut Vec<Problem>) -> Option<Table> {
     }
     let mut rows = ReportMap::with_capacity_and_hasher(schema.rows.len(), ReportHasher::default());
     let mut last_end = r.span.map_or(0, |s| s.offset);
-    let mut rows_in = r.rows;
+    let rows_in = &r.rows;
+    let read = |i: usize| rows_in.get(i).and_then(Option::as_ref);
     // A group printed as one row with numbers and no sub-rows stands for
     // them (（六）其他处理 in reports that kept the 2019 layout).
     let covering: Vec<&str> = schema
         .rows
         .iter()
-        .filter(|g| {
+        .enumerate()
+        .filter(|(i, g)| {
             g.kind == RowKind::Group
-                && rows_in.get(g.id).is_some_and(|gr| !gr.cells.is_empty())
-                && !schema.sub_rows(g.id).any(|s| rows_in.contains_key(s.id))
+                && read(*i).is_some_and(|gr| !gr.cells.is_empty())
+                && !schema
+                    .rows
+                    .iter()
+                    .enumerate()
+                    .any(|(s, sub)| sub.parent == Some(g.id) && read(s).is_some())
         })
-        .map(|g| g.id)
+        .map(|(_, g)| g.id)
         .collect();
-    for row in &schema.rows {
-        match rows_in.remove(row.id) {
+    for (row, found) in schema.rows.iter().zip(r.rows) {
+        match found {
             Some(found) => {
                 if let Some(end) = found
                     .cells
