@@ -598,8 +598,9 @@ impl Catalogue {
 
 /// The bare form (normalised, numbering removed) of every label and variant
 /// of both templates: compared with printed text for every label read, so
-/// worked out once.
-static BARE: LazyLock<FxHashMap<&'static str, String>> = LazyLock::new(|| {
+/// worked out once. Keyed by where the template's text lies (address and
+/// length), which identifies it without hashing or comparing its bytes.
+static BARE: LazyLock<FxHashMap<(usize, usize), String>> = LazyLock::new(|| {
     let mut labels: Vec<&'static str> = Vec::new();
     for format in FORMATS {
         let tpl = template(format);
@@ -625,14 +626,19 @@ static BARE: LazyLock<FxHashMap<&'static str, String>> = LazyLock::new(|| {
     }
     labels
         .into_iter()
-        .map(|l| (l, split_numbering(&normalize(l)).1.to_string()))
+        .map(|l| (text_key(l), split_numbering(&normalize(l)).1.to_string()))
         .collect()
 });
+
+/// Where a text lies: the same key is the same text.
+fn text_key(s: &str) -> (usize, usize) {
+    (s.as_ptr() as usize, s.len())
+}
 
 /// Whether `label`'s bare form is `bare` (as [`bare_eq`]): looked up for
 /// template labels, worked out for any other text.
 pub(crate) fn bare_is(label: &str, bare: &str) -> bool {
-    match BARE.get(label) {
+    match BARE.get(&text_key(label)) {
         Some(b) => b == bare,
         None => bare_eq(label, bare),
     }
@@ -1133,6 +1139,31 @@ mod tests {
                 Item::Unknown(sp) => format!("?{}", sp.slice(s).unwrap_or("")),
             })
             .collect()
+    }
+
+    #[test]
+    fn bare_is_agrees_with_bare_eq_for_template_labels_and_copies() {
+        let labels: Vec<&'static str> = FORMATS
+            .iter()
+            .flat_map(|f| &template(*f).tables)
+            .flat_map(|t| {
+                t.rows
+                    .iter()
+                    .flat_map(|r| std::iter::once(r.label).chain(r.variants.iter().copied()))
+                    .chain(t.columns.iter().map(|c| c.label))
+            })
+            .collect();
+        assert!(labels.len() > 50);
+        for l in &labels {
+            // A copy lies elsewhere: worked out rather than looked up.
+            let copy = l.to_string();
+            for other in &labels {
+                let bare = split_numbering(&normalize(other)).1.to_string();
+                let expected = bare_eq(l, &bare);
+                assert_eq!(bare_is(l, &bare), expected, "{l} {other}");
+                assert_eq!(bare_is(&copy, &bare), expected, "{l} {other}");
+            }
+        }
     }
 
     #[test]

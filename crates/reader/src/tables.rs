@@ -80,6 +80,20 @@ pub(crate) fn cell_value(
     problems: &mut Vec<Problem>,
 ) -> Cell {
     let span = value.span();
+    if matches!(value, Value::Number(_)) && column.kind != ValueKind::Amount {
+        // The common cell, plain ASCII digits, read from the bytes.
+        if let Some(n) = text
+            .as_bytes()
+            .get(span.offset..span.end())
+            .and_then(plain_integer)
+        {
+            return Cell {
+                value: CellValue::Integer(n),
+                span,
+                inferred: None,
+            };
+        }
+    }
     let printed = span.slice(text).unwrap_or("");
     let mut report = |kind, message: String| {
         let mut p = problem(kind, table, Some(row), Some(span), message);
@@ -95,7 +109,7 @@ pub(crate) fn cell_value(
             );
             CellValue::Text(printed.to_string())
         }
-        Value::Number(_) => match plain_integer(printed) {
+        Value::Number(_) => match plain_integer(printed.as_bytes()) {
             Some(n) if column.kind != ValueKind::Amount => CellValue::Integer(n),
             _ => {
                 // Amounts, long numbers, full-width digits, separators,
@@ -139,11 +153,11 @@ pub(crate) fn cell_value(
 
 /// The value of 1 to 18 ASCII digits (the common cell: it cannot overflow an
 /// `i64`), read in one pass; `None` for anything else.
-fn plain_integer(printed: &str) -> Option<i64> {
+fn plain_integer(printed: &[u8]) -> Option<i64> {
     if printed.is_empty() || printed.len() > 18 {
         return None;
     }
-    printed.bytes().try_fold(0i64, |n, b| {
+    printed.iter().try_fold(0i64, |n, &b| {
         b.is_ascii_digit().then(|| n * 10 + i64::from(b - b'0'))
     })
 }
@@ -255,6 +269,15 @@ fn row_at(schema: &'static TableSchema, at: Option<usize>, id: &str) -> Option<(
     match at.and_then(|i| Some((i, schema.rows.get(i)?))) {
         Some((i, r)) if same_id(r.id, id) => Some((i, r)),
         _ => schema.rows.iter().enumerate().find(|(_, r)| r.id == id),
+    }
+}
+
+/// Column `id` of `schema`: at `at` when the catalogue says so (checked),
+/// else looked for.
+fn column_at(schema: &'static TableSchema, at: Option<usize>, id: &str) -> Option<&'static ColumnSchema> {
+    match at.and_then(|i| schema.columns.get(i)) {
+        Some(c) if same_id(c.id, id) => Some(c),
+        _ => schema.column(id),
     }
 }
 
@@ -469,14 +492,13 @@ impl Reader<'_> {
             .find(|(i, r)| r.kind != RowKind::Heading && !self.has_row(*i) && normalized_eq(r.label, norm))
     }
 
-    fn header(&mut self, target: Target, span: Span, printed_norm: &str) {
+    fn header(&mut self, target: Target, position: Option<usize>, span: Span, printed_norm: &str) {
         self.close();
         self.grow(span);
-        let printed = span.slice(self.text).unwrap_or("").to_string();
-        // Called at most once, by the arm that takes the header.
+        let text = self.text;
         let use_of = move |target: &'static str, matched| LabelUse {
             target: target.into(),
-            text: printed,
+            text: span.slice(text).unwrap_or("").to_string(),
             span,
             matched,
         };
@@ -505,7 +527,7 @@ impl Reader<'_> {
                     *seen += 1;
                     self.schema.columns.iter().filter(reads_same).nth(nth)
                 } else {
-                    self.schema.column(id)
+                    column_at(self.schema, position, id)
                 };
                 self.reading = reading;
                 let Some(column) = column else { return };
@@ -688,7 +710,7 @@ pub(crate) fn read(
                             r.start_row(row, Some(l));
                         }
                     }
-                    t => r.header(t, *span, printed),
+                    t => r.header(t, e.position(format), *span, printed),
                 }
             }
             Item::Number(s) => r.value(Value::Number(*s)),
