@@ -181,6 +181,12 @@ impl Entry {
     }
 }
 
+/// Whether two template ids are the same: the same static text is one
+/// pointer comparison, anything else is compared as text.
+pub(crate) fn same_id(a: &str, b: &str) -> bool {
+    (std::ptr::eq(a.as_ptr(), b.as_ptr()) && a.len() == b.len()) || a == b
+}
+
 /// The index of a format in per-format arrays.
 fn format_slot(f: Format) -> usize {
     match f {
@@ -411,7 +417,7 @@ impl Catalogue {
                     target: Target::Column(id),
                     formats: f,
                     ..
-                } if *t == table && f & formats != 0 => Some(*id),
+                } if same_id(t, table) && f & formats != 0 => Some(*id),
                 _ => None,
             })
     }
@@ -420,7 +426,7 @@ impl Catalogue {
     pub fn has_label(&self, table: &str, text: &str) -> bool {
         self.exact.get(text).is_some_and(|ids| {
             ids.iter()
-                .any(|&i| self.entries.get(i).is_some_and(|e| e.table == table))
+                .any(|&i| self.entries.get(i).is_some_and(|e| same_id(e.table, table)))
         })
     }
 
@@ -687,12 +693,10 @@ const MAX_JOIN: usize = 24;
 pub(crate) fn items(text: &str, tokens: &[Token], prefer: Option<&str>) -> Vec<Item> {
     let cat = &*CATALOGUE;
     let mut out = Vec::with_capacity(tokens.len());
-    // The thread's remembered runs, taken out for the region's runs (put
-    // back below) rather than looked up through the thread-local run by run.
-    let mut scratch = Scratch {
-        runs: RUNS.take(),
-        ..Scratch::default()
-    };
+    // The thread's buffers and remembered runs, taken out for the region's
+    // runs (put back below) rather than looked up through the thread-local
+    // run by run, and kept from region to region rather than grown anew.
+    let mut scratch = SCRATCH.take();
     let mut i = 0;
     while i < tokens.len() {
         let Some(t) = tokens.get(i) else { break };
@@ -724,7 +728,8 @@ pub(crate) fn items(text: &str, tokens: &[Token], prefer: Option<&str>) -> Vec<I
             }
         }
     }
-    RUNS.set(scratch.runs);
+    scratch.shrink();
+    SCRATCH.set(scratch);
     out
 }
 
@@ -802,8 +807,24 @@ struct Scratch {
     key: String,
     /// The run's reading.
     parts: Vec<Part>,
-    /// The thread's remembered runs ([`RUNS`]), while a region is read.
+    /// The thread's remembered runs.
     runs: RememberedRuns,
+}
+
+impl Scratch {
+    /// Buffers kept for the next region are this large at most: a long run
+    /// (narrative) does not hold its memory for the thread's lifetime.
+    const KEPT_BYTES: usize = 1 << 16;
+
+    fn shrink(&mut self) {
+        self.norm.shrink_to(Self::KEPT_BYTES);
+        self.key.shrink_to(Self::KEPT_BYTES);
+        let kept = |size: usize| Self::KEPT_BYTES / size.max(1);
+        self.pieces.shrink_to(kept(std::mem::size_of::<Piece>()));
+        self.best.shrink_to(kept(std::mem::size_of::<Step>()));
+        self.parts.clear();
+        self.parts.shrink_to(kept(std::mem::size_of::<Part>()));
+    }
 }
 
 /// [`segment`]'s best reading of the first k tokens of a run: its score,
@@ -959,7 +980,8 @@ struct RememberedRuns {
 }
 
 thread_local! {
-    static RUNS: RefCell<RememberedRuns> = RefCell::new(RememberedRuns::default());
+    /// [`segment`]'s buffers and remembered runs, per thread.
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
 /// What a run's reading depends on, as one text: the preferred table,

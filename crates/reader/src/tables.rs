@@ -4,7 +4,7 @@
 //! it. What does not fit is recorded as a [`Problem`], never guessed.
 
 use crate::flattened::{self, RowSplit};
-use crate::labels::{format_bit, label_match, Item, Target, CATALOGUE};
+use crate::labels::{format_bit, label_match, same_id, Item, Target, CATALOGUE};
 use nianbao_model::label::{fold_char, normalize_into, normalized_eq, split_numbering};
 use nianbao_model::{
     template, Cell, CellValue, Cells, ColumnSchema, Decimal, Format, LabelMatch, LabelUse, Problem,
@@ -256,12 +256,6 @@ static LAYOUTS: LazyLock<Vec<(&'static TableSchema, Layout)>> = LazyLock::new(||
         .map(|t| (t, Layout::of(t)))
         .collect()
 });
-
-/// Whether two template ids are the same: the same static text is one
-/// pointer comparison, anything else is compared as text.
-fn same_id(a: &str, b: &str) -> bool {
-    (std::ptr::eq(a.as_ptr(), b.as_ptr()) && a.len() == b.len()) || a == b
-}
 
 /// Row `id` of `schema` and its position: at `at` when the catalogue says
 /// so (checked), else looked for.
@@ -651,7 +645,8 @@ pub(crate) fn read(
         layout,
         format_bit: bit,
         rows: std::iter::repeat_with(|| None).take(schema.rows.len()).collect(),
-        headers: Vec::new(),
+        // Every column and group header printed once, the usual case.
+        headers: Vec::with_capacity(schema.columns.len() + schema.column_groups.len()),
         problems: Vec::new(),
         span: None,
         open: None,
@@ -662,7 +657,7 @@ pub(crate) fn read(
         block_header: 0,
         column_seen: HashMap::default(),
         splits: Vec::new(),
-        spare_values: Vec::new(),
+        spare_values: Vec::with_capacity(schema.columns.len()),
         norm: String::new(),
         reading: Vec::new(),
     };
@@ -772,7 +767,7 @@ fn finish(mut r: Reader, problems: &mut Vec<Problem>) -> Option<Table> {
                     .rows
                     .iter()
                     .enumerate()
-                    .any(|(s, sub)| sub.parent == Some(g.id) && read(s).is_some())
+                    .any(|(s, sub)| sub.parent.is_some_and(|p| same_id(p, g.id)) && read(s).is_some())
         })
         .map(|(_, g)| g.id)
         .collect();
