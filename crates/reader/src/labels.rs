@@ -1189,6 +1189,30 @@ mod tests {
     }
 
     #[test]
+    fn entry_positions_name_their_rows_and_columns() {
+        for format in FORMATS {
+            for e in &CATALOGUE.entries {
+                if e.formats & format_bit(format) == 0 {
+                    continue;
+                }
+                let table = template(format).table(e.table);
+                let at = e.position(format);
+                match e.target {
+                    Target::Row(id) | Target::Heading(id) => {
+                        let found = table.and_then(|t| t.rows.get(at?)).map(|r| r.id);
+                        assert_eq!(found, Some(id), "{format} {}", e.text);
+                    }
+                    Target::Column(id) => {
+                        let found = table.and_then(|t| t.columns.get(at?)).map(|c| c.id);
+                        assert_eq!(found, Some(id), "{format} {}", e.text);
+                    }
+                    _ => assert_eq!(at, None, "{format} {}", e.text),
+                }
+            }
+        }
+    }
+
+    #[test]
     fn remembered_readings_are_the_readings() {
         let s = "商业\n企业\n结果 纠正\n2.其他法律行政止公开 0\n（七）总计 1";
         let toks = tokenize(s);

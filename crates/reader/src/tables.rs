@@ -228,16 +228,42 @@ struct Layout {
     /// `schema.columns` of the columns it has values for
     /// ([`TableSchema::row_columns`]).
     row_columns: Vec<Box<[usize]>>,
+    /// For each block label of the schema (`disclosure`): the positions of
+    /// the columns its rows have, in the order first met.
+    blocks: Vec<(&'static str, Box<[usize]>)>,
 }
 
 impl Layout {
     fn of(schema: &TableSchema) -> Layout {
         let position = |c: &ColumnSchema| schema.columns.iter().position(|s| std::ptr::eq(s, c));
+        let row_columns: Vec<Box<[usize]>> = schema
+            .rows
+            .iter()
+            .map(|r| schema.row_columns(r).filter_map(position).collect())
+            .collect();
+        let mut blocks: Vec<(&'static str, Vec<usize>)> = Vec::new();
+        for (r, columns) in schema.rows.iter().zip(&row_columns) {
+            let Some(label) = r.block else { continue };
+            let at = match blocks.iter().position(|(b, _)| *b == label) {
+                Some(at) => at,
+                None => {
+                    blocks.push((label, Vec::new()));
+                    blocks.len() - 1
+                }
+            };
+            if let Some((_, cols)) = blocks.get_mut(at) {
+                for c in columns.iter() {
+                    if !cols.contains(c) {
+                        cols.push(*c);
+                    }
+                }
+            }
+        }
         Layout {
-            row_columns: schema
-                .rows
-                .iter()
-                .map(|r| schema.row_columns(r).filter_map(position).collect())
+            row_columns,
+            blocks: blocks
+                .into_iter()
+                .map(|(b, c)| (b, c.into_boxed_slice()))
                 .collect(),
         }
     }
@@ -245,6 +271,15 @@ impl Layout {
     /// The positions of row `row`'s columns.
     fn columns(&self, row: usize) -> &[usize] {
         self.row_columns.get(row).map_or(&[], |c| &c[..])
+    }
+
+    /// The positions of the columns of block `label`'s rows (none for a
+    /// label no row sits under).
+    fn block(&self, label: &str) -> &[usize] {
+        self.blocks
+            .iter()
+            .find(|(b, _)| same_id(b, label))
+            .map_or(&[], |(_, c)| &c[..])
     }
 }
 
@@ -301,7 +336,7 @@ struct Reader<'a> {
     orphans: Vec<Value>,
     last_unknown: Option<Span>,
     /// Disclosure blocks: the columns the current block's header names, in order.
-    block_columns: Vec<&'static str>,
+    block_columns: &'a [usize],
     block_header: usize,
     /// How many headers read as each text that several columns share.
     /// Keyed by printed text, so randomly seeded (see [`ReportHasher`]).
@@ -321,10 +356,14 @@ impl Reader<'_> {
         self.span = Some(self.span.map_or(s, |t| t.cover(s)));
     }
 
+    #[inline]
     fn flush_orphans(&mut self) {
-        if self.orphans.is_empty() {
-            return;
+        if !self.orphans.is_empty() {
+            self.report_orphans();
         }
+    }
+
+    fn report_orphans(&mut self) {
         if self.span.is_none() {
             // Before the table's first label: not part of the table.
             self.orphans.clear();
@@ -356,9 +395,18 @@ impl Reader<'_> {
         self.orphans.clear();
     }
 
+    /// End the open row, if any, and what was read since.
+    #[inline]
     fn close(&mut self) {
-        self.flush_orphans();
         self.discarding = false;
+        // Headers and labels close what is usually nothing.
+        if self.open.is_some() || !self.orphans.is_empty() {
+            self.close_open();
+        }
+    }
+
+    fn close_open(&mut self) {
+        self.flush_orphans();
         let Some(open) = self.open.take() else { return };
         let row = open.row;
         let table = self.schema.id;
@@ -529,12 +577,12 @@ impl Reader<'_> {
                 let expected = self
                     .block_columns
                     .get(self.block_header)
-                    .and_then(|id| self.schema.column(id));
+                    .and_then(|&c| self.schema.columns.get(c));
                 if !self.block_columns.is_empty() {
                     self.block_header += 1;
                 }
                 let lu = match expected {
-                    Some(exp) if exp.id != column.id => use_of(
+                    Some(exp) if !same_id(exp.id, column.id) => use_of(
                         exp.id,
                         LabelMatch::Different {
                             other: Some(column.id.to_string()),
@@ -554,15 +602,7 @@ impl Reader<'_> {
                 }
             }
             Target::Block(label) => {
-                let mut cols: Vec<&'static str> = Vec::new();
-                for r in self.schema.rows.iter().filter(|r| r.block == Some(label)) {
-                    for c in self.schema.row_columns(r) {
-                        if !cols.contains(&c.id) {
-                            cols.push(c.id);
-                        }
-                    }
-                }
-                self.block_columns = cols;
+                self.block_columns = self.layout.block(label);
                 self.block_header = 0;
                 let m = label_match(printed_norm, label, &[]);
                 // Blocks have no id: the schema's block label (RowSchema::block) is the target.
@@ -653,7 +693,7 @@ pub(crate) fn read(
         discarding: false,
         orphans: Vec::new(),
         last_unknown: None,
-        block_columns: Vec::new(),
+        block_columns: &[],
         block_header: 0,
         column_seen: HashMap::default(),
         splits: Vec::new(),
@@ -807,4 +847,71 @@ fn finish(mut r: Reader, problems: &mut Vec<Problem>) -> Option<Table> {
         rows,
         headers: r.headers,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The columns of block `label`'s rows, in the order first met, worked
+    /// out from the schema by id (what the layout replaces).
+    fn block_columns_by_id(schema: &TableSchema, label: &str) -> Vec<&'static str> {
+        let mut cols: Vec<&'static str> = Vec::new();
+        for r in schema.rows.iter().filter(|r| r.block == Some(label)) {
+            for c in schema.row_columns(r) {
+                if !cols.contains(&c.id) {
+                    cols.push(c.id);
+                }
+            }
+        }
+        cols
+    }
+
+    #[test]
+    fn layout_and_positions_agree_with_the_schema_by_id() {
+        for format in FORMATS {
+            for schema in &template(format).tables {
+                let layout = LAYOUTS
+                    .iter()
+                    .find(|(s, _)| std::ptr::eq(*s, schema))
+                    .map(|(_, l)| l);
+                let Some(layout) = layout else {
+                    panic!("no layout for {format} {}", schema.id);
+                };
+                let ids = |positions: &[usize]| -> Vec<&'static str> {
+                    positions
+                        .iter()
+                        .filter_map(|&p| schema.columns.get(p))
+                        .map(|c| c.id)
+                        .collect()
+                };
+                for (i, row) in schema.rows.iter().enumerate() {
+                    let by_id: Vec<&str> = schema.row_columns(row).map(|c| c.id).collect();
+                    assert_eq!(ids(layout.columns(i)), by_id, "{} {}", schema.id, row.id);
+                    // The hint is checked: a wrong or missing one still finds the row,
+                    // and so does an id that is a copy (elsewhere in memory).
+                    let copy = row.id.to_string();
+                    for hint in [Some(i), Some(i + 1), None] {
+                        let found = row_at(schema, hint, &copy).map(|(at, r)| (at, r.id));
+                        assert_eq!(found, Some((i, row.id)), "{} {} {hint:?}", schema.id, row.id);
+                    }
+                    if let Some(label) = row.block {
+                        let expected = block_columns_by_id(schema, label);
+                        assert!(!expected.is_empty());
+                        assert_eq!(ids(layout.block(label)), expected, "{} {label}", schema.id);
+                        assert_eq!(ids(layout.block(&label.to_string())), expected);
+                    }
+                }
+                assert!(layout.block("第九十九项").is_empty());
+                assert!(row_at(schema, Some(0), "no_such_row").is_none());
+                for (i, column) in schema.columns.iter().enumerate() {
+                    let copy = column.id.to_string();
+                    for hint in [Some(i), Some(i + 1), None] {
+                        let found = column_at(schema, hint, &copy).map(|c| c.id);
+                        assert_eq!(found, Some(column.id), "{} {} {hint:?}", schema.id, column.id);
+                    }
+                }
+            }
+        }
+    }
 }
