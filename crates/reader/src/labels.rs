@@ -641,6 +641,12 @@ fn text_key(s: &str) -> (usize, usize) {
     (s.as_ptr() as usize, s.len())
 }
 
+/// The bare form of a template label or variant (what [`bare_is`] compares
+/// with); `None` for any other text.
+pub(crate) fn template_bare(label: &str) -> Option<&'static str> {
+    BARE.get(&text_key(label)).map(String::as_str)
+}
+
 /// Whether `label`'s bare form is `bare` (as [`bare_eq`]): looked up for
 /// template labels, worked out for any other text.
 pub(crate) fn bare_is(label: &str, bare: &str) -> bool {

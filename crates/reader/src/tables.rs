@@ -4,7 +4,7 @@
 //! it. What does not fit is recorded as a [`Problem`], never guessed.
 
 use crate::flattened::{self, RowSplit};
-use crate::labels::{format_bit, label_match, same_id, Item, Target, CATALOGUE};
+use crate::labels::{format_bit, label_match, same_id, template_bare, Item, Target, CATALOGUE};
 use nianbao_model::label::{fold_char, normalize_into, normalized_eq, split_numbering};
 use nianbao_model::{
     template, Cell, CellValue, Cells, ColumnSchema, Decimal, Format, LabelMatch, LabelUse, Problem,
@@ -231,6 +231,9 @@ struct Layout {
     /// For each block label of the schema (`disclosure`): the positions of
     /// the columns its rows have, in the order first met.
     blocks: Vec<(&'static str, Box<[usize]>)>,
+    /// For each row: the bare form of its label ([`template_bare`]), the
+    /// printed form of an exact match.
+    row_bare: Vec<Option<&'static str>>,
 }
 
 impl Layout {
@@ -265,6 +268,7 @@ impl Layout {
                 .into_iter()
                 .map(|(b, c)| (b, c.into_boxed_slice()))
                 .collect(),
+            row_bare: schema.rows.iter().map(|r| template_bare(r.label)).collect(),
         }
     }
 
@@ -487,10 +491,22 @@ impl Reader<'_> {
         self.rows.get(index).is_some_and(Option::is_some)
     }
 
-    fn row_label(&self, row: &RowSchema, span: Span, printed_norm: &str, distance: usize) -> LabelUse {
-        let matched = match label_match(printed_norm, row.label, row.variants) {
-            LabelMatch::Approximate { .. } if distance == 0 => LabelMatch::Exact,
-            m => m,
+    fn row_label(
+        &self,
+        (index, row): (usize, &RowSchema),
+        span: Span,
+        printed_norm: &str,
+        distance: usize,
+    ) -> LabelUse {
+        // The template's wording, as most rows print it: what label_match
+        // finds first, without looking the label's bare form up.
+        let exact = self.layout.row_bare.get(index).copied().flatten() == Some(printed_norm);
+        let matched = match exact {
+            true => LabelMatch::Exact,
+            false => match label_match(printed_norm, row.label, row.variants) {
+                LabelMatch::Approximate { .. } if distance == 0 => LabelMatch::Exact,
+                m => m,
+            },
         };
         LabelUse {
             target: row.id.into(),
@@ -618,6 +634,7 @@ impl Reader<'_> {
         }
     }
 
+    #[inline]
     fn value(&mut self, v: Value) {
         if self.discarding {
             return;
@@ -735,13 +752,13 @@ pub(crate) fn read(
                 match e.target {
                     Target::Row(id) => {
                         if let Some(row) = row_at(schema, e.position(format), id) {
-                            let l = r.row_label(row.1, *span, printed, *distance);
+                            let l = r.row_label(row, *span, printed, *distance);
                             r.start_row(row, Some(l));
                         }
                     }
                     Target::Column(_) if next_is_number && r.row_named_like(printed).is_some() => {
                         if let Some(row) = r.row_named_like(printed) {
-                            let l = r.row_label(row.1, *span, printed, *distance);
+                            let l = r.row_label(row, *span, printed, *distance);
                             r.start_row(row, Some(l));
                         }
                     }
@@ -888,6 +905,15 @@ mod tests {
                 for (i, row) in schema.rows.iter().enumerate() {
                     let by_id: Vec<&str> = schema.row_columns(row).map(|c| c.id).collect();
                     assert_eq!(ids(layout.columns(i)), by_id, "{} {}", schema.id, row.id);
+                    // An exact row label is what label_match calls exact.
+                    let bare = layout.row_bare.get(i).copied().flatten();
+                    let Some(bare) = bare else {
+                        panic!("no bare form for {} {}", schema.id, row.id);
+                    };
+                    assert_eq!(
+                        crate::labels::label_match(bare, row.label, row.variants),
+                        LabelMatch::Exact
+                    );
                     // The hint is checked: a wrong or missing one still finds the row,
                     // and so does an id that is a copy (elsewhere in memory).
                     let copy = row.id.to_string();
