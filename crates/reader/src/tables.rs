@@ -234,6 +234,8 @@ struct Layout {
     /// For each row: the bare form of its label ([`template_bare`]), the
     /// printed form of an exact match.
     row_bare: Vec<Option<&'static str>>,
+    /// For each column: the bare form of its label.
+    column_bare: Vec<Option<&'static str>>,
 }
 
 impl Layout {
@@ -269,6 +271,7 @@ impl Layout {
                 .map(|(b, c)| (b, c.into_boxed_slice()))
                 .collect(),
             row_bare: schema.rows.iter().map(|r| template_bare(r.label)).collect(),
+            column_bare: schema.columns.iter().map(|c| template_bare(c.label)).collect(),
         }
     }
 
@@ -604,10 +607,24 @@ impl Reader<'_> {
                             other: Some(column.id.to_string()),
                         },
                     ),
-                    _ => use_of(
-                        column.id,
-                        label_match(printed_norm, column.label, column.variants),
-                    ),
+                    _ => {
+                        // The template's wording, as most headers print it:
+                        // told from the layout's bare form where the
+                        // catalogue's position is this column.
+                        let bare = position
+                            .filter(|&p| {
+                                self.schema
+                                    .columns
+                                    .get(p)
+                                    .is_some_and(|c| std::ptr::eq(c, column))
+                            })
+                            .and_then(|p| self.layout.column_bare.get(p).copied().flatten());
+                        let matched = match bare == Some(printed_norm) {
+                            true => LabelMatch::Exact,
+                            false => label_match(printed_norm, column.label, column.variants),
+                        };
+                        use_of(column.id, matched)
+                    }
                 };
                 self.headers.push(lu);
             }
@@ -933,6 +950,14 @@ mod tests {
                 assert!(layout.block("第九十九项").is_empty());
                 assert!(row_at(schema, Some(0), "no_such_row").is_none());
                 for (i, column) in schema.columns.iter().enumerate() {
+                    let bare = layout.column_bare.get(i).copied().flatten();
+                    let Some(bare) = bare else {
+                        panic!("no bare form for {} {}", schema.id, column.id);
+                    };
+                    assert_eq!(
+                        crate::labels::label_match(bare, column.label, column.variants),
+                        LabelMatch::Exact
+                    );
                     let copy = column.id.to_string();
                     for hint in [Some(i), Some(i + 1), None] {
                         let found = column_at(schema, hint, &copy).map(|c| c.id);
