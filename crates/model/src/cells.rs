@@ -58,6 +58,14 @@ impl Cells {
         }
     }
 
+    /// Append the cell of a column not present yet, without the search
+    /// [`Cells::insert`] makes: for a reader filling a row from its schema's
+    /// columns, which are distinct. Checked in debug builds.
+    pub fn push_distinct(&mut self, column: Id, cell: Cell) {
+        debug_assert!(!self.contains_key(&column), "column {column} already present");
+        self.entries.push((column, cell));
+    }
+
     pub fn get(&self, column: &str) -> Option<&Cell> {
         self.entries.iter().find(|(id, _)| id == column).map(|(_, c)| c)
     }

@@ -56,6 +56,9 @@ pub(crate) struct Entry {
     pub numbering: Option<Numbering>,
     /// Bit set of formats (1 = 2021, 2 = 2019) whose template has this label.
     pub formats: u8,
+    /// For a row or column label, the position of its row or column in
+    /// its table's schema, per format ([`Entry::position`]).
+    positions: [Option<usize>; 2],
     chars: usize,
     /// Character signature, for a cheap lower bound on edit distances.
     mask: u128,
@@ -170,6 +173,28 @@ impl Traits {
     }
 }
 
+impl Entry {
+    /// Where the row or column this label names sits in its table's schema
+    /// of `format` (a hint: callers check the id found there).
+    pub fn position(&self, format: Format) -> Option<usize> {
+        self.positions.get(format_slot(format)).copied().flatten()
+    }
+}
+
+/// Whether two template ids are the same: the same static text is one
+/// pointer comparison, anything else is compared as text.
+pub(crate) fn same_id(a: &str, b: &str) -> bool {
+    (std::ptr::eq(a.as_ptr(), b.as_ptr()) && a.len() == b.len()) || a == b
+}
+
+/// The index of a format in per-format arrays.
+fn format_slot(f: Format) -> usize {
+    match f {
+        Format::V2021 => 0,
+        Format::V2019 => 1,
+    }
+}
+
 pub(crate) fn format_bit(f: Format) -> u8 {
     match f {
         Format::V2021 => 1,
@@ -226,7 +251,12 @@ pub(crate) static CATALOGUE: LazyLock<Catalogue> = LazyLock::new(build);
 
 fn build() -> Catalogue {
     let mut entries: Vec<Entry> = Vec::new();
-    let mut add = |table: &'static str, target: Target, numbering: &str, label: &str, format: Format| {
+    let mut add = |table: &'static str,
+                   target: Target,
+                   position: Option<usize>,
+                   numbering: &str,
+                   label: &str,
+                   format: Format| {
         let norm = normalize(label);
         let (num, rest) = split_numbering(&norm);
         let numbering = numbering_of(&normalize(numbering)).or_else(|| numbering_of(num));
@@ -236,7 +266,14 @@ fn build() -> Catalogue {
             .find(|e| e.table == table && e.target == target && e.text == text)
         {
             e.formats |= format_bit(format);
+            if let Some(p) = e.positions.get_mut(format_slot(format)) {
+                *p = position;
+            }
             return;
+        }
+        let mut positions = [None; 2];
+        if let Some(p) = positions.get_mut(format_slot(format)) {
+            *p = position;
         }
         entries.push(Entry {
             table,
@@ -246,35 +283,36 @@ fn build() -> Catalogue {
             text,
             numbering,
             formats: format_bit(format),
+            positions,
         });
     };
     for format in FORMATS {
         for t in &template(format).tables {
-            for r in &t.rows {
+            for (position, r) in t.rows.iter().enumerate() {
                 let target = match r.kind {
                     RowKind::Heading => Target::Heading(r.id),
                     _ => Target::Row(r.id),
                 };
                 for l in std::iter::once(&r.label).chain(r.variants) {
-                    add(t.id, target, r.numbering, l, format);
+                    add(t.id, target, Some(position), r.numbering, l, format);
                 }
                 if let Some(b) = r.block {
-                    add(t.id, Target::Block(b), "", b, format);
+                    add(t.id, Target::Block(b), None, "", b, format);
                 }
             }
-            for c in &t.columns {
+            for (position, c) in t.columns.iter().enumerate() {
                 for l in std::iter::once(&c.label).chain(c.variants) {
-                    add(t.id, Target::Column(c.id), "", l, format);
+                    add(t.id, Target::Column(c.id), Some(position), "", l, format);
                 }
             }
             for g in &t.column_groups {
                 for l in std::iter::once(&g.label).chain(g.variants) {
-                    add(t.id, Target::Group(g.id), "", l, format);
+                    add(t.id, Target::Group(g.id), None, "", l, format);
                 }
             }
             for (table, l) in FURNITURE_LABELS {
                 if table == t.id {
-                    add(t.id, Target::Furniture, "", l, format);
+                    add(t.id, Target::Furniture, None, "", l, format);
                 }
             }
         }
@@ -379,7 +417,7 @@ impl Catalogue {
                     target: Target::Column(id),
                     formats: f,
                     ..
-                } if *t == table && f & formats != 0 => Some(*id),
+                } if same_id(t, table) && f & formats != 0 => Some(*id),
                 _ => None,
             })
     }
@@ -388,7 +426,7 @@ impl Catalogue {
     pub fn has_label(&self, table: &str, text: &str) -> bool {
         self.exact.get(text).is_some_and(|ids| {
             ids.iter()
-                .any(|&i| self.entries.get(i).is_some_and(|e| e.table == table))
+                .any(|&i| self.entries.get(i).is_some_and(|e| same_id(e.table, table)))
         })
     }
 
@@ -566,8 +604,9 @@ impl Catalogue {
 
 /// The bare form (normalised, numbering removed) of every label and variant
 /// of both templates: compared with printed text for every label read, so
-/// worked out once.
-static BARE: LazyLock<FxHashMap<&'static str, String>> = LazyLock::new(|| {
+/// worked out once. Keyed by where the template's text lies (address and
+/// length), which identifies it without hashing or comparing its bytes.
+static BARE: LazyLock<FxHashMap<(usize, usize), String>> = LazyLock::new(|| {
     let mut labels: Vec<&'static str> = Vec::new();
     for format in FORMATS {
         let tpl = template(format);
@@ -593,14 +632,25 @@ static BARE: LazyLock<FxHashMap<&'static str, String>> = LazyLock::new(|| {
     }
     labels
         .into_iter()
-        .map(|l| (l, split_numbering(&normalize(l)).1.to_string()))
+        .map(|l| (text_key(l), split_numbering(&normalize(l)).1.to_string()))
         .collect()
 });
+
+/// Where a text lies: the same key is the same text.
+fn text_key(s: &str) -> (usize, usize) {
+    (s.as_ptr() as usize, s.len())
+}
+
+/// The bare form of a template label or variant (what [`bare_is`] compares
+/// with); `None` for any other text.
+pub(crate) fn template_bare(label: &str) -> Option<&'static str> {
+    BARE.get(&text_key(label)).map(String::as_str)
+}
 
 /// Whether `label`'s bare form is `bare` (as [`bare_eq`]): looked up for
 /// template labels, worked out for any other text.
 pub(crate) fn bare_is(label: &str, bare: &str) -> bool {
-    match BARE.get(label) {
+    match BARE.get(&text_key(label)) {
         Some(b) => b == bare,
         None => bare_eq(label, bare),
     }
@@ -649,12 +699,10 @@ const MAX_JOIN: usize = 24;
 pub(crate) fn items(text: &str, tokens: &[Token], prefer: Option<&str>) -> Vec<Item> {
     let cat = &*CATALOGUE;
     let mut out = Vec::with_capacity(tokens.len());
-    // The thread's remembered runs, taken out for the region's runs (put
-    // back below) rather than looked up through the thread-local run by run.
-    let mut scratch = Scratch {
-        runs: RUNS.take(),
-        ..Scratch::default()
-    };
+    // The thread's buffers and remembered runs, taken out for the region's
+    // runs (put back below) rather than looked up through the thread-local
+    // run by run, and kept from region to region rather than grown anew.
+    let mut scratch = SCRATCH.take();
     let mut i = 0;
     while i < tokens.len() {
         let Some(t) = tokens.get(i) else { break };
@@ -686,7 +734,8 @@ pub(crate) fn items(text: &str, tokens: &[Token], prefer: Option<&str>) -> Vec<I
             }
         }
     }
-    RUNS.set(scratch.runs);
+    scratch.shrink();
+    SCRATCH.set(scratch);
     out
 }
 
@@ -764,8 +813,24 @@ struct Scratch {
     key: String,
     /// The run's reading.
     parts: Vec<Part>,
-    /// The thread's remembered runs ([`RUNS`]), while a region is read.
+    /// The thread's remembered runs.
     runs: RememberedRuns,
+}
+
+impl Scratch {
+    /// Buffers kept for the next region are this large at most: a long run
+    /// (narrative) does not hold its memory for the thread's lifetime.
+    const KEPT_BYTES: usize = 1 << 16;
+
+    fn shrink(&mut self) {
+        self.norm.shrink_to(Self::KEPT_BYTES);
+        self.key.shrink_to(Self::KEPT_BYTES);
+        let kept = |size: usize| Self::KEPT_BYTES / size.max(1);
+        self.pieces.shrink_to(kept(std::mem::size_of::<Piece>()));
+        self.best.shrink_to(kept(std::mem::size_of::<Step>()));
+        self.parts.clear();
+        self.parts.shrink_to(kept(std::mem::size_of::<Part>()));
+    }
 }
 
 /// [`segment`]'s best reading of the first k tokens of a run: its score,
@@ -921,7 +986,8 @@ struct RememberedRuns {
 }
 
 thread_local! {
-    static RUNS: RefCell<RememberedRuns> = RefCell::new(RememberedRuns::default());
+    /// [`segment`]'s buffers and remembered runs, per thread.
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
 /// What a run's reading depends on, as one text: the preferred table,
@@ -1101,6 +1167,55 @@ mod tests {
                 Item::Unknown(sp) => format!("?{}", sp.slice(s).unwrap_or("")),
             })
             .collect()
+    }
+
+    #[test]
+    fn bare_is_agrees_with_bare_eq_for_template_labels_and_copies() {
+        let labels: Vec<&'static str> = FORMATS
+            .iter()
+            .flat_map(|f| &template(*f).tables)
+            .flat_map(|t| {
+                t.rows
+                    .iter()
+                    .flat_map(|r| std::iter::once(r.label).chain(r.variants.iter().copied()))
+                    .chain(t.columns.iter().map(|c| c.label))
+            })
+            .collect();
+        assert!(labels.len() > 50);
+        for l in &labels {
+            // A copy lies elsewhere: worked out rather than looked up.
+            let copy = l.to_string();
+            for other in &labels {
+                let bare = split_numbering(&normalize(other)).1.to_string();
+                let expected = bare_eq(l, &bare);
+                assert_eq!(bare_is(l, &bare), expected, "{l} {other}");
+                assert_eq!(bare_is(&copy, &bare), expected, "{l} {other}");
+            }
+        }
+    }
+
+    #[test]
+    fn entry_positions_name_their_rows_and_columns() {
+        for format in FORMATS {
+            for e in &CATALOGUE.entries {
+                if e.formats & format_bit(format) == 0 {
+                    continue;
+                }
+                let table = template(format).table(e.table);
+                let at = e.position(format);
+                match e.target {
+                    Target::Row(id) | Target::Heading(id) => {
+                        let found = table.and_then(|t| t.rows.get(at?)).map(|r| r.id);
+                        assert_eq!(found, Some(id), "{format} {}", e.text);
+                    }
+                    Target::Column(id) => {
+                        let found = table.and_then(|t| t.columns.get(at?)).map(|c| c.id);
+                        assert_eq!(found, Some(id), "{format} {}", e.text);
+                    }
+                    _ => assert_eq!(at, None, "{format} {}", e.text),
+                }
+            }
+        }
     }
 
     #[test]

@@ -4,14 +4,15 @@
 //! it. What does not fit is recorded as a [`Problem`], never guessed.
 
 use crate::flattened::{self, RowSplit};
-use crate::labels::{format_bit, label_match, Item, Target, CATALOGUE};
+use crate::labels::{format_bit, label_match, same_id, template_bare, Item, Target, CATALOGUE};
 use nianbao_model::label::{fold_char, normalize_into, normalized_eq, split_numbering};
 use nianbao_model::{
-    Cell, CellValue, Cells, ColumnSchema, Decimal, Format, LabelMatch, LabelUse, Problem, ProblemKind,
-    ReportHasher, ReportMap, Row, RowKind, RowSchema, Span, Table, TableSchema, ValueKind,
+    template, Cell, CellValue, Cells, ColumnSchema, Decimal, Format, LabelMatch, LabelUse, Problem,
+    ProblemKind, ReportHasher, ReportMap, Row, RowKind, RowSchema, Span, Table, TableSchema, ValueKind,
+    FORMATS,
 };
-use rustc_hash::FxHashMap;
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 /// One value as printed after a row label.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,6 +80,20 @@ pub(crate) fn cell_value(
     problems: &mut Vec<Problem>,
 ) -> Cell {
     let span = value.span();
+    if matches!(value, Value::Number(_)) && column.kind != ValueKind::Amount {
+        // The common cell, plain ASCII digits, read from the bytes.
+        if let Some(n) = text
+            .as_bytes()
+            .get(span.offset..span.end())
+            .and_then(plain_integer)
+        {
+            return Cell {
+                value: CellValue::Integer(n),
+                span,
+                inferred: None,
+            };
+        }
+    }
     let printed = span.slice(text).unwrap_or("");
     let mut report = |kind, message: String| {
         let mut p = problem(kind, table, Some(row), Some(span), message);
@@ -94,7 +109,7 @@ pub(crate) fn cell_value(
             );
             CellValue::Text(printed.to_string())
         }
-        Value::Number(_) => match plain_integer(printed) {
+        Value::Number(_) => match plain_integer(printed.as_bytes()) {
             Some(n) if column.kind != ValueKind::Amount => CellValue::Integer(n),
             _ => {
                 // Amounts, long numbers, full-width digits, separators,
@@ -138,11 +153,11 @@ pub(crate) fn cell_value(
 
 /// The value of 1 to 18 ASCII digits (the common cell: it cannot overflow an
 /// `i64`), read in one pass; `None` for anything else.
-fn plain_integer(printed: &str) -> Option<i64> {
+fn plain_integer(printed: &[u8]) -> Option<i64> {
     if printed.is_empty() || printed.len() > 18 {
         return None;
     }
-    printed.bytes().try_fold(0i64, |n, b| {
+    printed.iter().try_fold(0i64, |n, &b| {
         b.is_ascii_digit().then(|| n * 10 + i64::from(b - b'0'))
     })
 }
@@ -205,7 +220,106 @@ impl<'a> Fitted<'a> {
     }
 }
 
+/// A template table's rows and columns by position, worked out once per
+/// template table: the reader looks rows and their columns up for every
+/// label and value, by position rather than by comparing ids.
+struct Layout {
+    /// For each row of the schema, in order: the positions in
+    /// `schema.columns` of the columns it has values for
+    /// ([`TableSchema::row_columns`]).
+    row_columns: Vec<Box<[usize]>>,
+    /// For each block label of the schema (`disclosure`): the positions of
+    /// the columns its rows have, in the order first met.
+    blocks: Vec<(&'static str, Box<[usize]>)>,
+    /// For each row: the bare form of its label ([`template_bare`]), the
+    /// printed form of an exact match.
+    row_bare: Vec<Option<&'static str>>,
+    /// For each column: the bare form of its label.
+    column_bare: Vec<Option<&'static str>>,
+}
+
+impl Layout {
+    fn of(schema: &TableSchema) -> Layout {
+        let position = |c: &ColumnSchema| schema.columns.iter().position(|s| std::ptr::eq(s, c));
+        let row_columns: Vec<Box<[usize]>> = schema
+            .rows
+            .iter()
+            .map(|r| schema.row_columns(r).filter_map(position).collect())
+            .collect();
+        let mut blocks: Vec<(&'static str, Vec<usize>)> = Vec::new();
+        for (r, columns) in schema.rows.iter().zip(&row_columns) {
+            let Some(label) = r.block else { continue };
+            let at = match blocks.iter().position(|(b, _)| *b == label) {
+                Some(at) => at,
+                None => {
+                    blocks.push((label, Vec::new()));
+                    blocks.len() - 1
+                }
+            };
+            if let Some((_, cols)) = blocks.get_mut(at) {
+                for c in columns.iter() {
+                    if !cols.contains(c) {
+                        cols.push(*c);
+                    }
+                }
+            }
+        }
+        Layout {
+            row_columns,
+            blocks: blocks
+                .into_iter()
+                .map(|(b, c)| (b, c.into_boxed_slice()))
+                .collect(),
+            row_bare: schema.rows.iter().map(|r| template_bare(r.label)).collect(),
+            column_bare: schema.columns.iter().map(|c| template_bare(c.label)).collect(),
+        }
+    }
+
+    /// The positions of row `row`'s columns.
+    fn columns(&self, row: usize) -> &[usize] {
+        self.row_columns.get(row).map_or(&[], |c| &c[..])
+    }
+
+    /// The positions of the columns of block `label`'s rows (none for a
+    /// label no row sits under).
+    fn block(&self, label: &str) -> &[usize] {
+        self.blocks
+            .iter()
+            .find(|(b, _)| same_id(b, label))
+            .map_or(&[], |(_, c)| &c[..])
+    }
+}
+
+/// The layouts of the templates' tables.
+static LAYOUTS: LazyLock<Vec<(&'static TableSchema, Layout)>> = LazyLock::new(|| {
+    FORMATS
+        .iter()
+        .flat_map(|f| &template(*f).tables)
+        .map(|t| (t, Layout::of(t)))
+        .collect()
+});
+
+/// Row `id` of `schema` and its position: at `at` when the catalogue says
+/// so (checked), else looked for.
+fn row_at(schema: &'static TableSchema, at: Option<usize>, id: &str) -> Option<(usize, &'static RowSchema)> {
+    match at.and_then(|i| Some((i, schema.rows.get(i)?))) {
+        Some((i, r)) if same_id(r.id, id) => Some((i, r)),
+        _ => schema.rows.iter().enumerate().find(|(_, r)| r.id == id),
+    }
+}
+
+/// Column `id` of `schema`: at `at` when the catalogue says so (checked),
+/// else looked for.
+fn column_at(schema: &'static TableSchema, at: Option<usize>, id: &str) -> Option<&'static ColumnSchema> {
+    match at.and_then(|i| schema.columns.get(i)) {
+        Some(c) if same_id(c.id, id) => Some(c),
+        _ => schema.column(id),
+    }
+}
+
 struct OpenRow {
+    /// The row's position in the schema.
+    index: usize,
     row: &'static RowSchema,
     label: Option<LabelUse>,
     values: Vec<Value>,
@@ -214,9 +328,11 @@ struct OpenRow {
 struct Reader<'a> {
     text: &'a str,
     schema: &'static TableSchema,
+    layout: &'a Layout,
     /// [`format_bit`] of the format read.
     format_bit: u8,
-    rows: FxHashMap<&'static str, Row>,
+    /// Rows read, by their position in the schema.
+    rows: Vec<Option<Row>>,
     headers: Vec<LabelUse>,
     problems: Vec<Problem>,
     span: Option<Span>,
@@ -227,7 +343,7 @@ struct Reader<'a> {
     orphans: Vec<Value>,
     last_unknown: Option<Span>,
     /// Disclosure blocks: the columns the current block's header names, in order.
-    block_columns: Vec<&'static str>,
+    block_columns: &'a [usize],
     block_header: usize,
     /// How many headers read as each text that several columns share.
     /// Keyed by printed text, so randomly seeded (see [`ReportHasher`]).
@@ -247,10 +363,14 @@ impl Reader<'_> {
         self.span = Some(self.span.map_or(s, |t| t.cover(s)));
     }
 
+    #[inline]
     fn flush_orphans(&mut self) {
-        if self.orphans.is_empty() {
-            return;
+        if !self.orphans.is_empty() {
+            self.report_orphans();
         }
+    }
+
+    fn report_orphans(&mut self) {
         if self.span.is_none() {
             // Before the table's first label: not part of the table.
             self.orphans.clear();
@@ -282,21 +402,38 @@ impl Reader<'_> {
         self.orphans.clear();
     }
 
+    /// End the open row, if any, and what was read since.
+    #[inline]
     fn close(&mut self) {
-        self.flush_orphans();
         self.discarding = false;
+        // Headers and labels close what is usually nothing.
+        if self.open.is_some() || !self.orphans.is_empty() {
+            self.close_open();
+        }
+    }
+
+    fn close_open(&mut self) {
+        self.flush_orphans();
         let Some(open) = self.open.take() else { return };
         let row = open.row;
         let table = self.schema.id;
-        let ncols = self.schema.row_columns(row).count();
-        let mut cells = Cells::with_capacity(ncols);
+        let layout = self.layout;
+        let columns = layout.columns(open.index);
+        let ncols = columns.len();
         let fitted = fit_values(&open.values, ncols);
         let values_span = open.values.iter().map(|v| v.span()).reduce(|a, b| a.cover(b));
         let anchor = values_span.or(open.label.as_ref().map(|l| l.span));
+        let mut cells = Cells::with_capacity(if fitted.is_some() { ncols } else { 0 });
         if let Some(values) = fitted {
-            for (col, v) in self.schema.row_columns(row).zip(values.values()) {
+            let schema_columns = &self.schema.columns;
+            for (col, v) in columns
+                .iter()
+                .filter_map(|&c| schema_columns.get(c))
+                .zip(values.values())
+            {
                 let cell = cell_value(self.text, v, col, table, row.id, &mut self.problems);
-                cells.insert(col.id.into(), cell);
+                // The schema's columns are distinct.
+                cells.push_distinct(col.id.into(), cell);
             }
         } else if open.values.iter().all(|v| matches!(v, Value::Blank(_))) {
             if row.kind != RowKind::Group {
@@ -340,23 +477,39 @@ impl Reader<'_> {
         if let Some(s) = values_span {
             self.grow(s);
         }
-        self.rows.insert(
-            row.id,
-            Row {
+        if let Some(slot) = self.rows.get_mut(open.index) {
+            *slot = Some(Row {
                 label: open.label,
                 cells,
-            },
-        );
+            });
+        }
         // The next row reuses the buffer.
         let mut values = open.values;
         values.clear();
         self.spare_values = values;
     }
 
-    fn row_label(&self, row: &RowSchema, span: Span, printed_norm: &str, distance: usize) -> LabelUse {
-        let matched = match label_match(printed_norm, row.label, row.variants) {
-            LabelMatch::Approximate { .. } if distance == 0 => LabelMatch::Exact,
-            m => m,
+    /// Whether the row at `index` was read already.
+    fn has_row(&self, index: usize) -> bool {
+        self.rows.get(index).is_some_and(Option::is_some)
+    }
+
+    fn row_label(
+        &self,
+        (index, row): (usize, &RowSchema),
+        span: Span,
+        printed_norm: &str,
+        distance: usize,
+    ) -> LabelUse {
+        // The template's wording, as most rows print it: what label_match
+        // finds first, without looking the label's bare form up.
+        let exact = self.layout.row_bare.get(index).copied().flatten() == Some(printed_norm);
+        let matched = match exact {
+            true => LabelMatch::Exact,
+            false => match label_match(printed_norm, row.label, row.variants) {
+                LabelMatch::Approximate { .. } if distance == 0 => LabelMatch::Exact,
+                m => m,
+            },
         };
         LabelUse {
             target: row.id.into(),
@@ -366,12 +519,12 @@ impl Reader<'_> {
         }
     }
 
-    fn start_row(&mut self, row: &'static RowSchema, label: Option<LabelUse>) {
+    fn start_row(&mut self, (index, row): (usize, &'static RowSchema), label: Option<LabelUse>) {
         self.close();
         if let Some(l) = &label {
             self.grow(l.span);
         }
-        if self.rows.contains_key(row.id) {
+        if self.has_row(index) {
             let span = label.as_ref().map(|l| l.span);
             self.problems.push(problem(
                 ProblemKind::UnknownLabel,
@@ -384,6 +537,7 @@ impl Reader<'_> {
             return;
         }
         self.open = Some(OpenRow {
+            index,
             row,
             label,
             values: std::mem::take(&mut self.spare_values),
@@ -391,20 +545,21 @@ impl Reader<'_> {
     }
 
     /// A row whose label reads the same as a column header ("总计", "其他").
-    fn row_named_like(&self, norm: &str) -> Option<&'static RowSchema> {
-        self.schema.rows.iter().find(|r| {
-            r.kind != RowKind::Heading && !self.rows.contains_key(r.id) && normalized_eq(r.label, norm)
-        })
+    fn row_named_like(&self, norm: &str) -> Option<(usize, &'static RowSchema)> {
+        self.schema
+            .rows
+            .iter()
+            .enumerate()
+            .find(|(i, r)| r.kind != RowKind::Heading && !self.has_row(*i) && normalized_eq(r.label, norm))
     }
 
-    fn header(&mut self, target: Target, span: Span, printed_norm: &str) {
+    fn header(&mut self, target: Target, position: Option<usize>, span: Span, printed_norm: &str) {
         self.close();
         self.grow(span);
-        let printed = span.slice(self.text).unwrap_or("").to_string();
-        // Called at most once, by the arm that takes the header.
+        let text = self.text;
         let use_of = move |target: &'static str, matched| LabelUse {
             target: target.into(),
-            text: printed,
+            text: span.slice(text).unwrap_or("").to_string(),
             span,
             matched,
         };
@@ -433,7 +588,7 @@ impl Reader<'_> {
                     *seen += 1;
                     self.schema.columns.iter().filter(reads_same).nth(nth)
                 } else {
-                    self.schema.column(id)
+                    column_at(self.schema, position, id)
                 };
                 self.reading = reading;
                 let Some(column) = column else { return };
@@ -441,21 +596,35 @@ impl Reader<'_> {
                 let expected = self
                     .block_columns
                     .get(self.block_header)
-                    .and_then(|id| self.schema.column(id));
+                    .and_then(|&c| self.schema.columns.get(c));
                 if !self.block_columns.is_empty() {
                     self.block_header += 1;
                 }
                 let lu = match expected {
-                    Some(exp) if exp.id != column.id => use_of(
+                    Some(exp) if !same_id(exp.id, column.id) => use_of(
                         exp.id,
                         LabelMatch::Different {
                             other: Some(column.id.to_string()),
                         },
                     ),
-                    _ => use_of(
-                        column.id,
-                        label_match(printed_norm, column.label, column.variants),
-                    ),
+                    _ => {
+                        // The template's wording, as most headers print it:
+                        // told from the layout's bare form where the
+                        // catalogue's position is this column.
+                        let bare = position
+                            .filter(|&p| {
+                                self.schema
+                                    .columns
+                                    .get(p)
+                                    .is_some_and(|c| std::ptr::eq(c, column))
+                            })
+                            .and_then(|p| self.layout.column_bare.get(p).copied().flatten());
+                        let matched = match bare == Some(printed_norm) {
+                            true => LabelMatch::Exact,
+                            false => label_match(printed_norm, column.label, column.variants),
+                        };
+                        use_of(column.id, matched)
+                    }
                 };
                 self.headers.push(lu);
             }
@@ -466,15 +635,7 @@ impl Reader<'_> {
                 }
             }
             Target::Block(label) => {
-                let mut cols: Vec<&'static str> = Vec::new();
-                for r in self.schema.rows.iter().filter(|r| r.block == Some(label)) {
-                    for c in self.schema.row_columns(r) {
-                        if !cols.contains(&c.id) {
-                            cols.push(c.id);
-                        }
-                    }
-                }
-                self.block_columns = cols;
+                self.block_columns = self.layout.block(label);
                 self.block_header = 0;
                 let m = label_match(printed_norm, label, &[]);
                 // Blocks have no id: the schema's block label (RowSchema::block) is the target.
@@ -490,6 +651,7 @@ impl Reader<'_> {
         }
     }
 
+    #[inline]
     fn value(&mut self, v: Value) {
         if self.discarding {
             return;
@@ -498,6 +660,7 @@ impl Reader<'_> {
             // The review table's one row has no label of its own.
             if let Some(row) = self.schema.rows.first() {
                 self.open = Some(OpenRow {
+                    index: 0,
                     row,
                     label: None,
                     values: std::mem::take(&mut self.spare_values),
@@ -522,7 +685,7 @@ impl Reader<'_> {
         }
         let complete = self.open.as_ref().is_some_and(|o| {
             let n = o.values.iter().filter(|v| !matches!(v, Value::Blank(_))).count();
-            n >= self.schema.row_columns(o.row).count()
+            n >= self.layout.columns(o.index).len()
         });
         if complete || self.open.is_none() {
             // Unknown text after a complete row ends it; inside a row broken
@@ -542,23 +705,33 @@ pub(crate) fn read(
     problems: &mut Vec<Problem>,
 ) -> Option<Table> {
     let bit = format_bit(format);
+    let owned_layout;
+    let layout = match LAYOUTS.iter().find(|(s, _)| std::ptr::eq(*s, schema)) {
+        Some((_, l)) => l,
+        None => {
+            owned_layout = Layout::of(schema);
+            &owned_layout
+        }
+    };
     let mut r = Reader {
         text,
         schema,
+        layout,
         format_bit: bit,
-        rows: FxHashMap::default(),
-        headers: Vec::new(),
+        rows: std::iter::repeat_with(|| None).take(schema.rows.len()).collect(),
+        // Every column and group header printed once, the usual case.
+        headers: Vec::with_capacity(schema.columns.len() + schema.column_groups.len()),
         problems: Vec::new(),
         span: None,
         open: None,
         discarding: false,
         orphans: Vec::new(),
         last_unknown: None,
-        block_columns: Vec::new(),
+        block_columns: &[],
         block_header: 0,
         column_seen: HashMap::default(),
         splits: Vec::new(),
-        spare_values: Vec::new(),
+        spare_values: Vec::with_capacity(schema.columns.len()),
         norm: String::new(),
         reading: Vec::new(),
     };
@@ -580,7 +753,7 @@ pub(crate) fn read(
                 // whose labels it follows.
                 let shared_with_foreign = !matches!(e.target, Target::Row(_))
                     && foreign_table.is_some_and(|t| CATALOGUE.has_label(t, printed));
-                if e.table != schema.id || e.formats & bit == 0 || shared_with_foreign {
+                if !same_id(e.table, schema.id) || e.formats & bit == 0 || shared_with_foreign {
                     // Another table's label (its heading missing): its values are its own.
                     r.close();
                     r.last_unknown = None;
@@ -595,7 +768,7 @@ pub(crate) fn read(
                 let next_is_number = matches!(items.get(k + 1), Some(Item::Number(_)));
                 match e.target {
                     Target::Row(id) => {
-                        if let Some(row) = schema.row(id) {
+                        if let Some(row) = row_at(schema, e.position(format), id) {
                             let l = r.row_label(row, *span, printed, *distance);
                             r.start_row(row, Some(l));
                         }
@@ -606,7 +779,7 @@ pub(crate) fn read(
                             r.start_row(row, Some(l));
                         }
                     }
-                    t => r.header(t, *span, printed),
+                    t => r.header(t, e.position(format), *span, printed),
                 }
             }
             Item::Number(s) => r.value(Value::Number(*s)),
@@ -622,17 +795,18 @@ fn finish(mut r: Reader, problems: &mut Vec<Problem>) -> Option<Table> {
     let schema = r.schema;
     let table = schema.id;
     problems.extend(r.problems);
+    let position = |id: &str| schema.rows.iter().position(|s| s.id == id);
     // Split rows the table's column rules can still decide, then take their
     // cells (each marked as inferred) or their problem.
     let mut splits = std::mem::take(&mut r.splits);
     if !splits.is_empty() {
         let rows = &r.rows;
         flattened::resolve_with_columns(schema, &mut splits, |row, col| {
-            rows.get(row)?.cells.get(col)?.value.number()
+            rows.get(position(row)?)?.as_ref()?.cells.get(col)?.value.number()
         });
     }
     for split in &splits {
-        let Some(row) = r.rows.get_mut(split.row) else {
+        let Some(row) = position(split.row).and_then(|i| r.rows.get_mut(i)?.as_mut()) else {
             continue;
         };
         match split.cells() {
@@ -640,7 +814,7 @@ fn finish(mut r: Reader, problems: &mut Vec<Problem>) -> Option<Table> {
             None => problems.extend(split.problem()),
         }
     }
-    if r.rows.is_empty() {
+    if r.rows.iter().all(Option::is_none) {
         problems.push(problem(
             ProblemKind::MissingTable,
             table,
@@ -652,21 +826,27 @@ fn finish(mut r: Reader, problems: &mut Vec<Problem>) -> Option<Table> {
     }
     let mut rows = ReportMap::with_capacity_and_hasher(schema.rows.len(), ReportHasher::default());
     let mut last_end = r.span.map_or(0, |s| s.offset);
-    let mut rows_in = r.rows;
+    let rows_in = &r.rows;
+    let read = |i: usize| rows_in.get(i).and_then(Option::as_ref);
     // A group printed as one row with numbers and no sub-rows stands for
     // them (（六）其他处理 in reports that kept the 2019 layout).
     let covering: Vec<&str> = schema
         .rows
         .iter()
-        .filter(|g| {
+        .enumerate()
+        .filter(|(i, g)| {
             g.kind == RowKind::Group
-                && rows_in.get(g.id).is_some_and(|gr| !gr.cells.is_empty())
-                && !schema.sub_rows(g.id).any(|s| rows_in.contains_key(s.id))
+                && read(*i).is_some_and(|gr| !gr.cells.is_empty())
+                && !schema
+                    .rows
+                    .iter()
+                    .enumerate()
+                    .any(|(s, sub)| sub.parent.is_some_and(|p| same_id(p, g.id)) && read(s).is_some())
         })
-        .map(|g| g.id)
+        .map(|(_, g)| g.id)
         .collect();
-    for row in &schema.rows {
-        match rows_in.remove(row.id) {
+    for (row, found) in schema.rows.iter().zip(r.rows) {
+        match found {
             Some(found) => {
                 if let Some(end) = found
                     .cells
@@ -701,4 +881,90 @@ fn finish(mut r: Reader, problems: &mut Vec<Problem>) -> Option<Table> {
         rows,
         headers: r.headers,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The columns of block `label`'s rows, in the order first met, worked
+    /// out from the schema by id (what the layout replaces).
+    fn block_columns_by_id(schema: &TableSchema, label: &str) -> Vec<&'static str> {
+        let mut cols: Vec<&'static str> = Vec::new();
+        for r in schema.rows.iter().filter(|r| r.block == Some(label)) {
+            for c in schema.row_columns(r) {
+                if !cols.contains(&c.id) {
+                    cols.push(c.id);
+                }
+            }
+        }
+        cols
+    }
+
+    #[test]
+    fn layout_and_positions_agree_with_the_schema_by_id() {
+        for format in FORMATS {
+            for schema in &template(format).tables {
+                let layout = LAYOUTS
+                    .iter()
+                    .find(|(s, _)| std::ptr::eq(*s, schema))
+                    .map(|(_, l)| l);
+                let Some(layout) = layout else {
+                    panic!("no layout for {format} {}", schema.id);
+                };
+                let ids = |positions: &[usize]| -> Vec<&'static str> {
+                    positions
+                        .iter()
+                        .filter_map(|&p| schema.columns.get(p))
+                        .map(|c| c.id)
+                        .collect()
+                };
+                for (i, row) in schema.rows.iter().enumerate() {
+                    let by_id: Vec<&str> = schema.row_columns(row).map(|c| c.id).collect();
+                    assert_eq!(ids(layout.columns(i)), by_id, "{} {}", schema.id, row.id);
+                    // An exact row label is what label_match calls exact.
+                    let bare = layout.row_bare.get(i).copied().flatten();
+                    let Some(bare) = bare else {
+                        panic!("no bare form for {} {}", schema.id, row.id);
+                    };
+                    assert_eq!(
+                        crate::labels::label_match(bare, row.label, row.variants),
+                        LabelMatch::Exact
+                    );
+                    // The hint is checked: a wrong or missing one still finds the row,
+                    // and so does an id that is a copy (elsewhere in memory).
+                    let copy = row.id.to_string();
+                    for hint in [Some(i), Some(i + 1), None] {
+                        let found = row_at(schema, hint, &copy).map(|(at, r)| (at, r.id));
+                        assert_eq!(found, Some((i, row.id)), "{} {} {hint:?}", schema.id, row.id);
+                    }
+                    if let Some(label) = row.block {
+                        let expected = block_columns_by_id(schema, label);
+                        assert!(!expected.is_empty());
+                        assert_eq!(ids(layout.block(label)), expected, "{} {label}", schema.id);
+                        // A copy of the label lies elsewhere: compared as text.
+                        let copy = label.to_string();
+                        assert_eq!(ids(layout.block(copy.as_str())), expected);
+                    }
+                }
+                assert!(layout.block("第九十九项").is_empty());
+                assert!(row_at(schema, Some(0), "no_such_row").is_none());
+                for (i, column) in schema.columns.iter().enumerate() {
+                    let bare = layout.column_bare.get(i).copied().flatten();
+                    let Some(bare) = bare else {
+                        panic!("no bare form for {} {}", schema.id, column.id);
+                    };
+                    assert_eq!(
+                        crate::labels::label_match(bare, column.label, column.variants),
+                        LabelMatch::Exact
+                    );
+                    let copy = column.id.to_string();
+                    for hint in [Some(i), Some(i + 1), None] {
+                        let found = column_at(schema, hint, &copy).map(|c| c.id);
+                        assert_eq!(found, Some(column.id), "{} {} {hint:?}", schema.id, column.id);
+                    }
+                }
+            }
+        }
+    }
 }
