@@ -22,6 +22,8 @@
 //!   class bits and label tests the label classes the dense fill keeps
 //!   ([`crate::eval::label_class`]: all `label_test` tells apart), chains of
 //!   label tests are one op; anything else is a leaf the tree evaluates.
+//!   Where the left side of an `and` or `or` decides, the right side is
+//!   jumped over, as the tree's `logic_and`/`logic_or` do not evaluate it.
 //!
 //! Checks go before guards (both are pure, and a check that holds decides
 //! alone). A shortcut answers exactly what the tree would answer, or
@@ -51,25 +53,39 @@ pub(super) enum Fast {
 #[derive(Clone, Copy)]
 pub(super) struct CellStep {
     slot: u32,
-    /// The classes the guard holds for (all when there is none).
-    guard_holds: u8,
-    /// The classes the check fails for.
-    check_fails: u8,
+    /// The classes the instance fails for: the guard holds and the check fails.
+    fails_for: u8,
+    /// The classes for which the guard holds, the check does not fail by
+    /// class and `compare` decides (none without `compare`).
+    compared_for: u8,
     /// `cell op literal`, the literal a whole number: decided by comparing
     /// integers for whole-number cells, by the tree for decimals.
     compare: Option<(BinOp, i64)>,
 }
 
 impl CellStep {
+    fn new(guard_holds: u8, check_fails: u8, compare: Option<(BinOp, i64)>, slot: u32) -> CellStep {
+        CellStep {
+            slot,
+            fails_for: guard_holds & check_fails,
+            compared_for: if compare.is_some() {
+                guard_holds & !check_fails
+            } else {
+                0
+            },
+            compare,
+        }
+    }
+
     /// Whether the instance fails; `None`: the guard holds and the tree decides the check.
     #[inline]
     pub(super) fn fails(&self, d: &Dense<'_>) -> Option<bool> {
         let class = d.class(self.slot);
-        if self.guard_holds & class == 0 {
-            return Some(false);
-        }
-        if self.check_fails & class != 0 {
+        if self.fails_for & class != 0 {
             return Some(true);
+        }
+        if self.compared_for & class == 0 {
+            return Some(false);
         }
         let Some((op, literal)) = self.compare else {
             return Some(false);
@@ -89,6 +105,14 @@ pub(super) enum Op {
     Not,
     And,
     Or,
+    /// Before the right side of an `and` (`on`: false) or an `or` (`on`:
+    /// true): when the left side gave `on`, it decides, and the next `skip`
+    /// ops (the right side and its `and`/`or`) are jumped over. The right
+    /// side is pure, so not running it changes nothing.
+    Decided {
+        on: Verdict,
+        skip: u32,
+    },
     /// A test on one cell: true for the classes in `holds`, false for those
     /// in `fails`, else not applicable.
     Cell {
@@ -365,13 +389,19 @@ impl Shortcuts<'_> {
                 depth
             }
             Low::And(l, r) | Low::Or(l, r) => {
+                let and = matches!(low, Low::And(..));
                 let left = self.compile(l, ops);
-                let right = self.compile(r, ops);
-                ops.push(if matches!(low, Low::And(..)) {
-                    Op::And
-                } else {
-                    Op::Or
+                let at = ops.len();
+                ops.push(Op::Decided {
+                    on: if and { Verdict::False } else { Verdict::True },
+                    skip: 0,
                 });
+                let right = self.compile(r, ops);
+                ops.push(if and { Op::And } else { Op::Or });
+                let skip = u32::try_from(ops.len() - at - 1).unwrap_or(u32::MAX);
+                if let Some(Op::Decided { skip: s, .. }) = ops.get_mut(at) {
+                    *s = skip;
+                }
                 left.max(right + 1)
             }
             Low::LabelTest { label, test, negated } => {
@@ -434,12 +464,7 @@ impl Shortcuts<'_> {
             }
             check => (mask(&self.table(check, slot)?, Verdict::False), None),
         };
-        Some(Fast::OneCell(CellStep {
-            slot,
-            guard_holds,
-            check_fails,
-            compare,
-        }))
+        Some(Fast::OneCell(CellStep::new(guard_holds, check_fails, compare, slot)))
     }
 }
 
@@ -534,8 +559,16 @@ impl Program {
         // compiled program never needs more than DEPTH.
         let mut stack = [Verdict::NotApplicable; DEPTH];
         let mut top = 0usize;
-        for op in self.0.iter() {
+        let mut pc = 0usize;
+        while let Some(op) = self.0.get(pc) {
+            pc += 1;
             let v = match op {
+                Op::Decided { on, skip } => {
+                    if stack[top.wrapping_sub(1) & (DEPTH - 1)] == *on {
+                        pc += *skip as usize;
+                    }
+                    continue;
+                }
                 Op::Not => {
                     let i = top.wrapping_sub(1) & (DEPTH - 1);
                     stack[i] = stack[i].not();
