@@ -188,7 +188,8 @@ impl CompiledRules {
 
     /// [`evaluate`] with this rule set.
     pub fn evaluate(&self, report: &Report, previous: Option<&Report>) -> Vec<Finding> {
-        let plan = self.plans[format_slot(report.format)].get_or_init(|| Plan::new(&self.rules, report.format));
+        let plan =
+            self.plans[format_slot(report.format)].get_or_init(|| Plan::new(&self.rules, report.format));
         evaluate_planned(&self.rules, plan, report, previous)
     }
 }
@@ -218,11 +219,27 @@ impl CellLabels {
             CellLabels {
                 rows: tables
                     .iter()
-                    .map(|ts| (ts.id, ts.rows.iter().map(|r| (r.id, row_label_short(ts, r.id))).collect()))
+                    .map(|ts| {
+                        (
+                            ts.id,
+                            ts.rows
+                                .iter()
+                                .map(|r| (r.id, row_label_short(ts, r.id)))
+                                .collect(),
+                        )
+                    })
                     .collect(),
                 columns: tables
                     .iter()
-                    .map(|ts| (ts.id, ts.columns.iter().map(|c| (c.id, column_label(ts, c.id))).collect()))
+                    .map(|ts| {
+                        (
+                            ts.id,
+                            ts.columns
+                                .iter()
+                                .map(|c| (c.id, column_label(ts, c.id)))
+                                .collect(),
+                        )
+                    })
                     .collect(),
             }
         })
@@ -2075,8 +2092,15 @@ mod tests {
         let ts = nianbao_model::template(nianbao_model::Format::V2021)
             .table("requests")
             .expect("the requests table");
-        assert_eq!(CellLabels::of(nianbao_model::Format::V2021).rows["requests"]["new"], row_label_short(ts, "new"));
-        assert!(row_label_short(ts, "new").starts_with("一、本年新收"), "{}", row_label_short(ts, "new"));
+        assert_eq!(
+            CellLabels::of(nianbao_model::Format::V2021).rows["requests"]["new"],
+            row_label_short(ts, "new")
+        );
+        assert!(
+            row_label_short(ts, "new").starts_with("一、本年新收"),
+            "{}",
+            row_label_short(ts, "new")
+        );
     }
 
     #[test]

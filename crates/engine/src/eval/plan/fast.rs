@@ -77,6 +77,16 @@ impl CellStep {
         }
     }
 
+    pub(super) fn slot(&self) -> usize {
+        self.slot as usize
+    }
+
+    /// The classes for which [`CellStep::fails`] may give anything but
+    /// `Some(false)`: for a cell of any other class the instance holds.
+    pub(super) fn undecided_by_class(&self) -> u8 {
+        self.fails_for | self.compared_for
+    }
+
     /// Whether the instance fails; `None`: the guard holds and the tree decides the check.
     #[inline]
     pub(super) fn fails(&self, d: &Dense<'_>) -> Option<bool> {
@@ -130,6 +140,9 @@ pub(super) enum Op {
     Labels {
         any: bool,
         tests: Box<[(u32, u8)]>,
+        /// `not (...)` of the chain: label tests are never not applicable,
+        /// so `not` just flips the outcome.
+        negated: bool,
     },
     Present(Box<Present>),
     /// Any other condition (comparisons, `has_numbers`, patterns).
@@ -196,8 +209,9 @@ impl Verdict {
 /// `terms op 0`, where the terms are the left side minus the right side.
 pub(super) struct Linear {
     op: BinOp,
-    /// (cell slot, subtracted).
-    terms: Box<[(u32, bool)]>,
+    /// The cell slots added, and those subtracted.
+    added: Box<[u32]>,
+    subtracted: Box<[u32]>,
     constant: i128,
 }
 
@@ -371,13 +385,18 @@ impl Shortcuts<'_> {
                 return 1;
             }
         }
-        if let Low::Or(..) | Low::And(..) = low {
-            let any = matches!(low, Low::Or(..));
+        let (chain, negated) = match low {
+            Low::Not(inner) => (&**inner, true),
+            other => (other, false),
+        };
+        if let Low::Or(..) | Low::And(..) = chain {
+            let any = matches!(chain, Low::Or(..));
             let mut tests = Vec::new();
-            if self.label_chain(low, any, &mut tests) {
+            if self.label_chain(chain, any, &mut tests) {
                 ops.push(Op::Labels {
                     any,
                     tests: tests.into(),
+                    negated,
                 });
                 return 1;
             }
@@ -464,7 +483,12 @@ impl Shortcuts<'_> {
             }
             check => (mask(&self.table(check, slot)?, Verdict::False), None),
         };
-        Some(Fast::OneCell(CellStep::new(guard_holds, check_fails, compare, slot)))
+        Some(Fast::OneCell(CellStep::new(
+            guard_holds,
+            check_fails,
+            compare,
+            slot,
+        )))
     }
 }
 
@@ -505,9 +529,12 @@ fn linear_check(check: &Low) -> Option<Linear> {
         }
         _ => return None,
     };
+    let (subtracted, added): (Vec<_>, Vec<_>) = terms.into_iter().partition(|&(_, subtract)| subtract);
+    let slots = |terms: Vec<(u32, bool)>| terms.into_iter().map(|(slot, _)| slot).collect();
     Some(Linear {
         op,
-        terms: terms.into(),
+        added: slots(added),
+        subtracted: slots(subtracted),
         constant,
     })
 }
@@ -538,23 +565,34 @@ fn linear_terms(low: &Low, subtract: bool, terms: &mut Vec<(u32, bool)>, constan
 impl Linear {
     /// Whether the comparison holds; `None`: some cell is not a printed whole number.
     fn holds(&self, d: &Dense<'_>) -> Option<bool> {
-        let mut total = self.constant;
-        for &(slot, subtract) in self.terms.iter() {
-            let CellValue::Integer(i) = d.cell(slot)?.value else {
-                return None;
-            };
-            if subtract {
-                total -= i128::from(i);
-            } else {
+        let sum = |slots: &[u32]| -> Option<i128> {
+            let mut total = 0i128;
+            for &slot in slots {
+                let CellValue::Integer(i) = d.cell(slot)?.value else {
+                    return None;
+                };
                 total += i128::from(i);
             }
-        }
+            Some(total)
+        };
+        let total = self.constant + sum(&self.added)? - sum(&self.subtracted)?;
         comparison_holds(self.op, total.cmp(&0))
     }
 }
 
 impl Program {
+    #[inline]
     fn run(&self, d: &Dense<'_>) -> Verdict {
+        // Most conditions are one op: no stack.
+        if let [op] = &*self.0 {
+            if let Some(v) = value(op, d) {
+                return v;
+            }
+        }
+        self.run_stack(d)
+    }
+
+    fn run_stack(&self, d: &Dense<'_>) -> Verdict {
         // Positions are masked into the stack: always in bounds, and a
         // compiled program never needs more than DEPTH.
         let mut stack = [Verdict::NotApplicable; DEPTH];
@@ -562,17 +600,15 @@ impl Program {
         let mut pc = 0usize;
         while let Some(op) = self.0.get(pc) {
             pc += 1;
-            let v = match op {
+            match op {
                 Op::Decided { on, skip } => {
                     if stack[top.wrapping_sub(1) & (DEPTH - 1)] == *on {
                         pc += *skip as usize;
                     }
-                    continue;
                 }
                 Op::Not => {
                     let i = top.wrapping_sub(1) & (DEPTH - 1);
                     stack[i] = stack[i].not();
-                    continue;
                 }
                 Op::And | Op::Or => {
                     top = top.wrapping_sub(1);
@@ -583,35 +619,45 @@ impl Program {
                     } else {
                         stack[i].or(right)
                     };
-                    continue;
                 }
-                Op::Cell { slot, holds, fails } => {
-                    let class = d.class(*slot);
-                    if holds & class != 0 {
-                        Verdict::True
-                    } else if fails & class != 0 {
-                        Verdict::False
-                    } else {
-                        Verdict::NotApplicable
-                    }
+                operand => {
+                    stack[top & (DEPTH - 1)] = value(operand, d).unwrap_or(Verdict::NotApplicable);
+                    top += 1;
                 }
-                Op::Label { at, holds } => Verdict::from_bool(d.label(*at) & holds != 0),
-                Op::Labels { any, tests } => {
-                    let holds = |(at, holds): &(u32, u8)| d.label(*at) & holds != 0;
-                    Verdict::from_bool(if *any {
-                        tests.iter().any(holds)
-                    } else {
-                        tests.iter().all(holds)
-                    })
-                }
-                Op::Present(p) => Verdict::from_bool(p.holds(d)),
-                Op::Leaf(low) => leaf(low, d),
-            };
-            stack[top & (DEPTH - 1)] = v;
-            top += 1;
+            }
         }
         stack[0]
     }
+}
+
+/// What an operand op gives (`None`: `op` is an operator).
+#[inline]
+fn value(op: &Op, d: &Dense<'_>) -> Option<Verdict> {
+    Some(match op {
+        Op::Cell { slot, holds, fails } => {
+            let class = d.class(*slot);
+            if holds & class != 0 {
+                Verdict::True
+            } else if fails & class != 0 {
+                Verdict::False
+            } else {
+                Verdict::NotApplicable
+            }
+        }
+        Op::Label { at, holds } => Verdict::from_bool(d.label(*at) & holds != 0),
+        Op::Labels { any, tests, negated } => {
+            let holds = |(at, holds): &(u32, u8)| d.label(*at) & holds != 0;
+            let chain = if *any {
+                tests.iter().any(holds)
+            } else {
+                tests.iter().all(holds)
+            };
+            Verdict::from_bool(chain != *negated)
+        }
+        Op::Present(p) => Verdict::from_bool(p.holds(d)),
+        Op::Leaf(low) => leaf(low, d),
+        Op::Not | Op::And | Op::Or | Op::Decided { .. } => return None,
+    })
 }
 
 /// A condition that is not `and`, `or` or `not` of others.
