@@ -29,6 +29,7 @@ use nianbao_rules::ast::{
 };
 use nianbao_rules::{Rule, RuleSet, Severity};
 use plan::Plan;
+use rustc_hash::FxHashMap;
 use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -187,12 +188,61 @@ impl CompiledRules {
 
     /// [`evaluate`] with this rule set.
     pub fn evaluate(&self, report: &Report, previous: Option<&Report>) -> Vec<Finding> {
-        let slot = match report.format {
-            nianbao_model::Format::V2021 => 0,
-            nianbao_model::Format::V2019 => 1,
-        };
-        let plan = self.plans[slot].get_or_init(|| Plan::new(&self.rules, report.format));
+        let plan =
+            self.plans[format_slot(report.format)].get_or_init(|| Plan::new(&self.rules, report.format));
         evaluate_planned(&self.rules, plan, report, previous)
+    }
+}
+
+/// Where a per-format cache keeps `format`'s entry.
+fn format_slot(format: nianbao_model::Format) -> usize {
+    match format {
+        nianbao_model::Format::V2021 => 0,
+        nianbao_model::Format::V2019 => 1,
+    }
+}
+
+/// The names findings give a format's rows ([`row_label_short`]) and
+/// columns ([`column_label`]), by table and id: they depend on the template
+/// alone, and working them out (normalizing labels) costs more than the
+/// rest of a finding's message.
+struct CellLabels {
+    rows: FxHashMap<&'static str, FxHashMap<&'static str, String>>,
+    columns: FxHashMap<&'static str, FxHashMap<&'static str, String>>,
+}
+
+impl CellLabels {
+    fn of(format: nianbao_model::Format) -> &'static CellLabels {
+        static LABELS: [OnceLock<CellLabels>; 2] = [OnceLock::new(), OnceLock::new()];
+        LABELS[format_slot(format)].get_or_init(|| {
+            let tables = &nianbao_model::template(format).tables;
+            CellLabels {
+                rows: tables
+                    .iter()
+                    .map(|ts| {
+                        (
+                            ts.id,
+                            ts.rows
+                                .iter()
+                                .map(|r| (r.id, row_label_short(ts, r.id)))
+                                .collect(),
+                        )
+                    })
+                    .collect(),
+                columns: tables
+                    .iter()
+                    .map(|ts| {
+                        (
+                            ts.id,
+                            ts.columns
+                                .iter()
+                                .map(|c| (c.id, column_label(ts, c.id)))
+                                .collect(),
+                        )
+                    })
+                    .collect(),
+            }
+        })
     }
 }
 
@@ -1050,11 +1100,17 @@ impl<'a> Evaluator<'a> {
         let Some(ts) = self.schema(table) else {
             return format!("{row} {column}");
         };
-        let col = column_label(ts, column);
+        let labels = CellLabels::of(self.report.format);
+        let col = match labels.columns.get(ts.id).and_then(|t| t.get(column)) {
+            Some(label) => label.clone(),
+            None => column_label(ts, column),
+        };
         if ts.rows.len() == 1 {
-            col
-        } else {
-            format!("{} {col}", row_label_short(ts, row))
+            return col;
+        }
+        match labels.rows.get(ts.id).and_then(|t| t.get(row)) {
+            Some(label) => format!("{label} {col}"),
+            None => format!("{} {col}", row_label_short(ts, row)),
         }
     }
 
@@ -2031,6 +2087,34 @@ mod tests {
         classes.sort_unstable();
         classes.dedup();
         assert_eq!(classes, [1, 2, 4, 8, 16]);
+    }
+
+    /// The cached names of rows and columns are those worked out directly.
+    #[test]
+    fn cell_labels_are_the_labels_worked_out() {
+        for format in [nianbao_model::Format::V2021, nianbao_model::Format::V2019] {
+            let labels = CellLabels::of(format);
+            for ts in &nianbao_model::template(format).tables {
+                for r in &ts.rows {
+                    assert_eq!(labels.rows[ts.id][r.id], row_label_short(ts, r.id));
+                }
+                for c in &ts.columns {
+                    assert_eq!(labels.columns[ts.id][c.id], column_label(ts, c.id));
+                }
+            }
+        }
+        let ts = nianbao_model::template(nianbao_model::Format::V2021)
+            .table("requests")
+            .expect("the requests table");
+        assert_eq!(
+            CellLabels::of(nianbao_model::Format::V2021).rows["requests"]["new"],
+            row_label_short(ts, "new")
+        );
+        assert!(
+            row_label_short(ts, "new").starts_with("一、本年新收"),
+            "{}",
+            row_label_short(ts, "new")
+        );
     }
 
     #[test]

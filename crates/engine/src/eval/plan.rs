@@ -30,7 +30,7 @@ use super::{
     Binding, Num, Scalar, Scope,
 };
 use fast::{CellStep, Fast, Probes};
-use nianbao_model::{Cell, Date, Decimal, LabelUse, Report, Row, Section, Table, ValueKind};
+use nianbao_model::{Cell, Date, Decimal, Id, LabelUse, Report, Row, Section, Table, ValueKind};
 use nianbao_rules::ast::{BinOp, Coord, Expr, ExprKind, Func, MetaField, Pattern, Test};
 use nianbao_rules::RuleSet;
 use rustc_hash::FxHashMap;
@@ -50,6 +50,43 @@ pub(super) struct RulePlan {
     /// When every instance reads one cell (rules over every cell): their
     /// shortcuts side by side, run in one tight loop.
     cells: Option<Box<[CellStep]>>,
+    /// When those steps read consecutive cell slots: the slots, and by
+    /// step the classes for which it does not simply hold.
+    cell_run: Option<CellRun>,
+}
+
+/// Steps on the cells `start..start + masks.len()`, one each, in order.
+struct CellRun {
+    start: usize,
+    masks: Box<[u8]>,
+}
+
+impl CellRun {
+    fn new(steps: &[CellStep]) -> Option<CellRun> {
+        let start = steps.first()?.slot();
+        let consecutive = steps
+            .iter()
+            .enumerate()
+            .all(|(i, s)| s.slot().checked_sub(start) == Some(i));
+        consecutive.then(|| CellRun {
+            start,
+            masks: steps.iter().map(CellStep::undecided_by_class).collect(),
+        })
+    }
+
+    /// Whether some step may fail or need the tree: no cell in the run has
+    /// a class its step does not hold for. One pass over the class bytes,
+    /// which the compiler does many at a time.
+    fn any_open(&self, d: &Dense<'_>) -> bool {
+        let Some(classes) = d.classes.get(self.start..self.start + self.masks.len()) else {
+            return true;
+        };
+        classes
+            .iter()
+            .zip(self.masks.iter())
+            .fold(0u8, |open, (class, mask)| open | (class & mask))
+            != 0
+    }
 }
 
 impl RulePlan {
@@ -59,6 +96,7 @@ impl RulePlan {
         out.clear();
         let Some(instances) = &self.instances else { return };
         match &self.cells {
+            Some(_) if self.cell_run.as_ref().is_some_and(|run| !run.any_open(d)) => {}
             Some(steps) => {
                 for (i, step) in steps.iter().enumerate() {
                     let fails = step.fails(d).unwrap_or_else(|| {
@@ -141,16 +179,18 @@ struct Layout {
 /// reports print them in, so filling a report's slots mostly finds each row
 /// and cell where the previous one ended), then any others rules name.
 struct TableLayout {
-    id: String,
+    /// The template's own string where the template has the table.
+    id: Id,
     rows: Vec<RowLayout>,
     row_index: FxHashMap<String, u32>,
-    /// (column id, column slot).
-    columns: Vec<(String, u32)>,
+    /// (column id, the template's own string where it has one; column slot).
+    columns: Vec<(Id, u32)>,
     column_index: FxHashMap<String, u32>,
 }
 
 struct RowLayout {
-    id: String,
+    /// The template's own string where the template has the row (see [`same_id`]).
+    id: Id,
     slot: u32,
     /// Cell slots by the column's position in the table's `columns` (`NO_SLOT`: not read).
     cells: Vec<u32>,
@@ -158,11 +198,19 @@ struct RowLayout {
 
 const NO_SLOT: u32 = u32::MAX;
 
+/// `a == b`, looked at by address first: the reader names rows, columns,
+/// sections and tables by the template's own strings, as the layout does
+/// where the template has the id, so equal ids are mostly the same string.
+#[inline]
+fn same_id(a: &str, b: &str) -> bool {
+    (std::ptr::eq(a.as_ptr(), b.as_ptr()) && a.len() == b.len()) || a == b
+}
+
 impl TableLayout {
     /// The row named `id`, looked for first at `*next`, where the previous row ended.
     fn find_row(&self, id: &str, next: &mut usize) -> Option<&RowLayout> {
         let i = match self.rows.get(*next) {
-            Some(r) if r.id == id => *next,
+            Some(r) if same_id(&r.id, id) => *next,
             _ => *self.row_index.get(id)? as usize,
         };
         *next = i + 1;
@@ -172,7 +220,7 @@ impl TableLayout {
     /// The position of column `id`, looked for first at `*next`.
     fn find_column(&self, id: &str, next: &mut usize) -> Option<usize> {
         let i = match self.columns.get(*next) {
-            Some((c, _)) if c == id => *next,
+            Some((c, _)) if same_id(c, id) => *next,
             _ => *self.column_index.get(id)? as usize,
         };
         *next = i + 1;
@@ -198,7 +246,10 @@ impl Layout {
         }
         let t = self.tables.len();
         self.tables.push(TableLayout {
-            id: id.to_string(),
+            id: match self.template.table(id) {
+                Some(ts) => Id::Borrowed(ts.id),
+                None => Id::Owned(id.to_string()),
+            },
             rows: Vec::new(),
             row_index: FxHashMap::default(),
             columns: Vec::new(),
@@ -217,15 +268,20 @@ impl Layout {
 
     fn row_at(&mut self, t: usize, row: &str) -> usize {
         let next = self.rows;
+        let template = self.template;
         let Some(tl) = self.tables.get_mut(t) else {
             return 0;
         };
         if let Some(&i) = tl.row_index.get(row) {
             return i as usize;
         }
+        let id = match template.table(&tl.id).and_then(|ts| ts.row(row)) {
+            Some(r) => Id::Borrowed(r.id),
+            None => Id::Owned(row.to_string()),
+        };
         let i = tl.rows.len();
         tl.rows.push(RowLayout {
-            id: row.to_string(),
+            id,
             slot: next,
             cells: Vec::new(),
         });
@@ -236,15 +292,20 @@ impl Layout {
 
     fn column_at(&mut self, t: usize, column: &str) -> usize {
         let next = self.columns;
+        let template = self.template;
         let Some(tl) = self.tables.get_mut(t) else {
             return 0;
         };
         if let Some(&i) = tl.column_index.get(column) {
             return i as usize;
         }
+        let id = match template.table(&tl.id).and_then(|ts| ts.column(column)) {
+            Some(c) => Id::Borrowed(c.id),
+            None => Id::Owned(column.to_string()),
+        };
         tl.column_index
             .insert(column.to_string(), tl.columns.len() as u32);
-        tl.columns.push((column.to_string(), next));
+        tl.columns.push((id, next));
         self.columns += 1;
         tl.columns.len() - 1
     }
@@ -299,12 +360,12 @@ impl Layout {
             labels: Vec::new(),
         };
         for (sid, section) in &report.sections {
-            if let Some(i) = self.sections.iter().position(|s| *s == sid.as_str()) {
+            if let Some(i) = self.sections.iter().position(|s| same_id(s, sid)) {
                 d.sections[i] = Some(section);
             }
         }
         for (tid, table) in &report.tables {
-            let Some(ti) = self.tables.iter().position(|t| t.id == tid.as_str()) else {
+            let Some(ti) = self.tables.iter().position(|t| same_id(&t.id, tid)) else {
                 continue;
             };
             d.tables[ti] = Some(table);
@@ -742,12 +803,23 @@ impl Plan {
             template: nianbao_model::template(format),
             layout: Layout::new(nianbao_model::template(format)),
         };
+        // Every value cell of the template first, in the order of a `for
+        // every cell` domain: rules over every cell of tables named in
+        // template order then read consecutive slots ([`CellRun`]).
+        for ts in &planner.template.tables {
+            for r in ts.value_rows() {
+                for c in ts.row_columns(r) {
+                    planner.layout.cell(ts.id, r.id, c.id);
+                }
+            }
+        }
         let mut rules: Vec<RulePlan> = rules
             .rules
             .iter()
             .map(|rule| RulePlan {
                 instances: (!rule.cross_year).then(|| planner.instances(rule)),
                 cells: None,
+                cell_run: None,
             })
             .collect();
         let probes = Probes::new(format, planner.layout.cells as usize);
@@ -768,6 +840,7 @@ impl Plan {
                     _ => None,
                 })
                 .collect();
+            rule.cell_run = rule.cells.as_deref().and_then(CellRun::new);
         }
         Plan {
             layout: planner.layout,
@@ -785,6 +858,7 @@ impl Plan {
                 .map(|_| RulePlan {
                     instances: None,
                     cells: None,
+                    cell_run: None,
                 })
                 .collect(),
         }
@@ -1301,6 +1375,22 @@ mod tests {
                 }
             }
             assert!(instances > 500, "{format:?}: only {instances} bindings");
+            // The rules over every cell are checked a run of cells at a time.
+            for id in [
+                "values.non-negative",
+                "values.whole-count",
+                "values.not-a-number",
+                "values.filled",
+            ] {
+                let rp = rules
+                    .rules
+                    .iter()
+                    .zip(&plan.rules)
+                    .find(|(rule, _)| rule.id == id)
+                    .map(|(_, rp)| rp)
+                    .unwrap_or_else(|| panic!("no rule {id}"));
+                assert!(rp.cell_run.is_some(), "{format:?}: {id} has no run of cells");
+            }
         }
     }
 }

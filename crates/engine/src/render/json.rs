@@ -47,7 +47,7 @@ fn json_finding<'a>(finding: &'a Finding, locator: &Locator) -> JsonFinding<'a> 
             .labels
             .iter()
             .map(|l| {
-                let loc = locator.locate(l.span);
+                let (loc, _) = locator.locate_start(l.span);
                 JsonLabel {
                     offset: loc.offset,
                     length: loc.length,

@@ -222,32 +222,131 @@ impl<'t> Locator<'t> {
     }
 
     pub fn locate(&self, span: Span) -> Location {
-        let span = self.clamp(span);
-        let start = self.index.line_col(span.offset);
+        let (start, span) = self.locate_start(span);
         let end = self.index.line_col(span.end());
         Location {
+            end_line: end.line,
+            end_column: end.column,
+            ..start
+        }
+    }
+
+    /// [`Locator::locate`] without the end's line and column (0), which
+    /// cost a second walk over the line; and the span clamped.
+    pub fn locate_start(&self, span: Span) -> (Location, Span) {
+        let span = self.clamp(span);
+        let start = self.index.line_col(span.offset);
+        let location = Location {
             offset: self.base_offset + span.offset,
             length: span.len,
             line: start.line,
             column: start.column,
-            end_line: end.line,
-            end_column: end.column,
+            end_line: 0,
+            end_column: 0,
             page: nianbao_model::report::page_of(self.pages, span.offset),
-        }
+        };
+        (location, span)
     }
 }
 
 /// Write `value` as pretty JSON with every line after the first indented by
 /// `indent` spaces, so documents can be streamed piece by piece and still
-/// read as one pretty document. (JSON strings never contain a raw newline.)
+/// read as one pretty document: serde_json's pretty layout (two spaces a
+/// level), each new line starting `indent` spaces further in.
 pub(crate) fn write_indented_json<T: Serialize>(
     out: &mut dyn Write,
     value: &T,
     indent: usize,
 ) -> io::Result<()> {
-    let text = serde_json::to_string_pretty(value).map_err(io::Error::other)?;
-    let pad = format!("\n{}", " ".repeat(indent));
-    out.write_all(text.replace('\n', &pad).as_bytes())
+    let mut text = Vec::with_capacity(256);
+    let mut serializer = serde_json::Serializer::with_formatter(&mut text, IndentedPretty::new(indent));
+    value.serialize(&mut serializer).map_err(io::Error::other)?;
+    out.write_all(&text)
+}
+
+/// serde_json's `PrettyFormatter` (same output, step for step) with every
+/// line after the first moved `base` spaces in.
+struct IndentedPretty {
+    base: usize,
+    level: usize,
+    has_value: bool,
+}
+
+impl IndentedPretty {
+    fn new(base: usize) -> Self {
+        IndentedPretty {
+            base,
+            level: 0,
+            has_value: false,
+        }
+    }
+
+    /// A line break, then the indentation of the current level.
+    fn new_line<W: ?Sized + Write>(&self, w: &mut W, comma: bool) -> io::Result<()> {
+        const SPACES: &[u8; 64] = &[b' '; 64];
+        w.write_all(if comma { b",\n" } else { b"\n" })?;
+        let mut n = self.base + 2 * self.level;
+        while n > 0 {
+            let k = n.min(SPACES.len());
+            w.write_all(&SPACES[..k])?;
+            n -= k;
+        }
+        Ok(())
+    }
+
+    fn begin<W: ?Sized + Write>(&mut self, w: &mut W, open: &[u8]) -> io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        w.write_all(open)
+    }
+
+    fn end<W: ?Sized + Write>(&mut self, w: &mut W, close: &[u8]) -> io::Result<()> {
+        self.level = self.level.saturating_sub(1);
+        if self.has_value {
+            self.new_line(w, false)?;
+        }
+        w.write_all(close)
+    }
+}
+
+impl serde_json::ser::Formatter for IndentedPretty {
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.begin(w, b"[")
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.end(w, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.new_line(w, !first)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.begin(w, b"{")
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.end(w, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.new_line(w, !first)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        w.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -333,6 +432,23 @@ mod tests {
         assert!(out[2].contains("\"column\": 5"), "{}", out[2]);
     }
 
+    /// Any JSON value, nested a few levels (empty arrays and objects too).
+    fn json_value() -> impl Strategy<Value = serde_json::Value> {
+        let leaf = prop_oneof![
+            Just(serde_json::Value::Null),
+            any::<bool>().prop_map(serde_json::Value::Bool),
+            any::<i64>().prop_map(serde_json::Value::from),
+            "[a-z一\n\"\\ ]{0,8}".prop_map(serde_json::Value::String),
+        ];
+        leaf.prop_recursive(4, 40, 5, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..5).prop_map(serde_json::Value::Array),
+                proptest::collection::vec(("[a-z]{0,4}", inner), 0..5)
+                    .prop_map(|kv| serde_json::Value::Object(kv.into_iter().collect())),
+            ]
+        })
+    }
+
     proptest! {
         /// No text and no span (inside, outside or splitting a character)
         /// makes a renderer panic or fail.
@@ -346,6 +462,17 @@ mod tests {
             for json in &out[2..] {
                 prop_assert!(serde_json::from_str::<serde_json::Value>(json).is_ok());
             }
+        }
+
+        /// The streaming writer lays JSON out exactly as serde_json's pretty
+        /// printer with every later line moved in, as it was first written.
+        #[test]
+        fn indented_json_is_pretty_json_moved_in(value in json_value(), indent in 0usize..80) {
+            let pretty = serde_json::to_string_pretty(&value).expect("serializes");
+            let expected = pretty.replace('\n', &format!("\n{}", " ".repeat(indent)));
+            let mut out = Vec::new();
+            write_indented_json(&mut out, &value, indent).expect("writes");
+            prop_assert_eq!(String::from_utf8(out).expect("UTF-8"), expected);
         }
 
         /// Very long lines are cut around the labels.

@@ -22,6 +22,8 @@
 //!   class bits and label tests the label classes the dense fill keeps
 //!   ([`crate::eval::label_class`]: all `label_test` tells apart), chains of
 //!   label tests are one op; anything else is a leaf the tree evaluates.
+//!   Where the left side of an `and` or `or` decides, the right side is
+//!   jumped over, as the tree's `logic_and`/`logic_or` do not evaluate it.
 //!
 //! Checks go before guards (both are pure, and a check that holds decides
 //! alone). A shortcut answers exactly what the tree would answer, or
@@ -51,25 +53,49 @@ pub(super) enum Fast {
 #[derive(Clone, Copy)]
 pub(super) struct CellStep {
     slot: u32,
-    /// The classes the guard holds for (all when there is none).
-    guard_holds: u8,
-    /// The classes the check fails for.
-    check_fails: u8,
+    /// The classes the instance fails for: the guard holds and the check fails.
+    fails_for: u8,
+    /// The classes for which the guard holds, the check does not fail by
+    /// class and `compare` decides (none without `compare`).
+    compared_for: u8,
     /// `cell op literal`, the literal a whole number: decided by comparing
     /// integers for whole-number cells, by the tree for decimals.
     compare: Option<(BinOp, i64)>,
 }
 
 impl CellStep {
+    fn new(guard_holds: u8, check_fails: u8, compare: Option<(BinOp, i64)>, slot: u32) -> CellStep {
+        CellStep {
+            slot,
+            fails_for: guard_holds & check_fails,
+            compared_for: if compare.is_some() {
+                guard_holds & !check_fails
+            } else {
+                0
+            },
+            compare,
+        }
+    }
+
+    pub(super) fn slot(&self) -> usize {
+        self.slot as usize
+    }
+
+    /// The classes for which [`CellStep::fails`] may give anything but
+    /// `Some(false)`: for a cell of any other class the instance holds.
+    pub(super) fn undecided_by_class(&self) -> u8 {
+        self.fails_for | self.compared_for
+    }
+
     /// Whether the instance fails; `None`: the guard holds and the tree decides the check.
     #[inline]
     pub(super) fn fails(&self, d: &Dense<'_>) -> Option<bool> {
         let class = d.class(self.slot);
-        if self.guard_holds & class == 0 {
-            return Some(false);
-        }
-        if self.check_fails & class != 0 {
+        if self.fails_for & class != 0 {
             return Some(true);
+        }
+        if self.compared_for & class == 0 {
+            return Some(false);
         }
         let Some((op, literal)) = self.compare else {
             return Some(false);
@@ -89,6 +115,14 @@ pub(super) enum Op {
     Not,
     And,
     Or,
+    /// Before the right side of an `and` (`on`: false) or an `or` (`on`:
+    /// true): when the left side gave `on`, it decides, and the next `skip`
+    /// ops (the right side and its `and`/`or`) are jumped over. The right
+    /// side is pure, so not running it changes nothing.
+    Decided {
+        on: Verdict,
+        skip: u32,
+    },
     /// A test on one cell: true for the classes in `holds`, false for those
     /// in `fails`, else not applicable.
     Cell {
@@ -106,6 +140,9 @@ pub(super) enum Op {
     Labels {
         any: bool,
         tests: Box<[(u32, u8)]>,
+        /// `not (...)` of the chain: label tests are never not applicable,
+        /// so `not` just flips the outcome.
+        negated: bool,
     },
     Present(Box<Present>),
     /// Any other condition (comparisons, `has_numbers`, patterns).
@@ -172,8 +209,9 @@ impl Verdict {
 /// `terms op 0`, where the terms are the left side minus the right side.
 pub(super) struct Linear {
     op: BinOp,
-    /// (cell slot, subtracted).
-    terms: Box<[(u32, bool)]>,
+    /// The cell slots added, and those subtracted.
+    added: Box<[u32]>,
+    subtracted: Box<[u32]>,
     constant: i128,
 }
 
@@ -347,13 +385,18 @@ impl Shortcuts<'_> {
                 return 1;
             }
         }
-        if let Low::Or(..) | Low::And(..) = low {
-            let any = matches!(low, Low::Or(..));
+        let (chain, negated) = match low {
+            Low::Not(inner) => (&**inner, true),
+            other => (other, false),
+        };
+        if let Low::Or(..) | Low::And(..) = chain {
+            let any = matches!(chain, Low::Or(..));
             let mut tests = Vec::new();
-            if self.label_chain(low, any, &mut tests) {
+            if self.label_chain(chain, any, &mut tests) {
                 ops.push(Op::Labels {
                     any,
                     tests: tests.into(),
+                    negated,
                 });
                 return 1;
             }
@@ -365,13 +408,19 @@ impl Shortcuts<'_> {
                 depth
             }
             Low::And(l, r) | Low::Or(l, r) => {
+                let and = matches!(low, Low::And(..));
                 let left = self.compile(l, ops);
-                let right = self.compile(r, ops);
-                ops.push(if matches!(low, Low::And(..)) {
-                    Op::And
-                } else {
-                    Op::Or
+                let at = ops.len();
+                ops.push(Op::Decided {
+                    on: if and { Verdict::False } else { Verdict::True },
+                    skip: 0,
                 });
+                let right = self.compile(r, ops);
+                ops.push(if and { Op::And } else { Op::Or });
+                let skip = u32::try_from(ops.len() - at - 1).unwrap_or(u32::MAX);
+                if let Some(Op::Decided { skip: s, .. }) = ops.get_mut(at) {
+                    *s = skip;
+                }
                 left.max(right + 1)
             }
             Low::LabelTest { label, test, negated } => {
@@ -434,12 +483,12 @@ impl Shortcuts<'_> {
             }
             check => (mask(&self.table(check, slot)?, Verdict::False), None),
         };
-        Some(Fast::OneCell(CellStep {
-            slot,
+        Some(Fast::OneCell(CellStep::new(
             guard_holds,
             check_fails,
             compare,
-        }))
+            slot,
+        )))
     }
 }
 
@@ -480,9 +529,12 @@ fn linear_check(check: &Low) -> Option<Linear> {
         }
         _ => return None,
     };
+    let (subtracted, added): (Vec<_>, Vec<_>) = terms.into_iter().partition(|&(_, subtract)| subtract);
+    let slots = |terms: Vec<(u32, bool)>| terms.into_iter().map(|(slot, _)| slot).collect();
     Some(Linear {
         op,
-        terms: terms.into(),
+        added: slots(added),
+        subtracted: slots(subtracted),
         constant,
     })
 }
@@ -513,33 +565,50 @@ fn linear_terms(low: &Low, subtract: bool, terms: &mut Vec<(u32, bool)>, constan
 impl Linear {
     /// Whether the comparison holds; `None`: some cell is not a printed whole number.
     fn holds(&self, d: &Dense<'_>) -> Option<bool> {
-        let mut total = self.constant;
-        for &(slot, subtract) in self.terms.iter() {
-            let CellValue::Integer(i) = d.cell(slot)?.value else {
-                return None;
-            };
-            if subtract {
-                total -= i128::from(i);
-            } else {
+        let sum = |slots: &[u32]| -> Option<i128> {
+            let mut total = 0i128;
+            for &slot in slots {
+                let CellValue::Integer(i) = d.cell(slot)?.value else {
+                    return None;
+                };
                 total += i128::from(i);
             }
-        }
+            Some(total)
+        };
+        let total = self.constant + sum(&self.added)? - sum(&self.subtracted)?;
         comparison_holds(self.op, total.cmp(&0))
     }
 }
 
 impl Program {
+    #[inline]
     fn run(&self, d: &Dense<'_>) -> Verdict {
+        // Most conditions are one op: no stack.
+        if let [op] = &*self.0 {
+            if let Some(v) = value(op, d) {
+                return v;
+            }
+        }
+        self.run_stack(d)
+    }
+
+    fn run_stack(&self, d: &Dense<'_>) -> Verdict {
         // Positions are masked into the stack: always in bounds, and a
         // compiled program never needs more than DEPTH.
         let mut stack = [Verdict::NotApplicable; DEPTH];
         let mut top = 0usize;
-        for op in self.0.iter() {
-            let v = match op {
+        let mut pc = 0usize;
+        while let Some(op) = self.0.get(pc) {
+            pc += 1;
+            match op {
+                Op::Decided { on, skip } => {
+                    if stack[top.wrapping_sub(1) & (DEPTH - 1)] == *on {
+                        pc += *skip as usize;
+                    }
+                }
                 Op::Not => {
                     let i = top.wrapping_sub(1) & (DEPTH - 1);
                     stack[i] = stack[i].not();
-                    continue;
                 }
                 Op::And | Op::Or => {
                     top = top.wrapping_sub(1);
@@ -550,35 +619,45 @@ impl Program {
                     } else {
                         stack[i].or(right)
                     };
-                    continue;
                 }
-                Op::Cell { slot, holds, fails } => {
-                    let class = d.class(*slot);
-                    if holds & class != 0 {
-                        Verdict::True
-                    } else if fails & class != 0 {
-                        Verdict::False
-                    } else {
-                        Verdict::NotApplicable
-                    }
+                operand => {
+                    stack[top & (DEPTH - 1)] = value(operand, d).unwrap_or(Verdict::NotApplicable);
+                    top += 1;
                 }
-                Op::Label { at, holds } => Verdict::from_bool(d.label(*at) & holds != 0),
-                Op::Labels { any, tests } => {
-                    let holds = |(at, holds): &(u32, u8)| d.label(*at) & holds != 0;
-                    Verdict::from_bool(if *any {
-                        tests.iter().any(holds)
-                    } else {
-                        tests.iter().all(holds)
-                    })
-                }
-                Op::Present(p) => Verdict::from_bool(p.holds(d)),
-                Op::Leaf(low) => leaf(low, d),
-            };
-            stack[top & (DEPTH - 1)] = v;
-            top += 1;
+            }
         }
         stack[0]
     }
+}
+
+/// What an operand op gives (`None`: `op` is an operator).
+#[inline]
+fn value(op: &Op, d: &Dense<'_>) -> Option<Verdict> {
+    Some(match op {
+        Op::Cell { slot, holds, fails } => {
+            let class = d.class(*slot);
+            if holds & class != 0 {
+                Verdict::True
+            } else if fails & class != 0 {
+                Verdict::False
+            } else {
+                Verdict::NotApplicable
+            }
+        }
+        Op::Label { at, holds } => Verdict::from_bool(d.label(*at) & holds != 0),
+        Op::Labels { any, tests, negated } => {
+            let holds = |(at, holds): &(u32, u8)| d.label(*at) & holds != 0;
+            let chain = if *any {
+                tests.iter().any(holds)
+            } else {
+                tests.iter().all(holds)
+            };
+            Verdict::from_bool(chain != *negated)
+        }
+        Op::Present(p) => Verdict::from_bool(p.holds(d)),
+        Op::Leaf(low) => leaf(low, d),
+        Op::Not | Op::And | Op::Or | Op::Decided { .. } => return None,
+    })
 }
 
 /// A condition that is not `and`, `or` or `not` of others.
