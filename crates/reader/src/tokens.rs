@@ -94,6 +94,9 @@ fn furniture_by_start(line: &str) -> Option<bool> {
         // CJK ideographs are no digits (nor the characters below): told
         // without the Unicode tables `is_numeric` looks in.
         Some(c @ '\u{4E00}'..='\u{9FFF}') if !FURNITURE_STARTS.contains(&u32::from(c)) => Some(false),
+        // Common openings of prose and labels: no digits, no alternative
+        // starts with them (told without the Unicode tables).
+        Some('（' | '）' | '“' | '”' | '《' | '》' | '，' | '、' | '。') => Some(false),
         Some(c) if !c.is_ascii() && c.is_numeric() => needs(page_number()),
         // Only a markdown table rule ("|---|---|") starts so.
         Some('|' | '｜' | ':' | '：') => Some(markdown_rule(rest)),
@@ -225,13 +228,14 @@ pub(crate) struct TextLine {
 // Not inlined: called once per report, and a profile then shows its share.
 #[inline(never)]
 pub(crate) fn text_lines(text: &str) -> Vec<TextLine> {
-    line_spans(text)
-        .map(|span| TextLine {
-            span,
-            furniture: span.slice(text).is_some_and(is_furniture),
-            head: None,
-        })
-        .collect()
+    // Counted first (vectorised): the lines are then stored without growing.
+    let mut lines = Vec::with_capacity(memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1);
+    lines.extend(line_spans(text).map(|span| TextLine {
+        span,
+        furniture: span.slice(text).is_some_and(is_furniture),
+        head: None,
+    }));
+    lines
 }
 
 /// Tokenize the whole text, line by line.
@@ -769,6 +773,16 @@ mod tests {
             "> 政务公开 > 年报",
             "【打印本页】",
             "【 关闭 】",
+            "（一）主动公开情况",
+            "（ 2 / 5 ）",
+            "）",
+            "“三审三校”",
+            "”",
+            "《条例》",
+            "》 - 3 -",
+            "，12/3",
+            "、",
+            "。",
             "",
         ]
         .iter()
