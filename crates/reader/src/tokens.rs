@@ -76,7 +76,11 @@ const FURNITURE_STARTS: [u32; 10] = [
 /// when only the pattern can tell: most lines (text, labels, table rows,
 /// breadcrumbs, "- 5 -") are told apart without running it.
 fn furniture_by_start(line: &str) -> Option<bool> {
-    let rest = line.trim_start();
+    // A printable ASCII character first (a digit, a bar): no white space to trim.
+    let rest = match line.as_bytes().first() {
+        Some(b'!'..=b'~') => line,
+        _ => line.trim_start(),
+    };
     let starts = |words: &[&str]| words.iter().any(|w| rest.starts_with(w));
     // Alternatives of the pattern that a literal start decides.
     // A literal start the pattern needs: without it, no match; with it,
@@ -84,7 +88,10 @@ fn furniture_by_start(line: &str) -> Option<bool> {
     let needs = |found: bool| if found { None } else { Some(false) };
     // A literal start that decides a match by itself.
     let decides = |words: &[&str]| Some(starts(words));
-    let page_number = || line.as_bytes().contains(&b'/') || line.contains('／');
+    let page_number = || {
+        let bytes = line.as_bytes();
+        bytes.contains(&b'/') || (!bytes.is_ascii() && line.contains('／'))
+    };
     match rest.chars().next() {
         // Nothing but white space: no alternative matches.
         None => Some(false),
