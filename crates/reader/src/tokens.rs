@@ -448,7 +448,9 @@ impl Cell {
         }
     }
 
-    /// The tokens of word `w`, which ends at `end`.
+    /// The tokens of word `w`, which ends at `end`. Inlined: most words
+    /// are one token, pushed here; the rest go to [`Cell::close_word`].
+    #[inline(always)]
     fn push_word(&mut self, w: Word, line: &str, end: usize, base: usize, out: &mut Vec<Token>) {
         // Most words are all ASCII digits, or text that cannot be a unit
         // glued to the number before it: one token, pushed here.
@@ -474,6 +476,8 @@ impl Cell {
         self.prev_word_end = Some(end);
     }
 
+    // Not inlined: rarely called, and inlined it burdens every word's push.
+    #[inline(never)]
     fn close_word(&mut self, w: Word, line: &str, end: usize, base: usize, out: &mut Vec<Token>) {
         self.filled = true;
         let ws = w.start;
