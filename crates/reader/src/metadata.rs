@@ -268,6 +268,123 @@ fn published_captures(text: &str) -> Option<Captures<'_>> {
     PUBLISHED.captures_at(text, start)
 }
 
+/// A match of [`TITLE`] in a line: its `pre`, `year` and `mid` groups as
+/// byte ranges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct TitleMatch {
+    pre: (usize, usize),
+    year: (usize, usize),
+    mid: (usize, usize),
+}
+
+impl TitleMatch {
+    fn of(c: &Captures) -> Option<TitleMatch> {
+        let range = |name: &str| c.name(name).map(|m| (m.start(), m.end()));
+        Some(TitleMatch {
+            pre: range("pre")?,
+            year: range("year")?,
+            mid: range("mid")?,
+        })
+    }
+}
+
+/// `TITLE.captures(line)` as a [`TitleMatch`]: read by [`title_at`] when
+/// it can tell, by the pattern otherwise.
+fn title_match(line: &str) -> Option<TitleMatch> {
+    match title_at(line) {
+        Ok(Some(found)) => Some(found),
+        Ok(None) | Err(Unsure) => TITLE.captures(line).as_ref().and_then(TitleMatch::of),
+    }
+}
+
+/// Chinese numerals of a year printed in words ("二〇二三"), as the
+/// pattern's second year alternative lists them.
+fn is_year_numeral(c: char) -> bool {
+    matches!(
+        c,
+        '〇' | '○' | '零' | '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九'
+    )
+}
+
+/// `(?P<year>\d{4}|[〇○零一二三四五六七八九]{4})\s*年` at `at`: the year's end
+/// and the end after 年.
+fn year_at(line: &str, at: usize) -> Result<Option<(usize, usize)>, Unsure> {
+    let mut end = digits(line, at, 4)?;
+    if end.is_none() {
+        let mut i = at;
+        for _ in 0..4 {
+            match char_at(line, i) {
+                Some((c, len)) if is_year_numeral(c) => i += len,
+                _ => return Ok(None),
+            }
+        }
+        end = Some(i);
+    }
+    let Some(end) = end else { return Ok(None) };
+    let mark = skip_space(line, end);
+    Ok((char_at(line, mark).map(|(c, _)| c) == Some('年')).then(|| (end, mark + '年'.len_utf8())))
+}
+
+/// A match of [`TITLE`] in `line`, found by walking the pattern in its own
+/// order (the optional "标题:" first, the lazy `pre` and `mid` as short as
+/// will do), so a match it finds is the pattern's; `Ok(None)` when it
+/// finds none where the pattern might still (the pattern then decides),
+/// `Err(Unsure)` where a character's class only the Unicode tables know.
+fn title_at(line: &str) -> Result<Option<TitleMatch>, Unsure> {
+    // `.` stops at a line feed: lines hold none, but leave it to the pattern.
+    if line.contains('\n') {
+        return Ok(None);
+    }
+    // `^(?:标题\s*[:：])?\s*`
+    let mut start = 0;
+    if line.starts_with("标题") {
+        let colon = skip_space(line, "标题".len());
+        if let Some((':' | '：', len)) = char_at(line, colon) {
+            start = colon + len;
+        }
+    }
+    let pre_start = skip_space(line, start);
+    // `(?P<pre>.*?)\s*` then the year: the first place where a year follows.
+    let mut p = pre_start;
+    let (year_start, year_end, after_year) = loop {
+        let q = skip_space(line, p);
+        if let Some((end, after)) = year_at(line, q)? {
+            break (q, end, after);
+        }
+        match char_at(line, p) {
+            Some((_, len)) => p += len,
+            None => return Ok(None),
+        }
+    };
+    // `\s*度?\s*(?P<mid>.*?)\s*(?:政府|政务)信息公开.*(?:报告|年报)`
+    let mut mid_start = skip_space(line, after_year);
+    if char_at(line, mid_start).map(|(c, _)| c) == Some('度') {
+        mid_start = skip_space(line, mid_start + '度'.len_utf8());
+    }
+    let rest = line.get(mid_start..).unwrap_or_default();
+    // The first 政府信息公开 or 政务信息公开 at or after `mid_start`.
+    let Some(keyword) = rest
+        .match_indices("信息公开")
+        .map(|(k, _)| k)
+        .find(|&k| k >= 6 && matches!(rest.get(k - 6..k), Some("政府" | "政务")))
+        .map(|k| mid_start + k - 6)
+    else {
+        return Ok(None);
+    };
+    let after_keyword = line.get(keyword + "政府信息公开".len()..).unwrap_or_default();
+    if !(after_keyword.contains("报告") || after_keyword.contains("年报")) {
+        return Ok(None);
+    }
+    // `mid` stops where the white space before the keyword starts.
+    let before = line.get(mid_start..keyword).unwrap_or_default();
+    let mid_end = mid_start + before.trim_end().len();
+    Ok(Some(TitleMatch {
+        pre: (pre_start, p),
+        year: (year_start, year_end),
+        mid: (mid_start, mid_end),
+    }))
+}
+
 /// Length of a title line's lead: white space and a "标题:" label, as
 /// `^\s*(?:标题\s*[:：])?\s*` matches it.
 fn title_prefix_len(line: &str) -> usize {
@@ -341,21 +458,31 @@ fn digits_value(chars: impl Iterator<Item = char>, negative: bool) -> Option<i64
 
 fn spanned_str(caps: &Captures, name: &str, base: usize) -> Option<Spanned<String>> {
     let m = caps.name(name)?;
-    let s = m.as_str().trim();
+    spanned_text(m.as_str(), m.start(), base)
+}
+
+/// `group` (printed at `start` of a text at `base`) trimmed, unless empty.
+fn spanned_text(group: &str, start: usize, base: usize) -> Option<Spanned<String>> {
+    let s = group.trim();
     if s.is_empty() {
         return None;
     }
-    let lead = m.as_str().len() - m.as_str().trim_start().len();
+    let lead = group.len() - group.trim_start().len();
     Some(Spanned::new(
         s.to_string(),
-        Span::new(base + m.start() + lead, s.len()),
+        Span::new(base + start + lead, s.len()),
     ))
 }
 
 fn spanned_year(caps: &Captures, name: &str, base: usize) -> Option<Spanned<i32>> {
     let m = caps.name(name)?;
-    let y = i32::try_from(number(m.as_str())?).ok()?;
-    Some(Spanned::new(y, Span::new(base + m.start(), m.len())))
+    spanned_number(m.as_str(), m.start(), base)
+}
+
+/// The year `group` (printed at `start` of a text at `base`) reads as.
+fn spanned_number(group: &str, start: usize, base: usize) -> Option<Spanned<i32>> {
+    let y = i32::try_from(number(group)?).ok()?;
+    Some(Spanned::new(y, Span::new(base + start, group.len())))
 }
 
 fn date(caps: &Captures, y: &str, m: &str, d: &str, year: Option<i32>) -> Option<Date> {
@@ -395,11 +522,13 @@ pub(crate) fn read(text: &str, head_end: usize, overview: Option<Span>) -> Metad
             prev = Some(*line);
             continue;
         }
-        if let Some(c) = TITLE.captures(s) {
+        if let Some(c) = title_match(s) {
+            let group = |(a, b): (usize, usize)| (s.get(a..b).unwrap_or_default(), a);
+            let ((pre, pre_at), (mid, mid_at)) = (group(c.pre), group(c.mid));
             // Without a "标题:" prefix and leading white space.
             let lead = title_prefix_len(s);
             let mut title_span = Span::from_range(line.offset + lead, line.offset + s.trim_end().len());
-            let pre = spanned_str(&c, "pre", line.offset)
+            let pre = spanned_text(pre, pre_at, line.offset)
                 .map(|b| {
                     let v = b.value.trim_start_matches(['标', '题', ':', '：']).trim();
                     let v = v.strip_prefix("关于").unwrap_or(v);
@@ -410,7 +539,7 @@ pub(crate) fn read(text: &str, head_end: usize, overview: Option<Span>) -> Metad
                     Spanned::new(v.to_string(), Span::new(b.span.offset + at, v.len()))
                 })
                 .filter(|b| !b.value.is_empty());
-            let mid = spanned_str(&c, "mid", line.offset);
+            let mid = spanned_text(mid, mid_at, line.offset);
             // Before the year or between it and 政府信息公开; an org name if either is one.
             let named = [&pre, &mid]
                 .into_iter()
@@ -439,7 +568,8 @@ pub(crate) fn read(text: &str, head_end: usize, overview: Option<Span>) -> Metad
                 title_span,
             ));
             meta.body = body;
-            meta.year = spanned_year(&c, "year", line.offset);
+            let (year, year_at) = group(c.year);
+            meta.year = spanned_number(year, year_at, line.offset);
             break;
         }
         if TITLE_NO_YEAR.is_match(s) && meta.title.is_none() {
@@ -653,6 +783,77 @@ mod tests {
             }
             let text: String = SLOTS.iter().zip(picks).map(|(slot, k)| slot[k]).collect();
             same_period(&text);
+        }
+    }
+
+    /// The title read by [`title_match`], and whenever [`title_at`] reads
+    /// it itself, is the pattern's.
+    fn same_title(line: &str) -> bool {
+        let by_pattern = TITLE.captures(line).as_ref().and_then(TitleMatch::of);
+        assert_eq!(title_match(line), by_pattern, "{line}");
+        match title_at(line) {
+            Ok(Some(found)) => {
+                assert_eq!(Some(found), by_pattern, "{line}");
+                true
+            }
+            _ => false,
+        }
+    }
+
+    #[test]
+    fn titles_read_as_the_pattern_reads_them() {
+        let mut lines: Vec<String> = [
+            "仪征市人民政府2021年度政府信息公开工作年度报告",
+            "标题：某局 2023 年 度 某局政务信息公开工作年度报告",
+            "南京市 二〇二三年政府信息公开年报",
+            "关于2023年度政府信息公开工作年度报告",
+            "标题 ：  2023年政府信息公开工作报告（修订）",
+            "2023 年政府信息公开工作",
+            "某局12023年政府信息公开工作年度报告",
+            "某局２０２３年政府信息公开工作年度报告",
+            "某局٢٠٢٣年政府信息公开工作年度报告",
+            "某局2023年政府信息公开年报 2024年政府信息公开报告",
+            "本报告由某局根据《中华人民共和国政府信息公开条例》编制，统计期限自2021年1月1日起",
+            "2021年，本级政府认真贯彻落实政府信息公开工作报告",
+            "某局 2023年　政府 信息公开 政府信息公开报告",
+            "",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        // The usual shapes are read without the pattern.
+        for l in lines.iter().take(5) {
+            assert!(same_title(l), "{l}");
+        }
+        for text in crate::fixtures::texts() {
+            lines.extend(text.lines().take(40).map(str::to_string));
+        }
+        let fast = lines.iter().filter(|l| same_title(l)).count();
+        assert!(fast >= 10, "{fast}");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn titles_read_as_the_pattern_reads_them_in_every_shape(
+            changes in proptest::collection::vec((0usize..9, 0usize..6), 0..4)
+        ) {
+            const SLOTS: [[&str; 6]; 9] = [
+                ["", "标题：", "标题 :", "标题", " \u{3000}", "关于"],
+                ["某局", "", "某局 ", "2023年", "局2", "二〇"],
+                ["2023", "二〇二三", "202", "20231", "٢٠٢٣", "２０２３"],
+                ["", " ", "\u{3000}", "\t", "年", "\u{A0}"],
+                ["年", "年度", "年 度 ", "", "度", "年年"],
+                ["", "某局", " 某局 ", "政府", "信息公开", "2024年"],
+                ["政府信息公开", "政务信息公开", "政府 信息公开", "", "政府信息公开报告", "政政府信息公开"],
+                ["工作年度", "", "年报", "报", "2024年政府信息公开", "。"],
+                ["报告", "年报", "报告书", "", "报 告", "报告年报"],
+            ];
+            let mut picks = [0; 9];
+            for (slot, form) in changes {
+                picks[slot] = form;
+            }
+            let line: String = SLOTS.iter().zip(picks).map(|(slot, k)| slot[k]).collect();
+            same_title(&line);
         }
     }
 
