@@ -33,23 +33,24 @@ fn significant_prefix_len(s: &str, n: usize) -> usize {
     s.len()
 }
 
+/// The Chinese numerals that number sections (一 to 十).
+fn is_section_numeral(c: char) -> bool {
+    matches!(
+        c,
+        '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十'
+    )
+}
+
 /// Whether printed numbering may number a section ("一、", "六." or none).
 fn section_numbering(num: &str) -> bool {
     num.is_empty()
-        || (!num.starts_with('(')
-            && num
-                .chars()
-                .find(|c| *c != '第')
-                .is_some_and(|c| "一二三四五六七八九十".contains(c)))
+        || (!num.starts_with('(') && num.chars().find(|c| *c != '第').is_some_and(is_section_numeral))
 }
 
 /// "第一部分总体情况" / "第一部分:总体情况": numbering by part.
 fn part_numbering(norm: &str) -> Option<(&str, &str)> {
     let rest = norm.strip_prefix('第')?;
-    let numeral = rest
-        .chars()
-        .take_while(|c| "一二三四五六七八九十".contains(*c))
-        .count();
+    let numeral = rest.chars().take_while(|c| is_section_numeral(*c)).count();
     let after = rest.get(numeral * '一'.len_utf8()..)?.strip_prefix("部分")?;
     let after = after.trim_start_matches([':', '、', ',', '.']);
     (numeral > 0).then(|| norm.split_at(norm.len() - after.len()))
@@ -64,7 +65,7 @@ fn part_numbering(norm: &str) -> Option<(&str, &str)> {
 fn too_long_for_a_heading(cell: &str, max_label_chars: usize) -> bool {
     match cell.chars().map(fold_char).find(|c| !is_insignificant(*c)) {
         None => false,
-        Some(c) if c == '第' || "一二三四五六七八九十".contains(c) => false,
+        Some(c) if c == '第' || is_section_numeral(c) => false,
         // More than `max_label_chars + 5` characters in all.
         Some(_) => normalized_len_at_least(cell, max_label_chars + 6),
     }

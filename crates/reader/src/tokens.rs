@@ -281,7 +281,9 @@ enum Class {
 fn class(c: char) -> Class {
     // CJK ideographs and most other text: part of a word, told with one
     // comparison (no separator or gap lies in this range).
-    if ('\u{3400}'..'\u{FEFF}').contains(&c) {
+    // Full-width forms (U+FF00 on) are words too, but for the full-width
+    // bar: told before the Unicode tables `is_whitespace` looks in.
+    if ('\u{3400}'..'\u{FEFF}').contains(&c) || (c > '\u{FF00}' && c != '｜') {
         Class::Word
     } else if is_cell_separator(c) {
         Class::Separator
@@ -873,6 +875,20 @@ mod tests {
             heads += usize::from(head.is_some());
         }
         assert!(heads > 1000, "{heads}");
+    }
+
+    #[test]
+    fn classes_are_those_of_the_separators_and_gaps() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let by_rules = if is_cell_separator(c) {
+                Class::Separator
+            } else if is_word_gap(c) {
+                Class::Gap
+            } else {
+                Class::Word
+            };
+            assert_eq!(class(c), by_rules, "{c:?}");
+        }
     }
 
     #[test]
