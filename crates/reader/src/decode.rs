@@ -146,7 +146,8 @@ fn finish(name: String, decoded: Decoded<'_>) -> Result<Decoded<'_>, DecodeError
     if decoded.text.trim().is_empty() {
         return Err(DecodeError::Empty { name });
     }
-    if let Some(offset) = decoded.text.find('\0') {
+    // memchr's vectorised search (`str::find` reads a byte or two at a time).
+    if let Some(offset) = memchr::memchr(0, decoded.text.as_bytes()) {
         return Err(DecodeError::Binary { name, offset });
     }
     Ok(decoded)

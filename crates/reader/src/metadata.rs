@@ -44,10 +44,207 @@ static PUBLISHED: LazyLock<Regex> = LazyLock::new(|| {
 
 /// `PERIOD.captures(text)`, searched from the first "统计" (every match
 /// starts with it; most reports print it once, near the top): the
-/// pattern is not run over a text that cannot match.
+/// pattern is not run over a text that cannot match. ([`period_match`]
+/// reads the same, mostly without the pattern.)
+#[cfg(test)]
 fn period_captures(text: &str) -> Option<Captures<'_>> {
     let start = STATISTICS.find(text.as_bytes())?;
     PERIOD.captures_at(text, start)
+}
+
+/// A match of [`PERIOD`]: the whole and each named group, as byte ranges.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct PeriodMatch {
+    whole: (usize, usize),
+    /// `y1`, `m1`, `d1`, `y2`, `m2`, `d2`.
+    parts: [Option<(usize, usize)>; 6],
+}
+
+impl PeriodMatch {
+    fn of(c: &Captures) -> Option<PeriodMatch> {
+        let range = |name: &str| c.name(name).map(|m| (m.start(), m.end()));
+        let whole = c.get(0)?;
+        Some(PeriodMatch {
+            whole: (whole.start(), whole.end()),
+            parts: ["y1", "m1", "d1", "y2", "m2", "d2"].map(range),
+        })
+    }
+}
+
+/// [`period_captures`] as a [`PeriodMatch`]: read by [`period_at`] when it
+/// can tell, by the pattern otherwise.
+fn period_match(text: &str) -> Option<PeriodMatch> {
+    let start = STATISTICS.find(text.as_bytes())?;
+    match period_at(text, start) {
+        Ok(Some(found)) => Some(found),
+        // No match at the first "统计" (the pattern then looks further) or
+        // a character only the pattern's Unicode classes can tell.
+        Ok(None) | Err(Unsure) => PERIOD.captures_at(text, start).as_ref().and_then(PeriodMatch::of),
+    }
+}
+
+/// A character whose class (`\d`) [`period_at`] does not know: only the
+/// pattern can tell.
+#[derive(Debug)]
+struct Unsure;
+
+/// What [`period_at`] reads at a place: `Ok(Some(end))` when the piece is
+/// there, `Ok(None)` when it is not.
+type Step = Result<Option<usize>, Unsure>;
+
+/// The character at byte `at` of `text`, and its length.
+fn char_at(text: &str, at: usize) -> Option<(char, usize)> {
+    let c = text.get(at..)?.chars().next()?;
+    Some((c, c.len_utf8()))
+}
+
+/// Whether `c` is a decimal digit as the pattern's `\d` (Unicode `Nd`)
+/// reads it, where that is told without the Unicode tables: ASCII and
+/// full-width digits are, ASCII, Latin-1, general punctuation, CJK symbols,
+/// kana and ideographs, and full-width punctuation are not (no `Nd` lies
+/// there); anything else is unsure.
+fn is_digit(c: char) -> Result<bool, Unsure> {
+    match c {
+        '0'..='9' | '０'..='９' => Ok(true),
+        '\0'..='\u{FF}'
+        | '\u{2000}'..='\u{206F}'
+        | '\u{3000}'..='\u{9FFF}'
+        | '\u{FF01}'..='\u{FF0F}'
+        | '\u{FF1A}'..='\u{FF20}' => Ok(false),
+        _ => Err(Unsure),
+    }
+}
+
+/// After `\s*` from `at` (`\s` is Unicode white space, as `is_whitespace`).
+fn skip_space(text: &str, at: usize) -> usize {
+    let rest = text.get(at..).unwrap_or_default();
+    at + (rest.len() - rest.trim_start().len())
+}
+
+/// `\d{n}` at `at`.
+fn digits(text: &str, mut at: usize, n: usize) -> Step {
+    for _ in 0..n {
+        match char_at(text, at) {
+            Some((c, len)) if is_digit(c)? => at += len,
+            _ => return Ok(None),
+        }
+    }
+    Ok(Some(at))
+}
+
+/// `(\d{1,2})\s*<unit>` at `at` (two digits tried first, as the greedy
+/// pattern does): the digits' end and the end after the unit.
+fn number_then(text: &str, at: usize, unit: char) -> Result<Option<(usize, usize)>, Unsure> {
+    for n in [2, 1] {
+        if let Some(end) = digits(text, at, n)? {
+            let u = skip_space(text, end);
+            if let Some((c, len)) = char_at(text, u) {
+                if c == unit {
+                    return Ok(Some((end, u + len)));
+                }
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// [`PERIOD`] matched at `start` (where "统计" is), trying its
+/// alternatives in the pattern's order, so a match found is the one the
+/// pattern finds there; `Err(Unsure)` when a character's class decides
+/// and only the Unicode tables know it.
+fn period_at(text: &str, start: usize) -> Result<Option<PeriodMatch>, Unsure> {
+    let Some(rest) = text.get(start..).and_then(|r| r.strip_prefix("统计")) else {
+        return Ok(None);
+    };
+    if !["期限", "时限", "时间", "区间"]
+        .iter()
+        .any(|w| rest.starts_with(w))
+    {
+        return Ok(None);
+    }
+    // `[^0-9\n]{0,6}?`: as few characters as will do.
+    let mut at = start + "统计期限".len();
+    for taken in 0..=6 {
+        if let Some(found) = period_after_lead(text, start, at)? {
+            return Ok(Some(found));
+        }
+        match char_at(text, at) {
+            Some((c, len)) if taken < 6 && !c.is_ascii_digit() && c != '\n' => at += len,
+            _ => break,
+        }
+    }
+    Ok(None)
+}
+
+/// The rest of [`PERIOD`] from `(?P<y1>…` at `at`.
+fn period_after_lead(text: &str, start: usize, at: usize) -> Result<Option<PeriodMatch>, Unsure> {
+    let Some(y1_end) = digits(text, at, 4)? else {
+        return Ok(None);
+    };
+    let year_mark = skip_space(text, y1_end);
+    if char_at(text, year_mark).map(|(c, _)| c) != Some('年') {
+        return Ok(None);
+    }
+    let m1_start = skip_space(text, year_mark + '年'.len_utf8());
+    let Some((m1_end, after)) = number_then(text, m1_start, '月')? else {
+        return Ok(None);
+    };
+    let d1_start = skip_space(text, after);
+    let Some((d1_end, after)) = number_then(text, d1_start, '日')? else {
+        return Ok(None);
+    };
+    let mut i = skip_space(text, after);
+    if char_at(text, i).map(|(c, _)| c) == Some('起') {
+        i += '起'.len_utf8();
+    }
+    i = skip_space(text, i);
+    match char_at(text, i) {
+        Some(('至' | '到' | '—' | '-' | '－' | '~', len)) => i += len,
+        _ => return Ok(None),
+    }
+    i = skip_space(text, i);
+    // `(?:(?P<y2>\d{4})\s*年)?`: with the year first, then without.
+    let mut second = None;
+    if let Some(y2_end) = digits(text, i, 4)? {
+        let mark = skip_space(text, y2_end);
+        if char_at(text, mark).map(|(c, _)| c) == Some('年') {
+            if let Some(found) = month_and_day(text, skip_space(text, mark + '年'.len_utf8()))? {
+                second = Some((Some((i, y2_end)), found));
+            }
+        }
+    }
+    if second.is_none() {
+        second = month_and_day(text, i)?.map(|found| (None, found));
+    }
+    let Some((y2, (m2, d2, end))) = second else {
+        return Ok(None);
+    };
+    Ok(Some(PeriodMatch {
+        whole: (start, end),
+        parts: [
+            Some((at, y1_end)),
+            Some((m1_start, m1_end)),
+            Some((d1_start, d1_end)),
+            y2,
+            Some(m2),
+            Some(d2),
+        ],
+    }))
+}
+
+/// `\s*(?P<m2>\d{1,2})\s*月\s*(?P<d2>\d{1,2})\s*日` at `at`: the month,
+/// the day and the end.
+type MonthDay = ((usize, usize), (usize, usize), usize);
+fn month_and_day(text: &str, at: usize) -> Result<Option<MonthDay>, Unsure> {
+    let m_start = skip_space(text, at);
+    let Some((m_end, after)) = number_then(text, m_start, '月')? else {
+        return Ok(None);
+    };
+    let d_start = skip_space(text, after);
+    let Some((d_end, end)) = number_then(text, d_start, '日')? else {
+        return Ok(None);
+    };
+    Ok(Some(((m_start, m_end), (d_start, d_end), end)))
 }
 
 /// Substring searchers for the literals the period and publication date
@@ -69,6 +266,123 @@ fn published_captures(text: &str) -> Option<Captures<'_>> {
         start += 1;
     }
     PUBLISHED.captures_at(text, start)
+}
+
+/// A match of [`TITLE`] in a line: its `pre`, `year` and `mid` groups as
+/// byte ranges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct TitleMatch {
+    pre: (usize, usize),
+    year: (usize, usize),
+    mid: (usize, usize),
+}
+
+impl TitleMatch {
+    fn of(c: &Captures) -> Option<TitleMatch> {
+        let range = |name: &str| c.name(name).map(|m| (m.start(), m.end()));
+        Some(TitleMatch {
+            pre: range("pre")?,
+            year: range("year")?,
+            mid: range("mid")?,
+        })
+    }
+}
+
+/// `TITLE.captures(line)` as a [`TitleMatch`]: read by [`title_at`] when
+/// it can tell, by the pattern otherwise.
+fn title_match(line: &str) -> Option<TitleMatch> {
+    match title_at(line) {
+        Ok(Some(found)) => Some(found),
+        Ok(None) | Err(Unsure) => TITLE.captures(line).as_ref().and_then(TitleMatch::of),
+    }
+}
+
+/// Chinese numerals of a year printed in words ("二〇二三"), as the
+/// pattern's second year alternative lists them.
+fn is_year_numeral(c: char) -> bool {
+    matches!(
+        c,
+        '〇' | '○' | '零' | '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九'
+    )
+}
+
+/// `(?P<year>\d{4}|[〇○零一二三四五六七八九]{4})\s*年` at `at`: the year's end
+/// and the end after 年.
+fn year_at(line: &str, at: usize) -> Result<Option<(usize, usize)>, Unsure> {
+    let mut end = digits(line, at, 4)?;
+    if end.is_none() {
+        let mut i = at;
+        for _ in 0..4 {
+            match char_at(line, i) {
+                Some((c, len)) if is_year_numeral(c) => i += len,
+                _ => return Ok(None),
+            }
+        }
+        end = Some(i);
+    }
+    let Some(end) = end else { return Ok(None) };
+    let mark = skip_space(line, end);
+    Ok((char_at(line, mark).map(|(c, _)| c) == Some('年')).then(|| (end, mark + '年'.len_utf8())))
+}
+
+/// A match of [`TITLE`] in `line`, found by walking the pattern in its own
+/// order (the optional "标题:" first, the lazy `pre` and `mid` as short as
+/// will do), so a match it finds is the pattern's; `Ok(None)` when it
+/// finds none where the pattern might still (the pattern then decides),
+/// `Err(Unsure)` where a character's class only the Unicode tables know.
+fn title_at(line: &str) -> Result<Option<TitleMatch>, Unsure> {
+    // `.` stops at a line feed: lines hold none, but leave it to the pattern.
+    if line.contains('\n') {
+        return Ok(None);
+    }
+    // `^(?:标题\s*[:：])?\s*`
+    let mut start = 0;
+    if line.starts_with("标题") {
+        let colon = skip_space(line, "标题".len());
+        if let Some((':' | '：', len)) = char_at(line, colon) {
+            start = colon + len;
+        }
+    }
+    let pre_start = skip_space(line, start);
+    // `(?P<pre>.*?)\s*` then the year: the first place where a year follows.
+    let mut p = pre_start;
+    let (year_start, year_end, after_year) = loop {
+        let q = skip_space(line, p);
+        if let Some((end, after)) = year_at(line, q)? {
+            break (q, end, after);
+        }
+        match char_at(line, p) {
+            Some((_, len)) => p += len,
+            None => return Ok(None),
+        }
+    };
+    // `\s*度?\s*(?P<mid>.*?)\s*(?:政府|政务)信息公开.*(?:报告|年报)`
+    let mut mid_start = skip_space(line, after_year);
+    if char_at(line, mid_start).map(|(c, _)| c) == Some('度') {
+        mid_start = skip_space(line, mid_start + '度'.len_utf8());
+    }
+    let rest = line.get(mid_start..).unwrap_or_default();
+    // The first 政府信息公开 or 政务信息公开 at or after `mid_start`.
+    let Some(keyword) = rest
+        .match_indices("信息公开")
+        .map(|(k, _)| k)
+        .find(|&k| k >= 6 && matches!(rest.get(k - 6..k), Some("政府" | "政务")))
+        .map(|k| mid_start + k - 6)
+    else {
+        return Ok(None);
+    };
+    let after_keyword = line.get(keyword + "政府信息公开".len()..).unwrap_or_default();
+    if !(after_keyword.contains("报告") || after_keyword.contains("年报")) {
+        return Ok(None);
+    }
+    // `mid` stops where the white space before the keyword starts.
+    let before = line.get(mid_start..keyword).unwrap_or_default();
+    let mid_end = mid_start + before.trim_end().len();
+    Ok(Some(TitleMatch {
+        pre: (pre_start, p),
+        year: (year_start, year_end),
+        mid: (mid_start, mid_end),
+    }))
 }
 
 /// Length of a title line's lead: white space and a "标题:" label, as
@@ -144,30 +458,46 @@ fn digits_value(chars: impl Iterator<Item = char>, negative: bool) -> Option<i64
 
 fn spanned_str(caps: &Captures, name: &str, base: usize) -> Option<Spanned<String>> {
     let m = caps.name(name)?;
-    let s = m.as_str().trim();
+    spanned_text(m.as_str(), m.start(), base)
+}
+
+/// `group` (printed at `start` of a text at `base`) trimmed, unless empty.
+fn spanned_text(group: &str, start: usize, base: usize) -> Option<Spanned<String>> {
+    let s = group.trim();
     if s.is_empty() {
         return None;
     }
-    let lead = m.as_str().len() - m.as_str().trim_start().len();
+    let lead = group.len() - group.trim_start().len();
     Some(Spanned::new(
         s.to_string(),
-        Span::new(base + m.start() + lead, s.len()),
+        Span::new(base + start + lead, s.len()),
     ))
 }
 
 fn spanned_year(caps: &Captures, name: &str, base: usize) -> Option<Spanned<i32>> {
     let m = caps.name(name)?;
-    let y = i32::try_from(number(m.as_str())?).ok()?;
-    Some(Spanned::new(y, Span::new(base + m.start(), m.len())))
+    spanned_number(m.as_str(), m.start(), base)
+}
+
+/// The year `group` (printed at `start` of a text at `base`) reads as.
+fn spanned_number(group: &str, start: usize, base: usize) -> Option<Spanned<i32>> {
+    let y = i32::try_from(number(group)?).ok()?;
+    Some(Spanned::new(y, Span::new(base + start, group.len())))
 }
 
 fn date(caps: &Captures, y: &str, m: &str, d: &str, year: Option<i32>) -> Option<Date> {
-    let year = match caps.name(y) {
-        Some(y) => i32::try_from(number(y.as_str())?).ok()?,
+    let part = |name: &str| caps.name(name).map(|m| m.as_str());
+    date_of(part(y), part(m), part(d), year)
+}
+
+/// The date printed as year, month and day; without a year, in `year`.
+fn date_of(y: Option<&str>, m: Option<&str>, d: Option<&str>, year: Option<i32>) -> Option<Date> {
+    let year = match y {
+        Some(y) => i32::try_from(number(y)?).ok()?,
         None => year?,
     };
-    let month = u8::try_from(number(caps.name(m)?.as_str())?).ok()?;
-    let day = u8::try_from(number(caps.name(d)?.as_str())?).ok()?;
+    let month = u8::try_from(number(m?)?).ok()?;
+    let day = u8::try_from(number(d?)?).ok()?;
     Date::new(year, month, day)
 }
 
@@ -192,11 +522,13 @@ pub(crate) fn read(text: &str, head_end: usize, overview: Option<Span>) -> Metad
             prev = Some(*line);
             continue;
         }
-        if let Some(c) = TITLE.captures(s) {
+        if let Some(c) = title_match(s) {
+            let group = |(a, b): (usize, usize)| (s.get(a..b).unwrap_or_default(), a);
+            let ((pre, pre_at), (mid, mid_at)) = (group(c.pre), group(c.mid));
             // Without a "标题:" prefix and leading white space.
             let lead = title_prefix_len(s);
             let mut title_span = Span::from_range(line.offset + lead, line.offset + s.trim_end().len());
-            let pre = spanned_str(&c, "pre", line.offset)
+            let pre = spanned_text(pre, pre_at, line.offset)
                 .map(|b| {
                     let v = b.value.trim_start_matches(['标', '题', ':', '：']).trim();
                     let v = v.strip_prefix("关于").unwrap_or(v);
@@ -207,7 +539,7 @@ pub(crate) fn read(text: &str, head_end: usize, overview: Option<Span>) -> Metad
                     Spanned::new(v.to_string(), Span::new(b.span.offset + at, v.len()))
                 })
                 .filter(|b| !b.value.is_empty());
-            let mid = spanned_str(&c, "mid", line.offset);
+            let mid = spanned_text(mid, mid_at, line.offset);
             // Before the year or between it and 政府信息公开; an org name if either is one.
             let named = [&pre, &mid]
                 .into_iter()
@@ -236,7 +568,8 @@ pub(crate) fn read(text: &str, head_end: usize, overview: Option<Span>) -> Metad
                 title_span,
             ));
             meta.body = body;
-            meta.year = spanned_year(&c, "year", line.offset);
+            let (year, year_at) = group(c.year);
+            meta.year = spanned_number(year, year_at, line.offset);
             break;
         }
         if TITLE_NO_YEAR.is_match(s) && meta.title.is_none() {
@@ -277,13 +610,17 @@ pub(crate) fn read(text: &str, head_end: usize, overview: Option<Span>) -> Metad
             }
         }
     }
-    if let Some(c) = period_captures(text) {
-        if let (Some(start), Some(whole)) = (date(&c, "y1", "m1", "d1", None), c.get(0)) {
-            let end = date(&c, "y2", "m2", "d2", Some(start.year));
+    if let Some(found) = period_match(text) {
+        let part = |k: usize| {
+            let (a, b) = found.parts.get(k).copied().flatten()?;
+            text.get(a..b)
+        };
+        if let Some(start) = date_of(part(0), part(1), part(2), None) {
+            let end = date_of(part(3), part(4), part(5), Some(start.year));
             if let Some(end) = end {
                 meta.period = Some(Spanned::new(
                     Period { start, end },
-                    Span::new(whole.start(), whole.len()),
+                    Span::from_range(found.whole.0, found.whole.1),
                 ));
             }
         }
@@ -332,6 +669,191 @@ mod tests {
                 pattern.find(l).map_or(0, |m| m.end()),
                 "{l:?}"
             );
+        }
+    }
+
+    #[test]
+    fn digits_and_spaces_as_the_pattern_reads_them() {
+        let digit = re(r"^\d$");
+        let space = re(r"^\s$");
+        let mut told = 0;
+        for c in (0..=0xFFFF).filter_map(char::from_u32) {
+            let s = c.to_string();
+            if let Ok(is) = is_digit(c) {
+                assert_eq!(is, digit.is_match(&s), "{c:?}");
+                told += 1;
+            }
+            assert_eq!(c.is_whitespace(), space.is_match(&s), "{c:?}");
+        }
+        assert!(told > 28_000, "{told}");
+    }
+
+    /// The period read by [`period_match`], and whenever [`period_at`]
+    /// reads it itself, is the pattern's.
+    fn same_period(text: &str) -> bool {
+        let by_pattern = period_captures(text).as_ref().and_then(PeriodMatch::of);
+        assert_eq!(period_match(text), by_pattern, "{text}");
+        let Some(start) = STATISTICS.find(text.as_bytes()) else {
+            return false;
+        };
+        match period_at(text, start) {
+            Ok(Some(found)) => {
+                assert_eq!(Some(found), by_pattern, "{text}");
+                true
+            }
+            _ => false,
+        }
+    }
+
+    #[test]
+    fn periods_read_as_the_pattern_reads_them() {
+        let mut texts: Vec<String> = [
+            "统计期限自2021年1月1日起至2021年12月31日止",
+            "统计期限：2023年1月1日至12月31日",
+            "统计时间为 2023 年 1 月 1 日 — 2023 年 12 月 31 日",
+            "统计区间２０２３年１月１日－１２月３１日",
+            "统计期限12023年1月1日至2023年12月31日",
+            "统计期限自2021年1月1日起到2021年12 月31日。统计期限2020年1月1日至2020年12月31日",
+            "统计期限：二〇二三年1月1日至12月31日",
+            "统计期限 ٢٠٢٣年1月1日至12月31日",
+            "统计期限自自自自自自2021年1月1日至12月31日",
+            "统计期限自自自自自自自2021年1月1日至12月31日",
+            "统计期限2021年123月1日至12月31日",
+            "统计期限2021年1月1日至2021年1月",
+            "统计期限2021年1月1日至2021年13月1日",
+            "统计期限2021年1月1日至2021 12月1日",
+            "统计期限\n2021年1月1日至12月31日",
+            "统计期限2021\u{3000}年1月1日\u{A0}至12月31日",
+            "统计",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        // The usual shapes are read without the pattern.
+        for t in texts.iter().take(4) {
+            assert!(same_period(t), "{t}");
+        }
+        texts.extend(crate::fixtures::texts());
+        let fast = texts.iter().filter(|t| same_period(t)).count();
+        assert!(fast >= 8, "{fast}");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn periods_read_as_the_pattern_reads_any_mix(
+            picks in proptest::collection::vec(0usize..24, 0..30)
+        ) {
+            const PIECES: [&str; 24] = [
+                "2021", "1", "12", "３", "年", "月", "日", "起", "至", "-", "—", " ", "\u{3000}",
+                "\n", "：", "自", "为", "٣", "0", "期限", "时间", "统计", "到", "~",
+            ];
+            let text: String = std::iter::once("统计期限")
+                .chain(picks.iter().map(|&k| PIECES[k]))
+                .collect();
+            same_period(&text);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn periods_read_as_the_pattern_reads_them_in_every_shape(
+            changes in proptest::collection::vec((0usize..14, 0usize..6), 0..4)
+        ) {
+            // Each slot of a printed period, with its usual and unusual forms.
+            const SLOTS: [[&str; 6]; 14] = [
+                ["统计期限", "统计时间", "统计区间", "统计时限", "统计口径", "统计期限\n"],
+                ["", "自", "：", "为 ", "自自自自自自", "自自自自自自自"],
+                ["2021", "２０２１", "202", "20211", "٢٠٢١", "二〇二一"],
+                ["", " ", "\u{3000}", "  ", "\u{A0}", "\t"],
+                ["年", "年度", "月", "", "年 ", "-"],
+                ["1", "01", "123", "１", "", "1 "],
+                ["月", "月 ", "日", "", " 月", "月1"],
+                ["1", "31", "311", "３", "", "٣"],
+                ["日", "日起", "日 起 ", "", "号", "日起起"],
+                ["至", "到", "—", "－", "~", "和"],
+                ["2021年", "", "2021 年 ", "2021", "２０２１年", "12"],
+                ["12", "1", "123", "", "１２", "12 "],
+                ["月", "月 ", "", "日", "年", "月月"],
+                ["31日", "3日", "31 日", "", "311日", "31"],
+            ];
+            // The usual form in every slot but a few.
+            let mut picks = [0; 14];
+            for (slot, form) in changes {
+                picks[slot] = form;
+            }
+            let text: String = SLOTS.iter().zip(picks).map(|(slot, k)| slot[k]).collect();
+            same_period(&text);
+        }
+    }
+
+    /// The title read by [`title_match`], and whenever [`title_at`] reads
+    /// it itself, is the pattern's.
+    fn same_title(line: &str) -> bool {
+        let by_pattern = TITLE.captures(line).as_ref().and_then(TitleMatch::of);
+        assert_eq!(title_match(line), by_pattern, "{line}");
+        match title_at(line) {
+            Ok(Some(found)) => {
+                assert_eq!(Some(found), by_pattern, "{line}");
+                true
+            }
+            _ => false,
+        }
+    }
+
+    #[test]
+    fn titles_read_as_the_pattern_reads_them() {
+        let mut lines: Vec<String> = [
+            "仪征市人民政府2021年度政府信息公开工作年度报告",
+            "标题：某局 2023 年 度 某局政务信息公开工作年度报告",
+            "南京市 二〇二三年政府信息公开年报",
+            "关于2023年度政府信息公开工作年度报告",
+            "标题 ：  2023年政府信息公开工作报告（修订）",
+            "2023 年政府信息公开工作",
+            "某局12023年政府信息公开工作年度报告",
+            "某局２０２３年政府信息公开工作年度报告",
+            "某局٢٠٢٣年政府信息公开工作年度报告",
+            "某局2023年政府信息公开年报 2024年政府信息公开报告",
+            "本报告由某局根据《中华人民共和国政府信息公开条例》编制，统计期限自2021年1月1日起",
+            "2021年，本级政府认真贯彻落实政府信息公开工作报告",
+            "某局 2023年　政府 信息公开 政府信息公开报告",
+            "",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        // The usual shapes are read without the pattern.
+        for l in lines.iter().take(5) {
+            assert!(same_title(l), "{l}");
+        }
+        for text in crate::fixtures::texts() {
+            lines.extend(text.lines().take(40).map(str::to_string));
+        }
+        let fast = lines.iter().filter(|l| same_title(l)).count();
+        assert!(fast >= 10, "{fast}");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn titles_read_as_the_pattern_reads_them_in_every_shape(
+            changes in proptest::collection::vec((0usize..9, 0usize..6), 0..4)
+        ) {
+            const SLOTS: [[&str; 6]; 9] = [
+                ["", "标题：", "标题 :", "标题", " \u{3000}", "关于"],
+                ["某局", "", "某局 ", "2023年", "局2", "二〇"],
+                ["2023", "二〇二三", "202", "20231", "٢٠٢٣", "２０２３"],
+                ["", " ", "\u{3000}", "\t", "年", "\u{A0}"],
+                ["年", "年度", "年 度 ", "", "度", "年年"],
+                ["", "某局", " 某局 ", "政府", "信息公开", "2024年"],
+                ["政府信息公开", "政务信息公开", "政府 信息公开", "", "政府信息公开报告", "政政府信息公开"],
+                ["工作年度", "", "年报", "报", "2024年政府信息公开", "。"],
+                ["报告", "年报", "报告书", "", "报 告", "报告年报"],
+            ];
+            let mut picks = [0; 9];
+            for (slot, form) in changes {
+                picks[slot] = form;
+            }
+            let line: String = SLOTS.iter().zip(picks).map(|(slot, k)| slot[k]).collect();
+            same_title(&line);
         }
     }
 

@@ -33,23 +33,24 @@ fn significant_prefix_len(s: &str, n: usize) -> usize {
     s.len()
 }
 
+/// The Chinese numerals that number sections (一 to 十).
+fn is_section_numeral(c: char) -> bool {
+    matches!(
+        c,
+        '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十'
+    )
+}
+
 /// Whether printed numbering may number a section ("一、", "六." or none).
 fn section_numbering(num: &str) -> bool {
     num.is_empty()
-        || (!num.starts_with('(')
-            && num
-                .chars()
-                .find(|c| *c != '第')
-                .is_some_and(|c| "一二三四五六七八九十".contains(c)))
+        || (!num.starts_with('(') && num.chars().find(|c| *c != '第').is_some_and(is_section_numeral))
 }
 
 /// "第一部分总体情况" / "第一部分:总体情况": numbering by part.
 fn part_numbering(norm: &str) -> Option<(&str, &str)> {
     let rest = norm.strip_prefix('第')?;
-    let numeral = rest
-        .chars()
-        .take_while(|c| "一二三四五六七八九十".contains(*c))
-        .count();
+    let numeral = rest.chars().take_while(|c| is_section_numeral(*c)).count();
     let after = rest.get(numeral * '一'.len_utf8()..)?.strip_prefix("部分")?;
     let after = after.trim_start_matches([':', '、', ',', '.']);
     (numeral > 0).then(|| norm.split_at(norm.len() - after.len()))
@@ -64,7 +65,7 @@ fn part_numbering(norm: &str) -> Option<(&str, &str)> {
 fn too_long_for_a_heading(cell: &str, max_label_chars: usize) -> bool {
     match cell.chars().map(fold_char).find(|c| !is_insignificant(*c)) {
         None => false,
-        Some(c) if c == '第' || "一二三四五六七八九十".contains(c) => false,
+        Some(c) if c == '第' || is_section_numeral(c) => false,
         // More than `max_label_chars + 5` characters in all.
         Some(_) => normalized_len_at_least(cell, max_label_chars + 6),
     }
@@ -222,6 +223,124 @@ fn match_section(head: &LineHead, labels: &[NormLabel]) -> Option<(usize, usize)
     best
 }
 
+/// Which section (index) a line's first cell heads, and how many of its
+/// significant characters the heading covers: the cell normalised and
+/// compared with every section's labels.
+fn read_head(
+    cell: &str,
+    labels: &[Vec<NormLabel>],
+    max_label_chars: usize,
+    norm: &mut String,
+) -> Option<(usize, usize)> {
+    norm.clear();
+    normalize_head(cell, norm, max_label_chars);
+    let head = LineHead::new(norm, max_label_chars)?;
+    labels.iter().enumerate().find_map(|(index, section_labels)| {
+        match_section(&head, section_labels).map(|(covered, _)| (index, covered))
+    })
+}
+
+/// The characters of every section label (normalised, all formats), to
+/// tell cheaply that a cell cannot head a section ([`may_head_a_section`]).
+struct LabelChars {
+    /// Each character of the Basic Multilingual Plane: its number among the
+    /// labels' characters plus one, or 0 when no label has it.
+    number: Vec<u8>,
+    /// Per format (in [`FORMATS`] order), each label's characters as bits
+    /// of their numbers, with the edits the label tolerates.
+    labels: Vec<Vec<(u128, usize)>>,
+}
+
+impl LabelChars {
+    /// `None` when the labels' characters do not fit the bits (more than
+    /// 128, or beyond the Basic Multilingual Plane): then every cell is read.
+    fn new(sections: &[Vec<Vec<NormLabel>>]) -> Option<LabelChars> {
+        let mut number = vec![0u8; 0x1_0000];
+        let mut count = 0u8;
+        let mut labels = Vec::new();
+        for format in sections {
+            let mut bits_of_format = Vec::new();
+            for label in format.iter().flatten() {
+                let mut bits = 0u128;
+                for c in label.text.chars() {
+                    let slot = number.get_mut(usize::try_from(u32::from(c)).ok()?)?;
+                    if *slot == 0 {
+                        if count == 128 {
+                            return None;
+                        }
+                        count += 1;
+                        *slot = count;
+                    }
+                    bits |= 1u128 << (*slot - 1);
+                }
+                bits_of_format.push((bits, max_distance(label.chars)));
+            }
+            labels.push(bits_of_format);
+        }
+        Some(LabelChars { number, labels })
+    }
+
+    /// The labels' characters that `cell` holds, folded, as bits.
+    fn bits_of(&self, cell: &str) -> u128 {
+        let bytes = cell.as_bytes();
+        let bit = |c: u32| match usize::try_from(c).ok().and_then(|c| self.number.get(c)) {
+            Some(&n) if n > 0 => 1u128 << (n - 1),
+            _ => 0,
+        };
+        let mut bits = 0;
+        let mut i = 0;
+        while let Some(&b) = bytes.get(i) {
+            match b {
+                // ASCII is never folded.
+                0..=0x7F => {
+                    bits |= bit(u32::from(b));
+                    i += 1;
+                }
+                // U+4000 to U+EFFF: three bytes, never folded.
+                0xE4..=0xEE => {
+                    if let [b1, b2] = bytes.get(i + 1..i + 3).unwrap_or_default() {
+                        bits |= bit((u32::from(b & 0x0F) << 12)
+                            | (u32::from(b1 & 0x3F) << 6)
+                            | u32::from(b2 & 0x3F));
+                    }
+                    i += 3;
+                }
+                _ => {
+                    let Some(c) = cell.get(i..).and_then(|rest| rest.chars().next()) else {
+                        break;
+                    };
+                    bits |= bit(u32::from(fold_char(c)));
+                    i += c.len_utf8();
+                }
+            }
+        }
+        bits
+    }
+}
+
+static LABEL_CHARS: LazyLock<Option<LabelChars>> = LazyLock::new(|| LabelChars::new(&SECTION_LABELS));
+
+/// Whether some section label of the format (index in [`FORMATS`]) could
+/// match `cell` ([`read_head`]), told from the characters alone, without
+/// normalising the cell: every character of a label missing from the
+/// cell's rest after numbering costs an edit at least (the rest has to be
+/// the label, or start with it, or be within its tolerated edits of it),
+/// and the cell's characters, folded, hold the rest's. Most table rows
+/// printed with spaces between cells lack most characters of every section
+/// label (and, numbers in them, are new to the memo each report).
+fn may_head_a_section(cell: &str, format_index: usize) -> bool {
+    let Some(chars) = LABEL_CHARS.as_ref() else {
+        return true;
+    };
+    let Some(labels) = chars.labels.get(format_index) else {
+        return true;
+    };
+    let held = chars.bits_of(cell);
+    labels
+        .iter()
+        .any(|&(bits, edits)| !more_bits_than(bits & !held, edits))
+}
+
 /// Longest first cell (as printed) whose reading [`heading_remembered`] keeps.
 const REMEMBERED_HEAD_BYTES: usize = 128;
 
@@ -299,15 +418,10 @@ pub(crate) fn find(text: &str, lines: &[TextLine], format: Format) -> Vec<Headin
             continue;
         }
         let matched = heading_remembered(&mut heads, cell, || {
-            if too_long_for_a_heading(cell, max_label_chars) {
+            if too_long_for_a_heading(cell, max_label_chars) || !may_head_a_section(cell, format_index) {
                 return None;
             }
-            norm.clear();
-            normalize_head(cell, &mut norm, max_label_chars);
-            let head = LineHead::new(&norm, max_label_chars)?;
-            labels.iter().enumerate().find_map(|(index, section_labels)| {
-                match_section(&head, section_labels).map(|(covered, _)| (index, covered))
-            })
+            read_head(cell, labels, max_label_chars, &mut norm)
         });
         if let Some((index, covered)) = matched {
             if let Some(schema) = sections.get(index) {
@@ -428,6 +542,63 @@ mod tests {
             }
         }
         assert!(told > 40, "{told}");
+    }
+
+    #[test]
+    fn cells_ruled_out_by_their_characters_read_as_no_heading() {
+        let mut cells: Vec<String> = vec![
+            "行政规范性文件        5        0       137".into(),
+            "一、本年新收政府信息公开申请数量     0     0     0".into(),
+            "四、结转下年度继续办理 0".into(),
+            "二、主动公开政府信息情况 第二十条第（一）项 信息内容".into(),
+            "（三）政府信息公开行政复议、行政诉讼情况".into(),
+            "第五部分：存在的主要问题及改进情况".into(),
+            "６、其他需要报告的事项".into(),
+        ];
+        // Every label and variant, numbered or not, whole and with each
+        // character left out or replaced (edits the matcher tolerates).
+        for schema in &template(Format::V2021).sections {
+            for label in std::iter::once(&schema.label).chain(schema.variants) {
+                let chars: Vec<char> = label.chars().collect();
+                for k in 0..=chars.len() {
+                    for edit in ["", "x", "的"] {
+                        let mut edited = chars.clone();
+                        if k < chars.len() {
+                            edited.splice(k..=k, edit.chars());
+                        }
+                        let edited: String = edited.into_iter().collect();
+                        cells.push(edited.clone());
+                        cells.push(format!("{}{edited}", schema.numbering));
+                        cells.push(format!("{}　{edited} 12 3", schema.numbering));
+                    }
+                }
+            }
+        }
+        for text in crate::fixtures::texts() {
+            let lines = lines_read(&text);
+            cells.extend(
+                lines
+                    .iter()
+                    .filter_map(|l| Some(l.head?.slice(&text)?.to_string())),
+            );
+        }
+        // The characters fit: the shortcut is not silently off.
+        assert!(LABEL_CHARS.is_some());
+        let (mut ruled_out, mut headings) = (0, 0);
+        let mut norm = String::new();
+        for (format_index, labels) in SECTION_LABELS.iter().enumerate() {
+            let max = labels.iter().flatten().map(|l| l.chars).max().unwrap_or(0);
+            for cell in &cells {
+                let reading = read_head(cell, labels, max, &mut norm);
+                headings += usize::from(reading.is_some());
+                if !may_head_a_section(cell, format_index) {
+                    ruled_out += 1;
+                    assert_eq!(reading, None, "{cell}");
+                }
+            }
+        }
+        assert!(ruled_out > 2000, "{ruled_out}");
+        assert!(headings > 200, "{headings}");
     }
 
     #[test]

@@ -76,7 +76,11 @@ const FURNITURE_STARTS: [u32; 10] = [
 /// when only the pattern can tell: most lines (text, labels, table rows,
 /// breadcrumbs, "- 5 -") are told apart without running it.
 fn furniture_by_start(line: &str) -> Option<bool> {
-    let rest = line.trim_start();
+    // A printable ASCII character first (a digit, a bar): no white space to trim.
+    let rest = match line.as_bytes().first() {
+        Some(b'!'..=b'~') => line,
+        _ => line.trim_start(),
+    };
     let starts = |words: &[&str]| words.iter().any(|w| rest.starts_with(w));
     // Alternatives of the pattern that a literal start decides.
     // A literal start the pattern needs: without it, no match; with it,
@@ -84,7 +88,10 @@ fn furniture_by_start(line: &str) -> Option<bool> {
     let needs = |found: bool| if found { None } else { Some(false) };
     // A literal start that decides a match by itself.
     let decides = |words: &[&str]| Some(starts(words));
-    let page_number = || line.as_bytes().contains(&b'/') || line.contains('／');
+    let page_number = || {
+        let bytes = line.as_bytes();
+        bytes.contains(&b'/') || (!bytes.is_ascii() && line.contains('／'))
+    };
     match rest.chars().next() {
         // Nothing but white space: no alternative matches.
         None => Some(false),
@@ -94,6 +101,9 @@ fn furniture_by_start(line: &str) -> Option<bool> {
         // CJK ideographs are no digits (nor the characters below): told
         // without the Unicode tables `is_numeric` looks in.
         Some(c @ '\u{4E00}'..='\u{9FFF}') if !FURNITURE_STARTS.contains(&u32::from(c)) => Some(false),
+        // Common openings of prose and labels: no digits, no alternative
+        // starts with them (told without the Unicode tables).
+        Some('（' | '）' | '“' | '”' | '《' | '》' | '，' | '、' | '。') => Some(false),
         Some(c) if !c.is_ascii() && c.is_numeric() => needs(page_number()),
         // Only a markdown table rule ("|---|---|") starts so.
         Some('|' | '｜' | ':' | '：') => Some(markdown_rule(rest)),
@@ -225,13 +235,14 @@ pub(crate) struct TextLine {
 // Not inlined: called once per report, and a profile then shows its share.
 #[inline(never)]
 pub(crate) fn text_lines(text: &str) -> Vec<TextLine> {
-    line_spans(text)
-        .map(|span| TextLine {
-            span,
-            furniture: span.slice(text).is_some_and(is_furniture),
-            head: None,
-        })
-        .collect()
+    // Counted first (vectorised): the lines are then stored without growing.
+    let mut lines = Vec::with_capacity(memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1);
+    lines.extend(line_spans(text).map(|span| TextLine {
+        span,
+        furniture: span.slice(text).is_some_and(is_furniture),
+        head: None,
+    }));
+    lines
 }
 
 /// Tokenize the whole text, line by line.
@@ -270,7 +281,9 @@ enum Class {
 fn class(c: char) -> Class {
     // CJK ideographs and most other text: part of a word, told with one
     // comparison (no separator or gap lies in this range).
-    if ('\u{3400}'..'\u{FEFF}').contains(&c) {
+    // Full-width forms (U+FF00 on) are words too, but for the full-width
+    // bar: told before the Unicode tables `is_whitespace` looks in.
+    if ('\u{3400}'..'\u{FEFF}').contains(&c) || (c > '\u{FF00}' && c != '｜') {
         Class::Word
     } else if is_cell_separator(c) {
         Class::Separator
@@ -437,7 +450,9 @@ impl Cell {
         }
     }
 
-    /// The tokens of word `w`, which ends at `end`.
+    /// The tokens of word `w`, which ends at `end`. Inlined: most words
+    /// are one token, pushed here; the rest go to [`Cell::close_word`].
+    #[inline(always)]
     fn push_word(&mut self, w: Word, line: &str, end: usize, base: usize, out: &mut Vec<Token>) {
         // Most words are all ASCII digits, or text that cannot be a unit
         // glued to the number before it: one token, pushed here.
@@ -463,6 +478,8 @@ impl Cell {
         self.prev_word_end = Some(end);
     }
 
+    // Not inlined: rarely called, and inlined it burdens every word's push.
+    #[inline(never)]
     fn close_word(&mut self, w: Word, line: &str, end: usize, base: usize, out: &mut Vec<Token>) {
         self.filled = true;
         let ws = w.start;
@@ -769,6 +786,16 @@ mod tests {
             "> 政务公开 > 年报",
             "【打印本页】",
             "【 关闭 】",
+            "（一）主动公开情况",
+            "（ 2 / 5 ）",
+            "）",
+            "“三审三校”",
+            "”",
+            "《条例》",
+            "》 - 3 -",
+            "，12/3",
+            "、",
+            "。",
             "",
         ]
         .iter()
@@ -848,6 +875,20 @@ mod tests {
             heads += usize::from(head.is_some());
         }
         assert!(heads > 1000, "{heads}");
+    }
+
+    #[test]
+    fn classes_are_those_of_the_separators_and_gaps() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let by_rules = if is_cell_separator(c) {
+                Class::Separator
+            } else if is_word_gap(c) {
+                Class::Gap
+            } else {
+                Class::Word
+            };
+            assert_eq!(class(c), by_rules, "{c:?}");
+        }
     }
 
     #[test]
