@@ -490,6 +490,20 @@ mod tests {
     use super::*;
 
     /// The lines of `text` as [`find`] takes them: tokenized, so with their heads.
+    /// The first cell of every line of every text fixture.
+    fn fixture_line_heads() -> Vec<String> {
+        let mut heads = Vec::new();
+        for text in crate::fixtures::texts() {
+            let lines = lines_read(&text);
+            heads.extend(
+                lines
+                    .iter()
+                    .filter_map(|l| Some(l.head?.slice(&text)?.to_string())),
+            );
+        }
+        heads
+    }
+
     fn lines_read(text: &str) -> Vec<TextLine> {
         let mut lines = crate::tokens::text_lines(text);
         crate::tokens::tokenize_lines(text, &mut lines);
@@ -524,14 +538,7 @@ mod tests {
         .iter()
         .map(|s| s.to_string())
         .collect();
-        for text in crate::fixtures::texts() {
-            let lines = lines_read(&text);
-            cells.extend(
-                lines
-                    .iter()
-                    .filter_map(|l| Some(l.head?.slice(&text)?.to_string())),
-            );
-        }
+        cells.extend(fixture_line_heads());
         let mut told = 0;
         for cell in &cells {
             if too_long_for_a_heading(cell, max) {
@@ -574,14 +581,7 @@ mod tests {
                 }
             }
         }
-        for text in crate::fixtures::texts() {
-            let lines = lines_read(&text);
-            cells.extend(
-                lines
-                    .iter()
-                    .filter_map(|l| Some(l.head?.slice(&text)?.to_string())),
-            );
-        }
+        cells.extend(fixture_line_heads());
         // The characters fit: the shortcut is not silently off.
         assert!(LABEL_CHARS.is_some());
         let (mut ruled_out, mut headings) = (0, 0);
