@@ -505,11 +505,23 @@ fn read_input(inputs: &Inputs, input: Input, max_bytes: u64) -> Result<Vec<u8>, 
         }
         Input::Path(_) | Input::Found { .. } => inputs.path(input).unwrap_or_default(),
     };
-    let meta = std::fs::metadata(&path).map_err(|e| io_failure(format!("cannot read: {e}")))?;
-    if meta.len() > max_bytes {
-        return Err(too_large(meta.len()));
+    // One open and one stat of the open file (not a stat by path and then
+    // `fs::read`'s own): at 100 000 files the system calls count. A file
+    // that grows past the limit while being read is cut off and refused.
+    let cannot_read = |e: std::io::Error| io_failure(format!("cannot read: {e}"));
+    let file = std::fs::File::open(&path).map_err(cannot_read)?;
+    let len = file.metadata().map_err(cannot_read)?.len();
+    if len > max_bytes {
+        return Err(too_large(len));
     }
-    std::fs::read(path).map_err(|e| io_failure(format!("cannot read: {e}")))
+    let mut bytes = Vec::with_capacity(usize::try_from(len).map_or(0, |n| n.saturating_add(1)));
+    file.take(max_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(cannot_read)?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(too_large(bytes.len() as u64));
+    }
+    Ok(bytes)
 }
 
 /// Which rules run and how their findings count: the options `check` and
