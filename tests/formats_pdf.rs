@@ -186,7 +186,8 @@ fn hongze_pdf_knows_the_page_of_each_section() {
 
 /// Output gives a PDF finding's page (pages are how a PDF's readers find a
 /// place; lines of the text rendering mean nothing in a viewer): JSON labels
-/// carry `page`, SARIF regions a `page` property, human output names it.
+/// carry `page`, SARIF regions a `page` property, human output and the audit
+/// page name it.
 #[test]
 fn pdf_findings_name_their_page() {
     let pdf = fixture("hongze-2023.pdf");
@@ -235,6 +236,7 @@ fn pdf_findings_name_their_page() {
     );
 
     assert!(run("human").contains("（第 4 页）"));
+    assert!(run("html").contains("<span class=\"where\">第 4 页，第 "));
 
     // Text has no pages: no `page` key.
     let text = fixture("hongze-2023-pypdf.txt");

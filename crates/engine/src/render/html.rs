@@ -687,10 +687,15 @@ impl Audit<'_> {
                 cut
             }
         };
-        let line = self.locator.locate(span).line;
+        let at = self.locator.locate(span);
+        // A PDF's page is how its readers find the place; its lines are ours.
+        let place = match at.page {
+            Some(page) => format!("第 {page} 页，第 {} 行", at.line),
+            None => format!("第 {} 行", at.line),
+        };
         write!(
             out,
-            "<pre class=\"excerpt\"><span class=\"where\">第 {line} 行 · {}</span>\n{}<mark>{}</mark>{}</pre>",
+            "<pre class=\"excerpt\"><span class=\"where\">{place} · {}</span>\n{}<mark>{}</mark>{}</pre>",
             text(label),
             text(lead.trim_start()),
             text(&marked),
