@@ -567,4 +567,45 @@ mod tests {
         assert_eq!(page("四页"), Some(4));
         assert_eq!(source.page_of(usize::MAX), Some(4));
     }
+
+    /// JSON from elsewhere may carry a rendering or pages that do not fit its
+    /// text: refused by name, never used.
+    #[test]
+    fn validate_refuses_renderings_and_pages_that_do_not_fit() {
+        use crate::rendered::Piece;
+        let mut report = Report::new("x.html", "<p>收到</p>", Format::V2021);
+        let piece = |at: usize, offset: usize, len: usize| Piece {
+            at,
+            source: Span::new(offset, len),
+        };
+        let rendered = |pieces: Vec<Piece>| {
+            Some(Box::new(RenderedText {
+                text: "收到".to_string(),
+                pieces,
+            }))
+        };
+        report.source.rendered = rendered(vec![piece(0, 3, 6)]);
+        assert_eq!(report.validate(), Ok(()));
+        for (pieces, what) in [
+            (vec![piece(3, 3, 6)], "must start at 0"),
+            (vec![piece(0, 3, 3), piece(0, 6, 3)], "go forward"),
+            (vec![piece(0, 3, 3), piece(1, 6, 3)], "splits a character"),
+            (vec![piece(0, 3, 99)], "outside its text"),
+        ] {
+            report.source.rendered = rendered(pieces);
+            let errors = report.validate().expect_err(what);
+            assert!(
+                errors.iter().any(|e| e.starts_with("source.rendered.pieces[")),
+                "{what}: {errors:?}"
+            );
+        }
+        report.source.rendered = None;
+        for pages in [vec![5], vec![0, 9, 4], vec![0, 99]] {
+            report.source.pages = pages;
+            let errors = report.validate().expect_err("bad pages");
+            assert!(errors.iter().any(|e| e.starts_with("source.pages")), "{errors:?}");
+        }
+        report.source.pages = vec![0, 3, 3];
+        assert_eq!(report.validate(), Ok(()), "a page that printed nothing");
+    }
 }
