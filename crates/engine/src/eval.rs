@@ -188,17 +188,8 @@ impl CompiledRules {
 
     /// [`evaluate`] with this rule set.
     pub fn evaluate(&self, report: &Report, previous: Option<&Report>) -> Vec<Finding> {
-        let plan =
-            self.plans[format_slot(report.format)].get_or_init(|| Plan::new(&self.rules, report.format));
+        let plan = self.plans[report.format.index()].get_or_init(|| Plan::new(&self.rules, report.format));
         evaluate_planned(&self.rules, plan, report, previous)
-    }
-}
-
-/// Where a per-format cache keeps `format`'s entry.
-fn format_slot(format: nianbao_model::Format) -> usize {
-    match format {
-        nianbao_model::Format::V2021 => 0,
-        nianbao_model::Format::V2019 => 1,
     }
 }
 
@@ -214,7 +205,7 @@ struct CellLabels {
 impl CellLabels {
     fn of(format: nianbao_model::Format) -> &'static CellLabels {
         static LABELS: [OnceLock<CellLabels>; 2] = [OnceLock::new(), OnceLock::new()];
-        LABELS[format_slot(format)].get_or_init(|| {
+        LABELS[format.index()].get_or_init(|| {
             let tables = &nianbao_model::template(format).tables;
             CellLabels {
                 rows: tables

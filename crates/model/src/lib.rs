@@ -30,7 +30,7 @@ pub use report::{
 };
 pub use rust_decimal::Decimal;
 pub use schema::{
-    template, ColumnGroupSchema, ColumnSchema, Format, RowKind, RowSchema, SectionSchema, TableSchema,
-    Template, ValueKind, FORMATS,
+    same_id, template, ColumnGroupSchema, ColumnSchema, Format, RowKind, RowSchema, SectionSchema,
+    TableSchema, Template, ValueKind, FORMATS,
 };
 pub use span::{LineCol, LineIndex, Span, Spanned};

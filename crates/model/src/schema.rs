@@ -19,6 +19,14 @@ pub enum Format {
 }
 
 impl Format {
+    /// The format's position in [`FORMATS`], for tables kept per format.
+    pub fn index(self) -> usize {
+        match self {
+            Format::V2021 => 0,
+            Format::V2019 => 1,
+        }
+    }
+
     pub fn id(self) -> &'static str {
         match self {
             Format::V2019 => "2019",
@@ -201,6 +209,14 @@ pub fn template(format: Format) -> &'static Template {
 
 /// Every format, newest first.
 pub const FORMATS: [Format; 2] = [Format::V2021, Format::V2019];
+
+/// Whether two template ids (of sections, tables, rows, columns) are the
+/// same. Readers name things by the template's own strings, so equal ids are
+/// mostly one string: compared by address first, then as text.
+#[inline]
+pub fn same_id(a: &str, b: &str) -> bool {
+    (std::ptr::eq(a.as_ptr(), b.as_ptr()) && a.len() == b.len()) || a == b
+}
 
 const SECTIONS: [SectionSchema; 6] = [
     SectionSchema {
@@ -609,6 +625,17 @@ static TEMPLATE_2019: LazyLock<Template> = LazyLock::new(|| Template {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_format_indexes_formats_and_ids_compare_as_text() {
+        for (i, f) in FORMATS.into_iter().enumerate() {
+            assert_eq!(f.index(), i);
+        }
+        let copy = String::from("requests");
+        assert!(same_id("requests", &copy));
+        assert!(!same_id("requests", "review"));
+        assert!(!same_id("requests", &copy[..3]), "same start, other length");
+    }
 
     #[test]
     fn requests_2021_has_25_value_rows_and_7_columns() {

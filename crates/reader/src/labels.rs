@@ -7,7 +7,7 @@
 
 use crate::tokens::{Kind, Token};
 use nianbao_model::label::{bare_eq, distance, distance_within, normalize, normalize_into, split_numbering};
-use nianbao_model::{template, Format, LabelMatch, ReportHasher, RowKind, Span, FORMATS};
+use nianbao_model::{same_id, template, Format, LabelMatch, ReportHasher, RowKind, Span, FORMATS};
 use rustc_hash::FxHashMap;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -177,29 +177,13 @@ impl Entry {
     /// Where the row or column this label names sits in its table's schema
     /// of `format` (a hint: callers check the id found there).
     pub fn position(&self, format: Format) -> Option<usize> {
-        self.positions.get(format_slot(format)).copied().flatten()
+        self.positions.get(format.index()).copied().flatten()
     }
 }
 
-/// Whether two template ids are the same: the same static text is one
-/// pointer comparison, anything else is compared as text.
-pub(crate) fn same_id(a: &str, b: &str) -> bool {
-    (std::ptr::eq(a.as_ptr(), b.as_ptr()) && a.len() == b.len()) || a == b
-}
-
-/// The index of a format in per-format arrays.
-fn format_slot(f: Format) -> usize {
-    match f {
-        Format::V2021 => 0,
-        Format::V2019 => 1,
-    }
-}
-
+/// A format as a bit, for sets of formats.
 pub(crate) fn format_bit(f: Format) -> u8 {
-    match f {
-        Format::V2021 => 1,
-        Format::V2019 => 2,
-    }
+    1 << f.index()
 }
 
 /// Header words printed in the tables that are no template id.
@@ -266,13 +250,13 @@ fn build() -> Catalogue {
             .find(|e| e.table == table && e.target == target && e.text == text)
         {
             e.formats |= format_bit(format);
-            if let Some(p) = e.positions.get_mut(format_slot(format)) {
+            if let Some(p) = e.positions.get_mut(format.index()) {
                 *p = position;
             }
             return;
         }
         let mut positions = [None; 2];
-        if let Some(p) = positions.get_mut(format_slot(format)) {
+        if let Some(p) = positions.get_mut(format.index()) {
             *p = position;
         }
         entries.push(Entry {

@@ -388,7 +388,7 @@ fn heading_remembered(
 #[inline(never)]
 pub(crate) fn find(text: &str, lines: &[TextLine], format: Format) -> Vec<Heading> {
     let sections = &template(format).sections;
-    let format_index = FORMATS.iter().position(|f| *f == format).unwrap_or(0);
+    let format_index = format.index();
     let no_labels = Vec::new();
     let labels = SECTION_LABELS.get(format_index).unwrap_or(&no_labels);
     let mut candidates: Vec<Heading> = Vec::new();

@@ -4,10 +4,10 @@
 //! it. What does not fit is recorded as a [`Problem`], never guessed.
 
 use crate::flattened::{self, RowSplit};
-use crate::labels::{format_bit, label_match, same_id, template_bare, Item, Target, CATALOGUE};
+use crate::labels::{format_bit, label_match, template_bare, Item, Target, CATALOGUE};
 use nianbao_model::label::{fold_char, normalize_into, normalized_eq, split_numbering};
 use nianbao_model::{
-    template, Cell, CellValue, Cells, ColumnSchema, Decimal, Format, LabelMatch, LabelUse, Problem,
+    same_id, template, Cell, CellValue, Cells, ColumnSchema, Decimal, Format, LabelMatch, LabelUse, Problem,
     ProblemKind, ReportHasher, ReportMap, Row, RowKind, RowSchema, Span, Table, TableSchema, ValueKind,
     FORMATS,
 };

@@ -30,7 +30,7 @@ use super::{
     Binding, Num, Scalar, Scope,
 };
 use fast::{CellStep, Fast, Probes};
-use nianbao_model::{Cell, Date, Decimal, Id, LabelUse, Report, Row, Section, Table, ValueKind};
+use nianbao_model::{same_id, Cell, Date, Decimal, Id, LabelUse, Report, Row, Section, Table, ValueKind};
 use nianbao_rules::ast::{BinOp, Coord, Expr, ExprKind, Func, MetaField, Pattern, Test};
 use nianbao_rules::RuleSet;
 use rustc_hash::FxHashMap;
@@ -197,14 +197,6 @@ struct RowLayout {
 }
 
 const NO_SLOT: u32 = u32::MAX;
-
-/// `a == b`, looked at by address first: the reader names rows, columns,
-/// sections and tables by the template's own strings, as the layout does
-/// where the template has the id, so equal ids are mostly the same string.
-#[inline]
-fn same_id(a: &str, b: &str) -> bool {
-    (std::ptr::eq(a.as_ptr(), b.as_ptr()) && a.len() == b.len()) || a == b
-}
 
 impl TableLayout {
     /// The row named `id`, looked for first at `*next`, where the previous row ended.

@@ -334,7 +334,7 @@ impl Diagnostic for FindingDiagnostic<'_> {
         Some(Box::new(self.finding.labels.iter().map(|l| {
             let span = self.source.locator.clamp(l.span);
             // In a PDF the page is how a reader finds the place.
-            let page = l.primary.then(|| self.source.locator.locate(span).page).flatten();
+            let page = l.primary.then(|| self.source.locator.page(span.offset)).flatten();
             let text = match page {
                 Some(page) if l.text.is_empty() => Some(format!("第 {page} 页")),
                 Some(page) => Some(format!("{}（第 {page} 页）", l.text)),

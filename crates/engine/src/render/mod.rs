@@ -231,6 +231,11 @@ impl<'t> Locator<'t> {
         }
     }
 
+    /// The 1-based page `offset` is on, for a paged source.
+    pub fn page(&self, offset: usize) -> Option<usize> {
+        nianbao_model::report::page_of(self.pages, offset)
+    }
+
     /// [`Locator::locate`] without the end's line and column (0), which
     /// cost a second walk over the line; and the span clamped.
     pub fn locate_start(&self, span: Span) -> (Location, Span) {
@@ -243,7 +248,7 @@ impl<'t> Locator<'t> {
             column: start.column,
             end_line: 0,
             end_column: 0,
-            page: nianbao_model::report::page_of(self.pages, span.offset),
+            page: self.page(span.offset),
         };
         (location, span)
     }
@@ -251,102 +256,25 @@ impl<'t> Locator<'t> {
 
 /// Write `value` as pretty JSON with every line after the first indented by
 /// `indent` spaces, so documents can be streamed piece by piece and still
-/// read as one pretty document: serde_json's pretty layout (two spaces a
-/// level), each new line starting `indent` spaces further in.
+/// read as one pretty document. (JSON strings never contain a raw newline:
+/// every line break is the layout's.)
 pub(crate) fn write_indented_json<T: Serialize>(
     out: &mut dyn Write,
     value: &T,
     indent: usize,
 ) -> io::Result<()> {
-    let mut text = Vec::with_capacity(256);
-    let mut serializer = serde_json::Serializer::with_formatter(&mut text, IndentedPretty::new(indent));
-    value.serialize(&mut serializer).map_err(io::Error::other)?;
-    out.write_all(&text)
-}
-
-/// serde_json's `PrettyFormatter` (same output, step for step) with every
-/// line after the first moved `base` spaces in.
-struct IndentedPretty {
-    base: usize,
-    level: usize,
-    has_value: bool,
-}
-
-impl IndentedPretty {
-    fn new(base: usize) -> Self {
-        IndentedPretty {
-            base,
-            level: 0,
-            has_value: false,
-        }
+    let text = serde_json::to_vec_pretty(value).map_err(io::Error::other)?;
+    let mut break_and_pad = vec![b' '; indent + 1];
+    break_and_pad[0] = b'\n';
+    let mut lines = text.split(|&b| b == b'\n');
+    if let Some(first) = lines.next() {
+        out.write_all(first)?;
     }
-
-    /// A line break, then the indentation of the current level.
-    fn new_line<W: ?Sized + Write>(&self, w: &mut W, comma: bool) -> io::Result<()> {
-        const SPACES: &[u8; 64] = &[b' '; 64];
-        w.write_all(if comma { b",\n" } else { b"\n" })?;
-        let mut n = self.base + 2 * self.level;
-        while n > 0 {
-            let k = n.min(SPACES.len());
-            w.write_all(&SPACES[..k])?;
-            n -= k;
-        }
-        Ok(())
+    for line in lines {
+        out.write_all(&break_and_pad)?;
+        out.write_all(line)?;
     }
-
-    fn begin<W: ?Sized + Write>(&mut self, w: &mut W, open: &[u8]) -> io::Result<()> {
-        self.level += 1;
-        self.has_value = false;
-        w.write_all(open)
-    }
-
-    fn end<W: ?Sized + Write>(&mut self, w: &mut W, close: &[u8]) -> io::Result<()> {
-        self.level = self.level.saturating_sub(1);
-        if self.has_value {
-            self.new_line(w, false)?;
-        }
-        w.write_all(close)
-    }
-}
-
-impl serde_json::ser::Formatter for IndentedPretty {
-    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.begin(w, b"[")
-    }
-
-    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.end(w, b"]")
-    }
-
-    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
-        self.new_line(w, !first)
-    }
-
-    fn end_array_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
-        self.has_value = true;
-        Ok(())
-    }
-
-    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.begin(w, b"{")
-    }
-
-    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.end(w, b"}")
-    }
-
-    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
-        self.new_line(w, !first)
-    }
-
-    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        w.write_all(b": ")
-    }
-
-    fn end_object_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
-        self.has_value = true;
-        Ok(())
-    }
+    Ok(())
 }
 
 #[cfg(test)]
