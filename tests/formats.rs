@@ -449,6 +449,7 @@ struct Published {
     text: Report,
     html: String,
     docx: Vec<u8>,
+    blocks: Vec<Block>,
 }
 
 fn publish(name: &str) -> Published {
@@ -459,6 +460,7 @@ fn publish(name: &str) -> Published {
         html: html(&blocks),
         docx: docx(&blocks),
         text: report,
+        blocks,
     }
 }
 
@@ -483,6 +485,71 @@ fn html_and_docx_give_the_cells_and_rule_ids_of_the_text() {
         assert_eq!(cells(&docx), want, "{name}.docx cells");
         assert_eq!(rule_ids(&docx), want_rules, "{name}.docx rule ids");
         assert_cell_spans(&format!("{name}.docx"), &docx);
+    }
+}
+
+/// Each value read from a published table knows the document's own place
+/// for it: the table's number in the document and the row's number in the
+/// table (as a reader of the page or the Word file counts them), and the
+/// places survive JSON.
+#[test]
+fn html_and_docx_values_know_their_table_and_row() {
+    for name in FIXTURES {
+        let p = publish(name);
+        let generated: Vec<&Vec<Vec<GCell>>> = p
+            .blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Table(rows) => Some(rows),
+                Block::Para(_) => None,
+            })
+            .collect();
+        for (format, report) in [
+            (
+                "html",
+                read_bytes(&format!("{name}.html"), p.html.as_bytes()).expect("html"),
+            ),
+            (
+                "docx",
+                read_bytes(&format!("{name}.docx"), &p.docx).expect("docx"),
+            ),
+        ] {
+            let mut placed = 0;
+            for (tid, table) in &p.text.tables {
+                for (rid, row) in &table.rows {
+                    for (cid, cell) in &row.cells {
+                        if cell.value == CellValue::Blank {
+                            continue;
+                        }
+                        let printed = cell.span.slice(&p.text.source.text).expect("text span");
+                        let read = report.tables[tid].rows[rid]
+                            .cells
+                            .get(cid)
+                            .expect("same cells as the text");
+                        let Some(place) = report.source.table_row_of(read.span.offset) else {
+                            panic!("{name}.{format}: {tid}.{rid}.{cid} has no table row");
+                        };
+                        let row_cells = generated
+                            .get(place.table - 1)
+                            .and_then(|rows| rows.get(place.row - 1))
+                            .unwrap_or_else(|| panic!("{name}.{format}: no row {place:?}"));
+                        assert!(
+                            row_cells.iter().any(|c| c.text == printed),
+                            "{name}.{format}: {tid}.{rid}.{cid} = {printed:?} placed in {place:?}"
+                        );
+                        placed += 1;
+                    }
+                }
+            }
+            assert!(placed > 50, "{name}.{format}: {placed} values placed");
+            let json = serde_json::to_string(&report).expect("to JSON");
+            let back = read_bytes(&format!("{name}.json"), json.as_bytes()).expect("JSON validates");
+            assert_eq!(back.source.table_rows, report.source.table_rows);
+        }
+        assert!(
+            p.text.source.table_rows.is_empty(),
+            "plain text has no tables of its own"
+        );
     }
 }
 

@@ -62,6 +62,23 @@ pub struct Source {
     /// Empty for sources without pages.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pages: Vec<usize>,
+    /// For a document with tables of its own (a web page, a Word file): the
+    /// text of each rendered table row, in order, so that places can be
+    /// given as the document's reader finds them ("第 2 个表格第 5 行").
+    /// Empty for plain text.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub table_rows: Vec<DocumentRow>,
+}
+
+/// A row of one of a document's own tables and where its text is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentRow {
+    /// The row's cells, from the first character to the last, in `text`.
+    pub span: Span,
+    /// The table's 1-based number among the document's tables.
+    pub table: usize,
+    /// The row's 1-based number in its table, empty rows counted.
+    pub row: usize,
 }
 
 impl Source {
@@ -69,6 +86,17 @@ impl Source {
     pub fn page_of(&self, offset: usize) -> Option<usize> {
         page_of(&self.pages, offset)
     }
+
+    /// The document table row whose text holds `offset`, if any.
+    pub fn table_row_of(&self, offset: usize) -> Option<&DocumentRow> {
+        table_row_of(&self.table_rows, offset)
+    }
+}
+
+/// The row of `rows` (see [`Source::table_rows`]) whose span holds `offset`.
+pub fn table_row_of(rows: &[DocumentRow], offset: usize) -> Option<&DocumentRow> {
+    let i = rows.partition_point(|r| r.span.offset <= offset);
+    rows.get(i.checked_sub(1)?).filter(|r| offset < r.span.end())
 }
 
 /// The 1-based page `offset` is on, given where pages start (see
@@ -376,6 +404,7 @@ impl Report {
                 text: text.into(),
                 rendered: None,
                 pages: Vec::new(),
+                table_rows: Vec::new(),
             },
             format,
             metadata: Metadata::default(),
@@ -514,6 +543,15 @@ impl Report {
             errors
                 .push("source.pages: pages must start at 0, be in order and lie inside the text".to_string());
         }
+        let mut previous_end = 0;
+        for (i, r) in self.source.table_rows.iter().enumerate() {
+            if r.span.slice(text).is_none() || r.span.offset < previous_end || r.table == 0 || r.row == 0 {
+                errors.push(format!(
+                    "source.table_rows[{i}]: rows must lie inside the text, in order without overlapping, numbered from 1"
+                ));
+            }
+            previous_end = r.span.end();
+        }
         let tpl = self.template();
         for (id, _) in &self.sections {
             if tpl.section(id).is_none() {
@@ -607,5 +645,55 @@ mod tests {
         }
         report.source.pages = vec![0, 3, 3];
         assert_eq!(report.validate(), Ok(()), "a page that printed nothing");
+
+        let row = |offset: usize, len: usize, table: usize, row: usize| DocumentRow {
+            span: Span::new(offset, len),
+            table,
+            row,
+        };
+        report.source.table_rows = vec![row(3, 3, 1, 1), row(6, 3, 1, 2)];
+        assert_eq!(report.validate(), Ok(()));
+        for (rows, what) in [
+            (vec![row(3, 99, 1, 1)], "outside the text"),
+            (vec![row(3, 2, 1, 1)], "splits a character"),
+            (vec![row(3, 6, 1, 1), row(6, 3, 1, 2)], "overlapping"),
+            (vec![row(6, 3, 1, 2), row(3, 3, 1, 1)], "out of order"),
+            (vec![row(3, 3, 0, 1)], "table 0"),
+            (vec![row(3, 3, 1, 0)], "row 0"),
+        ] {
+            report.source.table_rows = rows;
+            let errors = report.validate().expect_err(what);
+            assert!(
+                errors.iter().any(|e| e.starts_with("source.table_rows[")),
+                "{what}: {errors:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn table_row_of_finds_the_row_holding_an_offset_and_nothing_between_rows() {
+        let mut source = Report::new("x.docx", "标题\n甲\t1\n乙\t2\n结尾\n", Format::V2021).source;
+        assert_eq!(source.table_row_of(0), None, "no tables");
+        let at = |needle: &str| source.text.find(needle).unwrap_or(usize::MAX);
+        let (jia, yi) = (at("甲"), at("乙"));
+        source.table_rows = vec![
+            DocumentRow {
+                span: Span::new(jia, "甲\t1".len()),
+                table: 1,
+                row: 2,
+            },
+            DocumentRow {
+                span: Span::new(yi, "乙\t2".len()),
+                table: 1,
+                row: 3,
+            },
+        ];
+        let place = |offset: usize| source.table_row_of(offset).map(|r| (r.table, r.row));
+        assert_eq!(place(at("标题")), None, "before the table");
+        assert_eq!(place(jia), Some((1, 2)));
+        assert_eq!(place(at("1")), Some((1, 2)));
+        assert_eq!(place(at("1") + 1), None, "the line break between rows");
+        assert_eq!(place(at("2")), Some((1, 3)));
+        assert_eq!(place(at("结尾")), None, "after the table");
     }
 }

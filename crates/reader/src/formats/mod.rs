@@ -20,7 +20,7 @@ pub(crate) mod html;
 pub(crate) mod pdf;
 
 use crate::{decode, read_json, read_text, ReadError};
-use nianbao_model::{RenderedText, Report, Span};
+use nianbao_model::{DocumentRow, RenderedText, Report, Span};
 
 /// The kinds of input [`read_bytes_as`] reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -194,6 +194,14 @@ pub fn read_bytes_as(name: &str, bytes: &[u8], format: Option<InputFormat>) -> R
             }
             let mut report = read_text(name, &rendering.text);
             remap(&mut report, |s| rendering.to_source(s));
+            report.source.table_rows = rendering
+                .table_rows
+                .iter()
+                .map(|row| DocumentRow {
+                    span: rendering.to_source(row.span),
+                    ..*row
+                })
+                .collect();
             report.source.text = source.to_string();
             // Spans point into the page; its words are read from the rendering.
             report.source.rendered = Some(Box::new(RenderedText::from_origins(
@@ -208,7 +216,9 @@ pub fn read_bytes_as(name: &str, bytes: &[u8], format: Option<InputFormat>) -> R
             if rendering.text.trim().is_empty() {
                 return Err(fail("the document has no text".to_string()));
             }
-            Ok(read_text(name, &rendering.text))
+            let mut report = read_text(name, &rendering.text);
+            report.source.table_rows = rendering.table_rows;
+            Ok(report)
         }
         InputFormat::Pdf => {
             let (text, pages) = pdf::text(bytes).map_err(fail)?;
@@ -261,6 +271,12 @@ pub(crate) struct Rendering {
     origins: Vec<(usize, Span)>,
     /// Where the last source character ended (for synthetic separators).
     last_source: usize,
+    /// Each data table row rendered: its text in the rendering, the
+    /// table's number (layout tables, which hold tables, not counted) and
+    /// the row's number in it (rows that render empty counted).
+    pub table_rows: Vec<DocumentRow>,
+    /// Data tables met so far.
+    tables: usize,
 }
 
 impl Rendering {
@@ -476,7 +492,8 @@ fn render_table(children: &[Node], r: &mut Rendering) {
         }
         return;
     }
-    for row in table_rows {
+    r.tables += 1;
+    for (number, row) in table_rows.into_iter().enumerate() {
         let texts: Vec<Vec<(char, Span)>> = cells(row)
             .map(|cell| {
                 let mut chars = Vec::new();
@@ -488,6 +505,7 @@ fn render_table(children: &[Node], r: &mut Rendering) {
             continue;
         }
         r.end_line();
+        let start = r.text.len();
         for (k, chars) in texts.into_iter().enumerate() {
             if k > 0 {
                 r.push_synthetic('\t');
@@ -500,6 +518,11 @@ fn render_table(children: &[Node], r: &mut Rendering) {
                 r.push(c, s);
             }
         }
+        r.table_rows.push(DocumentRow {
+            span: Span::from_range(start, r.text.len()),
+            table: r.tables,
+            row: number + 1,
+        });
         r.end_line();
     }
 }
