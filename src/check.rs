@@ -149,14 +149,19 @@ impl Checker {
                         f.severity = s;
                     }
                 }
-                let (text, pages) = if keep_report {
-                    let source = (report.source.text.clone(), report.source.pages.clone());
+                let (text, pages, table_rows) = if keep_report {
+                    let source = (
+                        report.source.text.clone(),
+                        report.source.pages.clone(),
+                        report.source.table_rows.clone(),
+                    );
                     kept = Some(report);
                     source
                 } else {
                     (
                         std::mem::take(&mut report.source.text),
                         std::mem::take(&mut report.source.pages),
+                        std::mem::take(&mut report.source.table_rows),
                     )
                 };
                 // Offsets in output are into the file: count what decoding
@@ -170,6 +175,7 @@ impl Checker {
                     text,
                     base_offset,
                     pages,
+                    table_rows,
                     findings,
                 })
             }

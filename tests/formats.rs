@@ -897,3 +897,112 @@ fn narrative_numbers_inside_inline_markup_are_read() {
     );
     assert_eq!(finding_text(&back), places);
 }
+
+/// Findings in a Word file or on a web page name the row of the document's
+/// own table they are in — the place its reader can find, since the lines
+/// of our text rendering of a .docx are nowhere to be seen — in every
+/// output format.
+#[test]
+fn findings_in_documents_name_their_table_row() {
+    let name = "haiyan-jingxin-2023";
+    let p = publish(name);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (docx, page) = (dir.path().join("r.docx"), dir.path().join("r.html"));
+    std::fs::write(&docx, &p.docx).expect("write docx");
+    std::fs::write(&page, &p.html).expect("write html");
+    let run = |path: &Path, format: &str| -> String {
+        let out = Command::new(env!("CARGO_BIN_EXE_nianbao"))
+            .args(["check", "--isolated", "--format", format])
+            .arg(path)
+            .output()
+            .expect("run nianbao");
+        // Warnings and notes only: exit 0.
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    // Per finding: rule, (table, row) of the primary label, its offset and length.
+    type Placed = (String, Option<(u64, u64)>, u64, u64);
+    let places = |path: &Path| -> Vec<Placed> {
+        let json: serde_json::Value = serde_json::from_str(&run(path, "json")).expect("JSON");
+        json["reports"][0]["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .map(|f| {
+                let label = &f["labels"][0];
+                let row = &label["table_row"];
+                let place = row["table"].as_u64().zip(row["row"].as_u64());
+                let n = |k: &str| label[k].as_u64().unwrap_or(u64::MAX);
+                (
+                    f["rule"].as_str().unwrap_or("").to_string(),
+                    place,
+                    n("offset"),
+                    n("length"),
+                )
+            })
+            .collect()
+    };
+    let generated: Vec<&Vec<Vec<GCell>>> = p
+        .blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Table(rows) => Some(rows),
+            Block::Para(_) => None,
+        })
+        .collect();
+    // The .docx's source text is our rendering of it: each placed label's
+    // text is in a cell of the row the generator wrote.
+    let rendering = read_bytes("r.docx", &p.docx).expect("docx reads").source.text;
+    let squeeze = |s: &str| s.split_whitespace().collect::<String>();
+    let in_docx = places(&docx);
+    let mut placed = 0;
+    for (rule, place, offset, length) in &in_docx {
+        let Some((table, row)) = place else { continue };
+        let at = usize::try_from(*offset).unwrap_or(usize::MAX);
+        let text = rendering
+            .get(at..at + usize::try_from(*length).unwrap_or(0))
+            .expect("label span");
+        let cells = &generated[*table as usize - 1][*row as usize - 1];
+        assert!(
+            cells.iter().any(|c| squeeze(&c.text).contains(&squeeze(text))),
+            "{rule}: {text:?} is not in table {table} row {row}"
+        );
+        placed += 1;
+    }
+    // Header wording, missing headers, group rows and row labels: all in tables.
+    assert!(
+        placed >= 8,
+        "{placed} of {} findings placed: {in_docx:?}",
+        in_docx.len()
+    );
+    // The page's findings are in the same rows.
+    let in_page: Vec<_> = places(&page)
+        .into_iter()
+        .map(|(r, place, ..)| (r, place))
+        .collect();
+    let want: Vec<_> = in_docx.iter().map(|(r, place, ..)| (r.clone(), *place)).collect();
+    assert_eq!(in_page, want);
+
+    let (table, row) = in_docx
+        .iter()
+        .find_map(|(_, place, ..)| *place)
+        .expect("a placed finding");
+    assert!(run(&docx, "human").contains(&format!("（第 {table} 个表格第 {row} 行）")));
+    assert!(run(&docx, "html").contains(&format!(
+        "<span class=\"where\">第 {table} 个表格第 {row} 行，第 "
+    )));
+    let sarif: serde_json::Value = serde_json::from_str(&run(&docx, "sarif")).expect("SARIF");
+    let properties =
+        &sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["properties"];
+    assert_eq!(
+        (properties["table"].as_u64(), properties["row"].as_u64()),
+        (Some(table), Some(row))
+    );
+    // Plain text has no tables of its own: no `table_row` key.
+    assert!(!run(&fixture(&format!("{name}.txt")), "json").contains("\"table_row\""));
+}

@@ -53,6 +53,7 @@ fn pipeline(bytes: &[u8]) -> Result<usize, String> {
             text: report.source.text.clone(),
             base_offset: 0,
             pages: Vec::new(),
+            table_rows: Vec::new(),
             findings,
         }),
     };

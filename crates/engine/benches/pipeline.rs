@@ -76,6 +76,7 @@ fn whole_pipeline(bencher: divan::Bencher, name: &str) {
                 text: report.source.text,
                 base_offset: 0,
                 pages: Vec::new(),
+                table_rows: Vec::new(),
                 findings,
             }),
         };

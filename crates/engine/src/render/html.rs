@@ -688,9 +688,10 @@ impl Audit<'_> {
             }
         };
         let at = self.locator.locate(span);
-        // A PDF's page is how its readers find the place; its lines are ours.
-        let place = match at.page {
-            Some(page) => format!("第 {page} 页，第 {} 行", at.line),
+        // A PDF's page, a web page's or Word file's table row, is how its
+        // readers find the place; the lines are those of the text we read.
+        let place = match super::document_place(at.page, at.table_row) {
+            Some(place) => format!("{place}，第 {} 行", at.line),
             None => format!("第 {} 行", at.line),
         };
         write!(
@@ -789,6 +790,7 @@ mod tests {
                 text: text.to_string(),
                 base_offset: 0,
                 pages: Vec::new(),
+                table_rows: Vec::new(),
                 findings,
             }),
         };
@@ -888,6 +890,7 @@ mod tests {
                         text: String::new(),
                         base_offset: 0,
                         pages: Vec::new(),
+                        table_rows: Vec::new(),
                         findings: Vec::new(),
                     }),
                 };
@@ -958,7 +961,7 @@ mod tests {
             };
             let result = ReportResult {
                 path: text.clone(),
-                outcome: Outcome::Checked(Checked { text: text.clone(), base_offset: 0, pages: Vec::new(), findings: vec![finding] }),
+                outcome: Outcome::Checked(Checked { text: text.clone(), base_offset: 0, pages: Vec::new(), table_rows: Vec::new(), findings: vec![finding] }),
             };
             let mut out = Vec::new();
             write_report(&mut out, 1, &result, Some(&full_report(nianbao_model::Format::V2021, true)))

@@ -333,11 +333,15 @@ impl Diagnostic for FindingDiagnostic<'_> {
         }
         Some(Box::new(self.finding.labels.iter().map(|l| {
             let span = self.source.locator.clamp(l.span);
-            // In a PDF the page is how a reader finds the place.
-            let page = l.primary.then(|| self.source.locator.page(span.offset)).flatten();
-            let text = match page {
-                Some(page) if l.text.is_empty() => Some(format!("第 {page} 页")),
-                Some(page) => Some(format!("{}（第 {page} 页）", l.text)),
+            // In a PDF the page, in a web page's or Word file's table the
+            // table and row, is how a reader finds the place.
+            let place = l
+                .primary
+                .then(|| self.source.locator.document_place(span.offset))
+                .flatten();
+            let text = match place {
+                Some(place) if l.text.is_empty() => Some(place),
+                Some(place) => Some(format!("{}（{place}）", l.text)),
                 None => (!l.text.is_empty()).then(|| l.text.clone()),
             };
             let span = SourceSpan::from((span.offset, span.len));

@@ -3,7 +3,7 @@
 //! "labels":[{"offset", "length", "line", "column", "label"}]}]}], "summary"}`;
 //! an unreadable input has an `"error"` object and no findings.
 
-use super::{write_indented_json, InputFailure, Locator, Outcome, Renderer, ReportResult, Summary};
+use super::{write_indented_json, InputFailure, Locator, Outcome, Renderer, ReportResult, Summary, TableRow};
 use crate::finding::{Finding, Severity};
 use serde::Serialize;
 use std::io::{self, Write};
@@ -34,6 +34,10 @@ struct JsonLabel<'a> {
     /// For a paged source (a PDF): the page, which is how its readers find a place.
     #[serde(skip_serializing_if = "Option::is_none")]
     page: Option<usize>,
+    /// For a web page or a Word file: the row of the document's own table
+    /// the place is in (`{"table": 2, "row": 5}`, numbered from 1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    table_row: Option<TableRow>,
     label: &'a str,
 }
 
@@ -54,6 +58,7 @@ fn json_finding<'a>(finding: &'a Finding, locator: &Locator) -> JsonFinding<'a> 
                     line: loc.line,
                     column: loc.column,
                     page: loc.page,
+                    table_row: loc.table_row,
                     label: &l.text,
                 }
             })

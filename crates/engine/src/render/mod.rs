@@ -14,7 +14,7 @@ pub mod sarif;
 pub mod statistics;
 
 use crate::finding::{Finding, Severity};
-use nianbao_model::{LineIndex, Report, Span};
+use nianbao_model::{DocumentRow, LineIndex, Report, Span};
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -47,6 +47,10 @@ pub struct Checked {
     /// Where each page starts in `text`, for a paged source (a PDF); empty
     /// otherwise. Places are then given as pages too.
     pub pages: Vec<usize>,
+    /// The rows of the document's own tables (a web page's, a Word
+    /// file's) in `text`; empty otherwise. Places in them are then given as
+    /// table and row too.
+    pub table_rows: Vec<DocumentRow>,
     /// Findings ordered by position.
     pub findings: Vec<Finding>,
 }
@@ -177,6 +181,26 @@ pub struct Location {
     pub end_column: usize,
     /// The 1-based page of the start, for a paged source.
     pub page: Option<usize>,
+    /// The document table row holding the start, for a source with tables
+    /// of its own.
+    pub table_row: Option<TableRow>,
+}
+
+/// A row of a document's own table, numbered from 1 as its reader counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct TableRow {
+    pub table: usize,
+    pub row: usize,
+}
+
+/// How a reader of the original document finds a place that its text's
+/// lines do not show: a PDF's page, or a web page's or Word file's table row.
+pub fn document_place(page: Option<usize>, table_row: Option<TableRow>) -> Option<String> {
+    match (page, table_row) {
+        (Some(page), _) => Some(format!("第 {page} 页")),
+        (None, Some(TableRow { table, row })) => Some(format!("第 {table} 个表格第 {row} 行")),
+        (None, None) => None,
+    }
 }
 
 /// Locates spans of one report's text. Spans that came from elsewhere (a JSON
@@ -187,6 +211,7 @@ pub struct Locator<'t> {
     base_offset: usize,
     index: LineIndex<'t>,
     pages: &'t [usize],
+    table_rows: &'t [DocumentRow],
 }
 
 impl<'t> Locator<'t> {
@@ -196,13 +221,16 @@ impl<'t> Locator<'t> {
             base_offset,
             index: LineIndex::new(text),
             pages: &[],
+            table_rows: &[],
         }
     }
 
-    /// Locates a checked report's spans: its text, base offset and pages.
+    /// Locates a checked report's spans: its text, base offset, pages and
+    /// table rows.
     pub fn of(checked: &'t Checked) -> Self {
         Locator {
             pages: &checked.pages,
+            table_rows: &checked.table_rows,
             ..Locator::new(&checked.text, checked.base_offset)
         }
     }
@@ -236,6 +264,19 @@ impl<'t> Locator<'t> {
         nianbao_model::report::page_of(self.pages, offset)
     }
 
+    /// The document table row holding `offset`, for a source with tables.
+    pub fn table_row(&self, offset: usize) -> Option<TableRow> {
+        nianbao_model::report::table_row_of(self.table_rows, offset).map(|r| TableRow {
+            table: r.table,
+            row: r.row,
+        })
+    }
+
+    /// [`document_place`] of `offset`.
+    pub fn document_place(&self, offset: usize) -> Option<String> {
+        document_place(self.page(offset), self.table_row(offset))
+    }
+
     /// [`Locator::locate`] without the end's line and column (0), which
     /// cost a second walk over the line; and the span clamped.
     pub fn locate_start(&self, span: Span) -> (Location, Span) {
@@ -249,6 +290,7 @@ impl<'t> Locator<'t> {
             end_line: 0,
             end_column: 0,
             page: self.page(span.offset),
+            table_row: self.table_row(span.offset),
         };
         (location, span)
     }
@@ -326,6 +368,7 @@ mod tests {
                 text: text.to_string(),
                 base_offset: 0,
                 pages: Vec::new(),
+                table_rows: Vec::new(),
                 findings: vec![Finding {
                     rule: "r".into(),
                     severity: Severity::Error,

@@ -101,9 +101,12 @@ impl SarifRenderer {
                     "byteOffset": loc.offset,
                     "byteLength": loc.length,
                 });
-                // SARIF regions have no page; a property bag carries it.
+                // SARIF regions have no page or table row; a property bag
+                // carries them.
                 if let Some(page) = loc.page {
                     physical["region"]["properties"] = json!({ "page": page });
+                } else if let Some(row) = loc.table_row {
+                    physical["region"]["properties"] = json!({ "table": row.table, "row": row.row });
                 }
                 if !label.text.is_empty() {
                     location["message"] = json!({ "text": label.text });

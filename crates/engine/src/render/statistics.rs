@@ -107,6 +107,7 @@ mod tests {
                 text: String::new(),
                 base_offset: 0,
                 pages: Vec::new(),
+                table_rows: Vec::new(),
                 findings: vec![
                     finding("b.rule", Severity::Warning),
                     finding("a.rule", Severity::Error),
