@@ -62,6 +62,9 @@ pub(crate) struct Entry {
     chars: usize,
     /// Character signature, for a cheap lower bound on edit distances.
     mask: u128,
+    /// The same number for entries of the same text, and only for them
+    /// (dense, from 0): counts kept per printed text are kept per this.
+    pub text_id: u32,
 }
 
 /// One bit per character (hashed): a candidate character whose bit is not
@@ -268,6 +271,7 @@ fn build() -> Catalogue {
             numbering,
             formats: format_bit(format),
             positions,
+            text_id: 0,
         });
     };
     for format in FORMATS {
@@ -304,6 +308,13 @@ fn build() -> Catalogue {
     let mut exact: FxHashMap<String, Vec<usize>> = FxHashMap::default();
     for (i, e) in entries.iter().enumerate() {
         exact.entry(e.text.clone()).or_default().push(i);
+    }
+    for (text_id, ids) in exact.values().enumerate() {
+        for &i in ids {
+            if let Some(e) = entries.get_mut(i) {
+                e.text_id = u32::try_from(text_id).unwrap_or(u32::MAX);
+            }
+        }
     }
     let mut exact_by_mask: FxHashMap<u128, Vec<usize>> = FxHashMap::default();
     for (i, e) in entries.iter().enumerate() {
@@ -404,6 +415,13 @@ impl Catalogue {
                 } if same_id(t, table) && f & formats != 0 => Some(*id),
                 _ => None,
             })
+    }
+
+    /// The [`Entry::text_id`] of the entries reading `text` (normalised, no
+    /// numbering), if any does.
+    pub fn text_id(&self, text: &str) -> Option<u32> {
+        let first = *self.exact.get(text)?.first()?;
+        self.entries.get(first).map(|e| e.text_id)
     }
 
     /// Whether `table` has a label reading `text` (normalised, no numbering).
