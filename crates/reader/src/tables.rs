@@ -79,18 +79,10 @@ pub(crate) fn cell_value(
     problems: &mut Vec<Problem>,
 ) -> Cell {
     let span = value.span();
-    if matches!(value, Value::Number(_)) && column.kind != ValueKind::Amount {
+    if matches!(value, Value::Number(_)) {
         // The common cell, plain ASCII digits, read from the bytes.
-        if let Some(n) = text
-            .as_bytes()
-            .get(span.offset..span.end())
-            .and_then(plain_integer)
-        {
-            return Cell {
-                value: CellValue::Integer(n),
-                span,
-                inferred: None,
-            };
+        if let Some(cell) = plain_cell(text, span, column) {
+            return cell;
         }
     }
     let printed = span.slice(text).unwrap_or("");
@@ -148,6 +140,22 @@ pub(crate) fn cell_value(
         span,
         inferred: None,
     }
+}
+
+/// The cell of a number printed at `span` as plain ASCII digits in a
+/// column of whole numbers, as [`cell_value`] reads it; `None` for anything
+/// else (left to [`cell_value`]).
+#[inline]
+fn plain_cell(text: &str, span: Span, column: &ColumnSchema) -> Option<Cell> {
+    if column.kind == ValueKind::Amount {
+        return None;
+    }
+    let n = plain_integer(text.as_bytes().get(span.offset..span.end())?)?;
+    Some(Cell {
+        value: CellValue::Integer(n),
+        span,
+        inferred: None,
+    })
 }
 
 /// The value of 1 to 18 ASCII digits (the common cell: it cannot overflow an
@@ -480,7 +488,10 @@ impl Reader<'_> {
             for (&col, &v) in columns.iter().zip(&open.values) {
                 let s = v.span();
                 span = Some(span.map_or(s, |t| t.cover(s)));
-                let cell = cell_value(self.text, v, col, table, row.id, &mut self.problems);
+                let cell = match plain_cell(self.text, s, col) {
+                    Some(cell) => cell,
+                    None => cell_value(self.text, v, col, table, row.id, &mut self.problems),
+                };
                 // The schema's columns are distinct.
                 cells.push_distinct(col.id.into(), cell);
             }
