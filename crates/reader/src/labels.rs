@@ -705,35 +705,29 @@ pub(crate) fn items(text: &str, tokens: &[Token], prefer: Option<&str>) -> Vec<I
     // runs (put back below) rather than looked up through the thread-local
     // run by run, and kept from region to region rather than grown anew.
     let mut scratch = SCRATCH.take();
-    let mut i = 0;
-    while i < tokens.len() {
-        let Some(t) = tokens.get(i) else { break };
-        match t.kind {
-            Kind::Number => {
-                out.push(Item::Number(t.span));
-                i += 1;
-            }
-            Kind::Blank => {
-                out.push(Item::Blank(t.span));
-                i += 1;
-            }
-            Kind::Text => {
-                let end = tokens[i..]
-                    .iter()
-                    .position(|t| t.kind != Kind::Text)
-                    .map_or(tokens.len(), |p| i + p);
-                let followed_by_number = tokens.get(end).is_some_and(|t| t.kind == Kind::Number);
-                segment(
-                    text,
-                    &tokens[i..end],
-                    prefer,
-                    followed_by_number,
-                    cat,
-                    &mut scratch,
-                    &mut out,
-                );
-                i = end;
-            }
+    let mut rest = tokens;
+    while let Some(first) = rest.first() {
+        if first.kind == Kind::Text {
+            let end = rest
+                .iter()
+                .position(|t| t.kind != Kind::Text)
+                .unwrap_or(rest.len());
+            let (run, after) = rest.split_at(end);
+            let followed_by_number = after.first().is_some_and(|t| t.kind == Kind::Number);
+            segment(text, run, prefer, followed_by_number, cat, &mut scratch, &mut out);
+            rest = after;
+        } else {
+            // A row's values: taken as they are, in one go.
+            let end = rest
+                .iter()
+                .position(|t| t.kind == Kind::Text)
+                .unwrap_or(rest.len());
+            let (values, after) = rest.split_at(end);
+            out.extend(values.iter().map(|t| match t.kind {
+                Kind::Number => Item::Number(t.span),
+                _ => Item::Blank(t.span),
+            }));
+            rest = after;
         }
     }
     scratch.shrink();
@@ -1169,6 +1163,56 @@ mod tests {
                 Item::Unknown(sp) => format!("?{}", sp.slice(s).unwrap_or("")),
             })
             .collect()
+    }
+
+    /// [`items`] as it walked the tokens before (one token or run at a
+    /// time): the oracle for the loop that takes a row's values in one go.
+    fn items_token_by_token(text: &str, tokens: &[Token], prefer: Option<&str>) -> Vec<Item> {
+        let cat = &*CATALOGUE;
+        let mut out = Vec::new();
+        let mut scratch = SCRATCH.take();
+        let mut i = 0;
+        while let Some(t) = tokens.get(i) {
+            match t.kind {
+                Kind::Number => out.push(Item::Number(t.span)),
+                Kind::Blank => out.push(Item::Blank(t.span)),
+                Kind::Text => {
+                    let end = tokens[i..]
+                        .iter()
+                        .position(|t| t.kind != Kind::Text)
+                        .map_or(tokens.len(), |p| i + p);
+                    let followed_by_number = tokens.get(end).is_some_and(|t| t.kind == Kind::Number);
+                    segment(
+                        text,
+                        &tokens[i..end],
+                        prefer,
+                        followed_by_number,
+                        cat,
+                        &mut scratch,
+                        &mut out,
+                    );
+                    i = end;
+                    continue;
+                }
+            }
+            i += 1;
+        }
+        SCRATCH.set(scratch);
+        out
+    }
+
+    #[test]
+    fn items_agree_with_the_token_by_token_walk_on_fixtures() {
+        let describe =
+            |items: Vec<Item>| -> Vec<String> { items.iter().map(|it| format!("{it:?}")).collect() };
+        for text in crate::fixtures::texts() {
+            let toks = tokenize(&text);
+            for prefer in [Some("disclosure"), Some("requests"), Some("review"), None] {
+                let new = describe(items(&text, &toks, prefer));
+                assert!(!new.is_empty());
+                assert_eq!(new, describe(items_token_by_token(&text, &toks, prefer)));
+            }
+        }
     }
 
     #[test]

@@ -11,6 +11,7 @@ use nianbao_model::{
     ProblemKind, ReportHasher, ReportMap, Row, RowKind, RowSchema, Span, Table, TableSchema, ValueKind,
     FORMATS,
 };
+use std::cell::Cell as SwapCell;
 use std::sync::LazyLock;
 
 /// One value as printed after a row label.
@@ -797,6 +798,50 @@ impl Reader<'_> {
     }
 }
 
+/// The [`Reader`]'s buffers, kept per thread from table to table (and
+/// report to report) rather than allocated for each.
+#[derive(Default)]
+struct Buffers {
+    rows: Vec<Option<Row>>,
+    values: Vec<Value>,
+    orphans: Vec<Value>,
+    column_seen: Vec<(u32, usize)>,
+}
+
+thread_local! {
+    static BUFFERS: SwapCell<Buffers> = SwapCell::new(Buffers::default());
+}
+
+impl Buffers {
+    /// Buffers longer than this (a table with thousands of stray values)
+    /// are not kept, so what a thread holds does not grow with its input.
+    const KEPT: usize = 1 << 10;
+
+    /// Put back the buffers of `r`, emptied.
+    fn keep(r: &mut Reader) {
+        let kept = |v: &mut Vec<Value>| {
+            let mut v = std::mem::take(v);
+            v.clear();
+            if v.capacity() > Self::KEPT {
+                v = Vec::new();
+            }
+            v
+        };
+        let values = kept(&mut r.spare_values);
+        let orphans = kept(&mut r.orphans);
+        let mut rows = std::mem::take(&mut r.rows);
+        rows.clear();
+        let mut column_seen = std::mem::take(&mut r.column_seen);
+        column_seen.clear();
+        BUFFERS.set(Buffers {
+            rows,
+            values,
+            orphans,
+            column_seen,
+        });
+    }
+}
+
 /// Read `schema` from the items of its region.
 pub(crate) fn read(
     text: &str,
@@ -814,25 +859,29 @@ pub(crate) fn read(
             &owned_layout
         }
     };
+    let buffers = BUFFERS.take();
+    let mut rows = buffers.rows;
+    rows.clear();
+    rows.resize_with(schema.rows.len(), || None);
     let mut r = Reader {
         text,
         schema,
         layout,
         format_bit: bit,
-        rows: std::iter::repeat_with(|| None).take(schema.rows.len()).collect(),
+        rows,
         // Every column and group header printed once, the usual case.
         headers: Vec::with_capacity(schema.columns.len() + schema.column_groups.len()),
         problems: Vec::new(),
         span: None,
         open: None,
         discarding: false,
-        orphans: Vec::new(),
+        orphans: buffers.orphans,
         last_unknown: None,
         block_columns: &[],
         block_header: 0,
-        column_seen: Vec::new(),
+        column_seen: buffers.column_seen,
         splits: Vec::new(),
-        spare_values: Vec::with_capacity(schema.columns.len()),
+        spare_values: buffers.values,
         norm: String::new(),
     };
     // The table of the last label when it was another table's.
@@ -888,13 +937,15 @@ pub(crate) fn read(
         }
     }
     r.close();
-    finish(r, problems)
+    let table = finish(&mut r, problems);
+    Buffers::keep(&mut r);
+    table
 }
 
-fn finish(mut r: Reader, problems: &mut Vec<Problem>) -> Option<Table> {
+fn finish(r: &mut Reader, problems: &mut Vec<Problem>) -> Option<Table> {
     let schema = r.schema;
     let table = schema.id;
-    problems.extend(r.problems);
+    problems.append(&mut r.problems);
     let position = |id: &str| schema.rows.iter().position(|s| s.id == id);
     // Split rows the table's column rules can still decide, then take their
     // cells (each marked as inferred) or their problem.
@@ -945,7 +996,7 @@ fn finish(mut r: Reader, problems: &mut Vec<Problem>) -> Option<Table> {
         })
         .map(|(_, g)| g.id)
         .collect();
-    for (row, found) in schema.rows.iter().zip(r.rows) {
+    for (row, found) in schema.rows.iter().zip(r.rows.drain(..)) {
         match found {
             Some(found) => {
                 if let Some(end) = found
@@ -979,7 +1030,7 @@ fn finish(mut r: Reader, problems: &mut Vec<Problem>) -> Option<Table> {
     Some(Table {
         span: r.span.unwrap_or(Span::new(0, 0)),
         rows,
-        headers: r.headers,
+        headers: std::mem::take(&mut r.headers),
     })
 }
 
