@@ -485,10 +485,12 @@ impl Reader<'_> {
             // The common row, one printed number per column: its cells in
             // one pass (what the general path below reads it as).
             let mut cells = Cells::with_capacity(ncols);
-            let mut span: Option<Span> = None;
+            // The values' cover (Span::cover of them all), as two bounds.
+            let (mut start, mut end) = (usize::MAX, 0);
             for (&col, &v) in columns.iter().zip(&open.values) {
                 let s = v.span();
-                span = Some(span.map_or(s, |t| t.cover(s)));
+                start = start.min(s.offset);
+                end = end.max(s.end());
                 let cell = match plain_cell(self.text, s, col) {
                     Some(cell) => cell,
                     None => cell_value(self.text, v, col, table, row.id, &mut self.problems),
@@ -496,6 +498,7 @@ impl Reader<'_> {
                 // The schema's columns are distinct.
                 cells.push_distinct(col.id.into(), cell);
             }
+            let span = (ncols > 0).then(|| Span::from_range(start, end));
             self.finish_row(open, span, cells);
             return;
         }
