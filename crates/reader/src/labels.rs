@@ -62,6 +62,9 @@ pub(crate) struct Entry {
     chars: usize,
     /// Character signature, for a cheap lower bound on edit distances.
     mask: u128,
+    /// The same number for entries of the same text, and only for them
+    /// (dense, from 0): counts kept per printed text are kept per this.
+    pub text_id: u32,
 }
 
 /// One bit per character (hashed): a candidate character whose bit is not
@@ -268,6 +271,7 @@ fn build() -> Catalogue {
             numbering,
             formats: format_bit(format),
             positions,
+            text_id: 0,
         });
     };
     for format in FORMATS {
@@ -304,6 +308,13 @@ fn build() -> Catalogue {
     let mut exact: FxHashMap<String, Vec<usize>> = FxHashMap::default();
     for (i, e) in entries.iter().enumerate() {
         exact.entry(e.text.clone()).or_default().push(i);
+    }
+    for (text_id, ids) in exact.values().enumerate() {
+        for &i in ids {
+            if let Some(e) = entries.get_mut(i) {
+                e.text_id = u32::try_from(text_id).unwrap_or(u32::MAX);
+            }
+        }
     }
     let mut exact_by_mask: FxHashMap<u128, Vec<usize>> = FxHashMap::default();
     for (i, e) in entries.iter().enumerate() {
@@ -404,6 +415,13 @@ impl Catalogue {
                 } if same_id(t, table) && f & formats != 0 => Some(*id),
                 _ => None,
             })
+    }
+
+    /// The [`Entry::text_id`] of the entries reading `text` (normalised, no
+    /// numbering), if any does.
+    pub fn text_id(&self, text: &str) -> Option<u32> {
+        let first = *self.exact.get(text)?.first()?;
+        self.entries.get(first).map(|e| e.text_id)
     }
 
     /// Whether `table` has a label reading `text` (normalised, no numbering).
@@ -687,35 +705,29 @@ pub(crate) fn items(text: &str, tokens: &[Token], prefer: Option<&str>) -> Vec<I
     // runs (put back below) rather than looked up through the thread-local
     // run by run, and kept from region to region rather than grown anew.
     let mut scratch = SCRATCH.take();
-    let mut i = 0;
-    while i < tokens.len() {
-        let Some(t) = tokens.get(i) else { break };
-        match t.kind {
-            Kind::Number => {
-                out.push(Item::Number(t.span));
-                i += 1;
-            }
-            Kind::Blank => {
-                out.push(Item::Blank(t.span));
-                i += 1;
-            }
-            Kind::Text => {
-                let end = tokens[i..]
-                    .iter()
-                    .position(|t| t.kind != Kind::Text)
-                    .map_or(tokens.len(), |p| i + p);
-                let followed_by_number = tokens.get(end).is_some_and(|t| t.kind == Kind::Number);
-                segment(
-                    text,
-                    &tokens[i..end],
-                    prefer,
-                    followed_by_number,
-                    cat,
-                    &mut scratch,
-                    &mut out,
-                );
-                i = end;
-            }
+    let mut rest = tokens;
+    while let Some(first) = rest.first() {
+        if first.kind == Kind::Text {
+            let end = rest
+                .iter()
+                .position(|t| t.kind != Kind::Text)
+                .unwrap_or(rest.len());
+            let (run, after) = rest.split_at(end);
+            let followed_by_number = after.first().is_some_and(|t| t.kind == Kind::Number);
+            segment(text, run, prefer, followed_by_number, cat, &mut scratch, &mut out);
+            rest = after;
+        } else {
+            // A row's values: taken as they are, in one go.
+            let end = rest
+                .iter()
+                .position(|t| t.kind == Kind::Text)
+                .unwrap_or(rest.len());
+            let (values, after) = rest.split_at(end);
+            out.extend(values.iter().map(|t| match t.kind {
+                Kind::Number => Item::Number(t.span),
+                _ => Item::Blank(t.span),
+            }));
+            rest = after;
         }
     }
     scratch.shrink();
@@ -1151,6 +1163,56 @@ mod tests {
                 Item::Unknown(sp) => format!("?{}", sp.slice(s).unwrap_or("")),
             })
             .collect()
+    }
+
+    /// [`items`] as it walked the tokens before (one token or run at a
+    /// time): the oracle for the loop that takes a row's values in one go.
+    fn items_token_by_token(text: &str, tokens: &[Token], prefer: Option<&str>) -> Vec<Item> {
+        let cat = &*CATALOGUE;
+        let mut out = Vec::new();
+        let mut scratch = SCRATCH.take();
+        let mut i = 0;
+        while let Some(t) = tokens.get(i) {
+            match t.kind {
+                Kind::Number => out.push(Item::Number(t.span)),
+                Kind::Blank => out.push(Item::Blank(t.span)),
+                Kind::Text => {
+                    let end = tokens[i..]
+                        .iter()
+                        .position(|t| t.kind != Kind::Text)
+                        .map_or(tokens.len(), |p| i + p);
+                    let followed_by_number = tokens.get(end).is_some_and(|t| t.kind == Kind::Number);
+                    segment(
+                        text,
+                        &tokens[i..end],
+                        prefer,
+                        followed_by_number,
+                        cat,
+                        &mut scratch,
+                        &mut out,
+                    );
+                    i = end;
+                    continue;
+                }
+            }
+            i += 1;
+        }
+        SCRATCH.set(scratch);
+        out
+    }
+
+    #[test]
+    fn items_agree_with_the_token_by_token_walk_on_fixtures() {
+        let describe =
+            |items: Vec<Item>| -> Vec<String> { items.iter().map(|it| format!("{it:?}")).collect() };
+        for text in crate::fixtures::texts() {
+            let toks = tokenize(&text);
+            for prefer in [Some("disclosure"), Some("requests"), Some("review"), None] {
+                let new = describe(items(&text, &toks, prefer));
+                assert!(!new.is_empty());
+                assert_eq!(new, describe(items_token_by_token(&text, &toks, prefer)));
+            }
+        }
     }
 
     #[test]

@@ -1,0 +1,884 @@
+//! Test-only oracle: the table reader as it was before the layout took
+//! over the header and row lookups (main at 1e331d9), kept to compare the
+//! faster reader with on fixtures and generated tables. Not in the build.
+#![allow(dead_code)]
+
+use crate::flattened::{self, RowSplit};
+use crate::labels::{format_bit, label_match, template_bare, Item, Target, CATALOGUE};
+use nianbao_model::label::{fold_char, normalize_into, normalized_eq, split_numbering};
+use nianbao_model::{
+    same_id, template, Cell, CellValue, Cells, ColumnSchema, Decimal, Format, LabelMatch, LabelUse, Problem,
+    ProblemKind, ReportHasher, ReportMap, Row, RowKind, RowSchema, Span, Table, TableSchema, ValueKind,
+    FORMATS,
+};
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+/// One value as printed after a row label.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Value {
+    Number(Span),
+    /// Text in a cell's place ("251000元", "—").
+    Text(Span),
+    Blank(Span),
+}
+
+impl Value {
+    pub fn span(self) -> Span {
+        match self {
+            Value::Number(s) | Value::Text(s) | Value::Blank(s) => s,
+        }
+    }
+}
+
+/// Short text that stands where a number should ("251000元", "—", "/", "无").
+/// `norm` is scratch space.
+fn looks_like_value(printed: &str, norm: &mut String) -> bool {
+    norm.clear();
+    normalize_into(printed, norm);
+    let norm = norm.as_str();
+    let chars = norm.chars().count();
+    let starts_with_number = norm
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_digit() || c == '-')
+        && split_numbering(norm).0.is_empty();
+    chars > 0
+        && chars <= 12
+        && (starts_with_number
+            || norm
+                .chars()
+                .all(|c| matches!(c, '-' | '—' | '–' | '/' | '\\' | '_' | '无' | '空' | '－' | '一')))
+}
+
+fn problem(
+    kind: ProblemKind,
+    table: &str,
+    row: Option<&str>,
+    span: Option<Span>,
+    message: String,
+) -> Problem {
+    Problem {
+        kind,
+        message,
+        span,
+        section: None,
+        table: Some(table.to_string()),
+        row: row.map(str::to_string),
+        column: None,
+        candidates: Vec::new(),
+    }
+}
+
+/// Parse one printed value for a column.
+pub(crate) fn cell_value(
+    text: &str,
+    value: Value,
+    column: &ColumnSchema,
+    table: &str,
+    row: &str,
+    problems: &mut Vec<Problem>,
+) -> Cell {
+    let span = value.span();
+    if matches!(value, Value::Number(_)) && column.kind != ValueKind::Amount {
+        // The common cell, plain ASCII digits, read from the bytes.
+        if let Some(n) = text
+            .as_bytes()
+            .get(span.offset..span.end())
+            .and_then(plain_integer)
+        {
+            return Cell {
+                value: CellValue::Integer(n),
+                span,
+                inferred: None,
+            };
+        }
+    }
+    let printed = span.slice(text).unwrap_or("");
+    let mut report = |kind, message: String| {
+        let mut p = problem(kind, table, Some(row), Some(span), message);
+        p.column = Some(column.id.to_string());
+        problems.push(p);
+    };
+    let value = match value {
+        Value::Blank(_) => CellValue::Blank,
+        Value::Text(_) => {
+            report(
+                ProblemKind::UnreadableCell,
+                format!("{table}.{row}.{}：“{printed}”不是数字", column.id),
+            );
+            CellValue::Text(printed.to_string())
+        }
+        Value::Number(_) => match plain_integer(printed.as_bytes()) {
+            Some(n) if column.kind != ValueKind::Amount => CellValue::Integer(n),
+            _ => {
+                // Amounts, long numbers, full-width digits, separators,
+                // signs: folded first (plain ASCII digits as they are).
+                let folded: std::borrow::Cow<str> = if printed.bytes().all(|b| b.is_ascii_digit()) {
+                    printed.into()
+                } else {
+                    printed
+                        .chars()
+                        .map(fold_char)
+                        .map(|c| if c == '−' { '-' } else { c })
+                        .filter(|c| *c != ',')
+                        .collect::<String>()
+                        .into()
+                };
+                let decimal = folded.contains('.') || column.kind == ValueKind::Amount;
+                let parsed = if decimal {
+                    Decimal::from_str_exact(&folded).ok().map(CellValue::Decimal)
+                } else {
+                    folded.parse::<i64>().ok().map(CellValue::Integer)
+                };
+                match parsed {
+                    Some(v) => v,
+                    None => {
+                        report(
+                            ProblemKind::NumberOverflow,
+                            format!("{table}.{row}.{}：数字 {printed} 过大，无法读取", column.id),
+                        );
+                        CellValue::Text(printed.to_string())
+                    }
+                }
+            }
+        },
+    };
+    Cell {
+        value,
+        span,
+        inferred: None,
+    }
+}
+
+/// The value of 1 to 18 ASCII digits (the common cell: it cannot overflow an
+/// `i64`), read in one pass; `None` for anything else.
+fn plain_integer(printed: &[u8]) -> Option<i64> {
+    if printed.is_empty() || printed.len() > 18 {
+        return None;
+    }
+    printed.iter().try_fold(0i64, |n, &b| {
+        b.is_ascii_digit().then(|| n * 10 + i64::from(b - b'0'))
+    })
+}
+
+/// Digits that ran together (issue 9): fewer values than columns, yet at
+/// least as many digits as columns. Returns the run's span, which
+/// `crate::flattened` splits by the row's (and table's) arithmetic.
+fn ran_together(text: &str, values: &[Value], ncols: usize) -> Option<Span> {
+    if values.is_empty() || values.len() >= ncols {
+        return None;
+    }
+    let mut digits = 0;
+    for v in values {
+        let Value::Number(s) = v else { return None };
+        digits += s
+            .slice(text)?
+            .chars()
+            .filter(|c| fold_char(*c).is_ascii_digit())
+            .count();
+    }
+    let first = values.first()?.span();
+    let last = values.last()?.span();
+    (digits >= ncols).then(|| first.cover(last))
+}
+
+/// The values of a row, matched to its columns. As many printed values as
+/// columns: blanks are layout (doubled separators, merged label cells).
+/// Otherwise blanks *between* printed values are blank cells, when that makes
+/// up the columns exactly. Blanks before the first or after the last value
+/// could be either, so such a row is not read (never guessed).
+fn fit_values(values: &[Value], ncols: usize) -> Option<Fitted<'_>> {
+    let printed = values.iter().filter(|v| !matches!(v, Value::Blank(_))).count();
+    if printed == ncols {
+        return Some(Fitted::Printed(values));
+    }
+    let first = values.iter().position(|v| !matches!(v, Value::Blank(_)))?;
+    let last = values.iter().rposition(|v| !matches!(v, Value::Blank(_)))?;
+    let core = values.get(first..=last)?;
+    (core.len() == ncols).then_some(Fitted::Core(core))
+}
+
+/// The values [`fit_values`] matched to a row's columns, in column order.
+enum Fitted<'a> {
+    /// The printed values among these (blanks are layout).
+    Printed(&'a [Value]),
+    /// All of these, blanks included (blank cells between printed values).
+    Core(&'a [Value]),
+}
+
+impl<'a> Fitted<'a> {
+    fn values(&self) -> impl Iterator<Item = Value> + 'a {
+        let (values, keep_blanks) = match *self {
+            Fitted::Printed(v) => (v, false),
+            Fitted::Core(v) => (v, true),
+        };
+        values
+            .iter()
+            .copied()
+            .filter(move |v| keep_blanks || !matches!(v, Value::Blank(_)))
+    }
+}
+
+/// A template table's rows and columns by position, worked out once per
+/// template table: the reader looks rows and their columns up for every
+/// label and value, by position rather than by comparing ids.
+struct Layout {
+    /// For each row of the schema, in order: the positions in
+    /// `schema.columns` of the columns it has values for
+    /// ([`TableSchema::row_columns`]).
+    row_columns: Vec<Box<[usize]>>,
+    /// For each block label of the schema (`disclosure`): the positions of
+    /// the columns its rows have, in the order first met.
+    blocks: Vec<(&'static str, Box<[usize]>)>,
+    /// For each row: the bare form of its label ([`template_bare`]), the
+    /// printed form of an exact match.
+    row_bare: Vec<Option<&'static str>>,
+    /// For each column: the bare form of its label.
+    column_bare: Vec<Option<&'static str>>,
+}
+
+impl Layout {
+    fn of(schema: &TableSchema) -> Layout {
+        let position = |c: &ColumnSchema| schema.columns.iter().position(|s| std::ptr::eq(s, c));
+        let row_columns: Vec<Box<[usize]>> = schema
+            .rows
+            .iter()
+            .map(|r| schema.row_columns(r).filter_map(position).collect())
+            .collect();
+        let mut blocks: Vec<(&'static str, Vec<usize>)> = Vec::new();
+        for (r, columns) in schema.rows.iter().zip(&row_columns) {
+            let Some(label) = r.block else { continue };
+            let at = match blocks.iter().position(|(b, _)| *b == label) {
+                Some(at) => at,
+                None => {
+                    blocks.push((label, Vec::new()));
+                    blocks.len() - 1
+                }
+            };
+            if let Some((_, cols)) = blocks.get_mut(at) {
+                for c in columns.iter() {
+                    if !cols.contains(c) {
+                        cols.push(*c);
+                    }
+                }
+            }
+        }
+        Layout {
+            row_columns,
+            blocks: blocks
+                .into_iter()
+                .map(|(b, c)| (b, c.into_boxed_slice()))
+                .collect(),
+            row_bare: schema.rows.iter().map(|r| template_bare(r.label)).collect(),
+            column_bare: schema.columns.iter().map(|c| template_bare(c.label)).collect(),
+        }
+    }
+
+    /// The positions of row `row`'s columns.
+    fn columns(&self, row: usize) -> &[usize] {
+        self.row_columns.get(row).map_or(&[], |c| &c[..])
+    }
+
+    /// The positions of the columns of block `label`'s rows (none for a
+    /// label no row sits under).
+    fn block(&self, label: &str) -> &[usize] {
+        self.blocks
+            .iter()
+            .find(|(b, _)| same_id(b, label))
+            .map_or(&[], |(_, c)| &c[..])
+    }
+}
+
+/// The layouts of the templates' tables.
+static LAYOUTS: LazyLock<Vec<(&'static TableSchema, Layout)>> = LazyLock::new(|| {
+    FORMATS
+        .iter()
+        .flat_map(|f| &template(*f).tables)
+        .map(|t| (t, Layout::of(t)))
+        .collect()
+});
+
+/// Row `id` of `schema` and its position: at `at` when the catalogue says
+/// so (checked), else looked for.
+fn row_at(schema: &'static TableSchema, at: Option<usize>, id: &str) -> Option<(usize, &'static RowSchema)> {
+    match at.and_then(|i| Some((i, schema.rows.get(i)?))) {
+        Some((i, r)) if same_id(r.id, id) => Some((i, r)),
+        _ => schema.rows.iter().enumerate().find(|(_, r)| r.id == id),
+    }
+}
+
+/// Column `id` of `schema`: at `at` when the catalogue says so (checked),
+/// else looked for.
+fn column_at(schema: &'static TableSchema, at: Option<usize>, id: &str) -> Option<&'static ColumnSchema> {
+    match at.and_then(|i| schema.columns.get(i)) {
+        Some(c) if same_id(c.id, id) => Some(c),
+        _ => schema.column(id),
+    }
+}
+
+struct OpenRow {
+    /// The row's position in the schema.
+    index: usize,
+    row: &'static RowSchema,
+    label: Option<LabelUse>,
+    values: Vec<Value>,
+}
+
+struct Reader<'a> {
+    text: &'a str,
+    schema: &'static TableSchema,
+    layout: &'a Layout,
+    /// [`format_bit`] of the format read.
+    format_bit: u8,
+    /// Rows read, by their position in the schema.
+    rows: Vec<Option<Row>>,
+    headers: Vec<LabelUse>,
+    problems: Vec<Problem>,
+    span: Option<Span>,
+    open: Option<OpenRow>,
+    /// Swallow values of a row printed twice.
+    discarding: bool,
+    /// Values with no row label, and the unknown text before them.
+    orphans: Vec<Value>,
+    last_unknown: Option<Span>,
+    /// Disclosure blocks: the columns the current block's header names, in order.
+    block_columns: &'a [usize],
+    block_header: usize,
+    /// How many headers read as each text that several columns share.
+    /// Keyed by printed text, so randomly seeded (see [`ReportHasher`]).
+    column_seen: HashMap<String, usize, ReportHasher>,
+    /// Rows whose digits ran together, split (or not) by `crate::flattened`.
+    splits: Vec<RowSplit>,
+    /// The values buffer of the last row closed, for the next row.
+    spare_values: Vec<Value>,
+    /// Scratch space for normalising text.
+    norm: String,
+    /// Scratch space for the columns a header reads as.
+    reading: Vec<&'static str>,
+}
+
+impl Reader<'_> {
+    fn grow(&mut self, s: Span) {
+        self.span = Some(self.span.map_or(s, |t| t.cover(s)));
+    }
+
+    #[inline]
+    fn flush_orphans(&mut self) {
+        if !self.orphans.is_empty() {
+            self.report_orphans();
+        }
+    }
+
+    fn report_orphans(&mut self) {
+        if self.span.is_none() {
+            // Before the table's first label: not part of the table.
+            self.orphans.clear();
+            return;
+        }
+        let span = self.orphans.iter().map(|v| v.span()).reduce(|a, b| a.cover(b));
+        let n = self.orphans.len();
+        let table = self.schema.id;
+        let p = match self.last_unknown {
+            Some(u) => {
+                let printed = u.slice(self.text).unwrap_or("").trim();
+                problem(
+                    ProblemKind::UnknownLabel,
+                    table,
+                    None,
+                    Some(u),
+                    format!("{table}：“{printed}”不是本表的行标签，其后的 {n} 个数字未读取"),
+                )
+            }
+            None => problem(
+                ProblemKind::ExtraCells,
+                table,
+                None,
+                span,
+                format!("{table}：{n} 个数字前没有行标签，未读取"),
+            ),
+        };
+        self.problems.push(p);
+        self.orphans.clear();
+    }
+
+    /// End the open row, if any, and what was read since.
+    #[inline]
+    fn close(&mut self) {
+        self.discarding = false;
+        // Headers and labels close what is usually nothing.
+        if self.open.is_some() || !self.orphans.is_empty() {
+            self.close_open();
+        }
+    }
+
+    fn close_open(&mut self) {
+        self.flush_orphans();
+        let Some(open) = self.open.take() else { return };
+        let row = open.row;
+        let table = self.schema.id;
+        let layout = self.layout;
+        let columns = layout.columns(open.index);
+        let ncols = columns.len();
+        let fitted = fit_values(&open.values, ncols);
+        let values_span = open.values.iter().map(|v| v.span()).reduce(|a, b| a.cover(b));
+        let anchor = values_span.or(open.label.as_ref().map(|l| l.span));
+        let mut cells = Cells::with_capacity(if fitted.is_some() { ncols } else { 0 });
+        if let Some(values) = fitted {
+            let schema_columns = &self.schema.columns;
+            for (col, v) in columns
+                .iter()
+                .filter_map(|&c| schema_columns.get(c))
+                .zip(values.values())
+            {
+                let cell = cell_value(self.text, v, col, table, row.id, &mut self.problems);
+                // The schema's columns are distinct.
+                cells.push_distinct(col.id.into(), cell);
+            }
+        } else if open.values.iter().all(|v| matches!(v, Value::Blank(_))) {
+            if row.kind != RowKind::Group {
+                self.problems.push(problem(
+                    ProblemKind::MissingCells,
+                    table,
+                    Some(row.id),
+                    anchor,
+                    format!("{table}.{}：该行没有数字（应有 {ncols} 个）", row.id),
+                ));
+            }
+        } else if let Some(run) = ran_together(self.text, &open.values, ncols) {
+            // Digits that ran together: split by the row's arithmetic, or
+            // reported with the candidates (crate::flattened).
+            let printed = run.slice(self.text).unwrap_or("");
+            self.splits
+                .push(flattened::split_row(self.schema, row, printed, run.offset));
+        } else {
+            let n = open
+                .values
+                .iter()
+                .filter(|v| !matches!(v, Value::Blank(_)))
+                .count();
+            let (kind, what) = if n < ncols {
+                (ProblemKind::MissingCells, "只印了")
+            } else {
+                (ProblemKind::ExtraCells, "印了")
+            };
+            self.problems.push(problem(
+                kind,
+                table,
+                Some(row.id),
+                anchor,
+                format!(
+                    "{table}.{}：该行{what} {} 个数字，而本行有 {ncols} 列；该行未读取",
+                    row.id,
+                    open.values.len()
+                ),
+            ));
+        }
+        if let Some(s) = values_span {
+            self.grow(s);
+        }
+        if let Some(slot) = self.rows.get_mut(open.index) {
+            *slot = Some(Row {
+                label: open.label,
+                cells,
+            });
+        }
+        // The next row reuses the buffer.
+        let mut values = open.values;
+        values.clear();
+        self.spare_values = values;
+    }
+
+    /// Whether the row at `index` was read already.
+    fn has_row(&self, index: usize) -> bool {
+        self.rows.get(index).is_some_and(Option::is_some)
+    }
+
+    fn row_label(
+        &self,
+        (index, row): (usize, &RowSchema),
+        span: Span,
+        printed_norm: &str,
+        distance: usize,
+    ) -> LabelUse {
+        // The template's wording, as most rows print it: what label_match
+        // finds first, without looking the label's bare form up.
+        let exact = self.layout.row_bare.get(index).copied().flatten() == Some(printed_norm);
+        let matched = match exact {
+            true => LabelMatch::Exact,
+            false => match label_match(printed_norm, row.label, row.variants) {
+                LabelMatch::Approximate { .. } if distance == 0 => LabelMatch::Exact,
+                m => m,
+            },
+        };
+        LabelUse {
+            target: row.id.into(),
+            text: span.slice(self.text).unwrap_or("").to_string(),
+            span,
+            matched,
+        }
+    }
+
+    fn start_row(&mut self, (index, row): (usize, &'static RowSchema), label: Option<LabelUse>) {
+        self.close();
+        if let Some(l) = &label {
+            self.grow(l.span);
+        }
+        if self.has_row(index) {
+            let span = label.as_ref().map(|l| l.span);
+            self.problems.push(problem(
+                ProblemKind::UnknownLabel,
+                self.schema.id,
+                Some(row.id),
+                span,
+                format!("{}.{}：该行重复出现，只读取第一次", self.schema.id, row.id),
+            ));
+            self.discarding = true;
+            return;
+        }
+        self.open = Some(OpenRow {
+            index,
+            row,
+            label,
+            values: std::mem::take(&mut self.spare_values),
+        });
+    }
+
+    /// A row whose label reads the same as a column header ("总计", "其他").
+    fn row_named_like(&self, norm: &str) -> Option<(usize, &'static RowSchema)> {
+        self.schema
+            .rows
+            .iter()
+            .enumerate()
+            .find(|(i, r)| r.kind != RowKind::Heading && !self.has_row(*i) && normalized_eq(r.label, norm))
+    }
+
+    fn header(&mut self, target: Target, position: Option<usize>, span: Span, printed_norm: &str) {
+        self.close();
+        self.grow(span);
+        let text = self.text;
+        let use_of = move |target: &'static str, matched| LabelUse {
+            target: target.into(),
+            text: span.slice(text).unwrap_or("").to_string(),
+            span,
+            matched,
+        };
+        match target {
+            Target::Column(id) => {
+                // The n-th header reading "结果维持" is the n-th such column.
+                // Columns with a label reading the same (the catalogue holds
+                // every label and variant, normalised), in schema order.
+                let mut reading = std::mem::take(&mut self.reading);
+                reading.clear();
+                reading.extend(CATALOGUE.columns_reading(self.schema.id, printed_norm, self.format_bit));
+                let reads_same = |c: &&ColumnSchema| reading.contains(&c.id);
+                let same = match reading.len() {
+                    // No column reads as two: one reading cannot be shared.
+                    0 | 1 => reading.len(),
+                    _ => self.schema.columns.iter().filter(reads_same).count(),
+                };
+                let column = if same > 1 {
+                    // Counted only where it decides something: texts that
+                    // read as one column never look at the count.
+                    let seen = match self.column_seen.get_mut(printed_norm) {
+                        Some(seen) => seen,
+                        None => self.column_seen.entry(printed_norm.to_string()).or_insert(0),
+                    };
+                    let nth = *seen;
+                    *seen += 1;
+                    self.schema.columns.iter().filter(reads_same).nth(nth)
+                } else {
+                    column_at(self.schema, position, id)
+                };
+                self.reading = reading;
+                let Some(column) = column else { return };
+                // In a disclosure block, the header's place says which column it is.
+                let expected = self
+                    .block_columns
+                    .get(self.block_header)
+                    .and_then(|&c| self.schema.columns.get(c));
+                if !self.block_columns.is_empty() {
+                    self.block_header += 1;
+                }
+                let lu = match expected {
+                    Some(exp) if !same_id(exp.id, column.id) => use_of(
+                        exp.id,
+                        LabelMatch::Different {
+                            other: Some(column.id.to_string()),
+                        },
+                    ),
+                    _ => {
+                        // The template's wording, as most headers print it:
+                        // told from the layout's bare form where the
+                        // catalogue's position is this column.
+                        let bare = position
+                            .filter(|&p| {
+                                self.schema
+                                    .columns
+                                    .get(p)
+                                    .is_some_and(|c| std::ptr::eq(c, column))
+                            })
+                            .and_then(|p| self.layout.column_bare.get(p).copied().flatten());
+                        let matched = match bare == Some(printed_norm) {
+                            true => LabelMatch::Exact,
+                            false => label_match(printed_norm, column.label, column.variants),
+                        };
+                        use_of(column.id, matched)
+                    }
+                };
+                self.headers.push(lu);
+            }
+            Target::Group(id) => {
+                if let Some(g) = self.schema.column_group(id) {
+                    let m = label_match(printed_norm, g.label, g.variants);
+                    self.headers.push(use_of(id, m));
+                }
+            }
+            Target::Block(label) => {
+                self.block_columns = self.layout.block(label);
+                self.block_header = 0;
+                let m = label_match(printed_norm, label, &[]);
+                // Blocks have no id: the schema's block label (RowSchema::block) is the target.
+                self.headers.push(use_of(label, m));
+            }
+            Target::Heading(id) => {
+                if let Some(r) = self.schema.row(id) {
+                    let m = label_match(printed_norm, r.label, r.variants);
+                    self.headers.push(use_of(id, m));
+                }
+            }
+            Target::Row(_) | Target::Furniture => {}
+        }
+    }
+
+    #[inline]
+    fn value(&mut self, v: Value) {
+        if self.discarding {
+            return;
+        }
+        if self.open.is_none() && self.schema.rows.len() == 1 && !matches!(v, Value::Blank(_)) {
+            // The review table's one row has no label of its own.
+            if let Some(row) = self.schema.rows.first() {
+                self.open = Some(OpenRow {
+                    index: 0,
+                    row,
+                    label: None,
+                    values: std::mem::take(&mut self.spare_values),
+                });
+            }
+        }
+        match &mut self.open {
+            Some(open) => open.values.push(v),
+            None => {
+                if !matches!(v, Value::Blank(_)) {
+                    self.orphans.push(v);
+                }
+            }
+        }
+    }
+
+    fn unknown(&mut self, span: Span) {
+        let printed = span.slice(self.text).unwrap_or("");
+        if self.open.is_some() && looks_like_value(printed, &mut self.norm) {
+            self.value(Value::Text(span));
+            return;
+        }
+        let complete = self.open.as_ref().is_some_and(|o| {
+            let n = o.values.iter().filter(|v| !matches!(v, Value::Blank(_))).count();
+            n >= self.layout.columns(o.index).len()
+        });
+        if complete || self.open.is_none() {
+            // Unknown text after a complete row ends it; inside a row broken
+            // by a running header it is skipped.
+            self.close();
+            self.last_unknown = Some(span);
+        }
+    }
+}
+
+/// Read `schema` from the items of its region.
+pub(crate) fn read(
+    text: &str,
+    format: Format,
+    schema: &'static TableSchema,
+    items: &[Item],
+    problems: &mut Vec<Problem>,
+) -> Option<Table> {
+    let bit = format_bit(format);
+    let owned_layout;
+    let layout = match LAYOUTS.iter().find(|(s, _)| std::ptr::eq(*s, schema)) {
+        Some((_, l)) => l,
+        None => {
+            owned_layout = Layout::of(schema);
+            &owned_layout
+        }
+    };
+    let mut r = Reader {
+        text,
+        schema,
+        layout,
+        format_bit: bit,
+        rows: std::iter::repeat_with(|| None).take(schema.rows.len()).collect(),
+        // Every column and group header printed once, the usual case.
+        headers: Vec::with_capacity(schema.columns.len() + schema.column_groups.len()),
+        problems: Vec::new(),
+        span: None,
+        open: None,
+        discarding: false,
+        orphans: Vec::new(),
+        last_unknown: None,
+        block_columns: &[],
+        block_header: 0,
+        column_seen: HashMap::default(),
+        splits: Vec::new(),
+        spare_values: Vec::with_capacity(schema.columns.len()),
+        norm: String::new(),
+        reading: Vec::new(),
+    };
+    // The table of the last label when it was another table's.
+    let mut foreign_table: Option<&'static str> = None;
+    for (k, item) in items.iter().enumerate() {
+        match item {
+            Item::Label {
+                entry,
+                span,
+                text: printed,
+                distance,
+            } => {
+                let Some(e) = CATALOGUE.entry(*entry) else {
+                    continue;
+                };
+                r.flush_orphans();
+                // A header both tables print ("总计") belongs to the table
+                // whose labels it follows.
+                let shared_with_foreign = !matches!(e.target, Target::Row(_))
+                    && foreign_table.is_some_and(|t| CATALOGUE.has_label(t, printed));
+                if !same_id(e.table, schema.id) || e.formats & bit == 0 || shared_with_foreign {
+                    // Another table's label (its heading missing): its values are its own.
+                    r.close();
+                    r.last_unknown = None;
+                    r.discarding = true;
+                    if !shared_with_foreign {
+                        foreign_table = Some(e.table);
+                    }
+                    continue;
+                }
+                foreign_table = None;
+                r.last_unknown = None;
+                let next_is_number = matches!(items.get(k + 1), Some(Item::Number(_)));
+                match e.target {
+                    Target::Row(id) => {
+                        if let Some(row) = row_at(schema, e.position(format), id) {
+                            let l = r.row_label(row, *span, printed, *distance);
+                            r.start_row(row, Some(l));
+                        }
+                    }
+                    Target::Column(_) if next_is_number && r.row_named_like(printed).is_some() => {
+                        if let Some(row) = r.row_named_like(printed) {
+                            let l = r.row_label(row, *span, printed, *distance);
+                            r.start_row(row, Some(l));
+                        }
+                    }
+                    t => r.header(t, e.position(format), *span, printed),
+                }
+            }
+            Item::Number(s) => r.value(Value::Number(*s)),
+            Item::Blank(s) => r.value(Value::Blank(*s)),
+            Item::Unknown(s) => r.unknown(*s),
+        }
+    }
+    r.close();
+    finish(r, problems)
+}
+
+fn finish(mut r: Reader, problems: &mut Vec<Problem>) -> Option<Table> {
+    let schema = r.schema;
+    let table = schema.id;
+    problems.extend(r.problems);
+    let position = |id: &str| schema.rows.iter().position(|s| s.id == id);
+    // Split rows the table's column rules can still decide, then take their
+    // cells (each marked as inferred) or their problem.
+    let mut splits = std::mem::take(&mut r.splits);
+    if !splits.is_empty() {
+        let rows = &r.rows;
+        flattened::resolve_with_columns(schema, &mut splits, |row, col| {
+            rows.get(position(row)?)?.as_ref()?.cells.get(col)?.value.number()
+        });
+    }
+    for split in &splits {
+        let Some(row) = position(split.row).and_then(|i| r.rows.get_mut(i)?.as_mut()) else {
+            continue;
+        };
+        match split.cells() {
+            Some(cells) => row.cells.extend(cells),
+            None => problems.extend(split.problem()),
+        }
+    }
+    if r.rows.iter().all(Option::is_none) {
+        problems.push(problem(
+            ProblemKind::MissingTable,
+            table,
+            None,
+            None,
+            format!("{table}：表中一行也没有找到"),
+        ));
+        return None;
+    }
+    let mut rows = ReportMap::with_capacity_and_hasher(schema.rows.len(), ReportHasher::default());
+    let mut last_end = r.span.map_or(0, |s| s.offset);
+    let rows_in = &r.rows;
+    let read = |i: usize| rows_in.get(i).and_then(Option::as_ref);
+    // A group printed as one row with numbers and no sub-rows stands for
+    // them (（六）其他处理 in reports that kept the 2019 layout).
+    let covering: Vec<&str> = schema
+        .rows
+        .iter()
+        .enumerate()
+        .filter(|(i, g)| {
+            g.kind == RowKind::Group
+                && read(*i).is_some_and(|gr| !gr.cells.is_empty())
+                && !schema
+                    .rows
+                    .iter()
+                    .enumerate()
+                    .any(|(s, sub)| sub.parent.is_some_and(|p| same_id(p, g.id)) && read(s).is_some())
+        })
+        .map(|(_, g)| g.id)
+        .collect();
+    for (row, found) in schema.rows.iter().zip(r.rows) {
+        match found {
+            Some(found) => {
+                if let Some(end) = found
+                    .cells
+                    .values()
+                    .map(|c| c.span.end())
+                    .chain(found.label.as_ref().map(|l| l.span.end()))
+                    .max()
+                {
+                    last_end = end;
+                }
+                rows.insert(row.id.into(), found);
+            }
+            // Group rows too: their label is part of the table even where
+            // they print no numbers.
+            None if row.kind != RowKind::Heading && !row.parent.is_some_and(|g| covering.contains(&g)) => {
+                problems.push(problem(
+                    ProblemKind::MissingRow,
+                    table,
+                    Some(row.id),
+                    Some(Span::new(last_end, 0)),
+                    format!(
+                        "{table}.{}：没有找到“{}{}”这一行",
+                        row.id, row.numbering, row.label
+                    ),
+                ));
+            }
+            None => {}
+        }
+    }
+    Some(Table {
+        span: r.span.unwrap_or(Span::new(0, 0)),
+        rows,
+        headers: r.headers,
+    })
+}
