@@ -310,6 +310,37 @@ fn ascii_class(b: u8) -> Class {
     }
 }
 
+/// Whether the character at byte `i` is three bytes long, a word character
+/// ([`class`]) and no digit ([`is_digit`]), told from its bytes without
+/// decoding it: U+4000 to U+EFFF (CJK ideographs among them), and the rest
+/// of U+2000 to U+FFFF but for its spaces, gaps, the full-width bar and
+/// digits. Chinese punctuation ("，", "。", "、", "（", "“") is then skipped
+/// with the ideographs around it.
+#[inline(always)]
+fn plain_word3(bytes: &[u8], i: usize) -> bool {
+    let Some(&lead) = bytes.get(i) else {
+        return false;
+    };
+    if (0xE4..=0xEE).contains(&lead) {
+        return true;
+    }
+    let (Some(&b1), Some(&b2)) = (bytes.get(i + 1), bytes.get(i + 2)) else {
+        return false;
+    };
+    match (lead, b1, b2) {
+        // U+2000 to U+200B (spaces, the zero-width space), U+2028, U+2029,
+        // U+202F, U+205F: white space or gaps.
+        (0xE2, 0x80, 0x80..=0x8B | 0xA8 | 0xA9 | 0xAF) | (0xE2, 0x81, 0x9F) => false,
+        // U+3000, the ideographic space.
+        (0xE3, 0x80, 0x80) => false,
+        // U+FEFF (a gap), U+FF5C (the full-width bar), U+FF10 to U+FF19
+        // (full-width digits).
+        (0xEF, 0xBB, 0xBF) | (0xEF, 0xBD, 0x9C) | (0xEF, 0xBC, 0x90..=0x99) => false,
+        (0xE2 | 0xE3 | 0xEF, _, _) => true,
+        _ => false,
+    }
+}
+
 /// A digit once width-folded (`fold_char(c).is_ascii_digit()`).
 fn is_digit(c: char) -> bool {
     c.is_ascii_digit() || ('０'..='９').contains(&c)
@@ -348,14 +379,13 @@ fn tokenize_line_at(text: &str, start: usize, out: &mut Vec<Token>) -> (usize, O
                 Class::Gap if b == b'\n' => break,
                 class => (class, 1),
             }
-        } else if (0xE4..=0xEE).contains(&b) {
-            // U+4000 to U+EFFF (CJK ideographs among them) are word
-            // characters and no digits, three bytes each: a run of them is
-            // skipped whole.
+        } else if plain_word3(bytes, i) {
+            // CJK ideographs and punctuation: word characters and no
+            // digits, three bytes each: a run of them is skipped whole.
             head_start.get_or_insert(i);
             cell.word_char(i, false, false);
             i += 3;
-            while bytes.get(i).is_some_and(|b| (0xE4..=0xEE).contains(b)) {
+            while plain_word3(bytes, i) {
                 i += 3;
             }
             continue;
@@ -1154,6 +1184,22 @@ mod tests {
             };
             assert_eq!(class(c), by_rules, "{c:?}");
         }
+    }
+
+    #[test]
+    fn plain_three_byte_words_are_words_without_digits() {
+        let mut plain = 0;
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let mut buf = [0u8; 4];
+            let bytes = c.encode_utf8(&mut buf).as_bytes();
+            // U+0800 to U+1FFF are left to the decoding path.
+            let expected = ('\u{2000}'..='\u{FFFF}').contains(&c) && class(c) == Class::Word && !is_digit(c);
+            assert_eq!(plain_word3(bytes, 0), expected, "{c:?}");
+            plain += usize::from(expected);
+        }
+        assert!(plain > 50_000, "{plain}");
+        // Cut short (not at a character's end): not told as one.
+        assert!(!plain_word3("，".as_bytes().get(..2).unwrap_or_default(), 0));
     }
 
     #[test]
