@@ -88,9 +88,12 @@ fn furniture_by_start(line: &str) -> Option<bool> {
     let needs = |found: bool| if found { None } else { Some(false) };
     // A literal start that decides a match by itself.
     let decides = |words: &[&str]| Some(starts(words));
+    // "2 / 5": after the leading numerals (`\d` among them) and white
+    // space, a slash or no match.
     let page_number = || {
-        let bytes = line.as_bytes();
-        bytes.contains(&b'/') || (!bytes.is_ascii() && line.contains('／'))
+        rest.trim_start_matches(char::is_numeric)
+            .trim_start()
+            .starts_with(['/', '／'])
     };
     match rest.chars().next() {
         // Nothing but white space: no alternative matches.
@@ -244,8 +247,8 @@ pub(crate) fn scan(text: &str) -> Scan {
     let mut start = 0;
     while start < bytes.len() {
         let before = tokens.len();
-        let (end, head) = tokenize_line_at(text, start, &mut tokens);
-        let line = text.get(start..line_end(bytes, start, end)).unwrap_or("");
+        let (end, without_break, head) = tokenize_line_at(text, start, &mut tokens);
+        let line = text.get(start..without_break).unwrap_or("");
         if is_furniture(line) {
             tokens.truncate(before);
         } else if let Some((a, b)) = head {
@@ -351,9 +354,13 @@ fn is_digit(c: char) -> bool {
 /// white-space-only cells are blanks, kept only between cells with content.
 /// One pass over the bytes: ASCII and CJK ideographs are told from their
 /// first byte, other characters are decoded. Returns where the line ends
-/// (its `\n`, or the text's end) and its head ([`Scan::heads`]), in bytes
-/// of the text.
-fn tokenize_line_at(text: &str, start: usize, out: &mut Vec<Token>) -> (usize, Option<(usize, usize)>) {
+/// (its `\n`, or the text's end), where it ends without its line break
+/// (`\r\n` too), and its head ([`Scan::heads`]), in bytes of the text.
+fn tokenize_line_at(
+    text: &str,
+    start: usize,
+    out: &mut Vec<Token>,
+) -> (usize, usize, Option<(usize, usize)>) {
     // `out`'s length after the last cell with content: blanks after it are dropped.
     let mut kept = out.len();
     let mut seen_filled = false;
@@ -421,7 +428,16 @@ fn tokenize_line_at(text: &str, start: usize, out: &mut Vec<Token>) -> (usize, O
                 cell = Cell::new(i + len, out.len());
             }
             // Word characters were taken above.
-            Class::Gap | Class::Word => cell.end_word(text, i, 0, out),
+            Class::Gap | Class::Word => {
+                cell.end_word(text, i, 0, out);
+                // The rest of a run of spaces (cells printed apart) ends
+                // no word: skipped.
+                i += len;
+                while bytes.get(i) == Some(&b' ') {
+                    i += 1;
+                }
+                continue;
+            }
         }
         i += len;
     }
@@ -435,7 +451,7 @@ fn tokenize_line_at(text: &str, start: usize, out: &mut Vec<Token>) -> (usize, O
         kept = out.len();
     }
     out.truncate(kept);
-    (i, head)
+    (i, end, head)
 }
 
 /// The word being read by [`tokenize_line_at`].
@@ -1008,6 +1024,12 @@ mod tests {
             "12/3",
             "3 ／ 5",
             "1，2",
+            "1½/2",
+            "12 / 3 ",
+            "１２／３",
+            "12 x/3",
+            "12/",
+            "2021年，12/3",
             "abc",
             "Z - 1 -",
             "— 3 —",
@@ -1046,6 +1068,22 @@ mod tests {
         for l in &lines {
             if let Some(told) = furniture_by_start(l) {
                 assert_eq!(told, FURNITURE.is_match(l), "{l:?}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn furniture_prefilter_agrees_on_any_mix(
+            picks in proptest::collection::vec(0usize..20, 0..12)
+        ) {
+            const PIECES: [&str; 20] = [
+                "1", "23", "１", "½", "٣", " ", "\u{3000}", "\t", "/", "／",
+                "x", "年", "-", "第", "页", "共", "|", "—", "首页", ">",
+            ];
+            let line: String = picks.iter().map(|&k| PIECES[k]).collect();
+            if let Some(told) = furniture_by_start(&line) {
+                proptest::prop_assert_eq!(told, FURNITURE.is_match(&line), "{:?}", line);
             }
         }
     }
@@ -1103,7 +1141,7 @@ mod tests {
         }
         let mut heads = 0;
         for l in &lines {
-            let head = tokenize_line_at(l, 0, &mut Vec::new()).1;
+            let head = tokenize_line_at(l, 0, &mut Vec::new()).2;
             assert_eq!(head, first_cell_by_chars(l), "{l:?}");
             heads += usize::from(head.is_some());
         }
