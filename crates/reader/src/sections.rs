@@ -3,6 +3,7 @@
 //! in template order.
 
 use crate::labels::{label_match, max_distance, more_bits_than, signature, TextMap};
+use crate::tokens::Head;
 use nianbao_model::label::{
     distance_within, fold_char, is_insignificant, normalize, normalize_into, normalized_len_at_least,
     split_numbering,
@@ -62,12 +63,18 @@ fn part_numbering(norm: &str) -> Option<(&str, &str)> {
 /// or digits numbers no section) and no longer than the longest label and
 /// its edits.
 fn too_long_for_a_heading(cell: &str, max_label_chars: usize) -> bool {
-    match cell.chars().map(fold_char).find(|c| !is_insignificant(*c)) {
-        None => false,
-        Some(c) if c == '第' || is_section_numeral(c) => false,
-        // More than `max_label_chars + 5` characters in all.
-        Some(_) => normalized_len_at_least(cell, max_label_chars + 6),
-    }
+    // More than `max_label_chars + 5` characters in all.
+    !numbered_start(cell) && normalized_len_at_least(cell, max_label_chars + 6)
+}
+
+/// Whether the first significant character of `cell` is 第 or a Chinese
+/// numeral, as [`too_long_for_a_heading`] tells it (then a cell of any
+/// length may head a section).
+fn numbered_start(cell: &str) -> bool {
+    cell.chars()
+        .map(fold_char)
+        .find(|c| !is_insignificant(*c))
+        .is_some_and(|c| c == '第' || is_section_numeral(c))
 }
 
 /// A section label (or variant) normalised, with its length in characters
@@ -386,7 +393,7 @@ fn heading_remembered(
 /// ([`crate::tokens::Scan::heads`]).
 // Not inlined: called once per report, and a profile then shows its share.
 #[inline(never)]
-pub(crate) fn find(text: &str, heads: &[Span], format: Format) -> Vec<Heading> {
+pub(crate) fn find(text: &str, heads: &[Head], format: Format) -> Vec<Heading> {
     let sections = &template(format).sections;
     let format_index = format.index();
     let no_labels = Vec::new();
@@ -408,8 +415,16 @@ pub(crate) fn find(text: &str, heads: &[Span], format: Format) -> Vec<Heading> {
     // (`ascii_never_reads_as_a_section`).
     for head in heads {
         // The first cell's wording (found by the tokenizer).
-        let Some(cell) = head.slice(text) else { continue };
-        let offset = head.offset;
+        let Some(cell) = head.span.slice(text) else {
+            continue;
+        };
+        let offset = head.span.offset;
+        // Too long, told from the characters the tokenizer counted
+        // (`too_long_for_a_heading` without counting them again): most
+        // lines of prose.
+        if head.min_chars >= max_label_chars + 6 && !numbered_start(cell) {
+            continue;
+        }
         let matched = heading_remembered(&mut memo, cell, || {
             if too_long_for_a_heading(cell, max_label_chars) || !may_head_a_section(cell, format_index) {
                 return None;
@@ -498,7 +513,7 @@ mod tests {
         heads
     }
 
-    fn heads_read(text: &str) -> Vec<Span> {
+    fn heads_read(text: &str) -> Vec<Head> {
         crate::tokens::scan(text).heads
     }
 

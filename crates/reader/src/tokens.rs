@@ -45,16 +45,24 @@ static FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Whether a line is page furniture (never part of a table).
 pub(crate) fn is_furniture(line: &str) -> bool {
-    // Most lines start with a CJK ideograph (U+4000 to U+9FFF, three bytes
-    // from E4 to E9) that starts no furniture: told from the bytes.
-    if let [b0 @ 0xE4..=0xE9, b1, b2, ..] = *line.as_bytes() {
-        let c = (u32::from(b0 & 0x0F) << 12) | (u32::from(b1 & 0x3F) << 6) | u32::from(b2 & 0x3F);
-        if !FURNITURE_STARTS.contains(&c) {
-            return false;
-        }
+    if !may_be_furniture(line.as_bytes()) {
+        return false;
     }
     // A whole page run together on one line is not furniture, whatever it starts with.
     line.len() <= 600 && furniture_by_start(line).unwrap_or_else(|| FURNITURE.is_match(line))
+}
+
+/// Whether a line (its bytes, or the text from its start) may be page
+/// furniture, told from its first bytes: most lines start with a CJK
+/// ideograph (U+4000 to U+9FFF, three bytes from E4 to E9) that starts no
+/// furniture.
+#[inline(always)]
+fn may_be_furniture(line: &[u8]) -> bool {
+    if let [b0 @ 0xE4..=0xE9, b1, b2, ..] = *line {
+        let c = (u32::from(b0 & 0x0F) << 12) | (u32::from(b1 & 0x3F) << 6) | u32::from(b2 & 0x3F);
+        return FURNITURE_STARTS.contains(&c);
+    }
+    true
 }
 
 /// The CJK ideographs a furniture line may start with ([`furniture_by_start`]).
@@ -230,7 +238,19 @@ pub(crate) struct Scan {
     /// white space, a bold marker nor a markdown heading's `#`, to the end of
     /// the cell's last word). Heads all in ASCII are left out: no section
     /// label reads so (`sections` tests `ascii_never_reads_as_a_section`).
-    pub heads: Vec<Span>,
+    pub heads: Vec<Head>,
+}
+
+/// A line's head ([`Scan::heads`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Head {
+    pub span: Span,
+    /// At most its number of characters once normalised
+    /// (`nianbao_model::label::normalize`): its CJK ideographs and
+    /// punctuation ([`plain_word3`]), which normalising keeps, counted as
+    /// the tokenizer skips them. A head with many of them is too long to
+    /// head a section without being counted again.
+    pub min_chars: usize,
 }
 
 /// Tokenize the whole text in one pass over its bytes: line ends are found
@@ -248,12 +268,17 @@ pub(crate) fn scan(text: &str) -> Scan {
     while start < bytes.len() {
         let before = tokens.len();
         let (end, without_break, head) = tokenize_line_at(text, start, &mut tokens);
-        let line = text.get(start..without_break).unwrap_or("");
-        if is_furniture(line) {
+        // Told from the first bytes for most lines, before the line is cut out.
+        let furniture = may_be_furniture(bytes.get(start..).unwrap_or_default())
+            && is_furniture(text.get(start..without_break).unwrap_or(""));
+        if furniture {
             tokens.truncate(before);
-        } else if let Some((a, b)) = head {
+        } else if let Some((a, b, plain_bytes)) = head {
             if bytes.get(a..b).is_some_and(|h| !h.is_ascii()) {
-                heads.push(Span::from_range(a, b));
+                heads.push(Head {
+                    span: Span::from_range(a, b),
+                    min_chars: plain_bytes / 3,
+                });
             }
         }
         start = end + 1;
@@ -337,11 +362,25 @@ fn plain_word3(bytes: &[u8], i: usize) -> bool {
         // U+3000, the ideographic space.
         (0xE3, 0x80, 0x80) => false,
         // U+FEFF (a gap), U+FF5C (the full-width bar), U+FF10 to U+FF19
-        // (full-width digits).
-        (0xEF, 0xBB, 0xBF) | (0xEF, 0xBD, 0x9C) | (0xEF, 0xBC, 0x90..=0x99) => false,
+        // (full-width digits), and U+FF0A, the full-width asterisk, which
+        // normalising drops as a bold marker ([`Head::min_chars`]).
+        (0xEF, 0xBB, 0xBF) | (0xEF, 0xBD, 0x9C) | (0xEF, 0xBC, 0x90..=0x99 | 0x8A) => false,
         (0xE2 | 0xE3 | 0xEF, _, _) => true,
         _ => false,
     }
+}
+
+/// The length in bytes of the run of characters [`plain_word3`] takes at
+/// the start of `bytes`, read three bytes at a time.
+fn plain_words3(bytes: &[u8]) -> usize {
+    let mut run = 0;
+    for c in bytes.chunks_exact(3) {
+        if !plain_word3(c, 0) {
+            break;
+        }
+        run += 3;
+    }
+    run
 }
 
 /// A digit once width-folded (`fold_char(c).is_ascii_digit()`).
@@ -355,12 +394,13 @@ fn is_digit(c: char) -> bool {
 /// One pass over the bytes: ASCII and CJK ideographs are told from their
 /// first byte, other characters are decoded. Returns where the line ends
 /// (its `\n`, or the text's end), where it ends without its line break
-/// (`\r\n` too), and its head ([`Scan::heads`]), in bytes of the text.
+/// (`\r\n` too), and its head ([`Scan::heads`]), in bytes of the text, with
+/// the bytes of the [`plain_word3`] characters in it.
 fn tokenize_line_at(
     text: &str,
     start: usize,
     out: &mut Vec<Token>,
-) -> (usize, usize, Option<(usize, usize)>) {
+) -> (usize, usize, Option<(usize, usize, usize)>) {
     // `out`'s length after the last cell with content: blanks after it are dropped.
     let mut kept = out.len();
     let mut seen_filled = false;
@@ -369,6 +409,8 @@ fn tokenize_line_at(
     // the head once its cell has ended.
     let mut head_start: Option<usize> = None;
     let mut head: Option<(usize, usize)> = None;
+    // Bytes of `plain_word3` characters in the head's cell (so far).
+    let mut head_plain = 0;
     let bytes = text.as_bytes();
     let mut i = start;
     while let Some(&b) = bytes.get(i) {
@@ -391,10 +433,11 @@ fn tokenize_line_at(
             // digits, three bytes each: a run of them is skipped whole.
             head_start.get_or_insert(i);
             cell.word_char(i, false, false);
-            i += 3;
-            while plain_word3(bytes, i) {
-                i += 3;
+            let run = 3 + plain_words3(bytes.get(i + 3..).unwrap_or_default());
+            if head.is_none() {
+                head_plain += run;
             }
+            i += run;
             continue;
         } else {
             let Some(c) = text.get(i..).and_then(|rest| rest.chars().next()) else {
@@ -451,7 +494,7 @@ fn tokenize_line_at(
         kept = out.len();
     }
     out.truncate(kept);
-    (i, end, head)
+    (i, end, head.map(|(a, b)| (a, b, head_plain)))
 }
 
 /// The word being read by [`tokenize_line_at`].
@@ -1141,7 +1184,7 @@ mod tests {
         }
         let mut heads = 0;
         for l in &lines {
-            let head = tokenize_line_at(l, 0, &mut Vec::new()).2;
+            let head = tokenize_line_at(l, 0, &mut Vec::new()).2.map(|(a, b, _)| (a, b));
             assert_eq!(head, first_cell_by_chars(l), "{l:?}");
             heads += usize::from(head.is_some());
         }
@@ -1155,13 +1198,20 @@ mod tests {
         let mut lines = oracle::text_lines(text);
         let old = oracle::tokenize_lines(text, &mut lines);
         assert_eq!(new.tokens, old, "{text:?}");
+        let new_heads: Vec<Span> = new.heads.iter().map(|h| h.span).collect();
+        // Each head's lower bound on its normalised length holds.
+        for h in &new.heads {
+            let cell = h.span.slice(text).unwrap_or_default();
+            let chars = nianbao_model::label::normalize(cell).chars().count();
+            assert!(h.min_chars <= chars, "{cell:?}: {} > {chars}", h.min_chars);
+        }
         let old_heads: Vec<Span> = lines
             .iter()
             .filter(|l| !l.furniture)
             .filter_map(|l| l.head)
             .filter(|h| h.slice(text).is_some_and(|s| !s.is_ascii()))
             .collect();
-        assert_eq!(new.heads, old_heads, "{text:?}");
+        assert_eq!(new_heads, old_heads, "{text:?}");
     }
 
     #[test]
@@ -1230,14 +1280,27 @@ mod tests {
         for c in (0..=0x10FFFF).filter_map(char::from_u32) {
             let mut buf = [0u8; 4];
             let bytes = c.encode_utf8(&mut buf).as_bytes();
-            // U+0800 to U+1FFF are left to the decoding path.
-            let expected = ('\u{2000}'..='\u{FFFF}').contains(&c) && class(c) == Class::Word && !is_digit(c);
+            // U+0800 to U+1FFF and the full-width asterisk are left to the
+            // decoding path.
+            let expected = ('\u{2000}'..='\u{FFFF}').contains(&c)
+                && class(c) == Class::Word
+                && !is_digit(c)
+                && c != '＊';
+            // Each is kept by normalising ([`Head::min_chars`]).
+            if expected {
+                assert!(!nianbao_model::label::is_insignificant(fold_char(c)), "{c:?}");
+            }
             assert_eq!(plain_word3(bytes, 0), expected, "{c:?}");
             plain += usize::from(expected);
         }
         assert!(plain > 50_000, "{plain}");
         // Cut short (not at a character's end): not told as one.
         assert!(!plain_word3("，".as_bytes().get(..2).unwrap_or_default(), 0));
+        let text = "中文，“标点”。\u{3000}12ab｜一二三";
+        assert_eq!(plain_words3(text.as_bytes()), "中文，“标点”。".len());
+        assert_eq!(plain_words3("一二三".as_bytes()), 9);
+        assert_eq!(plain_words3(&"一二三".as_bytes()[..8]), 6);
+        assert_eq!(plain_words3(b"a"), 0);
     }
 
     #[test]
