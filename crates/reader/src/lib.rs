@@ -138,11 +138,13 @@ fn trim_end(text: &str, span: Span) -> Span {
 
 /// Read decoded text.
 pub fn read_text(name: &str, text: &str) -> Report {
-    let mut lines = tokens::text_lines(text);
-    let all_tokens = tokens::tokenize_lines(text, &mut lines);
+    let tokens::Scan {
+        tokens: all_tokens,
+        heads,
+    } = tokens::scan(text);
     // Section headings are the same in both formats.
     let tpl = template(Format::V2021);
-    let headings = sections::find(text, &lines, Format::V2021);
+    let headings = sections::find(text, &heads, Format::V2021);
     let mut problems: Vec<Problem> = Vec::new();
 
     // Section spans: from a heading to the next one found.

@@ -3,7 +3,7 @@
 //! in template order.
 
 use crate::labels::{label_match, max_distance, more_bits_than, signature, TextMap};
-use crate::tokens::TextLine;
+use crate::tokens::Head;
 use nianbao_model::label::{
     distance_within, fold_char, is_insignificant, normalize, normalize_into, normalized_len_at_least,
     split_numbering,
@@ -63,12 +63,18 @@ fn part_numbering(norm: &str) -> Option<(&str, &str)> {
 /// or digits numbers no section) and no longer than the longest label and
 /// its edits.
 fn too_long_for_a_heading(cell: &str, max_label_chars: usize) -> bool {
-    match cell.chars().map(fold_char).find(|c| !is_insignificant(*c)) {
-        None => false,
-        Some(c) if c == '第' || is_section_numeral(c) => false,
-        // More than `max_label_chars + 5` characters in all.
-        Some(_) => normalized_len_at_least(cell, max_label_chars + 6),
-    }
+    // More than `max_label_chars + 5` characters in all.
+    !numbered_start(cell) && normalized_len_at_least(cell, max_label_chars + 6)
+}
+
+/// Whether the first significant character of `cell` is 第 or a Chinese
+/// numeral, as [`too_long_for_a_heading`] tells it (then a cell of any
+/// length may head a section).
+fn numbered_start(cell: &str) -> bool {
+    cell.chars()
+        .map(fold_char)
+        .find(|c| !is_insignificant(*c))
+        .is_some_and(|c| c == '第' || is_section_numeral(c))
 }
 
 /// A section label (or variant) normalised, with its length in characters
@@ -382,11 +388,12 @@ fn heading_remembered(
 }
 
 /// Every section heading, in template order (each section at most once,
-/// each after the previous one found). `lines` are tokenized
-/// ([`crate::tokens::tokenize_lines`]), which finds their heads.
+/// each after the previous one found). `heads` are the heads of the lines
+/// that may head a section, as the tokenizer found them
+/// ([`crate::tokens::Scan::heads`]).
 // Not inlined: called once per report, and a profile then shows its share.
 #[inline(never)]
-pub(crate) fn find(text: &str, lines: &[TextLine], format: Format) -> Vec<Heading> {
+pub(crate) fn find(text: &str, heads: &[Head], format: Format) -> Vec<Heading> {
     let sections = &template(format).sections;
     let format_index = format.index();
     let no_labels = Vec::new();
@@ -397,27 +404,28 @@ pub(crate) fn find(text: &str, lines: &[TextLine], format: Format) -> Vec<Headin
     // This format's remembered readings, taken out of the thread's store for
     // the report's lines (put back below) rather than looked up through it
     // line by line.
-    let mut heads = HEADS.with_borrow_mut(|memo| {
+    let mut memo = HEADS.with_borrow_mut(|memo| {
         if memo.len() <= format_index {
             memo.resize_with(format_index + 1, HeadReadings::default);
         }
         memo.get_mut(format_index).map(std::mem::take).unwrap_or_default()
     });
-    for line in lines {
-        if line.furniture {
-            continue;
-        }
+    // Heads all in ASCII are not among them: every section label has more
+    // characters outside ASCII than the edits it tolerates
+    // (`ascii_never_reads_as_a_section`).
+    for head in heads {
         // The first cell's wording (found by the tokenizer).
-        let Some(head) = line.head else { continue };
-        let Some(cell) = head.slice(text) else { continue };
-        let offset = head.offset;
-        // Every section label has more characters outside ASCII than the
-        // edits it tolerates (`ascii_never_reads_as_a_section`): a cell all
-        // in ASCII (numbers, rules) heads no section.
-        if cell.is_ascii() {
+        let Some(cell) = head.span.slice(text) else {
+            continue;
+        };
+        let offset = head.span.offset;
+        // Too long, told from the characters the tokenizer counted
+        // (`too_long_for_a_heading` without counting them again): most
+        // lines of prose.
+        if head.min_chars >= max_label_chars + 6 && !numbered_start(cell) {
             continue;
         }
-        let matched = heading_remembered(&mut heads, cell, || {
+        let matched = heading_remembered(&mut memo, cell, || {
             if too_long_for_a_heading(cell, max_label_chars) || !may_head_a_section(cell, format_index) {
                 return None;
             }
@@ -441,9 +449,9 @@ pub(crate) fn find(text: &str, lines: &[TextLine], format: Format) -> Vec<Headin
             }
         }
     }
-    HEADS.with_borrow_mut(|memo| {
-        if let Some(slot) = memo.get_mut(format_index) {
-            *slot = heads;
+    HEADS.with_borrow_mut(|store| {
+        if let Some(slot) = store.get_mut(format_index) {
+            *slot = memo;
         }
     });
     let mut found: Vec<Heading> = Vec::new();
@@ -489,12 +497,13 @@ fn inline_heading(text: &str, after: usize, schema: &SectionSchema, index: usize
 mod tests {
     use super::*;
 
-    /// The lines of `text` as [`find`] takes them: tokenized, so with their heads.
     /// The first cell of every line of every text fixture.
     fn fixture_line_heads() -> Vec<String> {
         let mut heads = Vec::new();
         for text in crate::fixtures::texts() {
-            let lines = lines_read(&text);
+            // All of them, those all in ASCII too (which the scan leaves out).
+            let mut lines = crate::tokens::oracle::text_lines(&text);
+            crate::tokens::oracle::tokenize_lines(&text, &mut lines);
             heads.extend(
                 lines
                     .iter()
@@ -504,10 +513,8 @@ mod tests {
         heads
     }
 
-    fn lines_read(text: &str) -> Vec<TextLine> {
-        let mut lines = crate::tokens::text_lines(text);
-        crate::tokens::tokenize_lines(text, &mut lines);
-        lines
+    fn heads_read(text: &str) -> Vec<Head> {
+        crate::tokens::scan(text).heads
     }
 
     #[test]
@@ -604,7 +611,7 @@ mod tests {
     #[test]
     fn part_numbering_headings() {
         let text = "第一部分 总体情况\n正文\n第二部分：主动公开政府信息情况\n";
-        let ids: Vec<_> = find(text, &lines_read(text), Format::V2021)
+        let ids: Vec<_> = find(text, &heads_read(text), Format::V2021)
             .into_iter()
             .map(|h| h.label.text)
             .collect();
@@ -616,7 +623,7 @@ mod tests {
         let text =
             "标题\n| 一、总体情况 |\n正文\n主动公开政府信息情况\n四、政府信息公开行政复议、行政诉讼情况\n";
         let read = || -> Vec<(usize, String)> {
-            find(text, &lines_read(text), Format::V2021)
+            find(text, &heads_read(text), Format::V2021)
                 .into_iter()
                 .map(|h| (h.index, h.label.text))
                 .collect()
@@ -630,7 +637,7 @@ mod tests {
     #[test]
     fn numbered_bare_and_piped_headings() {
         let text = "标题\n| 一、总体情况 |\n正文\n主动公开政府信息情况\n\t三、收到和处理政府信息公开申请情况\n四、结转下年度继续办理\t0\n四、政府信息公开行政复议、行政诉讼情况\n";
-        let ids: Vec<_> = find(text, &lines_read(text), Format::V2021)
+        let ids: Vec<_> = find(text, &heads_read(text), Format::V2021)
             .into_iter()
             .map(|h| (h.label.target.into_owned(), h.label.text))
             .collect();

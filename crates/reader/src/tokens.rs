@@ -45,16 +45,24 @@ static FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Whether a line is page furniture (never part of a table).
 pub(crate) fn is_furniture(line: &str) -> bool {
-    // Most lines start with a CJK ideograph (U+4000 to U+9FFF, three bytes
-    // from E4 to E9) that starts no furniture: told from the bytes.
-    if let [b0 @ 0xE4..=0xE9, b1, b2, ..] = *line.as_bytes() {
-        let c = (u32::from(b0 & 0x0F) << 12) | (u32::from(b1 & 0x3F) << 6) | u32::from(b2 & 0x3F);
-        if !FURNITURE_STARTS.contains(&c) {
-            return false;
-        }
+    if !may_be_furniture(line.as_bytes()) {
+        return false;
     }
     // A whole page run together on one line is not furniture, whatever it starts with.
     line.len() <= 600 && furniture_by_start(line).unwrap_or_else(|| FURNITURE.is_match(line))
+}
+
+/// Whether a line (its bytes, or the text from its start) may be page
+/// furniture, told from its first bytes: most lines start with a CJK
+/// ideograph (U+4000 to U+9FFF, three bytes from E4 to E9) that starts no
+/// furniture.
+#[inline(always)]
+fn may_be_furniture(line: &[u8]) -> bool {
+    if let [b0 @ 0xE4..=0xE9, b1, b2, ..] = *line {
+        let c = (u32::from(b0 & 0x0F) << 12) | (u32::from(b1 & 0x3F) << 6) | u32::from(b2 & 0x3F);
+        return FURNITURE_STARTS.contains(&c);
+    }
+    true
 }
 
 /// The CJK ideographs a furniture line may start with ([`furniture_by_start`]).
@@ -88,9 +96,12 @@ fn furniture_by_start(line: &str) -> Option<bool> {
     let needs = |found: bool| if found { None } else { Some(false) };
     // A literal start that decides a match by itself.
     let decides = |words: &[&str]| Some(starts(words));
+    // "2 / 5": after the leading numerals (`\d` among them) and white
+    // space, a slash or no match.
     let page_number = || {
-        let bytes = line.as_bytes();
-        bytes.contains(&b'/') || (!bytes.is_ascii() && line.contains('／'))
+        rest.trim_start_matches(char::is_numeric)
+            .trim_start()
+            .starts_with(['/', '／'])
     };
     match rest.chars().next() {
         // Nothing but white space: no alternative matches.
@@ -217,54 +228,78 @@ fn is_numbering_mark(c: char) -> bool {
     matches!(c, '.' | '、')
 }
 
-/// A line of the text and whether it is page furniture: worked out once
-/// and shared by the tokenizer and the section finder.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct TextLine {
-    pub span: Span,
-    pub furniture: bool,
-    /// The wording of the line's first cell that has any, as the section
-    /// finder reads it: from its first character that is neither white
-    /// space, a bold marker nor a markdown heading's `#`, to the end of the
-    /// cell's last word. Found by [`tokenize_lines`], which reads every
-    /// character of the line anyway.
-    pub head: Option<Span>,
+/// What one pass over the text yields ([`scan`]).
+pub(crate) struct Scan {
+    /// The tokens of every line that is not page furniture, in text order.
+    pub tokens: Vec<Token>,
+    /// The head of every line that is not furniture and may head a section,
+    /// in text order: the wording of the line's first cell that has any, as
+    /// the section finder reads it (from its first character that is neither
+    /// white space, a bold marker nor a markdown heading's `#`, to the end of
+    /// the cell's last word). Heads all in ASCII are left out: no section
+    /// label reads so (`sections` tests `ascii_never_reads_as_a_section`).
+    pub heads: Vec<Head>,
 }
 
-/// The lines of `text` ([`lines`]), each marked furniture or not.
+/// A line's head ([`Scan::heads`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Head {
+    pub span: Span,
+    /// At most its number of characters once normalised
+    /// (`nianbao_model::label::normalize`): its CJK ideographs and
+    /// punctuation ([`plain_word3`]), which normalising keeps, counted as
+    /// the tokenizer skips them. A head with many of them is too long to
+    /// head a section without being counted again.
+    pub min_chars: usize,
+}
+
+/// Tokenize the whole text in one pass over its bytes: line ends are found
+/// by the tokenizer itself, each line is tokenized first and dropped again
+/// when it turns out to be furniture (rare; most lines are told not to be
+/// from their first bytes), and the heads come out of the same pass.
 // Not inlined: called once per report, and a profile then shows its share.
 #[inline(never)]
-pub(crate) fn text_lines(text: &str) -> Vec<TextLine> {
-    // Counted first (vectorised): the lines are then stored without growing.
-    let mut lines = Vec::with_capacity(memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1);
-    lines.extend(line_spans(text).map(|span| TextLine {
-        span,
-        furniture: span.slice(text).is_some_and(is_furniture),
-        head: None,
-    }));
-    lines
+pub(crate) fn scan(text: &str) -> Scan {
+    let bytes = text.as_bytes();
+    // About one token per eight bytes in tables; fewer in prose.
+    let mut tokens = Vec::with_capacity(text.len() / 16);
+    let mut heads = Vec::with_capacity(64);
+    let mut start = 0;
+    while start < bytes.len() {
+        let before = tokens.len();
+        let (end, without_break, head) = tokenize_line_at(text, start, &mut tokens);
+        // Told from the first bytes for most lines, before the line is cut out.
+        let furniture = may_be_furniture(bytes.get(start..).unwrap_or_default())
+            && is_furniture(text.get(start..without_break).unwrap_or(""));
+        if furniture {
+            tokens.truncate(before);
+        } else if let Some((a, b, plain_bytes)) = head {
+            if bytes.get(a..b).is_some_and(|h| !h.is_ascii()) {
+                heads.push(Head {
+                    span: Span::from_range(a, b),
+                    min_chars: plain_bytes / 3,
+                });
+            }
+        }
+        start = end + 1;
+    }
+    Scan { tokens, heads }
 }
 
-/// Tokenize the whole text, line by line.
+/// Where the line from `start` to its `\n` at `end` ends without the line
+/// break (`\r\n` too).
+fn line_end(bytes: &[u8], start: usize, end: usize) -> usize {
+    if end > start && bytes.get(end - 1) == Some(&b'\r') {
+        end - 1
+    } else {
+        end
+    }
+}
+
+/// Tokenize the whole text ([`scan`]'s tokens).
 #[cfg(test)]
 pub(crate) fn tokenize(text: &str) -> Vec<Token> {
-    tokenize_lines(text, &mut text_lines(text))
-}
-
-/// Tokenize the lines of `text` that are not furniture, and find each
-/// one's [`TextLine::head`].
-pub(crate) fn tokenize_lines(text: &str, lines: &mut [TextLine]) -> Vec<Token> {
-    // About one token per eight bytes in tables; fewer in prose.
-    let mut out = Vec::with_capacity(text.len() / 16);
-    for line in lines {
-        if line.furniture {
-            continue;
-        }
-        let Some(s) = line.span.slice(text) else { continue };
-        let base = line.span.offset;
-        line.head = tokenize_line(s, base, &mut out).map(|(a, b)| Span::from_range(base + a, base + b));
-    }
-    out
+    scan(text).tokens
 }
 
 /// How the tokenizer treats a character.
@@ -303,27 +338,81 @@ fn ascii_class(b: u8) -> Class {
     }
 }
 
+/// Whether the character at byte `i` is three bytes long, a word character
+/// ([`class`]) and no digit ([`is_digit`]), told from its bytes without
+/// decoding it: U+4000 to U+EFFF (CJK ideographs among them), and the rest
+/// of U+2000 to U+FFFF but for its spaces, gaps, the full-width bar and
+/// digits. Chinese punctuation ("，", "。", "、", "（", "“") is then skipped
+/// with the ideographs around it.
+#[inline(always)]
+fn plain_word3(bytes: &[u8], i: usize) -> bool {
+    let Some(&lead) = bytes.get(i) else {
+        return false;
+    };
+    if (0xE4..=0xEE).contains(&lead) {
+        return true;
+    }
+    let (Some(&b1), Some(&b2)) = (bytes.get(i + 1), bytes.get(i + 2)) else {
+        return false;
+    };
+    match (lead, b1, b2) {
+        // U+2000 to U+200B (spaces, the zero-width space), U+2028, U+2029,
+        // U+202F, U+205F: white space or gaps.
+        (0xE2, 0x80, 0x80..=0x8B | 0xA8 | 0xA9 | 0xAF) | (0xE2, 0x81, 0x9F) => false,
+        // U+3000, the ideographic space.
+        (0xE3, 0x80, 0x80) => false,
+        // U+FEFF (a gap), U+FF5C (the full-width bar), U+FF10 to U+FF19
+        // (full-width digits), and U+FF0A, the full-width asterisk, which
+        // normalising drops as a bold marker ([`Head::min_chars`]).
+        (0xEF, 0xBB, 0xBF) | (0xEF, 0xBD, 0x9C) | (0xEF, 0xBC, 0x90..=0x99 | 0x8A) => false,
+        (0xE2 | 0xE3 | 0xEF, _, _) => true,
+        _ => false,
+    }
+}
+
+/// The length in bytes of the run of characters [`plain_word3`] takes at
+/// the start of `bytes`, read three bytes at a time.
+fn plain_words3(bytes: &[u8]) -> usize {
+    let mut run = 0;
+    for c in bytes.chunks_exact(3) {
+        if !plain_word3(c, 0) {
+            break;
+        }
+        run += 3;
+    }
+    run
+}
+
 /// A digit once width-folded (`fold_char(c).is_ascii_digit()`).
 fn is_digit(c: char) -> bool {
     c.is_ascii_digit() || ('０'..='９').contains(&c)
 }
 
-/// One line: cells between explicit separators (tabs, pipes), each cut into
-/// words; white-space-only cells are blanks, kept only between cells with
-/// content. One pass over the bytes: ASCII and CJK ideographs are told from
-/// their first byte, other characters are decoded. Returns the line's head
-/// ([`TextLine::head`]), in bytes of the line.
-fn tokenize_line(line: &str, base: usize, out: &mut Vec<Token>) -> Option<(usize, usize)> {
+/// The line of `text` from byte `start` to the next `\n` (or the end):
+/// cells between explicit separators (tabs, pipes), each cut into words;
+/// white-space-only cells are blanks, kept only between cells with content.
+/// One pass over the bytes: ASCII and CJK ideographs are told from their
+/// first byte, other characters are decoded. Returns where the line ends
+/// (its `\n`, or the text's end), where it ends without its line break
+/// (`\r\n` too), and its head ([`Scan::heads`]), in bytes of the text, with
+/// the bytes of the [`plain_word3`] characters in it.
+fn tokenize_line_at(
+    text: &str,
+    start: usize,
+    out: &mut Vec<Token>,
+) -> (usize, usize, Option<(usize, usize, usize)>) {
     // `out`'s length after the last cell with content: blanks after it are dropped.
     let mut kept = out.len();
     let mut seen_filled = false;
-    let mut cell = Cell::new(0, out.len());
+    let mut cell = Cell::new(start, out.len());
     // Where the head starts (its first word character other than `#`), and
     // the head once its cell has ended.
     let mut head_start: Option<usize> = None;
     let mut head: Option<(usize, usize)> = None;
-    let bytes = line.as_bytes();
-    let mut i = 0;
+    // Bytes of `plain_word3` characters in the head's cell (so far).
+    let mut head_plain = 0;
+    let bytes = text.as_bytes();
+    let mut i = start;
     while let Some(&b) = bytes.get(i) {
         let (class, len) = if b.is_ascii() {
             match ascii_class(b) {
@@ -335,21 +424,23 @@ fn tokenize_line(line: &str, base: usize, out: &mut Vec<Token>) -> Option<(usize
                     i += 1;
                     continue;
                 }
+                // The line ends here.
+                Class::Gap if b == b'\n' => break,
                 class => (class, 1),
             }
-        } else if (0xE4..=0xEE).contains(&b) {
-            // U+4000 to U+EFFF (CJK ideographs among them) are word
-            // characters and no digits, three bytes each: a run of them is
-            // skipped whole.
+        } else if plain_word3(bytes, i) {
+            // CJK ideographs and punctuation: word characters and no
+            // digits, three bytes each: a run of them is skipped whole.
             head_start.get_or_insert(i);
             cell.word_char(i, false, false);
-            i += 3;
-            while bytes.get(i).is_some_and(|b| (0xE4..=0xEE).contains(b)) {
-                i += 3;
+            let run = 3 + plain_words3(bytes.get(i + 3..).unwrap_or_default());
+            if head.is_none() {
+                head_plain += run;
             }
+            i += run;
             continue;
         } else {
-            let Some(c) = line.get(i..).and_then(|rest| rest.chars().next()) else {
+            let Some(c) = text.get(i..).and_then(|rest| rest.chars().next()) else {
                 break;
             };
             match class(c) {
@@ -364,7 +455,7 @@ fn tokenize_line(line: &str, base: usize, out: &mut Vec<Token>) -> Option<(usize
         };
         match class {
             Class::Separator => {
-                cell.end_word(line, i, base, out);
+                cell.end_word(text, i, 0, out);
                 if head.is_none() {
                     head = head_start.map(|start| (start, cell.prev_word_end.unwrap_or(i)));
                 }
@@ -374,36 +465,51 @@ fn tokenize_line(line: &str, base: usize, out: &mut Vec<Token>) -> Option<(usize
                 } else if seen_filled {
                     out.push(Token {
                         kind: Kind::Blank,
-                        span: Span::new(base + cell.start, 0),
+                        span: Span::new(cell.start, 0),
                     });
                 }
                 cell = Cell::new(i + len, out.len());
             }
             // Word characters were taken above.
-            Class::Gap | Class::Word => cell.end_word(line, i, base, out),
+            Class::Gap | Class::Word => {
+                cell.end_word(text, i, 0, out);
+                // The rest of a run of spaces (cells printed apart) ends
+                // no word: skipped.
+                i += len;
+                while bytes.get(i) == Some(&b' ') {
+                    i += 1;
+                }
+                continue;
+            }
         }
         i += len;
     }
-    cell.end_word(line, line.len(), base, out);
+    // A `\r` before the `\n` ended the last word already, as a gap.
+    let end = line_end(bytes, start, i);
+    cell.end_word(text, end, 0, out);
     if head.is_none() {
-        head = head_start.map(|start| (start, cell.prev_word_end.unwrap_or(line.len())));
+        head = head_start.map(|start| (start, cell.prev_word_end.unwrap_or(end)));
     }
     if cell.filled {
         kept = out.len();
     }
     out.truncate(kept);
-    head
+    (i, end, head.map(|(a, b)| (a, b, head_plain)))
 }
 
-/// The word being read by [`tokenize_line`].
+/// The word being read by [`tokenize_line_at`].
 #[derive(Clone, Copy)]
 struct Word {
     start: usize,
     has_digit: bool,
     all_ascii_digits: bool,
+    /// Where the word's digits lie, when it has any: from the start of its
+    /// first to the end of its last (bytes of the line), so that cutting it
+    /// ([`split_word_within`]) looks for digits there only.
+    digits: (usize, usize),
 }
 
-/// The cell being cut into words by [`tokenize_line`].
+/// The cell being cut into words by [`tokenize_line_at`].
 struct Cell {
     /// Offset of the cell in the line.
     start: usize,
@@ -425,11 +531,20 @@ impl Cell {
         }
     }
 
+    /// A word character at `i`: a digit or not, an ASCII one (one byte)
+    /// or not (a full-width digit is three).
     #[inline]
     fn word_char(&mut self, i: usize, digit: bool, ascii_digit: bool) {
+        let digit_end = i + if ascii_digit { 1 } else { 3 };
         match &mut self.word {
             Some(w) => {
-                w.has_digit |= digit;
+                if digit {
+                    if !w.has_digit {
+                        w.has_digit = true;
+                        w.digits.0 = i;
+                    }
+                    w.digits.1 = digit_end;
+                }
                 w.all_ascii_digits &= ascii_digit;
             }
             None => {
@@ -437,6 +552,7 @@ impl Cell {
                     start: i,
                     has_digit: digit,
                     all_ascii_digits: ascii_digit,
+                    digits: (i, digit_end),
                 })
             }
         }
@@ -495,7 +611,14 @@ impl Cell {
         } else if !w.has_digit {
             out.push(whole(Kind::Text));
         } else {
-            split_word(word(), base + ws, out);
+            let digits = (w.digits.0 - ws)..(w.digits.1 - ws);
+            debug_assert_eq!(
+                Some(digits.clone()),
+                digit_range(word().as_bytes()),
+                "{:?}",
+                word()
+            );
+            split_word_within(word(), base + ws, digits, out);
         }
         // "2023 年…", "0 元": a number followed, after one space, by a unit
         // belongs to the words.
@@ -580,8 +703,35 @@ fn may_hold_digit(w: u64) -> bool {
 /// "00000002.其他", only the last digit numbers the label). Works on byte
 /// offsets, decoding only the characters around digit runs (a paragraph of
 /// prose with a date in it is one word).
+#[cfg(test)]
 fn split_word(word: &str, base: usize, out: &mut Vec<Token>) {
+    let digits = digit_range(word.as_bytes()).unwrap_or(0..0);
+    split_word_within(word, base, digits, out);
+}
+
+/// From the first digit of `bytes` (as [`next_digit`] finds them) to the
+/// end of the last one.
+fn digit_range(bytes: &[u8]) -> Option<std::ops::Range<usize>> {
+    let first = next_digit(bytes, 0)?;
+    let mut end = first;
+    let mut at = first;
+    while let Some(k) = next_digit(bytes, at) {
+        end = k + if bytes.get(k).is_some_and(u8::is_ascii_digit) {
+            1
+        } else {
+            3
+        };
+        at = end;
+    }
+    Some(first..end)
+}
+
+/// [`split_word`], told where the word's digits lie ([`digit_range`]): the
+/// rest of the word is not searched for them.
+fn split_word_within(word: &str, base: usize, digits: std::ops::Range<usize>, out: &mut Vec<Token>) {
     let bytes = word.as_bytes();
+    // No digit lies after the last one: the search for the next one stops there.
+    let searched = bytes.get(..digits.end).unwrap_or(bytes);
     let mut push = |kind, a: usize, b: usize| {
         out.push(Token {
             kind,
@@ -597,7 +747,12 @@ fn split_word(word: &str, base: usize, out: &mut Vec<Token>) {
         let a = if signed {
             0
         } else {
-            match next_digit(bytes, at) {
+            let next = if at <= digits.start && digits.start < digits.end {
+                Some(digits.start)
+            } else {
+                next_digit(searched, at)
+            };
+            match next {
                 Some(a) => a,
                 None => break,
             }
@@ -677,6 +832,143 @@ fn split_word(word: &str, base: usize, out: &mut Vec<Token>) {
     }
     if text_start < word.len() {
         push(Kind::Text, text_start, word.len());
+    }
+}
+
+/// The tokenizer as it was before [`scan`]: the lines first (a vector of
+/// them, furniture decided before tokenizing), then each line tokenized on
+/// its own. Kept to check that [`scan`] cuts every text the same way.
+#[cfg(test)]
+pub(crate) mod oracle {
+    use super::*;
+
+    /// A line of the text and whether it is page furniture: worked out once
+    /// and shared by the tokenizer and the section finder.
+    #[derive(Debug, Clone, Copy)]
+    pub struct TextLine {
+        pub span: Span,
+        pub furniture: bool,
+        /// The wording of the line's first cell that has any, as the section
+        /// finder reads it: from its first character that is neither white
+        /// space, a bold marker nor a markdown heading's `#`, to the end of the
+        /// cell's last word. Found by [`tokenize_lines`], which reads every
+        /// character of the line anyway.
+        pub head: Option<Span>,
+    }
+
+    /// The lines of `text` ([`lines`]), each marked furniture or not.
+    pub fn text_lines(text: &str) -> Vec<TextLine> {
+        // Counted first (vectorised): the lines are then stored without growing.
+        let mut lines = Vec::with_capacity(memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1);
+        lines.extend(line_spans(text).map(|span| TextLine {
+            span,
+            furniture: span.slice(text).is_some_and(is_furniture),
+            head: None,
+        }));
+        lines
+    }
+
+    /// Tokenize the lines of `text` that are not furniture, and find each
+    /// one's [`TextLine::head`].
+    pub fn tokenize_lines(text: &str, lines: &mut [TextLine]) -> Vec<Token> {
+        // About one token per eight bytes in tables; fewer in prose.
+        let mut out = Vec::with_capacity(text.len() / 16);
+        for line in lines {
+            if line.furniture {
+                continue;
+            }
+            let Some(s) = line.span.slice(text) else { continue };
+            let base = line.span.offset;
+            line.head = tokenize_line(s, base, &mut out).map(|(a, b)| Span::from_range(base + a, base + b));
+        }
+        out
+    }
+
+    /// One line: cells between explicit separators (tabs, pipes), each cut into
+    /// words; white-space-only cells are blanks, kept only between cells with
+    /// content. One pass over the bytes: ASCII and CJK ideographs are told from
+    /// their first byte, other characters are decoded. Returns the line's head
+    /// ([`TextLine::head`]), in bytes of the line.
+    fn tokenize_line(line: &str, base: usize, out: &mut Vec<Token>) -> Option<(usize, usize)> {
+        // `out`'s length after the last cell with content: blanks after it are dropped.
+        let mut kept = out.len();
+        let mut seen_filled = false;
+        let mut cell = Cell::new(0, out.len());
+        // Where the head starts (its first word character other than `#`), and
+        // the head once its cell has ended.
+        let mut head_start: Option<usize> = None;
+        let mut head: Option<(usize, usize)> = None;
+        let bytes = line.as_bytes();
+        let mut i = 0;
+        while let Some(&b) = bytes.get(i) {
+            let (class, len) = if b.is_ascii() {
+                match ascii_class(b) {
+                    Class::Word => {
+                        if head_start.is_none() && b != b'#' {
+                            head_start = Some(i);
+                        }
+                        cell.word_char(i, b.is_ascii_digit(), b.is_ascii_digit());
+                        i += 1;
+                        continue;
+                    }
+                    class => (class, 1),
+                }
+            } else if (0xE4..=0xEE).contains(&b) {
+                // U+4000 to U+EFFF (CJK ideographs among them) are word
+                // characters and no digits, three bytes each: a run of them is
+                // skipped whole.
+                head_start.get_or_insert(i);
+                cell.word_char(i, false, false);
+                i += 3;
+                while bytes.get(i).is_some_and(|b| (0xE4..=0xEE).contains(b)) {
+                    i += 3;
+                }
+                continue;
+            } else {
+                let Some(c) = line.get(i..).and_then(|rest| rest.chars().next()) else {
+                    break;
+                };
+                match class(c) {
+                    Class::Word => {
+                        head_start.get_or_insert(i);
+                        cell.word_char(i, is_digit(c), false);
+                        i += c.len_utf8();
+                        continue;
+                    }
+                    class => (class, c.len_utf8()),
+                }
+            };
+            match class {
+                Class::Separator => {
+                    cell.end_word(line, i, base, out);
+                    if head.is_none() {
+                        head = head_start.map(|start| (start, cell.prev_word_end.unwrap_or(i)));
+                    }
+                    if cell.filled {
+                        seen_filled = true;
+                        kept = out.len();
+                    } else if seen_filled {
+                        out.push(Token {
+                            kind: Kind::Blank,
+                            span: Span::new(base + cell.start, 0),
+                        });
+                    }
+                    cell = Cell::new(i + len, out.len());
+                }
+                // Word characters were taken above.
+                Class::Gap | Class::Word => cell.end_word(line, i, base, out),
+            }
+            i += len;
+        }
+        cell.end_word(line, line.len(), base, out);
+        if head.is_none() {
+            head = head_start.map(|start| (start, cell.prev_word_end.unwrap_or(line.len())));
+        }
+        if cell.filled {
+            kept = out.len();
+        }
+        out.truncate(kept);
+        head
     }
 }
 
@@ -775,6 +1067,12 @@ mod tests {
             "12/3",
             "3 ／ 5",
             "1，2",
+            "1½/2",
+            "12 / 3 ",
+            "１２／３",
+            "12 x/3",
+            "12/",
+            "2021年，12/3",
             "abc",
             "Z - 1 -",
             "— 3 —",
@@ -813,6 +1111,22 @@ mod tests {
         for l in &lines {
             if let Some(told) = furniture_by_start(l) {
                 assert_eq!(told, FURNITURE.is_match(l), "{l:?}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn furniture_prefilter_agrees_on_any_mix(
+            picks in proptest::collection::vec(0usize..20, 0..12)
+        ) {
+            const PIECES: [&str; 20] = [
+                "1", "23", "１", "½", "٣", " ", "\u{3000}", "\t", "/", "／",
+                "x", "年", "-", "第", "页", "共", "|", "—", "首页", ">",
+            ];
+            let line: String = picks.iter().map(|&k| PIECES[k]).collect();
+            if let Some(told) = furniture_by_start(&line) {
+                proptest::prop_assert_eq!(told, FURNITURE.is_match(&line), "{:?}", line);
             }
         }
     }
@@ -870,11 +1184,80 @@ mod tests {
         }
         let mut heads = 0;
         for l in &lines {
-            let head = tokenize_line(l, 0, &mut Vec::new());
+            let head = tokenize_line_at(l, 0, &mut Vec::new()).2.map(|(a, b, _)| (a, b));
             assert_eq!(head, first_cell_by_chars(l), "{l:?}");
             heads += usize::from(head.is_some());
         }
         assert!(heads > 1000, "{heads}");
+    }
+
+    /// [`scan`]'s tokens and heads, and the oracle's (heads of lines that
+    /// are not furniture, all-ASCII ones left out).
+    fn same_scan(text: &str) {
+        let new = scan(text);
+        let mut lines = oracle::text_lines(text);
+        let old = oracle::tokenize_lines(text, &mut lines);
+        assert_eq!(new.tokens, old, "{text:?}");
+        let new_heads: Vec<Span> = new.heads.iter().map(|h| h.span).collect();
+        // Each head's lower bound on its normalised length holds.
+        for h in &new.heads {
+            let cell = h.span.slice(text).unwrap_or_default();
+            let chars = nianbao_model::label::normalize(cell).chars().count();
+            assert!(h.min_chars <= chars, "{cell:?}: {} > {chars}", h.min_chars);
+        }
+        let old_heads: Vec<Span> = lines
+            .iter()
+            .filter(|l| !l.furniture)
+            .filter_map(|l| l.head)
+            .filter(|h| h.slice(text).is_some_and(|s| !s.is_ascii()))
+            .collect();
+        assert_eq!(new_heads, old_heads, "{text:?}");
+    }
+
+    #[test]
+    fn scan_agrees_with_the_line_by_line_tokenizer() {
+        let mut texts = crate::fixtures::texts();
+        assert!(texts.len() > 5);
+        // The same texts with Windows line ends, and with none at the end.
+        let more: Vec<String> = texts
+            .iter()
+            .flat_map(|t| [t.replace('\n', "\r\n"), t.trim_end().to_string()])
+            .collect();
+        texts.extend(more);
+        texts.extend(
+            [
+                "",
+                "\n",
+                "\r\n",
+                "\r",
+                "a\r",
+                "规章\t0\r\n- 5 -\r\n\t1\t\r\n",
+                "| 一、本年 |  | 21 | **3** |\n|---|---|\n第 2 页 共 5 页\n行政许可\t１２\n",
+                "2 / 5\n2023 年\n１２\r\n\n\n首页 > 年报",
+                "  一、总体情况\t\r\n\u{3000}二、主动公开\u{3000}|\n# #|a\n",
+            ]
+            .iter()
+            .map(|s| s.to_string()),
+        );
+        for text in &texts {
+            same_scan(text);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn scan_agrees_on_any_mix(
+            picks in proptest::collection::vec(0usize..30, 0..40)
+        ) {
+            const PIECES: [&str; 30] = [
+                "\n", "\r\n", "\r", "\t", "|", "｜", " ", "\u{3000}", "*", "#",
+                "- 5 -", "第 2 页", "2 / 5", "首页", "发布日期：", "|---|", "--",
+                "一、总体情况", "主动公开", "行政许可", "12", "-3", "1,234", "２",
+                "年", "(1)", "1.", "a", "\u{00A0}", "（一）",
+            ];
+            let text: String = picks.iter().map(|&k| PIECES[k]).collect();
+            same_scan(&text);
+        }
     }
 
     #[test]
@@ -889,6 +1272,35 @@ mod tests {
             };
             assert_eq!(class(c), by_rules, "{c:?}");
         }
+    }
+
+    #[test]
+    fn plain_three_byte_words_are_words_without_digits() {
+        let mut plain = 0;
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let mut buf = [0u8; 4];
+            let bytes = c.encode_utf8(&mut buf).as_bytes();
+            // U+0800 to U+1FFF and the full-width asterisk are left to the
+            // decoding path.
+            let expected = ('\u{2000}'..='\u{FFFF}').contains(&c)
+                && class(c) == Class::Word
+                && !is_digit(c)
+                && c != '＊';
+            // Each is kept by normalising ([`Head::min_chars`]).
+            if expected {
+                assert!(!nianbao_model::label::is_insignificant(fold_char(c)), "{c:?}");
+            }
+            assert_eq!(plain_word3(bytes, 0), expected, "{c:?}");
+            plain += usize::from(expected);
+        }
+        assert!(plain > 50_000, "{plain}");
+        // Cut short (not at a character's end): not told as one.
+        assert!(!plain_word3("，".as_bytes().get(..2).unwrap_or_default(), 0));
+        let text = "中文，“标点”。\u{3000}12ab｜一二三";
+        assert_eq!(plain_words3(text.as_bytes()), "中文，“标点”。".len());
+        assert_eq!(plain_words3("一二三".as_bytes()), 9);
+        assert_eq!(plain_words3(&"一二三".as_bytes()[..8]), 6);
+        assert_eq!(plain_words3(b"a"), 0);
     }
 
     #[test]
