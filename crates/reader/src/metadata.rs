@@ -265,6 +265,8 @@ static TIME: LazyLock<Finder> = LazyLock::new(|| Finder::new("时间".as_bytes()
 static DISCLOSURE: LazyLock<Finder> = LazyLock::new(|| Finder::new("信息公开".as_bytes()));
 static HOME: LazyLock<Finder> = LazyLock::new(|| Finder::new("首页".as_bytes()));
 static BREADCRUMB: LazyLock<Finder> = LazyLock::new(|| Finder::new(" > ".as_bytes()));
+static REPORT: LazyLock<Finder> = LazyLock::new(|| Finder::new("报告".as_bytes()));
+static ANNUAL_REPORT: LazyLock<Finder> = LazyLock::new(|| Finder::new("年报".as_bytes()));
 
 /// Whether each line of a text, taken in order, holds a word: one search
 /// over the text for all its lines (a `contains` per line sets up a new
@@ -512,16 +514,17 @@ fn title_at(line: &str) -> Result<Option<TitleMatch>, Unsure> {
     }
     let rest = line.get(mid_start..).unwrap_or_default();
     // The first 政府信息公开 or 政务信息公开 at or after `mid_start`.
-    let Some(keyword) = rest
-        .match_indices("信息公开")
-        .map(|(k, _)| k)
+    let Some(keyword) = DISCLOSURE
+        .find_iter(rest.as_bytes())
         .find(|&k| k >= 6 && matches!(rest.get(k - 6..k), Some("政府" | "政务")))
         .map(|k| mid_start + k - 6)
     else {
         return Ok(None);
     };
     let after_keyword = line.get(keyword + "政府信息公开".len()..).unwrap_or_default();
-    if !(after_keyword.contains("报告") || after_keyword.contains("年报")) {
+    if REPORT.find(after_keyword.as_bytes()).is_none()
+        && ANNUAL_REPORT.find(after_keyword.as_bytes()).is_none()
+    {
         return Ok(None);
     }
     // `mid` stops where the white space before the keyword starts.
@@ -566,12 +569,16 @@ fn single_spaced(s: &str) -> String {
     out
 }
 
+/// Last characters of org names ("…局", "…中心"), as characters: a
+/// `str::contains(c)` over them searched for the character's UTF-8 bytes.
+const BODY_ENDINGS: [char; 30] = [
+    '局', '委', '办', '心', '府', '院', '会', '所', '站', '处', '室', '厅', '部', '署', '区', '县', '市',
+    '镇', '乡', '道', '司', '行', '团', '馆', '队', '社', '厂', '场', '校', '园',
+];
+
 /// Org-name endings, to tell a body from the start of a sentence.
 fn looks_like_body(s: &str) -> bool {
-    s.chars().count() >= 2
-        && s.chars()
-            .last()
-            .is_some_and(|c| "局委办心府院会所站处室厅部署区县市镇乡道司行团馆队社厂场校园".contains(c))
+    s.chars().nth(1).is_some() && s.chars().last().is_some_and(|c| BODY_ENDINGS.contains(&c))
 }
 
 /// A character of a printed date number as an ASCII digit where it is one:
@@ -729,7 +736,9 @@ pub(crate) fn read(text: &str, head_end: usize, overview: Option<Span>) -> Metad
                 let p = prev?;
                 let ps = p.slice(text)?;
                 let t = ps.trim();
-                if t.chars().count() > 40 || t.chars().any(|c| c.is_ascii_digit() || "。，,:：".contains(c))
+                if t.chars().count() > 40
+                    || t.chars()
+                        .any(|c| c.is_ascii_digit() || matches!(c, '。' | '，' | ',' | ':' | '：'))
                 {
                     return None;
                 }
