@@ -347,19 +347,8 @@ impl Inputs {
         self.names.get(start..start + len as usize).unwrap_or("")
     }
 
-    /// The path of a file input (`None`: standard input or a failure).
-    fn path(&self, input: Input) -> Option<PathBuf> {
-        match input {
-            Input::Path(i) => self.paths.get(i as usize).cloned(),
-            Input::Found { root, start, len } => {
-                let root = self.roots.get(root as usize).map_or("", String::as_str);
-                Some(PathBuf::from(format!("{root}{}", self.below_root(start, len))))
-            }
-            Input::Stdin | Input::Failed(_) => None,
-        }
-    }
-
-    /// The name shown in output.
+    /// The name shown in output. A found file's name is its path (both
+    /// are UTF-8: see [`Inputs::push_found`]).
     fn name(&self, input: Input) -> String {
         match input {
             Input::Stdin => STDIN_NAME.to_string(),
@@ -367,9 +356,18 @@ impl Inputs {
                 .failed
                 .get(i as usize)
                 .map_or_else(String::new, |(n, _)| n.clone()),
-            _ => self
-                .path(input)
+            Input::Path(i) => self
+                .paths
+                .get(i as usize)
                 .map_or_else(String::new, |p| p.display().to_string()),
+            Input::Found { root, start, len } => {
+                let root = self.roots.get(root as usize).map_or("", String::as_str);
+                let below = self.below_root(start, len);
+                let mut name = String::with_capacity(root.len() + below.len());
+                name.push_str(root);
+                name.push_str(below);
+                name
+            }
         }
     }
 
@@ -379,7 +377,24 @@ impl Inputs {
     /// the directory's path: only what follows it is compared.
     fn sort_from(&mut self, from: usize) {
         let mut tail = self.list.split_off(from.min(self.list.len()));
-        tail.sort_unstable_by(|a, b| self.sort_key(*a).cmp(self.sort_key(*b)));
+        tail.sort_unstable_by(|a, b| match (*a, *b) {
+            // Found below the same directory: plain names joined by single
+            // separators, compared as bytes (100 000 `Path` comparisons
+            // parse components millions of times).
+            (
+                Input::Found {
+                    start: a_start,
+                    len: a_len,
+                    ..
+                },
+                Input::Found {
+                    start: b_start,
+                    len: b_len,
+                    ..
+                },
+            ) => path_order(self.below_root(a_start, a_len), self.below_root(b_start, b_len)),
+            _ => self.sort_key(*a).cmp(self.sort_key(*b)),
+        });
         self.list.append(&mut tail);
     }
 
@@ -401,8 +416,20 @@ impl Inputs {
     }
 }
 
+/// The order of two paths as `Path`'s (component by component), for paths
+/// whose components are joined by single `/` and hold no `.` component, as
+/// a directory walk builds them: the bytes compared with the separator
+/// below every other byte.
+fn path_order(a: &str, b: &str) -> std::cmp::Ordering {
+    let key = |c: u8| if c == b'/' { 0 } else { u16::from(c) + 1 };
+    match a.bytes().zip(b.bytes()).find(|(x, y)| x != y) {
+        Some((x, y)) => key(x).cmp(&key(y)),
+        None => a.len().cmp(&b.len()),
+    }
+}
+
 /// Inputs checked per thread between two writes of output.
-const BATCH_PER_THREAD: usize = 32;
+const BATCH_PER_THREAD: usize = 64;
 
 /// Read each input of `paths` (files, directories searched for report files,
 /// `-` for standard input) in output order, one at a time, handing `f` its
@@ -415,7 +442,9 @@ pub(crate) fn for_each_input(
 ) {
     let inputs = collect_inputs(paths, &globset::GlobSet::empty(), false);
     for &input in &inputs.list {
-        f(inputs.name(input), read_input(&inputs, input, max_bytes));
+        let name = inputs.name(input);
+        let bytes = read_input(&inputs, input, &name, max_bytes);
+        f(name, bytes);
     }
 }
 
@@ -484,7 +513,32 @@ fn collect_inputs(paths: &[String], globs: &globset::GlobSet, use_globs: bool) -
     inputs
 }
 
-fn read_input(inputs: &Inputs, input: Input, max_bytes: u64) -> Result<Vec<u8>, InputFailure> {
+/// An input's bytes (`name` is its name, [`Inputs::name`]).
+fn read_input(inputs: &Inputs, input: Input, name: &str, max_bytes: u64) -> Result<Vec<u8>, InputFailure> {
+    let mut bytes = Vec::new();
+    let len = read_input_into(inputs, input, name, max_bytes, &mut bytes)?;
+    bytes.truncate(len);
+    Ok(bytes)
+}
+
+thread_local! {
+    /// Each checking thread reads its files into one buffer, reused.
+    static READ_BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Bytes a read buffer starts with: a report file in one read.
+const READ_BUFFER_START: usize = 64 << 10;
+
+/// Read an input into `buffer`, reused from input to input: its bytes are
+/// `buffer[..n]` for the `n` returned (the buffer's length is what has
+/// been written in it so far, never less than `n`).
+fn read_input_into(
+    inputs: &Inputs,
+    input: Input,
+    name: &str,
+    max_bytes: u64,
+    buffer: &mut Vec<u8>,
+) -> Result<usize, InputFailure> {
     let too_large = |len: u64| InputFailure {
         code: "nianbao::io::too_large".to_string(),
         message: format!("file is larger than {} MiB ({len} bytes)", max_bytes >> 20),
@@ -498,36 +552,55 @@ fn read_input(inputs: &Inputs, input: Input, max_bytes: u64) -> Result<Vec<u8>, 
                 .map_or_else(|| io_failure("no input".to_string()), |(_, f)| f.clone()))
         }
         Input::Stdin => {
-            let mut bytes = Vec::new();
+            buffer.clear();
             std::io::stdin()
                 .lock()
                 .take(max_bytes.saturating_add(1))
-                .read_to_end(&mut bytes)
+                .read_to_end(buffer)
                 .map_err(|e| io_failure(format!("cannot read standard input: {e}")))?;
-            if bytes.len() as u64 > max_bytes {
-                return Err(too_large(bytes.len() as u64));
+            if buffer.len() as u64 > max_bytes {
+                return Err(too_large(buffer.len() as u64));
             }
-            return Ok(bytes);
+            return Ok(buffer.len());
         }
-        Input::Path(_) | Input::Found { .. } => inputs.path(input).unwrap_or_default(),
+        Input::Path(i) => inputs
+            .paths
+            .get(i as usize)
+            .map_or(Path::new(""), PathBuf::as_path),
+        Input::Found { .. } => Path::new(name),
     };
-    // One open and one stat of the open file (not a stat by path and then
-    // `fs::read`'s own): at 100 000 files the system calls count. A file
-    // that grows past the limit while being read is cut off and refused.
+    // One open and reads until the end, no stat: at 100 000 files the
+    // system calls count. A file larger than the limit (or growing past it
+    // while being read) is read up to one byte past the limit and refused.
     let cannot_read = |e: std::io::Error| io_failure(format!("cannot read: {e}"));
-    let file = std::fs::File::open(&path).map_err(cannot_read)?;
-    let len = file.metadata().map_err(cannot_read)?.len();
-    if len > max_bytes {
+    let mut file = std::fs::File::open(path).map_err(cannot_read)?;
+    let limit = usize::try_from(max_bytes.saturating_add(1)).unwrap_or(usize::MAX);
+    let mut filled = 0;
+    loop {
+        let end = buffer.len().min(limit);
+        if filled == end {
+            if end == limit {
+                break;
+            }
+            let grown = buffer.len().saturating_mul(2).clamp(READ_BUFFER_START, limit);
+            buffer.resize(grown, 0);
+            continue;
+        }
+        match file.read(buffer.get_mut(filled..end).unwrap_or_default()) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(cannot_read(e)),
+        }
+    }
+    if filled as u64 > max_bytes {
+        // The size on disk, where it can be told.
+        let len = file
+            .metadata()
+            .map_or(filled as u64, |m| m.len().max(filled as u64));
         return Err(too_large(len));
     }
-    let mut bytes = Vec::with_capacity(usize::try_from(len).map_or(0, |n| n.saturating_add(1)));
-    file.take(max_bytes.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(cannot_read)?;
-    if bytes.len() as u64 > max_bytes {
-        return Err(too_large(bytes.len() as u64));
-    }
-    Ok(bytes)
+    Ok(filled)
 }
 
 /// Which rules run and how their findings count: the options `check` and
@@ -610,6 +683,10 @@ fn load_previous(path: &Path) -> miette::Result<Report> {
     Ok(nianbao_reader::read_bytes(&path.display().to_string(), &bytes)?)
 }
 
+/// Bytes of output written at once: a batch's JSON in a write or two
+/// (std's 8 KiB made a thousand writes of 20,000 reports).
+const OUTPUT_BUFFER: usize = 64 << 10;
+
 /// Where output goes: standard output, or a temporary file renamed over the
 /// target when complete (an interrupted run leaves the target untouched).
 enum Sink {
@@ -620,7 +697,10 @@ enum Sink {
 impl Sink {
     fn open(output: Option<&Path>) -> miette::Result<Sink> {
         Ok(match output {
-            None => Sink::Stdout(std::io::BufWriter::new(std::io::stdout().lock())),
+            None => Sink::Stdout(std::io::BufWriter::with_capacity(
+                OUTPUT_BUFFER,
+                std::io::stdout().lock(),
+            )),
             Some(path) => {
                 let dir = match path.parent() {
                     Some(d) if !d.as_os_str().is_empty() => d,
@@ -631,7 +711,10 @@ impl Sink {
                     .tempfile_in(dir)
                     .into_diagnostic()
                     .wrap_err_with(|| format!("cannot write to {}", path.display()))?;
-                Sink::File(std::io::BufWriter::new(tmp), path.to_path_buf())
+                Sink::File(
+                    std::io::BufWriter::with_capacity(OUTPUT_BUFFER, tmp),
+                    path.to_path_buf(),
+                )
             }
         })
     }
@@ -748,28 +831,35 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
     let check_one = |index: usize| {
         let input = inputs.list.get(index).copied().unwrap_or(Input::Stdin);
         let name = inputs.name(input);
-        match read_input(&inputs, input, max_bytes) {
-            Ok(bytes) => match previous_of.get(index).copied().flatten() {
-                // Last year's report is read again rather than kept: memory
-                // stays flat however many reports are paired.
-                Some(last) => {
-                    let previous = inputs
-                        .list
-                        .get(last)
-                        .and_then(|i| read_report(&inputs, *i, max_bytes));
-                    checker.check_read(&name, &bytes, previous.as_ref(), keep_reports)
+        READ_BUFFER.with_borrow_mut(|buffer| {
+            match read_input_into(&inputs, input, &name, max_bytes, buffer) {
+                Ok(len) => {
+                    let bytes = buffer.get(..len).unwrap_or_default();
+                    match previous_of.get(index).copied().flatten() {
+                        // Last year's report is read again rather than kept: memory
+                        // stays flat however many reports are paired.
+                        Some(last) => {
+                            let previous = inputs
+                                .list
+                                .get(last)
+                                .and_then(|i| read_report(&inputs, *i, max_bytes));
+                            checker.check_read(&name, bytes, previous.as_ref(), keep_reports)
+                        }
+                        None if keep_reports => {
+                            checker.check_read(&name, bytes, checker.previous.as_ref(), true)
+                        }
+                        None => (checker.check(&name, bytes), None),
+                    }
                 }
-                None if keep_reports => checker.check_read(&name, &bytes, checker.previous.as_ref(), true),
-                None => (checker.check(&name, &bytes), None),
-            },
-            Err(failure) => (
-                ReportResult {
-                    path: name,
-                    outcome: Outcome::Failed(failure),
-                },
-                None,
-            ),
-        }
+                Err(failure) => (
+                    ReportResult {
+                        path: name,
+                        outcome: Outcome::Failed(failure),
+                    },
+                    None,
+                ),
+            }
+        })
     };
     let progress = Progress::new(inputs.len(), std::io::stderr().is_terminal() && !args.quiet);
     // Inputs are checked in parallel a batch at a time and written in input
@@ -827,8 +917,9 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
 
 /// An input's report, if it can be read.
 fn read_report(inputs: &Inputs, input: Input, max_bytes: u64) -> Option<Report> {
-    let bytes = read_input(inputs, input, max_bytes).ok()?;
-    nianbao_reader::read_bytes(&inputs.name(input), &bytes).ok()
+    let name = inputs.name(input);
+    let bytes = read_input(inputs, input, &name, max_bytes).ok()?;
+    nianbao_reader::read_bytes(&name, &bytes).ok()
 }
 
 /// The issuing body (normalised) and year of an input, if its report states both.
@@ -933,7 +1024,45 @@ fn terminal_width(to_terminal: bool) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::pair_by_body;
+    use super::{pair_by_body, path_order};
+    use std::path::Path;
+
+    /// Every path a walk can build from short names over characters that
+    /// sort below, at and above the separator (with and without a leading
+    /// separator) is ordered as `Path` orders it.
+    #[test]
+    fn found_paths_are_ordered_as_path_orders_them() {
+        let alphabet = ["a", "-", ".", "/", "0", "é", " "];
+        let mut names: Vec<String> = vec![String::new()];
+        for _ in 0..4 {
+            let longer: Vec<String> = names
+                .iter()
+                .flat_map(|n| alphabet.iter().map(move |c| format!("{n}{c}")))
+                .collect();
+            names.extend(longer);
+        }
+        names.sort();
+        names.dedup();
+        // As a walk builds them: names joined by one separator, no `.` or
+        // `..` component, nothing after a last separator.
+        let walked = |p: &&String| {
+            let below = p.strip_prefix('/').unwrap_or(p);
+            below.split('/').all(|c| !c.is_empty() && c != "." && c != "..")
+        };
+        let paths: Vec<&String> = names.iter().filter(walked).collect();
+        assert!(paths.len() > 1000, "{}", paths.len());
+        for a in &paths {
+            for b in &paths {
+                if a.starts_with('/') == b.starts_with('/') {
+                    assert_eq!(
+                        path_order(a, b),
+                        Path::new(a.as_str()).cmp(Path::new(b.as_str())),
+                        "{a:?} {b:?}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn pairs_last_years_report_of_the_same_body_only() {

@@ -74,8 +74,8 @@ pub struct Decoded<'b> {
 }
 
 /// Decode a file's bytes (see the module documentation for the order).
-pub fn decode<'b>(name: &str, bytes: &'b [u8]) -> Result<Decoded<'b>, DecodeError> {
-    let name = || name.to_string();
+pub fn decode<'b>(name_str: &str, bytes: &'b [u8]) -> Result<Decoded<'b>, DecodeError> {
+    let name = || name_str.to_string();
     let decoded = if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
         let text = utf8(rest).map_err(|e| DecodeError::InvalidWithBom {
             name: name(),
@@ -103,6 +103,13 @@ pub fn decode<'b>(name: &str, bytes: &'b [u8]) -> Result<Decoded<'b>, DecodeErro
             return Err(DecodeError::Binary { name: name(), offset });
         }
         match utf8(bytes) {
+            // The bytes are the text: their NUL check above was the text's.
+            Ok(text) if !text.trim().is_empty() => {
+                return Ok(Decoded {
+                    text: Cow::Borrowed(text),
+                    encoding: SourceEncoding::Utf8,
+                })
+            }
             Ok(text) => Decoded {
                 text: Cow::Borrowed(text),
                 encoding: SourceEncoding::Utf8,

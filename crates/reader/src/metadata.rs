@@ -135,11 +135,20 @@ fn digits(text: &str, mut at: usize, n: usize) -> Step {
 /// `(\d{1,2})\s*<unit>` at `at` (two digits tried first, as the greedy
 /// pattern does): the digits' end and the end after the unit.
 fn number_then(text: &str, at: usize, unit: char) -> Result<Option<(usize, usize)>, Unsure> {
+    number_then_any(text, at, |c| c == unit)
+}
+
+/// [`number_then`] with any unit `is_unit` takes.
+fn number_then_any(
+    text: &str,
+    at: usize,
+    is_unit: impl Fn(char) -> bool,
+) -> Result<Option<(usize, usize)>, Unsure> {
     for n in [2, 1] {
         if let Some(end) = digits(text, at, n)? {
             let u = skip_space(text, end);
             if let Some((c, len)) = char_at(text, u) {
-                if c == unit {
+                if is_unit(c) {
                     return Ok(Some((end, u + len)));
                 }
             }
@@ -253,10 +262,55 @@ type Finder = memchr::memmem::Finder<'static>;
 static STATISTICS: LazyLock<Finder> = LazyLock::new(|| Finder::new("统计".as_bytes()));
 static DATE: LazyLock<Finder> = LazyLock::new(|| Finder::new("日期".as_bytes()));
 static TIME: LazyLock<Finder> = LazyLock::new(|| Finder::new("时间".as_bytes()));
+static DISCLOSURE: LazyLock<Finder> = LazyLock::new(|| Finder::new("信息公开".as_bytes()));
+static HOME: LazyLock<Finder> = LazyLock::new(|| Finder::new("首页".as_bytes()));
+static BREADCRUMB: LazyLock<Finder> = LazyLock::new(|| Finder::new(" > ".as_bytes()));
+static REPORT: LazyLock<Finder> = LazyLock::new(|| Finder::new("报告".as_bytes()));
+static ANNUAL_REPORT: LazyLock<Finder> = LazyLock::new(|| Finder::new("年报".as_bytes()));
+
+/// Whether each line of a text, taken in order, holds a word: one search
+/// over the text for all its lines (a `contains` per line sets up a new
+/// searcher each time), resumed only past the line that holds the last
+/// place found.
+struct LinesHolding<'f> {
+    finder: &'f Finder,
+    /// The first place at or after the last line asked about.
+    next: Option<usize>,
+    /// Where the search for `next` started.
+    from: usize,
+}
+
+impl<'f> LinesHolding<'f> {
+    fn new(finder: &'f Finder) -> Self {
+        LinesHolding {
+            finder,
+            next: None,
+            from: usize::MAX,
+        }
+    }
+
+    /// Whether `line` (of `text`, after every line asked about before) holds the word.
+    fn holds(&mut self, text: &[u8], line: Span) -> bool {
+        let stale = match self.next {
+            Some(at) => at < line.offset,
+            None => self.from > line.offset,
+        };
+        if stale {
+            self.from = line.offset;
+            self.next = text
+                .get(line.offset..)
+                .and_then(|rest| self.finder.find(rest))
+                .map(|at| at + line.offset);
+        }
+        self.next
+            .is_some_and(|at| at + self.finder.needle().len() <= line.end())
+    }
+}
 
 /// `PUBLISHED.captures(text)`, searched from two characters before the
 /// first "日期" or "时间" (every match has one of them after its first two
 /// characters): the pattern is not run over a text that cannot match.
+/// ([`published_match`] reads the same, mostly without the pattern.)
 fn published_captures(text: &str) -> Option<Captures<'_>> {
     let bytes = text.as_bytes();
     let first = [DATE.find(bytes), TIME.find(bytes)].into_iter().flatten().min()?;
@@ -266,6 +320,103 @@ fn published_captures(text: &str) -> Option<Captures<'_>> {
         start += 1;
     }
     PUBLISHED.captures_at(text, start)
+}
+
+/// A match of [`PUBLISHED`]: the whole and its `y`, `m` and `d` groups, as
+/// byte ranges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct PublishedMatch {
+    whole: (usize, usize),
+    parts: [(usize, usize); 3],
+}
+
+impl PublishedMatch {
+    fn of(c: &Captures) -> Option<PublishedMatch> {
+        let range = |name: &str| c.name(name).map(|m| (m.start(), m.end()));
+        let whole = c.get(0)?;
+        Some(PublishedMatch {
+            whole: (whole.start(), whole.end()),
+            parts: [range("y")?, range("m")?, range("d")?],
+        })
+    }
+}
+
+/// [`published_captures`] as a [`PublishedMatch`]: read at each "日期" and
+/// "时间" in turn by [`published_after`] when it can tell, by the pattern
+/// otherwise.
+fn published_match(text: &str) -> Option<PublishedMatch> {
+    match published_at_keywords(text) {
+        Ok(found) => found,
+        Err(Unsure) => published_captures(text).as_ref().and_then(PublishedMatch::of),
+    }
+}
+
+/// [`PUBLISHED`]'s first match, tried where each of its keywords
+/// (发布日期, 发布时间, 发文日期, 成文日期, 公开日期) is printed, in
+/// order: every match starts with one, and at most one matches at a place.
+fn published_at_keywords(text: &str) -> Result<Option<PublishedMatch>, Unsure> {
+    let bytes = text.as_bytes();
+    let mut dates = DATE.find_iter(bytes).peekable();
+    let mut times = TIME.find_iter(bytes).peekable();
+    loop {
+        // The next 日期 or 时间, whichever comes first.
+        let (at, is_date) = match (dates.peek().copied(), times.peek().copied()) {
+            (Some(d), Some(t)) if t < d => (times.next().unwrap_or(t), false),
+            (Some(d), _) => (dates.next().unwrap_or(d), true),
+            (None, Some(t)) => (times.next().unwrap_or(t), false),
+            (None, None) => return Ok(None),
+        };
+        let Some(start) = at.checked_sub("发布".len()) else {
+            continue;
+        };
+        let keyword = match text.get(start..at) {
+            Some("发布") => true,
+            Some("发文" | "成文" | "公开") => is_date,
+            _ => false,
+        };
+        if keyword {
+            if let Some(found) = published_after(text, start, at + "日期".len())? {
+                return Ok(Some(found));
+            }
+        }
+    }
+}
+
+/// The rest of [`PUBLISHED`] after its keyword (which starts at `start` and
+/// ends at `at`): `\s*[:：]?\s*(?P<y>\d{4})\s*[-/年.．]\s*(?P<m>\d{1,2})\s*[-/月.．]\s*(?P<d>\d{1,2})`.
+/// White space is never a colon, a digit or a separator, so each piece has
+/// one place to be: only the month's and day's two digits are tried before
+/// one, as the greedy pattern does.
+fn published_after(text: &str, start: usize, at: usize) -> Result<Option<PublishedMatch>, Unsure> {
+    let mut y_start = skip_space(text, at);
+    if let Some((':' | '：', len)) = char_at(text, y_start) {
+        y_start = skip_space(text, y_start + len);
+    }
+    let Some(y_end) = digits(text, y_start, 4)? else {
+        return Ok(None);
+    };
+    let mark = skip_space(text, y_end);
+    let Some(('-' | '/' | '年' | '.' | '．', len)) = char_at(text, mark) else {
+        return Ok(None);
+    };
+    let m_start = skip_space(text, mark + len);
+    let Some((m_end, after)) =
+        number_then_any(text, m_start, |c| matches!(c, '-' | '/' | '月' | '.' | '．'))?
+    else {
+        return Ok(None);
+    };
+    let d_start = skip_space(text, after);
+    let d_end = match digits(text, d_start, 2)? {
+        Some(end) => end,
+        None => match digits(text, d_start, 1)? {
+            Some(end) => end,
+            None => return Ok(None),
+        },
+    };
+    Ok(Some(PublishedMatch {
+        whole: (start, d_end),
+        parts: [(y_start, y_end), (m_start, m_end), (d_start, d_end)],
+    }))
 }
 
 /// A match of [`TITLE`] in a line: its `pre`, `year` and `mid` groups as
@@ -363,16 +514,17 @@ fn title_at(line: &str) -> Result<Option<TitleMatch>, Unsure> {
     }
     let rest = line.get(mid_start..).unwrap_or_default();
     // The first 政府信息公开 or 政务信息公开 at or after `mid_start`.
-    let Some(keyword) = rest
-        .match_indices("信息公开")
-        .map(|(k, _)| k)
+    let Some(keyword) = DISCLOSURE
+        .find_iter(rest.as_bytes())
         .find(|&k| k >= 6 && matches!(rest.get(k - 6..k), Some("政府" | "政务")))
         .map(|k| mid_start + k - 6)
     else {
         return Ok(None);
     };
     let after_keyword = line.get(keyword + "政府信息公开".len()..).unwrap_or_default();
-    if !(after_keyword.contains("报告") || after_keyword.contains("年报")) {
+    if REPORT.find(after_keyword.as_bytes()).is_none()
+        && ANNUAL_REPORT.find(after_keyword.as_bytes()).is_none()
+    {
         return Ok(None);
     }
     // `mid` stops where the white space before the keyword starts.
@@ -396,12 +548,37 @@ fn title_prefix_len(line: &str) -> usize {
     line.len() - rest.trim_start().len()
 }
 
+/// `s` with its runs of white space made one space, none at the ends (as
+/// `split_whitespace` and `join(" ")` make it).
+fn single_spaced(s: &str) -> String {
+    // Bytes that start or are white space in UTF-8 (ASCII, U+0085, U+00A0,
+    // U+1680, U+2000–U+205F, U+3000): without them, there is none.
+    let may_have_space = s
+        .bytes()
+        .any(|b| matches!(b, b'\t'..=b'\r' | b' ' | 0xC2 | 0xE1 | 0xE2 | 0xE3));
+    if !may_have_space {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    for word in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+/// Last characters of org names ("…局", "…中心"), as characters: a
+/// `str::contains(c)` over them searched for the character's UTF-8 bytes.
+const BODY_ENDINGS: [char; 30] = [
+    '局', '委', '办', '心', '府', '院', '会', '所', '站', '处', '室', '厅', '部', '署', '区', '县', '市',
+    '镇', '乡', '道', '司', '行', '团', '馆', '队', '社', '厂', '场', '校', '园',
+];
+
 /// Org-name endings, to tell a body from the start of a sentence.
 fn looks_like_body(s: &str) -> bool {
-    s.chars().count() >= 2
-        && s.chars()
-            .last()
-            .is_some_and(|c| "局委办心府院会所站处室厅部署区县市镇乡道司行团馆队社厂场校园".contains(c))
+    s.chars().nth(1).is_some() && s.chars().last().is_some_and(|c| BODY_ENDINGS.contains(&c))
 }
 
 /// A character of a printed date number as an ASCII digit where it is one:
@@ -426,6 +603,10 @@ fn digit_folded(c: char) -> char {
 /// read as `str::parse` reads the digits folded to ASCII (an optional sign,
 /// then digits only), without building the folded text.
 fn number(s: &str) -> Option<i64> {
+    // ASCII digits only (most dates), too few to overflow: read directly.
+    if !s.is_empty() && s.len() <= 18 && s.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(s.bytes().fold(0, |v, b| v * 10 + i64::from(b - b'0')));
+    }
     let mut chars = s.chars().map(digit_folded).peekable();
     let negative = match chars.peek() {
         Some('-') => true,
@@ -485,11 +666,6 @@ fn spanned_number(group: &str, start: usize, base: usize) -> Option<Spanned<i32>
     Some(Spanned::new(y, Span::new(base + start, group.len())))
 }
 
-fn date(caps: &Captures, y: &str, m: &str, d: &str, year: Option<i32>) -> Option<Date> {
-    let part = |name: &str| caps.name(name).map(|m| m.as_str());
-    date_of(part(y), part(m), part(d), year)
-}
-
 /// The date printed as year, month and day; without a year, in `year`.
 fn date_of(y: Option<&str>, m: Option<&str>, d: Option<&str>, year: Option<i32>) -> Option<Date> {
     let year = match y {
@@ -508,17 +684,26 @@ pub(crate) fn read(text: &str, head_end: usize, overview: Option<Span>) -> Metad
     let head = text.get(..head_end).unwrap_or("");
     let head_lines: Vec<Span> = lines(head);
     let mut prev: Option<Span> = None;
+    let (mut breadcrumb, mut home, mut disclosure) = (
+        LinesHolding::new(&BREADCRUMB),
+        LinesHolding::new(&HOME),
+        LinesHolding::new(&DISCLOSURE),
+    );
+    let head_bytes = head.as_bytes();
     for line in &head_lines {
         let Some(s) = line.slice(text) else { continue };
         if s.trim().is_empty() {
             continue;
         }
-        if s.trim_start().starts_with(['>', '＞']) || s.contains(" > ") || s.contains("首页") {
+        if s.trim_start().starts_with(['>', '＞'])
+            || breadcrumb.holds(head_bytes, *line)
+            || home.holds(head_bytes, *line)
+        {
             prev = None;
             continue;
         }
         // Both title patterns need the words 信息公开.
-        if !s.contains("信息公开") {
+        if !disclosure.holds(head_bytes, *line) {
             prev = Some(*line);
             continue;
         }
@@ -551,7 +736,9 @@ pub(crate) fn read(text: &str, head_end: usize, overview: Option<Span>) -> Metad
                 let p = prev?;
                 let ps = p.slice(text)?;
                 let t = ps.trim();
-                if t.chars().count() > 40 || t.chars().any(|c| c.is_ascii_digit() || "。，,:：".contains(c))
+                if t.chars().count() > 40
+                    || t.chars()
+                        .any(|c| c.is_ascii_digit() || matches!(c, '。' | '，' | ',' | ':' | '：'))
                 {
                     return None;
                 }
@@ -563,10 +750,7 @@ pub(crate) fn read(text: &str, head_end: usize, overview: Option<Span>) -> Metad
                 Some(Spanned::new(t.to_string(), Span::new(p.offset + lead, t.len())))
             });
             let title = title_span.slice(text).unwrap_or("");
-            meta.title = Some(Spanned::new(
-                title.split_whitespace().collect::<Vec<_>>().join(" "),
-                title_span,
-            ));
+            meta.title = Some(Spanned::new(single_spaced(title), title_span));
             meta.body = body;
             let (year, year_at) = group(c.year);
             meta.year = spanned_number(year, year_at, line.offset);
@@ -630,10 +814,11 @@ pub(crate) fn read(text: &str, head_end: usize, overview: Option<Span>) -> Metad
             meta.year = Some(Spanned::new(p.value.end.year, p.span));
         }
     }
-    if let Some(c) = published_captures(text) {
-        if let (Some(d), Some(whole)) = (date(&c, "y", "m", "d", None), c.get(0)) {
-            let start = c.name("y").map_or(whole.start(), |m| m.start());
-            meta.published = Some(Spanned::new(d, Span::from_range(start, whole.end())));
+    if let Some(found) = published_match(text) {
+        let part = |(a, b): (usize, usize)| text.get(a..b);
+        let [y, m, d] = found.parts;
+        if let Some(date) = date_of(part(y), part(m), part(d), None) {
+            meta.published = Some(Spanned::new(date, Span::from_range(y.0, found.whole.1)));
         }
     }
     meta
@@ -884,8 +1069,130 @@ mod tests {
             "-9223372036854775808",
             "-9223372036854775809",
             "+-1",
+            "999999999999999999",
+            "0000000000000000000",
+            "07",
         ] {
             assert_eq!(number(s), by_parse(s), "{s}");
+        }
+    }
+
+    /// The publication date read by [`published_match`], and whenever
+    /// [`published_at_keywords`] reads it itself, is the pattern's.
+    fn same_published(text: &str) -> bool {
+        let by_pattern = PUBLISHED.captures(text).as_ref().and_then(PublishedMatch::of);
+        assert_eq!(published_match(text), by_pattern, "{text}");
+        match published_at_keywords(text) {
+            Ok(found) => {
+                assert_eq!(found, by_pattern, "{text}");
+                true
+            }
+            Err(Unsure) => false,
+        }
+    }
+
+    #[test]
+    fn publication_dates_read_as_the_pattern_reads_them() {
+        let mut texts: Vec<String> = [
+            "发布日期：2024-01-02",
+            "发布时间 2024年1月2日 成文日期：2023.12.30",
+            "日期：2024-01-02 公开日期:2024/1/3",
+            "ab发布日期2024.1.2",
+            "成文时间：2024-01-02 发文日期：２０２４．１．２",
+            "发布日期：\u{3000}2024 - 1 - 23号",
+            "发布日期：٢٠٢٤-1-2 公开日期：2024-1-2",
+            "发布日期：20245-1-2 发布时间:2024年12月311日",
+            "发布日期::2024-1-2 发布日期 ：2024年 1月",
+            "",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for t in texts.iter().take(6) {
+            assert!(same_published(t), "{t}");
+        }
+        texts.extend(crate::fixtures::texts());
+        let fast = texts.iter().filter(|t| same_published(t)).count();
+        assert!(fast >= 8, "{fast}");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn publication_dates_read_as_the_pattern_reads_any_mix(
+            picks in proptest::collection::vec(0usize..26, 0..30)
+        ) {
+            const PIECES: [&str; 26] = [
+                "发布", "发文", "成文", "公开", "日期", "时间", "2024", "1", "12", "３", "年", "月",
+                "日", "-", "/", ".", "．", " ", "\u{3000}", "\n", "：", ":", "٣", "0", "发", "期",
+            ];
+            let text: String = picks.iter().map(|&k| PIECES[k]).collect();
+            same_published(&text);
+        }
+    }
+
+    #[test]
+    fn lines_holding_a_word_are_the_lines_that_contain_it() {
+        let mut texts: Vec<String> = [
+            "首页 > 信息公开\n信息公开信息公开\r\n\n首\n页 >  > \n信息\n公开首页",
+            "",
+            "\n\n",
+            "首页",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        texts.extend(crate::fixtures::texts());
+        let mut held = 0;
+        for text in &texts {
+            let spans = lines(text);
+            for (finder, word) in [
+                (&*BREADCRUMB, " > "),
+                (&*HOME, "首页"),
+                (&*DISCLOSURE, "信息公开"),
+            ] {
+                // Every line, then every third (lines skipped must not matter).
+                for step in [1, 3] {
+                    let mut holding = LinesHolding::new(finder);
+                    for line in spans.iter().step_by(step) {
+                        let contains = line.slice(text).is_some_and(|l| l.contains(word));
+                        assert_eq!(holding.holds(text.as_bytes(), *line), contains, "{word} {line:?}");
+                        held += usize::from(contains);
+                    }
+                }
+            }
+        }
+        assert!(held >= 20, "{held}");
+    }
+
+    #[test]
+    fn titles_are_single_spaced_as_split_whitespace_spaces_them() {
+        let mut lines: Vec<String> = [
+            "某局 2023 年　政府信息公开\t工作年度报告 ",
+            "\u{A0}某局\u{2003}报告\u{85}",
+            "某局2023年政府信息公开工作年度报告",
+            "",
+            "  ",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for text in crate::fixtures::texts() {
+            lines.extend(text.lines().take(40).map(str::to_string));
+        }
+        for l in &lines {
+            assert_eq!(
+                single_spaced(l),
+                l.split_whitespace().collect::<Vec<_>>().join(" "),
+                "{l:?}"
+            );
+        }
+        for c in (0..=0xFFFF).filter_map(char::from_u32) {
+            let s = format!("a{c}b");
+            assert_eq!(
+                single_spaced(&s),
+                s.split_whitespace().collect::<Vec<_>>().join(" "),
+                "{c:?}"
+            );
         }
     }
 
@@ -914,6 +1221,7 @@ mod tests {
         for t in &texts {
             assert_eq!(spans(period_captures(t)), spans(PERIOD.captures(t)), "{t}");
             assert_eq!(spans(published_captures(t)), spans(PUBLISHED.captures(t)), "{t}");
+            same_published(t);
             found += usize::from(PERIOD.is_match(t)) + usize::from(PUBLISHED.is_match(t));
         }
         assert!(found >= 8, "{found}");

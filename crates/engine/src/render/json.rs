@@ -3,7 +3,10 @@
 //! "labels":[{"offset", "length", "line", "column", "label"}]}]}], "summary"}`;
 //! an unreadable input has an `"error"` object and no findings.
 
-use super::{write_indented_json, InputFailure, Locator, Outcome, Renderer, ReportResult, Summary, TableRow};
+use super::{
+    append_indented_json, write_indented_json, InputFailure, Locator, Outcome, Renderer, ReportResult,
+    Summary, TableRow,
+};
 use crate::finding::{Finding, Severity};
 use serde::Serialize;
 use std::io::{self, Write};
@@ -70,6 +73,10 @@ fn json_finding<'a>(finding: &'a Finding, locator: &Locator) -> JsonFinding<'a> 
 #[derive(Default)]
 pub struct JsonRenderer {
     written: usize,
+    /// One report's output, written at once, and its pretty JSON before
+    /// indenting (both reused: no allocation per report).
+    buffer: Vec<u8>,
+    pretty: Vec<u8>,
 }
 
 impl JsonRenderer {
@@ -99,9 +106,12 @@ impl Renderer for JsonRenderer {
                 findings: Vec::new(),
             },
         };
-        out.write_all(if self.written == 0 { b"\n    " } else { b",\n    " })?;
+        self.buffer.clear();
+        self.buffer
+            .extend_from_slice(if self.written == 0 { b"\n    " } else { b",\n    " });
         self.written += 1;
-        write_indented_json(out, &report, 4)
+        append_indented_json(&mut self.buffer, &mut self.pretty, &report, 4)?;
+        out.write_all(&self.buffer)
     }
 
     fn finish(&mut self, out: &mut dyn Write, summary: &Summary) -> io::Result<()> {

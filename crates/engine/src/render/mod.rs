@@ -305,16 +305,30 @@ pub(crate) fn write_indented_json<T: Serialize>(
     value: &T,
     indent: usize,
 ) -> io::Result<()> {
-    let text = serde_json::to_vec_pretty(value).map_err(io::Error::other)?;
-    let mut break_and_pad = vec![b' '; indent + 1];
-    break_and_pad[0] = b'\n';
-    let mut lines = text.split(|&b| b == b'\n');
+    let mut text = Vec::new();
+    append_indented_json(&mut text, &mut Vec::new(), value, indent)?;
+    out.write_all(&text)
+}
+
+/// [`write_indented_json`] appending to `text`, with `pretty` for serde_json's
+/// pretty printing: buffers a renderer reuses from report to report, so a
+/// report costs one write of output and no allocation.
+pub(crate) fn append_indented_json<T: Serialize>(
+    text: &mut Vec<u8>,
+    pretty: &mut Vec<u8>,
+    value: &T,
+    indent: usize,
+) -> io::Result<()> {
+    pretty.clear();
+    serde_json::to_writer_pretty(&mut *pretty, value).map_err(io::Error::other)?;
+    let mut lines = pretty.split(|&b| b == b'\n');
     if let Some(first) = lines.next() {
-        out.write_all(first)?;
+        text.extend_from_slice(first);
     }
     for line in lines {
-        out.write_all(&break_and_pad)?;
-        out.write_all(line)?;
+        text.push(b'\n');
+        text.resize(text.len() + indent, b' ');
+        text.extend_from_slice(line);
     }
     Ok(())
 }
