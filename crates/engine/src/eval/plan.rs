@@ -29,7 +29,7 @@ use super::{
     logic_not, logic_or, meta_value, num_ordering, number_in, significant_char_count, significant_chars,
     Binding, Num, Scalar, Scope,
 };
-use fast::{CellStep, Fast, Probes};
+use fast::{CellStep, Fast, Gate, Probes};
 use nianbao_model::{same_id, Cell, Date, Decimal, Id, LabelUse, Report, Row, Section, Table, ValueKind};
 use nianbao_rules::ast::{BinOp, Coord, Expr, ExprKind, Func, MetaField, Pattern, Test};
 use nianbao_rules::RuleSet;
@@ -53,6 +53,9 @@ pub(super) struct RulePlan {
     /// When those steps read consecutive cell slots: the slots, and by
     /// step the classes for which it does not simply hold.
     cell_run: Option<CellRun>,
+    /// When every instance's check is decided by class bytes: the tests
+    /// one of which hits when some instance fails.
+    gate: Option<Gate>,
 }
 
 /// Steps on the cells `start..start + masks.len()`, one each, in order.
@@ -87,6 +90,20 @@ impl CellRun {
             .fold(0u8, |open, (class, mask)| open | (class & mask))
             != 0
     }
+
+    /// The positions of the steps whose cell has a class the step does not
+    /// simply hold for (`None`: the run is not in the report's slots).
+    fn open_steps<'d>(&'d self, d: &'d Dense<'_>) -> Option<impl Iterator<Item = usize> + 'd> {
+        let classes = d.classes.get(self.start..self.start + self.masks.len())?;
+        Some(
+            classes
+                .iter()
+                .zip(self.masks.iter())
+                .enumerate()
+                .filter(|(_, (class, mask))| *class & *mask != 0)
+                .map(|(i, _)| i),
+        )
+    }
 }
 
 impl RulePlan {
@@ -95,17 +112,34 @@ impl RulePlan {
     pub(super) fn failing(&self, d: &Dense<'_>, out: &mut Vec<usize>) {
         out.clear();
         let Some(instances) = &self.instances else { return };
+        if self.gate.as_ref().is_some_and(|g| !g.open(d)) {
+            return;
+        }
+        let step_fails = |i: usize, step: &CellStep| {
+            step.fails(d).unwrap_or_else(|| {
+                instances
+                    .get(i)
+                    .and_then(|inst| inst.test.as_ref())
+                    .is_none_or(|t| t.check_fails(d))
+            })
+        };
+        let open_run = self
+            .cell_run
+            .as_ref()
+            .map(|run| (run.any_open(d), run.open_steps(d)));
         match &self.cells {
-            Some(_) if self.cell_run.as_ref().is_some_and(|run| !run.any_open(d)) => {}
+            Some(_) if matches!(open_run, Some((false, _))) => {}
+            Some(steps) if matches!(open_run, Some((true, Some(_)))) => {
+                // Only the steps whose cell has a class they do not simply hold for.
+                for i in open_run.and_then(|(_, open)| open).into_iter().flatten() {
+                    if steps.get(i).is_some_and(|step| step_fails(i, step)) {
+                        out.push(i);
+                    }
+                }
+            }
             Some(steps) => {
                 for (i, step) in steps.iter().enumerate() {
-                    let fails = step.fails(d).unwrap_or_else(|| {
-                        instances
-                            .get(i)
-                            .and_then(|inst| inst.test.as_ref())
-                            .is_none_or(|t| t.check_fails(d))
-                    });
-                    if fails {
+                    if step_fails(i, step) {
                         out.push(i);
                     }
                 }
@@ -340,6 +374,7 @@ impl Layout {
 
     /// A report's parts by slot: one pass over the report's tables, rows,
     /// cells and headers.
+    #[inline(never)]
     fn dense<'a>(&self, report: &'a Report) -> Dense<'a> {
         let mut d = Dense {
             report,
@@ -347,6 +382,7 @@ impl Layout {
             rows: vec![(None, None); self.rows as usize],
             cells: vec![None; self.cells as usize],
             classes: vec![fast::ABSENT; self.cells as usize],
+            ints: vec![0; self.cells as usize],
             columns: vec![None; self.columns as usize],
             sections: vec![None; self.sections.len()],
             labels: Vec::new(),
@@ -384,6 +420,9 @@ impl Layout {
                     }
                     if let Some(c) = d.classes.get_mut(slot as usize) {
                         *c = fast::class_bit(Some(cell));
+                    }
+                    if let Some(i) = d.ints.get_mut(slot as usize) {
+                        *i = fast::whole_value(Some(cell));
                     }
                 }
             }
@@ -445,6 +484,10 @@ pub(super) struct Dense<'a> {
     /// By cell slot, the cell's class as a bit (see [`fast`]): what the
     /// tests on one cell read.
     classes: Vec<u8>,
+    /// By cell slot, the number of a printed whole number (class
+    /// [`fast::WHOLE`]), 0 for any other cell: what sums and comparisons
+    /// with whole literals read, without matching on the cell.
+    ints: Vec<i64>,
     /// The first header printed for a column id.
     columns: Vec<Option<&'a LabelUse>>,
     sections: Vec<Option<&'a Section>>,
@@ -462,6 +505,7 @@ impl<'a> Dense<'a> {
             rows: Vec::new(),
             cells: vec![cell; slots],
             classes: vec![fast::class_bit(cell); slots],
+            ints: vec![fast::whole_value(cell); slots],
             columns: Vec::new(),
             sections: Vec::new(),
             labels: Vec::new(),
@@ -475,6 +519,15 @@ impl<'a> Dense<'a> {
     /// The class bit of the cell in `slot` (absent's when there is none).
     fn class(&self, slot: u32) -> u8 {
         self.classes.get(slot as usize).copied().unwrap_or(fast::ABSENT)
+    }
+
+    /// The number in `slot` when it is a printed whole number.
+    #[inline]
+    fn whole(&self, slot: u32) -> Option<i64> {
+        if self.class(slot) != fast::WHOLE {
+            return None;
+        }
+        self.ints.get(slot as usize).copied()
     }
 
     fn row(&self, slot: u32) -> Option<&'a Row> {
@@ -812,6 +865,7 @@ impl Plan {
                 instances: (!rule.cross_year).then(|| planner.instances(rule)),
                 cells: None,
                 cell_run: None,
+                gate: None,
             })
             .collect();
         let probes = Probes::new(format, planner.layout.cells as usize);
@@ -833,6 +887,11 @@ impl Plan {
                 })
                 .collect();
             rule.cell_run = rule.cells.as_deref().and_then(CellRun::new);
+            rule.gate = if instances.iter().all(|inst| inst.test.is_some()) {
+                Gate::of(instances.iter().map(|inst| &inst.fast))
+            } else {
+                None
+            };
         }
         Plan {
             layout: planner.layout,
@@ -851,6 +910,7 @@ impl Plan {
                     instances: None,
                     cells: None,
                     cell_run: None,
+                    gate: None,
                 })
                 .collect(),
         }

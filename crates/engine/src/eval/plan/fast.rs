@@ -100,10 +100,10 @@ impl CellStep {
         let Some((op, literal)) = self.compare else {
             return Some(false);
         };
-        match d.cell(self.slot).map(|c| &c.value) {
-            Some(CellValue::Integer(i)) => Some(comparison_holds(op, i.cmp(&literal)) == Some(false)),
-            _ if class & DECIMALS != 0 => None,
-            _ => Some(false),
+        match d.whole(self.slot) {
+            Some(i) => Some(comparison_holds(op, i.cmp(&literal)) == Some(false)),
+            None if class & DECIMALS != 0 => None,
+            None => Some(false),
         }
     }
 }
@@ -217,6 +217,8 @@ pub(super) struct Linear {
 
 pub(super) const CLASSES: usize = 6;
 const WHOLE_NUMBER: usize = 2;
+/// The class bit of a printed whole number ([`CellValue::Integer`]).
+pub(super) const WHOLE: u8 = 1 << WHOLE_NUMBER;
 const DECIMALS: u8 = 1 << 3 | 1 << 4;
 
 /// The classes a table gives `verdict` for.
@@ -231,6 +233,15 @@ fn mask(table: &[Verdict; CLASSES], verdict: Verdict) -> u8 {
 /// The bit of a cell's class, as [`Dense`] keeps it per cell slot.
 pub(super) fn class_bit(cell: Option<&Cell>) -> u8 {
     1 << class_of(cell)
+}
+
+/// The number of a printed whole number, 0 for any other cell: what
+/// [`Dense`] keeps beside the class.
+pub(super) fn whole_value(cell: Option<&Cell>) -> i64 {
+    match cell.map(|c| &c.value) {
+        Some(CellValue::Integer(i)) => *i,
+        _ => 0,
+    }
 }
 
 /// The class bit of an absent cell.
@@ -382,6 +393,14 @@ impl Shortcuts<'_> {
                     holds: mask(&table, Verdict::True),
                     fails: mask(&table, Verdict::False),
                 });
+                return 1;
+            }
+        }
+        if let Low::Not(inner) = low {
+            if let Low::LabelTest { label, test, negated } = &**inner {
+                // Label tests are never not applicable: `not` flips the test.
+                let (at, holds) = self.label_test(label, *test, !*negated);
+                ops.push(Op::Label { at, holds });
                 return 1;
             }
         }
@@ -568,10 +587,7 @@ impl Linear {
         let sum = |slots: &[u32]| -> Option<i128> {
             let mut total = 0i128;
             for &slot in slots {
-                let CellValue::Integer(i) = d.cell(slot)?.value else {
-                    return None;
-                };
-                total += i128::from(i);
+                total += i128::from(d.whole(slot)?);
             }
             Some(total)
         };
@@ -668,7 +684,90 @@ fn leaf(low: &Low, d: &Dense<'_>) -> Verdict {
     }
 }
 
+/// A test on one class byte of [`Dense`]: whether `class & mask` is
+/// non-zero is `want`.
+#[derive(Clone, Copy)]
+pub(super) struct Hit {
+    label: bool,
+    at: u32,
+    mask: u8,
+    want: bool,
+}
+
+impl Hit {
+    #[inline]
+    fn hits(&self, d: &Dense<'_>) -> bool {
+        let class = if self.label {
+            d.label(self.at)
+        } else {
+            d.class(self.at)
+        };
+        (class & self.mask != 0) == self.want
+    }
+}
+
+/// Class tests such that none of a rule's instances fails unless one of
+/// them hits: for rules whose checks are decided by class bytes alone (the
+/// label wording rules), one short scan instead of a program per instance.
+pub(super) struct Gate(Box<[Hit]>);
+
+impl Gate {
+    /// The gate of a rule's instances (`None`: some check is not decided
+    /// by classes alone).
+    pub(super) fn of<'f>(fasts: impl IntoIterator<Item = &'f Fast>) -> Option<Gate> {
+        let mut hits = Vec::new();
+        for fast in fasts {
+            fast.fail_hits(&mut hits)?;
+        }
+        Some(Gate(hits.into()))
+    }
+
+    /// Whether some instance may fail.
+    #[inline]
+    pub(super) fn open(&self, d: &Dense<'_>) -> bool {
+        self.0.iter().any(|h| h.hits(d))
+    }
+}
+
 impl Fast {
+    /// Appends tests of which one hits whenever the instance fails (`None`:
+    /// its check is not one op on class bytes).
+    fn fail_hits(&self, hits: &mut Vec<Hit>) -> Option<()> {
+        let Fast::Logic { check, .. } = self else {
+            return None;
+        };
+        let [op] = &*check.0 else { return None };
+        let label = |(at, mask): (u32, u8), want| Hit {
+            label: true,
+            at,
+            mask,
+            want,
+        };
+        match op {
+            // False only for a class in `fails`.
+            Op::Cell { slot, fails, .. } => hits.push(Hit {
+                label: false,
+                at: *slot,
+                mask: *fails,
+                want: true,
+            }),
+            // False when the label's class is not in `holds`.
+            Op::Label { at, holds } => hits.push(label((*at, *holds), false)),
+            Op::Labels { any, tests, negated } => match (any, negated) {
+                // `not (a or b)`: false when some test holds.
+                (true, true) => hits.extend(tests.iter().map(|t| label(*t, true))),
+                // `a and b`: false when some test does not hold.
+                (false, false) => hits.extend(tests.iter().map(|t| label(*t, false))),
+                // `a or b`: false only when the first does not hold (nor the others).
+                (true, false) => hits.push(label(*tests.first()?, false)),
+                // `not (a and b)`: false only when the first holds (and the others).
+                (false, true) => hits.push(label(*tests.first()?, true)),
+            },
+            _ => return None,
+        }
+        Some(())
+    }
+
     /// Whether the instance fails on the report (`t`: its tree).
     #[inline]
     pub(super) fn fails(&self, t: &Lowered, d: &Dense<'_>) -> bool {
