@@ -220,6 +220,9 @@ struct TableLayout {
     /// (column id, the template's own string where it has one; column slot).
     columns: Vec<(Id, u32)>,
     column_index: FxHashMap<String, u32>,
+    /// By id, the positions of the row and the column of that id (`NO_SLOT`:
+    /// none): what a header names, found by one look-up ([`Layout::index_targets`]).
+    targets: FxHashMap<String, (u32, u32)>,
 }
 
 struct RowLayout {
@@ -280,6 +283,7 @@ impl Layout {
             row_index: FxHashMap::default(),
             columns: Vec::new(),
             column_index: FxHashMap::default(),
+            targets: FxHashMap::default(),
         });
         if let Some(ts) = self.template.table(id) {
             for c in &ts.columns {
@@ -372,6 +376,21 @@ impl Layout {
         (self.sections.len() - 1) as u32
     }
 
+    /// Fills each table's [`TableLayout::targets`] from its rows and
+    /// columns: once the plan has numbered everything it reads.
+    fn index_targets(&mut self) {
+        for t in &mut self.tables {
+            let mut targets: FxHashMap<String, (u32, u32)> = FxHashMap::default();
+            for (id, &i) in &t.row_index {
+                targets.entry(id.clone()).or_insert((NO_SLOT, NO_SLOT)).0 = i;
+            }
+            for (id, &i) in &t.column_index {
+                targets.entry(id.clone()).or_insert((NO_SLOT, NO_SLOT)).1 = i;
+            }
+            t.targets = targets;
+        }
+    }
+
     /// A report's parts by slot: one pass over the report's tables, rows,
     /// cells and headers.
     #[inline(never)]
@@ -418,30 +437,33 @@ impl Layout {
                     if let Some(s) = d.cells.get_mut(slot as usize) {
                         *s = Some(cell);
                     }
+                    let (class, whole) = fast::class_and_whole(cell);
                     if let Some(c) = d.classes.get_mut(slot as usize) {
-                        *c = fast::class_bit(Some(cell));
+                        *c = class;
                     }
                     if let Some(i) = d.ints.get_mut(slot as usize) {
-                        *i = fast::whole_value(Some(cell));
+                        *i = whole;
                     }
                 }
             }
-            let (mut next_row, mut next_column) = (0, 0);
             for h in &table.headers {
                 // A header's target may name a row and a column both (`total`).
-                if let Some(rl) = layout.find_row(&h.target, &mut next_row) {
-                    if let Some(r) = d.rows.get_mut(rl.slot as usize) {
-                        r.1 = r.1.or(Some(h));
-                    }
+                let Some(&(row, column)) = layout.targets.get(h.target.as_ref()) else {
+                    continue;
+                };
+                if let Some(r) = layout
+                    .rows
+                    .get(row as usize)
+                    .and_then(|rl| d.rows.get_mut(rl.slot as usize))
+                {
+                    r.1 = r.1.or(Some(h));
                 }
-                if let Some(c) = layout.find_column(&h.target, &mut next_column) {
-                    if let Some(col) = layout
-                        .columns
-                        .get(c)
-                        .and_then(|(_, s)| d.columns.get_mut(*s as usize))
-                    {
-                        *col = col.or(Some(h));
-                    }
+                if let Some(col) = layout
+                    .columns
+                    .get(column as usize)
+                    .and_then(|(_, s)| d.columns.get_mut(*s as usize))
+                {
+                    *col = col.or(Some(h));
                 }
             }
         }
@@ -893,6 +915,7 @@ impl Plan {
                 None
             };
         }
+        planner.layout.index_targets();
         Plan {
             layout: planner.layout,
             rules,

@@ -244,6 +244,15 @@ pub(super) fn whole_value(cell: Option<&Cell>) -> i64 {
     }
 }
 
+/// [`class_bit`] and [`whole_value`] of a printed cell, by one match.
+#[inline]
+pub(super) fn class_and_whole(cell: &Cell) -> (u8, i64) {
+    match &cell.value {
+        CellValue::Integer(i) => (WHOLE, *i),
+        _ => (class_bit(Some(cell)), 0),
+    }
+}
+
 /// The class bit of an absent cell.
 pub(super) const ABSENT: u8 = 1;
 
