@@ -61,7 +61,14 @@ pub(super) struct RulePlan {
 /// Steps on the cells `start..start + masks.len()`, one each, in order.
 struct CellRun {
     start: usize,
+    /// By step, the classes for which it does not simply hold (but whole
+    /// numbers, when `holds` decides them).
     masks: Box<[u8]>,
+    /// When every step compares whole numbers with the same literal (`x >=
+    /// 0`) and holds for 0: the whole numbers they hold for, `lo..=hi`.
+    /// Other cells keep 0 in [`Dense`]'s numbers, so one pass over the
+    /// numbers, without looking at classes, finds any that fails.
+    holds: Option<(i64, i64)>,
 }
 
 impl CellRun {
@@ -71,36 +78,65 @@ impl CellRun {
             .iter()
             .enumerate()
             .all(|(i, s)| s.slot().checked_sub(start) == Some(i));
-        consecutive.then(|| CellRun {
+        if !consecutive {
+            return None;
+        }
+        let holds = steps.first().and_then(CellStep::whole_holds).filter(|&(lo, hi)| {
+            lo <= 0 && 0 <= hi && steps.iter().all(|s| s.whole_holds() == Some((lo, hi)))
+        });
+        let whole = if holds.is_some() { !fast::WHOLE } else { u8::MAX };
+        Some(CellRun {
             start,
-            masks: steps.iter().map(CellStep::undecided_by_class).collect(),
+            masks: steps.iter().map(|s| s.undecided_by_class() & whole).collect(),
+            holds,
         })
     }
 
+    /// The run's class bytes and whole numbers in the report.
+    fn cells<'d>(&self, d: &'d Dense<'_>) -> Option<(&'d [u8], &'d [i64])> {
+        let slots = self.start..self.start + self.masks.len();
+        Some((d.classes.get(slots.clone())?, d.ints.get(slots)?))
+    }
+
+    /// Whether a whole number `v` fails the steps' comparison.
+    #[inline]
+    fn fails_whole(&self, v: i64) -> bool {
+        self.holds.is_some_and(|(lo, hi)| v < lo || v > hi)
+    }
+
     /// Whether some step may fail or need the tree: no cell in the run has
-    /// a class its step does not hold for. One pass over the class bytes,
-    /// which the compiler does many at a time.
+    /// a class its step does not hold for, nor a number out of `holds`.
+    /// Passes over the class bytes and the numbers, which the compiler
+    /// does many at a time.
     fn any_open(&self, d: &Dense<'_>) -> bool {
-        let Some(classes) = d.classes.get(self.start..self.start + self.masks.len()) else {
+        let Some((classes, ints)) = self.cells(d) else {
             return true;
         };
-        classes
+        let by_class = classes
             .iter()
             .zip(self.masks.iter())
             .fold(0u8, |open, (class, mask)| open | (class & mask))
-            != 0
+            != 0;
+        by_class
+            || self.holds.is_some_and(|(lo, hi)| {
+                let (min, max) = ints
+                    .iter()
+                    .fold((i64::MAX, i64::MIN), |(min, max), v| (min.min(*v), max.max(*v)));
+                min < lo || max > hi
+            })
     }
 
-    /// The positions of the steps whose cell has a class the step does not
-    /// simply hold for (`None`: the run is not in the report's slots).
+    /// The positions of the steps that may fail or need the tree (`None`:
+    /// the run is not in the report's slots).
     fn open_steps<'d>(&'d self, d: &'d Dense<'_>) -> Option<impl Iterator<Item = usize> + 'd> {
-        let classes = d.classes.get(self.start..self.start + self.masks.len())?;
+        let (classes, ints) = self.cells(d)?;
         Some(
             classes
                 .iter()
+                .zip(ints)
                 .zip(self.masks.iter())
                 .enumerate()
-                .filter(|(_, (class, mask))| *class & *mask != 0)
+                .filter(|(_, ((c, v), m))| (**c & **m != 0) || (**c == fast::WHOLE && self.fails_whole(**v)))
                 .map(|(i, _)| i),
         )
     }
@@ -483,6 +519,11 @@ impl Layout {
         );
         d.labels = labels;
         d
+    }
+
+    /// How many label slots [`Dense::labels`] has.
+    fn label_slots(&self) -> usize {
+        (self.rows + self.columns) as usize + self.sections.len()
     }
 
     /// Where a label's class is in [`Dense::labels`].
@@ -910,7 +951,11 @@ impl Plan {
                 .collect();
             rule.cell_run = rule.cells.as_deref().and_then(CellRun::new);
             rule.gate = if instances.iter().all(|inst| inst.test.is_some()) {
-                Gate::of(instances.iter().map(|inst| &inst.fast))
+                Gate::of(
+                    instances.iter().map(|inst| &inst.fast),
+                    planner.layout.cells as usize,
+                    planner.layout.label_slots(),
+                )
             } else {
                 None
             };

@@ -87,6 +87,23 @@ impl CellStep {
         self.fails_for | self.compared_for
     }
 
+    /// When the step compares whole numbers with its literal: the whole
+    /// numbers it holds for, `lo..=hi` (it fails for any other).
+    pub(super) fn whole_holds(&self) -> Option<(i64, i64)> {
+        if self.compared_for & WHOLE == 0 {
+            return None;
+        }
+        let (op, literal) = self.compare?;
+        Some(match op {
+            BinOp::Eq => (literal, literal),
+            BinOp::Lt => (i64::MIN, literal.checked_sub(1)?),
+            BinOp::Le => (i64::MIN, literal),
+            BinOp::Gt => (literal.checked_add(1)?, i64::MAX),
+            BinOp::Ge => (literal, i64::MAX),
+            _ => return None,
+        })
+    }
+
     /// Whether the instance fails; `None`: the guard holds and the tree decides the check.
     #[inline]
     pub(super) fn fails(&self, d: &Dense<'_>) -> Option<bool> {
@@ -703,38 +720,61 @@ pub(super) struct Hit {
     want: bool,
 }
 
-impl Hit {
-    #[inline]
-    fn hits(&self, d: &Dense<'_>) -> bool {
-        let class = if self.label {
-            d.label(self.at)
-        } else {
-            d.class(self.at)
-        };
-        (class & self.mask != 0) == self.want
-    }
-}
+/// The bits of the label classes ([`crate::eval::label_class`]).
+const LABEL_CLASSES: u8 = 0b1_1111;
+/// The bits of the cell classes ([`class_bit`]).
+const CELL_CLASSES: u8 = (1 << CLASSES) - 1;
 
 /// Class tests such that none of a rule's instances fails unless one of
 /// them hits: for rules whose checks are decided by class bytes alone (the
-/// label wording rules), one short scan instead of a program per instance.
-pub(super) struct Gate(Box<[Hit]>);
+/// label wording rules), one pass over the class bytes instead of a program
+/// per instance. By cell slot and by label slot, the classes that hit
+/// (every class byte is exactly one class's bit, so a test that hits when
+/// the class is not in a mask hits for the other classes).
+pub(super) struct Gate {
+    cells: Box<[u8]>,
+    labels: Box<[u8]>,
+}
 
 impl Gate {
     /// The gate of a rule's instances (`None`: some check is not decided
-    /// by classes alone).
-    pub(super) fn of<'f>(fasts: impl IntoIterator<Item = &'f Fast>) -> Option<Gate> {
+    /// by classes alone), for a layout of `cells` cell and `labels` label slots.
+    pub(super) fn of<'f>(
+        fasts: impl IntoIterator<Item = &'f Fast>,
+        cells: usize,
+        labels: usize,
+    ) -> Option<Gate> {
         let mut hits = Vec::new();
         for fast in fasts {
             fast.fail_hits(&mut hits)?;
         }
-        Some(Gate(hits.into()))
+        let mut gate = Gate {
+            cells: vec![0; if hits.iter().any(|h| !h.label) { cells } else { 0 }].into(),
+            labels: vec![0; if hits.iter().any(|h| h.label) { labels } else { 0 }].into(),
+        };
+        for h in hits {
+            let (masks, all) = if h.label {
+                (&mut gate.labels, LABEL_CLASSES)
+            } else {
+                (&mut gate.cells, CELL_CLASSES)
+            };
+            *masks.get_mut(h.at as usize)? |= if h.want { h.mask } else { all & !h.mask };
+        }
+        Some(gate)
     }
 
     /// Whether some instance may fail.
-    #[inline]
     pub(super) fn open(&self, d: &Dense<'_>) -> bool {
-        self.0.iter().any(|h| h.hits(d))
+        let hit = |classes: &[u8], masks: &[u8]| {
+            !masks.is_empty()
+                && (classes.len() != masks.len()
+                    || classes
+                        .iter()
+                        .zip(masks.iter())
+                        .fold(0u8, |hit, (c, m)| hit | (c & m))
+                        != 0)
+        };
+        hit(&d.classes, &self.cells) || hit(&d.labels, &self.labels)
     }
 }
 
@@ -794,5 +834,50 @@ impl Fast {
                 fails && t.guard_holds(d)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The range of whole numbers a comparison step holds for is exactly
+    /// where comparing the integers holds, literals and values at the edges
+    /// of `i64` included.
+    #[test]
+    fn whole_ranges_hold_where_the_comparison_holds() {
+        let edges = [i64::MIN, i64::MIN + 1, -2, -1, 0, 1, 2, i64::MAX - 1, i64::MAX];
+        for op in [BinOp::Eq, BinOp::Ne, BinOp::Lt, BinOp::Le, BinOp::Gt, BinOp::Ge] {
+            for literal in edges {
+                let step = CellStep::new(WHOLE, 0, Some((op, literal)), 0);
+                let Some((lo, hi)) = step.whole_holds() else {
+                    // Only `!=` has no range, and `< i64::MIN` / `> i64::MAX`, which never hold.
+                    assert!(
+                        op == BinOp::Ne
+                            || (op == BinOp::Lt && literal == i64::MIN)
+                            || (op == BinOp::Gt && literal == i64::MAX),
+                        "{op:?} {literal}"
+                    );
+                    continue;
+                };
+                for v in edges.iter().copied().chain([
+                    literal.saturating_sub(1),
+                    literal,
+                    literal.saturating_add(1),
+                ]) {
+                    assert_eq!(
+                        lo <= v && v <= hi,
+                        comparison_holds(op, v.cmp(&literal)) == Some(true),
+                        "{v} {op:?} {literal}"
+                    );
+                }
+            }
+        }
+        // A step that does not compare whole numbers has no range.
+        assert_eq!(
+            CellStep::new(WHOLE, WHOLE, Some((BinOp::Ge, 0)), 0).whole_holds(),
+            None
+        );
+        assert_eq!(CellStep::new(WHOLE, 0, None, 0).whole_holds(), None);
     }
 }
