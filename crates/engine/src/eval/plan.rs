@@ -34,6 +34,7 @@ use nianbao_model::{same_id, Cell, Date, Decimal, Id, LabelUse, Report, Row, Sec
 use nianbao_rules::ast::{BinOp, Coord, Expr, ExprKind, Func, MetaField, Pattern, Test};
 use nianbao_rules::RuleSet;
 use rustc_hash::FxHashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 
 mod fast;
 
@@ -666,9 +667,9 @@ enum Low {
         section: u32,
         later: Box<[u32]>,
     },
-    Matches(TextOf, Pattern),
+    Matches(TextOf, Arc<Pattern>),
     /// `number(text, pattern)`.
-    Number(TextOf, Pattern),
+    Number(TextOf, Arc<Pattern>),
     Chars(TextOf),
     /// `chars(text) op limit`, the limit a whole number: counting stops past it.
     CompareChars {
@@ -906,10 +907,16 @@ impl Low {
 // ---------------------------------------------------------------- lowering
 
 impl Plan {
-    pub(super) fn new(rules: &RuleSet, format: nianbao_model::Format) -> Plan {
+    /// `patterns`: shared by every plan of `rules`.
+    pub(super) fn new(
+        rules: &RuleSet,
+        format: nianbao_model::Format,
+        patterns: &Arc<SharedPatterns>,
+    ) -> Plan {
         let mut planner = Planner {
             template: nianbao_model::template(format),
             layout: Layout::new(nianbao_model::template(format)),
+            patterns: Arc::clone(patterns),
         };
         // Every value cell of the template first, in the order of a `for
         // every cell` domain: rules over every cell of tables named in
@@ -992,6 +999,27 @@ impl Plan {
 struct Planner {
     template: &'static nianbao_model::Template,
     layout: Layout,
+    patterns: Arc<SharedPatterns>,
+}
+
+/// One copy of each pattern of a rule set for all its plans and all the
+/// instances that use it, by the pattern's place in the rule set. A regex
+/// keeps the state its searches have worked out (the lazy DFA) per copy:
+/// copies of their own would each work it out again.
+#[derive(Default)]
+pub(super) struct SharedPatterns(Mutex<FxHashMap<usize, Arc<Pattern>>>);
+
+impl SharedPatterns {
+    /// The shared copy of `p`, a pattern of the rule set being planned
+    /// (which outlives the plans: its address names it).
+    fn get(&self, p: &Pattern) -> Arc<Pattern> {
+        let mut patterns = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        Arc::clone(
+            patterns
+                .entry(std::ptr::from_ref(p) as usize)
+                .or_insert_with(|| Arc::new(p.clone())),
+        )
+    }
 }
 
 /// What lowering gives: `None` when the plan leaves the expression to the interpreter.
@@ -1186,7 +1214,9 @@ impl Cx<'_, '_, '_> {
             ExprKind::Not(inner) => Low::Not(boxed(self.lower(inner)?)),
             ExprKind::Binary(op, l, r) => fuse(*op, self.lower(l)?, self.lower(r)?),
             ExprKind::Is { expr, negated, test } => self.lower_is(expr, *negated, *test)?,
-            ExprKind::Matches(inner, pat) => Low::Matches(self.lower_text(inner)?, pat.clone()),
+            ExprKind::Matches(inner, pat) => {
+                Low::Matches(self.lower_text(inner)?, self.planner.patterns.get(pat))
+            }
             ExprKind::Call { func, args } => self.lower_call(*func, args)?,
             ExprKind::Table { .. }
             | ExprKind::Section { .. }
@@ -1398,7 +1428,7 @@ impl Cx<'_, '_, '_> {
                 let Some(ExprKind::Pattern(p)) = args.get(1).map(|a| &a.kind) else {
                     return not_applicable();
                 };
-                Low::Number(self.lower_text(first)?, p.clone())
+                Low::Number(self.lower_text(first)?, self.planner.patterns.get(p))
             }
             Func::Chars => Low::Chars(self.lower_text(first)?),
             Func::Label | Func::Text | Func::Parent => return None,
@@ -1478,7 +1508,7 @@ mod tests {
         let rules =
             nianbao_rules::compile(&nianbao_rules::builtin_sources()).expect("built-in rules compile");
         for format in [nianbao_model::Format::V2021, nianbao_model::Format::V2019] {
-            let plan = Plan::new(&rules, format);
+            let plan = Plan::new(&rules, format, &Default::default());
             let mut instances = 0;
             for (rule, rp) in rules.rules.iter().zip(&plan.rules) {
                 match &rp.instances {
