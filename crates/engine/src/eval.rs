@@ -289,6 +289,7 @@ fn evaluate_planned(
                 .filter(|_| indexed)
                 .map(|p| previous_cells.get_or_init(|| CellIndex::new(p))),
             rule,
+            patterns: &plan.patterns,
             bindings,
             touched: Vec::new(),
             side: None,
@@ -931,6 +932,8 @@ struct Evaluator<'a> {
     cells: Option<&'a CellIndex<'a>>,
     previous_cells: Option<&'a CellIndex<'a>>,
     rule: &'a Rule,
+    /// The shared copies of the rule set's patterns (see [`SharedPatterns`]).
+    patterns: &'a SharedPatterns,
     bindings: Vec<(&'a str, Binding<'a>)>,
     touched: Vec<Touch>,
     side: Option<Side>,
@@ -1282,7 +1285,7 @@ impl<'a> Evaluator<'a> {
             }
             ExprKind::Matches(inner, pat) => {
                 let text = self.text_of(inner)?.0;
-                Some(Val::Bool(pat.regex.is_match(&text)))
+                Some(Val::Bool(self.patterns.get(pat).regex.is_match(&text)))
             }
             ExprKind::Call { func, args } => self.call(*func, args),
             ExprKind::Unresolved { .. }
@@ -1459,7 +1462,7 @@ impl<'a> Evaluator<'a> {
                 let ExprKind::Pattern(p) = &args.get(1)?.kind else {
                     return None;
                 };
-                let (num, start, matched) = number_in(&text, p)?;
+                let (num, start, matched) = number_in(&text, &self.patterns.get(p))?;
                 let span = match offset {
                     Some(TextPlace::From(base)) => Some(Span::new(base + start, matched.len())),
                     // A page's section reads from its rendering: back to the page.

@@ -43,6 +43,8 @@ pub(super) struct Plan {
     layout: Layout,
     /// By rule, in the rule set's order.
     pub(super) rules: Vec<RulePlan>,
+    /// The rule set's patterns, for the plan and the interpreter alike.
+    pub(super) patterns: Arc<SharedPatterns>,
 }
 
 pub(super) struct RulePlan {
@@ -969,6 +971,7 @@ impl Plan {
         }
         planner.layout.index_targets();
         Plan {
+            patterns: planner.patterns,
             layout: planner.layout,
             rules,
         }
@@ -977,6 +980,7 @@ impl Plan {
     /// A plan that lowers nothing: the interpreter runs every rule whole.
     pub(super) fn interpreted(rules: &RuleSet) -> Plan {
         Plan {
+            patterns: Default::default(),
             layout: Layout::new(nianbao_model::template(nianbao_model::Format::V2021)),
             rules: rules
                 .rules
@@ -1012,7 +1016,7 @@ pub(super) struct SharedPatterns(Mutex<FxHashMap<usize, Arc<Pattern>>>);
 impl SharedPatterns {
     /// The shared copy of `p`, a pattern of the rule set being planned
     /// (which outlives the plans: its address names it).
-    fn get(&self, p: &Pattern) -> Arc<Pattern> {
+    pub(super) fn get(&self, p: &Pattern) -> Arc<Pattern> {
         let mut patterns = self.0.lock().unwrap_or_else(PoisonError::into_inner);
         Arc::clone(
             patterns
