@@ -110,6 +110,23 @@ fn mutations(report: &Report) -> Vec<(String, Report)> {
                 t.headers.remove(i);
             }
             out.push((format!("{tid} header {} removed", h.target), m));
+            // Each header gets one kind of wording in turn (the rules on
+            // column headers are skipped by a scan of label classes).
+            let (name, matched) = match i % 3 {
+                0 => (
+                    "variant",
+                    LabelMatch::Variant {
+                        variant: "变体".into(),
+                    },
+                ),
+                1 => ("approximate", LabelMatch::Approximate { distance: 1 }),
+                _ => ("different", LabelMatch::Different { other: None }),
+            };
+            let mut m = report.clone();
+            if let Some(h) = m.tables.get_mut(tid).and_then(|t| t.headers.get_mut(i)) {
+                h.matched = matched;
+            }
+            out.push((format!("{tid} header {} {name}", h.target), m));
         }
         let mut m = report.clone();
         m.tables.shift_remove(tid);
@@ -124,6 +141,18 @@ fn mutations(report: &Report) -> Vec<(String, Report)> {
             h.matched = LabelMatch::Different { other: None };
         }
         out.push((format!("section {sid} heading different"), m));
+        let mut m = report.clone();
+        if let Some(h) = m.sections.get_mut(sid).and_then(|s| s.heading.as_mut()) {
+            h.matched = LabelMatch::Variant {
+                variant: "变体".into(),
+            };
+        }
+        out.push((format!("section {sid} heading variant"), m));
+        let mut m = report.clone();
+        if let Some(s) = m.sections.get_mut(sid) {
+            s.heading = None;
+        }
+        out.push((format!("section {sid} without heading"), m));
     }
     // Two sections printed in the wrong order.
     let mut m = report.clone();

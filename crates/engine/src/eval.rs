@@ -28,7 +28,7 @@ use nianbao_rules::ast::{
     Template, Test, VarKind,
 };
 use nianbao_rules::{Rule, RuleSet, Severity};
-use plan::Plan;
+use plan::{Plan, SharedPatterns};
 use rustc_hash::FxHashMap;
 use std::cell::OnceCell;
 use std::collections::HashMap;
@@ -172,6 +172,7 @@ pub fn extraction_rule(kind: ProblemKind) -> &'static ExtractionRule {
 pub struct CompiledRules {
     rules: RuleSet,
     plans: [OnceLock<Plan>; 2],
+    patterns: std::sync::Arc<SharedPatterns>,
 }
 
 impl CompiledRules {
@@ -179,6 +180,7 @@ impl CompiledRules {
         CompiledRules {
             rules,
             plans: [OnceLock::new(), OnceLock::new()],
+            patterns: Default::default(),
         }
     }
 
@@ -188,7 +190,8 @@ impl CompiledRules {
 
     /// [`evaluate`] with this rule set.
     pub fn evaluate(&self, report: &Report, previous: Option<&Report>) -> Vec<Finding> {
-        let plan = self.plans[report.format.index()].get_or_init(|| Plan::new(&self.rules, report.format));
+        let plan = self.plans[report.format.index()]
+            .get_or_init(|| Plan::new(&self.rules, report.format, &self.patterns));
         evaluate_planned(&self.rules, plan, report, previous)
     }
 }
@@ -244,7 +247,12 @@ impl CellLabels {
 /// This lowers the rules for the report's format on every call; a batch
 /// keeps a [`CompiledRules`] instead.
 pub fn evaluate(rules: &RuleSet, report: &Report, previous: Option<&Report>) -> Vec<Finding> {
-    evaluate_planned(rules, &Plan::new(rules, report.format), report, previous)
+    evaluate_planned(
+        rules,
+        &Plan::new(rules, report.format, &Default::default()),
+        report,
+        previous,
+    )
 }
 
 /// [`evaluate`] by the interpreter alone, every binding of every rule: the
@@ -281,6 +289,7 @@ fn evaluate_planned(
                 .filter(|_| indexed)
                 .map(|p| previous_cells.get_or_init(|| CellIndex::new(p))),
             rule,
+            patterns: &plan.patterns,
             bindings,
             touched: Vec::new(),
             side: None,
@@ -923,6 +932,8 @@ struct Evaluator<'a> {
     cells: Option<&'a CellIndex<'a>>,
     previous_cells: Option<&'a CellIndex<'a>>,
     rule: &'a Rule,
+    /// The shared copies of the rule set's patterns (see [`SharedPatterns`]).
+    patterns: &'a SharedPatterns,
     bindings: Vec<(&'a str, Binding<'a>)>,
     touched: Vec<Touch>,
     side: Option<Side>,
@@ -1274,7 +1285,7 @@ impl<'a> Evaluator<'a> {
             }
             ExprKind::Matches(inner, pat) => {
                 let text = self.text_of(inner)?.0;
-                Some(Val::Bool(pat.regex.is_match(&text)))
+                Some(Val::Bool(self.patterns.get(pat).regex.is_match(&text)))
             }
             ExprKind::Call { func, args } => self.call(*func, args),
             ExprKind::Unresolved { .. }
@@ -1451,7 +1462,7 @@ impl<'a> Evaluator<'a> {
                 let ExprKind::Pattern(p) = &args.get(1)?.kind else {
                     return None;
                 };
-                let (num, start, matched) = number_in(&text, p)?;
+                let (num, start, matched) = number_in(&text, &self.patterns.get(p))?;
                 let span = match offset {
                     Some(TextPlace::From(base)) => Some(Span::new(base + start, matched.len())),
                     // A page's section reads from its rendering: back to the page.

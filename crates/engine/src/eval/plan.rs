@@ -29,11 +29,12 @@ use super::{
     logic_not, logic_or, meta_value, num_ordering, number_in, significant_char_count, significant_chars,
     Binding, Num, Scalar, Scope,
 };
-use fast::{CellStep, Fast, Probes};
+use fast::{CellStep, Fast, Gate, Probes};
 use nianbao_model::{same_id, Cell, Date, Decimal, Id, LabelUse, Report, Row, Section, Table, ValueKind};
 use nianbao_rules::ast::{BinOp, Coord, Expr, ExprKind, Func, MetaField, Pattern, Test};
 use nianbao_rules::RuleSet;
 use rustc_hash::FxHashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 
 mod fast;
 
@@ -42,6 +43,8 @@ pub(super) struct Plan {
     layout: Layout,
     /// By rule, in the rule set's order.
     pub(super) rules: Vec<RulePlan>,
+    /// The rule set's patterns, for the plan and the interpreter alike.
+    pub(super) patterns: Arc<SharedPatterns>,
 }
 
 pub(super) struct RulePlan {
@@ -53,12 +56,22 @@ pub(super) struct RulePlan {
     /// When those steps read consecutive cell slots: the slots, and by
     /// step the classes for which it does not simply hold.
     cell_run: Option<CellRun>,
+    /// When every instance's check is decided by class bytes: the tests
+    /// one of which hits when some instance fails.
+    gate: Option<Gate>,
 }
 
 /// Steps on the cells `start..start + masks.len()`, one each, in order.
 struct CellRun {
     start: usize,
+    /// By step, the classes for which it does not simply hold (but whole
+    /// numbers, when `holds` decides them).
     masks: Box<[u8]>,
+    /// When every step compares whole numbers with the same literal (`x >=
+    /// 0`) and holds for 0: the whole numbers they hold for, `lo..=hi`.
+    /// Other cells keep 0 in [`Dense`]'s numbers, so one pass over the
+    /// numbers, without looking at classes, finds any that fails.
+    holds: Option<(i64, i64)>,
 }
 
 impl CellRun {
@@ -68,24 +81,67 @@ impl CellRun {
             .iter()
             .enumerate()
             .all(|(i, s)| s.slot().checked_sub(start) == Some(i));
-        consecutive.then(|| CellRun {
+        if !consecutive {
+            return None;
+        }
+        let holds = steps.first().and_then(CellStep::whole_holds).filter(|&(lo, hi)| {
+            lo <= 0 && 0 <= hi && steps.iter().all(|s| s.whole_holds() == Some((lo, hi)))
+        });
+        let whole = if holds.is_some() { !fast::WHOLE } else { u8::MAX };
+        Some(CellRun {
             start,
-            masks: steps.iter().map(CellStep::undecided_by_class).collect(),
+            masks: steps.iter().map(|s| s.undecided_by_class() & whole).collect(),
+            holds,
         })
     }
 
+    /// The run's class bytes and whole numbers in the report.
+    fn cells<'d>(&self, d: &'d Dense<'_>) -> Option<(&'d [u8], &'d [i64])> {
+        let slots = self.start..self.start + self.masks.len();
+        Some((d.classes.get(slots.clone())?, d.ints.get(slots)?))
+    }
+
+    /// Whether a whole number `v` fails the steps' comparison.
+    #[inline]
+    fn fails_whole(&self, v: i64) -> bool {
+        self.holds.is_some_and(|(lo, hi)| v < lo || v > hi)
+    }
+
     /// Whether some step may fail or need the tree: no cell in the run has
-    /// a class its step does not hold for. One pass over the class bytes,
-    /// which the compiler does many at a time.
+    /// a class its step does not hold for, nor a number out of `holds`.
+    /// Passes over the class bytes and the numbers, which the compiler
+    /// does many at a time.
     fn any_open(&self, d: &Dense<'_>) -> bool {
-        let Some(classes) = d.classes.get(self.start..self.start + self.masks.len()) else {
+        let Some((classes, ints)) = self.cells(d) else {
             return true;
         };
-        classes
+        let by_class = classes
             .iter()
             .zip(self.masks.iter())
             .fold(0u8, |open, (class, mask)| open | (class & mask))
-            != 0
+            != 0;
+        by_class
+            || self.holds.is_some_and(|(lo, hi)| {
+                let (min, max) = ints
+                    .iter()
+                    .fold((i64::MAX, i64::MIN), |(min, max), v| (min.min(*v), max.max(*v)));
+                min < lo || max > hi
+            })
+    }
+
+    /// The positions of the steps that may fail or need the tree (`None`:
+    /// the run is not in the report's slots).
+    fn open_steps<'d>(&'d self, d: &'d Dense<'_>) -> Option<impl Iterator<Item = usize> + 'd> {
+        let (classes, ints) = self.cells(d)?;
+        Some(
+            classes
+                .iter()
+                .zip(ints)
+                .zip(self.masks.iter())
+                .enumerate()
+                .filter(|(_, ((c, v), m))| (**c & **m != 0) || (**c == fast::WHOLE && self.fails_whole(**v)))
+                .map(|(i, _)| i),
+        )
     }
 }
 
@@ -95,17 +151,34 @@ impl RulePlan {
     pub(super) fn failing(&self, d: &Dense<'_>, out: &mut Vec<usize>) {
         out.clear();
         let Some(instances) = &self.instances else { return };
+        if self.gate.as_ref().is_some_and(|g| !g.open(d)) {
+            return;
+        }
+        let step_fails = |i: usize, step: &CellStep| {
+            step.fails(d).unwrap_or_else(|| {
+                instances
+                    .get(i)
+                    .and_then(|inst| inst.test.as_ref())
+                    .is_none_or(|t| t.check_fails(d))
+            })
+        };
+        let open_run = self
+            .cell_run
+            .as_ref()
+            .map(|run| (run.any_open(d), run.open_steps(d)));
         match &self.cells {
-            Some(_) if self.cell_run.as_ref().is_some_and(|run| !run.any_open(d)) => {}
+            Some(_) if matches!(open_run, Some((false, _))) => {}
+            Some(steps) if matches!(open_run, Some((true, Some(_)))) => {
+                // Only the steps whose cell has a class they do not simply hold for.
+                for i in open_run.and_then(|(_, open)| open).into_iter().flatten() {
+                    if steps.get(i).is_some_and(|step| step_fails(i, step)) {
+                        out.push(i);
+                    }
+                }
+            }
             Some(steps) => {
                 for (i, step) in steps.iter().enumerate() {
-                    let fails = step.fails(d).unwrap_or_else(|| {
-                        instances
-                            .get(i)
-                            .and_then(|inst| inst.test.as_ref())
-                            .is_none_or(|t| t.check_fails(d))
-                    });
-                    if fails {
+                    if step_fails(i, step) {
                         out.push(i);
                     }
                 }
@@ -186,6 +259,9 @@ struct TableLayout {
     /// (column id, the template's own string where it has one; column slot).
     columns: Vec<(Id, u32)>,
     column_index: FxHashMap<String, u32>,
+    /// By id, the positions of the row and the column of that id (`NO_SLOT`:
+    /// none): what a header names, found by one look-up ([`Layout::index_targets`]).
+    targets: FxHashMap<String, (u32, u32)>,
 }
 
 struct RowLayout {
@@ -246,6 +322,7 @@ impl Layout {
             row_index: FxHashMap::default(),
             columns: Vec::new(),
             column_index: FxHashMap::default(),
+            targets: FxHashMap::default(),
         });
         if let Some(ts) = self.template.table(id) {
             for c in &ts.columns {
@@ -338,8 +415,24 @@ impl Layout {
         (self.sections.len() - 1) as u32
     }
 
+    /// Fills each table's [`TableLayout::targets`] from its rows and
+    /// columns: once the plan has numbered everything it reads.
+    fn index_targets(&mut self) {
+        for t in &mut self.tables {
+            let mut targets: FxHashMap<String, (u32, u32)> = FxHashMap::default();
+            for (id, &i) in &t.row_index {
+                targets.entry(id.clone()).or_insert((NO_SLOT, NO_SLOT)).0 = i;
+            }
+            for (id, &i) in &t.column_index {
+                targets.entry(id.clone()).or_insert((NO_SLOT, NO_SLOT)).1 = i;
+            }
+            t.targets = targets;
+        }
+    }
+
     /// A report's parts by slot: one pass over the report's tables, rows,
     /// cells and headers.
+    #[inline(never)]
     fn dense<'a>(&self, report: &'a Report) -> Dense<'a> {
         let mut d = Dense {
             report,
@@ -347,6 +440,7 @@ impl Layout {
             rows: vec![(None, None); self.rows as usize],
             cells: vec![None; self.cells as usize],
             classes: vec![fast::ABSENT; self.cells as usize],
+            ints: vec![0; self.cells as usize],
             columns: vec![None; self.columns as usize],
             sections: vec![None; self.sections.len()],
             labels: Vec::new(),
@@ -382,27 +476,33 @@ impl Layout {
                     if let Some(s) = d.cells.get_mut(slot as usize) {
                         *s = Some(cell);
                     }
+                    let (class, whole) = fast::class_and_whole(cell);
                     if let Some(c) = d.classes.get_mut(slot as usize) {
-                        *c = fast::class_bit(Some(cell));
+                        *c = class;
+                    }
+                    if let Some(i) = d.ints.get_mut(slot as usize) {
+                        *i = whole;
                     }
                 }
             }
-            let (mut next_row, mut next_column) = (0, 0);
             for h in &table.headers {
                 // A header's target may name a row and a column both (`total`).
-                if let Some(rl) = layout.find_row(&h.target, &mut next_row) {
-                    if let Some(r) = d.rows.get_mut(rl.slot as usize) {
-                        r.1 = r.1.or(Some(h));
-                    }
+                let Some(&(row, column)) = layout.targets.get(h.target.as_ref()) else {
+                    continue;
+                };
+                if let Some(r) = layout
+                    .rows
+                    .get(row as usize)
+                    .and_then(|rl| d.rows.get_mut(rl.slot as usize))
+                {
+                    r.1 = r.1.or(Some(h));
                 }
-                if let Some(c) = layout.find_column(&h.target, &mut next_column) {
-                    if let Some(col) = layout
-                        .columns
-                        .get(c)
-                        .and_then(|(_, s)| d.columns.get_mut(*s as usize))
-                    {
-                        *col = col.or(Some(h));
-                    }
+                if let Some(col) = layout
+                    .columns
+                    .get(column as usize)
+                    .and_then(|(_, s)| d.columns.get_mut(*s as usize))
+                {
+                    *col = col.or(Some(h));
                 }
             }
         }
@@ -422,6 +522,11 @@ impl Layout {
         );
         d.labels = labels;
         d
+    }
+
+    /// How many label slots [`Dense::labels`] has.
+    fn label_slots(&self) -> usize {
+        (self.rows + self.columns) as usize + self.sections.len()
     }
 
     /// Where a label's class is in [`Dense::labels`].
@@ -445,6 +550,10 @@ pub(super) struct Dense<'a> {
     /// By cell slot, the cell's class as a bit (see [`fast`]): what the
     /// tests on one cell read.
     classes: Vec<u8>,
+    /// By cell slot, the number of a printed whole number (class
+    /// [`fast::WHOLE`]), 0 for any other cell: what sums and comparisons
+    /// with whole literals read, without matching on the cell.
+    ints: Vec<i64>,
     /// The first header printed for a column id.
     columns: Vec<Option<&'a LabelUse>>,
     sections: Vec<Option<&'a Section>>,
@@ -462,6 +571,7 @@ impl<'a> Dense<'a> {
             rows: Vec::new(),
             cells: vec![cell; slots],
             classes: vec![fast::class_bit(cell); slots],
+            ints: vec![fast::whole_value(cell); slots],
             columns: Vec::new(),
             sections: Vec::new(),
             labels: Vec::new(),
@@ -475,6 +585,15 @@ impl<'a> Dense<'a> {
     /// The class bit of the cell in `slot` (absent's when there is none).
     fn class(&self, slot: u32) -> u8 {
         self.classes.get(slot as usize).copied().unwrap_or(fast::ABSENT)
+    }
+
+    /// The number in `slot` when it is a printed whole number.
+    #[inline]
+    fn whole(&self, slot: u32) -> Option<i64> {
+        if self.class(slot) != fast::WHOLE {
+            return None;
+        }
+        self.ints.get(slot as usize).copied()
     }
 
     fn row(&self, slot: u32) -> Option<&'a Row> {
@@ -550,9 +669,9 @@ enum Low {
         section: u32,
         later: Box<[u32]>,
     },
-    Matches(TextOf, Pattern),
+    Matches(TextOf, Arc<Pattern>),
     /// `number(text, pattern)`.
-    Number(TextOf, Pattern),
+    Number(TextOf, Arc<Pattern>),
     Chars(TextOf),
     /// `chars(text) op limit`, the limit a whole number: counting stops past it.
     CompareChars {
@@ -790,10 +909,16 @@ impl Low {
 // ---------------------------------------------------------------- lowering
 
 impl Plan {
-    pub(super) fn new(rules: &RuleSet, format: nianbao_model::Format) -> Plan {
+    /// `patterns`: shared by every plan of `rules`.
+    pub(super) fn new(
+        rules: &RuleSet,
+        format: nianbao_model::Format,
+        patterns: &Arc<SharedPatterns>,
+    ) -> Plan {
         let mut planner = Planner {
             template: nianbao_model::template(format),
             layout: Layout::new(nianbao_model::template(format)),
+            patterns: Arc::clone(patterns),
         };
         // Every value cell of the template first, in the order of a `for
         // every cell` domain: rules over every cell of tables named in
@@ -812,6 +937,7 @@ impl Plan {
                 instances: (!rule.cross_year).then(|| planner.instances(rule)),
                 cells: None,
                 cell_run: None,
+                gate: None,
             })
             .collect();
         let probes = Probes::new(format, planner.layout.cells as usize);
@@ -833,8 +959,19 @@ impl Plan {
                 })
                 .collect();
             rule.cell_run = rule.cells.as_deref().and_then(CellRun::new);
+            rule.gate = if instances.iter().all(|inst| inst.test.is_some()) {
+                Gate::of(
+                    instances.iter().map(|inst| &inst.fast),
+                    planner.layout.cells as usize,
+                    planner.layout.label_slots(),
+                )
+            } else {
+                None
+            };
         }
+        planner.layout.index_targets();
         Plan {
+            patterns: planner.patterns,
             layout: planner.layout,
             rules,
         }
@@ -843,6 +980,7 @@ impl Plan {
     /// A plan that lowers nothing: the interpreter runs every rule whole.
     pub(super) fn interpreted(rules: &RuleSet) -> Plan {
         Plan {
+            patterns: Default::default(),
             layout: Layout::new(nianbao_model::template(nianbao_model::Format::V2021)),
             rules: rules
                 .rules
@@ -851,6 +989,7 @@ impl Plan {
                     instances: None,
                     cells: None,
                     cell_run: None,
+                    gate: None,
                 })
                 .collect(),
         }
@@ -864,6 +1003,27 @@ impl Plan {
 struct Planner {
     template: &'static nianbao_model::Template,
     layout: Layout,
+    patterns: Arc<SharedPatterns>,
+}
+
+/// One copy of each pattern of a rule set for all its plans and all the
+/// instances that use it, by the pattern's place in the rule set. A regex
+/// keeps the state its searches have worked out (the lazy DFA) per copy:
+/// copies of their own would each work it out again.
+#[derive(Default)]
+pub(super) struct SharedPatterns(Mutex<FxHashMap<usize, Arc<Pattern>>>);
+
+impl SharedPatterns {
+    /// The shared copy of `p`, a pattern of the rule set being planned
+    /// (which outlives the plans: its address names it).
+    pub(super) fn get(&self, p: &Pattern) -> Arc<Pattern> {
+        let mut patterns = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        Arc::clone(
+            patterns
+                .entry(std::ptr::from_ref(p) as usize)
+                .or_insert_with(|| Arc::new(p.clone())),
+        )
+    }
 }
 
 /// What lowering gives: `None` when the plan leaves the expression to the interpreter.
@@ -1058,7 +1218,9 @@ impl Cx<'_, '_, '_> {
             ExprKind::Not(inner) => Low::Not(boxed(self.lower(inner)?)),
             ExprKind::Binary(op, l, r) => fuse(*op, self.lower(l)?, self.lower(r)?),
             ExprKind::Is { expr, negated, test } => self.lower_is(expr, *negated, *test)?,
-            ExprKind::Matches(inner, pat) => Low::Matches(self.lower_text(inner)?, pat.clone()),
+            ExprKind::Matches(inner, pat) => {
+                Low::Matches(self.lower_text(inner)?, self.planner.patterns.get(pat))
+            }
             ExprKind::Call { func, args } => self.lower_call(*func, args)?,
             ExprKind::Table { .. }
             | ExprKind::Section { .. }
@@ -1270,7 +1432,7 @@ impl Cx<'_, '_, '_> {
                 let Some(ExprKind::Pattern(p)) = args.get(1).map(|a| &a.kind) else {
                     return not_applicable();
                 };
-                Low::Number(self.lower_text(first)?, p.clone())
+                Low::Number(self.lower_text(first)?, self.planner.patterns.get(p))
             }
             Func::Chars => Low::Chars(self.lower_text(first)?),
             Func::Label | Func::Text | Func::Parent => return None,
@@ -1350,7 +1512,7 @@ mod tests {
         let rules =
             nianbao_rules::compile(&nianbao_rules::builtin_sources()).expect("built-in rules compile");
         for format in [nianbao_model::Format::V2021, nianbao_model::Format::V2019] {
-            let plan = Plan::new(&rules, format);
+            let plan = Plan::new(&rules, format, &Default::default());
             let mut instances = 0;
             for (rule, rp) in rules.rules.iter().zip(&plan.rules) {
                 match &rp.instances {

@@ -87,6 +87,23 @@ impl CellStep {
         self.fails_for | self.compared_for
     }
 
+    /// When the step compares whole numbers with its literal: the whole
+    /// numbers it holds for, `lo..=hi` (it fails for any other).
+    pub(super) fn whole_holds(&self) -> Option<(i64, i64)> {
+        if self.compared_for & WHOLE == 0 {
+            return None;
+        }
+        let (op, literal) = self.compare?;
+        Some(match op {
+            BinOp::Eq => (literal, literal),
+            BinOp::Lt => (i64::MIN, literal.checked_sub(1)?),
+            BinOp::Le => (i64::MIN, literal),
+            BinOp::Gt => (literal.checked_add(1)?, i64::MAX),
+            BinOp::Ge => (literal, i64::MAX),
+            _ => return None,
+        })
+    }
+
     /// Whether the instance fails; `None`: the guard holds and the tree decides the check.
     #[inline]
     pub(super) fn fails(&self, d: &Dense<'_>) -> Option<bool> {
@@ -100,10 +117,10 @@ impl CellStep {
         let Some((op, literal)) = self.compare else {
             return Some(false);
         };
-        match d.cell(self.slot).map(|c| &c.value) {
-            Some(CellValue::Integer(i)) => Some(comparison_holds(op, i.cmp(&literal)) == Some(false)),
-            _ if class & DECIMALS != 0 => None,
-            _ => Some(false),
+        match d.whole(self.slot) {
+            Some(i) => Some(comparison_holds(op, i.cmp(&literal)) == Some(false)),
+            None if class & DECIMALS != 0 => None,
+            None => Some(false),
         }
     }
 }
@@ -217,6 +234,8 @@ pub(super) struct Linear {
 
 pub(super) const CLASSES: usize = 6;
 const WHOLE_NUMBER: usize = 2;
+/// The class bit of a printed whole number ([`CellValue::Integer`]).
+pub(super) const WHOLE: u8 = 1 << WHOLE_NUMBER;
 const DECIMALS: u8 = 1 << 3 | 1 << 4;
 
 /// The classes a table gives `verdict` for.
@@ -231,6 +250,24 @@ fn mask(table: &[Verdict; CLASSES], verdict: Verdict) -> u8 {
 /// The bit of a cell's class, as [`Dense`] keeps it per cell slot.
 pub(super) fn class_bit(cell: Option<&Cell>) -> u8 {
     1 << class_of(cell)
+}
+
+/// The number of a printed whole number, 0 for any other cell: what
+/// [`Dense`] keeps beside the class.
+pub(super) fn whole_value(cell: Option<&Cell>) -> i64 {
+    match cell.map(|c| &c.value) {
+        Some(CellValue::Integer(i)) => *i,
+        _ => 0,
+    }
+}
+
+/// [`class_bit`] and [`whole_value`] of a printed cell, by one match.
+#[inline]
+pub(super) fn class_and_whole(cell: &Cell) -> (u8, i64) {
+    match &cell.value {
+        CellValue::Integer(i) => (WHOLE, *i),
+        _ => (class_bit(Some(cell)), 0),
+    }
 }
 
 /// The class bit of an absent cell.
@@ -382,6 +419,14 @@ impl Shortcuts<'_> {
                     holds: mask(&table, Verdict::True),
                     fails: mask(&table, Verdict::False),
                 });
+                return 1;
+            }
+        }
+        if let Low::Not(inner) = low {
+            if let Low::LabelTest { label, test, negated } = &**inner {
+                // Label tests are never not applicable: `not` flips the test.
+                let (at, holds) = self.label_test(label, *test, !*negated);
+                ops.push(Op::Label { at, holds });
                 return 1;
             }
         }
@@ -568,10 +613,7 @@ impl Linear {
         let sum = |slots: &[u32]| -> Option<i128> {
             let mut total = 0i128;
             for &slot in slots {
-                let CellValue::Integer(i) = d.cell(slot)?.value else {
-                    return None;
-                };
-                total += i128::from(i);
+                total += i128::from(d.whole(slot)?);
             }
             Some(total)
         };
@@ -668,7 +710,113 @@ fn leaf(low: &Low, d: &Dense<'_>) -> Verdict {
     }
 }
 
+/// A test on one class byte of [`Dense`]: whether `class & mask` is
+/// non-zero is `want`.
+#[derive(Clone, Copy)]
+pub(super) struct Hit {
+    label: bool,
+    at: u32,
+    mask: u8,
+    want: bool,
+}
+
+/// The bits of the label classes ([`crate::eval::label_class`]).
+const LABEL_CLASSES: u8 = 0b1_1111;
+/// The bits of the cell classes ([`class_bit`]).
+const CELL_CLASSES: u8 = (1 << CLASSES) - 1;
+
+/// Class tests such that none of a rule's instances fails unless one of
+/// them hits: for rules whose checks are decided by class bytes alone (the
+/// label wording rules), one pass over the class bytes instead of a program
+/// per instance. By cell slot and by label slot, the classes that hit
+/// (every class byte is exactly one class's bit, so a test that hits when
+/// the class is not in a mask hits for the other classes).
+pub(super) struct Gate {
+    cells: Box<[u8]>,
+    labels: Box<[u8]>,
+}
+
+impl Gate {
+    /// The gate of a rule's instances (`None`: some check is not decided
+    /// by classes alone), for a layout of `cells` cell and `labels` label slots.
+    pub(super) fn of<'f>(
+        fasts: impl IntoIterator<Item = &'f Fast>,
+        cells: usize,
+        labels: usize,
+    ) -> Option<Gate> {
+        let mut hits = Vec::new();
+        for fast in fasts {
+            fast.fail_hits(&mut hits)?;
+        }
+        let mut gate = Gate {
+            cells: vec![0; if hits.iter().any(|h| !h.label) { cells } else { 0 }].into(),
+            labels: vec![0; if hits.iter().any(|h| h.label) { labels } else { 0 }].into(),
+        };
+        for h in hits {
+            let (masks, all) = if h.label {
+                (&mut gate.labels, LABEL_CLASSES)
+            } else {
+                (&mut gate.cells, CELL_CLASSES)
+            };
+            *masks.get_mut(h.at as usize)? |= if h.want { h.mask } else { all & !h.mask };
+        }
+        Some(gate)
+    }
+
+    /// Whether some instance may fail.
+    pub(super) fn open(&self, d: &Dense<'_>) -> bool {
+        let hit = |classes: &[u8], masks: &[u8]| {
+            !masks.is_empty()
+                && (classes.len() != masks.len()
+                    || classes
+                        .iter()
+                        .zip(masks.iter())
+                        .fold(0u8, |hit, (c, m)| hit | (c & m))
+                        != 0)
+        };
+        hit(&d.classes, &self.cells) || hit(&d.labels, &self.labels)
+    }
+}
+
 impl Fast {
+    /// Appends tests of which one hits whenever the instance fails (`None`:
+    /// its check is not one op on class bytes).
+    fn fail_hits(&self, hits: &mut Vec<Hit>) -> Option<()> {
+        let Fast::Logic { check, .. } = self else {
+            return None;
+        };
+        let [op] = &*check.0 else { return None };
+        let label = |(at, mask): (u32, u8), want| Hit {
+            label: true,
+            at,
+            mask,
+            want,
+        };
+        match op {
+            // False only for a class in `fails`.
+            Op::Cell { slot, fails, .. } => hits.push(Hit {
+                label: false,
+                at: *slot,
+                mask: *fails,
+                want: true,
+            }),
+            // False when the label's class is not in `holds`.
+            Op::Label { at, holds } => hits.push(label((*at, *holds), false)),
+            Op::Labels { any, tests, negated } => match (any, negated) {
+                // `not (a or b)`: false when some test holds.
+                (true, true) => hits.extend(tests.iter().map(|t| label(*t, true))),
+                // `a and b`: false when some test does not hold.
+                (false, false) => hits.extend(tests.iter().map(|t| label(*t, false))),
+                // `a or b`: false only when the first does not hold (nor the others).
+                (true, false) => hits.push(label(*tests.first()?, false)),
+                // `not (a and b)`: false only when the first holds (and the others).
+                (false, true) => hits.push(label(*tests.first()?, true)),
+            },
+            _ => return None,
+        }
+        Some(())
+    }
+
     /// Whether the instance fails on the report (`t`: its tree).
     #[inline]
     pub(super) fn fails(&self, t: &Lowered, d: &Dense<'_>) -> bool {
@@ -686,5 +834,50 @@ impl Fast {
                 fails && t.guard_holds(d)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The range of whole numbers a comparison step holds for is exactly
+    /// where comparing the integers holds, literals and values at the edges
+    /// of `i64` included.
+    #[test]
+    fn whole_ranges_hold_where_the_comparison_holds() {
+        let edges = [i64::MIN, i64::MIN + 1, -2, -1, 0, 1, 2, i64::MAX - 1, i64::MAX];
+        for op in [BinOp::Eq, BinOp::Ne, BinOp::Lt, BinOp::Le, BinOp::Gt, BinOp::Ge] {
+            for literal in edges {
+                let step = CellStep::new(WHOLE, 0, Some((op, literal)), 0);
+                let Some((lo, hi)) = step.whole_holds() else {
+                    // Only `!=` has no range, and `< i64::MIN` / `> i64::MAX`, which never hold.
+                    assert!(
+                        op == BinOp::Ne
+                            || (op == BinOp::Lt && literal == i64::MIN)
+                            || (op == BinOp::Gt && literal == i64::MAX),
+                        "{op:?} {literal}"
+                    );
+                    continue;
+                };
+                for v in edges.iter().copied().chain([
+                    literal.saturating_sub(1),
+                    literal,
+                    literal.saturating_add(1),
+                ]) {
+                    assert_eq!(
+                        lo <= v && v <= hi,
+                        comparison_holds(op, v.cmp(&literal)) == Some(true),
+                        "{v} {op:?} {literal}"
+                    );
+                }
+            }
+        }
+        // A step that does not compare whole numbers has no range.
+        assert_eq!(
+            CellStep::new(WHOLE, WHOLE, Some((BinOp::Ge, 0)), 0).whole_holds(),
+            None
+        );
+        assert_eq!(CellStep::new(WHOLE, 0, None, 0).whole_holds(), None);
     }
 }
