@@ -452,6 +452,19 @@ struct Published {
     blocks: Vec<Block>,
 }
 
+impl Published {
+    /// The generated tables, in document order: rows of cells.
+    fn tables(&self) -> Vec<&Vec<Vec<GCell>>> {
+        self.blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Table(rows) => Some(rows),
+                Block::Para(_) => None,
+            })
+            .collect()
+    }
+}
+
 fn publish(name: &str) -> Published {
     let text = std::fs::read_to_string(fixture(&format!("{name}.txt"))).expect("fixture");
     let report = read_bytes(&format!("{name}.txt"), text.as_bytes()).expect("text reads");
@@ -496,14 +509,7 @@ fn html_and_docx_give_the_cells_and_rule_ids_of_the_text() {
 fn html_and_docx_values_know_their_table_and_row() {
     for name in FIXTURES {
         let p = publish(name);
-        let generated: Vec<&Vec<Vec<GCell>>> = p
-            .blocks
-            .iter()
-            .filter_map(|b| match b {
-                Block::Table(rows) => Some(rows),
-                Block::Para(_) => None,
-            })
-            .collect();
+        let generated = p.tables();
         for (format, report) in [
             (
                 "html",
@@ -947,14 +953,7 @@ fn findings_in_documents_name_their_table_row() {
             })
             .collect()
     };
-    let generated: Vec<&Vec<Vec<GCell>>> = p
-        .blocks
-        .iter()
-        .filter_map(|b| match b {
-            Block::Table(rows) => Some(rows),
-            Block::Para(_) => None,
-        })
-        .collect();
+    let generated = p.tables();
     // The .docx's source text is our rendering of it: each placed label's
     // text is in a cell of the row the generator wrote.
     let rendering = read_bytes("r.docx", &p.docx).expect("docx reads").source.text;
