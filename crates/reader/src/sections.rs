@@ -350,8 +350,10 @@ fn may_head_a_section(cell: &str, format_index: usize) -> bool {
 /// Longest first cell (as printed) whose reading [`heading_remembered`] keeps.
 const REMEMBERED_HEAD_BYTES: usize = 128;
 
-/// Line heads remembered before starting afresh (bounded memory).
-const REMEMBERED_HEADS: usize = 1 << 15;
+/// Line heads remembered before starting afresh (bounded memory; small
+/// enough to fill within some hundreds of reports, see labels.rs's
+/// `REMEMBERED`).
+const REMEMBERED_HEADS: usize = 1 << 12;
 
 /// Which section a line's first cell (as printed) reads as, and how many of
 /// its characters the heading covers.
