@@ -230,6 +230,43 @@ fn directories_are_walked_in_path_order_with_the_extension_filter() {
     assert_eq!(n, Some(txt_2023.count()));
 }
 
+/// Found files are kept compactly per directory argument, for up to 256 of
+/// them; directories past that are still walked, checked and ordered.
+#[test]
+fn three_hundred_directory_arguments_are_all_walked_in_order() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let report = std::fs::read("tests/fixtures/haiyan-jingxin-2023.txt").expect("fixture");
+    let mut args: Vec<String> = ["check", "--isolated", "--format", "json"]
+        .map(String::from)
+        .into();
+    let mut expected = Vec::new();
+    for k in 0..300 {
+        let sub = dir.path().join(format!("d{k:03}"));
+        std::fs::create_dir(&sub).expect("mkdir");
+        for name in ["b.txt", "a.txt"] {
+            std::fs::write(sub.join(name), &report).expect("write");
+        }
+        let sub = sub.to_str().expect("UTF-8 temp dir").to_string();
+        expected.push(format!("{sub}/a.txt"));
+        expected.push(format!("{sub}/b.txt"));
+        args.push(sub);
+    }
+    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    let doc = json(&nianbao(&argv, None));
+    let reports = doc["reports"].as_array().expect("reports");
+    let paths: Vec<&str> = reports.iter().filter_map(|r| r["path"].as_str()).collect();
+    assert_eq!(paths, expected);
+    let first = &reports[0]["findings"];
+    assert!(
+        first.as_array().is_some_and(|f| !f.is_empty()),
+        "haiyan has findings"
+    );
+    assert!(
+        reports.iter().all(|r| r["findings"] == *first),
+        "the same report, the same findings"
+    );
+}
+
 #[test]
 fn stdin_gives_the_same_findings_as_the_file() {
     let bytes = inconsistent_jiaxing();
