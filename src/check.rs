@@ -66,7 +66,7 @@ pub struct Args {
     #[arg(long, short = 'j', value_name = "N")]
     jobs: Option<usize>,
     /// Largest input file read, in MiB.
-    #[arg(long, value_name = "MIB", default_value_t = 20)]
+    #[arg(long, value_name = "MIB", default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..))]
     max_size: u64,
     /// Read every input as this format instead of choosing by extension and
     /// content (text, json, html, docx, pdf).
@@ -614,7 +614,8 @@ fn read_input_into(
             if end == limit {
                 break;
             }
-            let grown = buffer.len().saturating_mul(2).clamp(READ_BUFFER_START, limit);
+            // Not `clamp`: it panics on a limit below the start size.
+            let grown = buffer.len().saturating_mul(2).max(READ_BUFFER_START).min(limit);
             buffer.resize(grown, 0);
             continue;
         }
@@ -1056,8 +1057,30 @@ fn terminal_width(to_terminal: bool) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::{pair_by_body, path_order};
+    use super::{pair_by_body, path_order, read_input_into, Inputs};
     use std::path::Path;
+
+    /// A limit below the buffer's starting size reads up to one byte past
+    /// it and refuses the file (no panic growing the buffer).
+    #[test]
+    fn a_file_over_a_small_limit_is_refused() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("r.txt");
+        std::fs::write(&file, "总计 12345").expect("write");
+        let mut inputs = Inputs::default();
+        inputs.push_path(file.clone());
+        let input = inputs.list.first().copied().expect("one input");
+        let name = inputs.name(input);
+        let mut buffer = Vec::new();
+        let refused = read_input_into(&inputs, input, &name, 3, &mut buffer);
+        assert_eq!(
+            refused.err().map(|f| f.code),
+            Some("nianbao::io::too_large".to_string())
+        );
+        let read = read_input_into(&inputs, input, &name, 64, &mut buffer);
+        assert_eq!(read.ok(), Some("总计 12345".len()));
+        assert_eq!(buffer.get(..6), Some("总计".as_bytes()));
+    }
 
     /// Every path a walk can build from short names over characters that
     /// sort below, at and above the separator (with and without a leading

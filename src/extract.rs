@@ -32,7 +32,7 @@ pub struct Args {
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<String>,
     /// Largest input file read, in MiB.
-    #[arg(long, value_name = "MIB", default_value_t = 20)]
+    #[arg(long, value_name = "MIB", default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..))]
     max_size: u64,
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Tsv)]

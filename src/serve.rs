@@ -31,7 +31,7 @@ pub struct Args {
     #[arg(long, default_value = "127.0.0.1")]
     host: IpAddr,
     /// Largest upload accepted, in MiB.
-    #[arg(long, value_name = "MIB", default_value_t = 10)]
+    #[arg(long, value_name = "MIB", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
     max_size: u64,
     #[command(flatten)]
     rule_args: RuleArgs,

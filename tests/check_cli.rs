@@ -545,6 +545,18 @@ fn inputs_over_the_size_limit_are_refused_not_read() {
     assert_eq!(json(&o)["reports"][0]["error"]["code"], "nianbao::io::too_large");
 }
 
+/// A size limit of 0 MiB would refuse every report: a usage error naming
+/// the option, for every command that takes it (it used to crash `check`).
+#[test]
+fn a_size_limit_of_zero_is_a_usage_error() {
+    for command in ["check", "extract"] {
+        let o = nianbao(&[command, "--max-size", "0", JIAXING], None);
+        assert_eq!(code(&o), 2, "{command}: {}", stderr(&o));
+        assert!(stderr(&o).contains("--max-size"), "{command}: {}", stderr(&o));
+        assert!(!stderr(&o).contains("panicked"), "{command}: {}", stderr(&o));
+    }
+}
+
 #[test]
 fn statistics_count_the_findings_per_rule() {
     let full = json(&nianbao(
