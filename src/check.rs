@@ -5,6 +5,7 @@
 //! parallel) and rendered in path order as they complete.
 
 use crate::config::{Config, Selection};
+use crate::inputs::{collect_inputs, read_input, read_input_into, Input, Inputs};
 use crate::EXIT_ERROR;
 use clap::ValueEnum;
 use miette::{Context, Diagnostic, IntoDiagnostic};
@@ -14,12 +15,11 @@ use nianbao_engine::render::human::{HumanOptions, HumanRenderer};
 use nianbao_engine::render::json::JsonRenderer;
 use nianbao_engine::render::sarif::SarifRenderer;
 use nianbao_engine::render::statistics::StatisticsRenderer;
-use nianbao_engine::render::STDIN_NAME;
 use nianbao_engine::{Checked, InputFailure, Outcome, Renderer, ReportResult, RuleInfo, Severity, Summary};
 use nianbao_model::Report;
 use nianbao_rules::RuleSet;
 use rayon::prelude::*;
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -260,380 +260,12 @@ fn failure_of(path: &str, e: &dyn Diagnostic) -> InputFailure {
     }
 }
 
-fn io_failure(message: String) -> InputFailure {
-    InputFailure {
-        code: "nianbao::io".to_string(),
-        message,
-        help: None,
-    }
-}
-
-/// One input to check, in output order. Kept small (16 bytes, the file's
-/// name in [`Inputs::names`]): a batch holds one per file, and peak memory
-/// must not grow with the number of reports.
-#[derive(Clone, Copy)]
-enum Input {
-    Stdin,
-    /// A path named on the command line, or found with a name that is not
-    /// UTF-8: index in [`Inputs::paths`].
-    Path(u32),
-    /// A file found in a directory: its path as text is the directory's
-    /// (`roots[root]`) followed by `names[start..start + len]`. Eight bytes
-    /// in all: a directory of 100 000 reports holds 100 000 of these.
-    Found {
-        root: u8,
-        len: u16,
-        start: u32,
-    },
-    /// A path that yielded nothing to check: index in [`Inputs::failed`].
-    Failed(u32),
-}
-
-// The list holds one entry per report found: keep it at eight bytes.
-const _: () = assert!(std::mem::size_of::<Input>() == 8);
-
-/// Every input, in output order, compactly.
-#[derive(Default)]
-struct Inputs {
-    list: Vec<Input>,
-    /// Directories given on the command line.
-    roots: Vec<String>,
-    /// Paths of found files below their directory, one after the other
-    /// (100 000 files in one arena rather than 100 000 allocations).
-    names: String,
-    paths: Vec<PathBuf>,
-    failed: Vec<(String, InputFailure)>,
-}
-
-impl Inputs {
-    fn len(&self) -> usize {
-        self.list.len()
-    }
-
-    fn push_path(&mut self, path: PathBuf) {
-        self.list.push(Input::Path(self.paths.len() as u32));
-        self.paths.push(path);
-    }
-
-    fn push_failed(&mut self, name: String, failure: InputFailure) {
-        self.list.push(Input::Failed(self.failed.len() as u32));
-        self.failed.push((name, failure));
-    }
-
-    /// Start the files found in directory `root`.
-    fn push_root(&mut self, root: &str) {
-        self.roots.push(root.to_string());
-    }
-
-    /// Room for `files` more found files whose names below their directory
-    /// take `bytes` in all, so that the list is allocated once, at its size
-    /// (doubling would hold up to twice that, and both copies while it grows).
-    fn reserve_found(&mut self, files: usize, bytes: usize) {
-        self.list.reserve_exact(files);
-        self.names.reserve_exact(bytes);
-    }
-
-    /// A found file's path below the last directory pushed, if it can be
-    /// kept compactly (UTF-8, and within [`Input::Found`]'s sizes).
-    fn below_last_root<'p>(&self, path: &'p Path) -> Option<&'p str> {
-        let prefix = self.roots.last()?;
-        path.to_str()?.strip_prefix(prefix.as_str())
-    }
-
-    /// A file found below the last directory pushed.
-    fn push_found(&mut self, path: &Path) {
-        let root = u8::try_from(self.roots.len().saturating_sub(1));
-        let below = self.below_last_root(path);
-        let start = u32::try_from(self.names.len());
-        match (root, below, start) {
-            (Ok(root), Some(below), Ok(start))
-                if u16::try_from(below.len()).is_ok() && start.checked_add(below.len() as u32).is_some() =>
-            {
-                self.list.push(Input::Found {
-                    root,
-                    len: below.len() as u16,
-                    start,
-                });
-                self.names.push_str(below);
-            }
-            // Any other (a 257th directory argument): kept as a path.
-            _ => self.push_path(path.to_path_buf()),
-        }
-    }
-
-    /// A found file's path below its directory.
-    fn below_root(&self, start: u32, len: u16) -> &str {
-        let start = start as usize;
-        self.names.get(start..start + usize::from(len)).unwrap_or("")
-    }
-
-    /// The name shown in output. A found file's name is its path (both
-    /// are UTF-8: see [`Inputs::push_found`]).
-    fn name(&self, input: Input) -> String {
-        match input {
-            Input::Stdin => STDIN_NAME.to_string(),
-            Input::Failed(i) => self
-                .failed
-                .get(i as usize)
-                .map_or_else(String::new, |(n, _)| n.clone()),
-            Input::Path(i) => self
-                .paths
-                .get(i as usize)
-                .map_or_else(String::new, |p| p.display().to_string()),
-            Input::Found { root, start, len } => {
-                let root = self.roots.get(root as usize).map_or("", String::as_str);
-                let below = self.below_root(start, len);
-                let mut name = String::with_capacity(root.len() + below.len());
-                name.push_str(root);
-                name.push_str(below);
-                name
-            }
-        }
-    }
-
-    /// Order the inputs found in the last directory pushed (from `from` on)
-    /// by path, as a walk visiting each directory's entries sorted by name
-    /// would (a path's components compared in turn). They all start with
-    /// the directory's path: only what follows it is compared.
-    fn sort_from(&mut self, from: usize) {
-        // Sorted in place (not split off and appended: a second copy of
-        // 100 000 entries at the peak).
-        let mut list = std::mem::take(&mut self.list);
-        let tail = list.get_mut(from..).unwrap_or_default();
-        tail.sort_unstable_by(|a, b| match (*a, *b) {
-            // Found below the same directory: plain names joined by single
-            // separators, compared as bytes (100 000 `Path` comparisons
-            // parse components millions of times).
-            (
-                Input::Found {
-                    start: a_start,
-                    len: a_len,
-                    ..
-                },
-                Input::Found {
-                    start: b_start,
-                    len: b_len,
-                    ..
-                },
-            ) => path_order(self.below_root(a_start, a_len), self.below_root(b_start, b_len)),
-            _ => self.sort_key(*a).cmp(self.sort_key(*b)),
-        });
-        self.list = list;
-    }
-
-    fn sort_key(&self, input: Input) -> &Path {
-        let root = self.roots.last().map_or("", String::as_str);
-        fn below<'p>(path: &'p str, root: &str) -> &'p str {
-            path.strip_prefix(root).unwrap_or(path)
-        }
-        Path::new(match input {
-            Input::Found { start, len, .. } => self.below_root(start, len),
-            Input::Failed(i) => self.failed.get(i as usize).map_or("", |(n, _)| below(n, root)),
-            Input::Path(i) => self
-                .paths
-                .get(i as usize)
-                .and_then(|p| p.to_str())
-                .map_or("", |p| below(p, root)),
-            Input::Stdin => "",
-        })
-    }
-}
-
-/// The order of two paths as `Path`'s (component by component), for paths
-/// whose components are joined by single `/` and hold no `.` component, as
-/// a directory walk builds them: the bytes compared with the separator
-/// below every other byte.
-fn path_order(a: &str, b: &str) -> std::cmp::Ordering {
-    let key = |c: u8| if c == b'/' { 0 } else { u16::from(c) + 1 };
-    match a.bytes().zip(b.bytes()).find(|(x, y)| x != y) {
-        Some((x, y)) => key(x).cmp(&key(y)),
-        None => a.len().cmp(&b.len()),
-    }
-}
-
 /// Inputs checked per thread between two writes of output.
 const BATCH_PER_THREAD: usize = 64;
-
-/// Read each input of `paths` (files, directories searched for report files,
-/// `-` for standard input) in output order, one at a time, handing `f` its
-/// name and its bytes or why it could not be read. `extract` reads its
-/// inputs this way, so both commands take the same inputs.
-pub(crate) fn for_each_input(
-    paths: &[String],
-    max_bytes: u64,
-    mut f: impl FnMut(String, Result<Vec<u8>, InputFailure>),
-) {
-    let inputs = collect_inputs(paths, &globset::GlobSet::empty(), false);
-    for &input in &inputs.list {
-        let name = inputs.name(input);
-        let bytes = read_input(&inputs, input, &name, max_bytes);
-        f(name, bytes);
-    }
-}
-
-fn collect_inputs(paths: &[String], globs: &globset::GlobSet, use_globs: bool) -> Inputs {
-    let mut inputs = Inputs::default();
-    for arg in paths {
-        if arg == "-" {
-            inputs.list.push(Input::Stdin);
-            continue;
-        }
-        let path = Path::new(arg);
-        if !path.is_dir() {
-            // Named files are checked whatever their name; a missing one
-            // fails when it is read.
-            inputs.push_path(path.to_path_buf());
-            continue;
-        }
-        let before = inputs.len();
-        inputs.push_root(arg);
-        let wanted = |p: &Path| {
-            if use_globs {
-                globs.is_match(p)
-            } else {
-                p.extension()
-                    .and_then(|e| e.to_str())
-                    .is_some_and(nianbao_reader::InputFormat::is_searched_extension)
-            }
-        };
-        // Not walkdir's sorting, which holds every entry of a directory
-        // (100 000 paths): the walk streams, the found names are sorted
-        // after. A first walk counts them, so the list is allocated once at
-        // its size (a directory listing is cheap beside reading the files).
-        let (mut files, mut bytes) = (0, 0);
-        for entry in walkdir::WalkDir::new(path).into_iter().flatten() {
-            if entry.file_type().is_file() && wanted(entry.path()) {
-                files += 1;
-                bytes += inputs.below_last_root(entry.path()).map_or(0, str::len);
-            }
-        }
-        inputs.reserve_found(files, bytes);
-        for entry in walkdir::WalkDir::new(path) {
-            match entry {
-                Err(e) => {
-                    let name = e.path().map_or_else(|| arg.clone(), |p| p.display().to_string());
-                    inputs.push_failed(name, io_failure(e.to_string()));
-                }
-                Ok(entry) if entry.file_type().is_file() && wanted(entry.path()) => {
-                    inputs.push_found(entry.path());
-                }
-                Ok(_) => {}
-            }
-        }
-        inputs.sort_from(before);
-        if inputs.len() == before {
-            inputs.push_failed(
-                arg.clone(),
-                InputFailure {
-                    code: "nianbao::io::no_reports".to_string(),
-                    message: "no report files in this directory".to_string(),
-                    help: Some(if use_globs {
-                        "no file matches the --glob patterns".to_string()
-                    } else {
-                        let extensions: Vec<String> = nianbao_reader::InputFormat::searched_extensions()
-                            .map(|e| format!(".{e}"))
-                            .collect();
-                        format!(
-                            "reports are {} files; use --glob to choose others",
-                            extensions.join(", ")
-                        )
-                    }),
-                },
-            );
-        }
-    }
-    inputs
-}
-
-/// An input's bytes (`name` is its name, [`Inputs::name`]).
-fn read_input(inputs: &Inputs, input: Input, name: &str, max_bytes: u64) -> Result<Vec<u8>, InputFailure> {
-    let mut bytes = Vec::new();
-    let len = read_input_into(inputs, input, name, max_bytes, &mut bytes)?;
-    bytes.truncate(len);
-    Ok(bytes)
-}
 
 thread_local! {
     /// Each checking thread reads its files into one buffer, reused.
     static READ_BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
-}
-
-/// Bytes a read buffer starts with: a report file in one read.
-const READ_BUFFER_START: usize = 64 << 10;
-
-/// Read an input into `buffer`, reused from input to input: its bytes are
-/// `buffer[..n]` for the `n` returned (the buffer's length is what has
-/// been written in it so far, never less than `n`).
-fn read_input_into(
-    inputs: &Inputs,
-    input: Input,
-    name: &str,
-    max_bytes: u64,
-    buffer: &mut Vec<u8>,
-) -> Result<usize, InputFailure> {
-    let too_large = |len: u64| InputFailure {
-        code: "nianbao::io::too_large".to_string(),
-        message: format!("file is larger than {} MiB ({len} bytes)", max_bytes >> 20),
-        help: Some("raise the limit with --max-size".to_string()),
-    };
-    let path = match input {
-        Input::Failed(i) => {
-            return Err(inputs
-                .failed
-                .get(i as usize)
-                .map_or_else(|| io_failure("no input".to_string()), |(_, f)| f.clone()))
-        }
-        Input::Stdin => {
-            buffer.clear();
-            std::io::stdin()
-                .lock()
-                .take(max_bytes.saturating_add(1))
-                .read_to_end(buffer)
-                .map_err(|e| io_failure(format!("cannot read standard input: {e}")))?;
-            if buffer.len() as u64 > max_bytes {
-                return Err(too_large(buffer.len() as u64));
-            }
-            return Ok(buffer.len());
-        }
-        Input::Path(i) => inputs
-            .paths
-            .get(i as usize)
-            .map_or(Path::new(""), PathBuf::as_path),
-        Input::Found { .. } => Path::new(name),
-    };
-    // One open and reads until the end, no stat: at 100 000 files the
-    // system calls count. A file larger than the limit (or growing past it
-    // while being read) is read up to one byte past the limit and refused.
-    let cannot_read = |e: std::io::Error| io_failure(format!("cannot read: {e}"));
-    let mut file = std::fs::File::open(path).map_err(cannot_read)?;
-    let limit = usize::try_from(max_bytes.saturating_add(1)).unwrap_or(usize::MAX);
-    let mut filled = 0;
-    loop {
-        let end = buffer.len().min(limit);
-        if filled == end {
-            if end == limit {
-                break;
-            }
-            // Not `clamp`: it panics on a limit below the start size.
-            let grown = buffer.len().saturating_mul(2).max(READ_BUFFER_START).min(limit);
-            buffer.resize(grown, 0);
-            continue;
-        }
-        match file.read(buffer.get_mut(filled..end).unwrap_or_default()) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(cannot_read(e)),
-        }
-    }
-    if filled as u64 > max_bytes {
-        // The size on disk, where it can be told.
-        let len = file
-            .metadata()
-            .map_or(filled as u64, |m| m.len().max(filled as u64));
-        return Err(too_large(len));
-    }
-    Ok(filled)
 }
 
 /// Which rules run and how their findings count: the options `check` and
@@ -847,23 +479,28 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
         .num_threads(args.jobs.unwrap_or(0))
         .build()
         .into_diagnostic()?;
-    let previous_of = if args.pair_by_body {
-        if inputs.list.iter().any(|i| matches!(i, Input::Stdin)) {
+    // Pairing reads every input twice, and the second time in any order:
+    // it lists the inputs in full (its memory grows with the batch, as its
+    // identities do).
+    let listed: Vec<(Input, String)> = if args.pair_by_body {
+        if inputs.has_stdin() {
             miette::bail!("--pair-by-body reads every input twice: it cannot take standard input");
         }
+        inputs.iter().collect()
+    } else {
+        Vec::new()
+    };
+    let previous_of = if args.pair_by_body {
         pair_by_body(&pool.install(|| {
-            inputs
-                .list
+            listed
                 .par_iter()
-                .map(|i| identity(&inputs, *i, max_bytes))
+                .map(|(input, name)| identity(&inputs, *input, name, max_bytes))
                 .collect::<Vec<_>>()
         }))
     } else {
         Vec::new()
     };
-    let check_one = |index: usize| {
-        let input = inputs.list.get(index).copied().unwrap_or(Input::Stdin);
-        let name = inputs.name(input);
+    let check_one = |(index, (input, name)): (usize, (Input, String))| {
         READ_BUFFER.with_borrow_mut(|buffer| {
             match read_input_into(&inputs, input, &name, max_bytes, buffer) {
                 Ok(len) => {
@@ -872,10 +509,9 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
                         // Last year's report is read again rather than kept: memory
                         // stays flat however many reports are paired.
                         Some(last) => {
-                            let previous = inputs
-                                .list
+                            let previous = listed
                                 .get(last)
-                                .and_then(|i| read_report(&inputs, *i, max_bytes));
+                                .and_then(|(input, name)| read_report(&inputs, *input, name, max_bytes));
                             checker.check_read(&name, bytes, previous.as_ref(), keep_reports)
                         }
                         None if keep_reports => {
@@ -902,14 +538,17 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
     let batch = (BATCH_PER_THREAD * pool.current_num_threads()).max(1);
     let written = std::thread::scope(|scope| -> std::io::Result<()> {
         let (batches, checked) = std::sync::mpsc::sync_channel::<Vec<(ReportResult, Option<Report>)>>(1);
-        let (pool, check_one, count) = (&pool, &check_one, inputs.len());
+        let (pool, check_one, inputs) = (&pool, &check_one, &inputs);
         scope.spawn(move || {
-            for chunk_start in (0..count).step_by(batch) {
-                let chunk = chunk_start..(chunk_start + batch).min(count);
-                let results = if chunk.len() == 1 {
-                    chunk.map(check_one).collect()
-                } else {
-                    pool.install(|| chunk.into_par_iter().map(check_one).collect())
+            // The inputs are listed (their names merged in path order) one
+            // batch ahead of the checking, never all at once.
+            let mut listed = inputs.iter().enumerate();
+            loop {
+                let chunk: Vec<(usize, (Input, String))> = listed.by_ref().take(batch).collect();
+                let results = match chunk.len() {
+                    0 => break,
+                    1 => chunk.into_iter().map(check_one).collect(),
+                    _ => pool.install(|| chunk.into_par_iter().map(check_one).collect()),
                 };
                 if batches.send(results).is_err() {
                     // The writer stopped (an output error): so do we.
@@ -949,15 +588,14 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
 }
 
 /// An input's report, if it can be read.
-fn read_report(inputs: &Inputs, input: Input, max_bytes: u64) -> Option<Report> {
-    let name = inputs.name(input);
-    let bytes = read_input(inputs, input, &name, max_bytes).ok()?;
-    nianbao_reader::read_bytes(&name, &bytes).ok()
+fn read_report(inputs: &Inputs, input: Input, name: &str, max_bytes: u64) -> Option<Report> {
+    let bytes = read_input(inputs, input, name, max_bytes).ok()?;
+    nianbao_reader::read_bytes(name, &bytes).ok()
 }
 
 /// The issuing body (normalised) and year of an input, if its report states both.
-fn identity(inputs: &Inputs, input: Input, max_bytes: u64) -> Option<(String, i32)> {
-    let report = read_report(inputs, input, max_bytes)?;
+fn identity(inputs: &Inputs, input: Input, name: &str, max_bytes: u64) -> Option<(String, i32)> {
+    let report = read_report(inputs, input, name, max_bytes)?;
     let body = nianbao_model::label::normalize(&report.metadata.body?.value);
     Some((body, report.metadata.year?.value))
 }
@@ -1057,67 +695,7 @@ fn terminal_width(to_terminal: bool) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::{pair_by_body, path_order, read_input_into, Inputs};
-    use std::path::Path;
-
-    /// A limit below the buffer's starting size reads up to one byte past
-    /// it and refuses the file (no panic growing the buffer).
-    #[test]
-    fn a_file_over_a_small_limit_is_refused() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let file = dir.path().join("r.txt");
-        std::fs::write(&file, "总计 12345").expect("write");
-        let mut inputs = Inputs::default();
-        inputs.push_path(file.clone());
-        let input = inputs.list.first().copied().expect("one input");
-        let name = inputs.name(input);
-        let mut buffer = Vec::new();
-        let refused = read_input_into(&inputs, input, &name, 3, &mut buffer);
-        assert_eq!(
-            refused.err().map(|f| f.code),
-            Some("nianbao::io::too_large".to_string())
-        );
-        let read = read_input_into(&inputs, input, &name, 64, &mut buffer);
-        assert_eq!(read.ok(), Some("总计 12345".len()));
-        assert_eq!(buffer.get(..6), Some("总计".as_bytes()));
-    }
-
-    /// Every path a walk can build from short names over characters that
-    /// sort below, at and above the separator (with and without a leading
-    /// separator) is ordered as `Path` orders it.
-    #[test]
-    fn found_paths_are_ordered_as_path_orders_them() {
-        let alphabet = ["a", "-", ".", "/", "0", "é", " "];
-        let mut names: Vec<String> = vec![String::new()];
-        for _ in 0..4 {
-            let longer: Vec<String> = names
-                .iter()
-                .flat_map(|n| alphabet.iter().map(move |c| format!("{n}{c}")))
-                .collect();
-            names.extend(longer);
-        }
-        names.sort();
-        names.dedup();
-        // As a walk builds them: names joined by one separator, no `.` or
-        // `..` component, nothing after a last separator.
-        let walked = |p: &&String| {
-            let below = p.strip_prefix('/').unwrap_or(p);
-            below.split('/').all(|c| !c.is_empty() && c != "." && c != "..")
-        };
-        let paths: Vec<&String> = names.iter().filter(walked).collect();
-        assert!(paths.len() > 1000, "{}", paths.len());
-        for a in &paths {
-            for b in &paths {
-                if a.starts_with('/') == b.starts_with('/') {
-                    assert_eq!(
-                        path_order(a, b),
-                        Path::new(a.as_str()).cmp(Path::new(b.as_str())),
-                        "{a:?} {b:?}"
-                    );
-                }
-            }
-        }
-    }
+    use super::pair_by_body;
 
     #[test]
     fn pairs_last_years_report_of_the_same_body_only() {

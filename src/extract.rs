@@ -156,7 +156,7 @@ fn extract(args: &Args, out: &mut impl Write) -> std::io::Result<bool> {
     }
     let mut result = Ok(());
     let max_bytes = args.max_size.saturating_mul(1 << 20);
-    crate::check::for_each_input(&args.paths, max_bytes, |name, bytes| {
+    crate::inputs::for_each_input(&args.paths, max_bytes, |name, bytes| {
         if result.is_err() {
             return;
         }

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 mod check;
 mod config;
 mod extract;
+mod inputs;
 mod rules_cmd;
 mod serve;
 
