@@ -335,7 +335,9 @@ fn class(c: char) -> Class {
     }
 }
 
-/// [`class`] of an ASCII byte, without decoding a character.
+/// [`class`] of an ASCII byte, without decoding a character (as the
+/// oracle reads them; [`lead`] tells the same).
+#[cfg(test)]
 fn ascii_class(b: u8) -> Class {
     match b {
         b'\t' | b'|' => Class::Separator,
@@ -558,6 +560,53 @@ fn is_digit(c: char) -> bool {
     c.is_ascii_digit() || ('０'..='９').contains(&c)
 }
 
+/// What the byte at a character boundary tells the tokenizer: its class
+/// ([`class`]) for ASCII, whether it starts an ideograph (U+4000 to
+/// U+EFFF, [`plain_word3`] for sure), or that the character must be looked
+/// at further.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Lead {
+    /// An ASCII word character other than a digit.
+    Word,
+    /// An ASCII digit.
+    Digit,
+    Space,
+    /// An ASCII gap other than the space and the line feed.
+    Gap,
+    /// A tab or a pipe.
+    Separator,
+    Newline,
+    /// Lead bytes E4 to EE.
+    Ideograph,
+    /// Any other lead byte (continuation bytes never start a character).
+    Other,
+}
+
+/// [`Lead`] of every byte value: one load tells the common cases apart.
+static LEADS: [Lead; 256] = {
+    let mut leads = [Lead::Other; 256];
+    let mut b = 0;
+    while b < 256 {
+        leads[b] = match b as u8 {
+            b'\n' => Lead::Newline,
+            b' ' => Lead::Space,
+            b'\t' | b'|' => Lead::Separator,
+            0x0B | 0x0C | b'\r' | b'*' => Lead::Gap,
+            b'0'..=b'9' => Lead::Digit,
+            0..=0x7F => Lead::Word,
+            0xE4..=0xEE => Lead::Ideograph,
+            _ => Lead::Other,
+        };
+        b += 1;
+    }
+    leads
+};
+
+#[inline(always)]
+fn lead(b: u8) -> Lead {
+    LEADS[usize::from(b)]
+}
+
 /// The line of `text` from byte `start` to the next `\n` (or the end):
 /// cells between explicit separators (tabs, pipes), each cut into words;
 /// white-space-only cells are blanks, kept only between cells with content.
@@ -584,43 +633,57 @@ fn tokenize_line_at<const SIMD: bool>(
     let bytes = text.as_bytes();
     let mut i = start;
     while let Some(&b) = bytes.get(i) {
-        let (class, len) = if b.is_ascii() {
-            match ascii_class(b) {
-                Class::Word => {
-                    if head_start.is_none() && b != b'#' {
-                        head_start = Some(i);
-                    }
-                    cell.word_char(i, b.is_ascii_digit(), b.is_ascii_digit());
-                    i += 1;
-                    continue;
+        let (class, len) = match lead(b) {
+            Lead::Digit => {
+                head_start.get_or_insert(i);
+                // A run of digits at once: the word's state after its last
+                // digit is what it was after each one in turn.
+                let run = bytes.get(i + 1..).unwrap_or_default();
+                let end = i + 1 + run.iter().take_while(|b| b.is_ascii_digit()).count();
+                cell.word_char(i, true, true);
+                if end > i + 1 {
+                    cell.word_char(end - 1, true, true);
                 }
-                // The line ends here.
-                Class::Gap if b == b'\n' => break,
-                class => (class, 1),
+                i = end;
+                continue;
             }
-        } else if plain_word3(bytes, i) {
+            Lead::Word => {
+                if head_start.is_none() && b != b'#' {
+                    head_start = Some(i);
+                }
+                cell.word_char(i, false, false);
+                i += 1;
+                continue;
+            }
+            // The line ends here.
+            Lead::Newline => break,
+            Lead::Space | Lead::Gap => (Class::Gap, 1),
+            Lead::Separator => (Class::Separator, 1),
             // CJK ideographs and punctuation: word characters and no
             // digits, three bytes each: a run of them is skipped whole.
-            head_start.get_or_insert(i);
-            cell.word_char(i, false, false);
-            let end = plain_run_end::<SIMD>(bytes, i + 3);
-            if head.is_none() {
-                head_plain += end - i;
-            }
-            i = end;
-            continue;
-        } else {
-            let Some(c) = text.get(i..).and_then(|rest| rest.chars().next()) else {
-                break;
-            };
-            match class(c) {
-                Class::Word => {
-                    head_start.get_or_insert(i);
-                    cell.word_char(i, is_digit(c), false);
-                    i += c.len_utf8();
-                    continue;
+            lead @ (Lead::Ideograph | Lead::Other) if lead == Lead::Ideograph || plain_word3(bytes, i) => {
+                head_start.get_or_insert(i);
+                cell.word_char(i, false, false);
+                let end = plain_run_end::<SIMD>(bytes, i + 3);
+                if head.is_none() {
+                    head_plain += end - i;
                 }
-                class => (class, c.len_utf8()),
+                i = end;
+                continue;
+            }
+            Lead::Ideograph | Lead::Other => {
+                let Some(c) = text.get(i..).and_then(|rest| rest.chars().next()) else {
+                    break;
+                };
+                match class(c) {
+                    Class::Word => {
+                        head_start.get_or_insert(i);
+                        cell.word_char(i, is_digit(c), false);
+                        i += c.len_utf8();
+                        continue;
+                    }
+                    class => (class, c.len_utf8()),
+                }
             }
         };
         match class {
@@ -1561,6 +1624,17 @@ mod tests {
     fn ascii_classes_agree_with_the_characters() {
         for b in 0..0x80u8 {
             assert_eq!(ascii_class(b), class(char::from(b)), "{b:#x}");
+            let by_lead = match lead(b) {
+                Lead::Separator => Class::Separator,
+                Lead::Space | Lead::Gap | Lead::Newline => Class::Gap,
+                Lead::Word | Lead::Digit => Class::Word,
+                Lead::Ideograph | Lead::Other => unreachable!("{b:#x}"),
+            };
+            assert_eq!(by_lead, class(char::from(b)), "{b:#x}");
+            assert_eq!(lead(b) == Lead::Digit, b.is_ascii_digit(), "{b:#x}");
+        }
+        for b in 0x80..=0xFFu8 {
+            assert_eq!(lead(b) == Lead::Ideograph, (0xE4..=0xEE).contains(&b), "{b:#x}");
         }
     }
 
