@@ -461,7 +461,10 @@ mod runs {
         let mut at = from;
         #[cfg(target_arch = "x86_64")]
         if SIMD {
-            while let Some(block) = at.checked_add(16).and_then(|end| bytes.get(at..end)) {
+            while let Some(block) = at
+                .checked_add(16)
+                .and_then(|end| bytes.get(at..end)?.try_into().ok())
+            {
                 let others = sse2::not_ideograph(block);
                 if others != 0 {
                     return at + others.trailing_zeros() as usize;
@@ -488,7 +491,10 @@ mod runs {
         let mut at = from;
         #[cfg(target_arch = "x86_64")]
         if SIMD {
-            while let Some(block) = at.checked_add(16).and_then(|end| bytes.get(at..end)) {
+            while let Some(block) = at
+                .checked_add(16)
+                .and_then(|end| bytes.get(at..end)?.try_into().ok())
+            {
                 let others = sse2::not_space(block);
                 if others != 0 {
                     return at + others.trailing_zeros() as usize;
@@ -518,15 +524,13 @@ mod runs {
             _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
         };
 
-        /// Bit k set where byte k of the first sixteen of `block` is not
-        /// an ideograph byte ([`super::is_ideograph_byte`]).
+        /// Bit k set where byte k of `block` is not an ideograph byte
+        /// ([`super::is_ideograph_byte`]).
         #[inline(always)]
-        pub(super) fn not_ideograph(block: &[u8]) -> u32 {
-            assert!(block.len() >= 16);
-            // SAFETY: `block` holds at least sixteen bytes (asserted; the
-            // callers take exactly sixteen, so the check folds away), which
-            // is what the unaligned load reads. SSE2 is part of the x86_64
-            // baseline: every x86_64 CPU runs these instructions.
+        pub(super) fn not_ideograph(block: &[u8; 16]) -> u32 {
+            // SAFETY: `block` is sixteen bytes, which is what the unaligned
+            // load reads. SSE2 is part of the x86_64 baseline: every x86_64
+            // CPU runs these instructions.
             unsafe {
                 let v = _mm_loadu_si128(block.as_ptr().cast::<__m128i>());
                 // Signed bytes: continuation bytes 80 to BF are the ones
@@ -541,10 +545,9 @@ mod runs {
             }
         }
 
-        /// Bit k set where byte k of the first sixteen of `block` is not a space.
+        /// Bit k set where byte k of `block` is not a space.
         #[inline(always)]
-        pub(super) fn not_space(block: &[u8]) -> u32 {
-            assert!(block.len() >= 16);
+        pub(super) fn not_space(block: &[u8; 16]) -> u32 {
             // SAFETY: as in `not_ideograph`.
             unsafe {
                 let v = _mm_loadu_si128(block.as_ptr().cast::<__m128i>());
