@@ -260,6 +260,12 @@ pub(crate) struct Head {
 // Not inlined: called once per report, and a profile then shows its share.
 #[inline(never)]
 pub(crate) fn scan(text: &str) -> Scan {
+    scan_with::<{ runs::SIMD }>(text)
+}
+
+/// [`scan`], skipping runs of bytes with SSE2 blocks or not ([`runs`]).
+#[inline(always)]
+fn scan_with<const SIMD: bool>(text: &str) -> Scan {
     let bytes = text.as_bytes();
     // About one token per eight bytes in tables; fewer in prose.
     let mut tokens = Vec::with_capacity(text.len() / 16);
@@ -267,7 +273,7 @@ pub(crate) fn scan(text: &str) -> Scan {
     let mut start = 0;
     while start < bytes.len() {
         let before = tokens.len();
-        let (end, without_break, head) = tokenize_line_at(text, start, &mut tokens);
+        let (end, without_break, head) = tokenize_line_at::<SIMD>(text, start, &mut tokens);
         // Told from the first bytes for most lines, before the line is cut out.
         let furniture = may_be_furniture(bytes.get(start..).unwrap_or_default())
             && is_furniture(text.get(start..without_break).unwrap_or(""));
@@ -329,7 +335,9 @@ fn class(c: char) -> Class {
     }
 }
 
-/// [`class`] of an ASCII byte, without decoding a character.
+/// [`class`] of an ASCII byte, without decoding a character (as the
+/// oracle reads them; [`lead`] tells the same).
+#[cfg(test)]
 fn ascii_class(b: u8) -> Class {
     match b {
         b'\t' | b'|' => Class::Separator,
@@ -370,8 +378,26 @@ fn plain_word3(bytes: &[u8], i: usize) -> bool {
     }
 }
 
+/// Where the run of characters [`plain_word3`] takes from byte `from` (a
+/// character boundary) ends: ideographs skipped a block at a time
+/// ([`runs::ideographs_end`]), the other plain characters (Chinese
+/// punctuation) told one by one.
+#[inline(always)]
+fn plain_run_end<const SIMD: bool>(bytes: &[u8], from: usize) -> usize {
+    let mut at = from;
+    loop {
+        at = runs::ideographs_end::<SIMD>(bytes, at);
+        match bytes.get(at) {
+            Some(0xE2 | 0xE3 | 0xEF) if plain_word3(bytes, at) => at += 3,
+            _ => return at,
+        }
+    }
+}
+
 /// The length in bytes of the run of characters [`plain_word3`] takes at
-/// the start of `bytes`, read three bytes at a time.
+/// the start of `bytes`, read three bytes at a time ([`plain_run_end`] as
+/// first written).
+#[cfg(test)]
 fn plain_words3(bytes: &[u8]) -> usize {
     let mut run = 0;
     for c in bytes.chunks_exact(3) {
@@ -383,9 +409,205 @@ fn plain_words3(bytes: &[u8]) -> usize {
     run
 }
 
+/// Runs of bytes that cannot change the tokenizer's state, skipped a block
+/// at a time rather than byte by byte: runs of CJK ideographs (most of a
+/// report's bytes) and runs of spaces (cells printed apart). `SIMD` picks
+/// SSE2, sixteen bytes at a time (part of the x86_64 baseline: no runtime
+/// detection); otherwise, and on other targets, eight-byte words are
+/// classified bitwise (SWAR). Both give the same answers (tests run both).
+mod runs {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+    /// Whether SSE2 blocks are used where the target has them.
+    pub(super) const SIMD: bool = cfg!(target_arch = "x86_64");
+
+    /// A byte of a three-byte character from U+4000 to U+EFFF (the CJK
+    /// ideographs among them): a lead byte E4 to EE, or any continuation
+    /// byte. From a character boundary, the first byte that is not one is a
+    /// character boundary again (an ASCII byte or another lead byte).
+    #[inline(always)]
+    pub(super) fn is_ideograph_byte(b: u8) -> bool {
+        matches!(b, 0x80..=0xBF | 0xE4..=0xEE)
+    }
+
+    /// The eight bytes at `at`, little-endian (byte `at` lowest).
+    #[inline(always)]
+    fn word_at(bytes: &[u8], at: usize) -> Option<u64> {
+        let chunk = bytes.get(at..at.checked_add(8)?)?;
+        Some(u64::from_le_bytes(<[u8; 8]>::try_from(chunk).ok()?))
+    }
+
+    /// Bit 7 of each byte of `w` set where the byte is not an ideograph byte
+    /// ([`is_ideograph_byte`]). No sum carries into the next byte: each
+    /// adds at most 0x1C to a byte's low seven bits.
+    #[inline(always)]
+    pub(super) fn swar_not_ideograph(w: u64) -> u64 {
+        let low = w & !HIGHS;
+        // Bit 7 set where the low bits are at least 0x64 (E4 once bit 7 is
+        // set), and where they are below 0x6F (EF).
+        let from_e4 = low + 0x1C * ONES;
+        let below_ef = !(low + 0x11 * ONES);
+        let lead = w & from_e4 & below_ef;
+        // Continuation bytes: bits 7 and 6 are 1 and 0.
+        let continuation = w & !(w << 1);
+        !(lead | continuation) & HIGHS
+    }
+
+    /// Where the run of ideograph bytes ([`is_ideograph_byte`]) from `from`
+    /// ends: `bytes.len()` when it runs to the end.
+    #[inline(always)]
+    pub(super) fn ideographs_end<const SIMD: bool>(bytes: &[u8], from: usize) -> usize {
+        let mut at = from;
+        #[cfg(target_arch = "x86_64")]
+        if SIMD {
+            while let Some(block) = at
+                .checked_add(16)
+                .and_then(|end| bytes.get(at..end)?.try_into().ok())
+            {
+                let others = sse2::not_ideograph(block);
+                if others != 0 {
+                    return at + others.trailing_zeros() as usize;
+                }
+                at += 16;
+            }
+        }
+        while let Some(w) = word_at(bytes, at) {
+            let others = swar_not_ideograph(w);
+            if others != 0 {
+                return at + (others.trailing_zeros() / 8) as usize;
+            }
+            at += 8;
+        }
+        while bytes.get(at).is_some_and(|&b| is_ideograph_byte(b)) {
+            at += 1;
+        }
+        at
+    }
+
+    /// Where the run of spaces (`b' '`) from `from` ends.
+    #[inline(always)]
+    pub(super) fn spaces_end<const SIMD: bool>(bytes: &[u8], from: usize) -> usize {
+        let mut at = from;
+        #[cfg(target_arch = "x86_64")]
+        if SIMD {
+            while let Some(block) = at
+                .checked_add(16)
+                .and_then(|end| bytes.get(at..end)?.try_into().ok())
+            {
+                let others = sse2::not_space(block);
+                if others != 0 {
+                    return at + others.trailing_zeros() as usize;
+                }
+                at += 16;
+            }
+        }
+        while let Some(w) = word_at(bytes, at) {
+            // Spaces become zero bytes; the first other byte is the lowest
+            // byte left non-zero.
+            let others = w ^ (u64::from(b' ') * ONES);
+            if others != 0 {
+                return at + (others.trailing_zeros() / 8) as usize;
+            }
+            at += 8;
+        }
+        while bytes.get(at) == Some(&b' ') {
+            at += 1;
+        }
+        at
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    mod sse2 {
+        use core::arch::x86_64::{
+            __m128i, _mm_and_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_cmplt_epi8, _mm_loadu_si128,
+            _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+        };
+
+        /// Bit k set where byte k of `block` is not an ideograph byte
+        /// ([`super::is_ideograph_byte`]).
+        #[inline(always)]
+        pub(super) fn not_ideograph(block: &[u8; 16]) -> u32 {
+            // SAFETY: `block` is sixteen bytes, which is what the unaligned
+            // load reads. SSE2 is part of the x86_64 baseline: every x86_64
+            // CPU runs these instructions.
+            unsafe {
+                let v = _mm_loadu_si128(block.as_ptr().cast::<__m128i>());
+                // Signed bytes: continuation bytes 80 to BF are the ones
+                // below C0 (ASCII is not negative); lead bytes E4 to EE lie
+                // strictly between E3 and EF.
+                let continuation = _mm_cmplt_epi8(v, _mm_set1_epi8(0xC0_u8 as i8));
+                let lead = _mm_and_si128(
+                    _mm_cmpgt_epi8(v, _mm_set1_epi8(0xE3_u8 as i8)),
+                    _mm_cmplt_epi8(v, _mm_set1_epi8(0xEF_u8 as i8)),
+                );
+                !(_mm_movemask_epi8(_mm_or_si128(continuation, lead)) as u32) & 0xFFFF
+            }
+        }
+
+        /// Bit k set where byte k of `block` is not a space.
+        #[inline(always)]
+        pub(super) fn not_space(block: &[u8; 16]) -> u32 {
+            // SAFETY: as in `not_ideograph`.
+            unsafe {
+                let v = _mm_loadu_si128(block.as_ptr().cast::<__m128i>());
+                let spaces = _mm_cmpeq_epi8(v, _mm_set1_epi8(b' ' as i8));
+                !(_mm_movemask_epi8(spaces) as u32) & 0xFFFF
+            }
+        }
+    }
+}
+
 /// A digit once width-folded (`fold_char(c).is_ascii_digit()`).
 fn is_digit(c: char) -> bool {
     c.is_ascii_digit() || ('０'..='９').contains(&c)
+}
+
+/// What the byte at a character boundary tells the tokenizer: its class
+/// ([`class`]) for ASCII, whether it starts an ideograph (U+4000 to
+/// U+EFFF, [`plain_word3`] for sure), or that the character must be looked
+/// at further.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Lead {
+    /// An ASCII word character other than a digit.
+    Word,
+    /// An ASCII digit.
+    Digit,
+    Space,
+    /// An ASCII gap other than the space and the line feed.
+    Gap,
+    /// A tab or a pipe.
+    Separator,
+    Newline,
+    /// Lead bytes E4 to EE.
+    Ideograph,
+    /// Any other lead byte (continuation bytes never start a character).
+    Other,
+}
+
+/// [`Lead`] of every byte value: one load tells the common cases apart.
+static LEADS: [Lead; 256] = {
+    let mut leads = [Lead::Other; 256];
+    let mut b = 0;
+    while b < 256 {
+        leads[b] = match b as u8 {
+            b'\n' => Lead::Newline,
+            b' ' => Lead::Space,
+            b'\t' | b'|' => Lead::Separator,
+            0x0B | 0x0C | b'\r' | b'*' => Lead::Gap,
+            b'0'..=b'9' => Lead::Digit,
+            0..=0x7F => Lead::Word,
+            0xE4..=0xEE => Lead::Ideograph,
+            _ => Lead::Other,
+        };
+        b += 1;
+    }
+    leads
+};
+
+#[inline(always)]
+fn lead(b: u8) -> Lead {
+    LEADS[usize::from(b)]
 }
 
 /// The line of `text` from byte `start` to the next `\n` (or the end):
@@ -396,7 +618,7 @@ fn is_digit(c: char) -> bool {
 /// (its `\n`, or the text's end), where it ends without its line break
 /// (`\r\n` too), and its head ([`Scan::heads`]), in bytes of the text, with
 /// the bytes of the [`plain_word3`] characters in it.
-fn tokenize_line_at(
+fn tokenize_line_at<const SIMD: bool>(
     text: &str,
     start: usize,
     out: &mut Vec<Token>,
@@ -414,43 +636,57 @@ fn tokenize_line_at(
     let bytes = text.as_bytes();
     let mut i = start;
     while let Some(&b) = bytes.get(i) {
-        let (class, len) = if b.is_ascii() {
-            match ascii_class(b) {
-                Class::Word => {
-                    if head_start.is_none() && b != b'#' {
-                        head_start = Some(i);
-                    }
-                    cell.word_char(i, b.is_ascii_digit(), b.is_ascii_digit());
-                    i += 1;
-                    continue;
+        let (class, len) = match lead(b) {
+            Lead::Digit => {
+                head_start.get_or_insert(i);
+                // A run of digits at once: the word's state after its last
+                // digit is what it was after each one in turn.
+                let run = bytes.get(i + 1..).unwrap_or_default();
+                let end = i + 1 + run.iter().take_while(|b| b.is_ascii_digit()).count();
+                cell.word_char(i, true, true);
+                if end > i + 1 {
+                    cell.word_char(end - 1, true, true);
                 }
-                // The line ends here.
-                Class::Gap if b == b'\n' => break,
-                class => (class, 1),
+                i = end;
+                continue;
             }
-        } else if plain_word3(bytes, i) {
+            Lead::Word => {
+                if head_start.is_none() && b != b'#' {
+                    head_start = Some(i);
+                }
+                cell.word_char(i, false, false);
+                i += 1;
+                continue;
+            }
+            // The line ends here.
+            Lead::Newline => break,
+            Lead::Space | Lead::Gap => (Class::Gap, 1),
+            Lead::Separator => (Class::Separator, 1),
             // CJK ideographs and punctuation: word characters and no
             // digits, three bytes each: a run of them is skipped whole.
-            head_start.get_or_insert(i);
-            cell.word_char(i, false, false);
-            let run = 3 + plain_words3(bytes.get(i + 3..).unwrap_or_default());
-            if head.is_none() {
-                head_plain += run;
-            }
-            i += run;
-            continue;
-        } else {
-            let Some(c) = text.get(i..).and_then(|rest| rest.chars().next()) else {
-                break;
-            };
-            match class(c) {
-                Class::Word => {
-                    head_start.get_or_insert(i);
-                    cell.word_char(i, is_digit(c), false);
-                    i += c.len_utf8();
-                    continue;
+            lead @ (Lead::Ideograph | Lead::Other) if lead == Lead::Ideograph || plain_word3(bytes, i) => {
+                head_start.get_or_insert(i);
+                cell.word_char(i, false, false);
+                let end = plain_run_end::<SIMD>(bytes, i + 3);
+                if head.is_none() {
+                    head_plain += end - i;
                 }
-                class => (class, c.len_utf8()),
+                i = end;
+                continue;
+            }
+            Lead::Ideograph | Lead::Other => {
+                let Some(c) = text.get(i..).and_then(|rest| rest.chars().next()) else {
+                    break;
+                };
+                match class(c) {
+                    Class::Word => {
+                        head_start.get_or_insert(i);
+                        cell.word_char(i, is_digit(c), false);
+                        i += c.len_utf8();
+                        continue;
+                    }
+                    class => (class, c.len_utf8()),
+                }
             }
         };
         match class {
@@ -476,8 +712,8 @@ fn tokenize_line_at(
                 // The rest of a run of spaces (cells printed apart) ends
                 // no word: skipped.
                 i += len;
-                while bytes.get(i) == Some(&b' ') {
-                    i += 1;
+                if bytes.get(i) == Some(&b' ') {
+                    i = runs::spaces_end::<SIMD>(bytes, i + 1);
                 }
                 continue;
             }
@@ -1184,7 +1420,9 @@ mod tests {
         }
         let mut heads = 0;
         for l in &lines {
-            let head = tokenize_line_at(l, 0, &mut Vec::new()).2.map(|(a, b, _)| (a, b));
+            let head = tokenize_line_at::<{ runs::SIMD }>(l, 0, &mut Vec::new())
+                .2
+                .map(|(a, b, _)| (a, b));
             assert_eq!(head, first_cell_by_chars(l), "{l:?}");
             heads += usize::from(head.is_some());
         }
@@ -1194,7 +1432,11 @@ mod tests {
     /// [`scan`]'s tokens and heads, and the oracle's (heads of lines that
     /// are not furniture, all-ASCII ones left out).
     fn same_scan(text: &str) {
+        // The portable path must cut the same as the SSE2 one.
+        let portable = scan_with::<false>(text);
         let new = scan(text);
+        assert_eq!(portable.tokens, new.tokens, "{text:?}");
+        assert_eq!(portable.heads, new.heads, "{text:?}");
         let mut lines = oracle::text_lines(text);
         let old = oracle::tokenize_lines(text, &mut lines);
         assert_eq!(new.tokens, old, "{text:?}");
@@ -1247,13 +1489,17 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn scan_agrees_on_any_mix(
-            picks in proptest::collection::vec(0usize..30, 0..40)
+            picks in proptest::collection::vec(0usize..40, 0..40)
         ) {
-            const PIECES: [&str; 30] = [
+            // Long runs of ideographs and of spaces too, which are skipped
+            // a block at a time ([`runs`]).
+            const PIECES: [&str; 40] = [
                 "\n", "\r\n", "\r", "\t", "|", "｜", " ", "\u{3000}", "*", "#",
                 "- 5 -", "第 2 页", "2 / 5", "首页", "发布日期：", "|---|", "--",
                 "一、总体情况", "主动公开", "行政许可", "12", "-3", "1,234", "２",
                 "年", "(1)", "1.", "a", "\u{00A0}", "（一）",
+                "                    ", "    ", "中华人民共和国政府信息公开条例", "，",
+                "１２３", "“三审三校”", "\u{2003}", "\u{FEFF}", "é", "𠀀",
             ];
             let text: String = picks.iter().map(|&k| PIECES[k]).collect();
             same_scan(&text);
@@ -1303,10 +1549,95 @@ mod tests {
         assert_eq!(plain_words3(b"a"), 0);
     }
 
+    /// Both paths of [`runs`] against byte-by-byte loops, from every start.
+    fn same_runs(bytes: &[u8]) {
+        for from in 0..=bytes.len() {
+            let ideographs = (from..bytes.len())
+                .find(|&k| !runs::is_ideograph_byte(bytes[k]))
+                .unwrap_or(bytes.len());
+            assert_eq!(
+                runs::ideographs_end::<true>(bytes, from),
+                ideographs,
+                "{bytes:x?} {from}"
+            );
+            assert_eq!(
+                runs::ideographs_end::<false>(bytes, from),
+                ideographs,
+                "{bytes:x?} {from}"
+            );
+            let spaces = (from..bytes.len())
+                .find(|&k| bytes[k] != b' ')
+                .unwrap_or(bytes.len());
+            assert_eq!(runs::spaces_end::<true>(bytes, from), spaces, "{bytes:x?} {from}");
+            assert_eq!(
+                runs::spaces_end::<false>(bytes, from),
+                spaces,
+                "{bytes:x?} {from}"
+            );
+        }
+    }
+
+    #[test]
+    fn runs_end_where_the_bytes_change() {
+        // Every byte value in every lane of a block and of a word, among
+        // ideograph bytes and among spaces.
+        for b in 0..=255u8 {
+            for lane in 0..24 {
+                for fill in ["中".as_bytes()[0], 0x80, b' '] {
+                    let mut bytes = [fill; 24];
+                    bytes[lane] = b;
+                    same_runs(&bytes);
+                }
+            }
+        }
+        for text in [
+            "",
+            " ",
+            "中",
+            "一二三四五六七八九十，  12\n",
+            "        \t",
+            "中文中文中文中文中文中文中文",
+        ] {
+            same_runs(text.as_bytes());
+        }
+        let mut lanes = 0;
+        for w in [u64::MAX, 0, 0xE4E4_E4E4_E4E4_E4E4, 0xBFEE_80E3_EFC0_7FE4] {
+            let bytes = w.to_le_bytes();
+            let expected: u64 = (0..8)
+                .filter(|&k| !runs::is_ideograph_byte(bytes[k]))
+                .map(|k| 0x80 << (8 * k))
+                .sum();
+            assert_eq!(runs::swar_not_ideograph(w), expected, "{w:x}");
+            lanes += expected.count_ones();
+        }
+        assert_eq!(lanes, 8 + 8 + 4);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn runs_agree_on_any_bytes(bytes in proptest::collection::vec(
+            proptest::sample::select(vec![0x20u8, 0x0A, 0x30, 0x7C, 0x80, 0xBF, 0xC0, 0xC2, 0xE3, 0xE4, 0xE9, 0xEE, 0xEF, 0xF0, 0xFF]),
+            0..70,
+        )) {
+            same_runs(&bytes);
+        }
+    }
+
     #[test]
     fn ascii_classes_agree_with_the_characters() {
         for b in 0..0x80u8 {
             assert_eq!(ascii_class(b), class(char::from(b)), "{b:#x}");
+            let by_lead = match lead(b) {
+                Lead::Separator => Class::Separator,
+                Lead::Space | Lead::Gap | Lead::Newline => Class::Gap,
+                Lead::Word | Lead::Digit => Class::Word,
+                Lead::Ideograph | Lead::Other => unreachable!("{b:#x}"),
+            };
+            assert_eq!(by_lead, class(char::from(b)), "{b:#x}");
+            assert_eq!(lead(b) == Lead::Digit, b.is_ascii_digit(), "{b:#x}");
+        }
+        for b in 0x80..=0xFFu8 {
+            assert_eq!(lead(b) == Lead::Ideograph, (0xE4..=0xEE).contains(&b), "{b:#x}");
         }
     }
 
