@@ -327,6 +327,12 @@ struct LabelChars {
     /// Characters of a cell's rest after numbering that can matter: the
     /// most any label covers with the edits it tolerates (see [`Self::bits_of`]).
     window: usize,
+    /// Fewest of its characters a cell holds when it may match a label
+    /// (the label's distinct characters less its edits, least of all labels).
+    fewest_held: u32,
+    /// Whether some label has an ASCII character (else [`Self::bits_of`]
+    /// passes over ASCII).
+    ascii: bool,
 }
 
 impl LabelChars {
@@ -337,6 +343,8 @@ impl LabelChars {
         let mut count = 0u8;
         let mut labels = Vec::new();
         let mut window = 0;
+        let mut fewest_held = u32::MAX;
+        let mut ascii = false;
         for format in sections {
             let mut bits_of_format = Vec::new();
             for label in format.iter().flatten() {
@@ -354,6 +362,9 @@ impl LabelChars {
                 }
                 bits_of_format.push((bits, max_distance(label.chars)));
                 window = window.max(label.chars + max_distance(label.chars));
+                let edits = u32::try_from(max_distance(label.chars)).unwrap_or(u32::MAX);
+                fewest_held = fewest_held.min(bits.count_ones().saturating_sub(edits));
+                ascii |= label.text.bytes().any(|b| b.is_ascii());
             }
             labels.push(bits_of_format);
         }
@@ -361,6 +372,8 @@ impl LabelChars {
             number,
             labels,
             window,
+            fewest_held: if fewest_held == u32::MAX { 0 } else { fewest_held },
+            ascii,
         })
     }
 
@@ -371,49 +384,68 @@ impl LabelChars {
     /// label matches a rest only when the rest starts with it or is at most
     /// the label's length and edits long, so a label's characters that
     /// matter lie among the rest's first `window` characters (a table row
-    /// printed with its numbers is not read to its end).
+    /// printed with its numbers is not read to its end). Without ASCII in
+    /// any label, ASCII is passed over as if not there: it adds no bits,
+    /// and reading on further only adds bits.
     fn bits_of(&self, cell: &str) -> u128 {
         let bytes = cell.as_bytes();
-        let bit = |c: u32| match usize::try_from(c).ok().and_then(|c| self.number.get(c)) {
-            Some(&n) if n > 0 => 1u128 << (n - 1),
-            _ => 0,
-        };
-        let mut bits = 0;
+        let number = |c: u32| usize::try_from(c).ok().and_then(|c| self.number.get(c)).copied();
+        let mut bits = 0u128;
         let mut i = 0;
-        // Significant characters after the numbering run still to read;
-        // `None` while in the run.
-        let mut left: Option<usize> = None;
+        let mut in_run = true;
+        // Significant characters after the numbering run still to read.
+        let mut left = self.window;
         while let Some(&b) = bytes.get(i) {
-            let (c, len) = match b {
+            let c = match b {
+                // U+4000 to U+EFFF: three bytes, never folded, never white space.
+                0xE4..=0xEE => {
+                    let (Some(&b1), Some(&b2)) = (bytes.get(i + 1), bytes.get(i + 2)) else {
+                        break;
+                    };
+                    i += 3;
+                    (u32::from(b & 0x0F) << 12) | (u32::from(b1 & 0x3F) << 6) | u32::from(b2 & 0x3F)
+                }
+                0..=0x7F if !self.ascii => {
+                    let run = bytes.get(i..).unwrap_or_default();
+                    i += run.iter().position(|b| !b.is_ascii()).unwrap_or(run.len());
+                    continue;
+                }
                 // ASCII is never folded.
-                0..=0x7F => (u32::from(b), 1),
-                // U+4000 to U+EFFF: three bytes, never folded.
-                0xE4..=0xEE => match bytes.get(i + 1..i + 3).unwrap_or_default() {
-                    [b1, b2] => (
-                        (u32::from(b & 0x0F) << 12) | (u32::from(b1 & 0x3F) << 6) | u32::from(b2 & 0x3F),
-                        3,
-                    ),
-                    _ => break,
-                },
+                0..=0x7F => {
+                    i += 1;
+                    if is_insignificant(char::from(b)) {
+                        continue;
+                    }
+                    u32::from(b)
+                }
                 _ => {
                     let Some(c) = cell.get(i..).and_then(|rest| rest.chars().next()) else {
                         break;
                     };
-                    (u32::from(fold_char(c)), c.len_utf8())
+                    i += c.len_utf8();
+                    let c = fold_char(c);
+                    if is_insignificant(c) {
+                        continue;
+                    }
+                    u32::from(c)
                 }
             };
-            i += len;
-            let Some(c) = char::from_u32(c) else { break };
-            if is_insignificant(c) {
-                continue;
+            if in_run {
+                if char::from_u32(c).is_some_and(is_numbering_char) {
+                    if let Some(n @ 1..) = number(c) {
+                        bits |= 1u128 << (n - 1);
+                    }
+                    continue;
+                }
+                in_run = false;
             }
-            match &mut left {
-                None if is_numbering_char(c) => {}
-                None => left = Some(self.window.saturating_sub(1)),
-                Some(0) => break,
-                Some(n) => *n -= 1,
+            if left == 0 {
+                break;
             }
-            bits |= bit(u32::from(c));
+            left -= 1;
+            if let Some(n @ 1..) = number(c) {
+                bits |= 1u128 << (n - 1);
+            }
         }
         bits
     }
@@ -437,6 +469,9 @@ fn may_head_a_section(cell: &str, format_index: usize) -> bool {
         return true;
     };
     let held = chars.bits_of(cell);
+    if held.count_ones() < chars.fewest_held {
+        return false;
+    }
     labels
         .iter()
         .any(|&(bits, edits)| !more_bits_than(bits & !held, edits))
@@ -505,7 +540,7 @@ fn head_reading(
     format_index: usize,
     norm: &mut String,
 ) -> Option<HeadReading> {
-    if too_long_for_a_heading(cell, max_label_chars) || !may_head_a_section(cell, format_index) {
+    if !may_head_a_section(cell, format_index) || too_long_for_a_heading(cell, max_label_chars) {
         return None;
     }
     let (index, covered) = read_head(cell, labels, max_label_chars, norm)?;
@@ -567,6 +602,7 @@ pub(crate) fn find(text: &str, heads: &[Head], format: Format) -> Vec<Heading> {
         if head.min_chars >= max_label_chars + 6 && !numbered_start(cell) {
             continue;
         }
+        // Told without looking the cell up: cheaper than the lookup.
         if ruled_out_by_first_chars(cell, fewest) {
             continue;
         }
