@@ -71,16 +71,20 @@ impl PeriodMatch {
     }
 }
 
-/// [`period_captures`] as a [`PeriodMatch`]: read by [`period_at`] when it
-/// can tell, by the pattern otherwise.
+/// [`period_captures`] as a [`PeriodMatch`]: read by [`period_at`] at each
+/// "统计" in turn (every match starts at one, and `period_at` finds the
+/// pattern's match there or tells that there is none), by the pattern from
+/// where a character only the pattern's Unicode classes can tell.
 fn period_match(text: &str) -> Option<PeriodMatch> {
-    let start = STATISTICS.find(text.as_bytes())?;
-    match period_at(text, start) {
-        Ok(Some(found)) => Some(found),
-        // No match at the first "统计" (the pattern then looks further) or
-        // a character only the pattern's Unicode classes can tell.
-        Ok(None) | Err(Unsure) => PERIOD.captures_at(text, start).as_ref().and_then(PeriodMatch::of),
+    for start in STATISTICS.find_iter(text.as_bytes()) {
+        match period_at(text, start) {
+            Ok(Some(found)) => return Some(found),
+            // No match starting here: the pattern looks further too.
+            Ok(None) => {}
+            Err(Unsure) => return PERIOD.captures_at(text, start).as_ref().and_then(PeriodMatch::of),
+        }
     }
+    None
 }
 
 /// A character whose class (`\d`) [`period_at`] does not know: only the
@@ -908,6 +912,7 @@ mod tests {
             "统计期限2021年1月1日至2021年13月1日",
             "统计期限2021年1月1日至2021 12月1日",
             "统计期限\n2021年1月1日至12月31日",
+            "统计数据，统计口径，统计期限2021年1月1日至12月31日",
             "统计期限2021\u{3000}年1月1日\u{A0}至12月31日",
             "统计",
         ]

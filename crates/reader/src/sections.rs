@@ -8,7 +8,7 @@ use nianbao_model::label::{
     distance_within, fold_char, is_insignificant, normalize, normalize_into, normalized_len_at_least,
     split_numbering,
 };
-use nianbao_model::{template, Format, LabelUse, SectionSchema, Span, FORMATS};
+use nianbao_model::{template, Format, LabelMatch, LabelUse, SectionSchema, Span, FORMATS};
 use std::cell::RefCell;
 use std::sync::LazyLock;
 
@@ -75,6 +75,75 @@ fn numbered_start(cell: &str) -> bool {
         .map(fold_char)
         .find(|c| !is_insignificant(*c))
         .is_some_and(|c| c == '第' || is_section_numeral(c))
+}
+
+/// Whether a line's first cell cannot head a section, told from its first
+/// significant characters (folded, as normalising reads them) before it is
+/// looked up or normalised: numbering by digits ("1、", "2.") or brackets
+/// ("（三）") numbers no section ([`section_numbering`]), and a cell of
+/// fewer than `fewest` characters is shorter than every label less the
+/// edits it tolerates. Most rows of a table are one or the other.
+///
+/// Told from the bytes where they tell it (this runs for every head,
+/// before the remembered readings are looked up): the characters are
+/// counted as UTF-8 lead bytes (white space among them, so at least as
+/// many as normalising keeps) only of a cell short enough to have fewer
+/// than `fewest`, and characters are read only when the first byte may
+/// start a digit, a bracket or white space.
+fn ruled_out_by_first_chars(cell: &str, fewest: usize) -> bool {
+    let bytes = cell.as_bytes();
+    if bytes.len() < 4 * fewest && bytes.iter().filter(|&&b| !is_utf8_continuation(b)).count() < fewest {
+        return true;
+    }
+    match bytes.first() {
+        // ASCII digits and brackets, white space and `*`; full-width forms
+        // (U+FF01–U+FF5E) and U+FEFF; U+0085, U+00A0, U+1680, U+2000–U+205F
+        // and U+3000.
+        Some(b'0'..=b'9' | b'(' | b'\t'..=b'\r' | b' ' | b'*' | 0xEF | 0xC2 | 0xE1 | 0xE2 | 0xE3) => {
+            numbered_by_digits_or_brackets(cell)
+        }
+        // Any other first character is significant and neither.
+        _ => false,
+    }
+}
+
+/// Whether a UTF-8 byte continues a character rather than starting one.
+fn is_utf8_continuation(b: u8) -> bool {
+    b & 0xC0 == 0x80
+}
+
+/// Whether the normalised cell starts with numbering by digits ("1、",
+/// "2.") or brackets ("（三）"), as [`split_numbering`] splits it off, or
+/// is empty (no heading either).
+fn numbered_by_digits_or_brackets(cell: &str) -> bool {
+    let mut chars = cell.chars().map(fold_char).filter(|c| !is_insignificant(*c));
+    let Some(first) = chars.next() else {
+        return true;
+    };
+    if first.is_ascii_digit() {
+        // One to three digits, then 、 or . ([`split_numbering`]).
+        let mut digits = 1;
+        for c in chars.by_ref() {
+            match c {
+                '、' | '.' => return true,
+                c if c.is_ascii_digit() && digits < 3 => digits += 1,
+                _ => break,
+            }
+        }
+        return false;
+    }
+    if first == '(' {
+        // One to six numerals, then the closing bracket.
+        let mut numerals = 0;
+        for c in chars.by_ref() {
+            match c {
+                ')' => return numerals > 0,
+                c if (c.is_ascii_digit() || is_section_numeral(c)) && numerals < 6 => numerals += 1,
+                _ => break,
+            }
+        }
+    }
+    false
 }
 
 /// A section label (or variant) normalised, with its length in characters
@@ -255,6 +324,15 @@ struct LabelChars {
     /// Per format (in [`FORMATS`] order), each label's characters as bits
     /// of their numbers, with the edits the label tolerates.
     labels: Vec<Vec<(u128, usize)>>,
+    /// Characters of a cell's rest after numbering that can matter: the
+    /// most any label covers with the edits it tolerates (see [`Self::bits_of`]).
+    window: usize,
+    /// Fewest of its characters a cell holds when it may match a label
+    /// (the label's distinct characters less its edits, least of all labels).
+    fewest_held: u32,
+    /// Whether some label has an ASCII character (else [`Self::bits_of`]
+    /// passes over ASCII).
+    ascii: bool,
 }
 
 impl LabelChars {
@@ -264,6 +342,9 @@ impl LabelChars {
         let mut number = vec![0u8; 0x1_0000];
         let mut count = 0u8;
         let mut labels = Vec::new();
+        let mut window = 0;
+        let mut fewest_held = u32::MAX;
+        let mut ascii = false;
         for format in sections {
             let mut bits_of_format = Vec::new();
             for label in format.iter().flatten() {
@@ -280,44 +361,90 @@ impl LabelChars {
                     bits |= 1u128 << (*slot - 1);
                 }
                 bits_of_format.push((bits, max_distance(label.chars)));
+                window = window.max(label.chars + max_distance(label.chars));
+                let edits = u32::try_from(max_distance(label.chars)).unwrap_or(u32::MAX);
+                fewest_held = fewest_held.min(bits.count_ones().saturating_sub(edits));
+                ascii |= label.text.bytes().any(|b| b.is_ascii());
             }
             labels.push(bits_of_format);
         }
-        Some(LabelChars { number, labels })
+        Some(LabelChars {
+            number,
+            labels,
+            window,
+            fewest_held: if fewest_held == u32::MAX { 0 } else { fewest_held },
+            ascii,
+        })
     }
 
-    /// The labels' characters that `cell` holds, folded, as bits.
+    /// The labels' characters that `cell` holds, folded, as bits: those of
+    /// its leading run of numbering characters and of the [`Self::window`]
+    /// significant characters after it, the rest of the cell unread. The
+    /// numbering [`LineHead::new`] splits off lies within that run, and a
+    /// label matches a rest only when the rest starts with it or is at most
+    /// the label's length and edits long, so a label's characters that
+    /// matter lie among the rest's first `window` characters (a table row
+    /// printed with its numbers is not read to its end). Without ASCII in
+    /// any label, ASCII is passed over as if not there: it adds no bits,
+    /// and reading on further only adds bits.
     fn bits_of(&self, cell: &str) -> u128 {
         let bytes = cell.as_bytes();
-        let bit = |c: u32| match usize::try_from(c).ok().and_then(|c| self.number.get(c)) {
-            Some(&n) if n > 0 => 1u128 << (n - 1),
-            _ => 0,
-        };
-        let mut bits = 0;
+        let number = |c: u32| usize::try_from(c).ok().and_then(|c| self.number.get(c)).copied();
+        let mut bits = 0u128;
         let mut i = 0;
+        let mut in_run = true;
+        // Significant characters after the numbering run still to read.
+        let mut left = self.window;
         while let Some(&b) = bytes.get(i) {
-            match b {
+            let c = match b {
+                // U+4000 to U+EFFF: three bytes, never folded, never white space.
+                0xE4..=0xEE => {
+                    let (Some(&b1), Some(&b2)) = (bytes.get(i + 1), bytes.get(i + 2)) else {
+                        break;
+                    };
+                    i += 3;
+                    (u32::from(b & 0x0F) << 12) | (u32::from(b1 & 0x3F) << 6) | u32::from(b2 & 0x3F)
+                }
+                0..=0x7F if !self.ascii => {
+                    let run = bytes.get(i..).unwrap_or_default();
+                    i += run.iter().position(|b| !b.is_ascii()).unwrap_or(run.len());
+                    continue;
+                }
                 // ASCII is never folded.
                 0..=0x7F => {
-                    bits |= bit(u32::from(b));
                     i += 1;
-                }
-                // U+4000 to U+EFFF: three bytes, never folded.
-                0xE4..=0xEE => {
-                    if let [b1, b2] = bytes.get(i + 1..i + 3).unwrap_or_default() {
-                        bits |= bit((u32::from(b & 0x0F) << 12)
-                            | (u32::from(b1 & 0x3F) << 6)
-                            | u32::from(b2 & 0x3F));
+                    if is_insignificant(char::from(b)) {
+                        continue;
                     }
-                    i += 3;
+                    u32::from(b)
                 }
                 _ => {
                     let Some(c) = cell.get(i..).and_then(|rest| rest.chars().next()) else {
                         break;
                     };
-                    bits |= bit(u32::from(fold_char(c)));
                     i += c.len_utf8();
+                    let c = fold_char(c);
+                    if is_insignificant(c) {
+                        continue;
+                    }
+                    u32::from(c)
                 }
+            };
+            if in_run {
+                if char::from_u32(c).is_some_and(is_numbering_char) {
+                    if let Some(n @ 1..) = number(c) {
+                        bits |= 1u128 << (n - 1);
+                    }
+                    continue;
+                }
+                in_run = false;
+            }
+            if left == 0 {
+                break;
+            }
+            left -= 1;
+            if let Some(n @ 1..) = number(c) {
+                bits |= 1u128 << (n - 1);
             }
         }
         bits
@@ -342,6 +469,9 @@ fn may_head_a_section(cell: &str, format_index: usize) -> bool {
         return true;
     };
     let held = chars.bits_of(cell);
+    if held.count_ones() < chars.fewest_held {
+        return false;
+    }
     labels
         .iter()
         .any(|&(bits, edits)| !more_bits_than(bits & !held, edits))
@@ -355,9 +485,20 @@ const REMEMBERED_HEAD_BYTES: usize = 128;
 /// `REMEMBERED`).
 const REMEMBERED_HEADS: usize = 1 << 12;
 
-/// Which section a line's first cell (as printed) reads as, and how many of
-/// its characters the heading covers.
-type HeadReadings = TextMap<Option<(usize, usize)>>;
+/// What a line's first cell (as printed) reads as when it heads a section:
+/// everything of its [`Heading`] but where it is.
+#[derive(Debug, Clone, PartialEq)]
+struct HeadReading {
+    /// The section, index in template order.
+    index: usize,
+    /// Bytes of the cell the heading takes (as printed, white space after
+    /// it left out).
+    len: usize,
+    matched: LabelMatch,
+}
+
+/// [`HeadReading`]s of first cells, by the cell as printed.
+type HeadReadings = TextMap<Option<HeadReading>>;
 
 thread_local! {
     /// [`HeadReadings`] by format (index in [`FORMATS`]).
@@ -373,20 +514,46 @@ thread_local! {
 fn heading_remembered(
     heads: &mut HeadReadings,
     cell: &str,
-    read: impl FnOnce() -> Option<(usize, usize)>,
-) -> Option<(usize, usize)> {
+    read: impl FnOnce() -> Option<HeadReading>,
+) -> Option<HeadReading> {
     if cell.len() > REMEMBERED_HEAD_BYTES {
         return read();
     }
-    if let Some(&found) = heads.get(cell) {
-        return found;
+    if let Some(found) = heads.get(cell) {
+        return found.clone();
     }
     let found = read();
     if heads.len() >= REMEMBERED_HEADS {
         heads.clear();
     }
-    heads.insert(cell.to_string(), found);
+    heads.insert(cell.to_string(), found.clone());
     found
+}
+
+/// How `cell` reads as the heading of a section ([`read_head`]), with the
+/// heading as printed and how it matches the section's label.
+fn head_reading(
+    cell: &str,
+    sections: &[SectionSchema],
+    labels: &[Vec<NormLabel>],
+    max_label_chars: usize,
+    format_index: usize,
+    norm: &mut String,
+) -> Option<HeadReading> {
+    if !may_head_a_section(cell, format_index) || too_long_for_a_heading(cell, max_label_chars) {
+        return None;
+    }
+    let (index, covered) = read_head(cell, labels, max_label_chars, norm)?;
+    let schema = sections.get(index)?;
+    let len = significant_prefix_len(cell, covered);
+    let printed = cell.get(..len).unwrap_or(cell).trim_end();
+    let norm = normalize(printed);
+    let rest = split_numbering(&norm).1;
+    Some(HeadReading {
+        index,
+        len: printed.len(),
+        matched: label_match(rest, schema.label, schema.variants),
+    })
 }
 
 /// Every section heading, in template order (each section at most once,
@@ -400,9 +567,17 @@ pub(crate) fn find(text: &str, heads: &[Head], format: Format) -> Vec<Heading> {
     let format_index = format.index();
     let no_labels = Vec::new();
     let labels = SECTION_LABELS.get(format_index).unwrap_or(&no_labels);
-    let mut candidates: Vec<Heading> = Vec::new();
+    // Each taken (at most once) where it heads its section.
+    let mut candidates: Vec<Option<Heading>> = Vec::new();
     let mut norm = String::new();
     let max_label_chars = labels.iter().flatten().map(|l| l.chars).max().unwrap_or(0);
+    // Fewest characters a first cell can have and read as a heading.
+    let fewest = labels
+        .iter()
+        .flatten()
+        .map(|l| l.chars - max_distance(l.chars))
+        .min()
+        .unwrap_or(0);
     // This format's remembered readings, taken out of the thread's store for
     // the report's lines (put back below) rather than looked up through it
     // line by line.
@@ -427,27 +602,24 @@ pub(crate) fn find(text: &str, heads: &[Head], format: Format) -> Vec<Heading> {
         if head.min_chars >= max_label_chars + 6 && !numbered_start(cell) {
             continue;
         }
-        let matched = heading_remembered(&mut memo, cell, || {
-            if too_long_for_a_heading(cell, max_label_chars) || !may_head_a_section(cell, format_index) {
-                return None;
-            }
-            read_head(cell, labels, max_label_chars, &mut norm)
+        // Told without looking the cell up: cheaper than the lookup.
+        if ruled_out_by_first_chars(cell, fewest) {
+            continue;
+        }
+        let reading = heading_remembered(&mut memo, cell, || {
+            head_reading(cell, sections, labels, max_label_chars, format_index, &mut norm)
         });
-        if let Some((index, covered)) = matched {
+        if let Some(HeadReading { index, len, matched }) = reading {
             if let Some(schema) = sections.get(index) {
-                let len = significant_prefix_len(cell, covered);
-                let printed = cell.get(..len).unwrap_or(cell).trim_end();
-                let norm = normalize(printed);
-                let rest = split_numbering(&norm).1;
-                candidates.push(Heading {
+                candidates.push(Some(Heading {
                     index,
                     label: LabelUse {
                         target: schema.id.into(),
-                        text: printed.to_string(),
-                        span: Span::new(offset, printed.len()),
-                        matched: label_match(rest, schema.label, schema.variants),
+                        text: cell.get(..len).unwrap_or(cell).to_string(),
+                        span: Span::new(offset, len),
+                        matched,
                     },
-                });
+                }));
             }
         }
     }
@@ -460,9 +632,12 @@ pub(crate) fn find(text: &str, heads: &[Head], format: Format) -> Vec<Heading> {
     let mut after = 0;
     for (index, schema) in sections.iter().enumerate() {
         let h = candidates
-            .iter()
-            .find(|h| h.index == index && h.label.span.offset >= after)
-            .cloned()
+            .iter_mut()
+            .find(|h| {
+                h.as_ref()
+                    .is_some_and(|h| h.index == index && h.label.span.offset >= after)
+            })
+            .and_then(Option::take)
             .or_else(|| inline_heading(text, after, schema, index));
         if let Some(h) = h {
             after = h.label.span.end();
@@ -519,6 +694,93 @@ mod tests {
         crate::tokens::scan(text).heads
     }
 
+    /// [`find`] without its shortcuts: every head the scan found read by
+    /// [`read_head`] in full, nothing told from first characters,
+    /// character sets or remembered readings.
+    fn find_reading_every_head(text: &str, format: Format) -> Vec<(usize, String, Span, LabelMatch)> {
+        let sections = &template(format).sections;
+        let labels = &SECTION_LABELS[format.index()];
+        let max = labels.iter().flatten().map(|l| l.chars).max().unwrap_or(0);
+        let mut norm = String::new();
+        let mut candidates = Vec::new();
+        for head in heads_read(text) {
+            let Some(cell) = head.span.slice(text) else {
+                continue;
+            };
+            if let Some((index, covered)) = read_head(cell, labels, max, &mut norm) {
+                let schema = &sections[index];
+                let printed = cell[..significant_prefix_len(cell, covered)].trim_end();
+                let norm = normalize(printed);
+                let matched = label_match(split_numbering(&norm).1, schema.label, schema.variants);
+                candidates.push((
+                    index,
+                    printed.to_string(),
+                    Span::new(head.span.offset, printed.len()),
+                    matched,
+                ));
+            }
+        }
+        let mut found = Vec::new();
+        let mut after = 0;
+        for (index, schema) in sections.iter().enumerate() {
+            let h = candidates
+                .iter()
+                .find(|h| h.0 == index && h.2.offset >= after)
+                .cloned()
+                .or_else(|| {
+                    inline_heading(text, after, schema, index)
+                        .map(|h| (h.index, h.label.text, h.label.span, h.label.matched))
+                });
+            if let Some(h) = h {
+                after = h.2.end();
+                found.push(h);
+            }
+        }
+        found
+    }
+
+    fn same_headings(text: &str) -> usize {
+        let found: Vec<_> = find(text, &heads_read(text), Format::V2021)
+            .into_iter()
+            .map(|h| (h.index, h.label.text, h.label.span, h.label.matched))
+            .collect();
+        assert_eq!(found, find_reading_every_head(text, Format::V2021), "{text}");
+        found.len()
+    }
+
+    #[test]
+    fn headings_are_those_read_from_every_head() {
+        let mut texts = crate::fixtures::texts();
+        // Table rows printed with their numbers, as plain text exports do.
+        texts.push(
+            "一、总体情况\n正文\n一、本年新收政府信息公开申请数量          80      18       0       0\n\
+             5、属于三类内部事务信息                                  0       0       0\n\
+             （七）总计      80      18       0\n四、结转下年度继续办理             0       0\n\
+             二、主动公开政府信息情况                                 1       2\n\
+             三、收到和处理政府信息公开申请情况 第二十条\n1、其他需要报告的事项\n\
+             （五）存在的主要问题及改进情况\n五、存在的主要问题及改进情况\n"
+                .to_string(),
+        );
+        let found: usize = texts.iter().map(|t| same_headings(t)).sum();
+        assert!(found > 5 * crate::fixtures::texts().len(), "{found}");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn headings_are_those_read_from_every_head_in_any_mix(
+            picks in proptest::collection::vec(0usize..30, 0..40)
+        ) {
+            const PIECES: [&str; 30] = [
+                "一、", "二、", "（三）", "(1)", "1、", "2.", "１．", "第一部分", "第二部分：", "四、",
+                "总体情况", "主动公开政府信息情况", "收到和处理政府信息公开申请情况", "存在的主要问题及改进情况",
+                "其他需要报告的事项", "政府信息公开行政复议、行政诉讼情况", "情况", "主动公开", "其他",
+                "\n", "\n", "\t", "  ", "　", "12", "0", " 5 ", "的", "x", "**",
+            ];
+            let text: String = picks.iter().map(|&k| PIECES[k]).collect();
+            same_headings(&text);
+        }
+    }
+
     #[test]
     fn ascii_never_reads_as_a_section() {
         // A first cell all in ASCII is skipped: it would need more edits
@@ -570,6 +832,18 @@ mod tests {
             "（三）政府信息公开行政复议、行政诉讼情况".into(),
             "第五部分：存在的主要问题及改进情况".into(),
             "６、其他需要报告的事项".into(),
+            "一、本年新收政府信息公开申请数量          80      18       0       0".into(),
+            "五、存在的主要问题及改进情况                      12       3".into(),
+            "二、主动公开政府信息情况 第二十条第（一）项 信息内容 本年制发件数 本年废止件数".into(),
+            "（1）总体情况".into(),
+            "(一二三四五六)总体情况".into(),
+            "(一二三四五六七)总体情况".into(),
+            "1234、总体情况".into(),
+            "12 3、总体情况".into(),
+            "1一、总体情况".into(),
+            "()总体情况".into(),
+            "总体情".into(),
+            " * 总 体 ".into(),
         ];
         // Every label and variant, numbered or not, whole and with each
         // character left out or replaced (edits the matcher tolerates).
@@ -593,13 +867,23 @@ mod tests {
         cells.extend(fixture_line_heads());
         // The characters fit: the shortcut is not silently off.
         assert!(LABEL_CHARS.is_some());
-        let (mut ruled_out, mut headings) = (0, 0);
+        let (mut ruled_out, mut headings, mut told_first) = (0, 0, 0);
         let mut norm = String::new();
         for (format_index, labels) in SECTION_LABELS.iter().enumerate() {
             let max = labels.iter().flatten().map(|l| l.chars).max().unwrap_or(0);
+            let fewest = labels
+                .iter()
+                .flatten()
+                .map(|l| l.chars - max_distance(l.chars))
+                .min()
+                .unwrap_or(0);
             for cell in &cells {
                 let reading = read_head(cell, labels, max, &mut norm);
                 headings += usize::from(reading.is_some());
+                if ruled_out_by_first_chars(cell, fewest) {
+                    told_first += 1;
+                    assert_eq!(reading, None, "{cell}");
+                }
                 if !may_head_a_section(cell, format_index) {
                     ruled_out += 1;
                     assert_eq!(reading, None, "{cell}");
@@ -607,6 +891,7 @@ mod tests {
             }
         }
         assert!(ruled_out > 2000, "{ruled_out}");
+        assert!(told_first > 500, "{told_first}");
         assert!(headings > 200, "{headings}");
     }
 
