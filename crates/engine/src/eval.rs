@@ -15,19 +15,21 @@
 //!   2019 format itself) the group row's own value is used.
 
 pub mod cases;
+mod number;
 mod plan;
 
 use crate::finding::{Finding, FindingLabel};
-use nianbao_model::label::{fold_char, normalize, split_numbering};
+use nianbao_model::label::{normalize, split_numbering};
 use nianbao_model::{
     Cell, CellValue, Date, Decimal, LabelMatch, LabelUse, ProblemKind, Report, RowKind, Span, TableSchema,
     ValueKind,
 };
 use nianbao_rules::ast::{
-    BinOp, Blame, Coord, Domain, Expr, ExprKind, Func, MetaField, Pattern, Piece, Quantifier, SideValue,
-    Template, Test, VarKind,
+    BinOp, Blame, Coord, Domain, Expr, ExprKind, Func, MetaField, Piece, Quantifier, SideValue, Template,
+    Test, VarKind,
 };
 use nianbao_rules::{Rule, RuleSet, Severity};
+use number::number_in;
 use plan::{Plan, SharedPatterns};
 use rustc_hash::FxHashMap;
 use std::cell::OnceCell;
@@ -1814,28 +1816,6 @@ enum TextPlace {
     From(usize),
     /// A section body, read as [`Report::rendered_slice`] gives it.
     Body(Span),
-}
-
-/// The number a pattern's first matching group captures in `text`, with
-/// the group's offset in `text` and its text (`None`: no match).
-fn number_in<'t>(text: &'t str, p: &Pattern) -> Option<(Num, usize, &'t str)> {
-    let caps = p.regex.captures(text)?;
-    let m = (1..caps.len()).find_map(|i| caps.get(i))?;
-    let digits: String = m
-        .as_str()
-        .chars()
-        .map(fold_char)
-        .filter(|c| c.is_ascii_digit() || *c == '.')
-        .collect();
-    let value: Decimal = digits.parse().ok()?;
-    Some((
-        Num {
-            decimals: Some(value.scale()),
-            value,
-        },
-        m.start(),
-        m.as_str(),
-    ))
 }
 
 /// `chars(text)`: the characters that carry meaning (no spacing or punctuation).

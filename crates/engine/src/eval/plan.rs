@@ -468,21 +468,22 @@ impl Layout {
                     continue;
                 }
                 let mut next_column = 0;
-                for (cid, cell) in &row.cells {
+                // Three slices of one length: a slot checked against it is
+                // in bounds for each.
+                let n = d.cells.len().min(d.classes.len()).min(d.ints.len());
+                let (cells, classes, ints) = (&mut d.cells[..n], &mut d.classes[..n], &mut d.ints[..n]);
+                for (cid, cell) in row.cells.iter() {
                     let Some(c) = layout.find_column(cid, &mut next_column) else {
                         continue;
                     };
-                    let slot = rl.cells.get(c).copied().unwrap_or(NO_SLOT);
-                    if let Some(s) = d.cells.get_mut(slot as usize) {
-                        *s = Some(cell);
+                    let slot = rl.cells.get(c).map_or(usize::MAX, |s| *s as usize);
+                    if slot >= n {
+                        continue;
                     }
                     let (class, whole) = fast::class_and_whole(cell);
-                    if let Some(c) = d.classes.get_mut(slot as usize) {
-                        *c = class;
-                    }
-                    if let Some(i) = d.ints.get_mut(slot as usize) {
-                        *i = whole;
-                    }
+                    cells[slot] = Some(cell);
+                    classes[slot] = class;
+                    ints[slot] = whole;
                 }
             }
             for h in &table.headers {

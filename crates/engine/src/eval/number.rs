@@ -1,0 +1,206 @@
+//! `number(text, pattern)`: the number a pattern's first matching group
+//! captures in a text.
+//!
+//! Run for every narrative fact of every report, so a search allocates
+//! nothing: the capture slots are kept per thread and pattern, and the
+//! digits are read into a decimal directly (the general parse is the
+//! fallback for shapes it does not take).
+
+use super::Num;
+use nianbao_model::label::fold_char;
+use nianbao_model::Decimal;
+use nianbao_rules::ast::Pattern;
+use std::cell::RefCell;
+
+/// How many patterns' capture slots a thread keeps (a rule set has a few;
+/// past this the oldest are dropped, which costs only an allocation).
+const KEPT: usize = 32;
+
+thread_local! {
+    /// Capture slots by the address of the regex they were made for.
+    static LOCATIONS: RefCell<Vec<(usize, regex::CaptureLocations)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The number a pattern's first matching group captures in `text`, with
+/// the group's offset in `text` and its text (`None`: no match).
+pub(super) fn number_in<'t>(text: &'t str, p: &Pattern) -> Option<(Num, usize, &'t str)> {
+    let (start, end) = first_group(text, &p.regex)?;
+    let matched = text.get(start..end)?;
+    let value = digits_value(matched)?;
+    Some((
+        Num {
+            decimals: Some(value.scale()),
+            value,
+        },
+        start,
+        matched,
+    ))
+}
+
+/// The span of the first group that takes part in the leftmost-first match
+/// of `regex` in `text`, as [`regex::Regex::captures`] would give it.
+fn first_group(text: &str, regex: &regex::Regex) -> Option<(usize, usize)> {
+    let key = std::ptr::from_ref(regex) as usize;
+    let search = |locs: &mut regex::CaptureLocations| {
+        regex.captures_read(locs, text)?;
+        (1..locs.len()).find_map(|i| locs.get(i))
+    };
+    LOCATIONS
+        .try_with(|kept| {
+            let Ok(mut kept) = kept.try_borrow_mut() else {
+                return search(&mut regex.capture_locations());
+            };
+            // Slots made for this regex (the same number of groups: an
+            // address reused by another regex must not be read wrongly).
+            let at = kept
+                .iter()
+                .position(|(k, locs)| *k == key && locs.len() == regex.captures_len());
+            let at = match at {
+                Some(at) => at,
+                None => {
+                    if kept.len() >= KEPT {
+                        kept.remove(0);
+                    }
+                    kept.push((key, regex.capture_locations()));
+                    kept.len() - 1
+                }
+            };
+            match kept.get_mut(at) {
+                Some((_, locs)) => search(locs),
+                None => search(&mut regex.capture_locations()),
+            }
+        })
+        .unwrap_or_else(|_| search(&mut regex.capture_locations()))
+}
+
+/// The decimal the digits (and decimal point) of `matched` spell, other
+/// characters dropped, full-width digits read as ASCII ones.
+fn digits_value(matched: &str) -> Option<Decimal> {
+    direct_value(matched).or_else(|| parsed_value(matched))
+}
+
+/// The general reading: the kept characters parsed as a decimal.
+fn parsed_value(matched: &str) -> Option<Decimal> {
+    let digits: String = matched
+        .chars()
+        .map(fold_char)
+        .filter(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    digits.parse().ok()
+}
+
+/// [`parsed_value`] without a string, for the common shape: up to 18
+/// digits with at most one point between two of them (`None`: another
+/// shape, which the parse decides).
+fn direct_value(matched: &str) -> Option<Decimal> {
+    let mut mantissa: i64 = 0;
+    let mut digits = 0u32;
+    // Digits after the point; `None`: no point yet.
+    let mut fraction: Option<u32> = None;
+    for c in matched.chars().map(fold_char) {
+        if let Some(d) = c.to_digit(10).filter(|_| c.is_ascii_digit()) {
+            digits += 1;
+            if digits > 18 {
+                return None;
+            }
+            mantissa = mantissa * 10 + i64::from(d);
+            if let Some(f) = fraction.as_mut() {
+                *f += 1;
+            }
+        } else if c == '.' {
+            if fraction.is_some() || digits == 0 {
+                return None;
+            }
+            fraction = Some(0);
+        }
+    }
+    match fraction {
+        _ if digits == 0 => None,
+        Some(0) => None,
+        Some(scale) => Some(Decimal::new(mantissa, scale)),
+        None => Some(Decimal::new(mantissa, 0)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn same(a: Option<Decimal>, b: Option<Decimal>) -> bool {
+        match (a, b) {
+            (Some(a), Some(b)) => a == b && a.scale() == b.scale() && a.to_string() == b.to_string(),
+            (None, None) => true,
+            _ => false,
+        }
+    }
+
+    /// Reading the digits directly gives what parsing them gives, or declines.
+    #[test]
+    fn direct_reading_agrees_with_the_parse() {
+        for s in [
+            "0",
+            "8",
+            "007",
+            "12",
+            "１２",
+            "３",
+            "1.5",
+            "1.50",
+            "0.0",
+            "12.",
+            ".5",
+            "1.2.3",
+            "１２．５",
+            "元",
+            "",
+            "123456789012345678",
+            "1234567890123456789",
+            "99999999999999999999999999999",
+            "1,234",
+            "12 件",
+            "0.000000000000000001",
+        ] {
+            let direct = direct_value(s);
+            assert!(direct.is_none() || same(direct, parsed_value(s)), "{s:?}");
+            assert!(same(digits_value(s), parsed_value(s)), "{s:?}");
+        }
+        assert!(direct_value("1.50").is_some_and(|d| d.scale() == 2));
+    }
+
+    proptest! {
+        #[test]
+        fn direct_reading_agrees_on_any_text(s in "[0-9０-９.．,a件 ]{0,24}") {
+            prop_assert!(same(digits_value(&s), parsed_value(&s)), "{:?}", s);
+        }
+    }
+
+    /// The group found with kept slots is the one `captures` finds, for
+    /// several patterns searched in turn on one thread.
+    #[test]
+    fn kept_slots_find_what_captures_finds() {
+        let patterns = [
+            r"(?:收到|受理)[^。；0-9０-９]{0,12}?申请[^。；0-9０-９]{0,8}?([0-9０-９]+)\s*(?:件|个)",
+            r"((?:19|20)[0-9]{2})\s*年",
+            r"(a)|(b)(c)?",
+        ]
+        .map(|p| regex::Regex::new(p).expect("pattern"));
+        let texts = [
+            "本年度共收到政府信息公开申请12件，受理申请３件。",
+            "某局2023年度报告",
+            "xxbcxa",
+            "无",
+        ];
+        for _ in 0..2 {
+            for r in &patterns {
+                for t in texts {
+                    let expected = r
+                        .captures(t)
+                        .and_then(|c| (1..c.len()).find_map(|i| c.get(i)))
+                        .map(|m| (m.start(), m.end()));
+                    assert_eq!(first_group(t, r), expected, "{r} on {t}");
+                }
+            }
+        }
+    }
+}
