@@ -530,6 +530,17 @@ fn heading_remembered(
     found
 }
 
+/// Fewest characters a first cell can have and read as the heading of one
+/// of these sections (a label less the edits it allows).
+fn fewest_chars(labels: &[Vec<NormLabel>]) -> usize {
+    labels
+        .iter()
+        .flatten()
+        .map(|l| l.chars - max_distance(l.chars))
+        .min()
+        .unwrap_or(0)
+}
+
 /// How `cell` reads as the heading of a section ([`read_head`]), with the
 /// heading as printed and how it matches the section's label.
 fn head_reading(
@@ -571,13 +582,7 @@ pub(crate) fn find(text: &str, heads: &[Head], format: Format) -> Vec<Heading> {
     let mut candidates: Vec<Option<Heading>> = Vec::new();
     let mut norm = String::new();
     let max_label_chars = labels.iter().flatten().map(|l| l.chars).max().unwrap_or(0);
-    // Fewest characters a first cell can have and read as a heading.
-    let fewest = labels
-        .iter()
-        .flatten()
-        .map(|l| l.chars - max_distance(l.chars))
-        .min()
-        .unwrap_or(0);
+    let fewest = fewest_chars(labels);
     // This format's remembered readings, taken out of the thread's store for
     // the report's lines (put back below) rather than looked up through it
     // line by line.
@@ -871,12 +876,7 @@ mod tests {
         let mut norm = String::new();
         for (format_index, labels) in SECTION_LABELS.iter().enumerate() {
             let max = labels.iter().flatten().map(|l| l.chars).max().unwrap_or(0);
-            let fewest = labels
-                .iter()
-                .flatten()
-                .map(|l| l.chars - max_distance(l.chars))
-                .min()
-                .unwrap_or(0);
+            let fewest = fewest_chars(labels);
             for cell in &cells {
                 let reading = read_head(cell, labels, max, &mut norm);
                 headings += usize::from(reading.is_some());

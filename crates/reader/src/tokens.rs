@@ -458,44 +458,45 @@ mod runs {
     /// ends: `bytes.len()` when it runs to the end.
     #[inline(always)]
     pub(super) fn ideographs_end<const SIMD: bool>(bytes: &[u8], from: usize) -> usize {
-        let mut at = from;
         #[cfg(target_arch = "x86_64")]
-        if SIMD {
-            while let Some(block) = at
-                .checked_add(16)
-                .and_then(|end| bytes.get(at..end)?.try_into().ok())
-            {
-                let others = sse2::not_ideograph(block);
-                if others != 0 {
-                    return at + others.trailing_zeros() as usize;
-                }
-                at += 16;
-            }
-        }
-        while let Some(w) = word_at(bytes, at) {
-            let others = swar_not_ideograph(w);
-            if others != 0 {
-                return at + (others.trailing_zeros() / 8) as usize;
-            }
-            at += 8;
-        }
-        while bytes.get(at).is_some_and(|&b| is_ideograph_byte(b)) {
-            at += 1;
-        }
-        at
+        let block = sse2::not_ideograph;
+        #[cfg(not(target_arch = "x86_64"))]
+        let block = |_: &[u8; 16]| 0u32;
+        run_end::<SIMD>(bytes, from, block, swar_not_ideograph, is_ideograph_byte)
     }
 
     /// Where the run of spaces (`b' '`) from `from` ends.
     #[inline(always)]
     pub(super) fn spaces_end<const SIMD: bool>(bytes: &[u8], from: usize) -> usize {
-        let mut at = from;
         #[cfg(target_arch = "x86_64")]
-        if SIMD {
-            while let Some(block) = at
+        let block = sse2::not_space;
+        #[cfg(not(target_arch = "x86_64"))]
+        let block = |_: &[u8; 16]| 0u32;
+        // Spaces become zero bytes; the first other byte is the lowest byte
+        // left non-zero.
+        let word = |w: u64| w ^ (u64::from(b' ') * ONES);
+        run_end::<SIMD>(bytes, from, block, word, |b| b == b' ')
+    }
+
+    /// Where the run of bytes that are `in_run` from `from` ends, taken 16
+    /// bytes at a time (SSE2, where `SIMD`), then 8, then one: `block` and
+    /// `word` give a mask of the bytes not in the run (a bit a byte in a
+    /// block; in a word, bits set only in the bytes not in the run).
+    #[inline(always)]
+    fn run_end<const SIMD: bool>(
+        bytes: &[u8],
+        from: usize,
+        block: impl Fn(&[u8; 16]) -> u32,
+        word: impl Fn(u64) -> u64,
+        in_run: impl Fn(u8) -> bool,
+    ) -> usize {
+        let mut at = from;
+        if SIMD && cfg!(target_arch = "x86_64") {
+            while let Some(b) = at
                 .checked_add(16)
                 .and_then(|end| bytes.get(at..end)?.try_into().ok())
             {
-                let others = sse2::not_space(block);
+                let others = block(b);
                 if others != 0 {
                     return at + others.trailing_zeros() as usize;
                 }
@@ -503,15 +504,13 @@ mod runs {
             }
         }
         while let Some(w) = word_at(bytes, at) {
-            // Spaces become zero bytes; the first other byte is the lowest
-            // byte left non-zero.
-            let others = w ^ (u64::from(b' ') * ONES);
+            let others = word(w);
             if others != 0 {
                 return at + (others.trailing_zeros() / 8) as usize;
             }
             at += 8;
         }
-        while bytes.get(at) == Some(&b' ') {
+        while bytes.get(at).is_some_and(|&b| in_run(b)) {
             at += 1;
         }
         at
