@@ -482,23 +482,20 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
     // Pairing reads every input twice, and the second time in any order:
     // it lists the inputs in full (its memory grows with the batch, as its
     // identities do).
-    let listed: Vec<(Input, String)> = if args.pair_by_body {
+    let (listed, previous_of): (Vec<(Input, String)>, _) = if args.pair_by_body {
         if inputs.has_stdin() {
             miette::bail!("--pair-by-body reads every input twice: it cannot take standard input");
         }
-        inputs.iter().collect()
-    } else {
-        Vec::new()
-    };
-    let previous_of = if args.pair_by_body {
-        pair_by_body(&pool.install(|| {
+        let listed: Vec<(Input, String)> = inputs.iter().collect();
+        let identities = pool.install(|| {
             listed
                 .par_iter()
                 .map(|(input, name)| identity(&inputs, *input, name, max_bytes))
                 .collect::<Vec<_>>()
-        }))
+        });
+        (listed, pair_by_body(&identities))
     } else {
-        Vec::new()
+        (Vec::new(), Vec::new())
     };
     let check_one = |(index, (input, name)): (usize, (Input, String))| {
         READ_BUFFER.with_borrow_mut(|buffer| {

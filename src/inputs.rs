@@ -18,7 +18,7 @@ use nianbao_engine::InputFailure;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-pub(crate) fn io_failure(message: String) -> InputFailure {
+fn io_failure(message: String) -> InputFailure {
     InputFailure {
         code: "nianbao::io".to_string(),
         message,
@@ -199,6 +199,41 @@ impl SortedRun {
     }
 }
 
+/// Names found since the last sorted run, one after the other: one buffer
+/// reused for every run of a walk.
+#[derive(Default)]
+struct Unsorted {
+    names: String,
+    /// Where each name ends in `names`.
+    ends: Vec<usize>,
+}
+
+impl Unsorted {
+    fn push(&mut self, name: &str) {
+        self.names.push_str(name);
+        self.ends.push(self.names.len());
+    }
+
+    /// The names as a sorted run (none if there are none), leaving the
+    /// buffer empty.
+    fn sort(&mut self) -> Option<SortedRun> {
+        let mut start = 0;
+        let names: Vec<&str> = self
+            .ends
+            .iter()
+            .map(|&end| {
+                let name = self.names.get(start..end).unwrap_or("");
+                start = end;
+                name
+            })
+            .collect();
+        let run = (!names.is_empty()).then(|| SortedRun::new(names));
+        self.names.clear();
+        self.ends.clear();
+        run
+    }
+}
+
 /// Reads a [`SortedRun`]'s names in order.
 struct RunCursor<'a> {
     bytes: &'a [u8],
@@ -372,23 +407,8 @@ fn walk(inputs: &mut Inputs, root: &str, wanted: impl Fn(&Path) -> bool) {
         others: Vec::new(),
     };
     inputs.roots.push(root.to_string());
-    let mut run = String::new();
-    let mut ends: Vec<usize> = Vec::with_capacity(RUN);
+    let mut unsorted = Unsorted::default();
     let mut found = 0;
-    let sort_run = |run: &mut String, ends: &mut Vec<usize>, walked: &mut Walked| {
-        let mut start = 0;
-        let names = ends
-            .iter()
-            .map(|&end| {
-                let name = run.get(start..end).unwrap_or("");
-                start = end;
-                name
-            })
-            .collect();
-        walked.runs.push(SortedRun::new(names));
-        run.clear();
-        ends.clear();
-    };
     for entry in walkdir::WalkDir::new(root) {
         match entry {
             Err(e) => {
@@ -404,11 +424,10 @@ fn walk(inputs: &mut Inputs, root: &str, wanted: impl Fn(&Path) -> bool) {
             Ok(entry) if entry.file_type().is_file() && wanted(entry.path()) => {
                 match entry.path().to_str().and_then(|p| p.strip_prefix(root)) {
                     Some(below) => {
-                        run.push_str(below);
-                        ends.push(run.len());
+                        unsorted.push(below);
                         found += 1;
-                        if ends.len() == RUN {
-                            sort_run(&mut run, &mut ends, &mut walked);
+                        if unsorted.ends.len() == RUN {
+                            walked.runs.extend(unsorted.sort());
                         }
                     }
                     None => {
@@ -422,9 +441,7 @@ fn walk(inputs: &mut Inputs, root: &str, wanted: impl Fn(&Path) -> bool) {
             Ok(_) => {}
         }
     }
-    if !ends.is_empty() {
-        sort_run(&mut run, &mut ends, &mut walked);
-    }
+    walked.runs.extend(unsorted.sort());
     walked
         .others
         .sort_by(|(a, _), (b, _)| path_order(a.as_bytes(), b.as_bytes()));
