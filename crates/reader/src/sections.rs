@@ -85,14 +85,14 @@ fn numbered_start(cell: &str) -> bool {
 /// edits it tolerates. Most rows of a table are one or the other.
 ///
 /// Told from the bytes where they tell it (this runs for every head,
-/// before the remembered readings are looked up): the characters are
-/// counted as UTF-8 lead bytes (white space among them, so at least as
-/// many as normalising keeps) only of a cell short enough to have fewer
+/// before the remembered readings are looked up): the characters (white
+/// space among them, so at least as many as normalising keeps) are
+/// counted only of a cell short enough to have fewer
 /// than `fewest`, and characters are read only when the first byte may
 /// start a digit, a bracket or white space.
 fn ruled_out_by_first_chars(cell: &str, fewest: usize) -> bool {
     let bytes = cell.as_bytes();
-    if bytes.len() < 4 * fewest && bytes.iter().filter(|&&b| !is_utf8_continuation(b)).count() < fewest {
+    if bytes.len() < 4 * fewest && cell.chars().count() < fewest {
         return true;
     }
     match bytes.first() {
@@ -105,11 +105,6 @@ fn ruled_out_by_first_chars(cell: &str, fewest: usize) -> bool {
         // Any other first character is significant and neither.
         _ => false,
     }
-}
-
-/// Whether a UTF-8 byte continues a character rather than starting one.
-fn is_utf8_continuation(b: u8) -> bool {
-    b & 0xC0 == 0x80
 }
 
 /// Whether the normalised cell starts with numbering by digits ("1、",
