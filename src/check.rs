@@ -187,25 +187,9 @@ impl Checker {
         (result, kept)
     }
 
-    /// Every rule that can report: the rule files' and the engine's
-    /// extraction rules, with their default severities.
-    fn all_rules(&self) -> impl Iterator<Item = RuleInfo> + '_ {
-        let files = self.rules.rules().rules.iter().map(|r| RuleInfo {
-            id: r.id.clone(),
-            title: r.title.clone(),
-            severity: r.severity,
-        });
-        let extraction = EXTRACTION_RULES.iter().map(|r| RuleInfo {
-            id: r.id.to_string(),
-            title: r.title.to_string(),
-            severity: r.severity,
-        });
-        files.chain(extraction)
-    }
-
     /// The rules in force, as output formats describe them.
     pub fn rule_infos(&self) -> Vec<RuleInfo> {
-        self.all_rules()
+        all_rules(self.rules.rules())
             .filter(|r| self.selection.enabled(&r.id))
             .map(|r| RuleInfo {
                 severity: self.selection.severity(&r.id).unwrap_or(r.severity),
@@ -213,33 +197,49 @@ impl Checker {
             })
             .collect()
     }
+}
 
-    /// Fails on select/ignore/severity patterns that match no rule,
-    /// suggesting the closest rule id.
-    fn validate_selection(&self) -> miette::Result<()> {
-        let rules: Vec<RuleInfo> = self.all_rules().collect();
-        let ids: Vec<&str> = rules.iter().map(|r| r.id.as_str()).collect();
-        let unknown = self.selection.unknown_patterns(&ids);
-        let Some((place, pattern)) = unknown.first() else {
-            return Ok(());
-        };
-        // Suggest among the ids and their dotted prefixes ("requests").
-        let mut candidates: Vec<&str> = ids
-            .iter()
-            .flat_map(|id| id.match_indices('.').map(|(i, _)| &id[..i]).chain([*id]))
-            .collect();
-        candidates.sort_unstable();
-        candidates.dedup();
-        let max_distance = pattern.chars().count() / 3 + 1;
-        let suggestion = nianbao_model::label::closest(pattern, candidates, max_distance)
-            .map(|(id, _)| format!(" (did you mean {id:?}?)"))
-            .unwrap_or_default();
-        Err(miette::miette!(
-            code = "nianbao::config::unknown_rule",
-            help = "patterns are rule ids or prefixes of them; `nianbao rules list` shows the rules",
-            "{place} pattern {pattern:?} matches no rule{suggestion}"
-        ))
-    }
+/// Every rule that can report: the rule files' and the engine's extraction
+/// rules, with their default severities.
+fn all_rules(rules: &RuleSet) -> impl Iterator<Item = RuleInfo> + '_ {
+    let files = rules.rules.iter().map(|r| RuleInfo {
+        id: r.id.clone(),
+        title: r.title.clone(),
+        severity: r.severity,
+    });
+    let extraction = EXTRACTION_RULES.iter().map(|r| RuleInfo {
+        id: r.id.to_string(),
+        title: r.title.to_string(),
+        severity: r.severity,
+    });
+    files.chain(extraction)
+}
+
+/// Fails on select/ignore/severity patterns that match none of `rules`
+/// (nor an extraction rule), suggesting the closest rule id.
+fn validate_selection(selection: &Selection, rules: &RuleSet) -> miette::Result<()> {
+    let rules: Vec<RuleInfo> = all_rules(rules).collect();
+    let ids: Vec<&str> = rules.iter().map(|r| r.id.as_str()).collect();
+    let unknown = selection.unknown_patterns(&ids);
+    let Some((place, pattern)) = unknown.first() else {
+        return Ok(());
+    };
+    // Suggest among the ids and their dotted prefixes ("requests").
+    let mut candidates: Vec<&str> = ids
+        .iter()
+        .flat_map(|id| id.match_indices('.').map(|(i, _)| &id[..i]).chain([*id]))
+        .collect();
+    candidates.sort_unstable();
+    candidates.dedup();
+    let max_distance = pattern.chars().count() / 3 + 1;
+    let suggestion = nianbao_model::label::closest(pattern, candidates, max_distance)
+        .map(|(id, _)| format!(" (did you mean {id:?}?)"))
+        .unwrap_or_default();
+    Err(miette::miette!(
+        code = "nianbao::config::unknown_rule",
+        help = "patterns are rule ids or prefixes of them; `nianbao rules list` shows the rules",
+        "{place} pattern {pattern:?} matches no rule{suggestion}"
+    ))
 }
 
 /// A reader error as the failure of input `path`. Every output shows the
@@ -315,14 +315,18 @@ impl RuleArgs {
             ignore: config.ignore.iter().chain(&self.ignore).cloned().collect(),
             severity: config.severity.iter().map(|(k, v)| (k.clone(), *v)).collect(),
         };
-        let checker = Checker {
-            rules: CompiledRules::new(self.load_rules(config)?),
+        let mut rules = self.load_rules(config)?;
+        validate_selection(&selection, &rules)?;
+        // A rule left out is never evaluated: a narrowed check costs only
+        // what it checks. (Findings are still filtered: the engine's
+        // extraction rules are not in the rule set.)
+        rules.rules.retain(|r| selection.enabled(&r.id));
+        Ok(Checker {
+            rules: CompiledRules::new(rules),
             previous: None,
             selection,
             input_format: None,
-        };
-        checker.validate_selection()?;
-        Ok(checker)
+        })
     }
 
     fn load_rules(&self, config: &Config) -> miette::Result<RuleSet> {
@@ -692,7 +696,48 @@ fn terminal_width(to_terminal: bool) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::pair_by_body;
+    use super::{pair_by_body, RuleArgs};
+    use crate::config::Config;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct RuleOptions {
+        #[command(flatten)]
+        rule_args: RuleArgs,
+    }
+
+    fn compiled_rule_ids(args: &[&str]) -> Vec<String> {
+        let options = RuleOptions::try_parse_from(std::iter::once("nianbao").chain(args.iter().copied()))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let checker = options
+            .rule_args
+            .checker(&Config::default())
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        checker.rules.rules().rules.iter().map(|r| r.id.clone()).collect()
+    }
+
+    /// Rules left out by `--select`/`--ignore` are not compiled, so never
+    /// evaluated; the full set still decides which patterns are valid.
+    #[test]
+    fn only_selected_rules_are_compiled() {
+        let all = compiled_rule_ids(&[]);
+        let builtin =
+            nianbao_rules::compile(&nianbao_rules::builtin_sources()).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(all.len(), builtin.rules.len());
+        assert_eq!(
+            compiled_rule_ids(&["--select", "values", "--ignore", "values.filled"]),
+            ["values.non-negative", "values.whole-count", "values.not-a-number"]
+        );
+        let without_narrative = compiled_rule_ids(&["--ignore", "narrative"]);
+        assert!(without_narrative.iter().all(|id| !id.starts_with("narrative.")));
+        assert_eq!(
+            without_narrative.len(),
+            all.iter().filter(|id| !id.starts_with("narrative.")).count()
+        );
+        // A pattern that only an extraction rule matches is valid, and
+        // compiles none of the file rules.
+        assert_eq!(compiled_rule_ids(&["--select", "extract"]), Vec::<String>::new());
+    }
 
     #[test]
     fn pairs_last_years_report_of_the_same_body_only() {
