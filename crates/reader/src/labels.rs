@@ -216,6 +216,10 @@ pub(crate) struct Catalogue {
     /// in length. Blocks and short labels are matched only exactly.
     approx_by_chars: Vec<Vec<Approx>>,
     max_chars: usize,
+    /// The row entries ([`Target::Row`]) by the first character of their
+    /// text, in catalogue order: those a cut-short row label
+    /// ([`Catalogue::row_prefix`]) may be.
+    rows_by_first: FxHashMap<char, Vec<usize>>,
     /// Every character of every entry, and the numbering characters: a
     /// text with a character outside this set matches no entry exactly,
     /// and one with more such characters than the most edits any entry
@@ -351,9 +355,16 @@ fn build() -> Catalogue {
     {
         known.insert(c);
     }
+    let mut rows_by_first: FxHashMap<char, Vec<usize>> = FxHashMap::default();
+    for (i, e) in entries.iter().enumerate() {
+        if let (Target::Row(_), Some(c)) = (e.target, e.text.chars().next()) {
+            rows_by_first.entry(c).or_default().push(i);
+        }
+    }
     Catalogue {
         entries,
         exact,
+        rows_by_first,
         exact_by_mask,
         approx_by_chars,
         max_chars,
@@ -539,10 +550,20 @@ impl Catalogue {
         if rest_chars < 6 {
             return None;
         }
+        // A label starting with the text starts with its first character.
+        let rows = rest
+            .chars()
+            .next()
+            .and_then(|c| self.rows_by_first.get(&c))
+            .map_or(&[][..], |rows| &rows[..]);
+        if rows.is_empty() {
+            return None;
+        }
         let printed_num = numbering_of(num);
         let mut best: Option<Hit> = None;
-        for (i, e) in self.entries.iter().enumerate() {
-            if !matches!(e.target, Target::Row(_)) || rest_chars * 2 < e.chars || !e.text.starts_with(rest) {
+        for &i in rows {
+            let Some(e) = self.entries.get(i) else { continue };
+            if rest_chars * 2 < e.chars || !e.text.starts_with(rest) {
                 continue;
             }
             if printed_num.is_some() && e.numbering.is_some() && printed_num != e.numbering {
@@ -1474,6 +1495,84 @@ mod tests {
             proptest::prop_assert_eq!(same_bytes(&a, &b), a == b);
             proptest::prop_assert!(same_bytes(&a, &a));
         }
+    }
+
+    /// [`Catalogue::row_prefix`] as it was, scanning every entry: the
+    /// oracle for the one that looks at the rows of the text's first
+    /// character only.
+    fn row_prefix_scanning_every_entry(
+        cat: &Catalogue,
+        norm: &str,
+        traits: Traits,
+        prefer: Option<&str>,
+    ) -> Option<Hit> {
+        if traits.foreign > 0 {
+            return None;
+        }
+        let (num, rest) = split_numbering(norm);
+        let rest_chars = rest.chars().count();
+        if rest_chars < 6 {
+            return None;
+        }
+        let printed_num = numbering_of(num);
+        let mut best: Option<Hit> = None;
+        for (i, e) in cat.entries.iter().enumerate() {
+            if !matches!(e.target, Target::Row(_)) || rest_chars * 2 < e.chars || !e.text.starts_with(rest) {
+                continue;
+            }
+            if printed_num.is_some() && e.numbering.is_some() && printed_num != e.numbering {
+                continue;
+            }
+            let cost = (e.chars - rest_chars) + usize::from(prefer.is_some_and(|t| t != e.table)) * 3;
+            if best.is_none_or(|b| cost < b.cost) {
+                best = Some(Hit {
+                    entry: i,
+                    distance: 0,
+                    cost,
+                });
+            }
+        }
+        best
+    }
+
+    /// Every prefix of every catalogue text, bare and numbered, and windows
+    /// of fixture words: the row a cut-short label is read as is the one
+    /// the scan of every entry finds.
+    #[test]
+    fn row_prefix_agrees_with_the_scan_of_every_entry() {
+        let cat = &*CATALOGUE;
+        let mut texts: Vec<String> = Vec::new();
+        for e in &cat.entries {
+            let chars: Vec<char> = e.text.chars().collect();
+            for n in 1..=chars.len() {
+                let prefix: String = chars[..n].iter().collect();
+                for numbering in ["", "（一）", "(二)", "3.", "十、"] {
+                    texts.push(format!("{numbering}{prefix}"));
+                }
+            }
+        }
+        for text in crate::fixtures::texts() {
+            let words: Vec<String> = tokenize(&text)
+                .iter()
+                .filter(|t| t.kind == Kind::Text)
+                .map(|t| normalize(t.span.slice(&text).unwrap_or("")))
+                .collect();
+            for w in words.windows(3) {
+                texts.push(w.concat());
+                texts.push(w[0].clone());
+            }
+        }
+        let mut found = 0;
+        for norm in &texts {
+            let traits = Traits::of(cat, norm);
+            for prefer in [Some("requests"), Some("disclosure"), None] {
+                let new = cat.row_prefix(norm, traits, prefer);
+                let old = row_prefix_scanning_every_entry(cat, norm, traits, prefer);
+                assert_eq!(format!("{new:?}"), format!("{old:?}"), "{norm}");
+                found += usize::from(new.is_some());
+            }
+        }
+        assert!(found > 500, "{found}");
     }
 
     #[test]
