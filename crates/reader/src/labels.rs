@@ -216,6 +216,10 @@ pub(crate) struct Catalogue {
     /// in length. Blocks and short labels are matched only exactly.
     approx_by_chars: Vec<Vec<Approx>>,
     max_chars: usize,
+    /// The row entries ([`Target::Row`]) by the first character of their
+    /// text, in catalogue order: those a cut-short row label
+    /// ([`Catalogue::row_prefix`]) may be.
+    rows_by_first: FxHashMap<char, Vec<usize>>,
     /// Every character of every entry, and the numbering characters: a
     /// text with a character outside this set matches no entry exactly,
     /// and one with more such characters than the most edits any entry
@@ -351,9 +355,16 @@ fn build() -> Catalogue {
     {
         known.insert(c);
     }
+    let mut rows_by_first: FxHashMap<char, Vec<usize>> = FxHashMap::default();
+    for (i, e) in entries.iter().enumerate() {
+        if let (Target::Row(_), Some(c)) = (e.target, e.text.chars().next()) {
+            rows_by_first.entry(c).or_default().push(i);
+        }
+    }
     Catalogue {
         entries,
         exact,
+        rows_by_first,
         exact_by_mask,
         approx_by_chars,
         max_chars,
@@ -539,10 +550,20 @@ impl Catalogue {
         if rest_chars < 6 {
             return None;
         }
+        // A label starting with the text starts with its first character.
+        let rows = rest
+            .chars()
+            .next()
+            .and_then(|c| self.rows_by_first.get(&c))
+            .map_or(&[][..], |rows| &rows[..]);
+        if rows.is_empty() {
+            return None;
+        }
         let printed_num = numbering_of(num);
         let mut best: Option<Hit> = None;
-        for (i, e) in self.entries.iter().enumerate() {
-            if !matches!(e.target, Target::Row(_)) || rest_chars * 2 < e.chars || !e.text.starts_with(rest) {
+        for &i in rows {
+            let Some(e) = self.entries.get(i) else { continue };
+            if rest_chars * 2 < e.chars || !e.text.starts_with(rest) {
                 continue;
             }
             if printed_num.is_some() && e.numbering.is_some() && printed_num != e.numbering {
@@ -699,12 +720,20 @@ const MAX_JOIN: usize = 24;
 
 /// Recognise labels in `tokens` (all of one region of the text).
 pub(crate) fn items(text: &str, tokens: &[Token], prefer: Option<&str>) -> Vec<Item> {
+    // The thread's buffers and remembered runs, borrowed once for the
+    // region's runs rather than looked up through the thread-local run by
+    // run, and kept from region to region rather than grown anew.
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut scratch) => items_with(text, tokens, prefer, &mut scratch),
+        // Only if a region were read while another is (it is not).
+        Err(_) => items_with(text, tokens, prefer, &mut Scratch::default()),
+    })
+}
+
+/// [`items`] with the thread's buffers.
+fn items_with(text: &str, tokens: &[Token], prefer: Option<&str>, scratch: &mut Scratch) -> Vec<Item> {
     let cat = &*CATALOGUE;
     let mut out = Vec::with_capacity(tokens.len());
-    // The thread's buffers and remembered runs, taken out for the region's
-    // runs (put back below) rather than looked up through the thread-local
-    // run by run, and kept from region to region rather than grown anew.
-    let mut scratch = SCRATCH.take();
     let mut rest = tokens;
     while let Some(first) = rest.first() {
         if first.kind == Kind::Text {
@@ -714,7 +743,7 @@ pub(crate) fn items(text: &str, tokens: &[Token], prefer: Option<&str>) -> Vec<I
                 .unwrap_or(rest.len());
             let (run, after) = rest.split_at(end);
             let followed_by_number = after.first().is_some_and(|t| t.kind == Kind::Number);
-            segment(text, run, prefer, followed_by_number, cat, &mut scratch, &mut out);
+            segment(text, run, prefer, followed_by_number, cat, scratch, &mut out);
             rest = after;
         } else {
             // A row's values: taken as they are, in one go.
@@ -731,7 +760,6 @@ pub(crate) fn items(text: &str, tokens: &[Token], prefer: Option<&str>) -> Vec<I
         }
     }
     scratch.shrink();
-    SCRATCH.set(scratch);
     out
 }
 
@@ -981,10 +1009,99 @@ impl Part {
 /// Fx is only for template keys.
 pub(crate) type TextMap<V> = std::collections::HashMap<String, V, ReportHasher>;
 
-/// The parts of runs already read, by [`run_key`].
+/// The parts of runs already read, by [`run_key`], and which runs followed
+/// which: a report prints its tables' runs much as the last ones did, so the
+/// runs read after the last one before are tried first, by comparing their
+/// keys with the run's tokens in place, before a key is built and hashed.
 #[derive(Default)]
 struct RememberedRuns {
-    parts: TextMap<Box<[Part]>>,
+    /// Where in `runs` the run of each key is.
+    index: std::collections::HashMap<Rc<str>, usize, ReportHasher>,
+    runs: Vec<RememberedRun>,
+    /// The run read last (in `runs`), if it was remembered.
+    last: Option<usize>,
+}
+
+/// Runs remembered as read after a run: a report's layout, spacing and
+/// brackets vary from report to report, so a run has a few successors
+/// (four catch nine in ten of the runs of the generated corpus, and a
+/// comparison that fails mostly fails at its first token's length).
+const SUCCESSORS: usize = 4;
+
+/// One remembered run: its key, its reading, and the runs read after it,
+/// the latest first.
+struct RememberedRun {
+    key: Rc<str>,
+    /// How the run was printed when first read.
+    shape: Shape,
+    parts: Box<[Part]>,
+    next: [Option<usize>; SUCCESSORS],
+}
+
+impl RememberedRuns {
+    /// One of the runs read after the last one before, if it is `run`.
+    fn predicted(
+        &self,
+        text: &str,
+        run: &[Token],
+        prefer: Option<&str>,
+        followed_by_number: bool,
+    ) -> Option<usize> {
+        let last = self.runs.get(self.last?)?;
+        let successors = || last.next.iter().map_while(|n| *n);
+        // Printed as the run first read: compared in one go.
+        successors()
+            .find(|&n| {
+                self.runs.get(n).is_some_and(|r| {
+                    r.shape.fits(text, run) && key_body(&r.key, prefer, followed_by_number).is_some()
+                })
+            })
+            .or_else(|| {
+                successors().find(|&n| {
+                    self.runs
+                        .get(n)
+                        .is_some_and(|r| is_run_key(&r.key, text, run, prefer, followed_by_number))
+                })
+            })
+    }
+
+    /// Run `at` is read now: the one read last is followed by it.
+    fn follow(&mut self, at: Option<usize>) {
+        if let (Some(last), Some(next)) = (self.last, at) {
+            if let Some(r) = self.runs.get_mut(last).filter(|r| r.next[0] != Some(next)) {
+                // Latest first: the others move down to its old place, or
+                // the oldest falls off the end.
+                let mut carry = Some(next);
+                for slot in &mut r.next {
+                    let old = std::mem::replace(slot, carry);
+                    if old == Some(next) {
+                        break;
+                    }
+                    carry = old;
+                }
+            }
+        }
+        self.last = at;
+    }
+
+    /// Remember `parts` as the reading of the run of `key`; where it is.
+    fn insert(&mut self, key: &str, text: &str, run: &[Token], parts: &[Part]) -> usize {
+        if self.runs.len() >= REMEMBERED {
+            self.index.clear();
+            self.runs.clear();
+            self.last = None;
+        }
+        let key: Rc<str> = Rc::from(key);
+        let at = self.runs.len();
+        self.runs.push(RememberedRun {
+            key: key.clone(),
+            shape: Shape::of(text, run),
+            parts: parts.into(),
+            next: [None; SUCCESSORS],
+        });
+        self.index.insert(key, at);
+        at
+    }
 }
 
 thread_local! {
@@ -1011,6 +1128,123 @@ fn run_key(text: &str, run: &[Token], prefer: Option<&str>, followed_by_number: 
     }
 }
 
+/// Whether `key` is the [`run_key`] of this run: compared piece by piece
+/// with the run's tokens where they lie, without building it. A token is
+/// compared as bytes: a key is text, so a span that is not (it splits a
+/// character) never matches here, and is left to the key it is looked up by.
+fn is_run_key(key: &str, text: &str, run: &[Token], prefer: Option<&str>, followed_by_number: bool) -> bool {
+    let Some(mut at) = key_body(key, prefer, followed_by_number) else {
+        return false;
+    };
+    let key = key.as_bytes();
+    let text = text.as_bytes();
+    for t in run {
+        let end = at + t.span.len;
+        // The line break first: a token of another length fails there.
+        if key.get(end) != Some(&b'\n') {
+            return false;
+        }
+        match (key.get(at..end), text.get(t.span.offset..t.span.end())) {
+            (Some(k), Some(token)) if same_bytes(k, token) => {}
+            _ => return false,
+        }
+        at = end + 1;
+    }
+    at == key.len()
+}
+
+/// Where the tokens start in `key`, if it is the [`run_key`] of a run read
+/// for `prefer`, followed by numbers or not.
+fn key_body(key: &str, prefer: Option<&str>, followed_by_number: bool) -> Option<usize> {
+    let (table, mark) = match prefer {
+        Some(table) => (table.as_bytes(), 1),
+        None => (&[][..], 2),
+    };
+    let flag = if followed_by_number { b'#' } else { b'-' };
+    let at = table.len() + 2;
+    match key.as_bytes().get(..at) {
+        Some([head @ .., m, f]) if *m == mark && *f == flag && same_bytes(head, table) => Some(at),
+        _ => None,
+    }
+}
+
+/// How a run was printed: its text from its first token to its last, and
+/// where each token lies in it. A run printed alike has the same tokens,
+/// so the same key: told by one comparison of the text and of the tokens'
+/// places, rather than token by token.
+struct Shape {
+    printed: Box<[u8]>,
+    /// Each token's offset in `printed`, and length.
+    tokens: Box<[(usize, usize)]>,
+}
+
+impl Shape {
+    /// The shape of `run`. Only a run whose every token is text (its span
+    /// on character boundaries, as a key reads it) has one: any other
+    /// never fits.
+    fn of(text: &str, run: &[Token]) -> Shape {
+        let none = Shape {
+            printed: Box::default(),
+            tokens: Box::default(),
+        };
+        let (Some(first), Some(last)) = (run.first(), run.last()) else {
+            return none;
+        };
+        let start = first.span.offset;
+        let printed = text.get(start..last.span.end());
+        match printed {
+            Some(printed)
+                if run
+                    .iter()
+                    .all(|t| t.span.slice(text).is_some() && t.span.offset >= start) =>
+            {
+                Shape {
+                    printed: printed.as_bytes().into(),
+                    tokens: run.iter().map(|t| (t.span.offset - start, t.span.len)).collect(),
+                }
+            }
+            _ => none,
+        }
+    }
+
+    /// Whether `run` is printed as this shape: then its tokens read as the
+    /// ones this shape was taken from (the same bytes at the same places;
+    /// text that equals text is cut on the same character boundaries).
+    fn fits(&self, text: &str, run: &[Token]) -> bool {
+        let (Some(first), Some(last)) = (run.first(), run.last()) else {
+            return false;
+        };
+        let start = first.span.offset;
+        run.len() == self.tokens.len()
+            && last.span.end().checked_sub(start) == Some(self.printed.len())
+            && run
+                .iter()
+                .zip(&*self.tokens)
+                .all(|(t, &(offset, len))| t.span.offset.wrapping_sub(start) == offset && t.span.len == len)
+            && text.as_bytes().get(start..last.span.end()) == Some(&*self.printed)
+    }
+}
+
+/// Whether `a` is `b`: the short texts of a run's tokens compared eight
+/// bytes at a time in place, rather than by a call to `memcmp` for each.
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let (Some(a_last), Some(b_last)) = (a.last_chunk::<8>(), b.last_chunk::<8>()) else {
+        return a == b;
+    };
+    let (mut x, mut y) = (a, b);
+    while let (Some((xw, xs)), Some((yw, ys))) = (x.split_first_chunk::<8>(), y.split_first_chunk::<8>()) {
+        if xw != yw {
+            return false;
+        }
+        (x, y) = (xs, ys);
+    }
+    // The last eight bytes, overlapping the words compared.
+    a_last == b_last
+}
+
 /// Best segmentation of a run of text tokens into labels and unknown text:
 /// most characters covered by labels, less three per edit, so a stray
 /// fragment is never pulled into a label as a typo (a dynamic programme
@@ -1029,27 +1263,25 @@ fn segment(
     scratch: &mut Scratch,
     out: &mut Vec<Item>,
 ) {
-    run_key(text, run, prefer, followed_by_number, &mut scratch.key);
-    // A long run (narrative that ran into a table) is unlikely to recur and
-    // would make the store's size depend on the input's: read it afresh.
-    let remember = scratch.key.len() <= REMEMBERED_RUN_BYTES;
-    if remember {
-        if let Some(parts) = scratch.runs.parts.get(scratch.key.as_str()) {
-            out.extend(parts.iter().map(|p| p.item(run)));
-            return;
-        }
+    let memo = &mut scratch.runs;
+    let known = memo.predicted(text, run, prefer, followed_by_number).or_else(|| {
+        run_key(text, run, prefer, followed_by_number, &mut scratch.key);
+        memo.index.get(scratch.key.as_str()).copied()
+    });
+    if let Some(r) = known.and_then(|at| memo.runs.get(at)) {
+        out.extend(r.parts.iter().map(|p| p.item(run)));
+        memo.follow(known);
+        return;
     }
     let mut parts = std::mem::take(&mut scratch.parts);
     parts.clear();
     read_parts(text, run, prefer, followed_by_number, cat, scratch, &mut parts);
     out.extend(parts.iter().map(|p| p.item(run)));
-    if remember {
-        let memo = &mut scratch.runs.parts;
-        if memo.len() >= REMEMBERED {
-            memo.clear();
-        }
-        memo.insert(scratch.key.clone(), parts.clone().into_boxed_slice());
-    }
+    // A long run (narrative that ran into a table) is unlikely to recur and
+    // would make the store's size depend on the input's: read it afresh.
+    let at = (scratch.key.len() <= REMEMBERED_RUN_BYTES)
+        .then(|| scratch.runs.insert(&scratch.key, text, run, &parts));
+    scratch.runs.follow(at);
     scratch.parts = parts;
 }
 
@@ -1219,6 +1451,217 @@ mod tests {
                 assert_eq!(new, describe(items_token_by_token(&text, &toks, prefer)));
             }
         }
+    }
+
+    /// [`items`] with every run read afresh: no remembered run, no
+    /// predicted one (the oracle for both).
+    fn items_afresh(text: &str, tokens: &[Token], prefer: Option<&str>) -> Vec<Item> {
+        let cat = &*CATALOGUE;
+        let mut scratch = Scratch::default();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while let Some(t) = tokens.get(i) {
+            match t.kind {
+                Kind::Number => out.push(Item::Number(t.span)),
+                Kind::Blank => out.push(Item::Blank(t.span)),
+                Kind::Text => {
+                    let end = tokens[i..]
+                        .iter()
+                        .position(|t| t.kind != Kind::Text)
+                        .map_or(tokens.len(), |p| i + p);
+                    let run = &tokens[i..end];
+                    let followed_by_number = tokens.get(end).is_some_and(|t| t.kind == Kind::Number);
+                    let mut parts = Vec::new();
+                    read_parts(
+                        text,
+                        run,
+                        prefer,
+                        followed_by_number,
+                        cat,
+                        &mut scratch,
+                        &mut parts,
+                    );
+                    out.extend(parts.iter().map(|p| p.item(run)));
+                    i = end;
+                    continue;
+                }
+            }
+            i += 1;
+        }
+        out
+    }
+
+    #[test]
+    fn remembered_and_predicted_runs_read_as_runs_read_afresh() {
+        let describe =
+            |items: Vec<Item>| -> Vec<String> { items.iter().map(|it| format!("{it:?}")).collect() };
+        let texts = crate::fixtures::texts();
+        let tokens: Vec<Vec<Token>> = texts.iter().map(|t| tokenize(t)).collect();
+        let prefers = [Some("disclosure"), Some("requests"), Some("review"), None];
+        // Each fixture after each other one, so that runs are predicted from
+        // other reports' runs, rightly and wrongly.
+        let mut compared = 0;
+        for _ in 0..2 {
+            for (text, toks) in texts.iter().zip(&tokens) {
+                for prefer in prefers {
+                    let expected = describe(items_afresh(text, toks, prefer));
+                    assert_eq!(describe(items(text, toks, prefer)), expected);
+                    compared += expected.len();
+                }
+            }
+        }
+        assert!(compared > 1000, "{compared}");
+    }
+
+    proptest::proptest! {
+        /// Comparing a remembered key with a run in place is comparing it
+        /// with the run's key: runs of fixture words, with line breaks and
+        /// spaces between them, one word dropped, or a word split.
+        #[test]
+        fn is_run_key_agrees_with_run_key(
+            picks in proptest::collection::vec(0usize..60, 0..6),
+            other in proptest::collection::vec(0usize..60, 0..6),
+            seps in proptest::collection::vec(0usize..3, 6),
+            prefer in 0usize..4,
+            other_prefer in 0usize..4,
+            flags in (proptest::bool::ANY, proptest::bool::ANY),
+            same_words in proptest::bool::ANY,
+        ) {
+            // Often the same words, printed alike or not.
+            let other = if same_words { picks.clone() } else { other };
+            let words: Vec<String> = tokenize(&crate::fixtures::text("pinghu-jingxin-2021.txt"))
+                .iter()
+                .filter(|t| t.kind == Kind::Text)
+                .take(30)
+                .map(|t| t.span.slice(&crate::fixtures::text("pinghu-jingxin-2021.txt")).unwrap_or("").to_string())
+                .chain(["商业", "企业", "商业企业", "商业企", "业", "(一)", "（一）", "", "a", "abcdefgh", "abcdefghi"].map(String::from))
+                .collect();
+            let prefers = [Some("disclosure"), Some("requests"), Some("review"), None];
+            let text_of = |picks: &[usize]| -> String {
+                picks
+                    .iter()
+                    .zip(&seps)
+                    .map(|(p, s)| format!("{}{}", words[p % words.len()], ["\n", " ", "\t"][*s]))
+                    .collect()
+            };
+            let (a, b) = (text_of(&picks), text_of(&other).replace('\t', "  "));
+            let (ta, tb) = (tokenize(&a), tokenize(&b));
+            let (ra, rb): (Vec<Token>, Vec<Token>) = (
+                ta.into_iter().filter(|t| t.kind == Kind::Text).collect(),
+                tb.into_iter().filter(|t| t.kind == Kind::Text).collect(),
+            );
+            let (pa, pb) = (prefers[prefer], prefers[other_prefer]);
+            let (mut ka, mut kb) = (String::new(), String::new());
+            run_key(&a, &ra, pa, flags.0, &mut ka);
+            run_key(&b, &rb, pb, flags.1, &mut kb);
+            proptest::prop_assert!(is_run_key(&ka, &a, &ra, pa, flags.0));
+            proptest::prop_assert_eq!(is_run_key(&kb, &a, &ra, pa, flags.0), ka == kb);
+            // A run printed as another has its key; and a run fits its own shape.
+            let mut kb_as_a = String::new();
+            run_key(&b, &rb, pa, flags.0, &mut kb_as_a);
+            if Shape::of(&a, &ra).fits(&b, &rb) {
+                proptest::prop_assert_eq!(&ka, &kb_as_a);
+            }
+            proptest::prop_assert_eq!(Shape::of(&a, &ra).fits(&a, &ra), !ra.is_empty());
+        }
+
+        /// Words compared eight bytes at a time are compared.
+        #[test]
+        fn same_bytes_agrees_with_eq(
+            a in proptest::collection::vec(0u8..4, 0..40),
+            flip in proptest::option::of(0usize..40),
+            cut in proptest::option::of(0usize..40),
+        ) {
+            let mut b = a.clone();
+            if let Some(i) = flip {
+                if let Some(x) = b.get_mut(i) {
+                    *x ^= 1;
+                }
+            }
+            if let Some(n) = cut {
+                b.truncate(n);
+            }
+            proptest::prop_assert_eq!(same_bytes(&a, &b), a == b);
+            proptest::prop_assert!(same_bytes(&a, &a));
+        }
+    }
+
+    /// [`Catalogue::row_prefix`] as it was, scanning every entry: the
+    /// oracle for the one that looks at the rows of the text's first
+    /// character only.
+    fn row_prefix_scanning_every_entry(
+        cat: &Catalogue,
+        norm: &str,
+        traits: Traits,
+        prefer: Option<&str>,
+    ) -> Option<Hit> {
+        if traits.foreign > 0 {
+            return None;
+        }
+        let (num, rest) = split_numbering(norm);
+        let rest_chars = rest.chars().count();
+        if rest_chars < 6 {
+            return None;
+        }
+        let printed_num = numbering_of(num);
+        let mut best: Option<Hit> = None;
+        for (i, e) in cat.entries.iter().enumerate() {
+            if !matches!(e.target, Target::Row(_)) || rest_chars * 2 < e.chars || !e.text.starts_with(rest) {
+                continue;
+            }
+            if printed_num.is_some() && e.numbering.is_some() && printed_num != e.numbering {
+                continue;
+            }
+            let cost = (e.chars - rest_chars) + usize::from(prefer.is_some_and(|t| t != e.table)) * 3;
+            if best.is_none_or(|b| cost < b.cost) {
+                best = Some(Hit {
+                    entry: i,
+                    distance: 0,
+                    cost,
+                });
+            }
+        }
+        best
+    }
+
+    /// Every prefix of every catalogue text, bare and numbered, and windows
+    /// of fixture words: the row a cut-short label is read as is the one
+    /// the scan of every entry finds.
+    #[test]
+    fn row_prefix_agrees_with_the_scan_of_every_entry() {
+        let cat = &*CATALOGUE;
+        let mut texts: Vec<String> = Vec::new();
+        for e in &cat.entries {
+            let chars: Vec<char> = e.text.chars().collect();
+            for n in 1..=chars.len() {
+                let prefix: String = chars[..n].iter().collect();
+                for numbering in ["", "（一）", "(二)", "3.", "十、"] {
+                    texts.push(format!("{numbering}{prefix}"));
+                }
+            }
+        }
+        for text in crate::fixtures::texts() {
+            let words: Vec<String> = tokenize(&text)
+                .iter()
+                .filter(|t| t.kind == Kind::Text)
+                .map(|t| normalize(t.span.slice(&text).unwrap_or("")))
+                .collect();
+            for w in words.windows(3) {
+                texts.push(w.concat());
+                texts.push(w[0].clone());
+            }
+        }
+        let mut found = 0;
+        for norm in &texts {
+            let traits = Traits::of(cat, norm);
+            for prefer in [Some("requests"), Some("disclosure"), None] {
+                let new = cat.row_prefix(norm, traits, prefer);
+                let old = row_prefix_scanning_every_entry(cat, norm, traits, prefer);
+                assert_eq!(format!("{new:?}"), format!("{old:?}"), "{norm}");
+                found += usize::from(new.is_some());
+            }
+        }
+        assert!(found > 500, "{found}");
     }
 
     #[test]
