@@ -1980,6 +1980,7 @@ fn num_ordering(x: Num, y: Num) -> std::cmp::Ordering {
 }
 
 /// Whether a comparison holds for two values so ordered (`None`: `op` compares nothing).
+#[inline]
 fn comparison_holds(op: BinOp, ord: std::cmp::Ordering) -> Option<bool> {
     use std::cmp::Ordering;
     Some(match op {

@@ -29,7 +29,7 @@ use super::{
     logic_not, logic_or, meta_value, num_ordering, number_in, significant_char_count, significant_chars,
     Binding, Num, Scalar, Scope,
 };
-use fast::{CellStep, Fast, Gate, Probes};
+use fast::{CellStep, Fast, Gate, Linear, Probes};
 use nianbao_model::{same_id, Cell, Date, Decimal, Id, LabelUse, Report, Row, Section, Table, ValueKind};
 use nianbao_rules::ast::{BinOp, Coord, Expr, ExprKind, Func, MetaField, Pattern, Test};
 use nianbao_rules::RuleSet;
@@ -59,6 +59,9 @@ pub(super) struct RulePlan {
     /// When every instance's check is decided by class bytes: the tests
     /// one of which hits when some instance fails.
     gate: Option<Gate>,
+    /// When every instance compares sums ([`Fast::Linear`]): the sums side
+    /// by side, which mostly hold and so decide alone, in one tight loop.
+    sums: Option<Box<[Linear]>>,
 }
 
 /// Steps on the cells `start..start + masks.len()`, one each, in order.
@@ -152,6 +155,15 @@ impl RulePlan {
         out.clear();
         let Some(instances) = &self.instances else { return };
         if self.gate.as_ref().is_some_and(|g| !g.open(d)) {
+            return;
+        }
+        if let Some(sums) = &self.sums {
+            // A sum that does not fail decides alone; any other instance goes the general way.
+            for (i, (sum, inst)) in sums.iter().zip(instances).enumerate() {
+                if sum.fails(d) != Some(false) && inst.needs_interpreter(d) {
+                    out.push(i);
+                }
+            }
             return;
         }
         let step_fails = |i: usize, step: &CellStep| {
@@ -517,6 +529,7 @@ impl Layout {
             columns,
             sections,
             mut labels,
+            bits,
         } = buffers;
         let n = self.cells as usize;
         classes.clear();
@@ -534,6 +547,7 @@ impl Layout {
             columns: refill(columns, None, self.columns as usize),
             sections: refill(sections, None, self.sections.len()),
             labels,
+            bits,
         };
         for (sid, section) in &report.sections {
             if let Some(i) = self.sections.iter().position(|s| same_id(s, sid)) {
@@ -592,7 +606,7 @@ impl Layout {
                 .iter()
                 .map(|s| label_class(s.and_then(|s| s.heading.as_ref()))),
         );
-        d
+        d.with_class_bits()
     }
 
     /// How many label slots [`Dense::labels`] has.
@@ -623,6 +637,7 @@ pub(super) struct DenseBuffers {
     columns: Vec<Option<&'static LabelUse>>,
     sections: Vec<Option<&'static Section>>,
     labels: Vec<u8>,
+    bits: fast::ClassBits,
 }
 
 impl DenseBuffers {
@@ -635,6 +650,7 @@ impl DenseBuffers {
         columns: Vec::new(),
         sections: Vec::new(),
         labels: Vec::new(),
+        bits: fast::ClassBits::EMPTY,
     };
 }
 
@@ -673,6 +689,8 @@ pub(super) struct Dense<'a> {
     sections: Vec<Option<&'a Section>>,
     /// The class bits of the labels of rows, columns and sections, by [`Layout::label_slot`].
     labels: Vec<u8>,
+    /// Which cell slots hold no printed whole number, no number: what sums ([`fast::Linear`]) look at for many cells at once.
+    bits: fast::ClassBits,
 }
 
 impl<'a> Dense<'a> {
@@ -689,7 +707,15 @@ impl<'a> Dense<'a> {
             columns: Vec::new(),
             sections: Vec::new(),
             labels: Vec::new(),
+            bits: fast::ClassBits::default(),
         }
+        .with_class_bits()
+    }
+
+    /// [`Dense::bits`] worked out from the class bytes.
+    fn with_class_bits(mut self) -> Self {
+        self.bits.fill(&self.classes);
+        self
     }
 
     /// The vectors, emptied, for the next report.
@@ -703,6 +729,7 @@ impl<'a> Dense<'a> {
             columns: recycle(self.columns),
             sections: recycle(self.sections),
             labels: self.labels,
+            bits: self.bits,
         }
     }
 
@@ -1066,6 +1093,7 @@ impl Plan {
                 cells: None,
                 cell_run: None,
                 gate: None,
+                sums: None,
             })
             .collect();
         let probes = Probes::new(format, planner.layout.cells as usize);
@@ -1087,6 +1115,7 @@ impl Plan {
                 })
                 .collect();
             rule.cell_run = rule.cells.as_deref().and_then(CellRun::new);
+            rule.sums = instances.iter().map(|inst| inst.fast.linear().cloned()).collect();
             rule.gate = if instances.iter().all(|inst| inst.test.is_some()) {
                 Gate::of(
                     instances.iter().map(|inst| &inst.fast),
@@ -1118,6 +1147,7 @@ impl Plan {
                     cells: None,
                     cell_run: None,
                     gate: None,
+                    sums: None,
                 })
                 .collect(),
         }
