@@ -29,7 +29,7 @@ use super::{
     logic_not, logic_or, meta_value, num_ordering, number_in, significant_char_count, significant_chars,
     Binding, Num, Scalar, Scope,
 };
-use fast::{CellStep, Fast, Gate, Probes};
+use fast::{CellStep, Fast, Gate, Linear, Probes};
 use nianbao_model::{same_id, Cell, Date, Decimal, Id, LabelUse, Report, Row, Section, Table, ValueKind};
 use nianbao_rules::ast::{BinOp, Coord, Expr, ExprKind, Func, MetaField, Pattern, Test};
 use nianbao_rules::RuleSet;
@@ -59,6 +59,9 @@ pub(super) struct RulePlan {
     /// When every instance's check is decided by class bytes: the tests
     /// one of which hits when some instance fails.
     gate: Option<Gate>,
+    /// When every instance compares sums ([`Fast::Linear`]): the sums side
+    /// by side, which mostly hold and so decide alone, in one tight loop.
+    sums: Option<Box<[Linear]>>,
 }
 
 /// Steps on the cells `start..start + masks.len()`, one each, in order.
@@ -152,6 +155,15 @@ impl RulePlan {
         out.clear();
         let Some(instances) = &self.instances else { return };
         if self.gate.as_ref().is_some_and(|g| !g.open(d)) {
+            return;
+        }
+        if let Some(sums) = &self.sums {
+            // A sum that does not fail decides alone; any other instance goes the general way.
+            for (i, (sum, inst)) in sums.iter().zip(instances).enumerate() {
+                if sum.fails(d) != Some(false) && inst.needs_interpreter(d) {
+                    out.push(i);
+                }
+            }
             return;
         }
         let step_fails = |i: usize, step: &CellStep| {
@@ -270,6 +282,11 @@ struct RowLayout {
     slot: u32,
     /// Cell slots by the column's position in the table's `columns` (`NO_SLOT`: not read).
     cells: Vec<u32>,
+    /// For a template row: its columns in the template's order, each with
+    /// its cell slot (`NO_SLOT`: not read). A reader gives a row these
+    /// cells in this order, so a report's row is mostly laid out by walking
+    /// both side by side ([`TableLayout::fill_row`]).
+    template_cells: Box<[(&'static str, u32)]>,
 }
 
 const NO_SLOT: u32 = u32::MAX;
@@ -293,6 +310,56 @@ impl TableLayout {
         };
         *next = i + 1;
         Some(i)
+    }
+}
+
+impl TableLayout {
+    /// Puts the cells of `row` (laid out as `rl`) that rules read in their
+    /// slots. A reader prints a row's cells in the template's column order,
+    /// so each is mostly found at the column after the previous one.
+    #[inline]
+    fn fill_row<'a>(
+        &self,
+        rl: &RowLayout,
+        row: &'a Row,
+        cells: &mut [Option<&'a Cell>],
+        classes: &mut [u8],
+        ints: &mut [i64],
+    ) {
+        // Three slices of one length: a slot checked against it is in
+        // bounds for each.
+        let n = cells.len().min(classes.len()).min(ints.len());
+        let (cells, classes, ints) = (&mut cells[..n], &mut classes[..n], &mut ints[..n]);
+        let mut put = |slot: usize, cell: &'a Cell| {
+            if slot < n {
+                let (class, whole) = fast::class_and_whole(cell);
+                cells[slot] = Some(cell);
+                classes[slot] = class;
+                ints[slot] = whole;
+            }
+        };
+        if row.cells.len() == rl.template_cells.len() {
+            let mut as_template = true;
+            for ((cid, cell), (id, slot)) in row.cells.iter().zip(rl.template_cells.iter()) {
+                if !same_id(cid, id) {
+                    as_template = false;
+                    break;
+                }
+                put(*slot as usize, cell);
+            }
+            if as_template {
+                return;
+            }
+            // Cells in another order or of other columns: the cells put so
+            // far are put again where the look-up below finds them, the same slots.
+        }
+        let mut next_column = 0;
+        for (cid, cell) in row.cells.iter() {
+            let Some(c) = self.find_column(cid, &mut next_column) else {
+                continue;
+            };
+            put(rl.cells.get(c).map_or(usize::MAX, |s| *s as usize), cell);
+        }
     }
 }
 
@@ -353,6 +420,7 @@ impl Layout {
             id,
             slot: next,
             cells: Vec::new(),
+            template_cells: Box::new([]),
         });
         tl.row_index.insert(row.to_string(), i as u32);
         self.rows += 1;
@@ -416,9 +484,27 @@ impl Layout {
     }
 
     /// Fills each table's [`TableLayout::targets`] from its rows and
-    /// columns: once the plan has numbered everything it reads.
+    /// columns, and each template row's [`RowLayout::template_cells`]:
+    /// once the plan has numbered everything it reads.
     fn index_targets(&mut self) {
         for t in &mut self.tables {
+            if let Some(ts) = self.template.table(&t.id) {
+                for rl in &mut t.rows {
+                    let Some(rs) = ts.row(&rl.id) else { continue };
+                    rl.template_cells = ts
+                        .row_columns(rs)
+                        .map(|c| {
+                            let slot = t
+                                .column_index
+                                .get(c.id)
+                                .and_then(|&i| rl.cells.get(i as usize))
+                                .copied()
+                                .unwrap_or(NO_SLOT);
+                            (c.id, slot)
+                        })
+                        .collect();
+                }
+            }
             let mut targets: FxHashMap<String, (u32, u32)> = FxHashMap::default();
             for (id, &i) in &t.row_index {
                 targets.entry(id.clone()).or_insert((NO_SLOT, NO_SLOT)).0 = i;
@@ -430,20 +516,38 @@ impl Layout {
         }
     }
 
-    /// A report's parts by slot: one pass over the report's tables, rows,
-    /// cells and headers.
+    /// A report's parts by slot, in `buffers` (see [`DenseBuffers`]): one
+    /// pass over the report's tables, rows, cells and headers.
     #[inline(never)]
-    fn dense<'a>(&self, report: &'a Report) -> Dense<'a> {
+    fn dense<'a>(&self, report: &'a Report, buffers: DenseBuffers) -> Dense<'a> {
+        let DenseBuffers {
+            tables,
+            rows,
+            cells,
+            mut classes,
+            mut ints,
+            columns,
+            sections,
+            mut labels,
+            bits,
+        } = buffers;
+        let n = self.cells as usize;
+        classes.clear();
+        classes.resize(n, fast::ABSENT);
+        ints.clear();
+        ints.resize(n, 0);
+        labels.clear();
         let mut d = Dense {
             report,
-            tables: vec![None; self.tables.len()],
-            rows: vec![(None, None); self.rows as usize],
-            cells: vec![None; self.cells as usize],
-            classes: vec![fast::ABSENT; self.cells as usize],
-            ints: vec![0; self.cells as usize],
-            columns: vec![None; self.columns as usize],
-            sections: vec![None; self.sections.len()],
-            labels: Vec::new(),
+            tables: refill(tables, None, self.tables.len()),
+            rows: refill(rows, (None, None), self.rows as usize),
+            cells: refill(cells, None, n),
+            classes,
+            ints,
+            columns: refill(columns, None, self.columns as usize),
+            sections: refill(sections, None, self.sections.len()),
+            labels,
+            bits,
         };
         for (sid, section) in &report.sections {
             if let Some(i) = self.sections.iter().position(|s| same_id(s, sid)) {
@@ -464,26 +568,8 @@ impl Layout {
                 if let Some(r) = d.rows.get_mut(rl.slot as usize) {
                     r.0 = Some(row);
                 }
-                if rl.cells.is_empty() {
-                    continue;
-                }
-                let mut next_column = 0;
-                // Three slices of one length: a slot checked against it is
-                // in bounds for each.
-                let n = d.cells.len().min(d.classes.len()).min(d.ints.len());
-                let (cells, classes, ints) = (&mut d.cells[..n], &mut d.classes[..n], &mut d.ints[..n]);
-                for (cid, cell) in row.cells.iter() {
-                    let Some(c) = layout.find_column(cid, &mut next_column) else {
-                        continue;
-                    };
-                    let slot = rl.cells.get(c).map_or(usize::MAX, |s| *s as usize);
-                    if slot >= n {
-                        continue;
-                    }
-                    let (class, whole) = fast::class_and_whole(cell);
-                    cells[slot] = Some(cell);
-                    classes[slot] = class;
-                    ints[slot] = whole;
+                if !rl.cells.is_empty() {
+                    layout.fill_row(rl, row, &mut d.cells, &mut d.classes, &mut d.ints);
                 }
             }
             for h in &table.headers {
@@ -509,20 +595,18 @@ impl Layout {
         }
         // The class of every label a rule may test, by label slot
         // ([`Layout::label_slot`]): rows, then columns, then sections.
-        let mut labels = Vec::with_capacity(d.rows.len() + d.columns.len() + d.sections.len());
-        labels.extend(
+        d.labels.extend(
             d.rows
                 .iter()
                 .map(|(row, header)| label_class(row.and_then(|r| r.label.as_ref()).or(*header))),
         );
-        labels.extend(d.columns.iter().map(|h| label_class(*h)));
-        labels.extend(
+        d.labels.extend(d.columns.iter().map(|h| label_class(*h)));
+        d.labels.extend(
             d.sections
                 .iter()
                 .map(|s| label_class(s.and_then(|s| s.heading.as_ref()))),
         );
-        d.labels = labels;
-        d
+        d.with_class_bits()
     }
 
     /// How many label slots [`Dense::labels`] has.
@@ -538,6 +622,51 @@ impl Layout {
             LabelOf::Section(s) => self.rows + self.columns + s,
         }
     }
+}
+
+/// The vectors of a [`Dense`] between reports: a thread keeps them so
+/// that laying out a report allocates nothing. Empty, they hold no
+/// reference, so the lifetime of what they held does not matter.
+#[derive(Default)]
+pub(super) struct DenseBuffers {
+    tables: Vec<Option<&'static Table>>,
+    rows: Vec<(Option<&'static Row>, Option<&'static LabelUse>)>,
+    cells: Vec<Option<&'static Cell>>,
+    classes: Vec<u8>,
+    ints: Vec<i64>,
+    columns: Vec<Option<&'static LabelUse>>,
+    sections: Vec<Option<&'static Section>>,
+    labels: Vec<u8>,
+    bits: fast::ClassBits,
+}
+
+impl DenseBuffers {
+    pub(super) const EMPTY: DenseBuffers = DenseBuffers {
+        tables: Vec::new(),
+        rows: Vec::new(),
+        cells: Vec::new(),
+        classes: Vec::new(),
+        ints: Vec::new(),
+        columns: Vec::new(),
+        sections: Vec::new(),
+        labels: Vec::new(),
+        bits: fast::ClassBits::EMPTY,
+    };
+}
+
+/// `v` emptied, as a vector of `B`. Collecting a vector's own iterator into
+/// elements of the same size and alignment (here: the same references with
+/// another lifetime) reuses its allocation, so nothing is allocated or freed.
+fn recycle<A, B>(mut v: Vec<A>) -> Vec<B> {
+    v.clear();
+    v.into_iter().filter_map(|_| None).collect()
+}
+
+/// `v` recycled and filled with `n` copies of `value`.
+fn refill<A, B: Clone>(v: Vec<A>, value: B, n: usize) -> Vec<B> {
+    let mut v = recycle(v);
+    v.resize(n, value);
+    v
 }
 
 /// A report's tables, rows, cells, columns and sections by their slots in a layout.
@@ -560,6 +689,8 @@ pub(super) struct Dense<'a> {
     sections: Vec<Option<&'a Section>>,
     /// The class bits of the labels of rows, columns and sections, by [`Layout::label_slot`].
     labels: Vec<u8>,
+    /// Which cell slots hold no printed whole number, no number: what sums ([`fast::Linear`]) look at for many cells at once.
+    bits: fast::ClassBits,
 }
 
 impl<'a> Dense<'a> {
@@ -576,6 +707,29 @@ impl<'a> Dense<'a> {
             columns: Vec::new(),
             sections: Vec::new(),
             labels: Vec::new(),
+            bits: fast::ClassBits::default(),
+        }
+        .with_class_bits()
+    }
+
+    /// [`Dense::bits`] worked out from the class bytes.
+    fn with_class_bits(mut self) -> Self {
+        self.bits.fill(&self.classes);
+        self
+    }
+
+    /// The vectors, emptied, for the next report.
+    pub(super) fn into_buffers(self) -> DenseBuffers {
+        DenseBuffers {
+            tables: recycle(self.tables),
+            rows: recycle(self.rows),
+            cells: recycle(self.cells),
+            classes: self.classes,
+            ints: self.ints,
+            columns: recycle(self.columns),
+            sections: recycle(self.sections),
+            labels: self.labels,
+            bits: self.bits,
         }
     }
 
@@ -939,6 +1093,7 @@ impl Plan {
                 cells: None,
                 cell_run: None,
                 gate: None,
+                sums: None,
             })
             .collect();
         let probes = Probes::new(format, planner.layout.cells as usize);
@@ -960,6 +1115,7 @@ impl Plan {
                 })
                 .collect();
             rule.cell_run = rule.cells.as_deref().and_then(CellRun::new);
+            rule.sums = instances.iter().map(|inst| inst.fast.linear().cloned()).collect();
             rule.gate = if instances.iter().all(|inst| inst.test.is_some()) {
                 Gate::of(
                     instances.iter().map(|inst| &inst.fast),
@@ -991,13 +1147,15 @@ impl Plan {
                     cells: None,
                     cell_run: None,
                     gate: None,
+                    sums: None,
                 })
                 .collect(),
         }
     }
 
-    pub(super) fn dense<'a>(&self, report: &'a Report) -> Dense<'a> {
-        self.layout.dense(report)
+    /// `report` laid out by slot, in `buffers` (get them back with [`Dense::into_buffers`]).
+    pub(super) fn dense<'a>(&self, report: &'a Report, buffers: DenseBuffers) -> Dense<'a> {
+        self.layout.dense(report, buffers)
     }
 }
 

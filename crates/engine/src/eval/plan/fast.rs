@@ -11,10 +11,10 @@
 //!   number compares two integers.
 //! - **Linear** (the sums, `a + b == c + sum(g.*)`): both sides add and
 //!   subtract cells and whole literals. When every cell is a printed whole
-//!   number the comparison is exact in `i128` (each side is at most a few
-//!   hundred `i64`s, far inside `Decimal`'s range, both at precision 0, so
-//!   rounding never applies); anything else (blank, text, decimals, a group
-//!   printed as one row) goes to the tree.
+//!   number and each side's sum fits in `i64`, the comparison is exact in
+//!   `i128` (far inside `Decimal`'s range, both at precision 0, so rounding
+//!   never applies); anything else (blank, text, decimals, a group printed
+//!   as one row, a sum past `i64`) goes to the tree.
 //! - **Logic** (the structure rules: `present(...) or ...`, `not (label(...)
 //!   is variant or ...)`): guard and check as postfix programs over verdicts
 //!   (true, false, not applicable) with `and`/`or`/`not` as
@@ -224,12 +224,102 @@ impl Verdict {
 }
 
 /// `terms op 0`, where the terms are the left side minus the right side.
+#[derive(Clone)]
 pub(super) struct Linear {
     op: BinOp,
     /// The cell slots added, and those subtracted.
     added: Box<[u32]>,
     subtracted: Box<[u32]>,
     constant: i128,
+    /// All those slots, as words of [`ClassBits`].
+    slots: Words,
+    /// The cells the sides read as themselves, and the sums they read
+    /// (their cells, and the group row's cell read when none is printed):
+    /// what tells that a side is no number at all.
+    cells: Words,
+    sums: Box<[(Words, Option<u32>)]>,
+}
+
+/// A set of cell slots, as the words of [`ClassBits`] that hold them: (word, bits).
+type Words = Box<[(u32, u64)]>;
+
+/// `slots` as words of [`ClassBits`].
+fn words(slots: impl IntoIterator<Item = u32>) -> Words {
+    let mut words: Vec<(u32, u64)> = Vec::new();
+    for slot in slots {
+        let (word, bit) = (slot / 64, 1u64 << (slot % 64));
+        match words.iter_mut().find(|(w, _)| *w == word) {
+            Some((_, bits)) => *bits |= bit,
+            None => words.push((word, bit)),
+        }
+    }
+    words.into()
+}
+
+/// By cell slot (bit `slot % 64` of word `slot / 64`; slots past the words
+/// have every bit): the cells that are not printed whole numbers, and
+/// those without a number.
+#[derive(Default)]
+pub(super) struct ClassBits {
+    not_whole: Vec<u64>,
+    not_number: Vec<u64>,
+}
+
+impl ClassBits {
+    pub(super) const EMPTY: ClassBits = ClassBits {
+        not_whole: Vec::new(),
+        not_number: Vec::new(),
+    };
+
+    /// The bits of the cells whose classes are `classes`, by slot. Eight
+    /// class bytes at a time: each is one class's bit, so a byte's bit 2
+    /// tells a whole number and its bits 0, 1 and 5 a cell without one;
+    /// those bits, brought to bit 0 of each byte, are gathered into eight
+    /// bits by one multiplication (byte `i` lands on bit `56 + i`, no two
+    /// products on one bit, so nothing carries). Slots past `classes` read
+    /// as absent.
+    pub(super) fn fill(&mut self, classes: &[u8]) {
+        const LOW_BITS: u64 = 0x0101_0101_0101_0101;
+        const GATHER: u64 = 0x0102_0408_1020_4080;
+        let gather = |flags: u64| (flags & LOW_BITS).wrapping_mul(GATHER) >> 56;
+        self.not_whole.clear();
+        self.not_number.clear();
+        for words in classes.chunks(64) {
+            let (mut not_whole, mut not_number) = (0u64, 0u64);
+            for (k, chunk) in words.chunks(8).enumerate() {
+                let mut bytes = [ABSENT; 8];
+                bytes.iter_mut().zip(chunk).for_each(|(b, c)| *b = *c);
+                let c = u64::from_le_bytes(bytes);
+                not_whole |= (!gather(c >> 2) & 0xFF) << (8 * k);
+                not_number |= gather(c | c >> 1 | c >> 5) << (8 * k);
+            }
+            // Slots past the classes: absent.
+            let past = u64::MAX.checked_shl(words.len() as u32).unwrap_or(0);
+            self.not_whole.push(not_whole | past);
+            self.not_number.push(not_number | past);
+        }
+    }
+
+    /// Whether some slot of `words` has its bit set in `bits`.
+    fn any(bits: &[u64], words: &[(u32, u64)]) -> bool {
+        words
+            .iter()
+            .any(|(w, m)| bits.get(*w as usize).is_none_or(|b| b & m != 0))
+    }
+
+    fn has(bits: &[u64], slot: u32) -> bool {
+        bits.get((slot / 64) as usize)
+            .is_none_or(|b| b & (1u64 << (slot % 64)) != 0)
+    }
+}
+
+/// The slots of `words`, in order.
+fn slots_of(words: &[(u32, u64)]) -> impl Iterator<Item = u32> + '_ {
+    words.iter().flat_map(|&(w, m)| {
+        (0..64u32)
+            .filter(move |bit| m & (1u64 << bit) != 0)
+            .map(move |bit| w * 64 + bit)
+    })
 }
 
 pub(super) const CLASSES: usize = 6;
@@ -559,66 +649,121 @@ fn whole(d: Decimal) -> Option<i64> {
 }
 
 fn linear_check(check: &Low) -> Option<Linear> {
-    let mut terms = Vec::new();
-    let mut constant = 0i128;
+    let mut terms = Terms::default();
     let op = match check {
         Low::Binary(op, l, r) if op.is_comparison() => {
-            linear_terms(l, false, &mut terms, &mut constant)?;
-            linear_terms(r, true, &mut terms, &mut constant)?;
+            terms.add(l, false)?;
+            terms.add(r, true)?;
             *op
         }
         Low::CompareCell { cell, op, value } => {
-            terms.push((*cell, false));
-            constant -= i128::from(whole(value.value)?);
+            terms.slots.push((*cell, false));
+            terms.cells.push(*cell);
+            terms.constant -= i128::from(whole(value.value)?);
             *op
         }
         _ => return None,
     };
-    let (subtracted, added): (Vec<_>, Vec<_>) = terms.into_iter().partition(|&(_, subtract)| subtract);
+    let all = words(terms.slots.iter().map(|(slot, _)| *slot));
+    let (subtracted, added): (Vec<_>, Vec<_>) = terms.slots.into_iter().partition(|&(_, subtract)| subtract);
     let slots = |terms: Vec<(u32, bool)>| terms.into_iter().map(|(slot, _)| slot).collect();
     Some(Linear {
         op,
         added: slots(added),
         subtracted: slots(subtracted),
-        constant,
+        constant: terms.constant,
+        slots: all,
+        cells: words(terms.cells),
+        sums: terms
+            .sums
+            .into_iter()
+            .map(|(cells, group)| (words(cells.iter().copied()), group))
+            .collect(),
     })
 }
 
-fn linear_terms(low: &Low, subtract: bool, terms: &mut Vec<(u32, bool)>, constant: &mut i128) -> Option<()> {
-    match low {
-        Low::Cell(slot) => terms.push((*slot, subtract)),
-        // All printed: the group row is not looked at.
-        Low::Sum { cells, .. } if !cells.is_empty() => terms.extend(cells.iter().map(|s| (*s, subtract))),
-        Low::Binary(BinOp::Add, l, r) => {
-            linear_terms(l, subtract, terms, constant)?;
-            linear_terms(r, subtract, terms, constant)?;
+/// The terms of the sides of a [`Linear`] check, as they are gathered.
+#[derive(Default)]
+struct Terms {
+    /// Each cell added up, and whether it is subtracted.
+    slots: Vec<(u32, bool)>,
+    constant: i128,
+    /// The cells read as themselves, and the sums read (see [`Linear::sums`]).
+    cells: Vec<u32>,
+    sums: Vec<(Box<[u32]>, Option<u32>)>,
+}
+
+impl Terms {
+    fn add(&mut self, low: &Low, subtract: bool) -> Option<()> {
+        match low {
+            Low::Cell(slot) => {
+                self.slots.push((*slot, subtract));
+                self.cells.push(*slot);
+            }
+            // All printed: the group row is not looked at.
+            Low::Sum { cells, group } if !cells.is_empty() => {
+                self.slots.extend(cells.iter().map(|s| (*s, subtract)));
+                self.sums.push((cells.clone(), *group));
+            }
+            Low::Binary(BinOp::Add, l, r) => {
+                self.add(l, subtract)?;
+                self.add(r, subtract)?;
+            }
+            Low::Binary(BinOp::Sub, l, r) => {
+                self.add(l, subtract)?;
+                self.add(r, !subtract)?;
+            }
+            Low::Neg(inner) => self.add(inner, !subtract)?,
+            Low::Const(Some(Constant::Num(n))) => {
+                let v = i128::from(whole(n.value)?);
+                self.constant += if subtract { -v } else { v };
+            }
+            _ => return None,
         }
-        Low::Binary(BinOp::Sub, l, r) => {
-            linear_terms(l, subtract, terms, constant)?;
-            linear_terms(r, !subtract, terms, constant)?;
-        }
-        Low::Neg(inner) => linear_terms(inner, !subtract, terms, constant)?,
-        Low::Const(Some(Constant::Num(n))) => {
-            let v = i128::from(whole(n.value)?);
-            *constant += if subtract { -v } else { v };
-        }
-        _ => return None,
+        Some(())
     }
-    Some(())
 }
 
 impl Linear {
-    /// Whether the comparison holds; `None`: some cell is not a printed whole number.
-    fn holds(&self, d: &Dense<'_>) -> Option<bool> {
-        let sum = |slots: &[u32]| -> Option<i128> {
-            let mut total = 0i128;
-            for &slot in slots {
-                total += i128::from(d.whole(slot)?);
-            }
-            Some(total)
-        };
-        let total = self.constant + sum(&self.added)? - sum(&self.subtracted)?;
-        comparison_holds(self.op, total.cmp(&0))
+    /// Whether the instance's check fails; `None`: the tree decides.
+    #[inline]
+    pub(super) fn fails(&self, d: &Dense<'_>) -> Option<bool> {
+        let bits = &d.bits;
+        if !ClassBits::any(&bits.not_whole, &self.slots) {
+            // Every cell a printed whole number: exact in `i128` (a few
+            // hundred `i64`s at most).
+            let sum = |slots: &[u32]| -> i128 {
+                slots
+                    .iter()
+                    .map(|s| i128::from(d.ints.get(*s as usize).copied().unwrap_or(0)))
+                    .sum()
+            };
+            let total = self.constant + sum(&self.added) - sum(&self.subtracted);
+            return Some(comparison_holds(self.op, total.cmp(&0)) == Some(false));
+        }
+        // Some cell is not a whole number: when a side is no number at all
+        // the check is not applicable, which the tree need not work out.
+        if self.not_applicable(d) {
+            return Some(false);
+        }
+        None
+    }
+
+    /// Whether the tree gives no number for a side: a cell read as itself
+    /// gives none, or a sum does (the tree's [`Low::Sum`]: some cell printed
+    /// and some cell without a number; none printed and its group row's
+    /// cell without one). Any term without a number makes the side none,
+    /// and the comparison of none not applicable.
+    fn not_applicable(&self, d: &Dense<'_>) -> bool {
+        let bits = &d.bits;
+        ClassBits::any(&bits.not_number, &self.cells)
+            || self.sums.iter().any(|(cells, group)| {
+                if slots_of(cells).any(|s| d.class(s) != ABSENT) {
+                    ClassBits::any(&bits.not_number, cells)
+                } else {
+                    group.is_none_or(|g| ClassBits::has(&bits.not_number, g))
+                }
+            })
     }
 }
 
@@ -779,6 +924,14 @@ impl Gate {
 }
 
 impl Fast {
+    /// The sum an instance compares, when it is decided by one.
+    pub(super) fn linear(&self) -> Option<&Linear> {
+        match self {
+            Fast::Linear(l) => Some(l),
+            _ => None,
+        }
+    }
+
     /// Appends tests of which one hits whenever the instance fails (`None`:
     /// its check is not one op on class bytes).
     fn fail_hits(&self, hits: &mut Vec<Hit>) -> Option<()> {
@@ -827,8 +980,8 @@ impl Fast {
                 check.run(d) == Verdict::False && guard.as_ref().is_none_or(|g| g.run(d) == Verdict::True)
             }
             Fast::Linear(l) => {
-                let fails = match l.holds(d) {
-                    Some(h) => !h,
+                let fails = match l.fails(d) {
+                    Some(f) => f,
                     None => t.check_fails(d),
                 };
                 fails && t.guard_holds(d)
@@ -840,6 +993,50 @@ impl Fast {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`ClassBits::fill`] sets exactly the bits of the cells that are not
+    /// whole numbers and of those without a number, for every class at every
+    /// position of a word and every length (slots past the classes set).
+    #[test]
+    fn class_bits_are_the_classes_by_slot() {
+        let classes_at = |n: usize, seed: usize| -> Vec<u8> {
+            (0..n)
+                .map(|i| 1 << ((i * 7 + seed * 3 + i / 5) % CLASSES))
+                .collect()
+        };
+        for n in [0, 1, 7, 8, 9, 63, 64, 65, 130, 200] {
+            for seed in 0..CLASSES {
+                let classes = classes_at(n, seed);
+                let mut bits = ClassBits::default();
+                bits.fill(&classes);
+                assert_eq!(bits.not_whole.len(), n.div_ceil(64));
+                for slot in 0..n.div_ceil(64) * 64 + 64 {
+                    let class = classes.get(slot).copied().unwrap_or(ABSENT);
+                    let slot = slot as u32;
+                    assert_eq!(
+                        ClassBits::has(&bits.not_whole, slot),
+                        class != WHOLE,
+                        "{n} {seed} {slot}"
+                    );
+                    assert_eq!(
+                        ClassBits::has(&bits.not_number, slot),
+                        class_of_bit(class).is_none_or(|c| c.value.number().is_none()),
+                        "{n} {seed} {slot}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// A cell of class `bit` (`None`: absent).
+    fn class_of_bit(bit: u8) -> Option<Cell> {
+        let class = bit.trailing_zeros() as usize;
+        let cell = class
+            .checked_sub(1)
+            .and_then(|i| representatives().get(i).cloned());
+        assert_eq!(class_bit(cell.as_ref()), bit);
+        cell
+    }
 
     /// The range of whole numbers a comparison step holds for is exactly
     /// where comparing the integers holds, literals and values at the edges
