@@ -2,9 +2,9 @@
 //! captures in a text.
 //!
 //! Run for every narrative fact of every report, so a search allocates
-//! nothing and shares nothing: each thread keeps its own copy of a pattern's
-//! regex with capture slots for it, and the digits are read into a decimal
-//! directly (the general parse is the fallback for shapes it does not take).
+//! nothing: the capture slots are kept per thread and pattern, and the
+//! digits are read into a decimal directly (the general parse is the
+//! fallback for shapes it does not take).
 
 use super::Num;
 use nianbao_model::label::fold_char;
@@ -12,25 +12,13 @@ use nianbao_model::Decimal;
 use nianbao_rules::ast::Pattern;
 use std::cell::RefCell;
 
-/// How many patterns a thread keeps its own copies for (a rule set has a
-/// few; past this the oldest are dropped, which costs only a copy).
+/// How many patterns' capture slots a thread keeps (a rule set has a few;
+/// past this the oldest are dropped, which costs only an allocation).
 const KEPT: usize = 32;
 
-/// A thread's own copy of a pattern's regex, with capture slots for it.
-///
-/// A regex shared between threads serves one thread from its own cache and
-/// the others through a lock, and the shared regex's state moves between the
-/// cores at every search. A copy per thread (it shares the compiled program,
-/// not the search caches) keeps each thread's searches on its own core.
-struct ThreadCopy {
-    /// The address of the shared regex this copies.
-    key: usize,
-    regex: regex::Regex,
-    locations: regex::CaptureLocations,
-}
-
 thread_local! {
-    static COPIES: RefCell<Vec<ThreadCopy>> = const { RefCell::new(Vec::new()) };
+    /// Capture slots by the address of the regex they were made for.
+    static LOCATIONS: RefCell<Vec<(usize, regex::CaptureLocations)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// The number a pattern's first matching group captures in `text`, with
@@ -53,41 +41,36 @@ pub(super) fn number_in<'t>(text: &'t str, p: &Pattern) -> Option<(Num, usize, &
 /// of `regex` in `text`, as [`regex::Regex::captures`] would give it.
 fn first_group(text: &str, regex: &regex::Regex) -> Option<(usize, usize)> {
     let key = std::ptr::from_ref(regex) as usize;
-    let search = |regex: &regex::Regex, locs: &mut regex::CaptureLocations| {
+    let search = |locs: &mut regex::CaptureLocations| {
         regex.captures_read(locs, text)?;
         (1..locs.len()).find_map(|i| locs.get(i))
     };
-    let alone = || search(regex, &mut regex.capture_locations());
-    COPIES
-        .try_with(|copies| {
-            let Ok(mut copies) = copies.try_borrow_mut() else {
-                return alone();
+    LOCATIONS
+        .try_with(|kept| {
+            let Ok(mut kept) = kept.try_borrow_mut() else {
+                return search(&mut regex.capture_locations());
             };
-            // A copy of this regex: an address reused by another regex must
-            // not find the old one's copy, so the pattern must be the same.
-            let at = copies
+            // Slots made for this regex (the same number of groups: an
+            // address reused by another regex must not be read wrongly).
+            let at = kept
                 .iter()
-                .position(|c| c.key == key && c.regex.as_str() == regex.as_str());
+                .position(|(k, locs)| *k == key && locs.len() == regex.captures_len());
             let at = match at {
                 Some(at) => at,
                 None => {
-                    if copies.len() >= KEPT {
-                        copies.remove(0);
+                    if kept.len() >= KEPT {
+                        kept.remove(0);
                     }
-                    copies.push(ThreadCopy {
-                        key,
-                        regex: regex.clone(),
-                        locations: regex.capture_locations(),
-                    });
-                    copies.len() - 1
+                    kept.push((key, regex.capture_locations()));
+                    kept.len() - 1
                 }
             };
-            match copies.get_mut(at) {
-                Some(copy) => search(&copy.regex, &mut copy.locations),
-                None => alone(),
+            match kept.get_mut(at) {
+                Some((_, locs)) => search(locs),
+                None => search(&mut regex.capture_locations()),
             }
         })
-        .unwrap_or_else(|_| alone())
+        .unwrap_or_else(|_| search(&mut regex.capture_locations()))
 }
 
 /// The decimal the digits (and decimal point) of `matched` spell, other
@@ -192,10 +175,10 @@ mod tests {
         }
     }
 
-    /// The group found with a thread's copies is the one `captures` finds,
-    /// for several patterns searched in turn, on two threads at once.
+    /// The group found with kept slots is the one `captures` finds, for
+    /// several patterns searched in turn on one thread.
     #[test]
-    fn thread_copies_find_what_captures_finds() {
+    fn kept_slots_find_what_captures_finds() {
         let patterns = [
             r"(?:收到|受理)[^。；0-9０-９]{0,12}?申请[^。；0-9０-９]{0,8}?([0-9０-９]+)\s*(?:件|个)",
             r"((?:19|20)[0-9]{2})\s*年",
@@ -208,29 +191,16 @@ mod tests {
             "xxbcxa",
             "无",
         ];
-        let expected = |r: &regex::Regex, t: &str| {
-            r.captures(t)
-                .and_then(|c| (1..c.len()).find_map(|i| c.get(i)))
-                .map(|m| (m.start(), m.end()))
-        };
-        let search_all = || {
-            for _ in 0..2 {
-                for r in &patterns {
-                    for t in texts {
-                        assert_eq!(first_group(t, r), expected(r, t), "{r} on {t}");
-                    }
+        for _ in 0..2 {
+            for r in &patterns {
+                for t in texts {
+                    let expected = r
+                        .captures(t)
+                        .and_then(|c| (1..c.len()).find_map(|i| c.get(i)))
+                        .map(|m| (m.start(), m.end()));
+                    assert_eq!(first_group(t, r), expected, "{r} on {t}");
                 }
             }
-        };
-        std::thread::scope(|s| {
-            s.spawn(search_all);
-            s.spawn(search_all);
-        });
-        // A regex at another address with the same pattern gets a copy of
-        // its own and the same answers.
-        let again = patterns.clone();
-        for (r, t) in again.iter().zip(texts) {
-            assert_eq!(first_group(t, r), expected(r, t), "{r} on {t}");
         }
     }
 }
