@@ -30,7 +30,7 @@ use nianbao_rules::ast::{
 };
 use nianbao_rules::{Rule, RuleSet, Severity};
 use number::number_in;
-use plan::{DenseBuffers, Plan, SharedPatterns};
+use plan::{Plan, SharedPatterns};
 use rustc_hash::FxHashMap;
 use std::cell::OnceCell;
 use std::collections::HashMap;
@@ -272,11 +272,7 @@ fn evaluate_planned(
 ) -> Vec<Finding> {
     let mut findings = Vec::new();
     let mut reported_missing: Vec<String> = Vec::new();
-    thread_local! {
-        /// The vectors of the last report's [`plan::Dense`], for the next one.
-        static DENSE_BUFFERS: std::cell::Cell<DenseBuffers> = const { std::cell::Cell::new(DenseBuffers::EMPTY) };
-    }
-    let dense = plan.dense(report, DENSE_BUFFERS.with(std::cell::Cell::take));
+    let dense = plan.dense(report);
     // The interpreter's indexes, built only for rules it runs whole (every
     // binding); the few bindings that fail look their cells up directly.
     let cells = OnceCell::new();
@@ -317,7 +313,6 @@ fn evaluate_planned(
             }
         }
     }
-    DENSE_BUFFERS.with(|b| b.set(dense.into_buffers()));
     for p in &report.problems {
         let er = extraction_rule(p.kind);
         if let Some(key) = missing_key(p) {

@@ -541,6 +541,21 @@ impl Catalogue {
     /// wrapped below them ("（二）部分公开（区分处理的，只计这一情形， 4 0 …"):
     /// at least six characters and half the label, from its start.
     pub fn row_prefix(&self, norm: &str, traits: Traits, prefer: Option<&str>) -> Option<Hit> {
+        // A label starting with the text starts with its first character.
+        self.best_row_prefix(norm, traits, prefer, |first| {
+            self.rows_by_first.get(&first).into_iter().flatten().copied()
+        })
+    }
+
+    /// [`Catalogue::row_prefix`] among the row entries `rows` gives for the
+    /// first character of the text (after its numbering).
+    fn best_row_prefix<I: IntoIterator<Item = usize>>(
+        &self,
+        norm: &str,
+        traits: Traits,
+        prefer: Option<&str>,
+        rows: impl FnOnce(char) -> I,
+    ) -> Option<Hit> {
         // A label starting with the text has every character of it.
         if traits.foreign > 0 {
             return None;
@@ -550,18 +565,10 @@ impl Catalogue {
         if rest_chars < 6 {
             return None;
         }
-        // A label starting with the text starts with its first character.
-        let rows = rest
-            .chars()
-            .next()
-            .and_then(|c| self.rows_by_first.get(&c))
-            .map_or(&[][..], |rows| &rows[..]);
-        if rows.is_empty() {
-            return None;
-        }
+        let first = rest.chars().next()?;
         let printed_num = numbering_of(num);
         let mut best: Option<Hit> = None;
-        for &i in rows {
+        for i in rows(first) {
             let Some(e) = self.entries.get(i) else { continue };
             if rest_chars * 2 < e.chars || !e.text.starts_with(rest) {
                 continue;
@@ -1586,7 +1593,7 @@ mod tests {
         }
     }
 
-    /// [`Catalogue::row_prefix`] as it was, scanning every entry: the
+    /// [`Catalogue::row_prefix`] as it was, looking at every row entry: the
     /// oracle for the one that looks at the rows of the text's first
     /// character only.
     fn row_prefix_scanning_every_entry(
@@ -1595,33 +1602,13 @@ mod tests {
         traits: Traits,
         prefer: Option<&str>,
     ) -> Option<Hit> {
-        if traits.foreign > 0 {
-            return None;
-        }
-        let (num, rest) = split_numbering(norm);
-        let rest_chars = rest.chars().count();
-        if rest_chars < 6 {
-            return None;
-        }
-        let printed_num = numbering_of(num);
-        let mut best: Option<Hit> = None;
-        for (i, e) in cat.entries.iter().enumerate() {
-            if !matches!(e.target, Target::Row(_)) || rest_chars * 2 < e.chars || !e.text.starts_with(rest) {
-                continue;
-            }
-            if printed_num.is_some() && e.numbering.is_some() && printed_num != e.numbering {
-                continue;
-            }
-            let cost = (e.chars - rest_chars) + usize::from(prefer.is_some_and(|t| t != e.table)) * 3;
-            if best.is_none_or(|b| cost < b.cost) {
-                best = Some(Hit {
-                    entry: i,
-                    distance: 0,
-                    cost,
-                });
-            }
-        }
-        best
+        cat.best_row_prefix(norm, traits, prefer, |_| {
+            cat.entries
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| matches!(e.target, Target::Row(_)))
+                .map(|(i, _)| i)
+        })
     }
 
     /// Every prefix of every catalogue text, bare and numbered, and windows

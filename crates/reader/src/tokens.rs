@@ -78,12 +78,32 @@ fn furniture_by_bytes(line: &[u8]) -> Option<bool> {
             _ => None,
         };
     }
-    const PROSE: [&str; 9] = ["（", "）", "“", "”", "《", "》", "，", "、", "。"];
-    PROSE
+    PROSE_OPENINGS_UTF8
         .iter()
-        .any(|p| rest.starts_with(p.as_bytes()))
+        .any(|p| rest.starts_with(p))
         .then_some(false)
 }
+
+/// Common openings of prose and labels: no digits, and no alternative of
+/// [`FURNITURE`] starts with one.
+const PROSE_OPENINGS: [char; 9] = ['（', '）', '“', '”', '《', '》', '，', '、', '。'];
+
+/// [`PROSE_OPENINGS`] in UTF-8, worked out once: each is three bytes.
+const PROSE_OPENINGS_UTF8: [[u8; 3]; 9] = {
+    let mut out = [[0; 3]; 9];
+    let mut i = 0;
+    while i < PROSE_OPENINGS.len() {
+        let c = PROSE_OPENINGS[i] as u32;
+        assert!(c >= 0x800 && c < 0x10000, "a three-byte character");
+        out[i] = [
+            0xE0 | (c >> 12) as u8,
+            0x80 | ((c >> 6) & 0x3F) as u8,
+            0x80 | (c & 0x3F) as u8,
+        ];
+        i += 1;
+    }
+    out
+};
 
 /// Whether a line (its bytes, or the text from its start) may be page
 /// furniture, told from its first bytes: most lines start with a CJK
@@ -145,9 +165,8 @@ fn furniture_by_start(line: &str) -> Option<bool> {
         // CJK ideographs are no digits (nor the characters below): told
         // without the Unicode tables `is_numeric` looks in.
         Some(c @ '\u{4E00}'..='\u{9FFF}') if !FURNITURE_STARTS.contains(&u32::from(c)) => Some(false),
-        // Common openings of prose and labels: no digits, no alternative
-        // starts with them (told without the Unicode tables).
-        Some('（' | '）' | '“' | '”' | '《' | '》' | '，' | '、' | '。') => Some(false),
+        // Told without the Unicode tables.
+        Some(c) if PROSE_OPENINGS.contains(&c) => Some(false),
         Some(c) if !c.is_ascii() && c.is_numeric() => needs(page_number()),
         // Only a markdown table rule ("|---|---|") starts so.
         Some('|' | '｜' | ':' | '：') => Some(markdown_rule(rest)),

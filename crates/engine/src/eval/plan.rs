@@ -516,38 +516,21 @@ impl Layout {
         }
     }
 
-    /// A report's parts by slot, in `buffers` (see [`DenseBuffers`]): one
-    /// pass over the report's tables, rows, cells and headers.
+    /// A report's parts by slot: one pass over the report's tables, rows,
+    /// cells and headers.
     #[inline(never)]
-    fn dense<'a>(&self, report: &'a Report, buffers: DenseBuffers) -> Dense<'a> {
-        let DenseBuffers {
-            tables,
-            rows,
-            cells,
-            mut classes,
-            mut ints,
-            columns,
-            sections,
-            mut labels,
-            bits,
-        } = buffers;
-        let n = self.cells as usize;
-        classes.clear();
-        classes.resize(n, fast::ABSENT);
-        ints.clear();
-        ints.resize(n, 0);
-        labels.clear();
+    fn dense<'a>(&self, report: &'a Report) -> Dense<'a> {
         let mut d = Dense {
             report,
-            tables: refill(tables, None, self.tables.len()),
-            rows: refill(rows, (None, None), self.rows as usize),
-            cells: refill(cells, None, n),
-            classes,
-            ints,
-            columns: refill(columns, None, self.columns as usize),
-            sections: refill(sections, None, self.sections.len()),
-            labels,
-            bits,
+            tables: vec![None; self.tables.len()],
+            rows: vec![(None, None); self.rows as usize],
+            cells: vec![None; self.cells as usize],
+            classes: vec![fast::ABSENT; self.cells as usize],
+            ints: vec![0; self.cells as usize],
+            columns: vec![None; self.columns as usize],
+            sections: vec![None; self.sections.len()],
+            labels: Vec::with_capacity(self.rows as usize + self.columns as usize + self.sections.len()),
+            bits: fast::ClassBits::default(),
         };
         for (sid, section) in &report.sections {
             if let Some(i) = self.sections.iter().position(|s| same_id(s, sid)) {
@@ -624,51 +607,6 @@ impl Layout {
     }
 }
 
-/// The vectors of a [`Dense`] between reports: a thread keeps them so
-/// that laying out a report allocates nothing. Empty, they hold no
-/// reference, so the lifetime of what they held does not matter.
-#[derive(Default)]
-pub(super) struct DenseBuffers {
-    tables: Vec<Option<&'static Table>>,
-    rows: Vec<(Option<&'static Row>, Option<&'static LabelUse>)>,
-    cells: Vec<Option<&'static Cell>>,
-    classes: Vec<u8>,
-    ints: Vec<i64>,
-    columns: Vec<Option<&'static LabelUse>>,
-    sections: Vec<Option<&'static Section>>,
-    labels: Vec<u8>,
-    bits: fast::ClassBits,
-}
-
-impl DenseBuffers {
-    pub(super) const EMPTY: DenseBuffers = DenseBuffers {
-        tables: Vec::new(),
-        rows: Vec::new(),
-        cells: Vec::new(),
-        classes: Vec::new(),
-        ints: Vec::new(),
-        columns: Vec::new(),
-        sections: Vec::new(),
-        labels: Vec::new(),
-        bits: fast::ClassBits::EMPTY,
-    };
-}
-
-/// `v` emptied, as a vector of `B`. Collecting a vector's own iterator into
-/// elements of the same size and alignment (here: the same references with
-/// another lifetime) reuses its allocation, so nothing is allocated or freed.
-fn recycle<A, B>(mut v: Vec<A>) -> Vec<B> {
-    v.clear();
-    v.into_iter().filter_map(|_| None).collect()
-}
-
-/// `v` recycled and filled with `n` copies of `value`.
-fn refill<A, B: Clone>(v: Vec<A>, value: B, n: usize) -> Vec<B> {
-    let mut v = recycle(v);
-    v.resize(n, value);
-    v
-}
-
 /// A report's tables, rows, cells, columns and sections by their slots in a layout.
 pub(super) struct Dense<'a> {
     report: &'a Report,
@@ -716,21 +654,6 @@ impl<'a> Dense<'a> {
     fn with_class_bits(mut self) -> Self {
         self.bits.fill(&self.classes);
         self
-    }
-
-    /// The vectors, emptied, for the next report.
-    pub(super) fn into_buffers(self) -> DenseBuffers {
-        DenseBuffers {
-            tables: recycle(self.tables),
-            rows: recycle(self.rows),
-            cells: recycle(self.cells),
-            classes: self.classes,
-            ints: self.ints,
-            columns: recycle(self.columns),
-            sections: recycle(self.sections),
-            labels: self.labels,
-            bits: self.bits,
-        }
     }
 
     fn cell(&self, slot: u32) -> Option<&'a Cell> {
@@ -1153,9 +1076,8 @@ impl Plan {
         }
     }
 
-    /// `report` laid out by slot, in `buffers` (get them back with [`Dense::into_buffers`]).
-    pub(super) fn dense<'a>(&self, report: &'a Report, buffers: DenseBuffers) -> Dense<'a> {
-        self.layout.dense(report, buffers)
+    pub(super) fn dense<'a>(&self, report: &'a Report) -> Dense<'a> {
+        self.layout.dense(report)
     }
 }
 

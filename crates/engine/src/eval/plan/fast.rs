@@ -11,10 +11,10 @@
 //!   number compares two integers.
 //! - **Linear** (the sums, `a + b == c + sum(g.*)`): both sides add and
 //!   subtract cells and whole literals. When every cell is a printed whole
-//!   number and each side's sum fits in `i64`, the comparison is exact in
-//!   `i128` (far inside `Decimal`'s range, both at precision 0, so rounding
-//!   never applies); anything else (blank, text, decimals, a group printed
-//!   as one row, a sum past `i64`) goes to the tree.
+//!   number the comparison is exact in `i128` (each side is at most a few
+//!   hundred `i64`s, far inside `Decimal`'s range, both at precision 0, so
+//!   rounding never applies); anything else (blank, text, decimals, a group
+//!   printed as one row) goes to the tree.
 //! - **Logic** (the structure rules: `present(...) or ...`, `not (label(...)
 //!   is variant or ...)`): guard and check as postfix programs over verdicts
 //!   (true, false, not applicable) with `and`/`or`/`not` as
@@ -266,11 +266,6 @@ pub(super) struct ClassBits {
 }
 
 impl ClassBits {
-    pub(super) const EMPTY: ClassBits = ClassBits {
-        not_whole: Vec::new(),
-        not_number: Vec::new(),
-    };
-
     /// The bits of the cells whose classes are `classes`, by slot. Eight
     /// class bytes at a time: each is one class's bit, so a byte's bit 2
     /// tells a whole number and its bits 0, 1 and 5 a cell without one;
