@@ -1410,12 +1410,13 @@ mod tests {
             .collect()
     }
 
-    /// [`items`] as it walked the tokens before (one token or run at a
-    /// time): the oracle for the loop that takes a row's values in one go.
-    fn items_token_by_token(text: &str, tokens: &[Token], prefer: Option<&str>) -> Vec<Item> {
-        let cat = &*CATALOGUE;
+    /// The items of `tokens` one token or run of text at a time, each run
+    /// (and whether numbers follow it) read by `read_run`.
+    fn walk_token_by_token(
+        tokens: &[Token],
+        mut read_run: impl FnMut(&[Token], bool, &mut Vec<Item>),
+    ) -> Vec<Item> {
         let mut out = Vec::new();
-        let mut scratch = SCRATCH.take();
         let mut i = 0;
         while let Some(t) = tokens.get(i) {
             match t.kind {
@@ -1427,21 +1428,24 @@ mod tests {
                         .position(|t| t.kind != Kind::Text)
                         .map_or(tokens.len(), |p| i + p);
                     let followed_by_number = tokens.get(end).is_some_and(|t| t.kind == Kind::Number);
-                    segment(
-                        text,
-                        &tokens[i..end],
-                        prefer,
-                        followed_by_number,
-                        cat,
-                        &mut scratch,
-                        &mut out,
-                    );
+                    read_run(&tokens[i..end], followed_by_number, &mut out);
                     i = end;
                     continue;
                 }
             }
             i += 1;
         }
+        out
+    }
+
+    /// [`items`] as it walked the tokens before (one token or run at a
+    /// time): the oracle for the loop that takes a row's values in one go.
+    fn items_token_by_token(text: &str, tokens: &[Token], prefer: Option<&str>) -> Vec<Item> {
+        let cat = &*CATALOGUE;
+        let mut scratch = SCRATCH.take();
+        let out = walk_token_by_token(tokens, |run, followed_by_number, out| {
+            segment(text, run, prefer, followed_by_number, cat, &mut scratch, out);
+        });
         SCRATCH.set(scratch);
         out
     }
@@ -1465,37 +1469,19 @@ mod tests {
     fn items_afresh(text: &str, tokens: &[Token], prefer: Option<&str>) -> Vec<Item> {
         let cat = &*CATALOGUE;
         let mut scratch = Scratch::default();
-        let mut out = Vec::new();
-        let mut i = 0;
-        while let Some(t) = tokens.get(i) {
-            match t.kind {
-                Kind::Number => out.push(Item::Number(t.span)),
-                Kind::Blank => out.push(Item::Blank(t.span)),
-                Kind::Text => {
-                    let end = tokens[i..]
-                        .iter()
-                        .position(|t| t.kind != Kind::Text)
-                        .map_or(tokens.len(), |p| i + p);
-                    let run = &tokens[i..end];
-                    let followed_by_number = tokens.get(end).is_some_and(|t| t.kind == Kind::Number);
-                    let mut parts = Vec::new();
-                    read_parts(
-                        text,
-                        run,
-                        prefer,
-                        followed_by_number,
-                        cat,
-                        &mut scratch,
-                        &mut parts,
-                    );
-                    out.extend(parts.iter().map(|p| p.item(run)));
-                    i = end;
-                    continue;
-                }
-            }
-            i += 1;
-        }
-        out
+        walk_token_by_token(tokens, |run, followed_by_number, out| {
+            let mut parts = Vec::new();
+            read_parts(
+                text,
+                run,
+                prefer,
+                followed_by_number,
+                cat,
+                &mut scratch,
+                &mut parts,
+            );
+            out.extend(parts.iter().map(|p| p.item(run)));
+        })
     }
 
     #[test]
