@@ -33,11 +33,12 @@ fi
 
 if [[ "${NO_BUILD:-0}" != 1 ]]; then
     echo "building release binaries…" >&2
-    cargo build --release --quiet -p nianbao -p nianbao-corpus
+    cargo build --release --quiet -p nianbao -p nianbao-corpus --bins --example floor
 fi
 TARGET_DIR=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
 NIANBAO="$TARGET_DIR/release/nianbao"
 CORPUS="$TARGET_DIR/release/nianbao-corpus"
+FLOOR="$TARGET_DIR/release/examples/floor"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/nianbao-corpus.XXXXXX")
 if [[ "${KEEP:-0}" != 1 ]]; then
@@ -62,6 +63,7 @@ RUNS=${RUNS:-3}
 TIME_LOG="$WORK/time.log"
 checks=()   # "wall user sys rss_kb" per run
 rgs=()      # wall per run
+floors=()   # wall per run of the label floor (crates/corpus/examples/floor.rs)
 for ((run = 1; run <= RUNS; run++)); do
     set +e
     /usr/bin/time -v "$NIANBAO" check "$DIR" --format json -o "$OUT" 2>"$TIME_LOG"
@@ -82,6 +84,12 @@ $(sed -n 's/.*Maximum resident set size (kbytes): //p' "$TIME_LOG")")
         rg -c 总计 "$DIR" >/dev/null || true
         rg_end=$(date +%s.%N)
         rgs+=("$(awk -v a="$rg_start" -v b="$rg_end" 'BEGIN {t = b - a; if (t <= 0) t = 0.001; printf "%.3f", t}')")
+    fi
+    if [[ -x "$FLOOR" ]]; then
+        floor_start=$(date +%s.%N)
+        "$FLOOR" labels "$DIR" "$WORK/floor.tsv"
+        floor_end=$(date +%s.%N)
+        floors+=("$(awk -v a="$floor_start" -v b="$floor_end" 'BEGIN {t = b - a; if (t <= 0) t = 0.001; printf "%.3f", t}')")
     fi
 done
 
@@ -110,6 +118,15 @@ if [[ ${#rgs[@]} -gt 0 ]]; then
     }'
 else
     echo "rg -c 总计: ripgrep not installed (apt-get install ripgrep) — no reading bound"
+fi
+if [[ ${#floors[@]} -gt 0 ]]; then
+    floor_wall=$(printf '%s\n' "${floors[@]}" | median)
+    awk -v t="$floor_wall" -v w="$wall" -v r="${rg_wall:-0}" -v all="$(printf '%s\n' "${floors[@]}" | sort -g | tr '\n' ' ')" 'BEGIN {
+        printf "label floor: %.2f s median (all runs: %ss)", t, all;
+        if (r > 0) printf ", %.2f× ripgrep'"'"'s time", t / r;
+        printf "; check takes %.2f× it\n", w / t;
+        print "          (read, find every template label with one Aho-Corasick DFA, parse the numbers after each: examples/floor.rs)";
+    }'
 fi
 
 echo
