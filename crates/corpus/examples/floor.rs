@@ -14,7 +14,7 @@
 //! - `read`: nothing;
 //! - `numbers`: every run of ASCII digits parsed, line by line;
 //! - `labels`: every wording of every section, row, column and column group
-//!   of both template formats found (one Aho-Corasick DFA, the fastest
+//!   of both template formats found (with the block labels rows sit under) (one Aho-Corasick DFA, the fastest
 //!   general way to find ~100 literals at once), and the numbers after each
 //!   on its line parsed.
 //!
@@ -87,31 +87,13 @@ fn main() -> Result<()> {
     out.flush().into_diagnostic()
 }
 
-/// Every wording of every section, row, column and column group of both
-/// formats, as one leftmost-longest DFA.
+/// Every wording of both formats' templates (`Template::wordings`), as one
+/// leftmost-longest DFA.
 fn label_finder() -> Result<AhoCorasick> {
-    let mut labels: Vec<&'static str> = Vec::new();
-    for format in FORMATS {
-        let template = template(format);
-        for section in &template.sections {
-            labels.push(section.label);
-            labels.extend(section.variants);
-        }
-        for table in &template.tables {
-            for row in &table.rows {
-                labels.push(row.label);
-                labels.extend(row.variants);
-            }
-            for column in &table.columns {
-                labels.push(column.label);
-                labels.extend(column.variants);
-            }
-            for group in &table.column_groups {
-                labels.push(group.label);
-                labels.extend(group.variants);
-            }
-        }
-    }
+    let mut labels: Vec<&'static str> = FORMATS
+        .iter()
+        .flat_map(|&format| template(format).wordings())
+        .collect();
     labels.retain(|label| !label.is_empty());
     labels.sort_unstable();
     labels.dedup();

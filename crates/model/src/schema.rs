@@ -197,6 +197,33 @@ impl Template {
     pub fn table(&self, id: &str) -> Option<&TableSchema> {
         self.tables.iter().find(|t| t.id == id)
     }
+
+    /// Every wording the template gives, in template order and with
+    /// repeats: the label and variants of each section, row, column and
+    /// column group, and the block label each row sits under.
+    pub fn wordings(&self) -> impl Iterator<Item = &'static str> + '_ {
+        let sections = self
+            .sections
+            .iter()
+            .flat_map(|s| std::iter::once(s.label).chain(s.variants.iter().copied()));
+        let tables = self.tables.iter().flat_map(|t| {
+            let rows = t.rows.iter().flat_map(|r| {
+                std::iter::once(r.label)
+                    .chain(r.variants.iter().copied())
+                    .chain(r.block)
+            });
+            let columns = t
+                .columns
+                .iter()
+                .flat_map(|c| std::iter::once(c.label).chain(c.variants.iter().copied()));
+            let groups = t
+                .column_groups
+                .iter()
+                .flat_map(|g| std::iter::once(g.label).chain(g.variants.iter().copied()));
+            rows.chain(columns).chain(groups)
+        });
+        sections.chain(tables)
+    }
 }
 
 /// The template of a format.
@@ -659,6 +686,44 @@ mod tests {
         let t = template(Format::V2021).table("disclosure").unwrap();
         let cells: usize = t.rows.iter().map(|r| t.row_columns(r).count()).sum();
         assert_eq!(cells, 10);
+    }
+
+    #[test]
+    fn wordings_give_every_label_variant_and_block() {
+        let t = template(Format::V2021);
+        let wordings: Vec<&str> = t.wordings().collect();
+        let requests = t.table("requests").unwrap();
+        for expected in [
+            t.sections[0].label,
+            requests.rows[0].label,
+            requests.columns[0].label,
+            requests.column_groups[0].label,
+            BLOCK_1,
+        ] {
+            assert!(wordings.contains(&expected), "{expected} missing");
+        }
+        let variants = t.sections.iter().map(|s| s.variants.len()).sum::<usize>()
+            + t.tables
+                .iter()
+                .map(|t| {
+                    t.rows.iter().map(|r| r.variants.len()).sum::<usize>()
+                        + t.columns.iter().map(|c| c.variants.len()).sum::<usize>()
+                        + t.column_groups.iter().map(|g| g.variants.len()).sum::<usize>()
+                })
+                .sum::<usize>();
+        let labels = t.sections.len()
+            + t.tables
+                .iter()
+                .map(|t| t.rows.len() + t.columns.len() + t.column_groups.len())
+                .sum::<usize>();
+        let blocks = t
+            .tables
+            .iter()
+            .flat_map(|t| &t.rows)
+            .filter(|r| r.block.is_some())
+            .count();
+        assert!(variants > 0 && blocks > 0);
+        assert_eq!(wordings.len(), labels + variants + blocks);
     }
 
     #[test]

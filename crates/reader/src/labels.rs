@@ -637,31 +637,9 @@ impl Catalogue {
 /// worked out once. Keyed by where the template's text lies (address and
 /// length), which identifies it without hashing or comparing its bytes.
 static BARE: LazyLock<FxHashMap<(usize, usize), String>> = LazyLock::new(|| {
-    let mut labels: Vec<&'static str> = Vec::new();
-    for format in FORMATS {
-        let tpl = template(format);
-        for s in &tpl.sections {
-            labels.push(s.label);
-            labels.extend(s.variants);
-        }
-        for t in &tpl.tables {
-            for r in &t.rows {
-                labels.push(r.label);
-                labels.extend(r.variants);
-                labels.extend(r.block);
-            }
-            for c in &t.columns {
-                labels.push(c.label);
-                labels.extend(c.variants);
-            }
-            for g in &t.column_groups {
-                labels.push(g.label);
-                labels.extend(g.variants);
-            }
-        }
-    }
-    labels
-        .into_iter()
+    FORMATS
+        .iter()
+        .flat_map(|&format| template(format).wordings())
         .map(|l| (text_key(l), split_numbering(&normalize(l)).1.to_string()))
         .collect()
 });
