@@ -1,8 +1,8 @@
 //! Floors for `nianbao check`'s throughput: what reading a directory of
-//! reports costs when each text gets only the first, cheapest steps any
-//! reader that aligns on the template's labels must take. `bench/corpus.sh`
-//! times them next to `check` and `rg -c 总计`, so that a throughput target
-//! can be judged against what no reader can undercut.
+//! reports costs when each text gets only the first, cheapest steps of
+//! aligning it on the template's labels. `bench/corpus.sh` times them next
+//! to `check` and `rg -c 总计`, so that a throughput target can be judged
+//! against what reading at all costs.
 //!
 //! ```sh
 //! cargo run --release -p nianbao-corpus --example floor -- MODE DIR OUT
@@ -13,15 +13,18 @@
 //! and one line per file is written to OUT. MODE then adds:
 //! - `read`: nothing;
 //! - `numbers`: every run of ASCII digits parsed, line by line;
-//! - `labels`: every wording of every section, row, column and column group
-//!   of both template formats found (with the block labels rows sit under) (one Aho-Corasick DFA, the fastest
-//!   general way to find ~100 literals at once), and the numbers after each
-//!   on its line parsed.
+//! - `heads`: each line's text before its first ASCII digit looked up, as
+//!   it stands, among the template's wordings in a hash set, and the line's
+//!   numbers parsed: labels found where a table row prints them, with none
+//!   of the normalising real text needs (numbering, spaces, wrapped labels);
+//! - `labels`: every wording of the template found wherever it stands (one
+//!   Aho-Corasick DFA, the standard way to find ~100 literals at once), and
+//!   the numbers after each on its line parsed.
 //!
-//! What a reader does on top (section boundaries, cells and their spans,
-//! wrapped or broken labels, metadata) and the rules all come on top of
-//! `labels`.
+//! Section boundaries, cells and their spans, wrapped or broken labels,
+//! metadata and the rules all come on top.
 
+use std::collections::HashSet;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
@@ -34,6 +37,7 @@ use rayon::prelude::*;
 enum Mode {
     Read,
     Numbers,
+    Heads,
     Labels,
 }
 
@@ -43,15 +47,17 @@ const BATCH: usize = 256;
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [mode, dir, out] = args.as_slice() else {
-        return Err(miette!("usage: floor read|numbers|labels DIR OUT"));
+        return Err(miette!("usage: floor read|numbers|heads|labels DIR OUT"));
     };
     let mode = match mode.as_str() {
         "read" => Mode::Read,
         "numbers" => Mode::Numbers,
+        "heads" => Mode::Heads,
         "labels" => Mode::Labels,
-        other => return Err(miette!("unknown mode {other:?}: read, numbers or labels")),
+        other => return Err(miette!("unknown mode {other:?}: read, numbers, heads or labels")),
     };
     let labels = label_finder()?;
+    let wordings: HashSet<&[u8]> = wordings().into_iter().map(str::as_bytes).collect();
     let paths = reports_in(Path::new(dir))?;
     let file = std::fs::File::create(out)
         .into_diagnostic()
@@ -71,6 +77,18 @@ fn main() -> Result<()> {
                     Mode::Numbers => text.split('\n').fold((0, 0), |(lines, sum), line| {
                         (lines + 1, sum + digit_runs_sum(line.as_bytes()))
                     }),
+                    Mode::Heads => text.split('\n').fold((0, 0), |(found, sum), line| {
+                        let line = line.as_bytes();
+                        let Some(digit) = line.iter().position(u8::is_ascii_digit) else {
+                            return (found, sum);
+                        };
+                        let head = line.get(..digit).unwrap_or_default().trim_ascii();
+                        let rest = line.get(digit..).unwrap_or_default();
+                        (
+                            found + usize::from(wordings.contains(head)),
+                            sum + digit_runs_sum(rest),
+                        )
+                    }),
                     Mode::Labels => labels.find_iter(text).fold((0, 0), |(found, sum), label| {
                         let rest = text.as_bytes().get(label.end()..).unwrap_or_default();
                         let line = rest.split(|&b| b == b'\n').next().unwrap_or_default();
@@ -87,20 +105,24 @@ fn main() -> Result<()> {
     out.flush().into_diagnostic()
 }
 
-/// Every wording of both formats' templates (`Template::wordings`), as one
-/// leftmost-longest DFA.
-fn label_finder() -> Result<AhoCorasick> {
-    let mut labels: Vec<&'static str> = FORMATS
+/// Every wording of both formats' templates (`Template::wordings`), once.
+fn wordings() -> Vec<&'static str> {
+    let mut wordings: Vec<&'static str> = FORMATS
         .iter()
         .flat_map(|&format| template(format).wordings())
+        .filter(|wording| !wording.is_empty())
         .collect();
-    labels.retain(|label| !label.is_empty());
-    labels.sort_unstable();
-    labels.dedup();
+    wordings.sort_unstable();
+    wordings.dedup();
+    wordings
+}
+
+/// [`wordings`] as one leftmost-longest DFA.
+fn label_finder() -> Result<AhoCorasick> {
     AhoCorasick::builder()
         .kind(Some(AhoCorasickKind::DFA))
         .match_kind(MatchKind::LeftmostLongest)
-        .build(&labels)
+        .build(wordings())
         .into_diagnostic()
 }
 
