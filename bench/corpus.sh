@@ -66,6 +66,8 @@ rgs=()      # wall per run
 # Floors (crates/corpus/examples/floor.rs): wall per run of each mode.
 FLOOR_MODES=(heads labels)
 declare -A floors=()
+# Seconds since START (a `date +%s.%N`), at least a millisecond.
+seconds_since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN {t = b - a; if (t <= 0) t = 0.001; printf "%.3f", t}'; }
 for ((run = 1; run <= RUNS; run++)); do
     set +e
     /usr/bin/time -v "$NIANBAO" check "$DIR" --format json -o "$OUT" 2>"$TIME_LOG"
@@ -84,15 +86,13 @@ $(sed -n 's/.*Maximum resident set size (kbytes): //p' "$TIME_LOG")")
     if command -v rg >/dev/null 2>&1; then
         rg_start=$(date +%s.%N)
         rg -c 总计 "$DIR" >/dev/null || true
-        rg_end=$(date +%s.%N)
-        rgs+=("$(awk -v a="$rg_start" -v b="$rg_end" 'BEGIN {t = b - a; if (t <= 0) t = 0.001; printf "%.3f", t}')")
+        rgs+=("$(seconds_since "$rg_start")")
     fi
     if [[ -x "$FLOOR" ]]; then
         for mode in "${FLOOR_MODES[@]}"; do
             floor_start=$(date +%s.%N)
             "$FLOOR" "$mode" "$DIR" "$WORK/floor.tsv"
-            floor_end=$(date +%s.%N)
-            floors[$mode]+="$(awk -v a="$floor_start" -v b="$floor_end" 'BEGIN {t = b - a; if (t <= 0) t = 0.001; printf "%.3f", t}') "
+            floors[$mode]+="$(seconds_since "$floor_start") "
         done
     fi
 done

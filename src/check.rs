@@ -561,7 +561,7 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
             }
         })
     };
-    let check_read = |(name, read, previous): Read| {
+    let check_one = |(name, read, previous): Read| {
         let previous = match &previous {
             Previous::Paired(report) => report.as_deref(),
             Previous::Given => checker.previous.as_ref(),
@@ -571,7 +571,7 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
     // A few inputs are read, then checked (see PHASE_GROUP).
     let check_group = |group: Vec<(usize, (Input, String))>| {
         let read: Vec<Read> = group.into_iter().map(read_one).collect();
-        read.into_iter().map(check_read).collect::<Vec<_>>()
+        read.into_iter().map(check_one).collect::<Vec<_>>()
     };
     let progress = Progress::new(inputs.len(), std::io::stderr().is_terminal() && !args.quiet);
     // Inputs are checked in parallel a batch at a time and written in input

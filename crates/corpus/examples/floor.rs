@@ -56,8 +56,9 @@ fn main() -> Result<()> {
         "labels" => Mode::Labels,
         other => return Err(miette!("unknown mode {other:?}: read, numbers, heads or labels")),
     };
-    let labels = label_finder()?;
-    let wordings: HashSet<&[u8]> = wordings().into_iter().map(str::as_bytes).collect();
+    let wordings = wordings();
+    let labels = label_finder(&wordings)?;
+    let wordings: HashSet<&[u8]> = wordings.into_iter().map(str::as_bytes).collect();
     let paths = reports_in(Path::new(dir))?;
     let file = std::fs::File::create(out)
         .into_diagnostic()
@@ -117,12 +118,12 @@ fn wordings() -> Vec<&'static str> {
     wordings
 }
 
-/// [`wordings`] as one leftmost-longest DFA.
-fn label_finder() -> Result<AhoCorasick> {
+/// `wordings` as one leftmost-longest DFA.
+fn label_finder(wordings: &[&str]) -> Result<AhoCorasick> {
     AhoCorasick::builder()
         .kind(Some(AhoCorasickKind::DFA))
         .match_kind(MatchKind::LeftmostLongest)
-        .build(wordings())
+        .build(wordings)
         .into_diagnostic()
 }
 
