@@ -15,7 +15,9 @@ use nianbao_engine::render::human::{HumanOptions, HumanRenderer};
 use nianbao_engine::render::json::JsonRenderer;
 use nianbao_engine::render::sarif::SarifRenderer;
 use nianbao_engine::render::statistics::StatisticsRenderer;
-use nianbao_engine::{Checked, InputFailure, Outcome, Renderer, ReportResult, RuleInfo, Severity, Summary};
+use nianbao_engine::{
+    Checked, Evaluation, InputFailure, Outcome, Renderer, ReportResult, RuleInfo, Severity, Summary,
+};
 use nianbao_model::Report;
 use nianbao_rules::RuleSet;
 use rayon::prelude::*;
@@ -72,6 +74,15 @@ pub struct Args {
     /// content (text, json, html, docx, pdf).
     #[arg(long, value_name = "FORMAT")]
     input_format: Option<nianbao_reader::InputFormat>,
+    /// List, for each report not read whole, the rules that could not be
+    /// checked and the places not read that they needed (human output; JSON
+    /// and SARIF always carry them).
+    #[arg(long)]
+    show_unchecked: bool,
+    /// Treat a report that could not be read whole as a failure (exit 2),
+    /// e.g. in CI where every report must be checked in full.
+    #[arg(long)]
+    require_complete: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -178,8 +189,15 @@ impl Checker {
                 mut report,
                 base_offset,
             }) => {
-                let mut findings = self.rules.evaluate(&report, previous);
+                let Evaluation {
+                    mut findings,
+                    mut reading,
+                } = self.rules.evaluate(&report, previous);
                 findings.retain(|f| self.selection.enabled(&f.rule));
+                reading.limits.retain(|f| self.selection.enabled(&f.rule));
+                reading.notes.retain(|f| self.selection.enabled(&f.rule));
+                // Reading limits keep their own severity: configuration sets
+                // how findings about the report count, and these are not.
                 for f in &mut findings {
                     if let Some(s) = self.selection.severity(&f.rule) {
                         f.severity = s;
@@ -206,6 +224,7 @@ impl Checker {
                     pages,
                     table_rows,
                     findings,
+                    reading,
                 })
             }
         };
@@ -218,10 +237,14 @@ impl Checker {
 
     /// The rules in force, as output formats describe them.
     pub fn rule_infos(&self) -> Vec<RuleInfo> {
+        let reads = |id: &str| EXTRACTION_RULES.iter().any(|e| e.id == id && e.reads());
         all_rules(self.rules.rules())
             .filter(|r| self.selection.enabled(&r.id))
             .map(|r| RuleInfo {
-                severity: self.selection.severity(&r.id).unwrap_or(r.severity),
+                severity: match reads(&r.id) {
+                    true => r.severity,
+                    false => self.selection.severity(&r.id).unwrap_or(r.severity),
+                },
                 ..r
             })
             .collect()
@@ -502,6 +525,7 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
         FormatArg::Human => Box::new(HumanRenderer::new(HumanOptions {
             colour,
             width: terminal_width(to_terminal),
+            show_unchecked: args.show_unchecked,
         })),
         FormatArg::Json => Box::new(JsonRenderer::new()),
         FormatArg::Sarif => Box::new(SarifRenderer::new(checker.rule_infos())),
@@ -627,13 +651,15 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
         Ok(()) => sink.commit()?,
     }
 
-    Ok(if summary.unreadable > 0 {
-        ExitCode::from(EXIT_ERROR)
-    } else if summary.at_least(fail_on) > 0 {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(
+        if summary.unreadable > 0 || (args.require_complete && summary.partly_read > 0) {
+            ExitCode::from(EXIT_ERROR)
+        } else if summary.at_least(fail_on) > 0 {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        },
+    )
 }
 
 /// An input's report, if it can be read.

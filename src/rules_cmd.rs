@@ -83,12 +83,17 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
                 .collect();
             if !no_default_rules {
                 rows.extend(EXTRACTION_RULES.iter().map(|r| {
-                    let reference = Some("读取报告时发现的问题".to_string());
+                    // A reading limit has no severity of its own: it is never
+                    // counted as a defect of the report.
+                    let (severity, reference) = match r.reads() {
+                        true => ("reading", "读取的局限，不是报告的问题，不计入问题数"),
+                        false => (r.severity.as_str(), "读取报告时确定的问题"),
+                    };
                     (
                         r.id.to_string(),
-                        r.severity.to_string(),
+                        severity.to_string(),
                         r.title.to_string(),
-                        reference,
+                        Some(reference.to_string()),
                     )
                 }));
             }

@@ -24,7 +24,7 @@ fn builtin_rules() -> RuleSet {
 
 fn check(rules: &RuleSet, text: &str) -> (Report, Vec<Finding>) {
     let report = nianbao_reader::read_text("mutant", text);
-    let findings = evaluate(rules, &report, None);
+    let findings = evaluate(rules, &report, None).findings;
     (report, findings)
 }
 

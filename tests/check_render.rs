@@ -116,6 +116,7 @@ fn results() -> Vec<ReportResult> {
                 pages: Vec::new(),
                 table_rows: Vec::new(),
                 findings: vec![wording, no_title],
+                reading: Default::default(),
             }),
         },
         ReportResult {
@@ -126,6 +127,7 @@ fn results() -> Vec<ReportResult> {
                 pages: Vec::new(),
                 table_rows: Vec::new(),
                 findings: vec![balance],
+                reading: Default::default(),
             }),
         },
         ReportResult {
@@ -144,6 +146,7 @@ fn results() -> Vec<ReportResult> {
                 pages: Vec::new(),
                 table_rows: Vec::new(),
                 findings: vec![flattened],
+                reading: Default::default(),
             }),
         },
     ]

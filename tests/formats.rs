@@ -420,6 +420,7 @@ fn cells(r: &Report) -> Cells {
 fn rule_ids(r: &Report) -> BTreeSet<String> {
     let rules = nianbao_rules::compile(&nianbao_rules::builtin_sources()).expect("builtin rules compile");
     nianbao_engine::eval::evaluate(&rules, r, None)
+        .findings
         .into_iter()
         .map(|f| f.rule)
         .collect()
@@ -782,7 +783,7 @@ fn findings_point_into_the_page() {
     let rules = nianbao_rules::compile(&nianbao_rules::builtin_sources()).expect("rules");
     let index = nianbao_model::LineIndex::new(&p.html);
     let mut lines = Vec::new();
-    for f in nianbao_engine::eval::evaluate(&rules, &report, None) {
+    for f in nianbao_engine::eval::evaluate(&rules, &report, None).findings {
         let Some(label) = f.labels.iter().find(|l| l.primary).or(f.labels.first()) else {
             lines.push(format!("{}\t(no place)", f.rule));
             continue;
@@ -883,6 +884,7 @@ fn narrative_numbers_inside_inline_markup_are_read() {
     let rules = nianbao_rules::compile(&nianbao_rules::builtin_sources()).expect("rules");
     let finding_text = |r: &Report| -> Vec<String> {
         nianbao_engine::eval::evaluate(&rules, r, None)
+            .findings
             .into_iter()
             .filter(|f| f.rule == "narrative.requests-received")
             .flat_map(|f| f.labels)

@@ -53,7 +53,7 @@ fn hongze_pdf_keeps_its_real_defects() {
     let bytes = std::fs::read(fixture("hongze-2023.pdf")).expect("pdf");
     let report = read_bytes("hongze-2023.pdf", &bytes).expect("reads");
     let rules = nianbao_rules::compile(&nianbao_rules::builtin_sources()).expect("rules");
-    let findings = nianbao_engine::eval::evaluate(&rules, &report, None);
+    let findings = nianbao_engine::eval::evaluate(&rules, &report, None).findings;
     // 行政复议 total 0 while its parts are 10 + 1; 复议后起诉 total 0, parts 5.
     let totals: Vec<&str> = findings
         .iter()
@@ -72,6 +72,7 @@ fn hongze_pdf_keeps_its_real_defects() {
     // The same rule ids as the text other tools extracted from this PDF.
     let ids = |r: &nianbao_model::Report| -> BTreeSet<String> {
         nianbao_engine::eval::evaluate(&rules, r, None)
+            .findings
             .into_iter()
             .map(|f| f.rule)
             .collect()

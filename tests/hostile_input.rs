@@ -8,7 +8,6 @@ mod check_support;
 
 use check_support::{assert_valid_sarif, code, fixtures_dir, nianbao, stderr, stdout};
 use serde_json::Value;
-use std::collections::BTreeMap;
 use std::path::Path;
 
 fn json(o: &std::process::Output) -> Value {
@@ -183,30 +182,22 @@ fn utf8_cut_in_the_middle_of_a_character_is_not_read_as_gbk() {
 }
 
 #[test]
-fn text_that_is_no_report_is_never_all_good() {
+fn text_that_is_no_report_is_a_failure_not_a_list_of_missing_parts() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("article.txt");
+    let path = dir.path().join("minutes.txt");
     std::fs::write(
         &path,
-        "今天天气很好，我们去公园散步。\n晚上吃饺子，看了一场电影。\n",
+        "会议纪要\n时间：2023年3月2日上午9时\n地点：三楼会议室\n一、传达学习有关文件精神。\n\
+         二、研究部署下一阶段工作，参会人员12人。\n",
     )
     .expect("write");
     let (c, doc) = check_json(&path);
-    assert_eq!(c, 1, "missing sections and tables are errors");
-    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-    for (rule, _) in findings(&doc) {
-        *counts.entry(rule).or_default() += 1;
-    }
-    let expected: BTreeMap<String, usize> = [
-        ("extract.missing-table", 3),
-        ("metadata.title-present", 1),
-        ("structure.section-present", 6),
-    ]
-    .into_iter()
-    .map(|(r, n)| (r.to_string(), n))
-    .collect();
-    assert_eq!(counts, expected);
-    // The same through every format: exit 1, never 0.
+    assert_eq!(c, 2, "not a report: the input could not be checked");
+    let report = &doc["reports"][0];
+    assert_eq!(report["error"]["code"], "nianbao::read::not-a-report", "{report}");
+    assert_eq!(report["findings"], serde_json::json!([]));
+    assert_eq!(doc["summary"]["unreadable"], 1);
+    // The same through every format: exit 2, never 0 or 1.
     for format in ["human", "sarif"] {
         let o = nianbao(
             &[
@@ -218,8 +209,10 @@ fn text_that_is_no_report_is_never_all_good() {
             ],
             None,
         );
-        assert_eq!(code(&o), 1, "{format}");
+        assert_eq!(code(&o), 2, "{format}");
     }
+    let o = nianbao(&["check", "--isolated", path.to_str().expect("path")], None);
+    assert!(stdout(&o).contains("not an annual report"), "{}", stdout(&o));
 }
 
 /// The jiaxing fixture (one cell per line) with the cell of
@@ -234,7 +227,7 @@ fn jiaxing_with_cell(value: &str) -> String {
 }
 
 #[test]
-fn numbers_too_large_for_any_type_are_findings() {
+fn numbers_too_large_for_any_type_are_cells_not_read() {
     let dir = tempfile::tempdir().expect("temp dir");
     for (k, value) in [
         "9223372036854775808",                            // i64::MAX + 1
@@ -247,8 +240,19 @@ fn numbers_too_large_for_any_type_are_findings() {
         let path = dir.path().join(format!("big{k}.txt"));
         std::fs::write(&path, jiaxing_with_cell(value)).expect("write");
         let (c, doc) = check_json(&path);
-        assert_eq!(c, 1, "{value}");
-        let f = &doc["reports"][0]["findings"];
+        // A cell not read is no defect of the report: exit 0, the report
+        // read in part, its rules on that cell not checked.
+        assert_eq!(c, 0, "{value}");
+        let reading = &doc["reports"][0]["reading"];
+        assert_eq!(reading["status"], "partial", "{value}: {reading}");
+        assert!(
+            reading["unchecked"]
+                .as_array()
+                .is_some_and(|u| u.iter().any(|u| u["rule"] == "requests.row-total")),
+            "{value}: {reading}"
+        );
+        assert_eq!(doc["summary"]["partly_read"], 1);
+        let f = &reading["limits"];
         let overflow: Vec<&Value> = f
             .as_array()
             .into_iter()

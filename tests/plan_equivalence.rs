@@ -219,8 +219,8 @@ fn plans_decide_as_the_interpreter_on_every_fixture_and_mutation() {
             if planned != interpreted {
                 differences.push(format!(
                     "{name}: {what}: plan {:?} vs interpreter {:?}",
-                    rule_ids(&planned),
-                    rule_ids(&interpreted)
+                    rule_ids(&planned.findings),
+                    rule_ids(&interpreted.findings)
                 ));
             }
         }
@@ -260,8 +260,8 @@ fn plans_decide_as_the_interpreter_with_last_years_report() {
                 "{} with {} as last year's report: plan {:?} vs interpreter {:?}",
                 this.source.name,
                 last.source.name,
-                rule_ids(&planned),
-                rule_ids(&interpreted)
+                rule_ids(&planned.findings),
+                rule_ids(&interpreted.findings)
             );
         }
     }

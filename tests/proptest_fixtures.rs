@@ -45,8 +45,9 @@ fn pipeline(bytes: &[u8]) -> Result<usize, String> {
         }
     };
     assert_eq!(report.validate(), Ok(()));
-    let findings = nianbao_engine::eval::evaluate(rules(), &report, None);
-    let count = findings.len();
+    let nianbao_engine::Evaluation { findings, reading } =
+        nianbao_engine::eval::evaluate(rules(), &report, None);
+    let count = findings.len() + reading.limits.len() + reading.notes.len();
     let result = ReportResult {
         path: "mutated.txt".to_string(),
         outcome: Outcome::Checked(Checked {
@@ -55,6 +56,7 @@ fn pipeline(bytes: &[u8]) -> Result<usize, String> {
             pages: Vec::new(),
             table_rows: Vec::new(),
             findings,
+            reading,
         }),
     };
     let mut summary = Summary::default();
@@ -153,10 +155,17 @@ proptest! {
         for m in &mutations {
             text = apply(&text, m);
         }
-        // Valid UTF-8 that is not blank always reads into a report.
+        // Valid UTF-8 that is not blank always reads into a report, unless
+        // the mutations left no heading and no table row of the template.
         let outcome = pipeline(text.as_bytes());
         if !text.trim().is_empty() && !text.contains('\0') {
-            prop_assert!(outcome.is_ok(), "{:?}", outcome);
+            match &outcome {
+                Err(code) if code == "nianbao::read::not-a-report" => {
+                    let report = nianbao_reader::read_text("mutated", &text);
+                    prop_assert!(report.sections.is_empty(), "{:?}", report.sections.keys());
+                }
+                _ => prop_assert!(outcome.is_ok(), "{:?}", outcome),
+            }
         }
     }
 
@@ -177,7 +186,9 @@ proptest! {
         match pipeline(cut) {
             Ok(_) => {}
             Err(code) => prop_assert!(
-                ["nianbao::read::empty", "nianbao::read::encoding"].contains(&code.as_str()),
+                // Cut before any heading or table row: no report any more.
+                ["nianbao::read::empty", "nianbao::read::encoding", "nianbao::read::not-a-report"]
+                    .contains(&code.as_str()),
                 "{}", code
             ),
         }

@@ -42,7 +42,7 @@ fn jiaxing_is_consistent_under_the_template_rules() {
             .and_then(|c| c.value.number()),
         Some(Decimal::from(8))
     );
-    let findings = evaluate(&rules(), &report, None);
+    let findings = evaluate(&rules(), &report, None).findings;
     let errors: Vec<Finding> = findings
         .iter()
         .filter(|f| f.severity == Severity::Error)
@@ -58,7 +58,7 @@ fn a_changed_total_is_the_primary_label_with_operands_secondary() {
     let mut text = JIAXING.to_string();
     text.replace_range(at..at + 1, "9");
     let report = read(&text);
-    let findings = evaluate(&rules(), &report, None);
+    let findings = evaluate(&rules(), &report, None).findings;
     let balance: Vec<&Finding> = findings
         .iter()
         .filter(|f| f.rule == "requests.column-balance")
@@ -132,7 +132,7 @@ fn the_narrative_count_is_compared_with_the_table() {
     let at = offset_after(JIAXING, "共收到依申请公开事项", "8");
     let mut text = JIAXING.to_string();
     text.replace_range(at..at + 1, "9");
-    let findings = evaluate(&rules(), &read(&text), None);
+    let findings = evaluate(&rules(), &read(&text), None).findings;
     let f = findings
         .iter()
         .find(|f| f.rule == "narrative.requests-received")
@@ -164,14 +164,14 @@ fn amounts_are_compared_at_their_printed_precision() {
     };
     // 7730.28 printed with two decimals equals 7730.284 rounded to two.
     given(&mut r, "7730.28");
-    assert!(evaluate(&set, &r.build(), None).is_empty());
+    assert!(evaluate(&set, &r.build(), None).findings.is_empty());
     given(&mut r, "7730.29");
-    let f = evaluate(&set, &r.build(), None);
+    let f = evaluate(&set, &r.build(), None).findings;
     assert_eq!(f.len(), 1);
     assert_eq!(f[0].message, "7730.29 ≠ 7730.284");
     // One decimal printed: 7730.3 is 7730.284 at that precision.
     given(&mut r, "7730.3");
-    assert!(evaluate(&set, &r.build(), None).is_empty());
+    assert!(evaluate(&set, &r.build(), None).findings.is_empty());
 }
 
 #[test]
@@ -190,7 +190,7 @@ fn a_group_printed_as_one_row_counts_with_its_own_value() {
         r.set_cell("requests", "other", col, CellValue::Integer(0));
     }
     r.set_section("overview", "2023年，本机关共收到政府信息公开申请1件。");
-    let findings = evaluate(&rules(), &r.build(), None);
+    let findings = evaluate(&rules(), &r.build(), None).findings;
     let errors: Vec<&Finding> = findings
         .iter()
         .filter(|f| f.severity == Severity::Error)
@@ -218,13 +218,13 @@ fn cross_year_rules_run_only_with_last_years_report() {
         CellValue::Integer(2),
     );
     let report = this.build();
-    let without = evaluate(&set, &report, None);
+    let without = evaluate(&set, &report, None).findings;
     assert!(
         !without.iter().any(|f| f.rule.starts_with("cross-year.")),
         "{}",
         show(&without)
     );
-    let with = evaluate(&set, &report, Some(&last.build()));
+    let with = evaluate(&set, &report, Some(&last.build())).findings;
     let carried: Vec<&Finding> = with
         .iter()
         .filter(|f| f.rule == "cross-year.carried-over")
@@ -239,8 +239,17 @@ fn cross_year_rules_run_only_with_last_years_report() {
 }
 
 #[test]
-fn extraction_problems_become_findings_with_their_own_ids() {
+fn cells_not_read_are_reading_limits_and_their_rules_not_checked() {
     let mut report = SyntheticReport::template(Format::V2021, 2023).build();
+    // The cell as a reader leaves it: its text, not a number.
+    if let Some(cell) = report
+        .tables
+        .get_mut("requests")
+        .and_then(|t| t.rows.get_mut("new"))
+        .and_then(|r| r.cells.get_mut("total"))
+    {
+        cell.value = nianbao_model::CellValue::Text("八".into());
+    }
     report.problems.push(nianbao_model::Problem {
         kind: nianbao_model::ProblemKind::UnreadableCell,
         message: "requests.new.total: \"八\" is not a number".into(),
@@ -251,12 +260,40 @@ fn extraction_problems_become_findings_with_their_own_ids() {
         column: Some("total".into()),
         candidates: vec![],
     });
-    let findings = evaluate(&rules(), &report, None);
-    let f = findings
+    let nianbao_engine::Evaluation { findings, reading } = evaluate(&rules(), &report, None);
+    assert!(
+        !findings.iter().any(|f| f.rule.starts_with("extract.")),
+        "{findings:#?}"
+    );
+    let f = reading
+        .limits
         .iter()
         .find(|f| f.rule == "extract.unreadable-cell")
-        .expect("finding");
-    assert_eq!(f.severity, Severity::Error);
+        .expect("a reading limit");
+    assert_eq!(f.severity, Severity::Warning);
     assert_eq!(f.labels.len(), 1);
     assert!(f.labels[0].primary);
+    assert_eq!(reading.status, nianbao_engine::ReadingStatus::Partial);
+    // The rules reading that cell: not checked, neither passed nor failed.
+    let unchecked: Vec<&str> = reading.unchecked.iter().map(|u| u.rule.as_str()).collect();
+    for rule in ["requests.row-total", "requests.column-balance"] {
+        assert!(unchecked.contains(&rule), "{rule}: {unchecked:?}");
+    }
+    assert!(reading
+        .unchecked
+        .iter()
+        .all(|u| u.unread == ["requests.new.total"]));
+    // The same cell missing with nothing said about it (a cell the report
+    // leaves out) is not "not checked": it is what the rules judge.
+    let mut report = SyntheticReport::template(Format::V2021, 2023).build();
+    if let Some(row) = report
+        .tables
+        .get_mut("requests")
+        .and_then(|t| t.rows.get_mut("new"))
+    {
+        row.cells.shift_remove("total");
+    }
+    let e = evaluate(&rules(), &report, None);
+    assert_eq!(e.reading.status, nianbao_engine::ReadingStatus::Complete);
+    assert!(e.reading.unchecked.is_empty());
 }

@@ -27,7 +27,7 @@ fn builtin_rules_find_every_injected_defect_and_nothing_else() {
     let mut reports = Vec::new();
     for report in generate(2024, count, &options) {
         let read = nianbao_reader::read_text(&report.name, report.text());
-        let findings = nianbao_engine::eval::evaluate(&rules, &read, None);
+        let findings = nianbao_engine::eval::evaluate(&rules, &read, None).findings;
         reports.push(CheckedReport {
             path: report.name.clone(),
             error: None,

@@ -47,7 +47,7 @@ fn compile_builtin_rules() -> usize {
 fn evaluate_rules(bencher: divan::Bencher, name: &str) {
     let rules = CompiledRules::new(builtin_rules());
     let report = nianbao_reader::read_bytes(name, &fixture(name)).expect("a fixture reads");
-    bencher.bench(|| rules.evaluate(divan::black_box(&report), None).len());
+    bencher.bench(|| rules.evaluate(divan::black_box(&report), None).findings.len());
 }
 
 /// The same, lowering the rules for the report's format on every call
@@ -56,7 +56,7 @@ fn evaluate_rules(bencher: divan::Bencher, name: &str) {
 fn evaluate_rules_unplanned(bencher: divan::Bencher, name: &str) {
     let rules = builtin_rules();
     let report = nianbao_reader::read_bytes(name, &fixture(name)).expect("a fixture reads");
-    bencher.bench(|| evaluate(&rules, divan::black_box(&report), None).len());
+    bencher.bench(|| evaluate(&rules, divan::black_box(&report), None).findings.len());
 }
 
 /// Read, evaluate and render one report as JSON (rules compiled once, as
@@ -69,7 +69,7 @@ fn whole_pipeline(bencher: divan::Bencher, name: &str) {
     bencher.bench_local(|| {
         out.clear();
         let report = nianbao_reader::read_bytes(name, divan::black_box(&bytes)).expect("a fixture reads");
-        let findings = rules.evaluate(&report, None);
+        let nianbao_engine::Evaluation { findings, reading } = rules.evaluate(&report, None);
         let result = ReportResult {
             path: name.to_string(),
             outcome: Outcome::Checked(Checked {
@@ -78,6 +78,7 @@ fn whole_pipeline(bencher: divan::Bencher, name: &str) {
                 pages: Vec::new(),
                 table_rows: Vec::new(),
                 findings,
+                reading,
             }),
         };
         let mut renderer = JsonRenderer::new();

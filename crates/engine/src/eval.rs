@@ -17,12 +17,13 @@
 pub mod cases;
 mod number;
 mod plan;
+mod unread;
 
-use crate::finding::{Finding, FindingLabel};
+use crate::finding::{Evaluation, Finding, FindingLabel, Reading, ReadingStatus, Unchecked};
 use nianbao_model::label::{normalize, split_numbering};
 use nianbao_model::{
-    Cell, CellValue, Date, Decimal, LabelMatch, LabelUse, ProblemKind, Report, RowKind, Span, TableSchema,
-    ValueKind,
+    Cell, CellValue, Date, Decimal, LabelMatch, LabelUse, ProblemClass, ProblemKind, Report, RowKind, Span,
+    TableSchema, ValueKind,
 };
 use nianbao_rules::ast::{
     BinOp, Blame, Coord, Domain, Expr, ExprKind, Func, MetaField, Piece, Quantifier, SideValue, Template,
@@ -32,9 +33,10 @@ use nianbao_rules::{Rule, RuleSet, Severity};
 use number::number_in;
 use plan::{Plan, SharedPatterns};
 use rustc_hash::FxHashMap;
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
 use std::sync::OnceLock;
+use unread::Unread;
 
 /// A built-in rule id for one kind of extraction problem.
 #[derive(Debug, Clone, Copy)]
@@ -49,8 +51,12 @@ pub struct ExtractionRule {
 }
 
 /// The ids under which the reader's problems are reported (one per kind),
-/// for `rules list`, select/ignore and documentation.
-pub const EXTRACTION_RULES: [ExtractionRule; 12] = {
+/// for `rules list`, select/ignore and documentation. Those of kinds the
+/// reader is sure of (a part the report lacks) are findings about the
+/// report; the others are limits of the reading ([`ExtractionRule::reads`]),
+/// shown apart and never counted as defects, so their severity (at most a
+/// warning) only says how much a person should look.
+pub const EXTRACTION_RULES: [ExtractionRule; 14] = {
     use ProblemKind::*;
     use Severity::*;
     const fn r(
@@ -93,7 +99,7 @@ pub const EXTRACTION_RULES: [ExtractionRule; 12] = {
         r(
             "extract.missing-cells",
             MissingCells,
-            Error,
+            Warning,
             "行中数字少于列数",
             "每列都应填写数字，没有的填 0",
         ),
@@ -107,14 +113,14 @@ pub const EXTRACTION_RULES: [ExtractionRule; 12] = {
         r(
             "extract.unreadable-cell",
             UnreadableCell,
-            Error,
+            Warning,
             "单元格不是数字",
             "单元格只填阿拉伯数字，不带单位或文字",
         ),
         r(
             "extract.number-overflow",
             NumberOverflow,
-            Error,
+            Warning,
             "数字过大无法读取",
             "检查该数字是否多打了位数",
         ),
@@ -140,6 +146,20 @@ pub const EXTRACTION_RULES: [ExtractionRule; 12] = {
             "在数字之间加分隔，或核对原表",
         ),
         r(
+            "extract.row-not-read",
+            RowNotRead,
+            Warning,
+            "未能读取的行：表中有无法归位的文字或数字",
+            "核对原表中该行；若原表有此行，说明 nianbao 未能读取它，不是报告的问题",
+        ),
+        r(
+            "extract.table-not-read",
+            TableNotRead,
+            Warning,
+            "未能读取的表格：该处有数字，但没有一行能对上模板",
+            "核对原表（可能是图片或特殊排版）；这是读取的局限，不是报告的问题",
+        ),
+        r(
             "extract.unknown-label",
             UnknownLabel,
             Warning,
@@ -156,6 +176,14 @@ pub const EXTRACTION_RULES: [ExtractionRule; 12] = {
         },
     ]
 };
+
+impl ExtractionRule {
+    /// Whether what this id reports is a limit of the reading (or a note
+    /// on it), not a finding about the report.
+    pub fn reads(&self) -> bool {
+        self.kind.is_none_or(|k| k.class() == ProblemClass::NotRead)
+    }
+}
 
 /// The id of the note saying which cells of a table were recovered from
 /// digits that ran together.
@@ -191,7 +219,7 @@ impl CompiledRules {
     }
 
     /// [`evaluate`] with this rule set.
-    pub fn evaluate(&self, report: &Report, previous: Option<&Report>) -> Vec<Finding> {
+    pub fn evaluate(&self, report: &Report, previous: Option<&Report>) -> Evaluation {
         let plan = self.plans[report.format.index()]
             .get_or_init(|| Plan::new(&self.rules, report.format, &self.patterns));
         evaluate_planned(&self.rules, plan, report, previous)
@@ -248,7 +276,7 @@ impl CellLabels {
 ///
 /// This lowers the rules for the report's format on every call; a batch
 /// keeps a [`CompiledRules`] instead.
-pub fn evaluate(rules: &RuleSet, report: &Report, previous: Option<&Report>) -> Vec<Finding> {
+pub fn evaluate(rules: &RuleSet, report: &Report, previous: Option<&Report>) -> Evaluation {
     evaluate_planned(
         rules,
         &Plan::new(rules, report.format, &Default::default()),
@@ -260,18 +288,15 @@ pub fn evaluate(rules: &RuleSet, report: &Report, previous: Option<&Report>) -> 
 /// [`evaluate`] by the interpreter alone, every binding of every rule: the
 /// reference the plans are tested against (tests/plan_equivalence.rs).
 #[doc(hidden)]
-pub fn evaluate_interpreted(rules: &RuleSet, report: &Report, previous: Option<&Report>) -> Vec<Finding> {
+pub fn evaluate_interpreted(rules: &RuleSet, report: &Report, previous: Option<&Report>) -> Evaluation {
     evaluate_planned(rules, &Plan::interpreted(rules), report, previous)
 }
 
-fn evaluate_planned(
-    rules: &RuleSet,
-    plan: &Plan,
-    report: &Report,
-    previous: Option<&Report>,
-) -> Vec<Finding> {
+fn evaluate_planned(rules: &RuleSet, plan: &Plan, report: &Report, previous: Option<&Report>) -> Evaluation {
     let mut findings = Vec::new();
     let mut reported_missing: Vec<String> = Vec::new();
+    let unread = Unread::of(report);
+    let mut unchecked: Vec<Unchecked> = Vec::new();
     let dense = plan.dense(report);
     // The interpreter's indexes, built only for rules it runs whole (every
     // binding); the few bindings that fail look their cells up directly.
@@ -282,13 +307,16 @@ fn evaluate_planned(
         if rule.cross_year && previous.is_none() {
             continue;
         }
-        let indexed = rule_plan.instances.is_none();
+        // With places not read, every binding is run, so that each one
+        // reading such a place is known (and not checked), whatever the
+        // plan would decide from the places that were read.
+        let whole = rule_plan.instances.is_none() || !unread.is_empty();
         let interpreter = |bindings| Evaluator {
             report,
             previous,
-            cells: indexed.then(|| cells.get_or_init(|| CellIndex::new(report))),
+            cells: whole.then(|| cells.get_or_init(|| CellIndex::new(report))),
             previous_cells: previous
-                .filter(|_| indexed)
+                .filter(|_| whole)
                 .map(|p| previous_cells.get_or_init(|| CellIndex::new(p))),
             rule,
             patterns: &plan.patterns,
@@ -296,10 +324,22 @@ fn evaluate_planned(
             touched: Vec::new(),
             side: None,
             missing: Vec::new(),
+            unread: &unread,
+            unread_hits: RefCell::new(Vec::new()),
+            unchecked: Vec::new(),
+            unchecked_count: 0,
+        };
+        let mut not_checked = (0usize, Vec::new());
+        let mut gather = |ev: Evaluator| {
+            not_checked.0 += ev.unchecked_count;
+            for place in ev.unchecked {
+                if !not_checked.1.contains(&place) {
+                    not_checked.1.push(place);
+                }
+            }
         };
         match &rule_plan.instances {
-            None => interpreter(Vec::new()).run(0, &mut findings, &mut reported_missing),
-            Some(instances) => {
+            Some(instances) if !whole => {
                 rule_plan.failing(&dense, &mut failing);
                 for inst in failing.iter().filter_map(|i| instances.get(*i)) {
                     let bindings: Vec<(&str, Binding)> = rule
@@ -308,11 +348,26 @@ fn evaluate_planned(
                         .zip(&inst.bindings)
                         .map(|(q, b)| (q.var.as_str(), *b))
                         .collect();
-                    interpreter(bindings).instance(&mut findings, &mut reported_missing);
+                    let mut ev = interpreter(bindings);
+                    ev.instance(&mut findings, &mut reported_missing);
+                    gather(ev);
                 }
             }
+            _ => {
+                let mut ev = interpreter(Vec::new());
+                ev.run(0, &mut findings, &mut reported_missing);
+                gather(ev);
+            }
+        }
+        if not_checked.0 > 0 {
+            unchecked.push(Unchecked {
+                rule: rule.id.clone(),
+                instances: not_checked.0,
+                unread: not_checked.1,
+            });
         }
     }
+    let mut limits = Vec::new();
     for p in &report.problems {
         let er = extraction_rule(p.kind);
         if let Some(key) = missing_key(p) {
@@ -320,7 +375,7 @@ fn evaluate_planned(
                 continue;
             }
         }
-        findings.push(Finding {
+        let finding = Finding {
             rule: er.id.to_string(),
             severity: er.severity,
             message: p.message.clone(),
@@ -335,11 +390,33 @@ fn evaluate_planned(
                 })
                 .into_iter()
                 .collect(),
-        });
+        };
+        if er.reads() {
+            limits.push(finding);
+        } else {
+            findings.push(finding);
+        }
     }
-    findings.extend(inferred_cell_notes(report));
+    let mut notes = inferred_cell_notes(report);
     sort_findings(&mut findings);
-    findings
+    sort_findings(&mut limits);
+    sort_findings(&mut notes);
+    let status = if limits.is_empty() {
+        ReadingStatus::Complete
+    } else if report.tables.values().all(|t| t.rows.is_empty()) {
+        ReadingStatus::NotRead
+    } else {
+        ReadingStatus::Partial
+    };
+    Evaluation {
+        findings,
+        reading: Reading {
+            status,
+            limits,
+            notes,
+            unchecked,
+        },
+    }
 }
 
 /// One info finding per table with cells recovered from digits that ran
@@ -941,6 +1018,13 @@ struct Evaluator<'a> {
     side: Option<Side>,
     /// Things `present()` found missing in the current binding.
     missing: Vec<String>,
+    /// The report's places not read.
+    unread: &'a Unread,
+    /// Those the current binding looked at (positions in `unread`).
+    unread_hits: RefCell<Vec<usize>>,
+    /// The places not read of the bindings not checked, and how many.
+    unchecked: Vec<String>,
+    unchecked_count: usize,
 }
 
 impl<'a> Evaluator<'a> {
@@ -970,12 +1054,17 @@ impl<'a> Evaluator<'a> {
 
     fn instance(&mut self, findings: &mut Vec<Finding>, reported_missing: &mut Vec<String>) {
         let mut guard_touched = Vec::new();
+        self.unread_hits.get_mut().clear();
         if let Some(g) = &self.rule.guard {
             self.touched.clear();
             if !matches!(self.eval(g), Some(Val::Bool(true))) {
+                // Not applicable, or not known to be: a guard on places
+                // not read leaves the binding unchecked.
+                self.not_checked();
                 return;
             }
             guard_touched = std::mem::take(&mut self.touched);
+            self.unread_hits.get_mut().clear();
         }
         self.touched.clear();
         self.missing.clear();
@@ -994,7 +1083,12 @@ impl<'a> Evaluator<'a> {
             }
             _ => (self.eval(check), None),
         };
-        if !matches!(outcome, Some(Val::Bool(false))) {
+        if matches!(outcome, Some(Val::Bool(true))) {
+            return;
+        }
+        // A check that fails, or cannot be decided, on places not read says
+        // nothing about the report: the binding is not checked.
+        if self.not_checked() || !matches!(outcome, Some(Val::Bool(false))) {
             return;
         }
         reported_missing.append(&mut self.missing);
@@ -1014,6 +1108,25 @@ impl<'a> Evaluator<'a> {
             reference: self.rule.reference.clone(),
             labels,
         });
+    }
+
+    /// Whether the current binding looked at places not read; if so it is
+    /// counted as not checked, with those places.
+    fn not_checked(&mut self) -> bool {
+        let hits = self.unread_hits.get_mut();
+        if hits.is_empty() {
+            return false;
+        }
+        self.unchecked_count += 1;
+        for &i in hits.iter() {
+            if let Some(name) = self.unread.place(i).map(unread::Place::name) {
+                if !self.unchecked.contains(&name) {
+                    self.unchecked.push(name);
+                }
+            }
+        }
+        hits.clear();
+        true
     }
 
     fn labels(&self) -> Vec<FindingLabel> {
@@ -1073,9 +1186,26 @@ impl<'a> Evaluator<'a> {
                 None => cell_at(self.previous?, table, row, column),
             }
         } else {
+            self.note_unread(table, Some(row), Some(column));
             match self.cells {
                 Some(index) => index.get(table, row, column),
                 None => cell_at(self.report, table, row, column),
+            }
+        }
+    }
+
+    /// Records that this binding looks at a place of the report that was
+    /// not read, if this one was not (`row` `None`: the table; `column`
+    /// `None`: the row).
+    #[inline]
+    fn note_unread(&self, table: &str, row: Option<&str>, column: Option<&str>) {
+        if self.unread.is_empty() {
+            return;
+        }
+        if let Some(i) = self.unread.holding(table, row, column) {
+            let mut hits = self.unread_hits.borrow_mut();
+            if !hits.contains(&i) {
+                hits.push(i);
             }
         }
     }
@@ -1528,6 +1658,9 @@ impl<'a> Evaluator<'a> {
                     return Some(Val::Bool(false));
                 };
                 let report = self.source(previous)?;
+                if !previous {
+                    self.note_unread(&table, Some(&id), None);
+                }
                 let row = report.tables.get(&table).and_then(|t| t.rows.get(id.as_str()));
                 let has = row.is_some_and(|r| r.cells.values().any(|c| c.value.number().is_some()));
                 if let (false, Some(r)) = (previous, row.filter(|_| has)) {
@@ -1598,8 +1731,16 @@ impl<'a> Evaluator<'a> {
                 }
                 (found, Some(format!("section:{id}")), None)
             }
-            (_, Some(Val::Table(t))) => (report.tables.contains_key(&t), Some(format!("table:{t}")), None),
+            (_, Some(Val::Table(t))) => {
+                if !previous {
+                    self.note_unread(&t, None, None);
+                }
+                (report.tables.contains_key(&t), Some(format!("table:{t}")), None)
+            }
             (_, Some(Val::Row { table, id })) if !table.is_empty() => {
+                if !previous {
+                    self.note_unread(&table, Some(&id), None);
+                }
                 let t = report.tables.get(&table);
                 // A group row without numbers of its own may be recorded only
                 // through its sub-rows.

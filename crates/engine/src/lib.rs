@@ -15,5 +15,5 @@ pub mod eval;
 pub mod finding;
 pub mod render;
 
-pub use finding::{Finding, FindingLabel, Severity};
+pub use finding::{Evaluation, Finding, FindingLabel, Reading, ReadingStatus, Severity, Unchecked};
 pub use render::{Checked, InputFailure, Outcome, Renderer, ReportResult, RuleInfo, Summary};

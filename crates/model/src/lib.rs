@@ -26,7 +26,7 @@ pub use cells::Cells;
 pub use rendered::{Piece, RenderedText};
 pub use report::{
     Cell, CellValue, Date, DocumentRow, Id, Inference, LabelMatch, LabelUse, Metadata, Period, Problem,
-    ProblemKind, RenderedSlice, Report, ReportHasher, ReportMap, Row, Section, Source, Table,
+    ProblemClass, ProblemKind, RenderedSlice, Report, ReportHasher, ReportMap, Row, Section, Source, Table,
 };
 pub use rust_decimal::Decimal;
 pub use schema::{

@@ -393,6 +393,55 @@ pub enum ProblemKind {
     TooAmbiguous,
     /// Text inside a table that matches no template label.
     UnknownLabel,
+    /// A row not found where the table holds text or numbers the reader
+    /// could not place: the row may well be there, unread.
+    RowNotRead,
+    /// A table whose place holds numbers, none of them read as its rows
+    /// (a table printed as an image, or laid out beyond the reader).
+    TableNotRead,
+}
+
+/// What a [`Problem`] says: that the report lacks something (the reader is
+/// sure), or that the reader could not read something that may be there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProblemClass {
+    /// About the report, and sure: it lacks a part of the template (the
+    /// document was aligned around the gap and nothing the reader could not
+    /// place lies there), or a row's digits that ran together add up under
+    /// no split.
+    AboutReport,
+    /// A limit of the reading: something was not read, not found wrong.
+    NotRead,
+}
+
+impl ProblemKind {
+    /// Whether problems of this kind are about the report or about the reading.
+    pub fn class(self) -> ProblemClass {
+        match self {
+            ProblemKind::MissingSection
+            | ProblemKind::MissingTable
+            | ProblemKind::MissingRow
+            // Whichever way its digits are split, the row does not add up.
+            | ProblemKind::NoValidSplit => ProblemClass::AboutReport,
+            _ => ProblemClass::NotRead,
+        }
+    }
+}
+
+impl Problem {
+    /// Whether the problem says some place of the report was not read:
+    /// what rules reading that place cannot check. A stray number or label
+    /// the reader could not place leaves every template place read.
+    pub fn leaves_unread(&self) -> bool {
+        match self.kind {
+            // A repeated row (read the first time) or stray text.
+            ProblemKind::UnknownLabel => false,
+            // Numbers before any row label: no row of the template is among them.
+            ProblemKind::ExtraCells => self.row.is_some(),
+            kind => kind.class() == ProblemClass::NotRead,
+        }
+    }
 }
 
 impl Report {

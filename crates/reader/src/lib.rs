@@ -25,7 +25,9 @@
 //! - [`read_bytes_as`]: the same with the input format given
 //!   ([`InputFormat`]: text, JSON, HTML, .docx, PDF with a text layer) or, with `None`, chosen
 //!   by extension and content; web pages and Word files are rendered to text
-//!   and read by [`read_text`], spans moved back onto the page;
+//!   and read by [`read_text`], spans moved back onto the page; a document
+//!   in which neither a section nor a table of the template is found is
+//!   [`ReadError::NotAnAnnualReport`];
 //! - [`read_text`]: read already-decoded text. Never fails: what cannot be
 //!   read becomes a `Problem` in the report.
 
@@ -57,6 +59,18 @@ pub enum ReadError {
         help("JSON input must be a Report as written by `nianbao extract --format json`")
     )]
     NotAReport { name: String, message: String },
+    #[error(
+        "{name}: not an annual report on government information disclosure: none of the template's \
+         section headings or table rows was found"
+    )]
+    #[diagnostic(
+        code("nianbao::read::not-a-report"),
+        help(
+            "nianbao checks 政府信息公开工作年度报告; if this is one, its text may be an image \
+             (a scanned PDF) or the export may have lost its words: export the text again"
+        )
+    )]
+    NotAnAnnualReport { name: String },
     #[error("{name}: invalid report JSON: {}", errors.join("; "))]
     #[diagnostic(code(nianbao::read::invalid_report))]
     InvalidReport { name: String, errors: Vec<String> },

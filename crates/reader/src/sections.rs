@@ -569,6 +569,20 @@ fn head_reading(
 // Not inlined: called once per report, and a profile then shows its share.
 #[inline(never)]
 pub(crate) fn find(text: &str, heads: &[Head], format: Format) -> Vec<Heading> {
+    let mut found = find_labelled(text, heads, format);
+    let sections = &template(format).sections;
+    if found.len() < sections.len() && !found.is_empty() {
+        let max_label_chars = SECTION_LABELS.get(format.index()).map_or(0, |labels| {
+            labels.iter().flatten().map(|l| l.chars).max().unwrap_or(0)
+        });
+        reworded_headings(text, heads, sections, max_label_chars, &mut found);
+    }
+    found
+}
+
+/// The headings that read as their section's label or a variant, within
+/// the edits a label tolerates, taken in template order.
+fn find_labelled(text: &str, heads: &[Head], format: Format) -> Vec<Heading> {
     let sections = &template(format).sections;
     let format_index = format.index();
     let no_labels = Vec::new();
@@ -645,6 +659,81 @@ pub(crate) fn find(text: &str, heads: &[Head], format: Format) -> Vec<Heading> {
         }
     }
     found
+}
+
+/// Headings reworded beyond the edits a label tolerates ("五、存在的主要问题
+/// 及整改措施"), found by their place: a line between the headings found
+/// around a missing section, numbered with that section's own numeral, short
+/// enough to be a heading, opening as the section's label (or a variant)
+/// opens and sharing most of its characters. Its wording is then reported,
+/// not the section missing.
+/// Characters of a section label's opening a reworded heading keeps.
+const OPENING_CHARS: usize = 4;
+
+fn reworded_headings(
+    text: &str,
+    heads: &[Head],
+    sections: &[SectionSchema],
+    max_label_chars: usize,
+    found: &mut Vec<Heading>,
+) {
+    let mut norm = String::new();
+    for (index, schema) in sections.iter().enumerate() {
+        if found.iter().any(|h| h.index == index) {
+            continue;
+        }
+        let start = found
+            .iter()
+            .filter(|h| h.index < index)
+            .map(|h| h.label.span.end())
+            .max()
+            .unwrap_or(0);
+        let end = found
+            .iter()
+            .filter(|h| h.index > index)
+            .map(|h| h.label.span.offset)
+            .min()
+            .unwrap_or(text.len());
+        let Some(numeral) = schema.numbering.chars().next() else {
+            continue;
+        };
+        let label: Vec<char> = normalize(schema.label).chars().collect();
+        // How the label and its variants open: what a rewording keeps.
+        let openings: Vec<String> = std::iter::once(&schema.label)
+            .chain(schema.variants)
+            .map(|l| normalize(l).chars().take(OPENING_CHARS).collect())
+            .collect();
+        let heading = heads
+            .iter()
+            .filter(|h| start <= h.span.offset && h.span.end() <= end)
+            .find_map(|h| {
+                let cell = h.span.slice(text)?;
+                norm.clear();
+                normalize_into(cell, &mut norm);
+                let (num, rest) = split_numbering(&norm);
+                let numbered = num.starts_with(numeral) && section_numbering(num);
+                let chars = rest.chars().count();
+                let opens_alike = openings.iter().any(|o| rest.starts_with(o.as_str()));
+                if !numbered || !opens_alike || chars > max_label_chars + 5 {
+                    return None;
+                }
+                // Most of the label's characters, in the heading.
+                let shared = label.iter().filter(|c| rest.contains(**c)).count();
+                (2 * shared > label.len()).then(|| Heading {
+                    index,
+                    label: LabelUse {
+                        target: schema.id.into(),
+                        text: cell.trim_end().to_string(),
+                        span: Span::new(h.span.offset, cell.trim_end().len()),
+                        matched: LabelMatch::Different { other: None },
+                    },
+                })
+            });
+        if let Some(h) = heading {
+            let at = found.partition_point(|f| f.index < index);
+            found.insert(at, h);
+        }
+    }
 }
 
 /// A numbered heading printed inside a line, as in web pages whose text ran
@@ -740,7 +829,7 @@ mod tests {
     }
 
     fn same_headings(text: &str) -> usize {
-        let found: Vec<_> = find(text, &heads_read(text), Format::V2021)
+        let found: Vec<_> = find_labelled(text, &heads_read(text), Format::V2021)
             .into_iter()
             .map(|h| (h.index, h.label.text, h.label.span, h.label.matched))
             .collect();
@@ -778,6 +867,30 @@ mod tests {
             ];
             let text: String = picks.iter().map(|&k| PIECES[k]).collect();
             same_headings(&text);
+        }
+    }
+
+    #[test]
+    fn a_reworded_heading_is_found_by_its_place_and_numbering() {
+        let text = "一、总体情况\n正文\n四、政府信息公开行政复议、行政诉讼情况\n表\n\
+                    五、存在的主要问题及整改措施\n（一）存在的主要问题\n六、其他需要报告的事项\n无\n";
+        let found = find(text, &heads_read(text), Format::V2021);
+        let problems = found.iter().find(|h| h.index == 4).map(|h| &h.label);
+        let Some(label) = problems else {
+            panic!("no problems section in {found:?}");
+        };
+        assert_eq!(label.text, "五、存在的主要问题及整改措施");
+        assert_eq!(label.matched, LabelMatch::Different { other: None });
+        // Not with another section's numeral, nor opening otherwise, nor
+        // outside the place between its neighbours.
+        for other in [
+            "三、存在的主要问题及整改措施",
+            "五、工作中的不足和下一步打算",
+            "（五）存在的主要问题及整改措施",
+        ] {
+            let text = text.replace("五、存在的主要问题及整改措施", other);
+            let found = find(&text, &heads_read(&text), Format::V2021);
+            assert!(!found.iter().any(|h| h.index == 4), "{other}: {found:?}");
         }
     }
 

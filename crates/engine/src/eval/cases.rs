@@ -77,6 +77,7 @@ fn run_test(set: &RuleSet, t: &RuleTest, bases: Option<&dyn BaseReports>) -> Cas
         }
     };
     let findings: Vec<Finding> = evaluate(set, &report, prev.as_ref())
+        .findings
         .into_iter()
         .filter(|f| f.rule == t.rule)
         .collect();

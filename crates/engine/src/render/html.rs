@@ -9,8 +9,8 @@
 //! is shown, never run. The page parts are public so that `nianbao serve` can
 //! draw the same rendering: [`write_page_start`], [`write_report`], [`STYLE`].
 
-use super::{Locator, Outcome, Renderer, ReportResult, Summary};
-use crate::finding::{Finding, Severity};
+use super::{Checked, Locator, Outcome, Renderer, ReportResult, Summary};
+use crate::finding::{Finding, ReadingStatus, Severity};
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
 use nianbao_model::schema::{RowKind, RowSchema, TableSchema};
 use nianbao_model::{Cell, Report, Span, Table};
@@ -85,6 +85,8 @@ struct IndexRow {
     year: Option<i32>,
     counts: [usize; 3],
     failed: bool,
+    /// Not read whole.
+    partly_read: bool,
 }
 
 /// Writes one report's `<section id="r{n}">`: heading, counts, tables (when
@@ -137,6 +139,7 @@ fn write_section(
         year,
         counts: [0; 3],
         failed: false,
+        partly_read: false,
     };
     let checked = match &result.outcome {
         Outcome::Failed(e) => {
@@ -156,6 +159,7 @@ fn write_section(
         Outcome::Checked(c) => c,
     };
     row.counts = counts(&checked.findings);
+    row.partly_read = checked.reading.status != ReadingStatus::Complete;
     out.write_all(b"<p class=\"counts\">")?;
     if checked.findings.is_empty() {
         out.write_all("<span class=\"sev ok\">✓ 未发现问题</span>".as_bytes())?;
@@ -191,8 +195,67 @@ fn write_section(
         None => out.write_all("<p>此输入未给出表格。</p>\n".as_bytes())?,
     }
     audit.write_findings(out)?;
+    write_reading(out, &anchor, checked, &locator)?;
     out.write_all(b"</section>\n")?;
     Ok(row)
+}
+
+/// How far the report was read: a status line, then what could not be read
+/// and the notes on the reading, each with its excerpt, apart from the
+/// findings and never counted with them; the rules not checked.
+fn write_reading(out: &mut dyn Write, anchor: &str, checked: &Checked, locator: &Locator) -> io::Result<()> {
+    let reading = &checked.reading;
+    if reading.status == ReadingStatus::Complete && reading.notes.is_empty() {
+        return Ok(());
+    }
+    write!(
+        out,
+        "<h3 id=\"{anchor}-reading\">读取情况：{}</h3>\n<p class=\"reading\">以下是 nianbao 未能读取或推断读取之处，\
+         不是报告的问题，也不计入问题数；请对照原文核对。</p>\n",
+        text(reading.status.describe())
+    )?;
+    let audit = Audit {
+        anchor,
+        text: &checked.text,
+        findings: &[],
+        locator,
+        first_cell: Vec::new(),
+    };
+    if !reading.limits.is_empty() || !reading.notes.is_empty() {
+        out.write_all(b"<ul class=\"reading\">\n")?;
+        for (f, what) in reading
+            .limits
+            .iter()
+            .map(|f| (f, "未能读取"))
+            .chain(reading.notes.iter().map(|f| (f, "读取说明")))
+        {
+            write!(
+                out,
+                "<li class=\"not-read\"><span class=\"sev not-read\">{what}</span> <code>{}</code> {}",
+                text(&f.rule),
+                text(&f.message)
+            )?;
+            if let Some(label) = f.labels.iter().find(|l| l.primary).or(f.labels.first()) {
+                audit.write_excerpt(out, label.span, &label.text)?;
+            }
+            out.write_all(b"</li>\n")?;
+        }
+        out.write_all(b"</ul>\n")?;
+    }
+    if !reading.unchecked.is_empty() {
+        out.write_all("<p class=\"reading\">因此未检查的规则：</p>\n<ul class=\"unchecked\">\n".as_bytes())?;
+        for u in &reading.unchecked {
+            writeln!(
+                out,
+                "<li><code>{}</code> {} 处（未能读取：{}）</li>",
+                text(&u.rule),
+                u.instances,
+                text(&u.unread.join("、"))
+            )?;
+        }
+        out.write_all(b"</ul>\n")?;
+    }
+    Ok(())
 }
 
 /// One report being written: its text, findings, and where each finding's
@@ -759,7 +822,11 @@ impl Renderer for HtmlRenderer {
                 "<tr><td><a href=\"#{}\">{}</a>{}</td><td>{}</td><td class=\"num\">{}</td>",
                 row.anchor,
                 text(&row.path),
-                if row.failed { "（无法检查）" } else { "" },
+                match (row.failed, row.partly_read) {
+                    (true, _) => "（无法检查）",
+                    (false, true) => "（未能完整读取）",
+                    (false, false) => "",
+                },
                 text(row.body.as_deref().unwrap_or("")),
                 row.year.map(|y| y.to_string()).unwrap_or_default()
             )?;
@@ -779,7 +846,6 @@ impl Renderer for HtmlRenderer {
 mod tests {
     use super::*;
     use crate::finding::FindingLabel;
-    use crate::render::Checked;
 
     fn page(text: &str, findings: Vec<Finding>) -> String {
         let mut out = Vec::new();
@@ -792,6 +858,7 @@ mod tests {
                 pages: Vec::new(),
                 table_rows: Vec::new(),
                 findings,
+                reading: Default::default(),
             }),
         };
         let mut summary = Summary::default();
@@ -892,6 +959,7 @@ mod tests {
                         pages: Vec::new(),
                         table_rows: Vec::new(),
                         findings: Vec::new(),
+                        reading: Default::default(),
                     }),
                 };
                 let mut out = Vec::new();
@@ -961,7 +1029,7 @@ mod tests {
             };
             let result = ReportResult {
                 path: text.clone(),
-                outcome: Outcome::Checked(Checked { text: text.clone(), base_offset: 0, pages: Vec::new(), table_rows: Vec::new(), findings: vec![finding] }),
+                outcome: Outcome::Checked(Checked { text: text.clone(), base_offset: 0, pages: Vec::new(), table_rows: Vec::new(), findings: vec![finding], reading: Default::default() }),
             };
             let mut out = Vec::new();
             write_report(&mut out, 1, &result, Some(&full_report(nianbao_model::Format::V2021, true)))

@@ -1,10 +1,13 @@
 //! Human output: each finding as a miette graphical report over the report
 //! text, the cells underlined and labelled (the primary label gives the
 //! `[file:line:column]` header), the rule id as the code, then one summary
-//! line. Clean reports print nothing; unreadable inputs print their error.
+//! line. What could not be read follows a report's findings, marked as such
+//! (never with an error's severity), with a line saying how far the report
+//! was read. Clean, fully read reports print nothing; unreadable inputs
+//! print their error.
 
 use super::{Checked, InputFailure, Locator, Outcome, Renderer, ReportResult, Summary};
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, Reading, ReadingStatus, Severity};
 use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
     SourceCode, SourceSpan, SpanContents,
@@ -20,6 +23,8 @@ pub struct HumanOptions {
     pub colour: bool,
     /// Width text is wrapped to.
     pub width: usize,
+    /// List the rules not checked on each report (`--show-unchecked`).
+    pub show_unchecked: bool,
 }
 
 impl Default for HumanOptions {
@@ -27,12 +32,14 @@ impl Default for HumanOptions {
         HumanOptions {
             colour: false,
             width: 100,
+            show_unchecked: false,
         }
     }
 }
 
 pub struct HumanRenderer {
     handler: GraphicalReportHandler,
+    show_unchecked: bool,
     /// The colour theme, when colour is on.
     colours: Option<GraphicalTheme>,
 }
@@ -45,6 +52,7 @@ impl HumanRenderer {
             GraphicalTheme::unicode_nocolor()
         };
         HumanRenderer {
+            show_unchecked: options.show_unchecked,
             colours: options.colour.then(|| theme.clone()),
             handler: GraphicalReportHandler::new_themed(theme)
                 .with_width(options.width)
@@ -120,17 +128,25 @@ impl Renderer for HumanRenderer {
             ),
             Outcome::Checked(checked) => {
                 let source = ReportSource::new(&result.path, checked);
-                for finding in &checked.findings {
+                let reading = &checked.reading;
+                let entries = checked
+                    .findings
+                    .iter()
+                    .map(|f| (f, Kind::Finding))
+                    .chain(reading.limits.iter().map(|f| (f, Kind::NotRead)))
+                    .chain(reading.notes.iter().map(|f| (f, Kind::ReadingNote)));
+                for (finding, kind) in entries {
                     self.write_diagnostic(
                         out,
                         &self.handler_for(finding, &source.locator),
                         &FindingDiagnostic {
                             finding,
+                            kind,
                             source: &source,
                         },
                     )?;
                 }
-                Ok(())
+                self.write_reading(out, &result.path, reading)
             }
         }
     }
@@ -138,6 +154,57 @@ impl Renderer for HumanRenderer {
     fn finish(&mut self, out: &mut dyn Write, summary: &Summary) -> io::Result<()> {
         writeln!(out, "{}", summary.line())
     }
+}
+
+impl HumanRenderer {
+    /// For a report not read whole: how far it was read, and how many rules
+    /// that leaves unchecked (listed with `show_unchecked`).
+    fn write_reading(&self, out: &mut dyn Write, path: &str, reading: &Reading) -> io::Result<()> {
+        // Rules go unchecked only where something was not read.
+        if reading.status == ReadingStatus::Complete {
+            return Ok(());
+        }
+        let instances: usize = reading.unchecked.iter().map(|u| u.instances).sum();
+        write!(
+            out,
+            "{path}：{}（{} 处未能读取）",
+            reading.status.describe(),
+            reading.limits.len()
+        )?;
+        if reading.unchecked.is_empty() {
+            return writeln!(out);
+        }
+        write!(
+            out,
+            "；{} 条规则的 {instances} 处检查因此未做",
+            reading.unchecked.len()
+        )?;
+        if !self.show_unchecked {
+            return writeln!(out, "（--show-unchecked 列出）");
+        }
+        writeln!(out, "：")?;
+        for u in &reading.unchecked {
+            writeln!(
+                out,
+                "  {} ×{}：未能读取 {}",
+                u.rule,
+                u.instances,
+                u.unread.join("、")
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// What an entry of a report's output is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// A finding about the report.
+    Finding,
+    /// Something nianbao could not read.
+    NotRead,
+    /// How some cells were read.
+    ReadingNote,
 }
 
 /// Lines longer than this (in characters) are cut around the labels, so a
@@ -279,6 +346,7 @@ impl SourceCode for ReportSource<'_> {
 
 struct FindingDiagnostic<'a> {
     finding: &'a Finding,
+    kind: Kind,
     source: &'a ReportSource<'a>,
 }
 
@@ -294,6 +362,11 @@ impl fmt::Display for FindingDiagnostic<'_> {
         if self.finding.labels.is_empty() {
             write!(f, "{}: ", self.source.name)?;
         }
+        match self.kind {
+            Kind::Finding => {}
+            Kind::NotRead => f.write_str("【未能读取，不是报告的问题】")?,
+            Kind::ReadingNote => f.write_str("【读取说明】")?,
+        }
         f.write_str(&self.finding.message)
     }
 }
@@ -306,6 +379,9 @@ impl Diagnostic for FindingDiagnostic<'_> {
     }
 
     fn severity(&self) -> Option<miette::Severity> {
+        if self.kind != Kind::Finding {
+            return Some(miette::Severity::Advice);
+        }
         Some(match self.finding.severity {
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,

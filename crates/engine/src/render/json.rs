@@ -1,13 +1,14 @@
 //! nianbao's JSON document (schema in docs/output.md):
 //! `{"reports":[{"path", "findings":[{"rule", "severity", "message", "help",
-//! "labels":[{"offset", "length", "line", "column", "label"}]}]}], "summary"}`;
-//! an unreadable input has an `"error"` object and no findings.
+//! "labels":[{"offset", "length", "line", "column", "label"}]}], "reading":
+//! {"status", "limits", "notes", "unchecked"}}], "summary"}`; an unreadable
+//! input has an `"error"` object and no findings.
 
 use super::{
     append_indented_json, write_indented_json, InputFailure, Locator, Outcome, Renderer, ReportResult,
     Summary, TableRow,
 };
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, ReadingStatus, Severity, Unchecked};
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -17,6 +18,17 @@ struct JsonReport<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<&'a InputFailure>,
     findings: Vec<JsonFinding<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reading: Option<JsonReading<'a>>,
+}
+
+/// How far the report was read: never findings about it.
+#[derive(Serialize)]
+struct JsonReading<'a> {
+    status: ReadingStatus,
+    limits: Vec<JsonFinding<'a>>,
+    notes: Vec<JsonFinding<'a>>,
+    unchecked: &'a [Unchecked],
 }
 
 #[derive(Serialize)]
@@ -90,20 +102,28 @@ impl Renderer for JsonRenderer {
         out.write_all(b"{\n  \"reports\": [")
     }
 
-    fn report(&mut self, out: &mut dyn Write, result: &ReportResult) -> io::Result<()> {
+    fn report<'a>(&mut self, out: &mut dyn Write, result: &'a ReportResult) -> io::Result<()> {
         let report = match &result.outcome {
             Outcome::Checked(c) => {
                 let locator = Locator::of(c);
+                let all = |fs: &'a [Finding]| fs.iter().map(|f| json_finding(f, &locator)).collect();
                 JsonReport {
                     path: &result.path,
                     error: None,
-                    findings: c.findings.iter().map(|f| json_finding(f, &locator)).collect(),
+                    findings: all(&c.findings),
+                    reading: Some(JsonReading {
+                        status: c.reading.status,
+                        limits: all(&c.reading.limits),
+                        notes: all(&c.reading.notes),
+                        unchecked: &c.reading.unchecked,
+                    }),
                 }
             }
             Outcome::Failed(e) => JsonReport {
                 path: &result.path,
                 error: Some(e),
                 findings: Vec::new(),
+                reading: None,
             },
         };
         self.buffer.clear();

@@ -13,7 +13,7 @@ pub mod json;
 pub mod sarif;
 pub mod statistics;
 
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, Reading, ReadingStatus, Severity};
 use nianbao_model::{DocumentRow, LineIndex, Report, Span};
 use serde::Serialize;
 use std::io::{self, Write};
@@ -51,8 +51,11 @@ pub struct Checked {
     /// file's) in `text`; empty otherwise. Places in them are then given as
     /// table and row too.
     pub table_rows: Vec<DocumentRow>,
-    /// Findings ordered by position.
+    /// Findings about the report, ordered by position.
     pub findings: Vec<Finding>,
+    /// How far the report was read: what was not read, notes on how some
+    /// cells were read, rules not checked. Never counted as findings.
+    pub reading: Reading,
 }
 
 /// Why an input could not be checked (unreadable file, undecodable bytes …).
@@ -72,6 +75,14 @@ impl ReportResult {
             Outcome::Failed(_) => &[],
         }
     }
+
+    /// How far the report was read (`None`: it could not be checked at all).
+    pub fn reading(&self) -> Option<&Reading> {
+        match &self.outcome {
+            Outcome::Checked(c) => Some(&c.reading),
+            Outcome::Failed(_) => None,
+        }
+    }
 }
 
 /// Counts over all inputs.
@@ -81,10 +92,18 @@ pub struct Summary {
     pub reports: usize,
     /// Inputs that could not be checked.
     pub unreadable: usize,
+    /// Findings about the reports (reading limits are not findings).
     pub findings: usize,
     pub error: usize,
     pub warning: usize,
     pub info: usize,
+    /// Reports checked that could not be read whole (some cells, rows or
+    /// tables not read), those whose tables could not be read at all included.
+    pub partly_read: usize,
+    /// What could not be read, over all reports (see `Reading::limits`).
+    pub reading_limits: usize,
+    /// Rule instances not checked because their inputs were not read.
+    pub unchecked: usize,
 }
 
 impl Summary {
@@ -93,6 +112,11 @@ impl Summary {
         match &result.outcome {
             Outcome::Failed(_) => self.unreadable += 1,
             Outcome::Checked(c) => {
+                if c.reading.status != ReadingStatus::Complete {
+                    self.partly_read += 1;
+                }
+                self.reading_limits += c.reading.limits.len();
+                self.unchecked += c.reading.unchecked.iter().map(|u| u.instances).sum::<usize>();
                 for f in &c.findings {
                     self.findings += 1;
                     *match f.severity {
@@ -131,6 +155,9 @@ impl Summary {
                 "{} 个错误，{} 个警告，{} 条提示",
                 self.error, self.warning, self.info
             ));
+        }
+        if self.partly_read > 0 {
+            s.push_str(&format!("；其中 {} 个未能完整读取", self.partly_read));
         }
         if self.unreadable > 0 {
             s.push_str(&format!("；{} 个文件无法检查", self.unreadable));
@@ -348,6 +375,7 @@ mod tests {
             Box::new(HumanRenderer::new(HumanOptions {
                 colour: true,
                 width: 60,
+                show_unchecked: true,
             })),
             Box::new(JsonRenderer::new()),
             Box::new(SarifRenderer::new(Vec::new())),
@@ -391,6 +419,7 @@ mod tests {
                     reference: None,
                     labels,
                 }],
+                reading: Default::default(),
             }),
         }
     }

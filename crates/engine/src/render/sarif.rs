@@ -5,12 +5,19 @@
 //! columns; regions also carry byte offsets into the file. Unreadable inputs
 //! are tool execution notifications and make the invocation unsuccessful.
 //!
+//! What could not be read is not a finding: such results have `kind`
+//! `"open"` (SARIF: the tool could not tell whether there is a problem) and
+//! `level` `"none"`, notes on how cells were read `kind` `"informational"`,
+//! and each result carries the report's reading status in its properties
+//! (`readingStatus`), with the rules not checked (`uncheckedRules`) on the
+//! report's first result (a report with rules not checked has results).
+//!
 //! `results` is written before `tool` (key order does not matter in JSON) so
 //! that results stream and the rule table can include rule ids first seen in
 //! findings (the engine's own ids for extraction problems).
 
 use super::{write_indented_json, InputFailure, Locator, Outcome, Renderer, ReportResult, RuleInfo, Summary};
-use crate::finding::{Finding, FindingLabel, Severity};
+use crate::finding::{Finding, FindingLabel, Reading, ReadingStatus, Severity};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::io::{self, Write};
@@ -82,6 +89,55 @@ impl SarifRenderer {
         });
         self.index.insert(finding.rule.clone(), i);
         i
+    }
+
+    fn write_result(&mut self, out: &mut dyn Write, value: &Value) -> io::Result<()> {
+        out.write_all(if self.written == 0 {
+            b"\n        "
+        } else {
+            b",\n        "
+        })?;
+        self.written += 1;
+        write_indented_json(out, value, 8)
+    }
+
+    /// The results of one report read: its findings, then what could not
+    /// be read and the notes on the reading, each marked as such.
+    fn report_results(
+        &mut self,
+        out: &mut dyn Write,
+        uri: &str,
+        locator: &Locator,
+        reading: &Reading,
+        findings: &[Finding],
+    ) -> io::Result<()> {
+        let status = serde_json::to_value(reading.status).unwrap_or(Value::Null);
+        let entries = findings
+            .iter()
+            .map(|f| (f, None))
+            .chain(reading.limits.iter().map(|f| (f, Some("open"))))
+            .chain(reading.notes.iter().map(|f| (f, Some("informational"))));
+        let mut first = true;
+        for (finding, kind) in entries {
+            let mut value = self.result(uri, locator, finding);
+            if let Some(kind) = kind {
+                value["kind"] = json!(kind);
+                value["level"] = json!("none");
+            }
+            if reading.status != ReadingStatus::Complete || !reading.unchecked.is_empty() {
+                let properties = &mut value["properties"];
+                if !properties.is_object() {
+                    *properties = json!({});
+                }
+                properties["readingStatus"] = status.clone();
+                if first && !reading.unchecked.is_empty() {
+                    properties["uncheckedRules"] = json!(reading.unchecked);
+                }
+            }
+            first = false;
+            self.write_result(out, &value)?;
+        }
+        Ok(())
     }
 
     fn result(&mut self, uri: &str, locator: &Locator, finding: &Finding) -> Value {
@@ -162,16 +218,7 @@ impl Renderer for SarifRenderer {
             Outcome::Failed(e) => self.failures.push((uri, e.clone())),
             Outcome::Checked(c) => {
                 let locator = Locator::of(c);
-                for finding in &c.findings {
-                    let value = self.result(&uri, &locator, finding);
-                    out.write_all(if self.written == 0 {
-                        b"\n        "
-                    } else {
-                        b",\n        "
-                    })?;
-                    self.written += 1;
-                    write_indented_json(out, &value, 8)?;
-                }
+                self.report_results(out, &uri, &locator, &c.reading, &c.findings)?;
             }
         }
         Ok(())

@@ -1,6 +1,8 @@
 //! `--statistics`: instead of the findings, how many there are per rule and
 //! severity (like ruff's), most frequent first; as a text table or as JSON
-//! (`[{"rule", "severity", "count"}]` plus the summary).
+//! (`[{"rule", "severity", "count"}]` plus the summary). What could not be
+//! read is counted apart (`"reading": [{"rule", "count"}]`, or rows marked
+//! `not-read`): it is not a finding.
 
 use super::{Renderer, ReportResult, Summary};
 use crate::finding::Severity;
@@ -15,10 +17,17 @@ struct Row<'a> {
     count: usize,
 }
 
-/// Counts findings per (rule, severity).
+#[derive(Serialize)]
+struct ReadingRow<'a> {
+    rule: &'a str,
+    count: usize,
+}
+
+/// Counts findings per (rule, severity), and reading limits per rule.
 pub struct StatisticsRenderer {
     json: bool,
     counts: BTreeMap<(String, Severity), usize>,
+    reading: BTreeMap<String, usize>,
 }
 
 impl StatisticsRenderer {
@@ -26,6 +35,7 @@ impl StatisticsRenderer {
         StatisticsRenderer {
             json,
             counts: BTreeMap::new(),
+            reading: BTreeMap::new(),
         }
     }
 
@@ -43,6 +53,16 @@ impl StatisticsRenderer {
         rows.sort_by_key(|r| std::cmp::Reverse(r.count));
         rows
     }
+
+    fn reading_rows(&self) -> Vec<ReadingRow<'_>> {
+        let mut rows: Vec<ReadingRow> = self
+            .reading
+            .iter()
+            .map(|(rule, &count)| ReadingRow { rule, count })
+            .collect();
+        rows.sort_by_key(|r| std::cmp::Reverse(r.count));
+        rows
+    }
 }
 
 impl Renderer for StatisticsRenderer {
@@ -54,18 +74,32 @@ impl Renderer for StatisticsRenderer {
         for f in result.findings() {
             *self.counts.entry((f.rule.clone(), f.severity)).or_default() += 1;
         }
+        for f in result.reading().map_or(&[][..], |r| &r.limits) {
+            *self.reading.entry(f.rule.clone()).or_default() += 1;
+        }
         Ok(())
     }
 
     fn finish(&mut self, out: &mut dyn Write, summary: &Summary) -> io::Result<()> {
         let rows = self.rows();
+        let reading = self.reading_rows();
         if self.json {
-            let doc = serde_json::json!({ "statistics": rows, "summary": summary });
+            let doc = serde_json::json!({ "statistics": rows, "reading": reading, "summary": summary });
             serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;
             return out.write_all(b"\n");
         }
-        let count_width = rows.first().map_or(1, |r| r.count.to_string().len());
-        let rule_width = rows.iter().map(|r| r.rule.len()).max().unwrap_or(0);
+        let count_width = rows
+            .iter()
+            .map(|r| r.count)
+            .chain(reading.iter().map(|r| r.count))
+            .max()
+            .map_or(1, |c| c.to_string().len());
+        let rule_width = rows
+            .iter()
+            .map(|r| r.rule.len())
+            .chain(reading.iter().map(|r| r.rule.len()))
+            .max()
+            .unwrap_or(0);
         for r in &rows {
             let severity = match r.severity {
                 Severity::Error => "error",
@@ -75,6 +109,13 @@ impl Renderer for StatisticsRenderer {
             writeln!(
                 out,
                 "{:>count_width$}  {:<rule_width$}  {severity}",
+                r.count, r.rule
+            )?;
+        }
+        for r in &reading {
+            writeln!(
+                out,
+                "{:>count_width$}  {:<rule_width$}  not-read",
                 r.count, r.rule
             )?;
         }
@@ -113,6 +154,11 @@ mod tests {
                     finding("a.rule", Severity::Error),
                     finding("b.rule", Severity::Warning),
                 ],
+                reading: crate::Reading {
+                    status: crate::ReadingStatus::Partial,
+                    limits: vec![finding("extract.row-not-read", Severity::Warning)],
+                    ..Default::default()
+                },
             }),
         };
         let mut summary = Summary::default();
@@ -123,7 +169,8 @@ mod tests {
         r.finish(&mut out, &summary).expect("write");
         assert_eq!(
             String::from_utf8(out).expect("UTF-8"),
-            "2  b.rule  warning\n1  a.rule  error\n共检查 1 个报告：1 个错误，2 个警告，0 条提示\n"
+            "2  b.rule                warning\n1  a.rule                error\n1  extract.row-not-read  not-read\n\
+             共检查 1 个报告：1 个错误，2 个警告，0 条提示；其中 1 个未能完整读取\n"
         );
     }
 }

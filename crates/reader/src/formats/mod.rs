@@ -183,9 +183,9 @@ pub fn read_bytes_as(name: &str, bytes: &[u8], format: Option<InputFormat>) -> R
         format,
         message,
     };
-    match format {
-        InputFormat::Text => Ok(read_text(name, &decode(name, bytes)?)),
-        InputFormat::Json => read_json(name, &decode(name, bytes)?),
+    let report = match format {
+        InputFormat::Text => read_text(name, &decode(name, bytes)?),
+        InputFormat::Json => return read_json(name, &decode(name, bytes)?),
         InputFormat::Html => {
             let source = decode(name, bytes)?;
             let rendering = render(&html::parse(&source));
@@ -208,7 +208,7 @@ pub fn read_bytes_as(name: &str, bytes: &[u8], format: Option<InputFormat>) -> R
                 rendering.text,
                 rendering.origins,
             )));
-            Ok(report)
+            report
         }
         InputFormat::Docx => {
             let xml = docx::document_xml(bytes).map_err(fail)?;
@@ -218,15 +218,27 @@ pub fn read_bytes_as(name: &str, bytes: &[u8], format: Option<InputFormat>) -> R
             }
             let mut report = read_text(name, &rendering.text);
             report.source.table_rows = rendering.table_rows;
-            Ok(report)
+            report
         }
         InputFormat::Pdf => {
             let (text, pages) = pdf::text(bytes).map_err(fail)?;
             let mut report = read_text(name, &text);
             report.source.pages = pages;
-            Ok(report)
+            report
         }
+    };
+    // Neither a section heading nor a table row of the template: this is
+    // some other document (minutes, a notice), not a report missing every part.
+    let nothing_read = report
+        .tables
+        .values()
+        .all(|t| t.rows.values().all(|r| r.cells.is_empty() && r.label.is_none()));
+    if report.sections.is_empty() && nothing_read {
+        return Err(ReadError::NotAnAnnualReport {
+            name: name.to_string(),
+        });
     }
+    Ok(report)
 }
 
 /// Elements nested deeper than this are read as part of their ancestor at
