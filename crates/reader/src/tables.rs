@@ -397,6 +397,9 @@ struct Unplaced {
     /// The positions of the rows started before and after them.
     after: Option<usize>,
     before: Option<usize>,
+    /// The row whose values ran on into these, on a line of their own:
+    /// read with its own values only if these are placed.
+    lent_by: Option<usize>,
 }
 
 impl Unplaced {
@@ -466,7 +469,37 @@ impl Reader<'_> {
             unknown: self.last_unknown,
             after: self.last_row,
             before: None,
+            lent_by: None,
         });
+    }
+
+    /// A row read with its own line of values whose next line could not be
+    /// placed: not read after all, its values too many for its columns.
+    fn unlend(&mut self, lender: usize, run: &Unplaced) {
+        let table = self.schema.id;
+        let Some(row) = self.schema.rows.get(lender) else {
+            return;
+        };
+        let ncols = self.layout.cells(lender).len();
+        let Some(read) = self.rows.get_mut(lender).and_then(Option::as_mut) else {
+            return;
+        };
+        let own = read.cells.values().map(|c| c.span).reduce(|a, b| a.cover(b));
+        let lent = run.values.iter().map(|v| v.span()).reduce(|a, b| a.cover(b));
+        read.cells = Cells::default();
+        self.problems
+            .retain(|p| !(p.table.as_deref() == Some(table) && p.row.as_deref() == Some(row.id)));
+        self.problems.push(problem(
+            ProblemKind::ExtraCells,
+            table,
+            Some(row.id),
+            own.or(lent),
+            format!(
+                "{table}.{}：该行印了 {} 个数字，而本行有 {ncols} 列；该行未读取",
+                row.id,
+                ncols + run.values.len()
+            ),
+        ));
     }
 
     /// The problem of values no row took.
@@ -560,6 +593,27 @@ impl Reader<'_> {
             let printed = run.slice(self.text).unwrap_or("");
             self.splits
                 .push(flattened::split_row(self.schema, row, printed, run.offset));
+        } else if let Some(at) = self.lent_line(&open.values, ncols) {
+            // The row's own line, then a line of numbers whose label was
+            // lost: the row keeps its line; the next is placed by the order
+            // of rows, or the row is not read after all (see [`place_by_order`]).
+            let (own, lent) = open.values.split_at(at);
+            for (&col, &v) in columns.iter().zip(own) {
+                let cell = cell_value(self.text, v, col, table, row.id, &mut self.problems);
+                cells.push_distinct(col.id.into(), cell);
+            }
+            let lent: Vec<Value> = lent.to_vec();
+            let own_span = own.iter().map(|v| v.span()).reduce(|a, b| a.cover(b));
+            let index = open.index;
+            self.finish_row(open, own_span, cells);
+            self.unplaced.push(Unplaced {
+                values: lent,
+                unknown: None,
+                after: Some(index),
+                before: None,
+                lent_by: Some(index),
+            });
+            return;
         } else {
             let n = open
                 .values
@@ -584,6 +638,19 @@ impl Reader<'_> {
             ));
         }
         self.finish_row(open, values_span, cells);
+    }
+
+    /// Where a row's values run on past its columns onto a line of their
+    /// own: `ncols` printed numbers, a line break, then only numbers. The
+    /// position of the first value of that line, if so.
+    fn lent_line(&self, values: &[Value], ncols: usize) -> Option<usize> {
+        let numbers = values.iter().all(|v| matches!(v, Value::Number(_)));
+        if !numbers || ncols == 0 || values.len() <= ncols {
+            return None;
+        }
+        let (last_own, first_lent) = (values.get(ncols - 1)?.span(), values.get(ncols)?.span());
+        let between = self.text.get(last_own.end()..first_lent.offset)?;
+        between.contains('\n').then_some(ncols)
     }
 
     /// Store the row `open` read as `cells`, its values spanning `values_span`.
@@ -1029,7 +1096,12 @@ fn place_by_order(r: &mut Reader) {
             _ => None,
         };
         let Some((index, row)) = place else {
-            r.unplaced.push(run);
+            match run.lent_by {
+                // Not placed: the row that ran on is not read, as a row
+                // with more values than columns.
+                Some(lender) => r.unlend(lender, &run),
+                None => r.unplaced.push(run),
+            }
             continue;
         };
         let first = run
