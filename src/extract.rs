@@ -152,7 +152,7 @@ fn extract(args: &Args, out: &mut impl Write) -> std::io::Result<bool> {
     let mut failed = false;
     let mut json_reports = Vec::new();
     if args.format == OutputFormat::Csv {
-        writeln!(out, "file,table,row,column,value,position,inferred")?;
+        writeln!(out, "file,table,row,column,value,position,inferred,reading")?;
     }
     let mut result = Ok(());
     let max_bytes = args.max_size.saturating_mul(1 << 20);
@@ -232,14 +232,40 @@ fn write_tsv(out: &mut impl Write, file: Option<&str>, report: &Report) -> std::
     Ok(())
 }
 
+/// CSV: a line per cell read (`reading` = `read`), then a line per place
+/// the reader could not read (`not_read`: a cell, a row with its column
+/// empty, or a table with row and column empty; no value), so that a corpus
+/// table tells a cell not read from a cell the report leaves out.
 fn write_csv(out: &mut impl Write, file: &str, report: &Report) -> std::io::Result<()> {
     for line in cell_lines(report) {
         let inferred = if line.inferred { "true" } else { "false" };
         let fields: Vec<String> = std::iter::once(file)
             .chain(line.fields.iter().map(String::as_str))
-            .chain(std::iter::once(inferred))
+            .chain([inferred, "read"])
             .map(csv_field)
             .collect();
+        writeln!(out, "{}", fields.join(","))?;
+    }
+    let index = nianbao_model::LineIndex::new(&report.source.text);
+    for p in report.problems.iter().filter(|p| p.leaves_unread()) {
+        let Some(table) = &p.table else { continue };
+        let position = p
+            .span
+            .map(|s| index.line_col(s.offset).to_string())
+            .unwrap_or_default();
+        let fields: Vec<String> = [
+            file,
+            table,
+            p.row.as_deref().unwrap_or(""),
+            p.column.as_deref().unwrap_or(""),
+            "",
+            &position,
+            "false",
+            "not_read",
+        ]
+        .into_iter()
+        .map(csv_field)
+        .collect();
         writeln!(out, "{}", fields.join(","))?;
     }
     Ok(())

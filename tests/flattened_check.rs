@@ -111,13 +111,24 @@ fn tsv_and_csv_flag_inferred_cells() {
         .expect("licensing is read");
     assert_eq!(licensing.split('\t').count(), 5, "{licensing}");
     let csv = run("csv");
-    assert!(csv.lines().next().is_some_and(|h| h.ends_with(",inferred")));
     assert!(csv
         .lines()
-        .any(|l| l.contains(",requests,granted,natural_person,27,") && l.ends_with(",true")));
+        .next()
+        .is_some_and(|h| h.ends_with(",inferred,reading")));
     assert!(csv
         .lines()
-        .any(|l| l.contains(",disclosure,licensing,decisions,2293,") && l.ends_with(",false")));
+        .any(|l| l.contains(",requests,granted,natural_person,27,") && l.ends_with(",true,read")));
+    assert!(csv
+        .lines()
+        .any(|l| l.contains(",disclosure,licensing,decisions,2293,") && l.ends_with(",false,read")));
+    // The row whose digits would not split: a place not read, no value.
+    let not_read: Vec<&str> = csv.lines().filter(|l| l.ends_with(",not_read")).collect();
+    assert_eq!(not_read.len(), 1, "{not_read:?}");
+    assert!(
+        not_read[0].contains(",disclosure,normative_docs,,,10:"),
+        "{}",
+        not_read[0]
+    );
 }
 
 /// Flatten the `requests` rows of a tab-separated report: the numbers of each

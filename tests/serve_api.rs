@@ -49,6 +49,24 @@ fn api_check_returns_the_json_document_of_check() {
 }
 
 #[test]
+fn api_check_and_render_say_what_could_not_be_read() {
+    let server = Server::start(&[]);
+    let pingtan = std::fs::read(fixtures_dir().join("pingtan-2021-flattened.txt")).expect("fixture");
+    let (status, body) = server.request("POST", "/api/check", &pingtan, None);
+    assert_eq!(status, 200, "{body}");
+    let served: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+    let reading = &served["reports"][0]["reading"];
+    assert_eq!(reading["status"], "partial", "{reading}");
+    assert_eq!(reading["limits"][0]["rule"], "extract.ambiguous-split");
+    assert_eq!(served["summary"]["partly_read"], 1);
+    assert_eq!(served["summary"]["error"], 0);
+    let (status, html) = server.request("POST", "/api/render", &pingtan, None);
+    assert_eq!(status, 200);
+    assert!(html.contains("读取情况：部分未能读取"), "{html}");
+    assert!(!html.contains("问题清单"), "no finding, so no list of findings");
+}
+
+#[test]
 fn api_render_returns_the_audit_section() {
     let server = Server::start(&[]);
     let (mutated, bumped) = bump_cell(&jiaxing(), "new", "natural_person");

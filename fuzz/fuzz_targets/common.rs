@@ -26,15 +26,24 @@ pub fn check_report(report: &Report) {
         panic!("the reader produced an invalid report: {errors:?}");
     }
     let rules = builtin_rules();
-    let findings = rules.evaluate(report, None);
+    let evaluation = rules.evaluate(report, None);
     let interpreted = evaluate_interpreted(rules.rules(), report, None);
-    assert_eq!(findings, interpreted, "the plan and the interpreter disagree");
+    assert_eq!(evaluation, interpreted, "the plan and the interpreter disagree");
+    // Never mixed: what could not be read is no finding about the report.
+    for f in &evaluation.findings {
+        if let Some(rule) = nianbao_engine::eval::EXTRACTION_RULES.iter().find(|r| r.id == f.rule) {
+            assert!(!rule.reads(), "a reading limit among the findings: {f:?}");
+        }
+    }
     let result = ReportResult {
         path: "fuzz".to_string(),
         outcome: Outcome::Checked(Checked {
             text: report.source.text.clone(),
             base_offset: 0,
-            findings,
+            pages: report.source.pages.clone(),
+            table_rows: report.source.table_rows.clone(),
+            findings: evaluation.findings,
+            reading: evaluation.reading,
         }),
     };
     let mut summary = Summary::default();

@@ -20,6 +20,14 @@ pub struct CheckedReport {
     pub error: Option<serde_json::Value>,
     #[serde(default)]
     pub findings: Vec<CheckFinding>,
+    #[serde(default)]
+    pub reading: Option<CheckReading>,
+}
+
+/// How far check read a report (`reports[].reading`).
+#[derive(Debug, Deserialize)]
+pub struct CheckReading {
+    pub status: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -75,6 +83,8 @@ pub struct Verification {
     pub false_positives_by_rule: BTreeMap<String, usize>,
     /// Findings on defective reports that point elsewhere than the defect.
     pub extra_findings_on_defective: usize,
+    /// Reports check could not read whole (every generated report can be).
+    pub partly_read: usize,
 }
 
 impl Verification {
@@ -127,6 +137,7 @@ impl Verification {
             "findings elsewhere on defective reports: {}\n",
             self.extra_findings_on_defective
         );
+        s += &format!("reports not read whole: {}\n", self.partly_read);
         if !self.not_checked.is_empty() {
             s += &format!(
                 "defective reports missing from check's output: {}\n",
@@ -182,6 +193,9 @@ pub fn verify(check: &CheckOutput, manifest: &HashMap<String, Record>) -> Verifi
         seen.insert(name.to_string());
         if report.error.is_some() {
             v.unreadable += 1;
+        }
+        if report.reading.as_ref().is_some_and(|r| r.status != "complete") {
+            v.partly_read += 1;
         }
         match manifest.get(name) {
             Some(record) => {

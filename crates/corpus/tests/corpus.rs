@@ -317,6 +317,7 @@ fn check_output(reports: &[GeneratedReport], found: impl Fn(&Record) -> bool) ->
             .map(|r| CheckedReport {
                 path: format!("corpus/{}", r.name),
                 error: None,
+                reading: None,
                 findings: Record::of(r)
                     .filter(|rec| found(rec))
                     .map(|rec| CheckFinding {

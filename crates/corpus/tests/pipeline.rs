@@ -31,6 +31,7 @@ fn builtin_rules_find_every_injected_defect_and_nothing_else() {
         reports.push(CheckedReport {
             path: report.name.clone(),
             error: None,
+            reading: None,
             findings: findings
                 .into_iter()
                 .map(|f| CheckFinding {
