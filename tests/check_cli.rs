@@ -197,18 +197,30 @@ fn directories_are_walked_in_path_order_with_the_extension_filter() {
         .iter()
         .filter_map(|r| r["path"].as_str())
         .collect();
-    // The text fixtures and the published PDF, sorted; not the .truth.tsv files.
-    let mut expected: Vec<String> = report_fixtures()
-        .iter()
-        .map(|p| {
-            format!(
-                "tests/fixtures/{}",
-                p.file_name().and_then(|n| n.to_str()).unwrap_or_default()
-            )
-        })
-        .chain(std::iter::once("tests/fixtures/hongze-2023.pdf".to_string()))
-        .collect();
+    // The text fixtures, the published PDF and the exporter matrix's
+    // documents and texts, sorted; not the .truth.tsv, .tsv or .jsonc files.
+    let mut expected: Vec<String> = Vec::new();
+    let mut dirs = vec![std::path::PathBuf::from("tests/fixtures")];
+    while let Some(dir) = dirs.pop() {
+        for entry in
+            std::fs::read_dir(fixtures_dir().join(dir.strip_prefix("tests/fixtures").unwrap_or(&dir)))
+                .expect("fixture dir")
+        {
+            let entry = entry.expect("entry");
+            let rel = dir.join(entry.file_name());
+            if entry.path().is_dir() {
+                dirs.push(rel);
+            } else if rel
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| ["txt", "json", "html", "htm", "docx", "pdf"].contains(&e))
+            {
+                expected.push(rel.display().to_string());
+            }
+        }
+    }
     expected.sort();
+    assert!(expected.contains(&"tests/fixtures/hongze-2023.pdf".to_string()));
     assert_eq!(paths, expected, "sorted, report extensions only (no .truth.tsv)");
     let o = nianbao(
         &[
