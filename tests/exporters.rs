@@ -230,19 +230,19 @@ fn every_cell_is_right_or_said_not_read_and_no_consistent_report_gets_an_error()
 #[test]
 fn matrix_table() {
     let scores = scores();
-    let mut by: BTreeMap<(String, String), (usize, usize, usize, usize, usize, usize)> = BTreeMap::new();
+    let mut by: BTreeMap<(String, String), Tally> = BTreeMap::new();
     for (_, source, tool, _, s) in &scores {
         for key in [
             ("tool".to_string(), tool.clone()),
             ("source".to_string(), source.clone()),
         ] {
             let e = by.entry(key).or_default();
-            e.0 += 1;
-            e.1 += usize::from(s.exact());
-            e.2 += s.cells;
-            e.3 += s.right;
-            e.4 += s.wrong.len() + s.silent.len();
-            e.5 += s.errors.len();
+            e.files += 1;
+            e.exact += usize::from(s.exact());
+            e.cells += s.cells;
+            e.right += s.right;
+            e.wrong += s.wrong.len() + s.silent.len();
+            e.errors += s.errors.len();
         }
     }
     let files = scores.len();
@@ -255,14 +255,26 @@ fn matrix_table() {
         "{:<8} {:<22} {:>6} {:>6} {:>12} {:>6} {:>7}",
         "by", "name", "files", "exact", "cells right", "wrong", "errors"
     );
-    for ((kind, name), (n, ex, c, r, w, err)) in &by {
+    for ((kind, name), t) in &by {
+        let right = if t.cells == 0 {
+            0.0
+        } else {
+            t.right as f64 * 100.0 / t.cells as f64
+        };
         println!(
-            "{kind:<8} {name:<22} {n:>6} {ex:>6} {:>11.1}% {w:>6} {err:>7}",
-            if *c == 0 {
-                0.0
-            } else {
-                *r as f64 * 100.0 / *c as f64
-            }
+            "{kind:<8} {name:<22} {:>6} {:>6} {right:>11.1}% {:>6} {:>7}",
+            t.files, t.exact, t.wrong, t.errors
         );
     }
+}
+
+/// Files and cells of one tool or source.
+#[derive(Default)]
+struct Tally {
+    files: usize,
+    exact: usize,
+    cells: usize,
+    right: usize,
+    wrong: usize,
+    errors: usize,
 }
