@@ -245,6 +245,28 @@ fn matrix_table() {
             e.errors += s.errors.len();
         }
     }
+    // MATRIX_FILES=1: a line per file not read exactly, with its first problem.
+    if std::env::var_os("MATRIX_FILES").is_some() {
+        for (_, _, _, path, s) in scores.iter().filter(|s| !s.4.exact()) {
+            let name = path.strip_prefix(matrix_dir()).unwrap_or(path).display();
+            let first = s
+                .wrong
+                .first()
+                .or(s.silent.first())
+                .or(s.errors.first())
+                .cloned()
+                .unwrap_or_default();
+            println!(
+                "{name}: right {}/{}, not read {}, wrong {}, silent {}, errors {} {first}",
+                s.right,
+                s.cells,
+                s.not_read,
+                s.wrong.len(),
+                s.silent.len(),
+                s.errors.len()
+            );
+        }
+    }
     let files = scores.len();
     let exact = scores.iter().filter(|s| s.4.exact()).count();
     let cells: usize = scores.iter().map(|s| s.4.cells).sum();

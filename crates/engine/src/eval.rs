@@ -56,7 +56,7 @@ pub struct ExtractionRule {
 /// report; the others are limits of the reading ([`ExtractionRule::reads`]),
 /// shown apart and never counted as defects, so their severity (at most a
 /// warning) only says how much a person should look.
-pub const EXTRACTION_RULES: [ExtractionRule; 14] = {
+pub const EXTRACTION_RULES: [ExtractionRule; 15] = {
     use ProblemKind::*;
     use Severity::*;
     const fn r(
@@ -137,6 +137,13 @@ pub const EXTRACTION_RULES: [ExtractionRule; 14] = {
             Error,
             "连在一起的数字无法拆分成平衡的一行",
             "核对原表中该行的数字",
+        ),
+        r(
+            "extract.unsplittable-run",
+            UnsplittableRun,
+            Warning,
+            "数字拆不成本行各列（也许有空白单元格在导出时丢失）",
+            "核对原表中该行；空白单元格请填 0，或导出时保留单元格分隔",
         ),
         r(
             "extract.too-ambiguous",

@@ -387,8 +387,13 @@ pub enum ProblemKind {
     /// Digits that ran together could be split in several ways that nothing
     /// tells apart.
     AmbiguousSplit,
-    /// Digits that ran together cannot be split to satisfy the row's arithmetic.
+    /// One unbroken run of digits that splits into the row's columns, but in
+    /// no way that satisfies the row's arithmetic: the row does not add up.
     NoValidSplit,
+    /// Digits that cannot be split into the row's columns, or in pieces
+    /// (cells whose empty neighbours may have been lost on export) none of
+    /// whose splits satisfies the row's arithmetic.
+    UnsplittableRun,
     /// The split search hit its work limit.
     TooAmbiguous,
     /// Text inside a table that matches no template label.

@@ -354,23 +354,32 @@ impl RowSplit {
                     candidates.iter().map(Split::values).collect(),
                 )
             }
-            Outcome::NoValidSplit => (
-                ProblemKind::NoValidSplit,
-                match &self.constraint {
-                    Some(c) if self.possible > 0 => format!(
+            // Sure only of one unbroken run of digits that splits into the
+            // row's columns in ways none of which adds up: whatever its cells,
+            // the row does not add up. Digits in pieces may be cells whose
+            // neighbours were printed empty and lost on export.
+            Outcome::NoValidSplit => match &self.constraint {
+                Some(c) if self.possible > 0 && !self.run.trim().contains(|ch: char| !ch.is_ascii_digit()) => (
+                    ProblemKind::NoValidSplit,
+                    format!(
                         "{at}：数字“{}”连在一起，{} 种拆分中没有一种满足 {c}；未读取",
                         self.run.trim(),
                         self.possible
                     ),
-                    _ => format!(
-                        "{at}：数字“{}”无法拆成本行的 {} 列（数字不以 0 开头，只有金额可带小数）；未读取",
+                    self.span,
+                    vec![],
+                ),
+                _ => (
+                    ProblemKind::UnsplittableRun,
+                    format!(
+                        "{at}：数字“{}”拆不成本行的 {} 列，也许有空白单元格在导出时丢失；未读取",
                         self.run.trim(),
                         self.columns.len()
                     ),
-                },
-                self.span,
-                vec![],
-            ),
+                    self.span,
+                    vec![],
+                ),
+            },
             Outcome::TooAmbiguous { explored, found } => (
                 ProblemKind::TooAmbiguous,
                 format!(

@@ -118,8 +118,9 @@ fn tokens_in(all: &[tokens::Token], region: Span) -> &[tokens::Token] {
     all.get(a..b.max(a)).unwrap_or(&[])
 }
 
-/// Which format the labels speak: labels only one format has, counted.
-fn detect_format(regions: &[(&str, Vec<Item>)]) -> Format {
+/// Which format the labels speak: labels only one format has, counted;
+/// `None` when no such label was found.
+fn detect_format(regions: &[(&str, Vec<Item>)]) -> Option<Format> {
     let (mut v2021, mut v2019) = (0, 0);
     for (table, items) in regions {
         for item in items {
@@ -137,10 +138,10 @@ fn detect_format(regions: &[(&str, Vec<Item>)]) -> Format {
             }
         }
     }
-    if v2019 > v2021 {
-        Format::V2019
-    } else {
-        Format::V2021
+    match (v2021, v2019) {
+        (0, 0) => None,
+        _ if v2019 > v2021 => Some(Format::V2019),
+        _ => Some(Format::V2021),
     }
 }
 
@@ -220,15 +221,53 @@ pub fn read_text(name: &str, text: &str) -> Report {
             Some((table, labels::items(text, toks, Some(table))))
         })
         .collect();
-    let format = detect_format(&regions);
+    // Tables printed away from their sections speak their format elsewhere.
+    let format = detect_format(&regions)
+        .or_else(|| {
+            let whole: Vec<(&str, Vec<Item>)> = tpl
+                .tables
+                .iter()
+                .map(|t| (t.id, labels::items(text, &all_tokens, Some(t.id))))
+                .collect();
+            detect_format(&whole)
+        })
+        .unwrap_or(Format::V2021);
 
     let mut report = Report::new(name, text, format);
     let ftpl = template(format);
     for (table_id, items) in &regions {
-        if let Some(schema) = ftpl.table(table_id) {
-            if let Some(t) = tables::read(text, format, schema, items, &mut problems) {
-                report.tables.insert(table_id.to_string(), t);
+        let Some(schema) = ftpl.table(table_id) else {
+            continue;
+        };
+        let mut table_problems = Vec::new();
+        let mut table = tables::read(text, format, schema, items, &mut table_problems);
+        if table.is_none() {
+            // Not in its section: some exports put every table after the
+            // text (a script that prints a Word file's paragraphs, then its
+            // tables). Looked for in the whole document instead.
+            let items = labels::items(text, &all_tokens, Some(table_id));
+            let mut anywhere_problems = Vec::new();
+            if let Some(t) = tables::read(text, format, schema, &items, &mut anywhere_problems) {
+                table = Some(t);
+                table_problems = anywhere_problems;
+            } else if section_spans
+                .iter()
+                .any(|(i, _)| tpl.sections.get(*i).is_some_and(|s| s.table == Some(*table_id)))
+            {
+                // Its section is there and holds no table the reader can
+                // read: printed as an image, or lost on export ("[TABLE]").
+                // Not something the reader can say the report lacks.
+                for p in &mut table_problems {
+                    if p.kind == ProblemKind::MissingTable {
+                        p.kind = ProblemKind::TableNotRead;
+                        p.message = format!("{table_id}：该部分有标题，但其中没有能读出的表格（可能是图片，或导出时丢失）；表格未读取");
+                    }
+                }
             }
+        }
+        problems.append(&mut table_problems);
+        if let Some(t) = table {
+            report.tables.insert(table_id.to_string(), t);
         }
     }
     // Tables in template order.

@@ -619,7 +619,28 @@ fn decimals_only_in_amount_columns() {
     let split = split_row(t, row(t, "new"), "6400.20470", 0);
     assert_eq!(split.outcome, Outcome::NoValidSplit);
     let problem = split.problem().unwrap();
-    assert!(problem.message.contains("无法拆成"), "{}", problem.message);
+    // No split at all: not read, not a row that does not add up.
+    assert_eq!(problem.kind, ProblemKind::UnsplittableRun);
+    assert!(
+        problem.message.contains("拆不成本行的 7 列"),
+        "{}",
+        problem.message
+    );
+}
+
+#[test]
+fn only_one_unbroken_run_that_adds_up_under_no_split_is_a_defect() {
+    let t = table("requests");
+    // Seven digits, one split, and 6 + 0 + … ≠ 5: the row does not add up.
+    let split = split_row(t, row(t, "partial"), "6000005", 0);
+    assert_eq!(split.problem().map(|p| p.kind), Some(ProblemKind::NoValidSplit));
+    // The same digits in pieces: the pieces may be cells whose empty
+    // neighbours were lost on export, so the row is only not read.
+    let split = split_row(t, row(t, "partial"), "600000 5", 0);
+    assert_eq!(
+        split.problem().map(|p| p.kind),
+        Some(ProblemKind::UnsplittableRun)
+    );
 }
 
 #[test]
