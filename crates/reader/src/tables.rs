@@ -895,7 +895,15 @@ impl Reader<'_> {
             let n = o.values.iter().filter(|v| !matches!(v, Value::Blank(_))).count();
             n >= self.layout.columns(o.index).len()
         });
-        if complete || self.open.is_none() {
+        // Text numbered as a row ("1.本机关不掌握相关", a label cut by its
+        // numbers) starts another row, even one the reader cannot name: the
+        // numbers after it are not the open row's.
+        let mut numbered = || {
+            self.norm.clear();
+            normalize_into(printed, &mut self.norm);
+            !split_numbering(&self.norm).0.is_empty()
+        };
+        if complete || self.open.is_none() || numbered() {
             // Unknown text after a complete row ends it; inside a row broken
             // by a running header it is skipped.
             self.close();

@@ -38,6 +38,10 @@ static FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
         r"|^\s*(?:首页|当前位置|您的位置|您现在的位置|>|＞)",
         r"|^\s*(?:发布日期|发布时间|浏览次数|信息来源|来源[:：]|字号|【\s*(?:打印|关闭|字体))",
         r"|^\s*图解\s*[|｜]",
+        // A browser's print header and footer: the date and time, then the
+        // page's title; the page's address, then the page counter.
+        r"|^\s*\d{1,4}[/／]\d{1,2}[/／]\d{1,4}[,，]?\s*(?:(?:上午|下午|AM|PM|am|pm)\s*)?\d{1,2}:\d{2}",
+        r"|^\s*(?:https?|file)://\S*(?:\s+\d+\s*[/／]\s*\d+)?\s*$",
         r"|^[\s|｜:：]*[-—]{2,}[\s|｜:：\-—]*$", // markdown table rule
     ))
     .unwrap_or_else(|e| unreachable!("furniture pattern is valid: {e}"))
@@ -186,6 +190,7 @@ fn furniture_by_start(line: &str) -> Option<bool> {
         Some('来') => decides(&["来源:", "来源："]),
         Some('字') => decides(&["字号"]),
         Some('图') => needs(starts(&["图解"])),
+        Some('h' | 'f') => needs(starts(&["http://", "https://", "file://"])),
         Some(_) => Some(false),
     }
 }
