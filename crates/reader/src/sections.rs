@@ -698,6 +698,10 @@ fn reworded_headings(
             continue;
         };
         let label: Vec<char> = normalize(schema.label).chars().collect();
+        let labels_norm: Vec<String> = std::iter::once(&schema.label)
+            .chain(schema.variants)
+            .map(|l| normalize(l))
+            .collect();
         // How the label and its variants open: what a rewording keeps.
         let openings: Vec<String> = std::iter::once(&schema.label)
             .chain(schema.variants)
@@ -717,9 +721,11 @@ fn reworded_headings(
                 if !numbered || !opens_alike || chars > max_label_chars + 5 {
                     return None;
                 }
-                // Most of the label's characters, in the heading.
+                // Most of the label's characters, in the heading; or the
+                // label's start, the rest wrapped onto the next line.
                 let shared = label.iter().filter(|c| rest.contains(**c)).count();
-                (2 * shared > label.len()).then(|| Heading {
+                let wrapped = labels_norm.iter().any(|l| l.starts_with(rest));
+                (2 * shared > label.len() || wrapped).then(|| Heading {
                     index,
                     label: LabelUse {
                         target: schema.id.into(),
@@ -728,12 +734,69 @@ fn reworded_headings(
                         matched: LabelMatch::Different { other: None },
                     },
                 })
-            });
+            })
+            .or_else(|| heading_in_markup(text, start, end, schema, index, &openings));
         if let Some(h) = heading {
             let at = found.partition_point(|f| f.index < index);
             found.insert(at, h);
         }
     }
+}
+
+/// Bytes after a section's numeral in which its label must open.
+const MARKUP_REACH: usize = 160;
+
+/// A heading inside a line of markup, between the headings found around
+/// its section: the section's numeral and 、, then — past tags, table bars
+/// and white space (raw HTML in markdown, a heading cut into table cells:
+/// "||三、|收到和处理政府信息公开申|请情况") — the opening of its label.
+fn heading_in_markup(
+    text: &str,
+    start: usize,
+    end: usize,
+    schema: &SectionSchema,
+    index: usize,
+    openings: &[String],
+) -> Option<Heading> {
+    let numbering = schema.numbering;
+    let gap = text.get(start..end)?;
+    let mut from = 0;
+    while let Some(at) = gap.get(from..)?.find(numbering) {
+        let numeral_at = from + at;
+        from = numeral_at + numbering.len();
+        let mut reach = (from + MARKUP_REACH).min(gap.len());
+        while !gap.is_char_boundary(reach) {
+            reach -= 1;
+        }
+        let after = gap.get(from..reach)?;
+        // The words after the numeral, tags and bars dropped.
+        let mut words = String::new();
+        let mut in_tag = false;
+        for c in after.chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' if in_tag => in_tag = false,
+                _ if in_tag => {}
+                '|' | '｜' | '*' | '#' => {}
+                c if c.is_whitespace() => {}
+                c => words.push(c),
+            }
+        }
+        let words = normalize(&words);
+        if openings.iter().any(|o| words.starts_with(o.as_str())) {
+            let offset = start + numeral_at;
+            return Some(Heading {
+                index,
+                label: LabelUse {
+                    target: schema.id.into(),
+                    text: numbering.to_string(),
+                    span: Span::new(offset, numbering.len()),
+                    matched: LabelMatch::Different { other: None },
+                },
+            });
+        }
+    }
+    None
 }
 
 /// A numbered heading printed inside a line, as in web pages whose text ran

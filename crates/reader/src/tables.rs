@@ -428,6 +428,8 @@ struct Reader<'a> {
     last_unknown: Option<Span>,
     /// The position of the row started last.
     last_row: Option<usize>,
+    /// The positions of the rows started, in the order read.
+    started: Vec<usize>,
     /// Runs of values no label placed, kept to be placed by the template's
     /// order of rows once every row is read ([`place_by_order`]).
     unplaced: Vec<Unplaced>,
@@ -705,7 +707,7 @@ impl Reader<'_> {
         if let Some(l) = &label {
             self.grow(l.span);
         }
-        if self.has_row(index) {
+        if self.has_row(index) && !self.unread_out_of_order(index) {
             let span = label.as_ref().map(|l| l.span);
             self.problems.push(problem(
                 ProblemKind::UnknownLabel,
@@ -718,6 +720,7 @@ impl Reader<'_> {
             return;
         }
         self.last_row = Some(index);
+        self.started.push(index);
         for run in self.unplaced.iter_mut().filter(|u| u.before.is_none()) {
             run.before = Some(index);
         }
@@ -727,6 +730,59 @@ impl Reader<'_> {
             label,
             values: std::mem::take(&mut self.spare_values),
         });
+    }
+
+    /// A row read again, in the template's order, after a first reading out
+    /// of it (rows before it in the template came between: "其他" found at
+    /// the end of another row's wrapped label): the first reading was that
+    /// label's tail, not the row. Its values are taken back, to be placed by
+    /// the order of rows ([`place_by_order`]), and the row read anew.
+    /// Whether it was so.
+    fn unread_out_of_order(&mut self, index: usize) -> bool {
+        let Some(at) = self.started.iter().rposition(|&i| i == index) else {
+            return false;
+        };
+        let jumped_back = self
+            .started
+            .get(at + 1..)
+            .is_some_and(|later| later.iter().any(|&i| i < index));
+        if !jumped_back {
+            return false;
+        }
+        let Some(first) = self.rows.get_mut(index).and_then(Option::take) else {
+            return false;
+        };
+        if first.cells.values().any(|c| c.inferred.is_some()) {
+            // Cells split by arithmetic have no printed value of their own.
+            if let Some(slot) = self.rows.get_mut(index) {
+                *slot = Some(first);
+            }
+            return false;
+        }
+        let values: Vec<Value> = first
+            .cells
+            .values()
+            .map(|c| match c.value {
+                CellValue::Blank => Value::Blank(c.span),
+                CellValue::Text(_) => Value::Text(c.span),
+                _ => Value::Number(c.span),
+            })
+            .collect();
+        let table = self.schema.id;
+        let row_id = self.schema.rows.get(index).map_or("", |r| r.id);
+        self.problems
+            .retain(|p| !(p.table.as_deref() == Some(table) && p.row.as_deref() == Some(row_id)));
+        self.started.remove(at);
+        if !values.is_empty() {
+            self.unplaced.push(Unplaced {
+                values,
+                unknown: first.label.as_ref().map(|l| l.span),
+                after: at.checked_sub(1).and_then(|k| self.started.get(k)).copied(),
+                before: self.started.get(at).copied(),
+                lent_by: None,
+            });
+        }
+        true
     }
 
     /// A row whose label reads the same as a column header ("总计", "其他").
@@ -992,6 +1048,7 @@ pub(crate) fn read(
         orphans: buffers.orphans,
         last_unknown: None,
         last_row: None,
+        started: Vec::new(),
         unplaced: Vec::new(),
         block_columns: &[],
         block_header: 0,
@@ -1096,8 +1153,30 @@ fn place_by_order(r: &mut Reader) {
         let mut open = schema.rows.iter().enumerate().filter(|(i, row)| {
             run.between(*i) && row.kind == RowKind::Data && !r.has_row(*i) && !stood_for(row)
         });
+        // Between rows read with their numbers: a table read row by row,
+        // not one whose rows came without numbers (columns printed one by
+        // one), where the order of rows says nothing about the numbers.
+        let with_numbers = |from: Option<usize>, back: bool| {
+            let Some(from) = from else { return !back };
+            let mut at = from;
+            loop {
+                match (schema.rows.get(at), read(at)) {
+                    (Some(row), _) if row.kind != RowKind::Data => {}
+                    (Some(_), Some(found)) => return !found.cells.is_empty(),
+                    _ => return false,
+                }
+                at = match back {
+                    true => match at.checked_sub(1) {
+                        Some(a) => a,
+                        None => return false,
+                    },
+                    false => at + 1,
+                };
+            }
+        };
+        let amid_rows_read = with_numbers(run.after, true) && with_numbers(run.before, false);
         let place = match (run.after, open.next(), open.next()) {
-            (Some(_), Some((i, row)), None) => {
+            (Some(_), Some((i, row)), None) if amid_rows_read => {
                 let columns = r.layout.cells(i);
                 (fit_values(&run.values, columns.len()).is_some()).then_some((i, row))
             }

@@ -40,7 +40,7 @@ static FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
         r"|^\s*图解\s*[|｜]",
         // A browser's print header and footer: the date and time, then the
         // page's title; the page's address, then the page counter.
-        r"|^\s*\d{1,4}[/／]\d{1,2}[/／]\d{1,4}[,，]?\s*(?:(?:上午|下午|AM|PM|am|pm)\s*)?\d{1,2}:\d{2}",
+        r"|^\s*\d{1,4}[/／]\d{1,2}[/／]\d{1,4}[,，]?\s*(?:(?:上午|下午|AM|PM|am|pm)\s*)?\d{1,2}:\d{2}[^<|｜\n]{0,120}$",
         r"|^\s*(?:https?|file)://\S*(?:\s+\d+\s*[/／]\s*\d+)?\s*$",
         r"|^[\s|｜:：]*[-—]{2,}[\s|｜:：\-—]*$", // markdown table rule
     ))
