@@ -204,7 +204,11 @@ fn fit_values(values: &[Value], ncols: usize) -> Option<Fitted<'_>> {
     let first = values.iter().position(|v| !matches!(v, Value::Blank(_)))?;
     let last = values.iter().rposition(|v| !matches!(v, Value::Blank(_)))?;
     let core = values.get(first..=last)?;
-    (core.len() == ncols).then_some(Fitted::Core(core))
+    // Blanks outside the printed values too: the row has slots that are
+    // layout (a table spread over more columns than it has), so the blanks
+    // between may be layout as well.
+    let padded = core.len() < values.len();
+    (core.len() == ncols && !padded).then_some(Fitted::Core(core))
 }
 
 /// The values [`fit_values`] matched to a row's columns, in column order.

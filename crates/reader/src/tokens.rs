@@ -40,7 +40,7 @@ static FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
         r"|^\s*图解\s*[|｜]",
         // A browser's print header and footer: the date and time, then the
         // page's title; the page's address, then the page counter.
-        r"|^\s*\d{1,4}[/／]\d{1,2}[/／]\d{1,4}[,，]?\s*(?:(?:上午|下午|AM|PM|am|pm)\s*)?\d{1,2}:\d{2}[^<|｜\n]{0,120}$",
+        r"|^[\s|｜]*\d{1,4}[/／]\d{1,2}[/／]\d{1,4}[,，]?\s*(?:(?:上午|下午|AM|PM|am|pm)\s*)?\d{1,2}:\d{2}[^<\n]{0,400}$",
         r"|^\s*(?:https?|file)://\S*(?:\s+\d+\s*[/／]\s*\d+)?\s*$",
         r"|^[\s|｜:：]*[-—]{2,}[\s|｜:：\-—]*$", // markdown table rule
     ))
@@ -172,8 +172,14 @@ fn furniture_by_start(line: &str) -> Option<bool> {
         // Told without the Unicode tables.
         Some(c) if PROSE_OPENINGS.contains(&c) => Some(false),
         Some(c) if !c.is_ascii() && c.is_numeric() => needs(page_number()),
-        // Only a markdown table rule ("|---|---|") starts so.
-        Some('|' | '｜' | ':' | '：') => Some(markdown_rule(rest)),
+        // A markdown table rule ("|---|---|"), or a print header put in a
+        // table's row ("| 3/15/20, 3:00 PM | … |").
+        Some('|' | '｜') if markdown_rule(rest) => Some(true),
+        Some('|' | '｜') => needs(
+            rest.trim_start_matches(|c: char| c.is_whitespace() || matches!(c, '|' | '｜'))
+                .starts_with(|c: char| c.is_ascii_digit()),
+        ),
+        Some(':' | '：') => Some(markdown_rule(rest)),
         // "第 2 页".
         Some('第') => needs(line.contains('页')),
         // "- 5 -": dashes around digits; other lines starting so (rules,
