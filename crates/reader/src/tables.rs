@@ -390,6 +390,10 @@ struct OpenRow {
     row: &'static RowSchema,
     label: Option<LabelUse>,
     values: Vec<Value>,
+    /// Whether its label shares a cell with the labels of rows before it
+    /// ("1.信访举报投诉类申请<br>2.重复申请<br>3.要求提供公开出版物"): the
+    /// values after them are then no one row's for sure.
+    stacked: bool,
 }
 
 /// Values that no row label took: numbers after text that is no label of
@@ -546,7 +550,28 @@ impl Reader<'_> {
 
     fn close_open(&mut self) {
         self.flush_orphans();
-        let Some(open) = self.open.take() else { return };
+        let Some(mut open) = self.open.take() else { return };
+        if open.stacked && open.values.iter().any(|v| !matches!(v, Value::Blank(_))) {
+            // Values after several rows' labels in one cell: whose they are
+            // is not known. The row is not read (the rows before it, closed
+            // with no values, are not read either).
+            let table = self.schema.id;
+            let anchor = open.values.iter().map(|v| v.span()).reduce(|a, b| a.cover(b));
+            self.problems.push(problem(
+                ProblemKind::RowNotRead,
+                table,
+                Some(open.row.id),
+                anchor,
+                format!(
+                    "{table}.{}：几行的标签在同一个单元格里，其后的数字属于哪一行无法确定；该行未读取",
+                    open.row.id
+                ),
+            ));
+            open.values.clear();
+            let span = open.label.as_ref().map(|l| l.span);
+            self.finish_row(open, span, Cells::default());
+            return;
+        }
         let row = open.row;
         let table = self.schema.id;
         let layout = self.layout;
@@ -707,6 +732,23 @@ impl Reader<'_> {
     }
 
     fn start_row(&mut self, (index, row): (usize, &'static RowSchema), label: Option<LabelUse>) {
+        // Another row's label in the same cell as the open row's, no value
+        // between: the cell holds several rows' labels.
+        let stacked = match (&self.open, &label) {
+            (Some(open), Some(l)) if open.values.is_empty() && open.row.kind == RowKind::Data => {
+                open.label.as_ref().is_some_and(|prev| {
+                    self.text
+                        .get(prev.span.end()..l.span.offset)
+                        .is_some_and(|between| !between.contains(['\n', '\t', '|', '｜', '│']))
+                })
+            }
+            _ => false,
+        };
+        if stacked {
+            if let Some(open) = &mut self.open {
+                open.stacked = true;
+            }
+        }
         self.close();
         if let Some(l) = &label {
             self.grow(l.span);
@@ -720,7 +762,9 @@ impl Reader<'_> {
                 span,
                 format!("{}.{}：该行重复出现，只读取第一次", self.schema.id, row.id),
             ));
-            self.discarding = true;
+            // Its values are no row's for sure (the label may be another
+            // row's, garbled): unplaced, to be placed by the order of rows.
+            self.last_unknown = span;
             return;
         }
         self.last_row = Some(index);
@@ -733,6 +777,7 @@ impl Reader<'_> {
             row,
             label,
             values: std::mem::take(&mut self.spare_values),
+            stacked,
         });
     }
 
@@ -932,6 +977,7 @@ impl Reader<'_> {
                     row,
                     label: None,
                     values: std::mem::take(&mut self.spare_values),
+                    stacked: false,
                 });
             }
         }
@@ -1214,6 +1260,7 @@ fn place_by_order(r: &mut Reader) {
             row,
             label: Some(label),
             values,
+            stacked: false,
         });
         r.close_open();
     }

@@ -43,6 +43,7 @@ static FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
         r"|^[\s|｜]*\d{1,4}[/／]\d{1,2}[/／]\d{1,4}[,，]?\s*(?:(?:上午|下午|AM|PM|am|pm)\s*)?\d{1,2}:\d{2}[^<\n]{0,400}$",
         r"|^\s*(?:https?|file)://\S*(?:\s+\d+\s*[/／]\s*\d+)?\s*$",
         r"|^[\s|｜:：]*[-—]{2,}[\s|｜:：\-—]*$", // markdown table rule
+        r"|^[\s\x{2500}-\x{257F}]*[\x{2500}-\x{257F}][\s\x{2500}-\x{257F}]*$", // a text browser's table rule
     ))
     .unwrap_or_else(|e| unreachable!("furniture pattern is valid: {e}"))
 });
@@ -180,6 +181,11 @@ fn furniture_by_start(line: &str) -> Option<bool> {
                 .starts_with(|c: char| c.is_ascii_digit()),
         ),
         Some(':' | '：') => Some(markdown_rule(rest)),
+        // A text browser's table rule ("├───┼───┤"): box drawing only.
+        Some('\u{2500}'..='\u{257F}') => Some(
+            rest.chars()
+                .all(|c| c.is_whitespace() || ('\u{2500}'..='\u{257F}').contains(&c)),
+        ),
         // "第 2 页".
         Some('第') => needs(line.contains('页')),
         // "- 5 -": dashes around digits; other lines starting so (rules,
@@ -255,7 +261,8 @@ pub(crate) fn lines(text: &str) -> Vec<Span> {
 }
 
 fn is_cell_separator(c: char) -> bool {
-    matches!(c, '\t' | '|' | '｜')
+    // Tabs, bars, and the vertical lines text browsers draw tables with.
+    matches!(c, '\t' | '|' | '｜' | '│' | '┃' | '║')
 }
 
 /// Characters that separate words without being a cell boundary.
@@ -436,6 +443,8 @@ fn plain_word3(bytes: &[u8], i: usize) -> bool {
         // (full-width digits), and U+FF0A, the full-width asterisk, which
         // normalising drops as a bold marker ([`Head::min_chars`]).
         (0xEF, 0xBB, 0xBF) | (0xEF, 0xBD, 0x9C) | (0xEF, 0xBC, 0x90..=0x99 | 0x8A) => false,
+        // U+2502, U+2503 and U+2551: box-drawing vertical lines (cell separators).
+        (0xE2, 0x94, 0x82 | 0x83) | (0xE2, 0x95, 0x91) => false,
         (0xE2 | 0xE3 | 0xEF, _, _) => true,
         _ => false,
     }

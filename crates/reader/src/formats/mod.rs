@@ -184,7 +184,19 @@ pub fn read_bytes_as(name: &str, bytes: &[u8], format: Option<InputFormat>) -> R
         message,
     };
     let report = match format {
-        InputFormat::Text => read_text(name, &decode(name, bytes)?),
+        InputFormat::Text => {
+            let text = decode(name, bytes)?;
+            match html_breaks_read_as_breaks(&text) {
+                // Read with the breaks, kept as printed: the same bytes
+                // either way, so spans, lines and columns are the file's.
+                Some(read_as) => {
+                    let mut report = read_text(name, &read_as);
+                    report.source.text = text.into_owned();
+                    report
+                }
+                None => read_text(name, &text),
+            }
+        }
         InputFormat::Json => return read_json(name, &decode(name, bytes)?),
         InputFormat::Html => {
             let source = decode(name, bytes)?;
@@ -239,6 +251,54 @@ pub fn read_bytes_as(name: &str, bytes: &[u8], format: Option<InputFormat>) -> R
         });
     }
     Ok(report)
+}
+
+/// Text whose HTML line breaks (`<br>`, `<br/>`, `<br />`, as PDF-to-markdown
+/// converters write them) are read as breaks: in a markdown table row they
+/// break a line inside one cell, so they become spaces (the row stays one
+/// row of cells); elsewhere they end the line. Each break is replaced by as
+/// many bytes, so every offset stays the file's. `None` without any.
+fn html_breaks_read_as_breaks(text: &str) -> Option<String> {
+    if !text.contains("<br") && !text.contains("<BR") {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let in_row = line.trim_start().starts_with(['|', '｜']);
+        let mut rest = line;
+        while let Some(at) = rest.find('<') {
+            let (before, tag) = rest.split_at(at);
+            out.push_str(before);
+            let len = html_break_len(tag);
+            if len == 0 {
+                out.push('<');
+                rest = &tag[1..];
+                continue;
+            }
+            out.push(if in_row { ' ' } else { '\n' });
+            out.extend(std::iter::repeat_n(' ', len - 1));
+            rest = &tag[len..];
+        }
+        out.push_str(rest);
+    }
+    Some(out)
+}
+
+/// The length of the HTML line break `s` starts with (0 if none).
+fn html_break_len(s: &str) -> usize {
+    let b = s.as_bytes();
+    if b.len() < 4 || !b[1..3].eq_ignore_ascii_case(b"br") {
+        return 0;
+    }
+    let mut i = 3;
+    while i < b.len() && i < 8 && matches!(b[i], b' ' | b'/') {
+        i += 1;
+    }
+    if b.get(i) == Some(&b'>') {
+        i + 1
+    } else {
+        0
+    }
 }
 
 /// Elements nested deeper than this are read as part of their ancestor at
