@@ -38,12 +38,7 @@ static FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
         r"|^\s*(?:首页|当前位置|您的位置|您现在的位置|>|＞)",
         r"|^\s*(?:发布日期|发布时间|浏览次数|信息来源|来源[:：]|字号|【\s*(?:打印|关闭|字体))",
         r"|^\s*图解\s*[|｜]",
-        // A browser's print header and footer: the date and time, then the
-        // page's title; the page's address, then the page counter.
-        r"|^[\s|｜]*\d{1,4}[/／]\d{1,2}[/／]\d{1,4}[,，]?\s*(?:(?:上午|下午|AM|PM|am|pm)\s*)?\d{1,2}:\d{2}[^<\n]{0,400}$",
-        r"|^\s*(?:https?|file)://\S*(?:\s+\d+\s*[/／]\s*\d+)?\s*$",
         r"|^[\s|｜:：]*[-—]{2,}[\s|｜:：\-—]*$", // markdown table rule
-        r"|^[\s\x{2500}-\x{257F}]*[\x{2500}-\x{257F}][\s\x{2500}-\x{257F}]*$", // a text browser's table rule
     ))
     .unwrap_or_else(|e| unreachable!("furniture pattern is valid: {e}"))
 });
@@ -57,7 +52,80 @@ pub(crate) fn is_furniture(line: &str) -> bool {
         return told;
     }
     // A whole page run together on one line is not furniture, whatever it starts with.
-    line.len() <= 600 && furniture_by_start(line).unwrap_or_else(|| FURNITURE.is_match(line))
+    line.len() <= 600
+        && (furniture_by_start(line).unwrap_or_else(|| FURNITURE.is_match(line))
+            || printed_page_furniture(line))
+}
+
+/// What a browser or a text browser adds to a page it prints or draws,
+/// told by hand (a Unicode class in [`FURNITURE`] would cost more to build
+/// than all the reports of a batch take to read): the print header's date
+/// and time ("3/15/20, 3:00 PM 标题", also in a markdown row), the footer's
+/// page address with its page counter, and a box-drawn table's rules.
+fn printed_page_furniture(line: &str) -> bool {
+    // Told from the first character: most lines start otherwise.
+    let first = line.trim_start().chars().next();
+    if !first
+        .is_some_and(|c| c.is_ascii_digit() || matches!(c, '|' | '｜' | 'h' | 'f' | '\u{2500}'..='\u{257F}'))
+    {
+        return false;
+    }
+    let bare = line.trim_start_matches(|c: char| c.is_whitespace() || matches!(c, '|' | '｜'));
+    if bare.starts_with(|c: char| c.is_ascii_digit()) && starts_with_date_and_time(bare) {
+        // Not a line that runs on into the page's content ("…<br>行政处罚 0 4 0").
+        return !line.contains('<');
+    }
+    let trimmed = line.trim();
+    if ["http://", "https://", "file://"]
+        .iter()
+        .any(|p| trimmed.starts_with(p))
+    {
+        let after = trimmed
+            .split_once(char::is_whitespace)
+            .map_or("", |(_, rest)| rest.trim());
+        return after.is_empty() || is_page_counter(after);
+    }
+    let is_box = |c: char| ('\u{2500}'..='\u{257F}').contains(&c);
+    first.is_some_and(is_box) && trimmed.chars().all(|c| c.is_whitespace() || is_box(c))
+}
+
+/// "3/4": a page of pages.
+fn is_page_counter(s: &str) -> bool {
+    let Some((a, b)) = s.split_once(['/', '／']) else {
+        return false;
+    };
+    let digits = |t: &str| !t.trim().is_empty() && t.trim().bytes().all(|b| b.is_ascii_digit());
+    digits(a) && digits(b)
+}
+
+/// A date and a time at the start: "3/15/20, 3:00 PM", "2022/3/21 09:00",
+/// "2022/3/21 下午3:00".
+fn starts_with_date_and_time(s: &str) -> bool {
+    let digits = |t: &str, max: usize| -> Option<usize> {
+        let n = t.bytes().take_while(u8::is_ascii_digit).count();
+        (1..=max).contains(&n).then_some(n)
+    };
+    let mut rest = s;
+    for (i, max) in [4, 2, 4].into_iter().enumerate() {
+        let Some(n) = digits(rest, max) else { return false };
+        rest = &rest[n..];
+        if i < 2 {
+            let Some(r) = rest.strip_prefix(['/', '／']) else {
+                return false;
+            };
+            rest = r;
+        }
+    }
+    rest = rest.trim_start_matches([',', '，']).trim_start();
+    for marker in ["上午", "下午", "AM", "PM", "am", "pm"] {
+        if let Some(r) = rest.strip_prefix(marker) {
+            rest = r.trim_start();
+            break;
+        }
+    }
+    let Some(n) = digits(rest, 2) else { return false };
+    rest = &rest[n..];
+    rest.strip_prefix(':').is_some_and(|r| digits(r, 2) == Some(2))
 }
 
 /// [`furniture_by_start`] for the commonest lines, told from their bytes
@@ -173,19 +241,8 @@ fn furniture_by_start(line: &str) -> Option<bool> {
         // Told without the Unicode tables.
         Some(c) if PROSE_OPENINGS.contains(&c) => Some(false),
         Some(c) if !c.is_ascii() && c.is_numeric() => needs(page_number()),
-        // A markdown table rule ("|---|---|"), or a print header put in a
-        // table's row ("| 3/15/20, 3:00 PM | … |").
-        Some('|' | '｜') if markdown_rule(rest) => Some(true),
-        Some('|' | '｜') => needs(
-            rest.trim_start_matches(|c: char| c.is_whitespace() || matches!(c, '|' | '｜'))
-                .starts_with(|c: char| c.is_ascii_digit()),
-        ),
-        Some(':' | '：') => Some(markdown_rule(rest)),
-        // A text browser's table rule ("├───┼───┤"): box drawing only.
-        Some('\u{2500}'..='\u{257F}') => Some(
-            rest.chars()
-                .all(|c| c.is_whitespace() || ('\u{2500}'..='\u{257F}').contains(&c)),
-        ),
+        // Only a markdown table rule ("|---|---|") starts so.
+        Some('|' | '｜' | ':' | '：') => Some(markdown_rule(rest)),
         // "第 2 页".
         Some('第') => needs(line.contains('页')),
         // "- 5 -": dashes around digits; other lines starting so (rules,
@@ -202,7 +259,6 @@ fn furniture_by_start(line: &str) -> Option<bool> {
         Some('来') => decides(&["来源:", "来源："]),
         Some('字') => decides(&["字号"]),
         Some('图') => needs(starts(&["图解"])),
-        Some('h' | 'f') => needs(starts(&["http://", "https://", "file://"])),
         Some(_) => Some(false),
     }
 }
@@ -443,8 +499,9 @@ fn plain_word3(bytes: &[u8], i: usize) -> bool {
         // (full-width digits), and U+FF0A, the full-width asterisk, which
         // normalising drops as a bold marker ([`Head::min_chars`]).
         (0xEF, 0xBB, 0xBF) | (0xEF, 0xBD, 0x9C) | (0xEF, 0xBC, 0x90..=0x99 | 0x8A) => false,
-        // U+2502, U+2503 and U+2551: box-drawing vertical lines (cell separators).
-        (0xE2, 0x94, 0x82 | 0x83) | (0xE2, 0x95, 0x91) => false,
+        // U+2500 to U+257F, box drawing: its vertical lines separate cells
+        // (the rest of the block, rules, is page furniture).
+        (0xE2, 0x94 | 0x95, _) => false,
         (0xE2 | 0xE3 | 0xEF, _, _) => true,
         _ => false,
     }
@@ -1607,9 +1664,10 @@ mod tests {
         for c in (0..=0x10FFFF).filter_map(char::from_u32) {
             let mut buf = [0u8; 4];
             let bytes = c.encode_utf8(&mut buf).as_bytes();
-            // U+0800 to U+1FFF and the full-width asterisk are left to the
-            // decoding path.
+            // U+0800 to U+1FFF, box drawing (whose vertical lines separate
+            // cells) and the full-width asterisk are left to the decoding path.
             let expected = ('\u{2000}'..='\u{FFFF}').contains(&c)
+                && !('\u{2500}'..='\u{257F}').contains(&c)
                 && class(c) == Class::Word
                 && !is_digit(c)
                 && c != '＊';

@@ -259,7 +259,10 @@ pub fn read_bytes_as(name: &str, bytes: &[u8], format: Option<InputFormat>) -> R
 /// row of cells); elsewhere they end the line. Each break is replaced by as
 /// many bytes, so every offset stays the file's. `None` without any.
 fn html_breaks_read_as_breaks(text: &str) -> Option<String> {
-    if !text.contains("<br") && !text.contains("<BR") {
+    // One pass for the rare '<' (memchr), then only from there.
+    let from = text.find('<')?;
+    let tail = text.get(from..)?;
+    if !tail.contains("<br") && !tail.contains("<BR") {
         return None;
     }
     let mut out = String::with_capacity(text.len());
