@@ -194,7 +194,6 @@ fn scores() -> Vec<(String, String, String, PathBuf, Score)> {
 }
 
 #[test]
-#[ignore = "issue 19: not yet true of every file; bench/exporters.sh prints where it fails"]
 fn every_cell_is_right_or_said_not_read_and_no_consistent_report_gets_an_error() {
     let scores = scores();
     if scores.is_empty() {

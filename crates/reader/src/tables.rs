@@ -408,6 +408,10 @@ struct Unplaced {
     /// The row whose values ran on into these, on a line of their own:
     /// read with its own values only if these are placed.
     lent_by: Option<usize>,
+    /// After another table's label: never placed here, never reported as
+    /// this table's (they are the other table's), but a row missing where
+    /// they stand is not sure.
+    foreign: bool,
 }
 
 impl Unplaced {
@@ -480,6 +484,7 @@ impl Reader<'_> {
             after: self.last_row,
             before: None,
             lent_by: None,
+            foreign: false,
         });
     }
 
@@ -643,6 +648,7 @@ impl Reader<'_> {
                 after: Some(index),
                 before: None,
                 lent_by: Some(index),
+                foreign: false,
             });
             return;
         } else {
@@ -829,6 +835,7 @@ impl Reader<'_> {
                 after: at.checked_sub(1).and_then(|k| self.started.get(k)).copied(),
                 before: self.started.get(at).copied(),
                 lent_by: None,
+                foreign: false,
             });
         }
         true
@@ -967,6 +974,21 @@ impl Reader<'_> {
     #[inline]
     fn value(&mut self, v: Value) {
         if self.discarding {
+            // Another table's, after its label: not this table's rows, yet
+            // a row of this table missing where they stand is not sure.
+            if !matches!(v, Value::Blank(_)) && self.span.is_some() {
+                match self.unplaced.last_mut() {
+                    Some(run) if run.foreign && run.before.is_none() => run.values.push(v),
+                    _ => self.unplaced.push(Unplaced {
+                        values: vec![v],
+                        unknown: None,
+                        after: self.last_row,
+                        before: None,
+                        lent_by: None,
+                        foreign: true,
+                    }),
+                }
+            }
             return;
         }
         if self.open.is_none() && self.schema.rows.len() == 1 && !matches!(v, Value::Blank(_)) {
@@ -1232,6 +1254,7 @@ fn place_by_order(r: &mut Reader) {
             }
             _ => None,
         };
+        let place = place.filter(|_| !run.foreign);
         let Some((index, row)) = place else {
             match run.lent_by {
                 // Not placed: the row that ran on is not read, as a row
@@ -1270,7 +1293,12 @@ fn finish(r: &mut Reader, numbers_seen: bool, problems: &mut Vec<Problem>) -> Op
     let schema = r.schema;
     let table = schema.id;
     place_by_order(r);
-    let unplaced: Vec<Problem> = r.unplaced.iter().map(|run| r.unplaced_problem(run)).collect();
+    let unplaced: Vec<Problem> = r
+        .unplaced
+        .iter()
+        .filter(|run| !run.foreign)
+        .map(|run| r.unplaced_problem(run))
+        .collect();
     r.problems.extend(unplaced);
     problems.append(&mut r.problems);
     let position = |id: &str| schema.rows.iter().position(|s| s.id == id);
