@@ -703,9 +703,9 @@ fn reworded_headings(
             .map(|l| normalize(l))
             .collect();
         // How the label and its variants open: what a rewording keeps.
-        let openings: Vec<String> = std::iter::once(&schema.label)
-            .chain(schema.variants)
-            .map(|l| normalize(l).chars().take(OPENING_CHARS).collect())
+        let openings: Vec<String> = labels_norm
+            .iter()
+            .map(|l| l.chars().take(OPENING_CHARS).collect())
             .collect();
         let heading = heads
             .iter()

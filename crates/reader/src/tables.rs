@@ -1204,26 +1204,14 @@ fn place_by_order(r: &mut Reader) {
     let runs = std::mem::take(&mut r.unplaced);
     let schema = r.schema;
     for run in runs {
-        // A sub-row is not expected where its group was printed as one row
-        // with numbers and no sub-rows (（六）其他处理 in reports that kept
-        // the 2019 layout).
+        // A sub-row is not expected where its group stands for it.
         let read = |i: usize| r.rows.get(i).and_then(Option::as_ref);
-        let stood_for = |row: &RowSchema| {
-            row.parent.is_some_and(|g| {
-                let group_has_numbers =
-                    schema.rows.iter().enumerate().any(|(i, group)| {
-                        same_id(group.id, g) && read(i).is_some_and(|gr| !gr.cells.is_empty())
-                    });
-                let sub_row_read = schema
-                    .rows
-                    .iter()
-                    .enumerate()
-                    .any(|(i, sub)| sub.parent.is_some_and(|p| same_id(p, g)) && read(i).is_some());
-                group_has_numbers && !sub_row_read
-            })
-        };
+        let covering = covering_groups(schema, &r.rows);
         let mut open = schema.rows.iter().enumerate().filter(|(i, row)| {
-            run.between(*i) && row.kind == RowKind::Data && !r.has_row(*i) && !stood_for(row)
+            run.between(*i)
+                && row.kind == RowKind::Data
+                && !r.has_row(*i)
+                && !row.parent.is_some_and(|g| covering.contains(&g))
         });
         // Between rows read with their numbers: a table read row by row,
         // not one whose rows came without numbers (columns printed one by
@@ -1248,13 +1236,12 @@ fn place_by_order(r: &mut Reader) {
         };
         let amid_rows_read = with_numbers(run.after, true) && with_numbers(run.before, false);
         let place = match (run.after, open.next(), open.next()) {
-            (Some(_), Some((i, row)), None) if amid_rows_read => {
+            (Some(_), Some((i, row)), None) if amid_rows_read && !run.foreign => {
                 let columns = r.layout.cells(i);
                 (fit_values(&run.values, columns.len()).is_some()).then_some((i, row))
             }
             _ => None,
         };
-        let place = place.filter(|_| !run.foreign);
         let Some((index, row)) = place else {
             match run.lent_by {
                 // Not placed: the row that ran on is not read, as a row
@@ -1287,6 +1274,28 @@ fn place_by_order(r: &mut Reader) {
         });
         r.close_open();
     }
+}
+
+/// The groups printed as one row with numbers and no sub-rows, which
+/// stand for their sub-rows (（六）其他处理 in reports that kept the 2019
+/// layout), given the rows read by position.
+fn covering_groups(schema: &'static TableSchema, rows: &[Option<Row>]) -> Vec<&'static str> {
+    let read = |i: usize| rows.get(i).and_then(Option::as_ref);
+    schema
+        .rows
+        .iter()
+        .enumerate()
+        .filter(|(i, g)| {
+            g.kind == RowKind::Group
+                && read(*i).is_some_and(|gr| !gr.cells.is_empty())
+                && !schema
+                    .rows
+                    .iter()
+                    .enumerate()
+                    .any(|(s, sub)| sub.parent.is_some_and(|p| same_id(p, g.id)) && read(s).is_some())
+        })
+        .map(|(_, g)| g.id)
+        .collect()
 }
 
 fn finish(r: &mut Reader, numbers_seen: bool, problems: &mut Vec<Problem>) -> Option<Table> {
@@ -1351,8 +1360,6 @@ fn finish(r: &mut Reader, numbers_seen: bool, problems: &mut Vec<Problem>) -> Op
         .collect();
     let mut rows = ReportMap::with_capacity_and_hasher(schema.rows.len(), ReportHasher::default());
     let mut last_end = r.span.map_or(0, |s| s.offset);
-    let rows_in = &r.rows;
-    let read = |i: usize| rows_in.get(i).and_then(Option::as_ref);
     let was_read: Vec<bool> = r.rows.iter().map(Option::is_some).collect();
     let read_at = |i: usize| was_read.get(i).copied().unwrap_or(false);
     let has_sub_rows_read = |group: &str| {
@@ -1363,23 +1370,7 @@ fn finish(r: &mut Reader, numbers_seen: bool, problems: &mut Vec<Problem>) -> Op
             .any(|(i, sub)| sub.parent.is_some_and(|p| same_id(p, group)) && read_at(i))
     };
     let unplaced_runs = std::mem::take(&mut r.unplaced);
-    // A group printed as one row with numbers and no sub-rows stands for
-    // them (（六）其他处理 in reports that kept the 2019 layout).
-    let covering: Vec<&str> = schema
-        .rows
-        .iter()
-        .enumerate()
-        .filter(|(i, g)| {
-            g.kind == RowKind::Group
-                && read(*i).is_some_and(|gr| !gr.cells.is_empty())
-                && !schema
-                    .rows
-                    .iter()
-                    .enumerate()
-                    .any(|(s, sub)| sub.parent.is_some_and(|p| same_id(p, g.id)) && read(s).is_some())
-        })
-        .map(|(_, g)| g.id)
-        .collect();
+    let covering = covering_groups(schema, &r.rows);
     for (row, found) in schema.rows.iter().zip(r.rows.drain(..)) {
         match found {
             Some(found) => {
