@@ -699,6 +699,15 @@ pub(crate) enum Item {
     Unknown(Span),
 }
 
+impl Item {
+    /// Where the item is printed.
+    fn span(&self) -> Span {
+        match self {
+            Item::Label { span, .. } | Item::Number(span) | Item::Blank(span) | Item::Unknown(span) => *span,
+        }
+    }
+}
+
 /// Longest run of tokens joined into one label (vertical labels print one
 /// character per token).
 const MAX_JOIN: usize = 24;
@@ -727,6 +736,11 @@ fn items_with(text: &str, tokens: &[Token], prefer: Option<&str>, scratch: &mut 
                 .position(|t| t.kind != Kind::Text)
                 .unwrap_or(rest.len());
             let (run, after) = rest.split_at(end);
+            let blanks = after.iter().take_while(|t| t.kind == Kind::Blank).count();
+            if blanks > 0 && after.get(blanks).is_some_and(|t| t.kind == Kind::Text) {
+                rest = segment_across_blanks(text, rest, prefer, cat, scratch, &mut out);
+                continue;
+            }
             let followed_by_number = after.first().is_some_and(|t| t.kind == Kind::Number);
             segment(text, run, prefer, followed_by_number, cat, scratch, &mut out);
             rest = after;
@@ -746,6 +760,68 @@ fn items_with(text: &str, tokens: &[Token], prefer: Option<&str>, scratch: &mut 
     }
     scratch.shrink();
     out
+}
+
+/// Text interleaved with blank cells and no number (`rest` starts with
+/// such a run): a row drawn over several lines (a wrapped label, each of its
+/// lines with the row's cells, empty but for the line with the numbers), or
+/// rows with no numbers, one a line. The text is read as one run, as if the
+/// blanks were not there; blanks that then fall inside a label are the empty
+/// rest of its lines and are dropped, blanks at a label's end are its row's
+/// cells. Returns the tokens after the run.
+#[cold]
+fn segment_across_blanks<'t>(
+    text: &str,
+    rest: &'t [Token],
+    prefer: Option<&str>,
+    cat: &Catalogue,
+    scratch: &mut Scratch,
+    out: &mut Vec<Item>,
+) -> &'t [Token] {
+    let mut end = 0;
+    // Up to the last text token that more text follows blanks to.
+    while let Some(t) = rest.get(end) {
+        match t.kind {
+            Kind::Text => end += 1,
+            Kind::Blank => {
+                let blanks = rest
+                    .get(end..)
+                    .unwrap_or_default()
+                    .iter()
+                    .take_while(|t| t.kind == Kind::Blank)
+                    .count();
+                if rest.get(end + blanks).is_some_and(|t| t.kind == Kind::Text) {
+                    end += blanks;
+                } else {
+                    break;
+                }
+            }
+            Kind::Number => break,
+        }
+    }
+    let (run, after) = rest.split_at(end);
+    let words: Vec<Token> = run.iter().filter(|t| t.kind == Kind::Text).copied().collect();
+    let followed_by_number = after.first().is_some_and(|t| t.kind == Kind::Number);
+    let from = out.len();
+    segment(text, &words, prefer, followed_by_number, cat, scratch, out);
+    let read: Vec<Item> = out.drain(from..).collect();
+    let mut blanks = run
+        .iter()
+        .filter(|t| t.kind == Kind::Blank)
+        .map(|t| t.span)
+        .peekable();
+    for item in read {
+        let span = item.span();
+        // Blanks before this item: at a boundary between items, kept.
+        while let Some(b) = blanks.next_if(|b| b.offset < span.offset) {
+            out.push(Item::Blank(b));
+        }
+        // Blanks inside this item (a label across lines): dropped.
+        while blanks.next_if(|b| b.offset < span.end()).is_some() {}
+        out.push(item);
+    }
+    out.extend(blanks.map(Item::Blank));
+    after
 }
 
 /// Texts remembered by [`best_remembered`] (and runs by [`segment`]) before

@@ -831,13 +831,7 @@ mod tests {
         let mut heads = Vec::new();
         for text in crate::fixtures::texts() {
             // All of them, those all in ASCII too (which the scan leaves out).
-            let mut lines = crate::tokens::oracle::text_lines(&text);
-            crate::tokens::oracle::tokenize_lines(&text, &mut lines);
-            heads.extend(
-                lines
-                    .iter()
-                    .filter_map(|l| Some(l.head?.slice(&text)?.to_string())),
-            );
+            heads.extend(crate::tokens::line_heads(&text));
         }
         heads
     }

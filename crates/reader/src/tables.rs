@@ -193,13 +193,25 @@ fn ran_together(text: &str, values: &[Value], ncols: usize) -> Option<Span> {
 
 /// The values of a row, matched to its columns. As many printed values as
 /// columns: blanks are layout (doubled separators, merged label cells).
-/// Otherwise blanks *between* printed values are blank cells, when that makes
-/// up the columns exactly. Blanks before the first or after the last value
-/// could be either, so such a row is not read (never guessed).
-fn fit_values(values: &[Value], ncols: usize) -> Option<Fitted<'_>> {
+/// Otherwise, on a row printed on one line from its label (`label_line`: the
+/// label's span, when the row has one) with exactly as many cells after it
+/// as columns, blanks included, every cell is the column's: the separators
+/// the exporter kept say where each value stands. Otherwise blanks *between*
+/// printed values are blank cells, when that makes up the columns exactly.
+/// Blanks before the first or after the last value could be either, so such
+/// a row is not read (never guessed).
+fn fit_values<'a>(
+    text: &str,
+    label_line: Option<Span>,
+    values: &'a [Value],
+    ncols: usize,
+) -> Option<Fitted<'a>> {
     let printed = values.iter().filter(|v| !matches!(v, Value::Blank(_))).count();
     if printed == ncols {
         return Some(Fitted::Printed(values));
+    }
+    if values.len() == ncols && on_one_line(text, label_line, values) {
+        return Some(Fitted::Slots(values));
     }
     let first = values.iter().position(|v| !matches!(v, Value::Blank(_)))?;
     let last = values.iter().rposition(|v| !matches!(v, Value::Blank(_)))?;
@@ -211,19 +223,30 @@ fn fit_values(values: &[Value], ncols: usize) -> Option<Fitted<'_>> {
     (core.len() == ncols && !padded).then_some(Fitted::Core(core))
 }
 
+/// Whether a row's values are printed on its label's line.
+fn on_one_line(text: &str, label: Option<Span>, values: &[Value]) -> bool {
+    label.zip(values.last()).is_some_and(|(label, last)| {
+        text.get(label.end()..last.span().offset)
+            .is_some_and(|between| !between.contains('\n'))
+    })
+}
+
 /// The values [`fit_values`] matched to a row's columns, in column order.
 enum Fitted<'a> {
     /// The printed values among these (blanks are layout).
     Printed(&'a [Value]),
     /// All of these, blanks included (blank cells between printed values).
     Core(&'a [Value]),
+    /// All of these, one per field between separators: kept only if the
+    /// table's other rows show its fields are its columns ([`Slots`]).
+    Slots(&'a [Value]),
 }
 
 impl<'a> Fitted<'a> {
     fn values(&self) -> impl Iterator<Item = Value> + 'a {
         let (values, keep_blanks) = match *self {
             Fitted::Printed(v) => (v, false),
-            Fitted::Core(v) => (v, true),
+            Fitted::Core(v) | Fitted::Slots(v) => (v, true),
         };
         values
             .iter()
@@ -457,6 +480,16 @@ struct Reader<'a> {
     spare_values: Vec<Value>,
     /// Scratch space for normalising text.
     norm: String,
+    /// What the table's rows show of its separators ([`Slots`]).
+    slots: Slots,
+}
+
+/// The rows read by where their values stand between separators
+/// ([`Fitted::Slots`]), by position: kept only if the table's other rows
+/// show that its fields are its columns ([`Reader::fields_are_columns`]).
+#[derive(Default)]
+struct Slots {
+    read_by_slots: Vec<usize>,
 }
 
 impl Reader<'_> {
@@ -515,6 +548,71 @@ impl Reader<'_> {
                 ncols + run.values.len()
             ),
         ));
+    }
+
+    /// Whether the table's rows show that the fields between its
+    /// separators are its columns: some row other than those read by their
+    /// fields has every value in a field of its own, on one line, and no
+    /// row has two values in one field (a PDF converter's grid, whose
+    /// fields are not the table's columns).
+    #[cold]
+    fn fields_are_columns(&self) -> bool {
+        let mut aligned = false;
+        for (index, row) in self.rows.iter().enumerate() {
+            let Some(row) = row else { continue };
+            let printed: Vec<Span> = row
+                .cells
+                .values()
+                .filter(|c| c.value != CellValue::Blank)
+                .map(|c| c.span)
+                .collect();
+            let mut apart = 0;
+            for pair in printed.windows(2) {
+                let [a, b] = pair else { continue };
+                let Some(between) = self.text.get(a.end()..b.offset) else {
+                    return false;
+                };
+                if between.contains('\n') {
+                    continue;
+                }
+                if !between.contains(crate::tokens::is_cell_separator) {
+                    return false;
+                }
+                apart += 1;
+            }
+            let whole = row.cells.len() == printed.len() && printed.len() >= 2;
+            aligned |= whole && apart + 1 == printed.len() && !self.slots.read_by_slots.contains(&index);
+        }
+        aligned
+    }
+
+    /// Rows read by their fields ([`Fitted::Slots`]) in a table whose
+    /// fields are not its columns after all: not read.
+    #[cold]
+    fn unread_by_slots(&mut self) {
+        let table = self.schema.id;
+        for index in std::mem::take(&mut self.slots.read_by_slots) {
+            let Some(row) = self.schema.rows.get(index) else {
+                continue;
+            };
+            let Some(read) = self.rows.get_mut(index).and_then(Option::as_mut) else {
+                continue;
+            };
+            let span = read.cells.values().map(|c| c.span).reduce(|a, b| a.cover(b));
+            read.cells = Cells::default();
+            self.problems
+                .retain(|p| !(p.table.as_deref() == Some(table) && p.row.as_deref() == Some(row.id)));
+            self.problems.push(problem(
+                ProblemKind::RowNotRead,
+                table,
+                Some(row.id),
+                span.or(read.label.as_ref().map(|l| l.span)),
+                format!(
+                    "{table}.{}：该行有空白单元格，而表中各行的分隔与列对不上，空白属于哪一列无法确定；该行未读取",
+                    row.id
+                ),
+            ));
+        }
     }
 
     /// The problem of values no row took.
@@ -603,7 +701,11 @@ impl Reader<'_> {
             self.finish_row(open, span, cells);
             return;
         }
-        let fitted = fit_values(&open.values, ncols);
+        let label_line = open.label.as_ref().map(|l| l.span);
+        let fitted = fit_values(self.text, label_line, &open.values, ncols);
+        if let Some(Fitted::Slots(_)) = fitted {
+            self.slots.read_by_slots.push(open.index);
+        }
         let values_span = open.values.iter().map(|v| v.span()).reduce(|a, b| a.cover(b));
         let anchor = values_span.or(open.label.as_ref().map(|l| l.span));
         let mut cells = Cells::with_capacity(if fitted.is_some() { ncols } else { 0 });
@@ -668,9 +770,8 @@ impl Reader<'_> {
                 Some(row.id),
                 anchor,
                 format!(
-                    "{table}.{}：该行{what} {} 个数字，而本行有 {ncols} 列；该行未读取",
+                    "{table}.{}：该行{what} {n} 个数字，而本行有 {ncols} 列；该行未读取",
                     row.id,
-                    open.values.len()
                 ),
             ));
         }
@@ -1128,6 +1229,7 @@ pub(crate) fn read(
         splits: Vec::new(),
         spare_values: buffers.values,
         norm: String::new(),
+        slots: Slots::default(),
     };
     // The table of the last label when it was another table's.
     let mut foreign_table: Option<&'static str> = None;
@@ -1238,7 +1340,7 @@ fn place_by_order(r: &mut Reader) {
         let place = match (run.after, open.next(), open.next()) {
             (Some(_), Some((i, row)), None) if amid_rows_read && !run.foreign => {
                 let columns = r.layout.cells(i);
-                (fit_values(&run.values, columns.len()).is_some()).then_some((i, row))
+                (fit_values(r.text, None, &run.values, columns.len()).is_some()).then_some((i, row))
             }
             _ => None,
         };
@@ -1301,6 +1403,9 @@ fn covering_groups(schema: &'static TableSchema, rows: &[Option<Row>]) -> Vec<&'
 fn finish(r: &mut Reader, numbers_seen: bool, problems: &mut Vec<Problem>) -> Option<Table> {
     let schema = r.schema;
     let table = schema.id;
+    if !r.slots.read_by_slots.is_empty() && !r.fields_are_columns() {
+        r.unread_by_slots();
+    }
     place_by_order(r);
     let unplaced: Vec<Problem> = r
         .unplaced

@@ -16,8 +16,10 @@ pub(crate) enum Kind {
     Text,
     /// A number as printed: optional sign, digits, optional decimals.
     Number,
-    /// An empty cell between two explicit separators (tab or pipe) of a line
-    /// that has content on both sides. Empty span at the cell's place.
+    /// An empty cell after a cell with content on its line: between two
+    /// explicit separators (tab, bar), or after a line's last tab (a tab
+    /// separates cells, so the piece after it is a cell; a bar closing a
+    /// line is the table's border). Empty span at the cell's place.
     Blank,
 }
 
@@ -316,7 +318,7 @@ pub(crate) fn lines(text: &str) -> Vec<Span> {
     line_spans(text).collect()
 }
 
-fn is_cell_separator(c: char) -> bool {
+pub(crate) fn is_cell_separator(c: char) -> bool {
     // Tabs, bars, and the vertical lines text browsers draw tables with.
     matches!(c, '\t' | '|' | '｜' | '│' | '┃' | '║')
 }
@@ -432,6 +434,19 @@ fn line_end(bytes: &[u8], start: usize, end: usize) -> usize {
 #[cfg(test)]
 pub(crate) fn tokenize(text: &str) -> Vec<Token> {
     scan(text).tokens
+}
+
+/// The head of every line of `text` that is not furniture, all-ASCII ones
+/// too (which [`scan`] leaves out).
+#[cfg(test)]
+pub(crate) fn line_heads(text: &str) -> Vec<String> {
+    line_spans(text)
+        .filter(|l| !l.slice(text).is_some_and(is_furniture))
+        .filter_map(|l| {
+            let (a, b, _) = tokenize_line_at::<{ runs::SIMD }>(text, l.offset, &mut Vec::new()).2?;
+            Some(text.get(a..b)?.to_string())
+        })
+        .collect()
 }
 
 /// How the tokenizer treats a character.
@@ -740,7 +755,7 @@ fn lead(b: u8) -> Lead {
 
 /// The line of `text` from byte `start` to the next `\n` (or the end):
 /// cells between explicit separators (tabs, pipes), each cut into words;
-/// white-space-only cells are blanks, kept only between cells with content.
+/// white-space-only cells after a cell with content are blanks ([`Kind::Blank`]).
 /// One pass over the bytes: ASCII and CJK ideographs are told from their
 /// first byte, other characters are decoded. Returns where the line ends
 /// (its `\n`, or the text's end), where it ends without its line break
@@ -751,9 +766,9 @@ fn tokenize_line_at<const SIMD: bool>(
     start: usize,
     out: &mut Vec<Token>,
 ) -> (usize, usize, Option<(usize, usize, usize)>) {
-    // `out`'s length after the last cell with content: blanks after it are dropped.
-    let mut kept = out.len();
     let mut seen_filled = false;
+    // The last separator of the line was a tab (see [`Kind::Blank`]).
+    let mut after_tab = false;
     let mut cell = Cell::new(start, out.len());
     // Where the head starts (its first word character other than `#`), and
     // the head once its cell has ended.
@@ -825,13 +840,13 @@ fn tokenize_line_at<const SIMD: bool>(
                 }
                 if cell.filled {
                     seen_filled = true;
-                    kept = out.len();
                 } else if seen_filled {
                     out.push(Token {
                         kind: Kind::Blank,
                         span: Span::new(cell.start, 0),
                     });
                 }
+                after_tab = b == b'\t';
                 cell = Cell::new(i + len, out.len());
             }
             // Word characters were taken above.
@@ -854,10 +869,12 @@ fn tokenize_line_at<const SIMD: bool>(
     if head.is_none() {
         head = head_start.map(|start| (start, cell.prev_word_end.unwrap_or(end)));
     }
-    if cell.filled {
-        kept = out.len();
+    if !cell.filled && after_tab && seen_filled {
+        out.push(Token {
+            kind: Kind::Blank,
+            span: Span::new(cell.start, 0),
+        });
     }
-    out.truncate(kept);
     (i, end, head.map(|(a, b)| (a, b, head_plain)))
 }
 
@@ -1199,143 +1216,6 @@ fn split_word_within(word: &str, base: usize, digits: std::ops::Range<usize>, ou
     }
 }
 
-/// The tokenizer as it was before [`scan`]: the lines first (a vector of
-/// them, furniture decided before tokenizing), then each line tokenized on
-/// its own. Kept to check that [`scan`] cuts every text the same way.
-#[cfg(test)]
-pub(crate) mod oracle {
-    use super::*;
-
-    /// A line of the text and whether it is page furniture: worked out once
-    /// and shared by the tokenizer and the section finder.
-    #[derive(Debug, Clone, Copy)]
-    pub struct TextLine {
-        pub span: Span,
-        pub furniture: bool,
-        /// The wording of the line's first cell that has any, as the section
-        /// finder reads it: from its first character that is neither white
-        /// space, a bold marker nor a markdown heading's `#`, to the end of the
-        /// cell's last word. Found by [`tokenize_lines`], which reads every
-        /// character of the line anyway.
-        pub head: Option<Span>,
-    }
-
-    /// The lines of `text` ([`lines`]), each marked furniture or not.
-    pub fn text_lines(text: &str) -> Vec<TextLine> {
-        // Counted first (vectorised): the lines are then stored without growing.
-        let mut lines = Vec::with_capacity(memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1);
-        lines.extend(line_spans(text).map(|span| TextLine {
-            span,
-            furniture: span.slice(text).is_some_and(is_furniture),
-            head: None,
-        }));
-        lines
-    }
-
-    /// Tokenize the lines of `text` that are not furniture, and find each
-    /// one's [`TextLine::head`].
-    pub fn tokenize_lines(text: &str, lines: &mut [TextLine]) -> Vec<Token> {
-        // About one token per eight bytes in tables; fewer in prose.
-        let mut out = Vec::with_capacity(text.len() / 16);
-        for line in lines {
-            if line.furniture {
-                continue;
-            }
-            let Some(s) = line.span.slice(text) else { continue };
-            let base = line.span.offset;
-            line.head = tokenize_line(s, base, &mut out).map(|(a, b)| Span::from_range(base + a, base + b));
-        }
-        out
-    }
-
-    /// One line: cells between explicit separators (tabs, pipes), each cut into
-    /// words; white-space-only cells are blanks, kept only between cells with
-    /// content. One pass over the bytes: ASCII and CJK ideographs are told from
-    /// their first byte, other characters are decoded. Returns the line's head
-    /// ([`TextLine::head`]), in bytes of the line.
-    fn tokenize_line(line: &str, base: usize, out: &mut Vec<Token>) -> Option<(usize, usize)> {
-        // `out`'s length after the last cell with content: blanks after it are dropped.
-        let mut kept = out.len();
-        let mut seen_filled = false;
-        let mut cell = Cell::new(0, out.len());
-        // Where the head starts (its first word character other than `#`), and
-        // the head once its cell has ended.
-        let mut head_start: Option<usize> = None;
-        let mut head: Option<(usize, usize)> = None;
-        let bytes = line.as_bytes();
-        let mut i = 0;
-        while let Some(&b) = bytes.get(i) {
-            let (class, len) = if b.is_ascii() {
-                match ascii_class(b) {
-                    Class::Word => {
-                        if head_start.is_none() && b != b'#' {
-                            head_start = Some(i);
-                        }
-                        cell.word_char(i, b.is_ascii_digit(), b.is_ascii_digit());
-                        i += 1;
-                        continue;
-                    }
-                    class => (class, 1),
-                }
-            } else if (0xE4..=0xEE).contains(&b) {
-                // U+4000 to U+EFFF (CJK ideographs among them) are word
-                // characters and no digits, three bytes each: a run of them is
-                // skipped whole.
-                head_start.get_or_insert(i);
-                cell.word_char(i, false, false);
-                i += 3;
-                while bytes.get(i).is_some_and(|b| (0xE4..=0xEE).contains(b)) {
-                    i += 3;
-                }
-                continue;
-            } else {
-                let Some(c) = line.get(i..).and_then(|rest| rest.chars().next()) else {
-                    break;
-                };
-                match class(c) {
-                    Class::Word => {
-                        head_start.get_or_insert(i);
-                        cell.word_char(i, is_digit(c), false);
-                        i += c.len_utf8();
-                        continue;
-                    }
-                    class => (class, c.len_utf8()),
-                }
-            };
-            match class {
-                Class::Separator => {
-                    cell.end_word(line, i, base, out);
-                    if head.is_none() {
-                        head = head_start.map(|start| (start, cell.prev_word_end.unwrap_or(i)));
-                    }
-                    if cell.filled {
-                        seen_filled = true;
-                        kept = out.len();
-                    } else if seen_filled {
-                        out.push(Token {
-                            kind: Kind::Blank,
-                            span: Span::new(base + cell.start, 0),
-                        });
-                    }
-                    cell = Cell::new(i + len, out.len());
-                }
-                // Word characters were taken above.
-                Class::Gap | Class::Word => cell.end_word(line, i, base, out),
-            }
-            i += len;
-        }
-        cell.end_word(line, line.len(), base, out);
-        if head.is_none() {
-            head = head_start.map(|start| (start, cell.prev_word_end.unwrap_or(line.len())));
-        }
-        if cell.filled {
-            kept = out.len();
-        }
-        out.truncate(kept);
-        head
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1354,10 +1234,17 @@ mod tests {
             toks("规章\t0\t1\t２"),
             [(Text, "规章"), (Number, "0"), (Number, "1"), (Number, "２")]
         );
+        // Empty cells after the last value are cells; a closing bar is a
+        // border, the piece after a last tab a cell.
         assert_eq!(
             toks("| 行政许可 | 550 |  |  |"),
-            [(Text, "行政许可"), (Number, "550")]
+            [(Text, "行政许可"), (Number, "550"), (Blank, ""), (Blank, "")]
         );
+        assert_eq!(
+            toks("行政许可\t550\t\t"),
+            [(Text, "行政许可"), (Number, "550"), (Blank, ""), (Blank, "")]
+        );
+        assert_eq!(toks("\t\t行政许可\t"), [(Text, "行政许可"), (Blank, "")]);
         assert_eq!(
             toks("| 一、本年 |  | 21 | **3** |"),
             [(Text, "一、本年"), (Blank, ""), (Number, "21"), (Number, "3")]
@@ -1567,31 +1454,29 @@ mod tests {
         assert!(heads > 1000, "{heads}");
     }
 
-    /// [`scan`]'s tokens and heads, and the oracle's (heads of lines that
-    /// are not furniture, all-ASCII ones left out).
+    /// [`scan`]'s portable path cuts as its SSE2 one; every head is the
+    /// first cell of a line that is not furniture, and its lower bound on
+    /// its normalised length holds.
     fn same_scan(text: &str) {
-        // The portable path must cut the same as the SSE2 one.
         let portable = scan_with::<false>(text);
         let new = scan(text);
         assert_eq!(portable.tokens, new.tokens, "{text:?}");
         assert_eq!(portable.heads, new.heads, "{text:?}");
-        let mut lines = oracle::text_lines(text);
-        let old = oracle::tokenize_lines(text, &mut lines);
-        assert_eq!(new.tokens, old, "{text:?}");
-        let new_heads: Vec<Span> = new.heads.iter().map(|h| h.span).collect();
-        // Each head's lower bound on its normalised length holds.
+        let firsts: Vec<Span> = line_spans(text)
+            .filter(|l| !l.slice(text).is_some_and(is_furniture))
+            .filter_map(|l| {
+                let (a, b) = first_cell_by_chars(l.slice(text)?)?;
+                Some(Span::from_range(l.offset + a, l.offset + b))
+            })
+            .filter(|h| h.slice(text).is_some_and(|s| !s.is_ascii()))
+            .collect();
+        let heads: Vec<Span> = new.heads.iter().map(|h| h.span).collect();
+        assert_eq!(heads, firsts, "{text:?}");
         for h in &new.heads {
             let cell = h.span.slice(text).unwrap_or_default();
             let chars = nianbao_model::label::normalize(cell).chars().count();
             assert!(h.min_chars <= chars, "{cell:?}: {} > {chars}", h.min_chars);
         }
-        let old_heads: Vec<Span> = lines
-            .iter()
-            .filter(|l| !l.furniture)
-            .filter_map(|l| l.head)
-            .filter(|h| h.slice(text).is_some_and(|s| !s.is_ascii()))
-            .collect();
-        assert_eq!(new_heads, old_heads, "{text:?}");
     }
 
     #[test]
