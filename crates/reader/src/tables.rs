@@ -12,6 +12,8 @@ use nianbao_model::{
     FORMATS,
 };
 use std::cell::Cell as SwapCell;
+
+mod fields;
 use std::sync::LazyLock;
 
 /// One value as printed after a row label.
@@ -482,6 +484,11 @@ struct Reader<'a> {
     norm: String,
     /// What the table's rows show of its separators ([`Slots`]).
     slots: Slots,
+    /// Rows closed with values missing, to be read by where their values
+    /// stand ([`fields`]).
+    unfit: Vec<fields::Unfit>,
+    /// Where the item being read starts: what closes a row ends it.
+    next_at: Option<usize>,
 }
 
 /// The rows read by where their values stand between separators
@@ -717,6 +724,7 @@ impl Reader<'_> {
             }
         } else if open.values.iter().all(|v| matches!(v, Value::Blank(_))) {
             if row.kind != RowKind::Group {
+                self.keep_unfit(&open);
                 self.problems.push(problem(
                     ProblemKind::MissingCells,
                     table,
@@ -760,6 +768,7 @@ impl Reader<'_> {
                 .filter(|v| !matches!(v, Value::Blank(_)))
                 .count();
             let (kind, what) = if n < ncols {
+                self.keep_unfit(&open);
                 (ProblemKind::MissingCells, "只印了")
             } else {
                 (ProblemKind::ExtraCells, "印了")
@@ -789,6 +798,24 @@ impl Reader<'_> {
         let (last_own, first_lent) = (values.get(ncols - 1)?.span(), values.get(ncols)?.span());
         let between = self.text.get(last_own.end()..first_lent.offset)?;
         between.contains('\n').then_some(ncols)
+    }
+
+    /// Keeps a row closed with values missing to be read by where its
+    /// values stand ([`fields`]).
+    #[cold]
+    fn keep_unfit(&mut self, open: &OpenRow) {
+        let Some(label) = &open.label else { return };
+        self.unfit.push(fields::Unfit {
+            index: open.index,
+            label: label.span,
+            values: open
+                .values
+                .iter()
+                .filter(|v| !matches!(v, Value::Blank(_)))
+                .copied()
+                .collect(),
+            next_at: self.next_at,
+        });
     }
 
     /// Store the row `open` read as `cells`, its values spanning `values_span`.
@@ -1230,6 +1257,8 @@ pub(crate) fn read(
         spare_values: buffers.values,
         norm: String::new(),
         slots: Slots::default(),
+        unfit: Vec::new(),
+        next_at: None,
     };
     // The table of the last label when it was another table's.
     let mut foreign_table: Option<&'static str> = None;
@@ -1247,6 +1276,7 @@ pub(crate) fn read(
                 let Some(e) = CATALOGUE.entry(*entry) else {
                     continue;
                 };
+                r.next_at = Some(span.offset);
                 r.flush_orphans();
                 // A header both tables print ("总计") belongs to the table
                 // whose labels it follows.
@@ -1286,9 +1316,13 @@ pub(crate) fn read(
                 r.value(Value::Number(*s));
             }
             Item::Blank(s) => r.value(Value::Blank(*s)),
-            Item::Unknown(s) => r.unknown(*s),
+            Item::Unknown(s) => {
+                r.next_at = Some(s.offset);
+                r.unknown(*s);
+            }
         }
     }
+    r.next_at = None;
     r.close();
     let table = finish(&mut r, numbers_seen, problems);
     Buffers::keep(&mut r);
@@ -1405,6 +1439,9 @@ fn finish(r: &mut Reader, numbers_seen: bool, problems: &mut Vec<Problem>) -> Op
     let table = schema.id;
     if !r.slots.read_by_slots.is_empty() && !r.fields_are_columns() {
         r.unread_by_slots();
+    }
+    if !r.unfit.is_empty() {
+        r.read_unfit();
     }
     place_by_order(r);
     let unplaced: Vec<Problem> = r
