@@ -2,6 +2,8 @@
 //! to run the `nianbao` binary.
 #![allow(dead_code)] // each test file uses a part
 
+pub mod truth;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

@@ -195,8 +195,15 @@ pub fn read_text(name: &str, text: &str) -> Report {
     // Each table's region: its section's body, or, without a heading, the
     // text between the neighbouring sections found.
     let region_of = |index: usize| -> Span {
-        if let Some((_, s)) = section_spans.iter().find(|(i, _)| *i == index) {
-            return s.body;
+        if let Some(at) = section_spans.iter().position(|(i, _)| *i == index) {
+            if let Some((_, s)) = section_spans.get(at) {
+                // To the next heading: blank cells at a table's very end stand
+                // in the white space the body is trimmed of.
+                let end = section_spans
+                    .get(at + 1)
+                    .map_or(text.len(), |(_, n)| n.span.offset);
+                return Span::from_range(s.body.offset, end.max(s.body.end()));
+            }
         }
         let start = section_spans
             .iter()
@@ -240,14 +247,21 @@ pub fn read_text(name: &str, text: &str) -> Report {
             continue;
         };
         let mut table_problems = Vec::new();
-        let mut table = tables::read(text, format, schema, items, &mut table_problems);
+        let mut table = tables::read(text, format, schema, items, &report.tables, &mut table_problems);
         if table.is_none() {
             // Not in its section: some exports put every table after the
             // text (a script that prints a Word file's paragraphs, then its
             // tables). Looked for in the whole document instead.
             let items = labels::items(text, &all_tokens, Some(table_id));
             let mut anywhere_problems = Vec::new();
-            if let Some(t) = tables::read(text, format, schema, &items, &mut anywhere_problems) {
+            if let Some(t) = tables::read(
+                text,
+                format,
+                schema,
+                &items,
+                &report.tables,
+                &mut anywhere_problems,
+            ) {
                 table = Some(t);
                 table_problems = anywhere_problems;
             } else if section_spans

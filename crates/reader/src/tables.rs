@@ -225,6 +225,56 @@ fn fit_values<'a>(
     (core.len() == ncols && !padded).then_some(Fitted::Core(core))
 }
 
+/// What a row shows of its separators ([`Reader::fields_are_columns`]).
+enum Fields {
+    /// Every cell printed, each in a field of its own, on one line.
+    Apart,
+    /// Two values with no separator between them on a line that has
+    /// separators between other values.
+    Merged,
+    Unknown,
+}
+
+fn fields_of(text: &str, row: &Row) -> Fields {
+    let mut printed = 0;
+    let mut apart = 0;
+    let mut merged = false;
+    let mut last: Option<Span> = None;
+    for cell in row.cells.values() {
+        if cell.value == CellValue::Blank {
+            continue;
+        }
+        printed += 1;
+        if let Some(a) = last {
+            let Some(between) = text.get(a.end()..cell.span.offset) else {
+                return Fields::Unknown;
+            };
+            if !between.contains('\n') {
+                if between.contains(crate::tokens::is_cell_separator) {
+                    apart += 1;
+                } else {
+                    merged = true;
+                }
+            }
+        }
+        last = Some(cell.span);
+    }
+    // Values apart with no separator at all: a row aligned with spaces,
+    // which says nothing of the fields.
+    if merged {
+        return if apart > 0 {
+            Fields::Merged
+        } else {
+            Fields::Unknown
+        };
+    }
+    if printed >= 2 && printed == row.cells.len() && apart + 1 == printed {
+        Fields::Apart
+    } else {
+        Fields::Unknown
+    }
+}
+
 /// Whether a row's values are printed on its label's line.
 fn on_one_line(text: &str, label: Option<Span>, values: &[Value]) -> bool {
     label.zip(values.last()).is_some_and(|(label, last)| {
@@ -489,6 +539,8 @@ struct Reader<'a> {
     unfit: Vec<fields::Unfit>,
     /// Where the item being read starts: what closes a row ends it.
     next_at: Option<usize>,
+    /// The document's tables read before this one.
+    earlier: &'a ReportMap<String, Table>,
 }
 
 /// The rows read by where their values stand between separators
@@ -557,38 +609,26 @@ impl Reader<'_> {
         ));
     }
 
-    /// Whether the table's rows show that the fields between its
-    /// separators are its columns: some row other than those read by their
-    /// fields has every value in a field of its own, on one line, and no
+    /// Whether the rows of the table and of the document's tables read
+    /// before it show that the fields between separators are columns:
+    /// some row has every value in a field of its own, on one line, and no
     /// row has two values in one field (a PDF converter's grid, whose
-    /// fields are not the table's columns).
+    /// fields are not the table's columns). One exporter made the whole
+    /// document, so a one-row table learns from the tables before it.
     #[cold]
     fn fields_are_columns(&self) -> bool {
+        let rows = self
+            .rows
+            .iter()
+            .flatten()
+            .chain(self.earlier.values().flat_map(|t| t.rows.values()));
         let mut aligned = false;
-        for (index, row) in self.rows.iter().enumerate() {
-            let Some(row) = row else { continue };
-            let printed: Vec<Span> = row
-                .cells
-                .values()
-                .filter(|c| c.value != CellValue::Blank)
-                .map(|c| c.span)
-                .collect();
-            let mut apart = 0;
-            for pair in printed.windows(2) {
-                let [a, b] = pair else { continue };
-                let Some(between) = self.text.get(a.end()..b.offset) else {
-                    return false;
-                };
-                if between.contains('\n') {
-                    continue;
-                }
-                if !between.contains(crate::tokens::is_cell_separator) {
-                    return false;
-                }
-                apart += 1;
+        for row in rows {
+            match fields_of(self.text, row) {
+                Fields::Merged => return false,
+                Fields::Apart => aligned = true,
+                Fields::Unknown => {}
             }
-            let whole = row.cells.len() == printed.len() && printed.len() >= 2;
-            aligned |= whole && apart + 1 == printed.len() && !self.slots.read_by_slots.contains(&index);
         }
         aligned
     }
@@ -708,7 +748,21 @@ impl Reader<'_> {
             self.finish_row(open, span, cells);
             return;
         }
-        let label_line = open.label.as_ref().map(|l| l.span);
+        // Where the row's fields start: after its label, or, for a row with
+        // no label of its own (the review table's), at the start of the
+        // line its first value opens.
+        let label_line = match &open.label {
+            Some(l) => Some(l.span),
+            None => open.values.first().and_then(|v| {
+                let at = v.span().offset;
+                let line_start = self.text.get(..at)?.rfind('\n').map_or(0, |i| i + 1);
+                let before = self.text.get(line_start..at)?;
+                before
+                    .chars()
+                    .all(char::is_whitespace)
+                    .then(|| Span::new(line_start, 0))
+            }),
+        };
         let fitted = fit_values(self.text, label_line, &open.values, ncols);
         if let Some(Fitted::Slots(_)) = fitted {
             self.slots.read_by_slots.push(open.index);
@@ -1218,6 +1272,7 @@ pub(crate) fn read(
     format: Format,
     schema: &'static TableSchema,
     items: &[Item],
+    earlier: &ReportMap<String, Table>,
     problems: &mut Vec<Problem>,
 ) -> Option<Table> {
     let bit = format_bit(format);
@@ -1259,6 +1314,7 @@ pub(crate) fn read(
         slots: Slots::default(),
         unfit: Vec::new(),
         next_at: None,
+        earlier,
     };
     // The table of the last label when it was another table's.
     let mut foreign_table: Option<&'static str> = None;
@@ -1590,7 +1646,9 @@ mod tests {
                 for prefer in [Some(schema.id), None] {
                     let items = crate::labels::items(text, tokens, prefer);
                     let mut problems = Vec::new();
-                    let Some(table) = read(text, format, schema, &items, &mut problems) else {
+                    let Some(table) =
+                        read(text, format, schema, &items, &ReportMap::default(), &mut problems)
+                    else {
                         continue;
                     };
                     for (row, r) in &table.rows {

@@ -78,6 +78,8 @@ struct Builder {
     stack: Vec<Open>,
     /// Inside a skipped element: its name and nesting depth.
     skipping: Option<(String, usize)>,
+    /// Line ends in text outside tables end lines ([`parse_text`]).
+    keep_lines: bool,
 }
 
 impl Builder {
@@ -212,9 +214,28 @@ impl Builder {
     }
 
     fn text(&mut self, chars: Vec<(char, Span)>) {
-        if self.skipping.is_none() && !chars.is_empty() {
-            self.top().push(Node::Text(chars));
+        if self.skipping.is_some() || chars.is_empty() {
+            return;
         }
+        if self.keep_lines && chars.iter().any(|(c, _)| *c == '\n') && !self.in_table() {
+            for (k, line) in chars.split(|(c, _)| *c == '\n').enumerate() {
+                if k > 0 {
+                    self.top().push(Node::Element {
+                        kind: Kind::Break,
+                        children: Vec::new(),
+                    });
+                }
+                if !line.is_empty() {
+                    self.top().push(Node::Text(line.to_vec()));
+                }
+            }
+            return;
+        }
+        self.top().push(Node::Text(chars));
+    }
+
+    fn in_table(&self) -> bool {
+        self.stack.iter().any(|o| o.name == "table")
     }
 
     fn finish(mut self) -> Vec<Node> {
@@ -270,12 +291,24 @@ fn align(source: &str, start: usize, decoded: &str) -> Vec<(char, Span)> {
 /// The document tree of an HTML page. Never fails: tag soup is read the
 /// way browsers read it, as far as tables and text go.
 pub(crate) fn parse(source: &str) -> Vec<Node> {
+    parse_with(source, false)
+}
+
+/// The document tree of a text file holding HTML markup (a page's source
+/// saved as text, tables pasted as markup among lines of text): read as a
+/// page, but the text's own line ends outside tables still end lines.
+pub(crate) fn parse_text(source: &str) -> Vec<Node> {
+    parse_with(source, true)
+}
+
+fn parse_with(source: &str, keep_lines: bool) -> Vec<Node> {
     let mut emitter = DefaultEmitter::<usize>::new_with_span();
     emitter.naively_switch_states(true);
     let tokens = Tokenizer::new_with_emitter(source, emitter);
     let mut b = Builder {
         stack: Vec::new(),
         skipping: None,
+        keep_lines,
     };
     // Text between two tags, decoded, and where it starts.
     let mut pending = String::new();
@@ -307,9 +340,20 @@ pub(crate) fn parse(source: &str) -> Vec<Node> {
                 }
             }
             Token::EndTag(tag) => {
-                flush(&mut b, &mut pending, text_start);
                 let name = String::from_utf8_lossy(&tag.name).to_ascii_lowercase();
+                let script = (name == "script"
+                    && b.skipping.as_ref().is_some_and(|(n, d)| n == "script" && *d == 1))
+                .then(|| source.get(text_start..tag.span.start))
+                .flatten();
+                flush(&mut b, &mut pending, text_start);
                 b.end(&name);
+                if let Some(code) = script {
+                    for (markup, map) in markup_strings(code, text_start) {
+                        let mut nodes = parse_with(&markup, false);
+                        remap(&mut nodes, &map);
+                        b.top().extend(nodes);
+                    }
+                }
                 text_start = tag.span.end;
             }
             Token::Comment(c) => {
@@ -325,6 +369,78 @@ pub(crate) fn parse(source: &str) -> Vec<Node> {
     }
     flush(&mut b, &mut pending, text_start);
     b.finish()
+}
+
+/// The string literals of a script (`code`, at byte `base` of the page)
+/// that hold table markup: pages that draw their article from a script
+/// (`var content = "<table class=\"t\">…"`). Each is decoded, with the
+/// page offset of each of its bytes and of its end.
+fn markup_strings(code: &str, base: usize) -> Vec<(String, Vec<usize>)> {
+    let mut out = Vec::new();
+    let mut chars = code.char_indices().peekable();
+    while let Some((start, quote)) = chars.next() {
+        if !matches!(quote, '"' | '\'' | '`') {
+            continue;
+        }
+        let mut decoded = String::new();
+        let mut map = Vec::new();
+        let mut closed = false;
+        while let Some((i, c)) = chars.next() {
+            if c == quote {
+                map.push(base + i);
+                closed = true;
+                break;
+            }
+            let c = if c == '\\' {
+                match chars.next() {
+                    Some((_, 'n')) => '\n',
+                    Some((_, 't')) => '\t',
+                    Some((_, 'r')) => '\r',
+                    Some((_, 'u')) => hex_char(&mut chars, 4).unwrap_or('\u{FFFD}'),
+                    Some((_, 'x')) => hex_char(&mut chars, 2).unwrap_or('\u{FFFD}'),
+                    Some((_, other)) => other,
+                    None => break,
+                }
+            } else {
+                c
+            };
+            let at = decoded.len();
+            decoded.push(c);
+            map.extend(std::iter::repeat_n(base + i, decoded.len() - at));
+        }
+        let _ = start;
+        if closed && (decoded.contains("<td") || decoded.contains("<TD")) {
+            out.push((decoded, map));
+        }
+    }
+    out
+}
+
+/// The character of the next `digits` hex digits.
+fn hex_char(chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>, digits: usize) -> Option<char> {
+    let mut n = 0u32;
+    for _ in 0..digits {
+        let d = chars.next_if(|(_, c)| c.is_ascii_hexdigit())?.1.to_digit(16)?;
+        n = n * 16 + d;
+    }
+    char::from_u32(n)
+}
+
+/// Spans of nodes parsed from decoded text moved to the page: `map` gives
+/// each decoded byte's page offset, and the end's.
+fn remap(nodes: &mut [Node], map: &[usize]) {
+    let at = |k: usize| map.get(k).or(map.last()).copied().unwrap_or(0);
+    for n in nodes {
+        match n {
+            Node::Text(chars) => {
+                for (_, s) in chars.iter_mut() {
+                    let (a, b) = (at(s.offset), at(s.end()));
+                    *s = Span::from_range(a, b.max(a));
+                }
+            }
+            Node::Element { children, .. } => remap(children, map),
+        }
+    }
 }
 
 /// Whether an element's attributes hide it (`hidden`, `display: none`).

@@ -177,6 +177,7 @@ pub fn read_bytes_as(name: &str, bytes: &[u8], format: Option<InputFormat>) -> R
                     .to_string(),
         });
     }
+    let chosen = format;
     let format = format.unwrap_or_else(|| InputFormat::detect(name, bytes));
     let fail = |message: String| ReadError::Document {
         name: name.to_string(),
@@ -186,41 +187,27 @@ pub fn read_bytes_as(name: &str, bytes: &[u8], format: Option<InputFormat>) -> R
     let report = match format {
         InputFormat::Text => {
             let text = decode(name, bytes)?;
-            match html_breaks_read_as_breaks(&text) {
+            // A page's source saved as text, or tables pasted as markup:
+            // read as the page they make.
+            let as_page = (chosen.is_none() && has_table_markup(&text))
+                .then(|| read_html(name, &text, html::parse_text(&text)).ok())
+                .flatten();
+            match (as_page, html_breaks_read_as_breaks(&text)) {
+                (Some(report), _) => report,
                 // Read with the breaks, kept as printed: the same bytes
                 // either way, so spans, lines and columns are the file's.
-                Some(read_as) => {
+                (None, Some(read_as)) => {
                     let mut report = read_text(name, &read_as);
                     report.source.text = text.into_owned();
                     report
                 }
-                None => read_text(name, &text),
+                (None, None) => read_text(name, &text),
             }
         }
         InputFormat::Json => return read_json(name, &decode(name, bytes)?),
         InputFormat::Html => {
             let source = decode(name, bytes)?;
-            let rendering = render(&html::parse(&source));
-            if rendering.text.trim().is_empty() {
-                return Err(fail("the page has no text outside its markup".to_string()));
-            }
-            let mut report = read_text(name, &rendering.text);
-            remap(&mut report, |s| rendering.to_source(s));
-            report.source.table_rows = rendering
-                .table_rows
-                .iter()
-                .map(|row| DocumentRow {
-                    span: rendering.to_source(row.span),
-                    ..*row
-                })
-                .collect();
-            report.source.text = source.to_string();
-            // Spans point into the page; its words are read from the rendering.
-            report.source.rendered = Some(Box::new(RenderedText::from_origins(
-                rendering.text,
-                rendering.origins,
-            )));
-            report
+            read_html(name, &source, html::parse(&source)).map_err(fail)?
         }
         InputFormat::Docx => {
             let xml = docx::document_xml(bytes).map_err(fail)?;
@@ -251,6 +238,38 @@ pub fn read_bytes_as(name: &str, bytes: &[u8], format: Option<InputFormat>) -> R
         });
     }
     Ok(report)
+}
+
+/// A page read from its markup's tree (`nodes`, parsed from `source`):
+/// the rendering read as text, spans mapped back to the page.
+fn read_html(name: &str, source: &str, nodes: Vec<Node>) -> Result<Report, String> {
+    let rendering = render(&nodes);
+    if rendering.text.trim().is_empty() {
+        return Err("the page has no text outside its markup".to_string());
+    }
+    let mut report = read_text(name, &rendering.text);
+    remap(&mut report, |s| rendering.to_source(s));
+    report.source.table_rows = rendering
+        .table_rows
+        .iter()
+        .map(|row| DocumentRow {
+            span: rendering.to_source(row.span),
+            ..*row
+        })
+        .collect();
+    report.source.text = source.to_string();
+    // Spans point into the page; its words are read from the rendering.
+    report.source.rendered = Some(Box::new(RenderedText::from_origins(
+        rendering.text,
+        rendering.origins,
+    )));
+    Ok(report)
+}
+
+/// Whether text holds HTML table cells (`<td`), as a page's source does.
+fn has_table_markup(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memmem::find(bytes, b"<td").is_some() || memchr::memmem::find(bytes, b"<TD").is_some()
 }
 
 /// Text whose HTML line breaks (`<br>`, `<br/>`, `<br />`, as PDF-to-markdown

@@ -1,0 +1,393 @@
+//! Rows whose empty cells the exporter printed as nothing at all: no
+//! separator says where they stood, yet the table's rows printed in full
+//! show where each column is, in one of two ways exporters lay cells out:
+//!
+//! - **one cell per line**, a constant number of line breaks apart
+//!   (BeautifulSoup's text and docx2txt put empty lines between cells; a page
+//!   copied cell by cell puts none, and an empty cell is an empty line): an
+//!   empty cell is one more period of line breaks;
+//! - **aligned with spaces** (lynx, pandoc's plain text, PDF text in layout
+//!   mode): a column is a place on the line, and a value stands under it.
+//!
+//! A row with values missing is read by that evidence only when the
+//! evidence is consistent across the table's full rows and places every
+//! value of the row in exactly one column; a row printing no value at all
+//! is read as empty only where every number the table printed was placed in
+//! a row. Otherwise the row stays not read, as it was.
+
+use super::{cell_value, Reader, Value};
+use nianbao_model::{Cell, CellValue, Cells, ProblemKind, Row, Span};
+use unicode_width::UnicodeWidthChar;
+
+/// A row closed with fewer values than columns: kept to be read by where
+/// its values stand once the table's full rows are known.
+pub(super) struct Unfit {
+    /// The row's position in the schema.
+    pub index: usize,
+    pub label: Span,
+    /// The values printed (blanks left out).
+    pub values: Vec<Value>,
+    /// Where the next item of the table starts (the next row's label), when
+    /// the row was closed by one.
+    pub next_at: Option<usize>,
+}
+
+/// Line breaks between `from` and `to` when only white space stands there
+/// (no-break spaces of an `&nbsp;` cell included).
+fn breaks(text: &str, from: usize, to: usize) -> Option<usize> {
+    let between = text.get(from..to)?;
+    between
+        .chars()
+        .all(char::is_whitespace)
+        .then(|| between.bytes().filter(|&b| b == b'\n').count())
+}
+
+/// What a table's full rows, printed one cell per line, show: the line
+/// breaks from a row's label to its first cell, between cells, and from its
+/// last cell to the next row's label.
+#[derive(Default, Clone, Copy)]
+struct Period {
+    label: Option<usize>,
+    cell: Option<usize>,
+    next: Option<usize>,
+}
+
+/// Records `n` as `slot`'s reading; false when it disagrees with one seen.
+fn agree(slot: &mut Option<usize>, n: usize) -> bool {
+    match *slot {
+        Some(m) => m == n,
+        None => {
+            *slot = Some(n);
+            true
+        }
+    }
+}
+
+/// Where a column stands on the line in a table aligned with spaces: the
+/// display columns its values occupy in the full rows.
+#[derive(Clone, Copy)]
+struct Place {
+    start: usize,
+    end: usize,
+}
+
+/// How an exporter aligning with spaces counts a line's columns: by
+/// display width (text browsers, pandoc: a Chinese character is two
+/// columns wide) or one a character (PDF text in layout mode).
+#[derive(Clone, Copy, Debug)]
+enum Measure {
+    Width,
+    Chars,
+}
+
+/// The column at which byte `at` of `text` stands on its line.
+fn display_column(text: &str, at: usize, measure: Measure) -> Option<usize> {
+    let line_start = text.get(..at)?.rfind('\n').map_or(0, |i| i + 1);
+    let line = text.get(line_start..at)?;
+    Some(match measure {
+        Measure::Width => line.chars().map(|c| c.width().unwrap_or(1)).sum(),
+        Measure::Chars => line.chars().count(),
+    })
+}
+
+impl Reader<'_> {
+    /// Reads the rows closed with values missing ([`Unfit`]) by where their
+    /// values stand, as the table's full rows show (see the module's doc).
+    #[cold]
+    pub(super) fn read_unfit(&mut self) {
+        let unfit = std::mem::take(&mut self.unfit);
+        let period = self.period();
+        let breaks = self.page_breaks();
+        // Every number the table printed is in a row: a row printing none
+        // is then a row of empty cells, not one whose numbers went elsewhere.
+        let all_placed = self.unplaced.iter().all(|run| run.foreign) && self.orphans.is_empty();
+        for u in &unfit {
+            let ncols = self.layout.cells(u.index).len();
+            if u.values.is_empty() && !all_placed {
+                continue;
+            }
+            let slots = period
+                .and_then(|p| self.slots_by_lines(&p, u, ncols))
+                .or_else(|| {
+                    // Columns stand where they stand on the row's page.
+                    let page = breaks.partition_point(|&b| b < u.label.offset);
+                    let places = [Measure::Width, Measure::Chars]
+                        .map(|m| self.places(m, &breaks, page).map(|p| (m, p)));
+                    self.slots_by_any_places(&places, u)
+                });
+            if let Some(slots) = slots {
+                self.read_by_slots(u, &slots);
+            }
+        }
+    }
+
+    /// The rows read with every cell printed and a label: (label, cells in
+    /// column order, with their column positions).
+    fn full_rows(&self) -> impl Iterator<Item = (Span, Vec<(usize, Span)>)> + '_ {
+        self.rows.iter().enumerate().filter_map(|(index, row)| {
+            let row = row.as_ref()?;
+            let label = row.label.as_ref()?.span;
+            let columns = self.layout.columns(index);
+            if row.cells.len() != columns.len() || row.cells.len() < 2 {
+                return None;
+            }
+            let cells: Vec<(usize, Span)> = columns
+                .iter()
+                .zip(row.cells.values())
+                .map(|(&c, cell)| (c, cell.span))
+                .collect();
+            row.cells
+                .values()
+                .all(|c| c.value != CellValue::Blank && c.inferred.is_none())
+                .then_some((label, cells))
+        })
+    }
+
+    /// The line breaks of a table printed one cell per line, the same in
+    /// every full row; `None` when no full row is printed so, or two differ.
+    fn period(&self) -> Option<Period> {
+        let mut labels: Vec<usize> = self
+            .rows
+            .iter()
+            .flatten()
+            .filter_map(|r| Some(r.label.as_ref()?.span.offset))
+            .chain(self.unfit.iter().map(|u| u.label.offset))
+            .collect();
+        labels.sort_unstable();
+        let mut p = Period::default();
+        for (label, cells) in self.full_rows() {
+            let (Some(first), Some(last)) = (cells.first(), cells.last()) else {
+                continue;
+            };
+            let Some(lead) = breaks(self.text, label.end(), first.1.offset).filter(|&n| n > 0) else {
+                continue;
+            };
+            let mut gaps = cells.windows(2).map(|w| match w {
+                [a, b] => breaks(self.text, a.1.end(), b.1.offset),
+                _ => None,
+            });
+            let Some(Some(gap)) = gaps.next() else { continue };
+            if gap == 0 || !gaps.all(|g| g == Some(gap)) {
+                return None;
+            }
+            if !agree(&mut p.cell, gap) || !agree(&mut p.label, lead) {
+                return None;
+            }
+            let next = labels.iter().find(|&&l| l >= last.1.end());
+            if let Some(n) = next.and_then(|&l| breaks(self.text, last.1.end(), l)) {
+                if !agree(&mut p.next, n) {
+                    return None;
+                }
+            }
+        }
+        p.cell.is_some().then_some(p)
+    }
+
+    /// Where the table's pages break: the lines of page furniture (a print
+    /// header or footer, a page number) and form feeds within it. A PDF's
+    /// text in layout mode sets each page's columns apart anew.
+    fn page_breaks(&self) -> Vec<usize> {
+        let Some(span) = self.span else { return Vec::new() };
+        let mut at = span.offset;
+        let mut out = Vec::new();
+        for line in self
+            .text
+            .get(span.offset..span.end())
+            .unwrap_or("")
+            .split_inclusive('\n')
+        {
+            if line.contains('\u{000C}') || crate::tokens::is_furniture(line.trim_end()) {
+                out.push(at);
+            }
+            at += line.len();
+        }
+        out
+    }
+
+    /// Each value's column (by position among the row's columns) in a
+    /// table printed one cell per line, or `None`.
+    fn slots_by_lines(&self, p: &Period, u: &Unfit, ncols: usize) -> Option<Vec<Option<usize>>> {
+        let (g, lead_breaks) = (p.cell?, p.label?);
+        let mut slots = Vec::with_capacity(u.values.len());
+        let mut at = u.label.end();
+        let mut slot = 0;
+        for (k, v) in u.values.iter().enumerate() {
+            let n = breaks(self.text, at, v.span().offset)?;
+            let (base, step) = if k == 0 { (lead_breaks, 0) } else { (g, 1) };
+            let extra = n.checked_sub(base)?;
+            if extra % g != 0 {
+                return None;
+            }
+            slot += step + extra / g;
+            slots.push(slot);
+            at = v.span().end();
+        }
+        // The cells after the last value, to the next row's label.
+        let count = match (u.next_at, p.next) {
+            (Some(next), Some(next_breaks)) => {
+                let n = breaks(self.text, at, next)?;
+                let trailing = if u.values.is_empty() {
+                    n.checked_sub(lead_breaks + next_breaks).filter(|e| e % g == 0)? / g + 1
+                } else {
+                    let extra = n.checked_sub(next_breaks)?;
+                    if extra % g != 0 {
+                        return None;
+                    }
+                    extra / g
+                };
+                slots.last().map_or(0, |s| s + 1) + trailing
+            }
+            // Nothing says what follows: only a row printed to its last column.
+            _ => slots.last()? + 1,
+        };
+        (count == ncols).then(|| column_slots(&slots, ncols))
+    }
+
+    /// Where each column of a table aligned with spaces stands, from its
+    /// full rows printed on one line on page `page`; `None` when there are
+    /// none, or two columns overlap.
+    fn places(&self, m: Measure, breaks: &[usize], page: usize) -> Option<Vec<Option<Place>>> {
+        let mut places: Vec<Option<Place>> = vec![None; self.schema.columns.len()];
+        let mut seen = false;
+        let on_page = |l: &Span| breaks.partition_point(|&b| b < l.offset) == page;
+        for (label, cells) in self.full_rows().filter(|(l, _)| on_page(l)) {
+            let mut at = label.end();
+            let mut row: Vec<(usize, Place)> = Vec::with_capacity(cells.len());
+            for &(c, span) in &cells {
+                let between = self.text.get(at..span.offset)?;
+                if between.contains('\n') || !between.chars().all(char::is_whitespace) {
+                    row.clear();
+                    break;
+                }
+                let start = display_column(self.text, span.offset, m)?;
+                let end = display_column(self.text, span.end(), m)?;
+                row.push((c, Place { start, end }));
+                at = span.end();
+            }
+            for (c, p) in row {
+                seen = true;
+                let slot = places.get_mut(c)?;
+                *slot = Some(match *slot {
+                    Some(q) => Place {
+                        start: q.start.min(p.start),
+                        end: q.end.max(p.end),
+                    },
+                    None => p,
+                });
+            }
+        }
+        // The columns stand apart, in order.
+        let mut end = 0;
+        for p in places.iter().flatten() {
+            if p.start < end {
+                return None;
+            }
+            end = p.end;
+        }
+        seen.then_some(places)
+    }
+
+    /// [`Self::slots_by_places`] by each measure the full rows stand
+    /// apart in: `None` unless one reading results.
+    fn slots_by_any_places(
+        &self,
+        places: &[Option<(Measure, Vec<Option<Place>>)>],
+        u: &Unfit,
+    ) -> Option<Vec<Option<usize>>> {
+        let mut read = places
+            .iter()
+            .flatten()
+            .map(|(m, p)| self.slots_by_places(*m, p, u));
+        let first = read.next()?;
+        read.all(|other| other == first).then_some(first)?
+    }
+
+    /// Each value's column in a table aligned with spaces: the one column
+    /// it stands under, or `None`.
+    fn slots_by_places(&self, m: Measure, places: &[Option<Place>], u: &Unfit) -> Option<Vec<Option<usize>>> {
+        let columns = self.layout.columns(u.index);
+        // Every column of the row has a place.
+        let row_places: Vec<Place> = columns
+            .iter()
+            .map(|&c| places.get(c).copied().flatten())
+            .collect::<Option<_>>()?;
+        let mut at = u.label.end();
+        let mut slots = Vec::with_capacity(u.values.len());
+        for v in &u.values {
+            let s = v.span();
+            let between = self.text.get(at..s.offset)?;
+            if between.contains('\n') || !between.chars().all(char::is_whitespace) {
+                return None;
+            }
+            let start = display_column(self.text, s.offset, m)?;
+            let end = display_column(self.text, s.end(), m)?;
+            let mut under = row_places
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| start < p.end && p.start < end);
+            let (slot, _) = under.next()?;
+            if under.next().is_some() || slots.last().is_some_and(|&l| l >= slot) {
+                return None;
+            }
+            slots.push(slot);
+            at = s.end();
+        }
+        if u.values.is_empty() {
+            // The label alone on its line.
+            let rest = self.text.get(u.label.end()..)?;
+            let line = rest.split('\n').next().unwrap_or("");
+            if !line.chars().all(char::is_whitespace) {
+                return None;
+            }
+        }
+        Some(column_slots(&slots, row_places.len()))
+    }
+
+    /// Stores row `u` with its values in `slots` (for each of its columns,
+    /// the value standing there) and the other cells blank.
+    fn read_by_slots(&mut self, u: &Unfit, slots: &[Option<usize>]) {
+        let Some(row) = self.schema.rows.get(u.index) else {
+            return;
+        };
+        let table = self.schema.id;
+        let columns = self.layout.cells(u.index);
+        self.problems.retain(|p| {
+            !(p.kind == ProblemKind::MissingCells
+                && p.table.as_deref() == Some(table)
+                && p.row.as_deref() == Some(row.id))
+        });
+        let mut cells = Cells::with_capacity(columns.len());
+        // A blank cell stands after the value or label before it.
+        let mut at = u.label.end();
+        for (&col, slot) in columns.iter().zip(slots) {
+            let cell = match slot.and_then(|k| u.values.get(k)) {
+                Some(&v) => {
+                    at = v.span().end();
+                    cell_value(self.text, v, col, table, row.id, &mut self.problems)
+                }
+                None => Cell {
+                    value: CellValue::Blank,
+                    span: Span::new(at, 0),
+                    inferred: None,
+                },
+            };
+            cells.push_distinct(col.id.into(), cell);
+        }
+        if let Some(read) = self.rows.get_mut(u.index) {
+            let label = read.take().and_then(|r| r.label);
+            *read = Some(Row { label, cells });
+        }
+    }
+}
+
+/// For each of `ncols` columns, the value standing there, from each
+/// value's column.
+fn column_slots(slots: &[usize], ncols: usize) -> Vec<Option<usize>> {
+    let mut out = vec![None; ncols];
+    for (k, &s) in slots.iter().enumerate() {
+        if let Some(o) = out.get_mut(s) {
+            *o = Some(k);
+        }
+    }
+    out
+}

@@ -1,0 +1,305 @@
+//! Layouts real reports come in that no tool of the exporter matrix makes
+//! (issue 19), built from the matrix's documents in both template formats:
+//! each variant is the text nianbao renders a CMS page to (tab-separated
+//! rows, read exactly), laid out again as those reports are, and must be
+//! read exactly: every cell its truth, no error on a consistent report.
+
+mod check_support;
+
+use check_support::truth::{score_bytes, truth, Place, Score};
+use nianbao_model::{CellValue, Decimal, Report};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+/// The two reports of the matrix with every cell printed, one per format.
+const REPORTS: [&str; 2] = ["r1-v2021", "r3-v2019"];
+
+fn dir(report: &str) -> PathBuf {
+    check_support::fixtures_dir().join("exporters").join(report)
+}
+
+/// A report's CMS page as nianbao renders it, the page read, and its truth.
+fn base(name: &str) -> (String, Report, BTreeMap<Place, Option<Decimal>>) {
+    let path = dir(name).join("cms.html");
+    let bytes = std::fs::read(&path).expect("cms.html");
+    let read = nianbao_reader::read_bytes(&path.display().to_string(), &bytes).expect("the page reads");
+    let text = read
+        .source
+        .rendered
+        .as_ref()
+        .expect("a page is rendered")
+        .text
+        .clone();
+    let report = nianbao_reader::read_text("rendered", &text);
+    (text, report, truth(&dir(name)))
+}
+
+/// Reads `text` as file `name` and asserts it is read exactly. With
+/// `REAL_LAYOUTS_OUT=DIR`, the variant is written there to be looked at.
+fn check(what: &str, name: &str, text: &str, truth: &BTreeMap<Place, Option<Decimal>>) {
+    if let Some(out) = std::env::var_os("REAL_LAYOUTS_OUT") {
+        let file = format!("{}-{name}", what.replace([' ', '"', '\\', '\n'], "_"));
+        std::fs::write(PathBuf::from(out).join(file), text).expect("the variant is written");
+    }
+    assert_exact(what, &score_bytes(name, text.as_bytes(), truth));
+}
+
+fn assert_exact(what: &str, s: &Score) {
+    assert!(
+        s.exact(),
+        "{what}: right {}/{}, not read {}, wrong {:?}, silent {:?}, errors {:?}, failed {:?}",
+        s.right,
+        s.cells,
+        s.not_read,
+        s.wrong,
+        s.silent,
+        s.errors,
+        s.failed
+    );
+}
+
+/// The cells of every other row of each table but the review table (its
+/// one row carries no label) that print 0: the zeros a report leaves
+/// empty. Their offsets in the text, and the truth with them empty.
+fn blank_some_zeros(
+    report: &Report,
+    truth: &BTreeMap<Place, Option<Decimal>>,
+) -> (BTreeSet<usize>, BTreeMap<Place, Option<Decimal>>) {
+    let mut offsets = BTreeSet::new();
+    let mut truth = truth.clone();
+    for (t, table) in &report.tables {
+        if t.as_str() == "review" {
+            continue;
+        }
+        for (k, (r, row)) in table.rows.iter().enumerate() {
+            if k % 2 == 1 {
+                continue;
+            }
+            for (c, cell) in &row.cells {
+                if cell.value == CellValue::Integer(0) {
+                    offsets.insert(cell.span.offset);
+                    truth.insert((t.to_string(), r.to_string(), c.to_string()), None);
+                }
+            }
+        }
+    }
+    assert!(offsets.len() > 20, "{} zeros blanked", offsets.len());
+    (offsets, truth)
+}
+
+/// The fields of a tab-separated line, each with its offset in the text.
+fn fields(line: &str, at: usize) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    let mut offset = at;
+    for f in line.split('\t') {
+        out.push((offset, f));
+        offset += f.len() + 1;
+    }
+    out
+}
+
+/// The lines of `text` with their offsets.
+fn lines(text: &str) -> Vec<(usize, &str)> {
+    let mut at = 0;
+    text.split_inclusive('\n')
+        .map(|l| {
+            let line = (at, l.trim_end_matches('\n'));
+            at += l.len();
+            line
+        })
+        .collect()
+}
+
+fn is_value(field: &str) -> bool {
+    let f = field.trim();
+    !f.is_empty()
+        && f.trim_start_matches('-')
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.')
+}
+
+/// One cell per line, an empty cell an empty line (a table copied cell by
+/// cell, or a Word table saved as plain text): no line stands between
+/// cells but the cells' own.
+#[test]
+#[ignore = "in progress: rows of empty cells at a table's end"]
+fn one_cell_per_line_with_empty_lines_for_empty_cells() {
+    for r in REPORTS {
+        let (text, report, truth) = base(r);
+        let (blanked, truth) = blank_some_zeros(&report, &truth);
+        let mut out = String::new();
+        for (at, line) in lines(&text) {
+            if !line.contains('\t') {
+                out.push_str(line);
+                out.push('\n');
+                continue;
+            }
+            for (offset, f) in fields(line, at) {
+                if !blanked.contains(&offset) {
+                    out.push_str(f);
+                }
+                out.push('\n');
+            }
+        }
+        check(r, "cells.txt", &out, &truth);
+    }
+}
+
+/// The page's source saved as text, and a page whose article is HTML in a
+/// JavaScript string (`\"` escapes, `\n` line ends, `&nbsp;` cells).
+#[test]
+fn html_markup_in_a_text_file() {
+    for r in ["r1-v2021", "r2-v2021", "r3-v2019", "r4-v2019"] {
+        let page = std::fs::read_to_string(dir(r).join("cms.html")).expect("cms.html");
+        let truth = truth(&dir(r));
+        check(&format!("{r} source"), "page.txt", &page, &truth);
+        let body = page
+            .split_once("<body>")
+            .and_then(|(_, b)| b.split_once("</body>"))
+            .map(|(b, _)| b)
+            .expect("a body");
+        let escaped = body
+            .replace('\\', "\\\\")
+            .replace('"', "\\\"")
+            .replace('\n', "\\n");
+        let script = format!(
+            "<html><head><title>年报</title></head><body><div id=\"app\"></div>\n<script>\nvar article = {{\"title\": \"政府信息公开工作年度报告\", \"content\": \"{escaped}\"}};\nrender(article);\n</script></body></html>\n"
+        );
+        check(&format!("{r} script"), "page.txt", &script, &truth);
+    }
+}
+
+/// The application table as PDF-to-markdown converters print it: header
+/// cells cut into fragments, row labels floated above rows of numbers, a
+/// row's last number alone on a later line, a page number inside the table.
+#[test]
+fn pdf_to_markdown_fragments() {
+    for r in REPORTS {
+        let (text, _, truth) = base(r);
+        let mut out = String::new();
+        let mut in_requests = false;
+        let mut k = 0;
+        for (_, line) in lines(&text) {
+            if line.contains("申请人情况") {
+                in_requests = true;
+                out.push_str(
+                    "|  |  | 申请人情况 |  |  |  |  |  |  |\n|---|---|---|---|---|---|---|---|---|\n",
+                );
+                out.push_str("|  |  | 自然人 | 法人或其他组织 |  |  |  |  | 总计 |\n");
+                out.push_str("|  |  |  | 商业企 | 科研机 | 社会公 | 法律服 | 其他 |  |\n");
+                out.push_str("|  |  |  | 业 | 构 | 益组织 | 务机构 |  |  |\n");
+                continue;
+            }
+            if !in_requests || !line.contains('\t') {
+                if in_requests && !line.trim().is_empty() && !line.contains('\t') {
+                    in_requests = false;
+                }
+                if !in_requests {
+                    out.push_str(line);
+                    out.push('\n');
+                }
+                continue;
+            }
+            let f: Vec<&str> = line.split('\t').collect();
+            let (labels, values): (Vec<&str>, Vec<&str>) = f.iter().partition(|f| !is_value(f));
+            if values.is_empty() {
+                continue; // the header lines, printed above in fragments
+            }
+            k += 1;
+            let label = labels.join(" ");
+            match k % 5 {
+                // The label floated above a row of numbers only.
+                1 => out.push_str(&format!("{label}\n|  |  | {} |\n", values.join(" | "))),
+                // The last number alone on a later line.
+                2 => {
+                    let (last, rest) = values.split_last().expect("values");
+                    out.push_str(&format!("| {label} |  | {} |  |\n\n{last}\n", rest.join(" | ")));
+                }
+                // A page's number between rows.
+                3 => out.push_str(&format!("| {label} |  | {} |\n\n— 4 —\n\n", values.join(" | "))),
+                _ => out.push_str(&format!("| {label} |  | {} |\n", values.join(" | "))),
+            }
+        }
+        check(r, "pdf.md", &out, &truth);
+    }
+}
+
+/// An OCR or language-model transcript: each row of the application table
+/// its own small table under invented headers, placeholder tables, the
+/// real header row repeated in the middle.
+#[test]
+#[ignore = "in progress: invented headers of per-row tables"]
+fn ocr_transcript_with_a_table_per_row() {
+    for r in REPORTS {
+        let (text, _, truth) = base(r);
+        let mut out = String::new();
+        let mut rows = 0;
+        let mut header: Vec<String> = Vec::new();
+        for (_, line) in lines(&text) {
+            let f: Vec<&str> = line.split('\t').collect();
+            let values = f.iter().filter(|f| is_value(f)).count();
+            let requests_row = values == 7 && f.len() >= 8;
+            if !requests_row {
+                if line.contains("商业企业") || line.contains("自然人") {
+                    header.push(format!("| {} |", f.join(" | ")));
+                }
+                out.push_str(line);
+                out.push('\n');
+                continue;
+            }
+            rows += 1;
+            let labels = f.len() - 7;
+            let head: Vec<String> = (0..labels)
+                .map(|i| {
+                    if i == 0 {
+                        "类别".to_string()
+                    } else {
+                        "项目".to_string()
+                    }
+                })
+                .chain((1..=6).map(|i| format!("数据{i}")))
+                .chain(["总计".to_string()])
+                .collect();
+            out.push_str(&format!("\n| {} |\n", head.join(" | ")));
+            out.push_str(&format!("|{}\n", "---|".repeat(head.len())));
+            out.push_str(&format!("| {} |\n", f.join(" | ")));
+            if rows == 4 {
+                out.push_str("\n| - | - |\n|---|---|\n| - | - |\n");
+            }
+            if rows == 10 {
+                out.push('\n');
+                for h in &header {
+                    out.push_str(h);
+                    out.push('\n');
+                }
+            }
+        }
+        assert!(rows > 20, "{r}: {rows} rows");
+        check(r, "ocr.md", &out, &truth);
+    }
+}
+
+/// A disclosure cell that says more than its number ("22（其中修订16件）"),
+/// on one line and over two.
+#[test]
+fn disclosure_cells_with_a_note() {
+    for r in REPORTS {
+        let (text, report, truth) = base(r);
+        // The first disclosure row with a number above 0 in its last cell.
+        let cell = report
+            .tables
+            .get("disclosure")
+            .and_then(|t| {
+                t.rows.values().find_map(|row| {
+                    let c = row.cells.values().last()?;
+                    matches!(c.value, CellValue::Integer(n) if n > 0).then_some(c.span)
+                })
+            })
+            .expect("a disclosure cell above 0");
+        for note in ["（其中修订1件）", "\n（其中修订1件）"] {
+            let mut out = text.clone();
+            out.insert_str(cell.end(), note);
+            check(&format!("{r} {note:?}"), "note.txt", &out, &truth);
+        }
+    }
+}
