@@ -122,7 +122,6 @@ fn is_value(field: &str) -> bool {
 /// cell, or a Word table saved as plain text): no line stands between
 /// cells but the cells' own.
 #[test]
-#[ignore = "in progress: rows of empty cells at a table's end"]
 fn one_cell_per_line_with_empty_lines_for_empty_cells() {
     for r in REPORTS {
         let (text, report, truth) = base(r);

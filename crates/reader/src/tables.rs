@@ -190,7 +190,10 @@ fn ran_together(text: &str, values: &[Value], ncols: usize) -> Option<Span> {
     }
     let first = values.first()?.span();
     let last = values.last()?.span();
-    (digits >= ncols).then(|| first.cover(last))
+    // Values a line each are cells printed one per line, not digits that
+    // ran together.
+    let one_line = !text.get(first.offset..last.end())?.contains('\n');
+    (digits >= ncols && one_line).then(|| first.cover(last))
 }
 
 /// The values of a row, matched to its columns. As many printed values as
@@ -609,21 +612,17 @@ impl Reader<'_> {
         ));
     }
 
-    /// Whether the rows of the table and of the document's tables read
-    /// before it show that the fields between separators are columns:
-    /// some row has every value in a field of its own, on one line, and no
-    /// row has two values in one field (a PDF converter's grid, whose
-    /// fields are not the table's columns). One exporter made the whole
-    /// document, so a one-row table learns from the tables before it.
+    /// Whether the table's rows show that the fields between separators
+    /// are its columns: some row has every value in a field of its own, on
+    /// one line, and no row has two values in one field (a PDF converter's
+    /// grid, whose fields are not the table's columns). One exporter made
+    /// the whole document, so a row of the tables read before this one
+    /// counts as a row with its values apart too (a one-row table has no
+    /// other); a grid merging fields is the table's own.
     #[cold]
     fn fields_are_columns(&self) -> bool {
-        let rows = self
-            .rows
-            .iter()
-            .flatten()
-            .chain(self.earlier.values().flat_map(|t| t.rows.values()));
         let mut aligned = false;
-        for row in rows {
+        for row in self.rows.iter().flatten() {
             match fields_of(self.text, row) {
                 Fields::Merged => return false,
                 Fields::Apart => aligned = true,
@@ -631,6 +630,11 @@ impl Reader<'_> {
             }
         }
         aligned
+            || self
+                .earlier
+                .values()
+                .flat_map(|t| t.rows.values())
+                .any(|row| matches!(fields_of(self.text, row), Fields::Apart))
     }
 
     /// Rows read by their fields ([`Fitted::Slots`]) in a table whose

@@ -144,7 +144,9 @@ impl Reader<'_> {
     }
 
     /// The line breaks of a table printed one cell per line, the same in
-    /// every full row; `None` when no full row is printed so, or two differ.
+    /// every full row: from a row's label to its first cell, between cells,
+    /// and from its last cell to the next row's label where nothing else
+    /// stands between. `None` when no full row is printed so, or two differ.
     fn period(&self) -> Option<Period> {
         let mut labels: Vec<usize> = self
             .rows
@@ -183,6 +185,49 @@ impl Reader<'_> {
         p.cell.is_some().then_some(p)
     }
 
+    /// Each value's column (by position among the row's columns) in a
+    /// table printed one cell per line, or `None`. Where the full rows do
+    /// not show the breaks after a label or before the next, they are the
+    /// breaks between cells (the label a cell like the others).
+    fn slots_by_lines(&self, p: &Period, u: &Unfit, ncols: usize) -> Option<Vec<Option<usize>>> {
+        let g = p.cell?;
+        let (lead, next_breaks) = (p.label.unwrap_or(g), p.next.unwrap_or(g));
+        let mut slots = Vec::with_capacity(u.values.len());
+        let mut at = u.label.end();
+        // The position of the cell read last (the label's is 0).
+        let mut cell = 0;
+        for (k, v) in u.values.iter().enumerate() {
+            let n = breaks(self.text, at, v.span().offset)?;
+            // Breaks from the cell before to the first of the empty ones.
+            let base = if k == 0 { lead } else { g };
+            let extra = n.checked_sub(base)?;
+            if extra % g != 0 {
+                return None;
+            }
+            cell += 1 + extra / g;
+            slots.push(cell - 1);
+            at = v.span().end();
+        }
+        let cells = match u.next_at {
+            Some(next) => {
+                let n = breaks(self.text, at, next)?;
+                let extra = if u.values.is_empty() {
+                    // Empty cells after the label, then the next label.
+                    n.checked_sub(lead + next_breaks).map(|e| e + g)
+                } else {
+                    n.checked_sub(next_breaks)
+                }?;
+                if extra % g != 0 {
+                    return None;
+                }
+                cell + extra / g
+            }
+            // Nothing says what follows: only a row printed to its last column.
+            None => cell,
+        };
+        (cells == ncols).then(|| column_slots(&slots, ncols))
+    }
+
     /// Where the table's pages break: the lines of page furniture (a print
     /// header or footer, a page number) and form feeds within it. A PDF's
     /// text in layout mode sets each page's columns apart anew.
@@ -202,45 +247,6 @@ impl Reader<'_> {
             at += line.len();
         }
         out
-    }
-
-    /// Each value's column (by position among the row's columns) in a
-    /// table printed one cell per line, or `None`.
-    fn slots_by_lines(&self, p: &Period, u: &Unfit, ncols: usize) -> Option<Vec<Option<usize>>> {
-        let (g, lead_breaks) = (p.cell?, p.label?);
-        let mut slots = Vec::with_capacity(u.values.len());
-        let mut at = u.label.end();
-        let mut slot = 0;
-        for (k, v) in u.values.iter().enumerate() {
-            let n = breaks(self.text, at, v.span().offset)?;
-            let (base, step) = if k == 0 { (lead_breaks, 0) } else { (g, 1) };
-            let extra = n.checked_sub(base)?;
-            if extra % g != 0 {
-                return None;
-            }
-            slot += step + extra / g;
-            slots.push(slot);
-            at = v.span().end();
-        }
-        // The cells after the last value, to the next row's label.
-        let count = match (u.next_at, p.next) {
-            (Some(next), Some(next_breaks)) => {
-                let n = breaks(self.text, at, next)?;
-                let trailing = if u.values.is_empty() {
-                    n.checked_sub(lead_breaks + next_breaks).filter(|e| e % g == 0)? / g + 1
-                } else {
-                    let extra = n.checked_sub(next_breaks)?;
-                    if extra % g != 0 {
-                        return None;
-                    }
-                    extra / g
-                };
-                slots.last().map_or(0, |s| s + 1) + trailing
-            }
-            // Nothing says what follows: only a row printed to its last column.
-            _ => slots.last()? + 1,
-        };
-        (count == ncols).then(|| column_slots(&slots, ncols))
     }
 
     /// Where each column of a table aligned with spaces stands, from its
