@@ -227,7 +227,6 @@ fn pdf_to_markdown_fragments() {
 /// its own small table under invented headers, placeholder tables, the
 /// real header row repeated in the middle.
 #[test]
-#[ignore = "in progress: invented headers of per-row tables"]
 fn ocr_transcript_with_a_table_per_row() {
     for r in REPORTS {
         let (text, _, truth) = base(r);

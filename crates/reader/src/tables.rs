@@ -544,6 +544,9 @@ struct Reader<'a> {
     next_at: Option<usize>,
     /// The document's tables read before this one.
     earlier: &'a ReportMap<String, Table>,
+    /// The last number of a header numbering its columns ("数据3"), 0 when
+    /// none ([`Reader::numbers_a_header`]).
+    header_ordinal: u32,
 }
 
 /// The rows read by where their values stand between separators
@@ -1192,23 +1195,53 @@ impl Reader<'_> {
         match &mut self.open {
             Some(open) => open.values.push(v),
             None => {
-                if !matches!(v, Value::Blank(_)) {
+                if let Value::Number(s) = v {
+                    if self.numbers_a_header(s) {
+                        return;
+                    }
                     self.orphans.push(v);
                 }
             }
         }
     }
 
+    /// Whether the number at `s`, read with no row open, is glued to the
+    /// text before it that is no label and counts on from the numbers so
+    /// glued before ("数据1 | 数据2 | … ", the columns of a transcript's
+    /// invented header): part of that header, not a value.
+    fn numbers_a_header(&mut self, s: Span) -> bool {
+        let glued = self.last_unknown.is_some_and(|u| u.end() == s.offset);
+        let n = s.slice(self.text).and_then(|t| t.parse::<u32>().ok());
+        let counts_on = n.is_some() && n == Some(self.header_ordinal + 1) && self.orphans.is_empty();
+        if glued && counts_on {
+            self.header_ordinal += 1;
+            return true;
+        }
+        false
+    }
+
     fn unknown(&mut self, span: Span) {
         let printed = span.slice(self.text).unwrap_or("");
-        if self.open.is_some() && looks_like_value(printed, &mut self.norm) {
-            self.value(Value::Text(span));
-            return;
-        }
         let complete = self.open.as_ref().is_some_and(|o| {
             let n = o.values.iter().filter(|v| !matches!(v, Value::Blank(_))).count();
             n >= self.layout.columns(o.index).len()
         });
+        // A dash or the like on a line after a row complete on its own is
+        // no value of that row (a placeholder table "| - | - |").
+        let after_complete_line = complete
+            && self
+                .open
+                .as_ref()
+                .and_then(|o| o.values.last())
+                .is_some_and(|last| {
+                    self.text
+                        .get(last.span().end()..span.offset)
+                        .is_some_and(|between| between.contains('\n'))
+                });
+        if self.open.is_some() && !after_complete_line && looks_like_value(printed, &mut self.norm) {
+            self.value(Value::Text(span));
+            return;
+        }
         // Text numbered as a row ("1.本机关不掌握相关", a label cut by its
         // numbers) starts another row, even one the reader cannot name: the
         // numbers after it are not the open row's.
@@ -1319,6 +1352,7 @@ pub(crate) fn read(
         unfit: Vec::new(),
         next_at: None,
         earlier,
+        header_ordinal: 0,
     };
     // The table of the last label when it was another table's.
     let mut foreign_table: Option<&'static str> = None;
@@ -1337,6 +1371,7 @@ pub(crate) fn read(
                     continue;
                 };
                 r.next_at = Some(span.offset);
+                r.header_ordinal = 0;
                 r.flush_orphans();
                 // A header both tables print ("总计") belongs to the table
                 // whose labels it follows.
