@@ -80,6 +80,10 @@ enum Measure {
     Chars,
 }
 
+/// Where each column of the schema stands on a page (by position in the
+/// schema's columns), where the full rows show it.
+type Places = Vec<Option<Place>>;
+
 /// The column at which byte `at` of `text` stands on its line.
 fn display_column(text: &str, at: usize, measure: Measure) -> Option<usize> {
     let line_start = text.get(..at)?.rfind('\n').map_or(0, |i| i + 1);
@@ -252,8 +256,8 @@ impl Reader<'_> {
     /// Where each column of a table aligned with spaces stands, from its
     /// full rows printed on one line on page `page`; `None` when there are
     /// none, or two columns overlap.
-    fn places(&self, m: Measure, breaks: &[usize], page: usize) -> Option<Vec<Option<Place>>> {
-        let mut places: Vec<Option<Place>> = vec![None; self.schema.columns.len()];
+    fn places(&self, m: Measure, breaks: &[usize], page: usize) -> Option<Places> {
+        let mut places: Places = vec![None; self.schema.columns.len()];
         let mut seen = false;
         let on_page = |l: &Span| breaks.partition_point(|&b| b < l.offset) == page;
         for (label, cells) in self.full_rows().filter(|(l, _)| on_page(l)) {
@@ -297,7 +301,7 @@ impl Reader<'_> {
     /// apart in: `None` unless one reading results.
     fn slots_by_any_places(
         &self,
-        places: &[Option<(Measure, Vec<Option<Place>>)>],
+        places: &[Option<(Measure, Places)>],
         u: &Unfit,
     ) -> Option<Vec<Option<usize>>> {
         let mut read = places
