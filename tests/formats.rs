@@ -1007,3 +1007,29 @@ fn findings_in_documents_name_their_table_row() {
     // Plain text has no tables of its own: no `table_row` key.
     assert!(!run(&fixture(&format!("{name}.txt")), "json").contains("\"table_row\""));
 }
+
+/// A text export that quotes a stray table tag is still read as the text
+/// it is: the markup reading is kept only when it reads more.
+#[test]
+fn a_stray_table_tag_in_a_text_export_leaves_its_reading_alone() {
+    for name in FIXTURES {
+        let text = std::fs::read_to_string(fixture(&format!("{name}.txt"))).expect("fixture");
+        let quoted = format!("{text}\n附：网页源码中的 <td>单元格</td> 标记\n");
+        let plain = read_bytes("plain.txt", text.as_bytes()).expect("reads");
+        let with_tag = read_bytes("quoted.txt", quoted.as_bytes()).expect("reads");
+        let cells = |r: &Report| -> Vec<(String, String, String, CellValue)> {
+            r.tables
+                .iter()
+                .flat_map(|(t, table)| {
+                    table.rows.iter().flat_map(move |(row, r)| {
+                        r.cells.iter().map(move |(c, cell)| {
+                            (t.to_string(), row.to_string(), c.to_string(), cell.value.clone())
+                        })
+                    })
+                })
+                .collect()
+        };
+        assert_eq!(cells(&plain), cells(&with_tag), "{name}");
+        assert!(with_tag.source.rendered.is_none(), "{name}: read as text");
+    }
+}

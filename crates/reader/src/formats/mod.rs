@@ -188,20 +188,24 @@ pub fn read_bytes_as(name: &str, bytes: &[u8], format: Option<InputFormat>) -> R
         InputFormat::Text => {
             let text = decode(name, bytes)?;
             // A page's source saved as text, or tables pasted as markup:
-            // read as the page they make.
+            // read as the page they make when that reads more cells than the
+            // text read as text (not a text export quoting a stray tag).
             let as_page = (chosen.is_none() && has_table_markup(&text))
                 .then(|| read_html(name, &text, html::parse_text(&text)).ok())
                 .flatten();
-            match (as_page, html_breaks_read_as_breaks(&text)) {
-                (Some(report), _) => report,
+            let as_text = match html_breaks_read_as_breaks(&text) {
                 // Read with the breaks, kept as printed: the same bytes
                 // either way, so spans, lines and columns are the file's.
-                (None, Some(read_as)) => {
+                Some(read_as) => {
                     let mut report = read_text(name, &read_as);
                     report.source.text = text.into_owned();
                     report
                 }
-                (None, None) => read_text(name, &text),
+                None => read_text(name, &text),
+            };
+            match as_page {
+                Some(page) if cells_read(&page) > cells_read(&as_text) => page,
+                _ => as_text,
             }
         }
         InputFormat::Json => return read_json(name, &decode(name, bytes)?),
@@ -264,6 +268,16 @@ fn read_html(name: &str, source: &str, nodes: Vec<Node>) -> Result<Report, Strin
         rendering.origins,
     )));
     Ok(report)
+}
+
+/// How many cells a reading read.
+fn cells_read(report: &Report) -> usize {
+    report
+        .tables
+        .values()
+        .flat_map(|t| t.rows.values())
+        .map(|r| r.cells.len())
+        .sum()
 }
 
 /// Whether text holds HTML table cells (`<td`), as a page's source does.
