@@ -1464,78 +1464,10 @@ mod tests {
             .collect()
     }
 
-    /// The items of `tokens` one token or run of text at a time, each run
-    /// (and whether numbers follow it) read by `read_run`.
-    fn walk_token_by_token(
-        tokens: &[Token],
-        mut read_run: impl FnMut(&[Token], bool, &mut Vec<Item>),
-    ) -> Vec<Item> {
-        let mut out = Vec::new();
-        let mut i = 0;
-        while let Some(t) = tokens.get(i) {
-            match t.kind {
-                Kind::Number => out.push(Item::Number(t.span)),
-                Kind::Blank => out.push(Item::Blank(t.span)),
-                Kind::Text => {
-                    let end = tokens[i..]
-                        .iter()
-                        .position(|t| t.kind != Kind::Text)
-                        .map_or(tokens.len(), |p| i + p);
-                    let followed_by_number = tokens.get(end).is_some_and(|t| t.kind == Kind::Number);
-                    read_run(&tokens[i..end], followed_by_number, &mut out);
-                    i = end;
-                    continue;
-                }
-            }
-            i += 1;
-        }
-        out
-    }
-
-    /// [`items`] as it walked the tokens before (one token or run at a
-    /// time): the oracle for the loop that takes a row's values in one go.
-    fn items_token_by_token(text: &str, tokens: &[Token], prefer: Option<&str>) -> Vec<Item> {
-        let cat = &*CATALOGUE;
-        let mut scratch = SCRATCH.take();
-        let out = walk_token_by_token(tokens, |run, followed_by_number, out| {
-            segment(text, run, prefer, followed_by_number, cat, &mut scratch, out);
-        });
-        SCRATCH.set(scratch);
-        out
-    }
-
-    #[test]
-    fn items_agree_with_the_token_by_token_walk_on_fixtures() {
-        let describe =
-            |items: Vec<Item>| -> Vec<String> { items.iter().map(|it| format!("{it:?}")).collect() };
-        for text in crate::fixtures::texts() {
-            let toks = tokenize(&text);
-            for prefer in [Some("disclosure"), Some("requests"), Some("review"), None] {
-                let new = describe(items(&text, &toks, prefer));
-                assert!(!new.is_empty());
-                assert_eq!(new, describe(items_token_by_token(&text, &toks, prefer)));
-            }
-        }
-    }
-
     /// [`items`] with every run read afresh: no remembered run, no
-    /// predicted one (the oracle for both).
+    /// predicted one (the store starts empty).
     fn items_afresh(text: &str, tokens: &[Token], prefer: Option<&str>) -> Vec<Item> {
-        let cat = &*CATALOGUE;
-        let mut scratch = Scratch::default();
-        walk_token_by_token(tokens, |run, followed_by_number, out| {
-            let mut parts = Vec::new();
-            read_parts(
-                text,
-                run,
-                prefer,
-                followed_by_number,
-                cat,
-                &mut scratch,
-                &mut parts,
-            );
-            out.extend(parts.iter().map(|p| p.item(run)));
-        })
+        items_with(text, tokens, prefer, &mut Scratch::default())
     }
 
     #[test]
@@ -1689,6 +1621,28 @@ mod tests {
             }
         }
         assert!(found > 500, "{found}");
+    }
+
+    /// Blank cells between pieces of text: inside a label wrapped over
+    /// lines (each line with the row's empty cells) they are dropped; at a
+    /// label's end they are its row's cells.
+    #[test]
+    fn blanks_inside_a_wrapped_label_are_dropped_and_at_its_end_kept() {
+        assert_eq!(
+            labels("| 1.属于国家 |  |  |\n| 秘密 | 0 | 1 |"),
+            ["Row(\"denied.state_secret\")~0", "0", "1"]
+        );
+        assert_eq!(
+            labels("1.属于国家秘密\t\t\n2.其他法律行政法规禁止公开\t1\t"),
+            [
+                "Row(\"denied.state_secret\")~0",
+                "_",
+                "_",
+                "Row(\"denied.law_prohibits\")~0",
+                "1",
+                "_"
+            ]
+        );
     }
 
     #[test]
