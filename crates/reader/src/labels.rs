@@ -778,27 +778,18 @@ fn segment_across_blanks<'t>(
     scratch: &mut Scratch,
     out: &mut Vec<Item>,
 ) -> &'t [Token] {
-    let mut end = 0;
-    // Up to the last text token that more text follows blanks to.
-    while let Some(t) = rest.get(end) {
-        match t.kind {
-            Kind::Text => end += 1,
-            Kind::Blank => {
-                let blanks = rest
-                    .get(end..)
-                    .unwrap_or_default()
-                    .iter()
-                    .take_while(|t| t.kind == Kind::Blank)
-                    .count();
-                if rest.get(end + blanks).is_some_and(|t| t.kind == Kind::Text) {
-                    end += blanks;
-                } else {
-                    break;
-                }
-            }
-            Kind::Number => break,
-        }
-    }
+    // To the last text token before the first number: blanks after it are
+    // the next values' (or the end's).
+    let numbers_at = rest
+        .iter()
+        .position(|t| t.kind == Kind::Number)
+        .unwrap_or(rest.len());
+    let end = rest
+        .get(..numbers_at)
+        .unwrap_or_default()
+        .iter()
+        .rposition(|t| t.kind == Kind::Text)
+        .map_or(0, |p| p + 1);
     let (run, after) = rest.split_at(end);
     let words: Vec<Token> = run.iter().filter(|t| t.kind == Kind::Text).copied().collect();
     let followed_by_number = after.first().is_some_and(|t| t.kind == Kind::Number);

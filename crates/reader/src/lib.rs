@@ -195,15 +195,13 @@ pub fn read_text(name: &str, text: &str) -> Report {
     // Each table's region: its section's body, or, without a heading, the
     // text between the neighbouring sections found.
     let region_of = |index: usize| -> Span {
-        if let Some(at) = section_spans.iter().position(|(i, _)| *i == index) {
-            if let Some((_, s)) = section_spans.get(at) {
-                // To the next heading: blank cells at a table's very end stand
-                // in the white space the body is trimmed of.
-                let end = section_spans
-                    .get(at + 1)
-                    .map_or(text.len(), |(_, n)| n.span.offset);
-                return Span::from_range(s.body.offset, end.max(s.body.end()));
-            }
+        if let Some((at, (_, s))) = section_spans.iter().enumerate().find(|(_, (i, _))| *i == index) {
+            // To the next heading: blank cells at a table's very end stand
+            // in the white space the body is trimmed of.
+            let end = section_spans
+                .get(at + 1)
+                .map_or(text.len(), |(_, n)| n.span.offset);
+            return Span::from_range(s.body.offset, end.max(s.body.end()));
         }
         let start = section_spans
             .iter()

@@ -12,9 +12,9 @@ use nianbao_model::{
     FORMATS,
 };
 use std::cell::Cell as SwapCell;
+use std::sync::LazyLock;
 
 mod fields;
-use std::sync::LazyLock;
 
 /// One value as printed after a row label.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -278,6 +278,11 @@ fn fields_of(text: &str, row: &Row) -> Fields {
     }
 }
 
+/// Where the line holding byte `at` of `text` starts.
+fn line_start(text: &str, at: usize) -> Option<usize> {
+    Some(text.get(..at)?.rfind('\n').map_or(0, |i| i + 1))
+}
+
 /// Whether a row's values are printed on its label's line.
 fn on_one_line(text: &str, label: Option<Span>, values: &[Value]) -> bool {
     label.zip(values.last()).is_some_and(|(label, last)| {
@@ -293,7 +298,8 @@ enum Fitted<'a> {
     /// All of these, blanks included (blank cells between printed values).
     Core(&'a [Value]),
     /// All of these, one per field between separators: kept only if the
-    /// table's other rows show its fields are its columns ([`Slots`]).
+    /// table's rows show its fields are its columns
+    /// ([`Reader::fields_are_columns`]).
     Slots(&'a [Value]),
 }
 
@@ -535,8 +541,10 @@ struct Reader<'a> {
     spare_values: Vec<Value>,
     /// Scratch space for normalising text.
     norm: String,
-    /// What the table's rows show of its separators ([`Slots`]).
-    slots: Slots,
+    /// The rows read by where their values stand between separators
+    /// ([`Fitted::Slots`]), by position: kept only if the table's rows show
+    /// that its fields are its columns ([`Reader::fields_are_columns`]).
+    read_by_slots: Vec<usize>,
     /// Rows closed with values missing, to be read by where their values
     /// stand ([`fields`]).
     unfit: Vec<fields::Unfit>,
@@ -547,14 +555,6 @@ struct Reader<'a> {
     /// The last number of a header numbering its columns ("数据3"), 0 when
     /// none ([`Reader::numbers_a_header`]).
     header_ordinal: u32,
-}
-
-/// The rows read by where their values stand between separators
-/// ([`Fitted::Slots`]), by position: kept only if the table's other rows
-/// show that its fields are its columns ([`Reader::fields_are_columns`]).
-#[derive(Default)]
-struct Slots {
-    read_by_slots: Vec<usize>,
 }
 
 impl Reader<'_> {
@@ -594,25 +594,47 @@ impl Reader<'_> {
             return;
         };
         let ncols = self.layout.cells(lender).len();
-        let Some(read) = self.rows.get_mut(lender).and_then(Option::as_mut) else {
+        let lent = run.values.iter().map(|v| v.span()).reduce(|a, b| a.cover(b));
+        let message = format!(
+            "{table}.{}：该行印了 {} 个数字，而本行有 {ncols} 列；该行未读取",
+            row.id,
+            ncols + run.values.len()
+        );
+        self.unread_row(lender, ProblemKind::ExtraCells, lent, message);
+    }
+
+    /// Row `index`, read, is not read after all: its cells are dropped and
+    /// what was said of it is replaced by a problem of `kind`, at its cells
+    /// (else at `at`, else at its label).
+    fn unread_row(&mut self, index: usize, kind: ProblemKind, at: Option<Span>, message: String) {
+        let table = self.schema.id;
+        let Some(row) = self.schema.rows.get(index) else {
             return;
         };
-        let own = read.cells.values().map(|c| c.span).reduce(|a, b| a.cover(b));
-        let lent = run.values.iter().map(|v| v.span()).reduce(|a, b| a.cover(b));
-        read.cells = Cells::default();
+        let Some(read) = self.rows.get_mut(index).and_then(Option::as_mut) else {
+            return;
+        };
+        let cells = std::mem::take(&mut read.cells);
+        let span = cells
+            .values()
+            .map(|c| c.span)
+            .reduce(|a, b| a.cover(b))
+            .or(at)
+            .or(read.label.as_ref().map(|l| l.span));
+        self.forget_row_problems(row.id, None);
         self.problems
-            .retain(|p| !(p.table.as_deref() == Some(table) && p.row.as_deref() == Some(row.id)));
-        self.problems.push(problem(
-            ProblemKind::ExtraCells,
-            table,
-            Some(row.id),
-            own.or(lent),
-            format!(
-                "{table}.{}：该行印了 {} 个数字，而本行有 {ncols} 列；该行未读取",
-                row.id,
-                ncols + run.values.len()
-            ),
-        ));
+            .push(problem(kind, table, Some(row.id), span, message));
+    }
+
+    /// Drops what was said of row `row` (only problems of `kind`, when
+    /// given): the row is read anew, or said otherwise.
+    fn forget_row_problems(&mut self, row: &str, kind: Option<ProblemKind>) {
+        let table = self.schema.id;
+        self.problems.retain(|p| {
+            !(p.table.as_deref() == Some(table)
+                && p.row.as_deref() == Some(row)
+                && kind.is_none_or(|k| p.kind == k))
+        });
     }
 
     /// Whether the table's rows show that the fields between separators
@@ -645,27 +667,15 @@ impl Reader<'_> {
     #[cold]
     fn unread_by_slots(&mut self) {
         let table = self.schema.id;
-        for index in std::mem::take(&mut self.slots.read_by_slots) {
+        for index in std::mem::take(&mut self.read_by_slots) {
             let Some(row) = self.schema.rows.get(index) else {
                 continue;
             };
-            let Some(read) = self.rows.get_mut(index).and_then(Option::as_mut) else {
-                continue;
-            };
-            let span = read.cells.values().map(|c| c.span).reduce(|a, b| a.cover(b));
-            read.cells = Cells::default();
-            self.problems
-                .retain(|p| !(p.table.as_deref() == Some(table) && p.row.as_deref() == Some(row.id)));
-            self.problems.push(problem(
-                ProblemKind::RowNotRead,
-                table,
-                Some(row.id),
-                span.or(read.label.as_ref().map(|l| l.span)),
-                format!(
-                    "{table}.{}：该行有空白单元格，而表中各行的分隔与列对不上，空白属于哪一列无法确定；该行未读取",
-                    row.id
-                ),
-            ));
+            let message = format!(
+                "{table}.{}：该行有空白单元格，而表中各行的分隔与列对不上，空白属于哪一列无法确定；该行未读取",
+                row.id
+            );
+            self.unread_row(index, ProblemKind::RowNotRead, None, message);
         }
     }
 
@@ -762,17 +772,17 @@ impl Reader<'_> {
             Some(l) => Some(l.span),
             None => open.values.first().and_then(|v| {
                 let at = v.span().offset;
-                let line_start = self.text.get(..at)?.rfind('\n').map_or(0, |i| i + 1);
-                let before = self.text.get(line_start..at)?;
+                let start = line_start(self.text, at)?;
+                let before = self.text.get(start..at)?;
                 before
                     .chars()
                     .all(char::is_whitespace)
-                    .then(|| Span::new(line_start, 0))
+                    .then(|| Span::new(start, 0))
             }),
         };
         let fitted = fit_values(self.text, label_line, &open.values, ncols);
         if let Some(Fitted::Slots(_)) = fitted {
-            self.slots.read_by_slots.push(open.index);
+            self.read_by_slots.push(open.index);
         }
         let values_span = open.values.iter().map(|v| v.span()).reduce(|a, b| a.cover(b));
         let anchor = values_span.or(open.label.as_ref().map(|l| l.span));
@@ -934,7 +944,9 @@ impl Reader<'_> {
                 open.label.as_ref().is_some_and(|prev| {
                     self.text
                         .get(prev.span.end()..l.span.offset)
-                        .is_some_and(|between| !between.contains(['\n', '\t', '|', '｜', '│']))
+                        .is_some_and(|between| {
+                            !between.contains(|c| c == '\n' || crate::tokens::is_cell_separator(c))
+                        })
                 })
             }
             _ => false,
@@ -1012,10 +1024,8 @@ impl Reader<'_> {
                 _ => Value::Number(c.span),
             })
             .collect();
-        let table = self.schema.id;
         let row_id = self.schema.rows.get(index).map_or("", |r| r.id);
-        self.problems
-            .retain(|p| !(p.table.as_deref() == Some(table) && p.row.as_deref() == Some(row_id)));
+        self.forget_row_problems(row_id, None);
         self.started.remove(at);
         if !values.is_empty() {
             self.unplaced.push(Unplaced {
@@ -1348,7 +1358,7 @@ pub(crate) fn read(
         splits: Vec::new(),
         spare_values: buffers.values,
         norm: String::new(),
-        slots: Slots::default(),
+        read_by_slots: Vec::new(),
         unfit: Vec::new(),
         next_at: None,
         earlier,
@@ -1532,7 +1542,7 @@ fn covering_groups(schema: &'static TableSchema, rows: &[Option<Row>]) -> Vec<&'
 fn finish(r: &mut Reader, numbers_seen: bool, problems: &mut Vec<Problem>) -> Option<Table> {
     let schema = r.schema;
     let table = schema.id;
-    if !r.slots.read_by_slots.is_empty() && !r.fields_are_columns() {
+    if !r.read_by_slots.is_empty() && !r.fields_are_columns() {
         r.unread_by_slots();
     }
     if !r.unfit.is_empty() {

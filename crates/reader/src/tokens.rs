@@ -476,17 +476,6 @@ fn class(c: char) -> Class {
     }
 }
 
-/// [`class`] of an ASCII byte, without decoding a character (as the
-/// oracle reads them; [`lead`] tells the same).
-#[cfg(test)]
-fn ascii_class(b: u8) -> Class {
-    match b {
-        b'\t' | b'|' => Class::Separator,
-        b' ' | b'\n' | 0x0B | 0x0C | b'\r' | b'*' => Class::Gap,
-        _ => Class::Word,
-    }
-}
-
 /// Whether the character at byte `i` is three bytes long, a word character
 /// ([`class`]) and no digit ([`is_digit`]), told from its bytes without
 /// decoding it: U+4000 to U+EFFF (CJK ideographs among them), and the rest
@@ -1650,7 +1639,6 @@ mod tests {
     #[test]
     fn ascii_classes_agree_with_the_characters() {
         for b in 0..0x80u8 {
-            assert_eq!(ascii_class(b), class(char::from(b)), "{b:#x}");
             let by_lead = match lead(b) {
                 Lead::Separator => Class::Separator,
                 Lead::Space | Lead::Gap | Lead::Newline => Class::Gap,

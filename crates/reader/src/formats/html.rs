@@ -378,7 +378,7 @@ fn parse_with(source: &str, keep_lines: bool) -> Vec<Node> {
 fn markup_strings(code: &str, base: usize) -> Vec<(String, Vec<usize>)> {
     let mut out = Vec::new();
     let mut chars = code.char_indices().peekable();
-    while let Some((start, quote)) = chars.next() {
+    while let Some((_, quote)) = chars.next() {
         if !matches!(quote, '"' | '\'' | '`') {
             continue;
         }
@@ -408,7 +408,6 @@ fn markup_strings(code: &str, base: usize) -> Vec<(String, Vec<usize>)> {
             decoded.push(c);
             map.extend(std::iter::repeat_n(base + i, decoded.len() - at));
         }
-        let _ = start;
         if closed && (decoded.contains("<td") || decoded.contains("<TD")) {
             out.push((decoded, map));
         }

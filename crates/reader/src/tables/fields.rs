@@ -15,7 +15,7 @@
 //! is read as empty only where every number the table printed was placed in
 //! a row. Otherwise the row stays not read, as it was.
 
-use super::{cell_value, Reader, Value};
+use super::{cell_value, line_start, Reader, Value};
 use nianbao_model::{Cell, CellValue, Cells, ProblemKind, Row, Span};
 use unicode_width::UnicodeWidthChar;
 
@@ -84,10 +84,12 @@ enum Measure {
 /// schema's columns), where the full rows show it.
 type Places = Vec<Option<Place>>;
 
+/// [`Places`] by each [`Measure`] the full rows stand apart in.
+type ByMeasure = [Option<(Measure, Places)>; 2];
+
 /// The column at which byte `at` of `text` stands on its line.
 fn display_column(text: &str, at: usize, measure: Measure) -> Option<usize> {
-    let line_start = text.get(..at)?.rfind('\n').map_or(0, |i| i + 1);
-    let line = text.get(line_start..at)?;
+    let line = text.get(line_start(text, at)?..at)?;
     Some(match measure {
         Measure::Width => line.chars().map(|c| c.width().unwrap_or(1)).sum(),
         Measure::Chars => line.chars().count(),
@@ -101,26 +103,37 @@ impl Reader<'_> {
     pub(super) fn read_unfit(&mut self) {
         let unfit = std::mem::take(&mut self.unfit);
         let period = self.period();
-        let breaks = self.page_breaks();
+        let page_breaks = self.page_breaks();
         // Every number the table printed is in a row: a row printing none
         // is then a row of empty cells, not one whose numbers went elsewhere.
         let all_placed = self.unplaced.iter().all(|run| run.foreign) && self.orphans.is_empty();
+        // Where the columns stand on each page, by each measure: worked out
+        // once a page, for the first row on it that needs them.
+        let mut pages: Vec<(usize, ByMeasure)> = Vec::new();
         for u in &unfit {
             let ncols = self.layout.cells(u.index).len();
             if u.values.is_empty() && !all_placed {
                 continue;
             }
-            let slots = period
-                .and_then(|p| self.slots_by_lines(&p, u, ncols))
-                .or_else(|| {
-                    // Columns stand where they stand on the row's page.
-                    let page = breaks.partition_point(|&b| b < u.label.offset);
-                    let places = [Measure::Width, Measure::Chars]
-                        .map(|m| self.places(m, &breaks, page).map(|p| (m, p)));
-                    self.slots_by_any_places(&places, u)
-                });
+            let mut slots = period.and_then(|p| self.slots_by_lines(&p, u, ncols));
+            if slots.is_none() {
+                // Columns stand where they stand on the row's page.
+                let page = page_breaks.partition_point(|&b| b < u.label.offset);
+                let at = match pages.iter().position(|(p, _)| *p == page) {
+                    Some(at) => at,
+                    None => {
+                        let places = [Measure::Width, Measure::Chars]
+                            .map(|m| self.places(m, &page_breaks, page).map(|p| (m, p)));
+                        pages.push((page, places));
+                        pages.len() - 1
+                    }
+                };
+                slots = pages
+                    .get(at)
+                    .and_then(|(_, places)| self.slots_by_any_places(places, u));
+            }
             if let Some(slots) = slots {
-                self.read_by_slots(u, &slots);
+                self.fill_by_slots(u, &slots);
             }
         }
     }
@@ -256,16 +269,16 @@ impl Reader<'_> {
     /// Where each column of a table aligned with spaces stands, from its
     /// full rows printed on one line on page `page`; `None` when there are
     /// none, or two columns overlap.
-    fn places(&self, m: Measure, breaks: &[usize], page: usize) -> Option<Places> {
+    fn places(&self, m: Measure, page_breaks: &[usize], page: usize) -> Option<Places> {
         let mut places: Places = vec![None; self.schema.columns.len()];
         let mut seen = false;
-        let on_page = |l: &Span| breaks.partition_point(|&b| b < l.offset) == page;
+        let on_page = |l: &Span| page_breaks.partition_point(|&b| b < l.offset) == page;
         for (label, cells) in self.full_rows().filter(|(l, _)| on_page(l)) {
             let mut at = label.end();
             let mut row: Vec<(usize, Place)> = Vec::with_capacity(cells.len());
             for &(c, span) in &cells {
-                let between = self.text.get(at..span.offset)?;
-                if between.contains('\n') || !between.chars().all(char::is_whitespace) {
+                // Only white space before it on its line.
+                if breaks(self.text, at, span.offset) != Some(0) {
                     row.clear();
                     break;
                 }
@@ -325,8 +338,7 @@ impl Reader<'_> {
         let mut slots = Vec::with_capacity(u.values.len());
         for v in &u.values {
             let s = v.span();
-            let between = self.text.get(at..s.offset)?;
-            if between.contains('\n') || !between.chars().all(char::is_whitespace) {
+            if breaks(self.text, at, s.offset) != Some(0) {
                 return None;
             }
             let start = display_column(self.text, s.offset, m)?;
@@ -355,17 +367,13 @@ impl Reader<'_> {
 
     /// Stores row `u` with its values in `slots` (for each of its columns,
     /// the value standing there) and the other cells blank.
-    fn read_by_slots(&mut self, u: &Unfit, slots: &[Option<usize>]) {
+    fn fill_by_slots(&mut self, u: &Unfit, slots: &[Option<usize>]) {
         let Some(row) = self.schema.rows.get(u.index) else {
             return;
         };
         let table = self.schema.id;
         let columns = self.layout.cells(u.index);
-        self.problems.retain(|p| {
-            !(p.kind == ProblemKind::MissingCells
-                && p.table.as_deref() == Some(table)
-                && p.row.as_deref() == Some(row.id))
-        });
+        self.forget_row_problems(row.id, Some(ProblemKind::MissingCells));
         let mut cells = Cells::with_capacity(columns.len());
         // A blank cell stands after the value or label before it.
         let mut at = u.label.end();
