@@ -6,6 +6,7 @@
 
 use crate::config::{Config, Selection};
 use crate::inputs::{collect_inputs, read_input, read_input_into, Input, Inputs};
+use crate::review::ReviewBook;
 use crate::EXIT_ERROR;
 use clap::ValueEnum;
 use miette::{Context, Diagnostic, IntoDiagnostic};
@@ -83,6 +84,14 @@ pub struct Args {
     /// e.g. in CI where every report must be checked in full.
     #[arg(long)]
     require_complete: bool,
+    /// Apply a reviewer's decisions (docs/review.md): dismissed findings
+    /// are not counted nor in the exit code, and are shown apart; decisions
+    /// whose finding no longer occurs are reported as stale.
+    #[arg(long, value_name = "FILE")]
+    review: Option<PathBuf>,
+    /// Show only what counts: not the findings a reviewer dismissed.
+    #[arg(long)]
+    problems_only: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -203,6 +212,8 @@ impl Checker {
                         f.severity = s;
                     }
                 }
+                let body = report.metadata.body.as_ref().map(|b| b.value.clone());
+                let year = report.metadata.year.as_ref().map(|y| y.value);
                 let (text, pages, table_rows) = if keep_report {
                     let source = (
                         report.source.text.clone(),
@@ -223,6 +234,8 @@ impl Checker {
                     base_offset,
                     pages,
                     table_rows,
+                    body,
+                    year,
                     findings,
                     reading,
                 })
@@ -416,13 +429,13 @@ const OUTPUT_BUFFER: usize = 64 << 10;
 
 /// Where output goes: standard output, or a temporary file renamed over the
 /// target when complete (an interrupted run leaves the target untouched).
-enum Sink {
+pub(crate) enum Sink {
     Stdout(std::io::BufWriter<std::io::StdoutLock<'static>>),
     File(std::io::BufWriter<tempfile::NamedTempFile>, PathBuf),
 }
 
 impl Sink {
-    fn open(output: Option<&Path>) -> miette::Result<Sink> {
+    pub(crate) fn open(output: Option<&Path>) -> miette::Result<Sink> {
         Ok(match output {
             None => Sink::Stdout(std::io::BufWriter::with_capacity(
                 OUTPUT_BUFFER,
@@ -446,14 +459,14 @@ impl Sink {
         })
     }
 
-    fn writer(&mut self) -> &mut dyn Write {
+    pub(crate) fn writer(&mut self) -> &mut dyn Write {
         match self {
             Sink::Stdout(w) => w,
             Sink::File(w, _) => w,
         }
     }
 
-    fn commit(self) -> miette::Result<()> {
+    pub(crate) fn commit(self) -> miette::Result<()> {
         match self {
             Sink::Stdout(mut w) => w.flush().into_diagnostic(),
             Sink::File(w, path) => {
@@ -526,6 +539,7 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
             colour,
             width: terminal_width(to_terminal),
             show_unchecked: args.show_unchecked,
+            show_dismissed: !args.problems_only,
         })),
         FormatArg::Json => Box::new(JsonRenderer::new()),
         FormatArg::Sarif => Box::new(SarifRenderer::new(checker.rule_infos())),
@@ -534,6 +548,11 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
     // Only the HTML page draws the tables: other formats keep no report.
     let keep_reports = args.format == FormatArg::Html && !args.statistics;
 
+    let mut review = args
+        .review
+        .as_deref()
+        .map(|path| ReviewBook::load(path, false))
+        .transpose()?;
     let max_bytes = args.max_size.saturating_mul(1 << 20);
     let mut sink = Sink::open(args.output.as_deref())?;
     let mut summary = Summary::default();
@@ -630,10 +649,16 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
             }
         });
         renderer.start(sink.writer())?;
-        for results in checked {
+        for mut results in checked {
             progress.suspend(|| {
-                for (result, report) in &results {
+                for (result, report) in &mut results {
+                    if let Some(book) = review.as_mut() {
+                        book.apply(result);
+                    }
                     summary.add(result);
+                    if args.problems_only {
+                        hide_dismissed(result);
+                    }
                     renderer.report_read(sink.writer(), result, report.as_ref())?;
                 }
                 sink.writer().flush()
@@ -641,6 +666,9 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
             progress.advance(results.len());
         }
         progress.finish();
+        if let Some(book) = &review {
+            summary.stale_decisions = book.stale();
+        }
         renderer.finish(sink.writer(), &summary)?;
         sink.writer().flush()
     });
@@ -660,6 +688,14 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
             ExitCode::SUCCESS
         },
     )
+}
+
+/// Leave out the findings a reviewer dismissed (`--problems-only`), from
+/// every output format; the summary still counts them as dismissed.
+fn hide_dismissed(result: &mut ReportResult) {
+    if let Outcome::Checked(c) = &mut result.outcome {
+        c.findings.retain(|f| !f.is_dismissed());
+    }
 }
 
 /// An input's report, if it can be read.

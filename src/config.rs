@@ -108,6 +108,11 @@ pub struct Selection {
 }
 
 /// How well `pattern` matches `id`: its length, or `None`.
+/// Whether `pattern` (a rule id, a prefix of one, or `ALL`) names rule `id`.
+pub(crate) fn rule_matches(pattern: &str, id: &str) -> bool {
+    matches(pattern, id).is_some()
+}
+
 fn matches(pattern: &str, id: &str) -> Option<usize> {
     if pattern == "ALL" {
         Some(0)

@@ -9,6 +9,7 @@ mod check;
 mod config;
 mod extract;
 mod inputs;
+mod review;
 mod rules_cmd;
 mod serve;
 
@@ -29,6 +30,9 @@ enum Command {
     Extract(extract::Args),
     /// Validate, list and test rule files.
     Rules(rules_cmd::Args),
+    /// Record a reviewer's decisions on findings (confirm, dismiss with a
+    /// reason) in a review file that `check --review` applies.
+    Review(review::Args),
     /// Serve a local web page to check reports in a browser (127.0.0.1).
     Serve(serve::Args),
 }
@@ -57,6 +61,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(args),
         Command::Extract(args) => extract::run(args),
         Command::Rules(args) => rules_cmd::run(args),
+        Command::Review(args) => review::run(args),
         Command::Serve(args) => serve::run(args),
     };
     match result {

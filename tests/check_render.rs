@@ -52,6 +52,7 @@ fn label(span: Span, text: &str, primary: bool) -> FindingLabel {
         span,
         text: text.to_string(),
         primary,
+        place: None,
     }
 }
 
@@ -68,6 +69,8 @@ fn results() -> Vec<ReportResult> {
         message: "总计 列：新收 8 + 上年结转 0 = 8，但办理结果总计 8 + 结转下年度 0 = 8（演示）".into(),
         help: Some("第一项加第二项之和，等于第三项加第四项之和".into()),
         reference: Some("国办公开办函〔2021〕30号".into()),
+        fingerprint: String::new(),
+        review: None,
         labels: vec![
             label(total[6], "办理结果总计 8", true),
             label(new[6], "新收 8", false),
@@ -82,6 +85,8 @@ fn results() -> Vec<ReportResult> {
         message: "列名“本年度止件数”不是模板的“本年废止件数”".into(),
         help: Some("按模板改为“本年废止件数”".into()),
         reference: None,
+        fingerprint: String::new(),
+        review: None,
         labels: vec![label(variant, "模板：本年废止件数", true)],
     };
     let no_title = Finding {
@@ -90,6 +95,8 @@ fn results() -> Vec<ReportResult> {
         message: "没有找到报告标题".into(),
         help: None,
         reference: None,
+        fingerprint: String::new(),
+        review: None,
         labels: vec![],
     };
     let pingtan = fixture("pingtan-2021-flattened.txt");
@@ -100,6 +107,8 @@ fn results() -> Vec<ReportResult> {
         message: "总计 行：自然人 63 + 法人或其他组织 2 + 4 ≠ 总计 69（演示）".into(),
         help: None,
         reference: None,
+        fingerprint: String::new(),
+        review: None,
         labels: vec![
             label(Span::new(run.offset + 7, 2), "总计 69", true),
             label(Span::new(run.offset, 2), "自然人 63", false),
@@ -115,6 +124,8 @@ fn results() -> Vec<ReportResult> {
                 base_offset: 0,
                 pages: Vec::new(),
                 table_rows: Vec::new(),
+                body: None,
+                year: None,
                 findings: vec![wording, no_title],
                 reading: Default::default(),
             }),
@@ -126,6 +137,8 @@ fn results() -> Vec<ReportResult> {
                 base_offset: 0,
                 pages: Vec::new(),
                 table_rows: Vec::new(),
+                body: None,
+                year: None,
                 findings: vec![balance],
                 reading: Default::default(),
             }),
@@ -145,6 +158,8 @@ fn results() -> Vec<ReportResult> {
                 base_offset: 3,
                 pages: Vec::new(),
                 table_rows: Vec::new(),
+                body: None,
+                year: None,
                 findings: vec![flattened],
                 reading: Default::default(),
             }),

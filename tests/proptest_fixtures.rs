@@ -55,6 +55,8 @@ fn pipeline(bytes: &[u8]) -> Result<usize, String> {
             base_offset: 0,
             pages: Vec::new(),
             table_rows: Vec::new(),
+            body: None,
+            year: None,
             findings,
             reading,
         }),

@@ -41,7 +41,7 @@ pub fn check_report(report: &Report) {
             text: report.source.text.clone(),
             base_offset: 0,
             pages: report.source.pages.clone(),
-            table_rows: report.source.table_rows.clone(),
+            table_rows: report.source.table_rows.clone(), body: None, year: None,
             findings: evaluation.findings,
             reading: evaluation.reading,
         }),

@@ -77,6 +77,8 @@ fn whole_pipeline(bencher: divan::Bencher, name: &str) {
                 base_offset: 0,
                 pages: Vec::new(),
                 table_rows: Vec::new(),
+                body: None,
+                year: None,
                 findings,
                 reading,
             }),

@@ -19,7 +19,7 @@ mod number;
 mod plan;
 mod unread;
 
-use crate::finding::{Evaluation, Finding, FindingLabel, Reading, ReadingStatus, Unchecked};
+use crate::finding::{Evaluation, Finding, FindingLabel, Place, Reading, ReadingStatus, Unchecked};
 use nianbao_model::label::{normalize, split_numbering};
 use nianbao_model::{
     Cell, CellValue, Date, Decimal, LabelMatch, LabelUse, ProblemClass, ProblemKind, Report, RowKind, Span,
@@ -388,12 +388,19 @@ fn evaluate_planned(rules: &RuleSet, plan: &Plan, report: &Report, previous: Opt
             message: p.message.clone(),
             help: Some(er.help.to_string()),
             reference: None,
+            fingerprint: String::new(),
+            review: None,
             labels: p
                 .span
                 .map(|span| FindingLabel {
                     span,
                     text: er.title.to_string(),
                     primary: true,
+                    place: p.table.as_ref().map(|table| Place {
+                        table: table.clone(),
+                        row: p.row.clone(),
+                        column: p.column.clone(),
+                    }),
                 })
                 .into_iter()
                 .collect(),
@@ -408,6 +415,11 @@ fn evaluate_planned(rules: &RuleSet, plan: &Plan, report: &Report, previous: Opt
     sort_findings(&mut findings);
     sort_findings(&mut limits);
     sort_findings(&mut notes);
+    let body = report.metadata.body.as_ref().map(|b| b.value.as_str());
+    let year = report.metadata.year.as_ref().map(|y| y.value);
+    for f in findings.iter_mut().chain(&mut limits).chain(&mut notes) {
+        f.fingerprint = crate::review::fingerprint(f, body, year);
+    }
     let status = if limits.is_empty() {
         ReadingStatus::Complete
     } else if report.tables.values().all(|t| t.rows.is_empty()) {
@@ -496,6 +508,11 @@ fn inferred_cell_notes(report: &Report) -> Vec<Finding> {
                 span: first,
                 text: format!("共 {count} 个推断出的单元格，由此开始"),
                 primary: true,
+                place: Some(Place {
+                    table: table_id.to_string(),
+                    row: None,
+                    column: None,
+                }),
             }]
         } else {
             assumed_rows
@@ -512,6 +529,11 @@ fn inferred_cell_notes(report: &Report) -> Vec<Finding> {
                             .join("、")
                     ),
                     primary: i == 0,
+                    place: Some(Place {
+                        table: table_id.to_string(),
+                        row: Some(row.clone()),
+                        column: None,
+                    }),
                 })
                 .collect()
         };
@@ -522,6 +544,8 @@ fn inferred_cell_notes(report: &Report) -> Vec<Finding> {
             help: Some(rule.help.to_string()),
             reference: None,
             labels,
+            fingerprint: String::new(),
+            review: None,
         });
     }
     notes
@@ -1114,6 +1138,8 @@ impl<'a> Evaluator<'a> {
             help,
             reference: self.rule.reference.clone(),
             labels,
+            fingerprint: String::new(),
+            review: None,
         });
     }
 
@@ -1171,6 +1197,10 @@ impl<'a> Evaluator<'a> {
                     TouchText::Cell(ti, ri, ci) => self.cell_text(*ti, *ri, *ci),
                 },
                 primary,
+                place: match &t.text {
+                    TouchText::Text(_) => None,
+                    TouchText::Cell(ti, ri, ci) => self.cell_place(*ti, *ri, *ci),
+                },
             })
             .collect();
         labels.sort_by_key(|l| (!l.primary, l.span.offset));
@@ -1273,6 +1303,18 @@ impl<'a> Evaluator<'a> {
             }
             None => String::new(),
         }
+    }
+
+    /// The template place of a cell of this year's report, by its indices.
+    fn cell_place(&self, ti: usize, ri: usize, ci: usize) -> Option<Place> {
+        let (tid, t) = self.report.tables.get_index(ti)?;
+        let (rid, r) = t.rows.get_index(ri)?;
+        let (cid, _) = r.cells.get_index(ci)?;
+        Some(Place {
+            table: tid.to_string(),
+            row: Some(rid.to_string()),
+            column: Some(cid.to_string()),
+        })
     }
 
     fn is_total(&self, table: &str, row: &str, column: &str) -> u8 {

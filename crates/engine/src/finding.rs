@@ -20,6 +20,23 @@ pub struct Finding {
     pub reference: Option<String>,
     /// Places in the report's source text, primary first.
     pub labels: Vec<FindingLabel>,
+    /// What identifies this finding across re-runs, exports and encodings
+    /// of the same report (see [`crate::review::fingerprint`]); set by
+    /// evaluation, empty on findings made by hand.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub fingerprint: String,
+    /// A reviewer's decision on it, when a review file was applied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<crate::review::Review>,
+}
+
+impl Finding {
+    /// Whether a reviewer dismissed it: then it is not counted.
+    pub fn is_dismissed(&self) -> bool {
+        self.review
+            .as_ref()
+            .is_some_and(|r| r.decision == crate::review::Decision::Dismissed)
+    }
 }
 
 /// A place in the source text that a finding points at.
@@ -30,6 +47,20 @@ pub struct FindingLabel {
     pub text: String,
     /// The place most likely wrong (e.g. a total); others are operands.
     pub primary: bool,
+    /// The template's place it is, when it is one (a cell, a row, a table):
+    /// how a finding is located independently of the file's layout.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place: Option<Place>,
+}
+
+/// A place of the template, by its ids: a table, a row of it, or a cell.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Place {
+    pub table: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub row: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
 }
 
 /// What checking one report gives: findings about the report, and how far

@@ -857,6 +857,8 @@ mod tests {
                 base_offset: 0,
                 pages: Vec::new(),
                 table_rows: Vec::new(),
+                body: None,
+                year: None,
                 findings,
                 reading: Default::default(),
             }),
@@ -881,10 +883,13 @@ mod tests {
                 message: "值 \"<i>\" 不对".into(),
                 help: Some("<script>".into()),
                 reference: None,
+                fingerprint: String::new(),
+                review: None,
                 labels: vec![FindingLabel {
                     span: Span::new(at, 5),
                     text: "\"><svg>".into(),
                     primary: true,
+                    place: None,
                 }],
             }],
         );
@@ -958,6 +963,8 @@ mod tests {
                         base_offset: 0,
                         pages: Vec::new(),
                         table_rows: Vec::new(),
+                        body: None,
+                        year: None,
                         findings: Vec::new(),
                         reading: Default::default(),
                     }),
@@ -1017,6 +1024,7 @@ mod tests {
                     span: Span::new(offset, len),
                     text: format!("<{i}>"),
                     primary: i == 0,
+                    place: None,
                 })
                 .collect();
             let finding = Finding {
@@ -1025,11 +1033,13 @@ mod tests {
                 message: text.clone(),
                 help: None,
                 reference: None,
+                fingerprint: String::new(),
+                review: None,
                 labels,
             };
             let result = ReportResult {
                 path: text.clone(),
-                outcome: Outcome::Checked(Checked { text: text.clone(), base_offset: 0, pages: Vec::new(), table_rows: Vec::new(), findings: vec![finding], reading: Default::default() }),
+                outcome: Outcome::Checked(Checked { text: text.clone(), base_offset: 0, pages: Vec::new(), table_rows: Vec::new(), body: None, year: None, findings: vec![finding], reading: Default::default() }),
             };
             let mut out = Vec::new();
             write_report(&mut out, 1, &result, Some(&full_report(nianbao_model::Format::V2021, true)))
@@ -1049,10 +1059,13 @@ mod tests {
                 message: "m".into(),
                 help: None,
                 reference: None,
+                fingerprint: String::new(),
+                review: None,
                 labels: vec![FindingLabel {
                     span: Span::new(1, 100),
                     text: "x".into(),
                     primary: false,
+                    place: None,
                 }],
             }],
         );

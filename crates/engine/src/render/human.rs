@@ -8,6 +8,7 @@
 
 use super::{Checked, InputFailure, Locator, Outcome, Renderer, ReportResult, Summary};
 use crate::finding::{Finding, Reading, ReadingStatus, Severity};
+use crate::review::{Review, StaleDecision};
 use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
     SourceCode, SourceSpan, SpanContents,
@@ -25,6 +26,9 @@ pub struct HumanOptions {
     pub width: usize,
     /// List the rules not checked on each report (`--show-unchecked`).
     pub show_unchecked: bool,
+    /// List the findings a reviewer dismissed, apart from the others
+    /// (`--problems-only` hides them).
+    pub show_dismissed: bool,
 }
 
 impl Default for HumanOptions {
@@ -33,6 +37,7 @@ impl Default for HumanOptions {
             colour: false,
             width: 100,
             show_unchecked: false,
+            show_dismissed: true,
         }
     }
 }
@@ -40,6 +45,7 @@ impl Default for HumanOptions {
 pub struct HumanRenderer {
     handler: GraphicalReportHandler,
     show_unchecked: bool,
+    show_dismissed: bool,
     /// The colour theme, when colour is on.
     colours: Option<GraphicalTheme>,
 }
@@ -53,6 +59,7 @@ impl HumanRenderer {
         };
         HumanRenderer {
             show_unchecked: options.show_unchecked,
+            show_dismissed: options.show_dismissed,
             colours: options.colour.then(|| theme.clone()),
             handler: GraphicalReportHandler::new_themed(theme)
                 .with_width(options.width)
@@ -132,6 +139,7 @@ impl Renderer for HumanRenderer {
                 let entries = checked
                     .findings
                     .iter()
+                    .filter(|f| !f.is_dismissed())
                     .map(|f| (f, Kind::Finding))
                     .chain(reading.limits.iter().map(|f| (f, Kind::NotRead)))
                     .chain(reading.notes.iter().map(|f| (f, Kind::ReadingNote)));
@@ -146,14 +154,84 @@ impl Renderer for HumanRenderer {
                         },
                     )?;
                 }
+                if self.show_dismissed {
+                    write_dismissed(out, &result.path, &checked.findings)?;
+                }
                 self.write_reading(out, &result.path, reading)
             }
         }
     }
 
     fn finish(&mut self, out: &mut dyn Write, summary: &Summary) -> io::Result<()> {
-        writeln!(out, "{}", summary.line())
+        writeln!(out, "{}", summary.line())?;
+        write_stale(out, &summary.stale_decisions)
     }
+}
+
+/// Who decided and when, e.g. "（张三，2026-12-07）", or nothing.
+fn decided_by(review: &Review) -> String {
+    let who: Vec<&str> = [review.reviewer.as_str(), review.date.as_str()]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect();
+    match who.is_empty() {
+        true => String::new(),
+        false => format!("（{}）", who.join("，")),
+    }
+}
+
+/// The findings a reviewer dismissed, one line each, apart from the rest:
+/// the reviewer sees what was set aside and why, and nothing else of it.
+fn write_dismissed(out: &mut dyn Write, path: &str, findings: &[Finding]) -> io::Result<()> {
+    let dismissed: Vec<(&Finding, &Review)> = findings
+        .iter()
+        .filter_map(|f| Some((f, f.review.as_ref().filter(|_| f.is_dismissed())?)))
+        .collect();
+    if dismissed.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "{path}：复核已排除 {} 个问题（不计入）：", dismissed.len())?;
+    for (f, review) in dismissed {
+        writeln!(
+            out,
+            "  {} [{}] {} —— 理由：{}{}",
+            f.rule,
+            f.fingerprint,
+            f.message,
+            if review.reason.is_empty() { "（未写）" } else { &review.reason },
+            decided_by(review)
+        )?;
+    }
+    Ok(())
+}
+
+/// Decisions whose finding no longer occurs: the report was most likely
+/// corrected, and the decision can be dropped from the review file.
+fn write_stale(out: &mut dyn Write, stale: &[StaleDecision]) -> io::Result<()> {
+    if stale.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "{} 个复核决定已过时：报告中已没有这些问题（多半已更正；`nianbao review prune` 可删去）：",
+        stale.len()
+    )?;
+    for d in stale {
+        let year = d.year.map(|y| format!(" {y} 年")).unwrap_or_default();
+        writeln!(
+            out,
+            "  {}：{}{} {} [{}] {}：{}{}",
+            d.file,
+            d.body,
+            year,
+            d.rule,
+            d.fingerprint,
+            d.review.decision.describe(),
+            d.message,
+            decided_by(&d.review)
+        )?;
+    }
+    Ok(())
 }
 
 impl HumanRenderer {
@@ -363,6 +441,7 @@ impl fmt::Display for FindingDiagnostic<'_> {
             write!(f, "{}: ", self.source.name)?;
         }
         match self.kind {
+            Kind::Finding if self.finding.review.is_some() => f.write_str("【复核已确认】")?,
             Kind::Finding => {}
             Kind::NotRead => f.write_str("【未能读取，不是报告的问题】")?,
             Kind::ReadingNote => f.write_str("【读取说明】")?,
@@ -391,12 +470,14 @@ impl Diagnostic for FindingDiagnostic<'_> {
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         let f = self.finding;
-        match (&f.help, &f.reference) {
-            (Some(h), Some(r)) => Some(Box::new(format!("{h}\n依据：{r}"))),
-            (Some(h), None) => Some(Box::new(h)),
-            (None, Some(r)) => Some(Box::new(format!("依据：{r}"))),
-            (None, None) => None,
+        let mut lines: Vec<String> = f.help.iter().cloned().collect();
+        if let Some(r) = &f.reference {
+            lines.push(format!("依据：{r}"));
         }
+        if let Some(review) = f.review.as_ref().filter(|r| !r.reason.is_empty()) {
+            lines.push(format!("复核意见：{}{}", review.reason, decided_by(review)));
+        }
+        (!lines.is_empty()).then(|| Box::new(lines.join("\n")) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {

@@ -9,6 +9,7 @@ use super::{
     Summary, TableRow,
 };
 use crate::finding::{Finding, ReadingStatus, Severity, Unchecked};
+use crate::review::Review;
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -38,6 +39,11 @@ struct JsonFinding<'a> {
     message: &'a str,
     help: Option<&'a str>,
     labels: Vec<JsonLabel<'a>>,
+    /// The same across re-runs, exports and encodings of the report.
+    fingerprint: &'a str,
+    /// A reviewer's decision, when a review file was applied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    review: Option<&'a Review>,
 }
 
 #[derive(Serialize)]
@@ -78,6 +84,8 @@ fn json_finding<'a>(finding: &'a Finding, locator: &Locator) -> JsonFinding<'a> 
                 }
             })
             .collect(),
+        fingerprint: &finding.fingerprint,
+        review: finding.review.as_ref(),
     }
 }
 

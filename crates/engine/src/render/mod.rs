@@ -14,6 +14,7 @@ pub mod sarif;
 pub mod statistics;
 
 use crate::finding::{Finding, Reading, ReadingStatus, Severity};
+use crate::review::StaleDecision;
 use nianbao_model::{DocumentRow, LineIndex, Report, Span};
 use serde::Serialize;
 use std::io::{self, Write};
@@ -51,6 +52,10 @@ pub struct Checked {
     /// file's) in `text`; empty otherwise. Places in them are then given as
     /// table and row too.
     pub table_rows: Vec<DocumentRow>,
+    /// The issuing body as the report states it, if read.
+    pub body: Option<String>,
+    /// The year the report covers, if read.
+    pub year: Option<i32>,
     /// Findings about the report, ordered by position.
     pub findings: Vec<Finding>,
     /// How far the report was read: what was not read, notes on how some
@@ -86,7 +91,7 @@ impl ReportResult {
 }
 
 /// Counts over all inputs.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Summary {
     /// Inputs checked or attempted (unreadable ones included).
     pub reports: usize,
@@ -104,6 +109,20 @@ pub struct Summary {
     pub reading_limits: usize,
     /// Rule instances not checked because their inputs were not read.
     pub unchecked: usize,
+    /// Findings a reviewer confirmed (counted among `findings`).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub confirmed: usize,
+    /// Findings a reviewer dismissed: not counted among `findings`.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub dismissed: usize,
+    /// Decisions of the review file whose report was checked and no longer
+    /// has their finding.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stale_decisions: Vec<StaleDecision>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Summary {
@@ -118,6 +137,13 @@ impl Summary {
                 self.reading_limits += c.reading.limits.len();
                 self.unchecked += c.reading.unchecked.iter().map(|u| u.instances).sum::<usize>();
                 for f in &c.findings {
+                    if f.is_dismissed() {
+                        self.dismissed += 1;
+                        continue;
+                    }
+                    if f.review.is_some() {
+                        self.confirmed += 1;
+                    }
                     self.findings += 1;
                     *match f.severity {
                         Severity::Error => &mut self.error,
@@ -161,6 +187,18 @@ impl Summary {
         }
         if self.unreadable > 0 {
             s.push_str(&format!("；{} 个文件无法检查", self.unreadable));
+        }
+        if self.confirmed + self.dismissed > 0 {
+            s.push_str(&format!(
+                "；复核：{} 个已确认，{} 个已排除（不计入）",
+                self.confirmed, self.dismissed
+            ));
+        }
+        if !self.stale_decisions.is_empty() {
+            s.push_str(&format!(
+                "；{} 个复核决定已过时（问题不再出现）",
+                self.stale_decisions.len()
+            ));
         }
         s
     }
@@ -402,6 +440,7 @@ mod tests {
                 span: Span::new(offset, len),
                 text: format!("label {i}"),
                 primary: i == 0,
+                place: None,
             })
             .collect();
         ReportResult {
@@ -411,12 +450,16 @@ mod tests {
                 base_offset: 0,
                 pages: Vec::new(),
                 table_rows: Vec::new(),
+                body: None,
+                year: None,
                 findings: vec![Finding {
                     rule: "r".into(),
                     severity: Severity::Error,
                     message: "m".into(),
                     help: None,
                     reference: None,
+                    fingerprint: String::new(),
+                    review: None,
                     labels,
                 }],
                 reading: Default::default(),

@@ -18,6 +18,7 @@
 
 use super::{write_indented_json, InputFailure, Locator, Outcome, Renderer, ReportResult, RuleInfo, Summary};
 use crate::finding::{Finding, FindingLabel, Reading, ReadingStatus, Severity};
+use crate::review::Decision;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::io::{self, Write};
@@ -178,6 +179,20 @@ impl SarifRenderer {
             "message": { "text": finding.message },
             "locations": [location(primary)],
         });
+        if !finding.fingerprint.is_empty() {
+            result["partialFingerprints"] = json!({ "nianbao/v1": finding.fingerprint });
+        }
+        // A dismissed finding is SARIF's suppression (accepted, with the
+        // reason); a confirmed one stays a result, marked in its properties.
+        if let Some(review) = &finding.review {
+            if review.decision == Decision::Dismissed {
+                let mut suppression = json!({ "kind": "external", "status": "accepted" });
+                if !review.reason.is_empty() {
+                    suppression["justification"] = json!(review.reason);
+                }
+                result["suppressions"] = json!([suppression]);
+            }
+        }
         let related: Vec<Value> = labels
             .enumerate()
             .map(|(i, label)| {
@@ -195,6 +210,9 @@ impl SarifRenderer {
         }
         if let Some(reference) = &finding.reference {
             properties.insert("reference".into(), json!(reference));
+        }
+        if let Some(review) = &finding.review {
+            properties.insert("review".into(), json!(review));
         }
         if !properties.is_empty() {
             result["properties"] = Value::Object(properties);

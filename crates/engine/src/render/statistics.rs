@@ -136,6 +136,8 @@ mod tests {
             message: String::new(),
             help: None,
             reference: None,
+            fingerprint: String::new(),
+            review: None,
             labels: vec![],
         }
     }
@@ -149,6 +151,8 @@ mod tests {
                 base_offset: 0,
                 pages: Vec::new(),
                 table_rows: Vec::new(),
+                body: None,
+                year: None,
                 findings: vec![
                     finding("b.rule", Severity::Warning),
                     finding("a.rule", Severity::Error),

@@ -1,0 +1,206 @@
+//! A reviewer's decisions on findings, as output shows them, and the
+//! fingerprint that ties a decision to its finding across re-runs.
+//!
+//! The fingerprint is built from what the finding says about the report —
+//! the rule, the issuing body and year, the template places it concerns
+//! with their values, its message — and from nothing about the file: no
+//! byte offset, line, page, encoding or layout. The same report exported
+//! by another tool, re-saved in another encoding, or edited elsewhere keeps
+//! its fingerprints; a finding whose values change gets a new one.
+//!
+//! Where decisions are kept (the review file) is the command line's
+//! business, not this crate's.
+
+use crate::finding::Finding;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// What a reviewer decided about a finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Decision {
+    /// A real problem: it goes on the 问题清单 for the body to correct.
+    Confirmed,
+    /// Not a problem (with a reason): not counted, shown apart.
+    Dismissed,
+}
+
+impl Decision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Confirmed => "confirmed",
+            Decision::Dismissed => "dismissed",
+        }
+    }
+
+    /// In Chinese, as output shows it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Decision::Confirmed => "已确认",
+            Decision::Dismissed => "已排除",
+        }
+    }
+}
+
+/// A decision as applied to a finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Review {
+    pub decision: Decision,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reason: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reviewer: String,
+    /// When it was decided (YYYY-MM-DD).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub date: String,
+}
+
+/// A decision whose finding no longer occurs in its report, which was
+/// checked: most often the report was corrected.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaleDecision {
+    pub fingerprint: String,
+    pub rule: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub body: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub year: Option<i32>,
+    /// The file checked now that the decision's report matched.
+    pub file: String,
+    /// The finding's message when it was decided.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub message: String,
+    #[serde(flatten)]
+    pub review: Review,
+}
+
+/// Characters that say nothing about a finding's facts: how an exporter
+/// spaced, wrapped or quoted text differs between files of one report.
+fn is_layout(c: char) -> bool {
+    c.is_whitespace() || c == '\u{200b}' || c == '\u{feff}'
+}
+
+fn push_text(hasher: &mut Sha256, text: &str) {
+    let mut buf = [0u8; 4];
+    for c in text.chars().filter(|c| !is_layout(*c)) {
+        hasher.update(c.encode_utf8(&mut buf).as_bytes());
+    }
+    hasher.update([0]);
+}
+
+/// The fingerprint of `finding` in the report of `body` (as printed; it is
+/// normalised here) for `year`: 16 hex digits of a SHA-256 over the rule
+/// id, the body and year, the message and the labels (their template
+/// places and texts, in no particular order), whitespace removed.
+pub fn fingerprint(finding: &Finding, body: Option<&str>, year: Option<i32>) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(b"nianbao-finding-v1\0");
+    push_text(&mut hasher, &finding.rule);
+    push_text(
+        &mut hasher,
+        &body.map(nianbao_model::label::normalize).unwrap_or_default(),
+    );
+    push_text(&mut hasher, &year.map(|y| y.to_string()).unwrap_or_default());
+    push_text(&mut hasher, &finding.message);
+    let mut labels: Vec<String> = finding
+        .labels
+        .iter()
+        .map(|l| {
+            let place = l.place.as_ref().map_or_else(String::new, |p| {
+                format!(
+                    "{}/{}/{}",
+                    p.table,
+                    p.row.as_deref().unwrap_or(""),
+                    p.column.as_deref().unwrap_or("")
+                )
+            });
+            let text: String = l.text.chars().filter(|c| !is_layout(*c)).collect();
+            format!("{place}\u{1}{text}")
+        })
+        .collect();
+    labels.sort_unstable();
+    labels.dedup();
+    for l in &labels {
+        push_text(&mut hasher, l);
+    }
+    let digest = hasher.finalize();
+    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::{FindingLabel, Place};
+    use nianbao_model::Span;
+
+    fn finding(message: &str, labels: Vec<(usize, &str, Option<Place>)>) -> Finding {
+        Finding {
+            rule: "requests.row-total".into(),
+            severity: crate::Severity::Error,
+            message: message.into(),
+            help: None,
+            reference: None,
+            labels: labels
+                .into_iter()
+                .map(|(offset, text, place)| FindingLabel {
+                    span: Span::new(offset, 2),
+                    text: text.into(),
+                    primary: offset == 0,
+                    place,
+                })
+                .collect(),
+            fingerprint: String::new(),
+            review: None,
+        }
+    }
+
+    fn cell(row: &str, column: &str) -> Option<Place> {
+        Some(Place {
+            table: "requests".into(),
+            row: Some(row.into()),
+            column: Some(column.into()),
+        })
+    }
+
+    #[test]
+    fn layout_does_not_change_it_and_facts_do() {
+        let a = finding(
+            "总计 9，但各项之和为 8",
+            vec![
+                (0, "总计 9", cell("total", "total")),
+                (10, "新收 8", cell("new", "total")),
+            ],
+        );
+        let base = fingerprint(&a, Some("某某市 财政局"), Some(2023));
+        assert_eq!(base.len(), 16);
+        // Other offsets, labels in another order, other spacing, the body's
+        // spacing: the same finding.
+        let b = finding(
+            "总计 9，但各项之和为\n8",
+            vec![
+                (500, "新收8", cell("new", "total")),
+                (90, "总计  9", cell("total", "total")),
+            ],
+        );
+        assert_eq!(fingerprint(&b, Some("某某市财政局"), Some(2023)), base);
+        // Another value, year, body or place: another finding.
+        let c = finding(
+            "总计 10，但各项之和为 8",
+            vec![
+                (0, "总计 10", cell("total", "total")),
+                (10, "新收 8", cell("new", "total")),
+            ],
+        );
+        assert_ne!(fingerprint(&c, Some("某某市财政局"), Some(2023)), base);
+        assert_ne!(fingerprint(&a, Some("某某市财政局"), Some(2024)), base);
+        assert_ne!(fingerprint(&a, Some("某某县财政局"), Some(2023)), base);
+        let d = finding(
+            "总计 9，但各项之和为 8",
+            vec![
+                (0, "总计 9", cell("total", "natural")),
+                (10, "新收 8", cell("new", "natural")),
+            ],
+        );
+        assert_ne!(fingerprint(&d, Some("某某市财政局"), Some(2023)), base);
+    }
+}
