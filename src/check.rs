@@ -16,6 +16,7 @@ use nianbao_engine::render::human::{HumanOptions, HumanRenderer};
 use nianbao_engine::render::json::JsonRenderer;
 use nianbao_engine::render::sarif::SarifRenderer;
 use nianbao_engine::render::statistics::StatisticsRenderer;
+use nianbao_engine::render::xlsx::XlsxRenderer;
 use nianbao_engine::{
     Checked, Evaluation, InputFailure, Outcome, Renderer, ReportResult, RuleInfo, Severity, Summary,
 };
@@ -101,6 +102,9 @@ enum FormatArg {
     Sarif,
     /// A self-contained audit page with the report's tables.
     Html,
+    /// The 问题清单 workbook (Excel): findings with their review state, a
+    /// summary per body, reports not read whole. Needs --output.
+    Xlsx,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -530,8 +534,14 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
         ColorArg::Never => false,
         ColorArg::Auto => to_terminal && !no_color,
     };
-    if args.statistics && matches!(args.format, FormatArg::Sarif | FormatArg::Html) {
-        miette::bail!("--statistics prints a table or JSON, not SARIF or HTML");
+    if args.statistics && matches!(args.format, FormatArg::Sarif | FormatArg::Html | FormatArg::Xlsx) {
+        miette::bail!("--statistics prints a table or JSON, not SARIF, HTML or a workbook");
+    }
+    if args.format == FormatArg::Xlsx && args.output.is_none() && std::io::stdout().is_terminal() {
+        miette::bail!(
+            help = "e.g. --output 问题清单.xlsx",
+            "a workbook is not for the terminal: write it to a file with --output"
+        );
     }
     let mut renderer: Box<dyn Renderer> = match args.format {
         _ if args.statistics => Box::new(StatisticsRenderer::new(args.format == FormatArg::Json)),
@@ -544,6 +554,7 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
         FormatArg::Json => Box::new(JsonRenderer::new()),
         FormatArg::Sarif => Box::new(SarifRenderer::new(checker.rule_infos())),
         FormatArg::Html => Box::new(HtmlRenderer::new()),
+        FormatArg::Xlsx => Box::new(XlsxRenderer::new(checker.rule_infos())),
     };
     // Only the HTML page draws the tables: other formats keep no report.
     let keep_reports = args.format == FormatArg::Html && !args.statistics;

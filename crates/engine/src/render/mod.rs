@@ -12,6 +12,7 @@ pub mod human;
 pub mod json;
 pub mod sarif;
 pub mod statistics;
+pub mod xlsx;
 
 use crate::finding::{Finding, Reading, ReadingStatus, Severity};
 use crate::review::StaleDecision;
