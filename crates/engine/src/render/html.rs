@@ -58,7 +58,7 @@ pub fn write_alert(out: &mut dyn Write, message: &str) -> io::Result<()> {
 /// Counts per severity: error, warning, info.
 fn counts(findings: &[Finding]) -> [usize; 3] {
     let mut c = [0; 3];
-    for f in findings {
+    for f in findings.iter().filter(|f| !f.is_dismissed()) {
         c[match f.severity {
             Severity::Error => 0,
             Severity::Warning => 1,
@@ -161,7 +161,7 @@ fn write_section(
     row.counts = counts(&checked.findings);
     row.partly_read = checked.reading.status != ReadingStatus::Complete;
     out.write_all(b"<p class=\"counts\">")?;
-    if checked.findings.is_empty() {
+    if row.counts == [0; 3] {
         out.write_all("<span class=\"sev ok\">✓ 未发现问题</span>".as_bytes())?;
     } else {
         write_counts(out, row.counts)?;
@@ -306,6 +306,8 @@ impl Audit<'_> {
             .findings
             .iter()
             .enumerate()
+            // A dismissed finding marks no cell: the reviewer set it aside.
+            .filter(|(_, f)| !f.is_dismissed())
             .filter_map(|(i, f)| {
                 let mut primary = None;
                 for (k, l) in f.labels.iter().enumerate() {
@@ -673,25 +675,61 @@ impl Audit<'_> {
 
     /// The list of findings, each with an excerpt of the report and a link
     /// to its first highlighted cell.
+    /// Findings a reviewer dismissed come apart, after the others, in a
+    /// list of their own.
     fn write_findings(&self, out: &mut dyn Write) -> io::Result<()> {
-        if self.findings.is_empty() {
-            return Ok(());
-        }
-        write!(
-            out,
-            "<h3 id=\"{}-findings\">问题清单</h3>\n<ol class=\"findings\">\n",
-            self.anchor
-        )?;
-        for (i, f) in self.findings.iter().enumerate() {
-            let (class, icon, name) = marker(f.severity);
+        let open = self.findings.iter().filter(|f| !f.is_dismissed()).count();
+        if open > 0 {
             write!(
                 out,
-                "<li id=\"{}-f{i}\" class=\"finding {class}\"><span class=\"sev {class}\">{icon} {name}</span> \
-                 <code>{}</code> {}",
+                "<h3 id=\"{}-findings\">问题清单</h3>\n<ol class=\"findings\">\n",
+                self.anchor
+            )?;
+            self.write_finding_items(out, false)?;
+            out.write_all(b"</ol>\n")?;
+        }
+        if open < self.findings.len() {
+            write!(
+                out,
+                "<h3 id=\"{}-dismissed\">复核已排除（不计入）</h3>\n<ol class=\"findings dismissed\">\n",
+                self.anchor
+            )?;
+            self.write_finding_items(out, true)?;
+            out.write_all(b"</ol>\n")?;
+        }
+        Ok(())
+    }
+
+    fn write_finding_items(&self, out: &mut dyn Write, dismissed: bool) -> io::Result<()> {
+        let chosen = self.findings.iter().enumerate().filter(|(_, f)| f.is_dismissed() == dismissed);
+        for (i, f) in chosen {
+            let (class, icon, name) = marker(f.severity);
+            let state = f.review.as_ref().map_or("open", |r| r.decision.as_str());
+            write!(
+                out,
+                "<li id=\"{}-f{i}\" class=\"finding {class}\" data-fingerprint=\"{}\" data-review=\"{state}\">\
+                 <span class=\"sev {class}\">{icon} {name}</span> <code>{}</code> {}",
                 self.anchor,
+                attr(&f.fingerprint),
                 text(&f.rule),
                 text(&f.message)
             )?;
+            if let Some(r) = &f.review {
+                let by: Vec<&str> = [r.reviewer.as_str(), r.date.as_str()]
+                    .into_iter()
+                    .filter(|s| !s.is_empty())
+                    .collect();
+                write!(out, " <span class=\"review {state}\">{}</span>", r.decision.describe())?;
+                out.write_all(b"<p class=\"review-note\">")?;
+                write!(out, "复核{}", r.decision.describe())?;
+                if !r.reason.is_empty() {
+                    write!(out, "：{}", text(&r.reason))?;
+                }
+                if !by.is_empty() {
+                    write!(out, "（{}）", text(&by.join("，")))?;
+                }
+                out.write_all(b"</p>")?;
+            }
             if let Some(cell) = self.first_cell.get(i).and_then(Option::as_ref) {
                 write!(out, " <a href=\"#{}\">在表中查看</a>", attr(cell))?;
             }
@@ -707,7 +745,7 @@ impl Audit<'_> {
             }
             out.write_all(b"</li>\n")?;
         }
-        out.write_all(b"</ol>\n")
+        Ok(())
     }
 
     /// The lines around `span`, cut to some context, the span marked.
