@@ -40,6 +40,7 @@ struct JsonFinding<'a> {
     help: Option<&'a str>,
     labels: Vec<JsonLabel<'a>>,
     /// The same across re-runs, exports and encodings of the report.
+    #[serde(skip_serializing_if = "str::is_empty")]
     fingerprint: &'a str,
     /// A reviewer's decision, when a review file was applied.
     #[serde(skip_serializing_if = "Option::is_none")]

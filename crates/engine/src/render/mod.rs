@@ -415,6 +415,7 @@ mod tests {
                 colour: true,
                 width: 60,
                 show_unchecked: true,
+                show_dismissed: true,
             })),
             Box::new(JsonRenderer::new()),
             Box::new(SarifRenderer::new(Vec::new())),
