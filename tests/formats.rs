@@ -468,6 +468,12 @@ impl Published {
 
 fn publish(name: &str) -> Published {
     let text = std::fs::read_to_string(fixture(&format!("{name}.txt"))).expect("fixture");
+    publish_text(name, &text)
+}
+
+/// The web page and Word file of a report's text.
+fn publish_text(name: &str, text: &str) -> Published {
+    let text = text.to_string();
     let report = read_bytes(&format!("{name}.txt"), text.as_bytes()).expect("text reads");
     let blocks = document(&text, &report);
     Published {
@@ -1031,5 +1037,101 @@ fn a_stray_table_tag_in_a_text_export_leaves_its_reading_alone() {
         };
         assert_eq!(cells(&plain), cells(&with_tag), "{name}");
         assert!(with_tag.source.rendered.is_none(), "{name}: read as text");
+    }
+}
+
+/// `nianbao ARGS` (no configuration file); its standard output parsed as JSON.
+fn nianbao_json(args: &[&str]) -> serde_json::Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_nianbao"))
+        .args(args)
+        .arg("--isolated")
+        .output()
+        .expect("run nianbao");
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{args:?}: {e}\n{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+/// Each finding of a `check --format json` document: fingerprint → (rule,
+/// review decision).
+fn reviewed_findings(doc: &serde_json::Value) -> BTreeMap<String, (String, String)> {
+    doc["reports"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|r| r["findings"].as_array().into_iter().flatten())
+        .map(|f| {
+            (
+                f["fingerprint"].as_str().unwrap_or_default().to_string(),
+                (
+                    f["rule"].as_str().unwrap_or_default().to_string(),
+                    f["review"]["decision"].as_str().unwrap_or("open").to_string(),
+                ),
+            )
+        })
+        .collect()
+}
+
+/// Review decisions belong to findings, not files: decided on the text
+/// export, they hold on the same report published as a web page, as a Word
+/// file and re-encoded in GBK — every finding keeps its decision, none is
+/// stale — and on a report with other findings, none applies.
+#[test]
+fn review_decisions_survive_reexport_and_reencoding() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let review = dir.path().join("review.toml");
+    let review = review.to_str().expect("UTF-8 path");
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_nianbao"))
+            .args(args)
+            .arg("--isolated")
+            .output()
+            .expect("run nianbao");
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    for (name, dismiss) in [("haiyan-jingxin-2023", "structure"), ("jiaxing-jingxin-2022", "requests.row-total")] {
+        let mut text = std::fs::read_to_string(fixture(&format!("{name}.txt"))).expect("fixture");
+        // A consistent report gets a defect: one cell one more than printed.
+        let read = read_bytes("r.txt", text.as_bytes()).expect("text reads");
+        if let Some(cell) = read.cell("requests", "new", "natural_person") {
+            let CellValue::Integer(n) = cell.value else { panic!("{name}: not a number") };
+            text.replace_range(cell.span.offset..cell.span.end(), &(n + 1).to_string());
+        }
+        let published = publish_text(name, &text);
+        let files = [
+            (format!("{name}.txt"), text.clone().into_bytes()),
+            (format!("{name}.html"), published.html.into_bytes()),
+            (format!("{name}.docx"), published.docx),
+            (format!("{name}-gbk.txt"), encoding_rs::GBK.encode(&text).0.into_owned()),
+        ];
+        let mut paths = Vec::new();
+        for (file, bytes) in &files {
+            let path = dir.path().join(file);
+            std::fs::write(&path, bytes).expect("write the copy");
+            paths.push(path.to_str().expect("UTF-8 path").to_string());
+        }
+        let txt = paths[0].as_str();
+        // Confirm everything, then dismiss one rule's findings.
+        run(&["review", "confirm", "--review", review, "--rule", "ALL", txt]);
+        run(&[
+            "review", "dismiss", "--review", review, "--rule", dismiss, "--reason", "表内已注明口径", txt,
+        ]);
+        let want = reviewed_findings(&nianbao_json(&["check", "--format", "json", "--review", review, txt]));
+        assert!(want.len() >= 2, "{name}: {want:?}");
+        assert!(
+            want.values().all(|(rule, d)| d == if rule.starts_with(dismiss) { "dismissed" } else { "confirmed" }),
+            "{name}: {want:?}"
+        );
+        for other in &paths[1..] {
+            let doc = nianbao_json(&["check", "--format", "json", "--review", review, other]);
+            assert_eq!(reviewed_findings(&doc), want, "{other}: every decision kept");
+            assert!(doc["summary"]["stale_decisions"].is_null(), "{other}: {}", doc["summary"]);
+            let dismissed = want.values().filter(|(_, d)| d == "dismissed").count();
+            assert_eq!(doc["summary"]["dismissed"].as_u64(), Some(dismissed as u64), "{other}");
+        }
     }
 }
