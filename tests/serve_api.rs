@@ -154,3 +154,74 @@ fn serve_uses_the_configuration_and_rule_options_of_check() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+/// `POST /api/review` records a decision on a finding of the report sent
+/// (found by its fingerprint in the server's own reading) in the review
+/// file given at start, and returns the fragment again with the decision;
+/// bad decisions are clear errors and change nothing.
+#[test]
+fn api_review_records_decisions_in_the_review_file() {
+    let (mutated, _) = bump_cell(&jiaxing(), "new", "natural_person");
+    let body = mutated.as_bytes();
+    // Without a review file, nothing can be decided.
+    let plain = Server::start(&[]);
+    let (status, html) = plain.request("POST", "/api/review?fingerprint=0&decision=confirmed", body, None);
+    assert_eq!(status, 409, "{html}");
+    assert!(html.contains("--review"), "{html}");
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("review.toml");
+    let server = Server::start(&["--review", file.to_str().expect("UTF-8 path")]);
+    let (_, json) = server.request("POST", "/api/check", body, None);
+    let doc: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    let fingerprint = doc["reports"][0]["findings"][0]["fingerprint"]
+        .as_str()
+        .expect("a fingerprint")
+        .to_string();
+    let review = |query: &str| server.request("POST", &format!("/api/review?name=j.txt&{query}"), body, None);
+
+    let (status, html) = review(&format!("fingerprint={fingerprint}&decision=dismissed&reason=+"));
+    assert_eq!(status, 400, "{html}");
+    assert!(html.contains("排除须写明理由"), "{html}");
+    let (status, html) = review("fingerprint=0123456789abcdef&decision=dismissed&reason=x");
+    assert_eq!(status, 404, "{html}");
+    let (status, html) = review(&format!("fingerprint={fingerprint}&decision=maybe"));
+    assert_eq!(status, 400, "{html}");
+    assert!(!file.exists(), "no decision recorded");
+
+    let reason = "%E8%A1%A8%E5%86%85%E5%B7%B2%E6%B3%A8%E6%98%8E%E5%8F%A3%E5%BE%84"; // 表内已注明口径
+    let (status, html) = review(&format!(
+        "fingerprint={fingerprint}&decision=dismissed&reason={reason}&reviewer=%E5%BC%A0%E4%B8%89"
+    ));
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains(&format!("data-fingerprint=\"{fingerprint}\" data-review=\"dismissed\"")),
+        "{html}"
+    );
+    assert!(html.contains("复核已排除：表内已注明口径（张三，"), "{html}");
+    let saved = std::fs::read_to_string(&file).expect("the review file");
+    assert!(saved.contains("reason = \"表内已注明口径\"\nreviewer = \"张三\""), "{saved}");
+    assert!(saved.contains("file = \"j.txt\""), "{saved}");
+    // Every check applies it, and the JSON API lists it.
+    let (_, json) = server.request("POST", "/api/check", body, None);
+    let doc: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    assert_eq!(doc["reports"][0]["findings"][0]["review"]["decision"], "dismissed");
+    assert_eq!(doc["summary"]["dismissed"], 1);
+    let (status, json) = server.request("GET", "/api/reviews", b"", None);
+    assert_eq!(status, 200);
+    let listed: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    assert_eq!(listed["decisions"][0]["fingerprint"], fingerprint.as_str());
+    // The same decisions as the command line reads them.
+    let cli = nianbao(
+        &["check", "--isolated", "--format", "json", "--review", file.to_str().unwrap_or_default(), "-"],
+        Some(body),
+    );
+    let cli: serde_json::Value = serde_json::from_slice(&cli.stdout).expect("JSON");
+    assert_eq!(cli["summary"]["dismissed"], 1);
+    // Reopened: the decision is gone from the file.
+    let (status, html) = review(&format!("fingerprint={fingerprint}&decision=reopen"));
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("data-review=\"open\""), "{html}");
+    let saved = std::fs::read_to_string(&file).expect("the review file");
+    assert!(!saved.contains("[[decision]]\n"), "{saved}");
+}
