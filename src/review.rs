@@ -89,10 +89,7 @@ impl Entry {
         match (self.body.is_empty(), self.year) {
             (false, Some(year)) => {
                 checked.year == Some(year)
-                    && checked
-                        .body
-                        .as_deref()
-                        .is_some_and(|b| same_body(b, &self.body))
+                    && checked.body.as_deref().is_some_and(|b| same_body(b, &self.body))
             }
             _ => self.file == file,
         }
@@ -164,18 +161,20 @@ impl ReviewBook {
                 ))
             }
         };
-        Ok(Self::parse(path, &text)?)
+        Self::parse(path, &text).map_err(|e| miette::Report::new(*e))
     }
 
     /// The decisions of `text`, the contents of the file at `path`.
-    pub fn parse(path: &Path, text: &str) -> Result<ReviewBook, ReviewFileError> {
+    pub fn parse(path: &Path, text: &str) -> Result<ReviewBook, Box<ReviewFileError>> {
         let name = path.display().to_string();
-        let error = |message: String, span: Option<std::ops::Range<usize>>, label: &str| ReviewFileError {
-            path: name.clone(),
-            message,
-            src: NamedSource::new(&name, text.to_string()),
-            span: span.map(SourceSpan::from),
-            label: label.to_string(),
+        let error = |message: String, span: Option<std::ops::Range<usize>>, label: &str| {
+            Box::new(ReviewFileError {
+                path: name.clone(),
+                message,
+                src: NamedSource::new(&name, text.to_string()),
+                span: span.map(SourceSpan::from),
+                label: label.to_string(),
+            })
         };
         let form: FileForm =
             toml::from_str(text).map_err(|e| error(e.message().to_string(), e.span(), "here"))?;
@@ -189,7 +188,10 @@ impl ReviewBook {
             let span = spans.get(i).cloned();
             if !is_fingerprint(&entry.fingerprint) {
                 return Err(error(
-                    format!("{:?} is not a fingerprint (16 hexadecimal digits)", entry.fingerprint),
+                    format!(
+                        "{:?} is not a fingerprint (16 hexadecimal digits)",
+                        entry.fingerprint
+                    ),
                     span,
                     "this fingerprint",
                 ));
@@ -237,7 +239,10 @@ impl ReviewBook {
     /// Remove the decisions `remove` says to; how many were removed.
     pub fn remove_where(&mut self, mut remove: impl FnMut(usize, &Entry) -> bool) -> usize {
         let entries = std::mem::take(&mut self.entries);
-        let (seen, checked_in) = (std::mem::take(&mut self.seen), std::mem::take(&mut self.checked_in));
+        let (seen, checked_in) = (
+            std::mem::take(&mut self.seen),
+            std::mem::take(&mut self.checked_in),
+        );
         self.by_fingerprint.clear();
         let mut removed = 0;
         for (i, ((entry, seen), checked_in)) in entries.into_iter().zip(seen).zip(checked_in).enumerate() {
@@ -422,12 +427,14 @@ fn check_paths(args: &FileArgs) -> miette::Result<Vec<ReportResult>> {
     let checker = args.rule_args.checker(&config)?;
     let mut results = Vec::new();
     let mut failed = Vec::new();
-    for_each_input(&args.paths, args.max_size.saturating_mul(1 << 20), |name, bytes| {
-        match bytes {
+    for_each_input(
+        &args.paths,
+        args.max_size.saturating_mul(1 << 20),
+        |name, bytes| match bytes {
             Ok(bytes) => results.push(checker.check_read(&name, &bytes, None, false).0),
             Err(failure) => failed.push(format!("{name}: {}", failure.message)),
-        }
-    });
+        },
+    );
     if let Some(first) = failed.first() {
         miette::bail!(
             code = "nianbao::review::input",
@@ -441,7 +448,10 @@ fn check_paths(args: &FileArgs) -> miette::Result<Vec<ReportResult>> {
 impl SelectArgs {
     /// The findings selected, each with its report; an error when nothing
     /// is selected or a fingerprint matches no finding (or several).
-    fn selected<'r>(&self, results: &'r [ReportResult]) -> miette::Result<Vec<(&'r Finding, &'r str, &'r Checked)>> {
+    fn selected<'r>(
+        &self,
+        results: &'r [ReportResult],
+    ) -> miette::Result<Vec<(&'r Finding, &'r str, &'r Checked)>> {
         if self.fingerprint.is_empty() && self.rule.is_empty() {
             miette::bail!(
                 code = "nianbao::review::usage",
@@ -483,7 +493,9 @@ impl SelectArgs {
         let chosen: Vec<_> = all
             .into_iter()
             .filter(|(f, _, _)| {
-                self.fingerprint.iter().any(|fp| f.fingerprint.starts_with(fp.as_str()))
+                self.fingerprint
+                    .iter()
+                    .any(|fp| f.fingerprint.starts_with(fp.as_str()))
                     || self.rule.iter().any(|r| rule_matches(r, &f.rule))
             })
             .collect();
@@ -590,7 +602,7 @@ mod tests {
     const ENTRY: &str = "[[decision]]\nfingerprint = \"0123456789abcdef\"\nrule = \"requests.row-total\"\n\
                          body = \"某局\"\nyear = 2023\ndecision = \"dismissed\"\nreason = \"表内已注明口径\"\n";
 
-    fn parse(text: &str) -> Result<ReviewBook, ReviewFileError> {
+    fn parse(text: &str) -> Result<ReviewBook, Box<ReviewFileError>> {
         ReviewBook::parse(Path::new("r.toml"), text)
     }
 
@@ -610,7 +622,10 @@ mod tests {
     #[test]
     fn damage_is_an_error_at_its_place() {
         let wrong_decision = ENTRY.replace("\"dismissed\"", "\"dismiss\"");
-        let e = parse(&wrong_decision).err().map(|e| e.to_string()).unwrap_or_default();
+        let e = parse(&wrong_decision)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(e.contains("dismiss"), "{e}");
         let no_reason = ENTRY.replace("reason = \"表内已注明口径\"\n", "");
         let e = parse(&no_reason).err().map(|e| e.message).unwrap_or_default();

@@ -27,8 +27,8 @@ use nianbao_engine::{Outcome, Renderer, ReportResult, Summary};
 use std::io::{Read, Write};
 use std::net::IpAddr;
 use std::path::PathBuf;
-use std::sync::Mutex;
 use std::process::ExitCode;
+use std::sync::Mutex;
 use tiny_http::{Header, Method, Request, Response, Server};
 
 #[derive(clap::Args)]
@@ -213,14 +213,20 @@ impl Service {
     /// of `result`, and save the review file.
     fn decide(&self, query: &str, result: &ReportResult) -> Result<(), (u16, String)> {
         let Some(book) = &self.review else {
-            return Err((409, "未指定复核记录文件：请以 nianbao serve --review 文件 启动".to_string()));
+            return Err((
+                409,
+                "未指定复核记录文件：请以 nianbao serve --review 文件 启动".to_string(),
+            ));
         };
         let Outcome::Checked(checked) = &result.outcome else {
             return Err((400, "无法检查此文件，不能复核".to_string()));
         };
         let fingerprint = query_param(query, "fingerprint").unwrap_or_default();
         let Some(finding) = checked.findings.iter().find(|f| f.fingerprint == fingerprint) else {
-            return Err((404, format!("报告中没有指纹为 {fingerprint} 的问题（报告已改动？请重新检查）")));
+            return Err((
+                404,
+                format!("报告中没有指纹为 {fingerprint} 的问题（报告已改动？请重新检查）"),
+            ));
         };
         let reason = query_param(query, "reason").unwrap_or_default();
         let decision = match query_param(query, "decision").as_deref() {

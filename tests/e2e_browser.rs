@@ -11,8 +11,8 @@
 
 mod serve_support;
 
-use serve_support::{bump_cell, Server};
 use base64::Engine as _;
+use serve_support::{bump_cell, Server};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -239,7 +239,10 @@ impl Browser {
         };
         let started = Instant::now();
         while browser.call("GET", "/status", None).is_none() {
-            assert!(started.elapsed() < Duration::from_secs(30), "chromedriver did not start");
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "chromedriver did not start"
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
         let args = [
@@ -318,7 +321,11 @@ impl Browser {
     }
 
     fn script(&self, script: &str) -> serde_json::Value {
-        self.command("POST", "/execute/sync", serde_json::json!({ "script": script, "args": [] }))
+        self.command(
+            "POST",
+            "/execute/sync",
+            serde_json::json!({ "script": script, "args": [] }),
+        )
     }
 
     /// Wait until the page's body says `state` (the page sets it when a
@@ -393,7 +400,11 @@ fn a_dismissal_made_on_the_page_survives_a_reload() {
     let errors_before = browser.script(errors).as_u64().expect("a count");
     // Dismissing without a reason is refused on the page.
     let dismiss = browser.element("li.finding.error .review-dismiss");
-    browser.command("POST", &format!("/element/{dismiss}/click"), serde_json::json!({}));
+    browser.command(
+        "POST",
+        &format!("/element/{dismiss}/click"),
+        serde_json::json!({}),
+    );
     let status = browser.script("return document.getElementById('status').textContent;");
     assert_eq!(status.as_str(), Some("排除须写明理由"));
     let reason = browser.element("li.finding.error .review-reason");
@@ -402,11 +413,18 @@ fn a_dismissal_made_on_the_page_survives_a_reload() {
         &format!("/element/{reason}/value"),
         serde_json::json!({ "text": "表内已注明口径" }),
     );
-    browser.command("POST", &format!("/element/{dismiss}/click"), serde_json::json!({}));
+    browser.command(
+        "POST",
+        &format!("/element/{dismiss}/click"),
+        serde_json::json!({}),
+    );
     browser.wait_for_state("reviewed");
 
     let saved = std::fs::read_to_string(&review_file).expect("the review file is written");
-    assert!(saved.contains(&format!("fingerprint = \"{fingerprint}\"")), "{saved}");
+    assert!(
+        saved.contains(&format!("fingerprint = \"{fingerprint}\"")),
+        "{saved}"
+    );
     assert!(saved.contains("decision = \"dismissed\""), "{saved}");
     assert!(saved.contains("reason = \"表内已注明口径\""), "{saved}");
 
@@ -419,7 +437,12 @@ fn a_dismissal_made_on_the_page_survives_a_reload() {
     ));
     assert_eq!(item[0].as_str(), Some("dismissed"), "{item}");
     assert_eq!(item[1].as_str(), Some("findings dismissed"), "{item}");
-    assert!(item[2].as_str().is_some_and(|t| t.contains("复核已排除：表内已注明口径")), "{item}");
+    assert!(
+        item[2]
+            .as_str()
+            .is_some_and(|t| t.contains("复核已排除：表内已注明口径")),
+        "{item}"
+    );
     // The dismissed finding is not counted.
     assert_eq!(browser.script(errors).as_u64(), Some(errors_before - 1));
     let counts = browser.script("return document.querySelector('p.counts').textContent;");
@@ -434,7 +457,11 @@ fn a_dismissal_made_on_the_page_survives_a_reload() {
     let png = base64::engine::general_purpose::STANDARD
         .decode(png.as_str().expect("a screenshot"))
         .expect("base64 PNG");
-    assert!(png.starts_with(b"\x89PNG") && png.len() > 10_000, "{} bytes", png.len());
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 10_000,
+        "{} bytes",
+        png.len()
+    );
     let shot_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e");
     std::fs::create_dir_all(&shot_dir).expect("output folder");
     std::fs::write(shot_dir.join("serve-review-dismissed.png"), png).expect("save the screenshot");

@@ -1091,14 +1091,23 @@ fn review_decisions_survive_reexport_and_reencoding() {
             .arg("--isolated")
             .output()
             .expect("run nianbao");
-        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     };
-    for (name, dismiss) in [("haiyan-jingxin-2023", "structure"), ("jiaxing-jingxin-2022", "requests.row-total")] {
+    for (name, dismiss) in [
+        ("haiyan-jingxin-2023", "structure"),
+        ("jiaxing-jingxin-2022", "requests.row-total"),
+    ] {
         let mut text = std::fs::read_to_string(fixture(&format!("{name}.txt"))).expect("fixture");
         // A consistent report gets a defect: one cell one more than printed.
         let read = read_bytes("r.txt", text.as_bytes()).expect("text reads");
         if let Some(cell) = read.cell("requests", "new", "natural_person") {
-            let CellValue::Integer(n) = cell.value else { panic!("{name}: not a number") };
+            let CellValue::Integer(n) = cell.value else {
+                panic!("{name}: not a number")
+            };
             text.replace_range(cell.span.offset..cell.span.end(), &(n + 1).to_string());
         }
         let published = publish_text(name, &text);
@@ -1106,7 +1115,10 @@ fn review_decisions_survive_reexport_and_reencoding() {
             (format!("{name}.txt"), text.clone().into_bytes()),
             (format!("{name}.html"), published.html.into_bytes()),
             (format!("{name}.docx"), published.docx),
-            (format!("{name}-gbk.txt"), encoding_rs::GBK.encode(&text).0.into_owned()),
+            (
+                format!("{name}-gbk.txt"),
+                encoding_rs::GBK.encode(&text).0.into_owned(),
+            ),
         ];
         let mut paths = Vec::new();
         for (file, bytes) in &files {
@@ -1118,20 +1130,43 @@ fn review_decisions_survive_reexport_and_reencoding() {
         // Confirm everything, then dismiss one rule's findings.
         run(&["review", "confirm", "--review", review, "--rule", "ALL", txt]);
         run(&[
-            "review", "dismiss", "--review", review, "--rule", dismiss, "--reason", "表内已注明口径", txt,
+            "review",
+            "dismiss",
+            "--review",
+            review,
+            "--rule",
+            dismiss,
+            "--reason",
+            "表内已注明口径",
+            txt,
         ]);
-        let want = reviewed_findings(&nianbao_json(&["check", "--format", "json", "--review", review, txt]));
+        let want = reviewed_findings(&nianbao_json(&[
+            "check", "--format", "json", "--review", review, txt,
+        ]));
         assert!(want.len() >= 2, "{name}: {want:?}");
         assert!(
-            want.values().all(|(rule, d)| d == if rule.starts_with(dismiss) { "dismissed" } else { "confirmed" }),
+            want.values().all(|(rule, d)| d
+                == if rule.starts_with(dismiss) {
+                    "dismissed"
+                } else {
+                    "confirmed"
+                }),
             "{name}: {want:?}"
         );
         for other in &paths[1..] {
             let doc = nianbao_json(&["check", "--format", "json", "--review", review, other]);
             assert_eq!(reviewed_findings(&doc), want, "{other}: every decision kept");
-            assert!(doc["summary"]["stale_decisions"].is_null(), "{other}: {}", doc["summary"]);
+            assert!(
+                doc["summary"]["stale_decisions"].is_null(),
+                "{other}: {}",
+                doc["summary"]
+            );
             let dismissed = want.values().filter(|(_, d)| d == "dismissed").count();
-            assert_eq!(doc["summary"]["dismissed"].as_u64(), Some(dismissed as u64), "{other}");
+            assert_eq!(
+                doc["summary"]["dismissed"].as_u64(),
+                Some(dismissed as u64),
+                "{other}"
+            );
         }
     }
 }

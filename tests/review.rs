@@ -69,16 +69,32 @@ fn dismissed_findings_do_not_count_and_corrected_reports_make_decisions_stale() 
     );
 
     // A dismissal needs a reason.
-    let refused = run(d, &["review", "dismiss", "--rule", "requests.row-total", "jiaxing.txt"]);
+    let refused = run(
+        d,
+        &["review", "dismiss", "--rule", "requests.row-total", "jiaxing.txt"],
+    );
     assert_eq!(code(&refused), 2);
-    assert!(stderr(&refused).contains("a dismissal needs a reason"), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("a dismissal needs a reason"),
+        "{}",
+        stderr(&refused)
+    );
     assert!(!d.join("nianbao-review.toml").exists());
 
     let dismissed = run(
         d,
         &[
-            "review", "dismiss", "--rule", "requests.row-total", "--reason", "表内已注明口径", "--reviewer", "张三",
-            "--date", "2026-12-01", "jiaxing.txt",
+            "review",
+            "dismiss",
+            "--rule",
+            "requests.row-total",
+            "--reason",
+            "表内已注明口径",
+            "--reviewer",
+            "张三",
+            "--date",
+            "2026-12-01",
+            "jiaxing.txt",
         ],
     );
     assert_eq!(code(&dismissed), 0, "{}", stderr(&dismissed));
@@ -88,7 +104,10 @@ fn dismissed_findings_do_not_count_and_corrected_reports_make_decisions_stale() 
         .as_str()
         .expect("a fingerprint")
         .to_string();
-    let confirmed = run(d, &["review", "confirm", "--fingerprint", &balance[..8], "jiaxing.txt"]);
+    let confirmed = run(
+        d,
+        &["review", "confirm", "--fingerprint", &balance[..8], "jiaxing.txt"],
+    );
     assert_eq!(code(&confirmed), 0, "{}", stderr(&confirmed));
     let file = std::fs::read_to_string(d.join("nianbao-review.toml")).expect("review file");
     assert!(file.contains("decision = \"dismissed\"\nreason = \"表内已注明口径\"\nreviewer = \"张三\"\ndate = \"2026-12-01\""), "{file}");
@@ -101,15 +120,28 @@ fn dismissed_findings_do_not_count_and_corrected_reports_make_decisions_stale() 
     assert_eq!(code(&human), 1);
     let out = stdout(&human);
     assert!(out.contains("【复核已确认】"), "{out}");
-    assert!(out.contains("jiaxing.txt：复核已排除 1 个问题（不计入）：\n  requests.row-total ["), "{out}");
+    assert!(
+        out.contains("jiaxing.txt：复核已排除 1 个问题（不计入）：\n  requests.row-total ["),
+        "{out}"
+    );
     assert!(out.contains("理由：表内已注明口径（张三，2026-12-01）"), "{out}");
     assert!(
-        out.ends_with("共检查 1 个报告：1 个错误，0 个警告，0 条提示；复核：1 个已确认，1 个已排除（不计入）\n"),
+        out.ends_with(
+            "共检查 1 个报告：1 个错误，0 个警告，0 条提示；复核：1 个已确认，1 个已排除（不计入）\n"
+        ),
         "{out}"
     );
     let only = run(d, &[&args[..], &["--problems-only"]].concat());
-    assert!(!stdout(&only).contains("复核已排除 1 个问题"), "{}", stdout(&only));
-    assert!(stdout(&only).contains("1 个已排除（不计入）"), "{}", stdout(&only));
+    assert!(
+        !stdout(&only).contains("复核已排除 1 个问题"),
+        "{}",
+        stdout(&only)
+    );
+    assert!(
+        stdout(&only).contains("1 个已排除（不计入）"),
+        "{}",
+        stdout(&only)
+    );
     let doc = json(&run(d, &[&args[..], &["--format", "json"]].concat()));
     assert_eq!(
         findings(&doc),
@@ -124,31 +156,75 @@ fn dismissed_findings_do_not_count_and_corrected_reports_make_decisions_stale() 
     let sarif = json(&run(d, &[&args[..], &["--format", "sarif"]].concat()));
     assert_valid_sarif(&sarif);
     let results = sarif["runs"][0]["results"].as_array().expect("results");
-    let suppressed: Vec<&serde_json::Value> = results.iter().filter(|r| r.get("suppressions").is_some()).collect();
+    let suppressed: Vec<&serde_json::Value> = results
+        .iter()
+        .filter(|r| r.get("suppressions").is_some())
+        .collect();
     assert_eq!(suppressed.len(), 1);
     assert_eq!(
         suppressed[0]["suppressions"],
         serde_json::json!([{ "kind": "external", "status": "accepted", "justification": "表内已注明口径" }])
     );
-    assert!(results.iter().all(|r| r["partialFingerprints"]["nianbao/v1"].is_string()));
+    assert!(results
+        .iter()
+        .all(|r| r["partialFingerprints"]["nianbao/v1"].is_string()));
 
     // The corrected report no longer has the findings: both decisions are
     // stale, and check says so.
-    let fixed = run(d, &["check", "--review", "nianbao-review.toml", "corrected/jiaxing.txt"]);
+    let fixed = run(
+        d,
+        &[
+            "check",
+            "--review",
+            "nianbao-review.toml",
+            "corrected/jiaxing.txt",
+        ],
+    );
     assert_eq!(code(&fixed), 0);
     let out = stdout(&fixed);
     assert!(out.contains("2 个复核决定已过时"), "{out}");
-    assert!(out.contains("corrected/jiaxing.txt：嘉兴市经济和信息化局 2022 年 requests.row-total"), "{out}");
-    let doc = json(&run(d, &["check", "--review", "nianbao-review.toml", "--format", "json", "corrected/jiaxing.txt"]));
-    let stale = doc["summary"]["stale_decisions"].as_array().expect("stale decisions");
+    assert!(
+        out.contains("corrected/jiaxing.txt：嘉兴市经济和信息化局 2022 年 requests.row-total"),
+        "{out}"
+    );
+    let doc = json(&run(
+        d,
+        &[
+            "check",
+            "--review",
+            "nianbao-review.toml",
+            "--format",
+            "json",
+            "corrected/jiaxing.txt",
+        ],
+    ));
+    let stale = doc["summary"]["stale_decisions"]
+        .as_array()
+        .expect("stale decisions");
     assert_eq!(stale.len(), 2);
     assert_eq!(stale[1]["fingerprint"], balance.as_str());
     // A report the decisions are not about makes none stale.
-    let other = run(d, &["check", "--review", "nianbao-review.toml", &fixtures_dir().join("haiyan-jingxin-2023.txt").display().to_string()]);
+    let other = run(
+        d,
+        &[
+            "check",
+            "--review",
+            "nianbao-review.toml",
+            &fixtures_dir()
+                .join("haiyan-jingxin-2023.txt")
+                .display()
+                .to_string(),
+        ],
+    );
     assert!(!stdout(&other).contains("过时"), "{}", stdout(&other));
     // Pruned against the corrected report, the file keeps none.
     let pruned = run(d, &["review", "prune", "corrected/jiaxing.txt"]);
-    assert_eq!(stdout(&pruned), "2 个过时的决定已删去（nianbao-review.toml）\n", "{}", stderr(&pruned));
+    assert_eq!(
+        stdout(&pruned),
+        "2 个过时的决定已删去（nianbao-review.toml）\n",
+        "{}",
+        stderr(&pruned)
+    );
     let list = run(d, &["review", "list"]);
     assert_eq!(stdout(&list), "");
 }
@@ -161,11 +237,23 @@ fn a_damaged_review_file_is_an_error_at_its_line() {
     assert_eq!(code(&ok), 0, "{}", stderr(&ok));
     let text = std::fs::read_to_string(d.join("nianbao-review.toml")).expect("review file");
     let cases = [
-        (text.replacen("\"confirmed\"", "\"confirm\"", 1), "unknown variant `confirm`"),
-        (text.replacen("fingerprint = \"", "fingerprint = \"zz", 1), "is not a fingerprint"),
-        (format!("{text}{}", &text[text.find("\n[[decision]]").unwrap_or(0)..]), "is decided twice"),
+        (
+            text.replacen("\"confirmed\"", "\"confirm\"", 1),
+            "unknown variant `confirm`",
+        ),
+        (
+            text.replacen("fingerprint = \"", "fingerprint = \"zz", 1),
+            "is not a fingerprint",
+        ),
+        (
+            format!("{text}{}", &text[text.find("\n[[decision]]").unwrap_or(0)..]),
+            "is decided twice",
+        ),
         (text.replacen("rule = ", "rules = ", 1), "unknown field `rules`"),
-        (text.replacen("\"confirmed\"", "\"dismissed\"", 1), "has no reason"),
+        (
+            text.replacen("\"confirmed\"", "\"dismissed\"", 1),
+            "has no reason",
+        ),
         (text.replacen("\n[[decision]]", "\n[[decision]", 1), ""),
     ];
     for (damaged, what) in cases {
@@ -183,7 +271,11 @@ fn a_damaged_review_file_is_an_error_at_its_line() {
     // otherwise apply nothing), not for review, which creates it.
     let missing = run(d, &["check", "--review", "nope.toml", "jiaxing.txt"]);
     assert_eq!(code(&missing), 2);
-    assert!(stderr(&missing).contains("cannot read the review file nope.toml"), "{}", stderr(&missing));
+    assert!(
+        stderr(&missing).contains("cannot read the review file nope.toml"),
+        "{}",
+        stderr(&missing)
+    );
 }
 
 fn sheet(book: &mut Xlsx<std::io::BufReader<std::fs::File>>, name: &str) -> Vec<Vec<String>> {
@@ -212,16 +304,59 @@ fn the_workbook_of_the_fixtures_reads_back() {
     // Decisions: dismiss the hongze report's review-table errors, confirm
     // the haiyan report's structure findings.
     let hongze = fixtures_dir().join("hongze-2023-pypdf.txt").display().to_string();
-    let haiyan = fixtures_dir().join("haiyan-jingxin-2023.txt").display().to_string();
+    let haiyan = fixtures_dir()
+        .join("haiyan-jingxin-2023.txt")
+        .display()
+        .to_string();
     for args in [
-        vec!["review", "dismiss", "--rule", "review.group-total", "--reason", "表注说明口径不同", "--reviewer", "李四", &hongze],
-        vec!["review", "confirm", "--rule", "structure", "--reviewer", "李四", &haiyan],
+        vec![
+            "review",
+            "dismiss",
+            "--rule",
+            "review.group-total",
+            "--reason",
+            "表注说明口径不同",
+            "--reviewer",
+            "李四",
+            &hongze,
+        ],
+        vec![
+            "review",
+            "confirm",
+            "--rule",
+            "structure",
+            "--reviewer",
+            "李四",
+            &haiyan,
+        ],
     ] {
         let out = run(d, &args);
         assert_eq!(code(&out), 0, "{}", stderr(&out));
     }
-    let doc = json(&run(d, &["check", "--format", "json", "--review", "nianbao-review.toml", &fixtures]));
-    let out = run(d, &["check", "--format", "xlsx", "-o", "问题清单.xlsx", "--review", "nianbao-review.toml", &fixtures]);
+    let doc = json(&run(
+        d,
+        &[
+            "check",
+            "--format",
+            "json",
+            "--review",
+            "nianbao-review.toml",
+            &fixtures,
+        ],
+    ));
+    let out = run(
+        d,
+        &[
+            "check",
+            "--format",
+            "xlsx",
+            "-o",
+            "问题清单.xlsx",
+            "--review",
+            "nianbao-review.toml",
+            &fixtures,
+        ],
+    );
     assert!(code(&out) < 2, "{}", stderr(&out));
     let path = d.join("问题清单.xlsx");
     let mut book: Xlsx<_> = open_workbook(&path).expect("an xlsx workbook");
@@ -230,7 +365,20 @@ fn the_workbook_of_the_fixtures_reads_back() {
     let rows = sheet(&mut book, "问题清单");
     assert_eq!(
         rows[0],
-        ["单位", "年度", "文件", "问题类型", "规则", "严重程度", "说明", "位置", "复核状态", "复核意见", "复核人", "指纹"]
+        [
+            "单位",
+            "年度",
+            "文件",
+            "问题类型",
+            "规则",
+            "严重程度",
+            "说明",
+            "位置",
+            "复核状态",
+            "复核意见",
+            "复核人",
+            "指纹"
+        ]
     );
     // One row per finding, in the order of the JSON document.
     let json_findings: Vec<&serde_json::Value> = doc["reports"]
@@ -254,7 +402,11 @@ fn the_workbook_of_the_fixtures_reads_back() {
         assert_eq!(row[9], reason);
         assert!(row[10].starts_with(reviewer), "{row:?}");
         let has_place = f["labels"].as_array().is_some_and(|l| !l.is_empty());
-        assert_eq!(row[7].starts_with('第'), has_place, "a place where the finding has one: {row:?}");
+        assert_eq!(
+            row[7].starts_with('第'),
+            has_place,
+            "a place where the finding has one: {row:?}"
+        );
         *states.entry(row[8].clone()).or_default() += 1;
     }
     // The hongze report is in three files (PDF and two text exports): its
@@ -263,7 +415,20 @@ fn the_workbook_of_the_fixtures_reads_back() {
     assert!(states.get("已确认").is_some_and(|&n| n >= 4), "{states:?}");
 
     let summary = sheet(&mut book, "汇总");
-    assert_eq!(summary[0], ["单位", "报告数", "问题数", "错误", "警告", "提示", "未复核", "已确认", "已排除"]);
+    assert_eq!(
+        summary[0],
+        [
+            "单位",
+            "报告数",
+            "问题数",
+            "错误",
+            "警告",
+            "提示",
+            "未复核",
+            "已确认",
+            "已排除"
+        ]
+    );
     let hongze_row = summary
         .iter()
         .find(|r| r[0] == "洪泽区人民政府")
@@ -273,7 +438,10 @@ fn the_workbook_of_the_fixtures_reads_back() {
     assert_eq!(hongze_row[3], "0", "its errors are dismissed: {hongze_row:?}");
 
     let not_read = sheet(&mut book, "未完整读取");
-    assert_eq!(not_read[0], ["文件", "单位", "年度", "读取情况", "未能读取处数", "说明"]);
+    assert_eq!(
+        not_read[0],
+        ["文件", "单位", "年度", "读取情况", "未能读取处数", "说明"]
+    );
     let partly = doc["reports"]
         .as_array()
         .into_iter()
@@ -310,16 +478,25 @@ fn libreoffice_opens(path: &Path, rows: usize) {
     });
     let calc = Path::new("/usr/lib/libreoffice/program/libsclo.so").exists();
     let Some(soffice) = soffice.filter(|_| calc) else {
-        eprintln!("skipped: LibreOffice Calc is not installed; the workbook was read back with calamine only");
+        eprintln!(
+            "skipped: LibreOffice Calc is not installed; the workbook was read back with calamine only"
+        );
         return;
     };
     let out_dir = tempfile::tempdir().expect("temp dir");
     let profile = tempfile::tempdir().expect("temp dir");
     let converted = std::process::Command::new(soffice)
         .args(["--headless", "--norestore"])
-        .arg(format!("-env:UserInstallation=file://{}", profile.path().display()))
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            profile.path().display()
+        ))
         // CSV: comma, double quote, UTF-8 (76), first sheet.
-        .args(["--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir"])
+        .args([
+            "--convert-to",
+            "csv:Text - txt - csv (StarCalc):44,34,76",
+            "--outdir",
+        ])
         .arg(out_dir.path())
         .arg(path)
         .stdin(std::process::Stdio::null())
@@ -332,7 +509,10 @@ fn libreoffice_opens(path: &Path, rows: usize) {
             String::from_utf8_lossy(&converted.stderr)
         )
     });
-    assert!(csv.starts_with("单位,年度,文件,问题类型,规则,严重程度,说明,位置,复核状态,复核意见,复核人,指纹"), "{csv}");
+    assert!(
+        csv.starts_with("单位,年度,文件,问题类型,规则,严重程度,说明,位置,复核状态,复核意见,复核人,指纹"),
+        "{csv}"
+    );
     // Records: line breaks outside quoted fields (a message may hold one).
     let mut quoted = false;
     let records = csv

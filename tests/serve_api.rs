@@ -195,17 +195,25 @@ fn api_review_records_decisions_in_the_review_file() {
     ));
     assert_eq!(status, 200, "{html}");
     assert!(
-        html.contains(&format!("data-fingerprint=\"{fingerprint}\" data-review=\"dismissed\"")),
+        html.contains(&format!(
+            "data-fingerprint=\"{fingerprint}\" data-review=\"dismissed\""
+        )),
         "{html}"
     );
     assert!(html.contains("复核已排除：表内已注明口径（张三，"), "{html}");
     let saved = std::fs::read_to_string(&file).expect("the review file");
-    assert!(saved.contains("reason = \"表内已注明口径\"\nreviewer = \"张三\""), "{saved}");
+    assert!(
+        saved.contains("reason = \"表内已注明口径\"\nreviewer = \"张三\""),
+        "{saved}"
+    );
     assert!(saved.contains("file = \"j.txt\""), "{saved}");
     // Every check applies it, and the JSON API lists it.
     let (_, json) = server.request("POST", "/api/check", body, None);
     let doc: serde_json::Value = serde_json::from_str(&json).expect("JSON");
-    assert_eq!(doc["reports"][0]["findings"][0]["review"]["decision"], "dismissed");
+    assert_eq!(
+        doc["reports"][0]["findings"][0]["review"]["decision"],
+        "dismissed"
+    );
     assert_eq!(doc["summary"]["dismissed"], 1);
     let (status, json) = server.request("GET", "/api/reviews", b"", None);
     assert_eq!(status, 200);
@@ -213,7 +221,15 @@ fn api_review_records_decisions_in_the_review_file() {
     assert_eq!(listed["decisions"][0]["fingerprint"], fingerprint.as_str());
     // The same decisions as the command line reads them.
     let cli = nianbao(
-        &["check", "--isolated", "--format", "json", "--review", file.to_str().unwrap_or_default(), "-"],
+        &[
+            "check",
+            "--isolated",
+            "--format",
+            "json",
+            "--review",
+            file.to_str().unwrap_or_default(),
+            "-",
+        ],
         Some(body),
     );
     let cli: serde_json::Value = serde_json::from_slice(&cli.stdout).expect("JSON");

@@ -701,7 +701,11 @@ impl Audit<'_> {
     }
 
     fn write_finding_items(&self, out: &mut dyn Write, dismissed: bool) -> io::Result<()> {
-        let chosen = self.findings.iter().enumerate().filter(|(_, f)| f.is_dismissed() == dismissed);
+        let chosen = self
+            .findings
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.is_dismissed() == dismissed);
         for (i, f) in chosen {
             let (class, icon, name) = marker(f.severity);
             let state = f.review.as_ref().map_or("open", |r| r.decision.as_str());
@@ -719,7 +723,11 @@ impl Audit<'_> {
                     .into_iter()
                     .filter(|s| !s.is_empty())
                     .collect();
-                write!(out, " <span class=\"review {state}\">{}</span>", r.decision.describe())?;
+                write!(
+                    out,
+                    " <span class=\"review {state}\">{}</span>",
+                    r.decision.describe()
+                )?;
                 out.write_all(b"<p class=\"review-note\">")?;
                 write!(out, "复核{}", r.decision.describe())?;
                 if !r.reason.is_empty() {

@@ -198,7 +198,11 @@ fn write_dismissed(out: &mut dyn Write, path: &str, findings: &[Finding]) -> io:
             f.rule,
             f.fingerprint,
             f.message,
-            if review.reason.is_empty() { "（未写）" } else { &review.reason },
+            if review.reason.is_empty() {
+                "（未写）"
+            } else {
+                &review.reason
+            },
             decided_by(review)
         )?;
     }

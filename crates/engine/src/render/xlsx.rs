@@ -18,13 +18,41 @@ use std::io::{self, Write};
 use unicode_width::UnicodeWidthStr;
 
 const FINDINGS: [&str; 12] = [
-    "单位", "年度", "文件", "问题类型", "规则", "严重程度", "说明", "位置", "复核状态", "复核意见", "复核人", "指纹",
+    "单位",
+    "年度",
+    "文件",
+    "问题类型",
+    "规则",
+    "严重程度",
+    "说明",
+    "位置",
+    "复核状态",
+    "复核意见",
+    "复核人",
+    "指纹",
 ];
 const SUMMARY: [&str; 9] = [
-    "单位", "报告数", "问题数", "错误", "警告", "提示", "未复核", "已确认", "已排除",
+    "单位",
+    "报告数",
+    "问题数",
+    "错误",
+    "警告",
+    "提示",
+    "未复核",
+    "已确认",
+    "已排除",
 ];
 const NOT_READ: [&str; 6] = ["文件", "单位", "年度", "读取情况", "未能读取处数", "说明"];
-const STALE: [&str; 8] = ["文件", "单位", "年度", "规则", "复核状态", "复核意见", "当时的说明", "指纹"];
+const STALE: [&str; 8] = [
+    "文件",
+    "单位",
+    "年度",
+    "规则",
+    "复核状态",
+    "复核意见",
+    "当时的说明",
+    "指纹",
+];
 
 /// Widest a column is made (in Excel's character units); longer text wraps.
 const MAX_WIDTH: usize = 60;
@@ -103,7 +131,14 @@ impl XlsxRenderer {
         }
     }
 
-    fn finding_row(&self, path: &str, body: &str, year: Option<i32>, f: &Finding, locator: &Locator) -> Vec<Cell> {
+    fn finding_row(
+        &self,
+        path: &str,
+        body: &str,
+        year: Option<i32>,
+        f: &Finding,
+        locator: &Locator,
+    ) -> Vec<Cell> {
         let place = f.labels.first().map_or_else(String::new, |l| {
             let loc = locator.locate(l.span);
             let mut at = format!("第 {} 行", loc.line);
@@ -132,7 +167,11 @@ impl XlsxRenderer {
             body.into(),
             year_cell(year),
             path.into(),
-            self.titles.get(&f.rule).cloned().unwrap_or_else(|| f.rule.clone()).into(),
+            self.titles
+                .get(&f.rule)
+                .cloned()
+                .unwrap_or_else(|| f.rule.clone())
+                .into(),
             f.rule.clone().into(),
             severity_name(f.severity).into(),
             f.message.clone().into(),
@@ -162,7 +201,11 @@ impl XlsxRenderer {
             .bodies
             .iter()
             .map(|(body, c)| {
-                let name = if body.is_empty() { "（未写明单位）" } else { body };
+                let name = if body.is_empty() {
+                    "（未写明单位）"
+                } else {
+                    body
+                };
                 let counts = [
                     c.reports,
                     c.findings,
@@ -173,7 +216,9 @@ impl XlsxRenderer {
                     c.confirmed,
                     c.dismissed,
                 ];
-                std::iter::once(name.into()).chain(counts.into_iter().map(number)).collect()
+                std::iter::once(name.into())
+                    .chain(counts.into_iter().map(number))
+                    .collect()
             })
             .collect();
         table(sheet, &SUMMARY, &rows, &header, &wrap)?;
