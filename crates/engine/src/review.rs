@@ -80,12 +80,10 @@ fn is_layout(c: char) -> bool {
     c.is_whitespace() || c == '\u{200b}' || c == '\u{feff}'
 }
 
-fn push_text(hasher: &mut Sha256, text: &str) {
-    let mut buf = [0u8; 4];
-    for c in text.chars().filter(|c| !is_layout(*c)) {
-        hasher.update(c.encode_utf8(&mut buf).as_bytes());
-    }
-    hasher.update([0]);
+/// `text` without layout, then a separator.
+fn push_text(into: &mut String, text: &str) {
+    into.extend(text.chars().filter(|c| !is_layout(*c)));
+    into.push('\0');
 }
 
 /// The fingerprint of `finding` in the report of `body` (as printed; it is
@@ -93,37 +91,39 @@ fn push_text(hasher: &mut Sha256, text: &str) {
 /// id, the body and year, the message and the labels (their template
 /// places and texts, in no particular order), whitespace removed.
 pub fn fingerprint(finding: &Finding, body: Option<&str>, year: Option<i32>) -> String {
-    let mut hasher = Sha256::new();
-    hasher.update(b"nianbao-finding-v1\0");
-    push_text(&mut hasher, &finding.rule);
+    // What is hashed, written out first: one call into the hash.
+    let mut facts = String::with_capacity(256);
+    push_text(&mut facts, "nianbao-finding-v1");
+    push_text(&mut facts, &finding.rule);
     push_text(
-        &mut hasher,
+        &mut facts,
         &body.map(nianbao_model::label::normalize).unwrap_or_default(),
     );
-    push_text(&mut hasher, &year.map(|y| y.to_string()).unwrap_or_default());
-    push_text(&mut hasher, &finding.message);
+    push_text(&mut facts, &year.map(|y| y.to_string()).unwrap_or_default());
+    push_text(&mut facts, &finding.message);
     let mut labels: Vec<String> = finding
         .labels
         .iter()
         .map(|l| {
-            let place = l.place.as_ref().map_or_else(String::new, |p| {
-                format!(
-                    "{}/{}/{}",
-                    p.table,
-                    p.row.as_deref().unwrap_or(""),
-                    p.column.as_deref().unwrap_or("")
-                )
-            });
-            let text: String = l.text.chars().filter(|c| !is_layout(*c)).collect();
-            format!("{place}\u{1}{text}")
+            let mut key = String::new();
+            if let Some(p) = &l.place {
+                key.push_str(&p.table);
+                key.push('/');
+                key.push_str(p.row.as_deref().unwrap_or(""));
+                key.push('/');
+                key.push_str(p.column.as_deref().unwrap_or(""));
+            }
+            key.push('\u{1}');
+            push_text(&mut key, &l.text);
+            key
         })
         .collect();
     labels.sort_unstable();
     labels.dedup();
     for l in &labels {
-        push_text(&mut hasher, l);
+        facts.push_str(l);
     }
-    let digest = hasher.finalize();
+    let digest = Sha256::digest(facts.as_bytes());
     digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
 
