@@ -17,6 +17,7 @@ use nianbao_engine::render::json::JsonRenderer;
 use nianbao_engine::render::sarif::SarifRenderer;
 use nianbao_engine::render::statistics::StatisticsRenderer;
 use nianbao_engine::render::xlsx::XlsxRenderer;
+use nianbao_engine::repetition::{DEFAULT_THRESHOLD, REPEATED_TEXT, REPEATED_TEXT_TITLE};
 use nianbao_engine::{
     Checked, Evaluation, InputFailure, Outcome, Renderer, ReportResult, RuleInfo, Severity, Summary,
 };
@@ -281,7 +282,12 @@ fn all_rules(rules: &RuleSet) -> impl Iterator<Item = RuleInfo> + '_ {
         title: r.title.to_string(),
         severity: r.severity,
     });
-    files.chain(extraction)
+    let repetition = RuleInfo {
+        id: REPEATED_TEXT.to_string(),
+        title: REPEATED_TEXT_TITLE.to_string(),
+        severity: Severity::Warning,
+    };
+    files.chain(extraction).chain(std::iter::once(repetition))
 }
 
 /// Fails on select/ignore/severity patterns that match none of `rules`
@@ -396,8 +402,11 @@ impl RuleArgs {
         // what it checks. (Findings are still filtered: the engine's
         // extraction rules are not in the rule set.)
         rules.rules.retain(|r| selection.enabled(&r.id));
+        let repeated_text = selection
+            .enabled(REPEATED_TEXT)
+            .then(|| config.repeated_text_threshold.unwrap_or(DEFAULT_THRESHOLD));
         Ok(Checker {
-            rules: CompiledRules::new(rules),
+            rules: CompiledRules::new(rules).with_repeated_text_threshold(repeated_text),
             previous: None,
             selection,
             input_format: None,
@@ -725,7 +734,7 @@ fn identity(inputs: &Inputs, input: Input, name: &str, max_bytes: u64) -> Option
 /// For each input, the index of last year's report of the same body among
 /// the inputs. Where a body has several reports for one year, nothing is
 /// paired with them or from them: which one is meant cannot be told.
-fn pair_by_body(identities: &[Option<(String, i32)>]) -> Vec<Option<usize>> {
+pub(crate) fn pair_by_body(identities: &[Option<(String, i32)>]) -> Vec<Option<usize>> {
     let mut by_key: std::collections::HashMap<(&str, i32), Vec<usize>> = std::collections::HashMap::new();
     for (i, id) in identities.iter().enumerate() {
         if let Some((body, year)) = id {

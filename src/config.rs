@@ -33,6 +33,10 @@ pub struct Config {
     /// Lowest severity that makes `check` exit with 1.
     #[serde(default)]
     pub fail_on: Option<Severity>,
+    /// The share of the narrative (0 to 1) a report may repeat from last
+    /// year's before `content.repeated-text` fires (default 0.5).
+    #[serde(default)]
+    pub repeated_text_threshold: Option<f64>,
     /// The directory the file is in; rule directories are relative to it.
     #[serde(skip)]
     pub dir: PathBuf,
@@ -84,11 +88,25 @@ impl Config {
     }
 
     pub fn parse(name: &str, text: &str) -> Result<Config, ConfigError> {
-        toml::from_str(text).map_err(|e| ConfigError::Invalid {
+        let config: Config = toml::from_str(text).map_err(|e| ConfigError::Invalid {
             message: e.message().to_string(),
             span: e.span().map(SourceSpan::from),
             src: NamedSource::new(name, text.to_string()),
-        })
+        })?;
+        if let Some(t) = config
+            .repeated_text_threshold
+            .filter(|t| !(0.0..=1.0).contains(t))
+        {
+            let span = text
+                .find("repeated-text-threshold")
+                .map(|at| SourceSpan::from((at, 23)));
+            return Err(ConfigError::Invalid {
+                message: format!("repeated-text-threshold is a share from 0 to 1 (0.5 = half), not {t}"),
+                span,
+                src: NamedSource::new(name, text.to_string()),
+            });
+        }
+        Ok(config)
     }
 
     /// Rule directories resolved against the file's directory.

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 mod check;
 mod config;
+mod diff;
 mod extract;
 mod inputs;
 mod review;
@@ -26,6 +27,9 @@ struct Cli {
 enum Command {
     /// Check reports against the template's rules and print findings.
     Check(check::Args),
+    /// Compare a body's report with last year's: repeated narrative per
+    /// section and every table cell's change.
+    Diff(diff::Args),
     /// Read reports and print every table cell (TSV, CSV or JSON).
     Extract(extract::Args),
     /// Validate, list and test rule files.
@@ -59,6 +63,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Check(args) => check::run(args),
+        Command::Diff(args) => diff::run(args),
         Command::Extract(args) => extract::run(args),
         Command::Rules(args) => rules_cmd::run(args),
         Command::Review(args) => review::run(args),

@@ -5,6 +5,7 @@
 use miette::IntoDiagnostic;
 use nianbao_engine::eval::cases::{run_tests_with, BaseReports};
 use nianbao_engine::eval::EXTRACTION_RULES;
+use nianbao_engine::repetition::{REPEATED_TEXT, REPEATED_TEXT_TITLE};
 use nianbao_model::{LineIndex, Report};
 use nianbao_rules::{builtin_sources, compile, load_dir, RuleSet, RuleSource};
 use std::io::Write;
@@ -96,6 +97,12 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
                         Some(reference.to_string()),
                     )
                 }));
+                rows.push((
+                    REPEATED_TEXT.to_string(),
+                    "warning".to_string(),
+                    REPEATED_TEXT_TITLE.to_string(),
+                    Some("与上年报告比较（--previous、--pair-by-body）；阈值见 nianbao.toml 的 repeated-text-threshold".to_string()),
+                ));
             }
             let width = rows.iter().map(|r| r.0.len()).max().unwrap_or(0);
             for (id, severity, title, reference) in rows {

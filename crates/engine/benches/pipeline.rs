@@ -88,3 +88,24 @@ fn whole_pipeline(bencher: divan::Bencher, name: &str) {
         out.len()
     });
 }
+
+/// How much of a report's narrative repeats last year's
+/// (`repetition::compare`, what `diff` and `content.repeated-text` do per
+/// pair): each fixture against every fixture, so one iteration is 64 pairs
+/// of real reports. Under 1 s for 1,000 pairs means under 15.6 ms here.
+#[divan::bench]
+fn repetition_64_pairs(bencher: divan::Bencher) {
+    let reports: Vec<nianbao_model::Report> = FIXTURES
+        .iter()
+        .map(|name| nianbao_reader::read_bytes(name, &fixture(name)).expect("a fixture reads"))
+        .collect();
+    bencher.bench(|| {
+        let mut repeated = 0;
+        for this in &reports {
+            for last in &reports {
+                repeated += nianbao_engine::repetition::compare(divan::black_box(this), last).repeated_chars;
+            }
+        }
+        repeated
+    });
+}

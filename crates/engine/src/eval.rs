@@ -210,6 +210,9 @@ pub struct CompiledRules {
     rules: RuleSet,
     plans: [OnceLock<Plan>; 2],
     patterns: std::sync::Arc<SharedPatterns>,
+    /// Above which share of repeated narrative `content.repeated-text`
+    /// fires when last year's report is given; `None`: not checked.
+    repeated_text: Option<f64>,
 }
 
 impl CompiledRules {
@@ -218,7 +221,15 @@ impl CompiledRules {
             rules,
             plans: [OnceLock::new(), OnceLock::new()],
             patterns: Default::default(),
+            repeated_text: Some(crate::repetition::DEFAULT_THRESHOLD),
         }
+    }
+
+    /// The share of last year's narrative a report may repeat before
+    /// `content.repeated-text` fires; `None` leaves the check out.
+    pub fn with_repeated_text_threshold(mut self, threshold: Option<f64>) -> Self {
+        self.repeated_text = threshold;
+        self
     }
 
     pub fn rules(&self) -> &RuleSet {
@@ -229,7 +240,17 @@ impl CompiledRules {
     pub fn evaluate(&self, report: &Report, previous: Option<&Report>) -> Evaluation {
         let plan = self.plans[report.format.index()]
             .get_or_init(|| Plan::new(&self.rules, report.format, &self.patterns));
-        evaluate_planned(&self.rules, plan, report, previous)
+        let mut evaluation = evaluate_planned(&self.rules, plan, report, previous);
+        if let (Some(last), Some(threshold)) = (previous, self.repeated_text) {
+            if let Some(mut f) = crate::repetition::finding(report, last, threshold) {
+                let body = report.metadata.body.as_ref().map(|b| b.value.as_str());
+                let year = report.metadata.year.as_ref().map(|y| y.value);
+                f.fingerprint = crate::review::fingerprint(&f, body, year);
+                evaluation.findings.push(f);
+                sort_findings(&mut evaluation.findings);
+            }
+        }
+        evaluation
     }
 }
 

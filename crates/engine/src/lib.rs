@@ -14,6 +14,7 @@
 pub mod eval;
 pub mod finding;
 pub mod render;
+pub mod repetition;
 pub mod review;
 
 pub use finding::{Evaluation, Finding, FindingLabel, Place, Reading, ReadingStatus, Severity, Unchecked};
