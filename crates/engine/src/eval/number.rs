@@ -74,9 +74,72 @@ fn first_group(text: &str, regex: &regex::Regex) -> Option<(usize, usize)> {
 }
 
 /// The decimal the digits (and decimal point) of `matched` spell, other
-/// characters dropped, full-width digits read as ASCII ones.
+/// characters dropped, full-width digits read as ASCII ones; a count
+/// written in Chinese numerals (十二, 一百零三, 两) when it has no digits.
 fn digits_value(matched: &str) -> Option<Decimal> {
-    direct_value(matched).or_else(|| parsed_value(matched))
+    direct_value(matched)
+        .or_else(|| parsed_value(matched))
+        .or_else(|| chinese_value(matched))
+}
+
+/// The value of a Chinese numeral digit.
+fn chinese_digit(c: char) -> Option<i64> {
+    Some(match c {
+        '零' | '〇' => 0,
+        '一' | '壹' => 1,
+        '二' | '两' | '贰' => 2,
+        '三' | '叁' => 3,
+        '四' | '肆' => 4,
+        '五' | '伍' => 5,
+        '六' | '陆' => 6,
+        '七' | '柒' => 7,
+        '八' | '捌' => 8,
+        '九' | '玖' => 9,
+        _ => return None,
+    })
+}
+
+/// A whole number written in Chinese numerals: with units (十二, 一百零三,
+/// 两千零五十, 三万二千) or digit by digit (二〇二三). `None` when
+/// `matched` holds anything else, or nothing.
+fn chinese_value(matched: &str) -> Option<Decimal> {
+    let numeral = matched.trim();
+    if numeral.is_empty() {
+        return None;
+    }
+    let has_units = numeral.chars().any(|c| "十拾百佰千仟万".contains(c));
+    if !has_units {
+        // Digit by digit.
+        let mut value: i64 = 0;
+        for c in numeral.chars() {
+            value = value.checked_mul(10)?.checked_add(chinese_digit(c)?)?;
+        }
+        return Some(Decimal::from(value));
+    }
+    // `total`: the ten-thousands done; `section`: below ten thousand so
+    // far; `digit`: the digit waiting for its unit.
+    let (mut total, mut section, mut digit): (i64, i64, Option<i64>) = (0, 0, None);
+    for c in numeral.chars() {
+        if let Some(d) = chinese_digit(c) {
+            digit = Some(d);
+            continue;
+        }
+        let unit = match c {
+            '十' | '拾' => 10,
+            '百' | '佰' => 100,
+            '千' | '仟' => 1000,
+            '万' => {
+                total = total.checked_add(section.checked_add(digit.take().unwrap_or(0))?.checked_mul(10_000)?)?;
+                section = 0;
+                continue;
+            }
+            _ => return None,
+        };
+        // "十二": a unit with no digit before it counts once.
+        section = section.checked_add(digit.take().unwrap_or(1).checked_mul(unit)?)?;
+    }
+    let value = total.checked_add(section)?.checked_add(digit.unwrap_or(0))?;
+    Some(Decimal::from(value))
 }
 
 /// The general reading: the kept characters parsed as a decimal.
@@ -133,6 +196,30 @@ mod tests {
             (None, None) => true,
             _ => false,
         }
+    }
+
+    #[test]
+    fn chinese_numerals_are_read() {
+        for (text, want) in [
+            ("十二", 12),
+            ("一百零三", 103),
+            ("两", 2),
+            ("十", 10),
+            ("二十", 20),
+            ("一百一十", 110),
+            ("两千零五十", 2050),
+            ("三万二千", 32000),
+            ("二〇二三", 2023),
+            ("零", 0),
+            ("壹佰贰拾", 120),
+        ] {
+            assert_eq!(digits_value(text), Some(Decimal::from(want)), "{text}");
+        }
+        for text in ["", "件", "十二件", "百分之五"] {
+            assert_eq!(chinese_value(text), None, "{text}");
+        }
+        // Digits win: a numeral is read only where there are none.
+        assert_eq!(digits_value("12"), Some(Decimal::from(12)));
     }
 
     /// Reading the digits directly gives what parsing them gives, or declines.
