@@ -129,7 +129,11 @@ fn chinese_value(matched: &str) -> Option<Decimal> {
             '百' | '佰' => 100,
             '千' | '仟' => 1000,
             '万' => {
-                total = total.checked_add(section.checked_add(digit.take().unwrap_or(0))?.checked_mul(10_000)?)?;
+                total = total.checked_add(
+                    section
+                        .checked_add(digit.take().unwrap_or(0))?
+                        .checked_mul(10_000)?,
+                )?;
                 section = 0;
                 continue;
             }
