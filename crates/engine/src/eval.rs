@@ -1487,7 +1487,8 @@ impl<'a> Evaluator<'a> {
             }
             ExprKind::Matches(inner, pat) => {
                 let text = self.text_of(inner)?.0;
-                Some(Val::Bool(self.patterns.get(pat).regex.is_match(&text)))
+                let p = self.patterns.get(pat);
+                Some(Val::Bool(!p.cannot_match(&text) && p.regex.is_match(&text)))
             }
             ExprKind::Call { func, args } => self.call(*func, args),
             ExprKind::Unresolved { .. }

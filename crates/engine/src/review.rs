@@ -13,7 +13,7 @@
 
 use crate::finding::Finding;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
+use std::hash::Hasher;
 
 /// What a reviewer decided about a finding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -87,9 +87,12 @@ fn push_text(into: &mut String, text: &str) {
 }
 
 /// The fingerprint of `finding` in the report of `body` (as printed; it is
-/// normalised here) for `year`: 16 hex digits of a SHA-256 over the rule
-/// id, the body and year, the message and the labels (their template
-/// places and texts, in no particular order), whitespace removed.
+/// normalised here) for `year`: 16 hex digits of the 64-bit FNV-1a hash (a
+/// fixed, published function: the same digits on every platform and
+/// version) of the rule id, the body and year, the message and the labels
+/// (their template places and texts, in no particular order), whitespace
+/// removed. Decisions are looked up among a review file's few thousand
+/// fingerprints: 64 bits leave no collision to fear.
 pub fn fingerprint(finding: &Finding, body: Option<&str>, year: Option<i32>) -> String {
     // What is hashed, written out first: one call into the hash.
     let mut facts = String::with_capacity(256);
@@ -123,8 +126,9 @@ pub fn fingerprint(finding: &Finding, body: Option<&str>, year: Option<i32>) -> 
     for l in &labels {
         facts.push_str(l);
     }
-    let digest = Sha256::digest(facts.as_bytes());
-    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+    let mut hash = fnv::FnvHasher::default();
+    hash.write(facts.as_bytes());
+    format!("{:016x}", hash.finish())
 }
 
 #[cfg(test)]

@@ -735,7 +735,7 @@ impl Ctx<'_, '_> {
         let source = body.replace("\\/", "/");
         if let Some(regex) = self.patterns.compiled.get(&source) {
             let regex = regex.clone();
-            return Some(Pattern { source, regex });
+            return Some(Pattern::new(source, regex));
         }
         match regex::RegexBuilder::new(&source)
             .size_limit(REGEX_SIZE_LIMIT)
@@ -743,7 +743,7 @@ impl Ctx<'_, '_> {
         {
             Ok(regex) => {
                 self.patterns.compiled.insert(source.clone(), regex.clone());
-                Some(Pattern { source, regex })
+                Some(Pattern::new(source, regex))
             }
             Err(e) => {
                 let detail = match &e {

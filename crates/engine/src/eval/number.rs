@@ -24,6 +24,9 @@ thread_local! {
 /// The number a pattern's first matching group captures in `text`, with
 /// the group's offset in `text` and its text (`None`: no match).
 pub(super) fn number_in<'t>(text: &'t str, p: &Pattern) -> Option<(Num, usize, &'t str)> {
+    if p.cannot_match(text) {
+        return None;
+    }
     let (start, end) = first_group(text, &p.regex)?;
     let matched = text.get(start..end)?;
     let value = digits_value(matched)?;
@@ -37,13 +40,30 @@ pub(super) fn number_in<'t>(text: &'t str, p: &Pattern) -> Option<(Num, usize, &
     ))
 }
 
-/// The span of the first group that takes part in the leftmost-first match
-/// of `regex` in `text`, as [`regex::Regex::captures`] would give it.
+/// The span of the first group that takes part in the first match of
+/// `regex` in `text` (leftmost-first, as [`regex::Regex::captures`] gives
+/// matches) in which a group takes part: a pattern may make its number
+/// optional on either side of a phrase, `(?:(\d+)件)?予以公开(?:(\d+)件)?`,
+/// so that the phrase is the literal the search looks for.
 fn first_group(text: &str, regex: &regex::Regex) -> Option<(usize, usize)> {
     let key = std::ptr::from_ref(regex) as usize;
     let search = |locs: &mut regex::CaptureLocations| {
-        regex.captures_read(locs, text)?;
-        (1..locs.len()).find_map(|i| locs.get(i))
+        let mut at = 0;
+        while at <= text.len() {
+            let whole = regex.captures_read_at(locs, text, at)?;
+            if let Some(group) = (1..locs.len()).find_map(|i| locs.get(i)) {
+                return Some(group);
+            }
+            // On past this match (past one character, if it is empty).
+            at = match whole.end() > whole.start() {
+                true => whole.end(),
+                false => text[whole.end()..]
+                    .chars()
+                    .next()
+                    .map_or(text.len() + 1, |c| whole.end() + c.len_utf8()),
+            };
+        }
+        None
     };
     LOCATIONS
         .try_with(|kept| {

@@ -915,7 +915,10 @@ impl Low {
                         .all(|s| s.span.offset >= this.span.offset),
                 ))
             }
-            Low::Matches(text, p) => Some(Scalar::Bool(p.regex.is_match(text.of(d)?))),
+            Low::Matches(text, p) => {
+                let text = text.of(d)?;
+                Some(Scalar::Bool(!p.cannot_match(text) && p.regex.is_match(text)))
+            }
             Low::Number(text, p) => number_in(text.of(d)?, p).map(|(n, _, _)| Scalar::Num(n)),
             Low::Chars(text) => Some(Scalar::Num(significant_chars(text.of(d)?))),
             Low::CompareChars { text, op, limit } => {
