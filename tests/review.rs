@@ -169,6 +169,34 @@ fn dismissed_findings_do_not_count_and_corrected_reports_make_decisions_stale() 
         .iter()
         .all(|r| r["partialFingerprints"]["nianbao/v1"].is_string()));
 
+    // A typo fixed elsewhere in the report changes none of the findings'
+    // fingerprints: every decision still applies, none is stale.
+    let text = std::fs::read_to_string(d.join("jiaxing.txt")).expect("read");
+    assert!(text.contains("均及时予以回复"));
+    std::fs::write(
+        d.join("edited.txt"),
+        text.replace("均及时予以回复", "均及时予以答复"),
+    )
+    .expect("write");
+    let edited = json(&run(
+        d,
+        &[
+            "check",
+            "--review",
+            "nianbao-review.toml",
+            "--format",
+            "json",
+            "edited.txt",
+        ],
+    ));
+    assert_eq!(edited["summary"]["dismissed"], 1, "{}", edited["summary"]);
+    assert_eq!(edited["summary"]["confirmed"], 1, "{}", edited["summary"]);
+    assert!(
+        edited["summary"]["stale_decisions"].is_null(),
+        "{}",
+        edited["summary"]
+    );
+
     // The corrected report no longer has the findings: both decisions are
     // stale, and check says so.
     let fixed = run(
