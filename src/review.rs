@@ -82,22 +82,32 @@ impl Entry {
         }
     }
 
-    /// Whether this decision is about the report checked as `checked` in
-    /// `file`: the same body and year when the decision names both, else
-    /// the same file.
-    fn is_about(&self, file: &str, checked: &Checked) -> bool {
+    /// The report this decision is about: its body and year when it names
+    /// both, else its file.
+    fn report_key(&self) -> ReportKey {
         match (self.body.is_empty(), self.year) {
-            (false, Some(year)) => {
-                checked.year == Some(year)
-                    && checked.body.as_deref().is_some_and(|b| same_body(b, &self.body))
-            }
-            _ => self.file == file,
+            (false, Some(year)) => ReportKey::Identity(nianbao_model::label::normalize(&self.body), year),
+            _ => ReportKey::File(self.file.clone()),
         }
     }
 }
 
-fn same_body(a: &str, b: &str) -> bool {
-    nianbao_model::label::normalize(a) == nianbao_model::label::normalize(b)
+/// How a decision names its report.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum ReportKey {
+    /// The issuing body (normalised) and the year.
+    Identity(String, i32),
+    /// The file, for a report that does not state both.
+    File(String),
+}
+
+/// The keys a checked report answers to.
+fn report_keys(file: &str, checked: &Checked) -> [Option<ReportKey>; 2] {
+    let identity = match (&checked.body, checked.year) {
+        (Some(body), Some(year)) => Some(ReportKey::Identity(nianbao_model::label::normalize(body), year)),
+        _ => None,
+    };
+    [identity, Some(ReportKey::File(file.to_string()))]
 }
 
 /// The file as written: its decisions in order.
@@ -131,6 +141,8 @@ pub struct ReviewBook {
     pub path: PathBuf,
     pub entries: Vec<Entry>,
     by_fingerprint: HashMap<String, usize>,
+    /// The entries about each report.
+    by_report: HashMap<ReportKey, Vec<usize>>,
     /// Which entries' findings were seen in this run.
     seen: Vec<bool>,
     /// Which entries' reports were checked in this run, and the file
@@ -223,6 +235,10 @@ impl ReviewBook {
     fn insert(&mut self, entry: Entry) {
         self.by_fingerprint
             .insert(entry.fingerprint.clone(), self.entries.len());
+        self.by_report
+            .entry(entry.report_key())
+            .or_default()
+            .push(self.entries.len());
         self.entries.push(entry);
         self.seen.push(false);
         self.checked_in.push(None);
@@ -231,7 +247,14 @@ impl ReviewBook {
     /// Record `entry`, replacing an earlier decision on the same finding.
     pub fn record(&mut self, entry: Entry) {
         match self.by_fingerprint.get(&entry.fingerprint) {
-            Some(&i) => self.entries[i] = entry,
+            Some(&i) => {
+                // The same finding, perhaps seen in another file: index it anew.
+                if let Some(list) = self.by_report.get_mut(&self.entries[i].report_key()) {
+                    list.retain(|&k| k != i);
+                }
+                self.by_report.entry(entry.report_key()).or_default().push(i);
+                self.entries[i] = entry;
+            }
             None => self.insert(entry),
         }
     }
@@ -244,6 +267,7 @@ impl ReviewBook {
             std::mem::take(&mut self.checked_in),
         );
         self.by_fingerprint.clear();
+        self.by_report.clear();
         let mut removed = 0;
         for (i, ((entry, seen), checked_in)) in entries.into_iter().zip(seen).zip(checked_in).enumerate() {
             if remove(i, &entry) {
@@ -271,9 +295,11 @@ impl ReviewBook {
                 self.seen[i] = true;
             }
         }
-        for (i, entry) in self.entries.iter().enumerate() {
-            if self.checked_in[i].is_none() && entry.is_about(&result.path, checked) {
-                self.checked_in[i] = Some(result.path.clone());
+        for key in report_keys(&result.path, checked).into_iter().flatten() {
+            for &i in self.by_report.get(&key).into_iter().flatten() {
+                if self.checked_in[i].is_none() {
+                    self.checked_in[i] = Some(result.path.clone());
+                }
             }
         }
     }
