@@ -37,9 +37,47 @@ pub struct Config {
     /// year's before `content.repeated-text` fires (default 0.5).
     #[serde(default)]
     pub repeated_text_threshold: Option<f64>,
+    /// Publication deadlines, where a province or office sets earlier ones.
+    #[serde(default)]
+    pub deadline: Deadline,
     /// The directory the file is in; rule directories are relative to it.
     #[serde(skip)]
     pub dir: PathBuf,
+}
+
+/// `[deadline]`: "MM-DD" of the year after the report's.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Deadline {
+    /// A department's report (default "01-31").
+    pub department: Option<String>,
+    /// A people's government's report (default "03-31").
+    pub government: Option<String>,
+}
+
+/// A "MM-DD" that names a day of every year (so no "02-29").
+fn month_day(text: &str) -> Option<(u8, u8)> {
+    let (m, d) = text.trim().split_once('-')?;
+    let (m, d): (u8, u8) = (m.parse().ok()?, d.parse().ok()?);
+    let days = match m {
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        1..=12 => 31,
+        _ => return None,
+    };
+    (1..=days).contains(&d).then_some((m, d))
+}
+
+impl Config {
+    /// The settings rules read, from `[deadline]` over the defaults.
+    pub fn settings(&self) -> nianbao_rules::Settings {
+        let defaults = nianbao_rules::Settings::default();
+        let parse = |v: &Option<String>, default| v.as_deref().and_then(month_day).unwrap_or(default);
+        nianbao_rules::Settings {
+            department_deadline: parse(&self.deadline.department, defaults.department_deadline),
+            government_deadline: parse(&self.deadline.government, defaults.government_deadline),
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error, Diagnostic)]
@@ -93,6 +131,21 @@ impl Config {
             span: e.span().map(SourceSpan::from),
             src: NamedSource::new(name, text.to_string()),
         })?;
+        for value in [&config.deadline.department, &config.deadline.government]
+            .into_iter()
+            .flatten()
+        {
+            if month_day(value).is_none() {
+                let span = text
+                    .find(value.as_str())
+                    .map(|at| SourceSpan::from((at, value.len())));
+                return Err(ConfigError::Invalid {
+                    message: format!("deadline {value:?} is not a day as \"MM-DD\" (e.g. \"01-31\")"),
+                    span,
+                    src: NamedSource::new(name, text.to_string()),
+                });
+            }
+        }
         if let Some(t) = config
             .repeated_text_threshold
             .filter(|t| !(0.0..=1.0).contains(t))

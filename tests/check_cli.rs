@@ -745,3 +745,46 @@ fn input_format_overrides_the_choice_by_extension() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("pdf"), "{}", stderr(&o));
 }
+
+/// A province's earlier publication deadline, set in nianbao.toml, is the
+/// one `metadata.published-deadline` checks; a day that is not one is a
+/// configuration error at its place.
+#[test]
+fn publication_deadlines_come_from_the_configuration() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::copy(
+        fixtures_dir().join("jiaxing-jingxin-2022.txt"),
+        dir.path().join("r.txt"),
+    )
+    .expect("copy");
+    let run = || nianbao_in(dir.path(), &["check", "--select", "metadata", "r.txt"], None);
+    // Published 2023-01-17 by a department: on time by the State Council's 1月31日.
+    let default = run();
+    assert_eq!(code(&default), 0, "{}", stdout(&default));
+    std::fs::write(
+        dir.path().join("nianbao.toml"),
+        "[deadline]\ndepartment = \"01-15\"\n",
+    )
+    .expect("write");
+    let earlier = run();
+    assert!(
+        stdout(&earlier).contains(
+            "2022 年度报告于 2023年1月17日 公布，晚于规定期限（部门 2023年1月15日，人民政府 2023年3月31日）"
+        ),
+        "{}",
+        stdout(&earlier)
+    );
+    std::fs::write(
+        dir.path().join("nianbao.toml"),
+        "[deadline]\ngovernment = \"02-30\"\n",
+    )
+    .expect("write");
+    let wrong = run();
+    assert_eq!(code(&wrong), 2);
+    assert!(
+        stderr(&wrong).contains("deadline \"02-30\" is not a day"),
+        "{}",
+        stderr(&wrong)
+    );
+    assert!(stderr(&wrong).contains("nianbao.toml:2:"), "{}", stderr(&wrong));
+}

@@ -7,7 +7,7 @@ use crate::diagnostic::{did_you_mean, Code, FileRef, RuleDiagnostic};
 use crate::parse::{RawField, RawRule, RawTest};
 use crate::Severity;
 use nianbao_model::label::{normalize, split_numbering};
-use nianbao_model::{template, RowKind, TableSchema, FORMATS};
+use nianbao_model::{template, Decimal, RowKind, TableSchema, FORMATS};
 
 /// Deepest expression tree accepted (after brackets have been limited by the parser).
 pub const MAX_EXPR_DEPTH: usize = 128;
@@ -26,7 +26,12 @@ pub struct Checker<'f> {
     sides: bool,
     in_message: bool,
     uses_previous: bool,
+    settings: crate::Settings,
 }
+
+/// Report fields that stand for an expression the settings decide:
+/// `report.deadline_department` is `date(report.year + 1, M, D)`.
+const DEADLINE_FIELDS: [&str; 2] = ["deadline_department", "deadline_government"];
 
 fn schemas(table: &str) -> Vec<&'static TableSchema> {
     FORMATS.iter().filter_map(|f| template(*f).table(table)).collect()
@@ -111,7 +116,7 @@ enum Axis {
 }
 
 impl<'f> Checker<'f> {
-    pub fn new(file: &'f FileRef) -> Self {
+    pub fn new(file: &'f FileRef, settings: crate::Settings) -> Self {
         Checker {
             file,
             errors: Vec::new(),
@@ -119,6 +124,32 @@ impl<'f> Checker<'f> {
             sides: false,
             in_message: false,
             uses_previous: false,
+            settings,
+        }
+    }
+
+    /// `date(report.year + 1, month, day)` for a deadline field, at `span`.
+    fn deadline(&self, previous: bool, field: &str, span: SrcSpan) -> ExprKind {
+        let (month, day) = match field {
+            "deadline_government" => self.settings.government_deadline,
+            _ => self.settings.department_deadline,
+        };
+        let leaf = |kind, ty| Expr { kind, span, ty };
+        let number = |n: u8| leaf(ExprKind::Number(Decimal::from(n)), Ty::Number);
+        let year = leaf(
+            ExprKind::Meta {
+                previous,
+                field: MetaField::Year,
+            },
+            Ty::Number,
+        );
+        let next_year = leaf(
+            ExprKind::Binary(BinOp::Add, Box::new(year), Box::new(number(1))),
+            Ty::Number,
+        );
+        ExprKind::Call {
+            func: Func::Date,
+            args: vec![next_year, number(month), number(day)],
         }
     }
 
@@ -820,6 +851,12 @@ impl<'f> Checker<'f> {
             ExprKind::Text(t) => (ExprKind::Text(t), Ty::Text),
             ExprKind::Pattern(p) => (ExprKind::Pattern(p), Ty::Pattern),
             ExprKind::Unresolved { previous, name } => self.name_expr(previous, name),
+            ExprKind::UnresolvedMeta { previous, field }
+                if DEADLINE_FIELDS.contains(&field.text.as_str()) =>
+            {
+                self.uses_previous |= previous;
+                (self.deadline(previous, &field.text, span), Ty::Date)
+            }
             ExprKind::UnresolvedMeta { previous, field } => {
                 self.uses_previous |= previous;
                 match MetaField::ALL.iter().find(|(n, _)| *n == field.text) {

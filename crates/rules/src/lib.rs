@@ -143,9 +143,36 @@ pub fn load_dir(dir: &Path) -> miette::Result<Vec<RuleSource>> {
     Ok(out)
 }
 
-/// Parse and check rule files. Every error of every file is returned; a
-/// file with errors contributes nothing, so nothing is half-loaded.
+/// What a configuration may set that rules read: the publication deadlines
+/// behind `report.deadline_department` and `report.deadline_government`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Settings {
+    /// (month, day) of the year after the report's: a department's report
+    /// is due by then (the State Council's rule: 1月31日).
+    pub department_deadline: (u8, u8),
+    /// The same for a people's government (3月31日).
+    pub government_deadline: (u8, u8),
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            department_deadline: (1, 31),
+            government_deadline: (3, 31),
+        }
+    }
+}
+
+/// Parse and check rule files with the default [`Settings`]. Every error of
+/// every file is returned; a file with errors contributes nothing, so
+/// nothing is half-loaded.
 pub fn compile(sources: &[RuleSource]) -> Result<RuleSet, RuleErrors> {
+    compile_with(sources, &Settings::default())
+}
+
+/// [`compile`] with the configuration's settings: each setting a rule reads
+/// is resolved here, once, into the expression it stands for.
+pub fn compile_with(sources: &[RuleSource], settings: &Settings) -> Result<RuleSet, RuleErrors> {
     let mut diags: Vec<RuleDiagnostic> = Vec::new();
     let mut set = RuleSet::default();
     let mut parsed = Vec::new();
@@ -189,7 +216,7 @@ pub fn compile(sources: &[RuleSource]) -> Result<RuleSet, RuleErrors> {
         }
     }
     for (file, p) in parsed {
-        let mut checker = check::Checker::new(&file);
+        let mut checker = check::Checker::new(&file, *settings);
         for raw in p.rules {
             if let Some(rule) = checker.rule(raw) {
                 set.rules.push(rule);
