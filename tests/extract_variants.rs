@@ -411,13 +411,14 @@ fn a_label_cut_short_by_its_numbers_with_the_rest_wrapped_below() {
     let l = r.tables["requests"].rows["partial"].label.clone().unwrap();
     assert!(l.text.ends_with("只计这一情形，"), "{}", l.text);
     // Too short a start is not taken for a label; its row is placed by the
-    // order of rows, the label marked as told by position.
+    // order of rows, and what stood there, a piece of the table's wording,
+    // is marked a fragment: not the report's wording, not a typo of it.
     let t = replace_once(&text, "（七）总计 21", "（七）总 21");
     let r = read_text("hongze", &t);
     assert!(kinds(&r).is_empty(), "{:?}", kinds(&r));
     assert_eq!(cells(&r), cells(&read_text("hongze", &text)));
     let l = r.tables["requests"].rows["total"].label.clone().unwrap();
-    assert_eq!(l.matched, LabelMatch::Different { other: None });
+    assert_eq!(l.matched, LabelMatch::Fragment);
 }
 
 #[test]

@@ -273,3 +273,44 @@ fn partial_reading_is_shown_and_can_fail_ci() {
         stdout(&o)
     );
 }
+
+/// A label an export wrapped and cut — its end on the next line, or a
+/// vertical group label's character between its pieces, or its start only —
+/// is read as the row it is, and nothing is said of its wording: the report
+/// is not misspelt, its export is. A label the report misspells stays a
+/// finding (the fixture's own "2.其他法律行政止公开").
+#[test]
+fn labels_cut_or_interleaved_by_an_export_are_not_misspellings() {
+    let text = fixture("hongze-2023-pypdf.txt");
+    let (original, before) = check(&text);
+    let row_label_rules = |e: &Evaluation| -> Vec<String> {
+        rules_of(e)
+            .into_iter()
+            .filter(|r| r.starts_with("structure.row-label"))
+            .map(str::to_string)
+            .collect()
+    };
+    let before_rules = row_label_rules(&before);
+    assert_eq!(before_rules, ["structure.row-label-approximate"], "the fixture's own typo");
+    for (what, from, to, row) in [
+        (
+            "a vertical label's character between the pieces",
+            "3.危及“三安全一稳定” 0 0 0 0 0 0 0",
+            "3.危及“三安全一稳\n果\n定” 0 0 0 0 0 0 0",
+            "denied.three_safeties",
+        ),
+        (
+            "its start only, the rest lost",
+            "4.保护第三方合法权益 0 0 0 0 0 0 0",
+            "4.保护第三方合法权 0 0 0 0 0 0 0",
+            "denied.third_party",
+        ),
+    ] {
+        let variant = replace_once(&text, from, to);
+        let (report, e) = check(&variant);
+        assert_eq!(cells(&report), cells(&original), "{what}: every cell read");
+        assert_eq!(row_label_rules(&e), before_rules, "{what}: no new wording finding");
+        let label = report.tables["requests"].rows[row].label.clone().expect("a label");
+        assert_eq!(label.matched, LabelMatch::Fragment, "{what}: {}", label.text);
+    }
+}

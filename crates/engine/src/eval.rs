@@ -768,6 +768,7 @@ fn label_class(label: Option<&LabelUse>) -> u8 {
         Some(LabelMatch::Variant { .. }) => 4,
         Some(LabelMatch::Approximate { .. }) => 8,
         Some(LabelMatch::Different { .. }) => 16,
+        Some(LabelMatch::Fragment) => 32,
     }
 }
 
@@ -2257,6 +2258,7 @@ mod tests {
             Some(label(LabelMatch::Different {
                 other: Some("total".into()),
             })),
+            Some(label(LabelMatch::Fragment)),
         ];
         let tests = [
             Test::Missing,
@@ -2281,7 +2283,10 @@ mod tests {
         let mut classes: Vec<u8> = labels.iter().map(|l| label_class(l.as_ref())).collect();
         classes.sort_unstable();
         classes.dedup();
-        assert_eq!(classes, [1, 2, 4, 8, 16]);
+        assert_eq!(classes, [1, 2, 4, 8, 16, 32]);
+        // A fragment passes no test: not missing, not a typo, not different.
+        let fragment = label(LabelMatch::Fragment);
+        assert!(tests.iter().all(|t| !label_test(Some(&fragment), *t)));
     }
 
     /// The cached names of rows and columns are those worked out directly.

@@ -297,6 +297,17 @@ where
     best
 }
 
+/// Whether `printed` is only a piece of `wording` (both normalised, numbering
+/// removed): its start or its end, shorter than it. A label wrapped over
+/// lines loses its rest to the next cell or line in many exports (PDF text,
+/// narrow columns), so a label that stops short, or starts late, says
+/// nothing about how the report words it: it is not a typo of it.
+pub fn is_fragment(printed: &str, wording: &str) -> bool {
+    !printed.is_empty()
+        && printed.len() < wording.len()
+        && (wording.starts_with(printed) || wording.ends_with(printed))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

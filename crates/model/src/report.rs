@@ -257,6 +257,12 @@ pub enum LabelMatch {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         other: Option<String>,
     },
+    /// Only a piece of the template's wording was read (see
+    /// [`crate::label::is_fragment`]): the start or the end of a label
+    /// wrapped over lines whose rest an exporter lost or moved, or, where
+    /// the row was placed by position, a piece of the table's wording.
+    /// Nothing can be said about how the report words the label.
+    Fragment,
 }
 
 /// One table as read.

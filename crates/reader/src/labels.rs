@@ -676,8 +676,12 @@ pub(crate) fn label_match(printed: &str, official: &str, variants: &[&str]) -> L
         };
     }
     let off = normalize(official);
+    let wording = split_numbering(&off).1;
+    if nianbao_model::label::is_fragment(printed, wording) {
+        return LabelMatch::Fragment;
+    }
     LabelMatch::Approximate {
-        distance: distance(printed, split_numbering(&off).1),
+        distance: distance(printed, wording),
     }
 }
 

@@ -921,16 +921,20 @@ impl Reader<'_> {
         // The template's wording, as most rows print it: what label_match
         // finds first, without looking the label's bare form up.
         let exact = self.layout.row_bare.get(index).copied().flatten() == Some(printed_norm);
+        let text = span.slice(self.text).unwrap_or("").to_string();
         let matched = match exact {
             true => LabelMatch::Exact,
             false => match label_match(printed_norm, row.label, row.variants) {
-                LabelMatch::Approximate { .. } if distance == 0 => LabelMatch::Exact,
+                LabelMatch::Approximate { .. } | LabelMatch::Fragment if distance == 0 => LabelMatch::Exact,
+                LabelMatch::Approximate { .. } if is_interleaved(self.schema, row, &text) => {
+                    LabelMatch::Fragment
+                }
                 m => m,
             },
         };
         LabelUse {
             target: row.id.into(),
-            text: span.slice(self.text).unwrap_or("").to_string(),
+            text,
             span,
             matched,
         }
@@ -1441,6 +1445,85 @@ pub(crate) fn read(
 /// break or floated out of the table). The row's label is marked as told by
 /// position, so its wording is reported; what cannot be placed stays
 /// unplaced.
+/// Whether `text` (as printed) is a piece of some wording of the table (a row's or column's label or variant, a block label): what an
+/// export leaves where a wrapped label was cut, not a label of its own.
+fn is_piece_of_wording(schema: &TableSchema, text: &str) -> bool {
+    let bare = bare_unquoted;
+    let piece = bare(text);
+    // Nothing at all where the label belongs is not a piece of anything:
+    // the row stands by position alone, and says so (`different`).
+    if piece.is_empty() {
+        return false;
+    }
+    let rows = schema.rows.iter().flat_map(|r| {
+        std::iter::once(r.label)
+            .chain(r.variants.iter().copied())
+            .chain(r.block)
+    });
+    let columns = schema
+        .columns
+        .iter()
+        .flat_map(|c| std::iter::once(c.label).chain(c.variants.iter().copied()));
+    rows.chain(columns).any(|w| bare(w).contains(piece.as_str()))
+}
+
+/// Characters a wording may or may not be quoted with in print.
+fn is_quote(c: char) -> bool {
+    matches!(c, '“' | '”' | '"' | '‘' | '’' | '\'' | '「' | '」')
+}
+
+/// A label's comparable form: normalised, numbering and quotes removed.
+fn bare_unquoted(s: &str) -> String {
+    let n = nianbao_model::label::normalize(s);
+    split_numbering(&n).1.chars().filter(|c| !is_quote(*c)).collect()
+}
+
+/// Whether a row label printed over pieces (lines, cells of a grid, runs
+/// apart) is its template wording, or a start or end of it, once some short
+/// pieces of the table's other wording between them are set aside: what an
+/// export makes of a wrapped label beside a vertical group label
+/// ("4.无正当理由大量反复申", "理", …), or of a label cut at a cell's edge.
+/// Such a label is not misspelt; how the report words it cannot be told.
+fn is_interleaved(schema: &TableSchema, row: &RowSchema, text: &str) -> bool {
+    let pieces: Vec<String> = text
+        .split(|c: char| c.is_whitespace() || c == '|' || c == '｜')
+        .map(bare_unquoted)
+        .filter(|p| !p.is_empty())
+        .collect();
+    let wording = bare_unquoted(row.label);
+    let others: Vec<String> = schema
+        .rows
+        .iter()
+        .filter(|r| r.id != row.id)
+        .flat_map(|r| {
+            let numbered = format!("{}{}", r.numbering, r.label);
+            [bare_unquoted(r.label), nianbao_model::label::normalize(&numbered)]
+                .into_iter()
+                .chain(r.block.map(bare_unquoted))
+        })
+        .chain(schema.columns.iter().map(|c| bare_unquoted(c.label)))
+        .collect();
+    // The pieces that may be another cell's: short, and in other wording.
+    let foreign: Vec<usize> = (0..pieces.len())
+        .filter(|&i| pieces[i].chars().count() <= 3 && others.iter().any(|o| o.contains(pieces[i].as_str())))
+        .take(8)
+        .collect();
+    (0u32..1 << foreign.len()).any(|dropped| {
+        let kept: String = pieces
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| {
+                foreign
+                    .iter()
+                    .position(|f| f == i)
+                    .is_none_or(|bit| dropped & (1 << bit) == 0)
+            })
+            .map(|(_, p)| p.as_str())
+            .collect();
+        kept == wording || nianbao_model::label::is_fragment(&kept, &wording)
+    })
+}
+
 fn place_by_order(r: &mut Reader) {
     let runs = std::mem::take(&mut r.unplaced);
     let schema = r.schema;
@@ -1497,11 +1580,18 @@ fn place_by_order(r: &mut Reader) {
             .first()
             .map_or(Span::new(0, 0), |v| Span::new(v.span().offset, 0));
         let span = run.unknown.unwrap_or(first);
+        let text = span.slice(r.text).unwrap_or("").trim().to_string();
+        // What stood before the values: another label, or only a piece of
+        // the table's wording (or nothing) left there by the export.
+        let matched = match is_piece_of_wording(r.schema, &text) {
+            true => LabelMatch::Fragment,
+            false => LabelMatch::Different { other: None },
+        };
         let label = LabelUse {
             target: row.id.into(),
-            text: span.slice(r.text).unwrap_or("").trim().to_string(),
+            text,
             span,
-            matched: LabelMatch::Different { other: None },
+            matched,
         };
         let mut values = std::mem::take(&mut r.spare_values);
         values.clear();

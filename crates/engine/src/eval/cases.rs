@@ -619,6 +619,8 @@ impl SyntheticReport {
             LabelMatch::Variant {
                 variant: v.to_string(),
             }
+        } else if nianbao_model::label::is_fragment(&printed, &bare(label)) {
+            LabelMatch::Fragment
         } else {
             let d = distance(&printed, &bare(label));
             if d <= 3 {
