@@ -291,7 +291,11 @@ fn labels_cut_or_interleaved_by_an_export_are_not_misspellings() {
             .collect()
     };
     let before_rules = row_label_rules(&before);
-    assert_eq!(before_rules, ["structure.row-label-approximate"], "the fixture's own typo");
+    assert_eq!(
+        before_rules,
+        ["structure.row-label-approximate"],
+        "the fixture's own typo"
+    );
     for (what, from, to, row) in [
         (
             "a vertical label's character between the pieces",
@@ -309,8 +313,15 @@ fn labels_cut_or_interleaved_by_an_export_are_not_misspellings() {
         let variant = replace_once(&text, from, to);
         let (report, e) = check(&variant);
         assert_eq!(cells(&report), cells(&original), "{what}: every cell read");
-        assert_eq!(row_label_rules(&e), before_rules, "{what}: no new wording finding");
-        let label = report.tables["requests"].rows[row].label.clone().expect("a label");
+        assert_eq!(
+            row_label_rules(&e),
+            before_rules,
+            "{what}: no new wording finding"
+        );
+        let label = report.tables["requests"].rows[row]
+            .label
+            .clone()
+            .expect("a label");
         assert_eq!(label.matched, LabelMatch::Fragment, "{what}: {}", label.text);
     }
 }
