@@ -309,6 +309,12 @@ fn labels_cut_or_interleaved_by_an_export_are_not_misspellings() {
             "4.保护第三方合法权 0 0 0 0 0 0 0",
             "denied.third_party",
         ),
+        (
+            "its middle in another cell, grid rules between the pieces",
+            "3.危及“三安全一稳定” 0 0 0 0 0 0 0",
+            "3.危及“三安全 | --- |\n一稳定” 0 0 0 0 0 0 0",
+            "denied.three_safeties",
+        ),
     ] {
         let variant = replace_once(&text, from, to);
         let (report, e) = check(&variant);

@@ -1479,16 +1479,19 @@ fn bare_unquoted(s: &str) -> String {
 }
 
 /// Whether a row label printed over pieces (lines, cells of a grid, runs
-/// apart) is its template wording, or a start or end of it, once some short
-/// pieces of the table's other wording between them are set aside: what an
-/// export makes of a wrapped label beside a vertical group label
-/// ("4.无正当理由大量反复申", "理", …), or of a label cut at a cell's edge.
-/// Such a label is not misspelt; how the report words it cannot be told.
+/// apart) is made of parts of its template wording, in order, once some
+/// short pieces of the table's other wording between them are set aside:
+/// what an export makes of a wrapped label beside a vertical group label
+/// ("4.无正当理由大量反复申", "理", …), or of a label whose middle went to
+/// another cell. Such a label is not misspelt (a misspelling is inside a
+/// piece); how the report words it cannot be told.
 fn is_interleaved(schema: &TableSchema, row: &RowSchema, text: &str) -> bool {
+    // Pieces between line breaks, cell separators and gaps; rules of a
+    // grid ("| --- |", "├──┤") have no letters and are no piece.
     let pieces: Vec<String> = text
-        .split(|c: char| c.is_whitespace() || c == '|' || c == '｜')
+        .split(|c: char| c.is_whitespace() || crate::tokens::is_cell_separator(c))
         .map(bare_unquoted)
-        .filter(|p| !p.is_empty())
+        .filter(|p| p.chars().any(char::is_alphanumeric))
         .collect();
     let wording = bare_unquoted(row.label);
     let others: Vec<String> = schema
@@ -1509,18 +1512,27 @@ fn is_interleaved(schema: &TableSchema, row: &RowSchema, text: &str) -> bool {
         .take(8)
         .collect();
     (0u32..1 << foreign.len()).any(|dropped| {
-        let kept: String = pieces
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| {
-                foreign
-                    .iter()
-                    .position(|f| f == i)
-                    .is_none_or(|bit| dropped & (1 << bit) == 0)
-            })
-            .map(|(_, p)| p.as_str())
-            .collect();
-        kept == wording || nianbao_model::label::is_fragment(&kept, &wording)
+        let kept = pieces.iter().enumerate().filter(|(i, _)| {
+            foreign
+                .iter()
+                .position(|f| f == i)
+                .is_none_or(|bit| dropped & (1 << bit) == 0)
+        });
+        // Each piece kept is a part of the wording, in order: what is
+        // missing between them went to another cell or line.
+        let mut from = 0;
+        let mut any = false;
+        let in_order = kept.into_iter().all(|(_, p)| {
+            any = true;
+            match wording.get(from..).and_then(|rest| rest.find(p.as_str())) {
+                Some(at) => {
+                    from += at + p.len();
+                    true
+                }
+                None => false,
+            }
+        });
+        any && in_order
     })
 }
 
