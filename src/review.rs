@@ -14,7 +14,7 @@ use crate::check::{RuleArgs, Sink};
 use crate::config::rule_matches;
 use crate::inputs::for_each_input;
 use miette::{Diagnostic, IntoDiagnostic, NamedSource, SourceSpan};
-use nianbao_engine::review::{Decision, Review, StaleDecision};
+use nianbao_engine::review::{Decision, DecisionRecord, Review};
 use nianbao_engine::{Checked, Finding, Outcome, ReportResult};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -32,63 +32,12 @@ const HEADER: &str = "\
 # fingerprint; `message` is the finding as it was when decided. See docs/review.md.
 ";
 
-/// One decision, as the file holds it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Entry {
-    pub fingerprint: String,
-    pub rule: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub body: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub year: Option<i32>,
-    /// The file the finding was in when decided.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub file: String,
-    pub decision: Decision,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub reason: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub reviewer: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub date: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub message: String,
-}
-
-impl Entry {
-    /// A decision on `finding` of the report in `file` (body and year as read).
-    pub fn new(finding: &Finding, file: &str, checked: &Checked, review: Review) -> Entry {
-        Entry {
-            fingerprint: finding.fingerprint.clone(),
-            rule: finding.rule.clone(),
-            body: checked.body.clone().unwrap_or_default(),
-            year: checked.year,
-            file: file.to_string(),
-            decision: review.decision,
-            reason: review.reason,
-            reviewer: review.reviewer,
-            date: review.date,
-            message: finding.message.clone(),
-        }
-    }
-
-    pub fn review(&self) -> Review {
-        Review {
-            decision: self.decision,
-            reason: self.reason.clone(),
-            reviewer: self.reviewer.clone(),
-            date: self.date.clone(),
-        }
-    }
-
-    /// The report this decision is about: its body and year when it names
-    /// both, else its file.
-    fn report_key(&self) -> ReportKey {
-        match (self.body.is_empty(), self.year) {
-            (false, Some(year)) => ReportKey::Identity(nianbao_model::label::normalize(&self.body), year),
-            _ => ReportKey::File(self.file.clone()),
-        }
+/// The report a decision is about: its body and year when it names both,
+/// else its file.
+fn report_key(d: &DecisionRecord) -> ReportKey {
+    match (d.body.is_empty(), d.year) {
+        (false, Some(year)) => ReportKey::Identity(nianbao_model::label::normalize(&d.body), year),
+        _ => ReportKey::File(d.file.clone()),
     }
 }
 
@@ -115,7 +64,7 @@ fn report_keys(file: &str, checked: &Checked) -> [Option<ReportKey>; 2] {
 #[serde(deny_unknown_fields)]
 struct FileForm {
     #[serde(default)]
-    decision: Vec<Entry>,
+    decision: Vec<DecisionRecord>,
 }
 
 /// A review file that cannot be used: where and what is wrong.
@@ -139,7 +88,7 @@ pub struct ReviewFileError {
 #[derive(Debug, Default)]
 pub struct ReviewBook {
     pub path: PathBuf,
-    pub entries: Vec<Entry>,
+    pub entries: Vec<DecisionRecord>,
     by_fingerprint: HashMap<String, usize>,
     /// The entries about each report.
     by_report: HashMap<ReportKey, Vec<usize>>,
@@ -232,11 +181,11 @@ impl ReviewBook {
         Ok(book)
     }
 
-    fn insert(&mut self, entry: Entry) {
+    fn insert(&mut self, entry: DecisionRecord) {
         self.by_fingerprint
             .insert(entry.fingerprint.clone(), self.entries.len());
         self.by_report
-            .entry(entry.report_key())
+            .entry(report_key(&entry))
             .or_default()
             .push(self.entries.len());
         self.entries.push(entry);
@@ -245,14 +194,14 @@ impl ReviewBook {
     }
 
     /// Record `entry`, replacing an earlier decision on the same finding.
-    pub fn record(&mut self, entry: Entry) {
+    pub fn record(&mut self, entry: DecisionRecord) {
         match self.by_fingerprint.get(&entry.fingerprint) {
             Some(&i) => {
                 // The same finding, perhaps seen in another file: index it anew.
-                if let Some(list) = self.by_report.get_mut(&self.entries[i].report_key()) {
+                if let Some(list) = self.by_report.get_mut(&report_key(&self.entries[i])) {
                     list.retain(|&k| k != i);
                 }
-                self.by_report.entry(entry.report_key()).or_default().push(i);
+                self.by_report.entry(report_key(&entry)).or_default().push(i);
                 self.entries[i] = entry;
             }
             None => self.insert(entry),
@@ -260,7 +209,7 @@ impl ReviewBook {
     }
 
     /// Remove the decisions `remove` says to; how many were removed.
-    pub fn remove_where(&mut self, mut remove: impl FnMut(usize, &Entry) -> bool) -> usize {
+    pub fn remove_where(&mut self, mut remove: impl FnMut(usize, &DecisionRecord) -> bool) -> usize {
         let entries = std::mem::take(&mut self.entries);
         let (seen, checked_in) = (
             std::mem::take(&mut self.seen),
@@ -304,20 +253,13 @@ impl ReviewBook {
         }
     }
 
-    /// Decisions whose report was checked in this run without their finding.
-    pub fn stale(&self) -> Vec<StaleDecision> {
+    /// Decisions whose report was checked in this run without their
+    /// finding, each with the file that was checked.
+    pub fn stale(&self) -> Vec<DecisionRecord> {
         self.stale_indices()
-            .map(|(i, file)| {
-                let e = &self.entries[i];
-                StaleDecision {
-                    fingerprint: e.fingerprint.clone(),
-                    rule: e.rule.clone(),
-                    body: e.body.clone(),
-                    year: e.year,
-                    file: file.to_string(),
-                    message: e.message.clone(),
-                    review: e.review(),
-                }
+            .map(|(i, file)| DecisionRecord {
+                file: file.to_string(),
+                ..self.entries[i].clone()
             })
             .collect()
     }
@@ -609,7 +551,7 @@ fn decide(args: DecideArgs, decision: Decision) -> miette::Result<ExitCode> {
             reviewer: reviewer.clone(),
             date: date.clone(),
         };
-        book.record(Entry::new(finding, file, checked, review));
+        book.record(DecisionRecord::new(finding, file, checked, review));
     }
     book.save()?;
     println!(

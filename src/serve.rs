@@ -18,11 +18,11 @@
 //! caller that asked for port 0 can find it.
 
 use crate::check::{Checker, RuleArgs};
-use crate::review::{today, Entry, ReviewBook};
+use crate::review::{today, ReviewBook};
 use miette::{Context, IntoDiagnostic};
 use nianbao_engine::render::html::{write_alert, write_page_start, write_report};
 use nianbao_engine::render::json::JsonRenderer;
-use nianbao_engine::review::{Decision, Review};
+use nianbao_engine::review::{Decision, DecisionRecord, Review};
 use nianbao_engine::{Outcome, Renderer, ReportResult, Summary};
 use std::io::{Read, Write};
 use std::net::IpAddr;
@@ -247,7 +247,7 @@ impl Service {
                     reviewer: query_param(query, "reviewer").unwrap_or_default(),
                     date: today(),
                 };
-                book.record(Entry::new(finding, &result.path, checked, review));
+                book.record(DecisionRecord::new(finding, &result.path, checked, review));
             }
             None => {
                 book.remove_where(|_, e| e.fingerprint == fingerprint);

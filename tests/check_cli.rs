@@ -7,10 +7,6 @@ use check_support::*;
 use serde_json::Value;
 use std::path::Path;
 
-fn json(o: &std::process::Output) -> Value {
-    serde_json::from_str(&stdout(o)).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", stdout(o)))
-}
-
 /// `check --isolated --format json PATH` as JSON.
 fn check_json(path: &Path) -> Value {
     let path = path.to_str().expect("UTF-8 path");

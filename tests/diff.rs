@@ -5,8 +5,7 @@
 
 mod check_support;
 
-use check_support::{code, fixtures_dir, nianbao_in, stderr, stdout};
-use std::path::Path;
+use check_support::{code, fixtures_dir, json, nianbao_in, nianbao_isolated_in, stderr, stdout};
 
 const REWRITTEN: &str =
     "(四)平台建设情况。今年我局新建政务公开专区并上线智能问答功能，全年答复网民咨询一百二十余次。\
@@ -35,21 +34,11 @@ fn pair() -> (tempfile::TempDir, String) {
     (dir, paragraph)
 }
 
-fn run(dir: &Path, args: &[&str]) -> std::process::Output {
-    let mut all = args.to_vec();
-    all.push("--isolated");
-    nianbao_in(dir, &all, None)
-}
-
-fn json(out: &std::process::Output) -> serde_json::Value {
-    serde_json::from_str(&stdout(out)).unwrap_or_else(|e| panic!("{e}: {}\n{}", stdout(out), stderr(out)))
-}
-
 #[test]
 fn a_copied_report_is_flagged_and_its_rewritten_paragraph_is_not() {
     let (dir, old_paragraph) = pair();
     let d = dir.path();
-    let out = run(d, &["diff", "2021.txt", "2022.txt", "--format", "json"]);
+    let out = nianbao_isolated_in(d, &["diff", "2021.txt", "2022.txt", "--format", "json"]);
     assert_eq!(code(&out), 1, "flagged: {}", stderr(&out));
     let doc = json(&out);
     let pair = &doc["pairs"][0];
@@ -104,7 +93,7 @@ fn a_copied_report_is_flagged_and_its_rewritten_paragraph_is_not() {
         .all(|c| c["last"] == c["this"] && (c["change"] == "0" || c["change"].is_null())));
 
     // Human output says the same, per section.
-    let human = stdout(&run(d, &["diff", "2021.txt", "2022.txt"]));
+    let human = stdout(&nianbao_isolated_in(d, &["diff", "2021.txt", "2022.txt"]));
     assert!(human.contains("超过阈值（content.repeated-text）"), "{human}");
     assert!(human.contains("  一、总体情况："), "{human}");
     assert!(
@@ -112,7 +101,10 @@ fn a_copied_report_is_flagged_and_its_rewritten_paragraph_is_not() {
         "{human}"
     );
     // HTML: both years side by side, repeated passages marked.
-    let html = stdout(&run(d, &["diff", "2021.txt", "2022.txt", "--format", "html"]));
+    let html = stdout(&nianbao_isolated_in(
+        d,
+        &["diff", "2021.txt", "2022.txt", "--format", "html"],
+    ));
     assert!(
         html.contains("<mark class=\"repeated\">2022年,我局共收到依申请公开事项8件"),
         "{html}"
@@ -120,7 +112,7 @@ fn a_copied_report_is_flagged_and_its_rewritten_paragraph_is_not() {
     assert!(html.contains("<p>今年我局新建政务公开专区"), "{html}");
 
     // check with last year's report: the finding, on the repeated passages.
-    let check = run(
+    let check = nianbao_isolated_in(
         d,
         &["check", "2022.txt", "--previous", "2021.txt", "--format", "json"],
     );
@@ -138,11 +130,14 @@ fn a_copied_report_is_flagged_and_its_rewritten_paragraph_is_not() {
     );
     assert!(repeated_text["labels"].as_array().is_some_and(|l| !l.is_empty()));
     // Pairing by body in a batch finds the same pair.
-    let batch = json(&run(d, &["diff", "--pair-by-body", ".", "--format", "json"]));
+    let batch = json(&nianbao_isolated_in(
+        d,
+        &["diff", "--pair-by-body", ".", "--format", "json"],
+    ));
     assert_eq!(batch["pairs"].as_array().map(Vec::len), Some(1));
     assert_eq!(batch["pairs"][0]["repetition"], doc["pairs"][0]["repetition"]);
     // A threshold set higher than the repetition: not flagged.
-    let lenient = run(d, &["diff", "2021.txt", "2022.txt", "--threshold", "0.99"]);
+    let lenient = nianbao_isolated_in(d, &["diff", "2021.txt", "2022.txt", "--threshold", "0.99"]);
     assert_eq!(code(&lenient), 0, "{}", stdout(&lenient));
     std::fs::write(d.join("nianbao.toml"), "repeated-text-threshold = 0.99\n").expect("write");
     let configured = nianbao_in(d, &["check", "2022.txt", "--previous", "2021.txt"], None);
@@ -164,13 +159,13 @@ fn a_copied_report_is_flagged_and_its_rewritten_paragraph_is_not() {
 #[test]
 fn different_reports_are_under_the_threshold() {
     let (dir, _) = pair();
-    let out = run(dir.path(), &["diff", "other.txt", "2022.txt", "--format", "json"]);
+    let out = nianbao_isolated_in(dir.path(), &["diff", "other.txt", "2022.txt", "--format", "json"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let doc = json(&out);
     let rate = doc["pairs"][0]["repetition"]["rate"].as_f64().unwrap_or(1.0);
     assert!(rate < 0.1, "{}", doc["pairs"][0]["repetition"]);
     assert_eq!(doc["pairs"][0]["repeated_text"], false);
-    let check = run(dir.path(), &["check", "2022.txt", "--previous", "other.txt"]);
+    let check = nianbao_isolated_in(dir.path(), &["check", "2022.txt", "--previous", "other.txt"]);
     assert!(
         !stdout(&check).contains("content.repeated-text"),
         "{}",

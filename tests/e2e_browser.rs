@@ -63,19 +63,25 @@ fn chromium() -> PathBuf {
     find().expect("chromium on PATH after installing it")
 }
 
+/// Chromium's flags for a headless run on this closed network (no
+/// background connections, which are refused here, many at a time).
+const HEADLESS: [&str; 8] = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+];
+
 /// Run Chromium headless on `url` with `args`; killed after two minutes.
 fn run_chromium(url: &str, args: &[String]) -> Output {
     let profile = tempfile::tempdir().expect("profile dir");
     let mut child = Command::new(chromium())
+        .args(HEADLESS)
         .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
             "--hide-scrollbars",
             // Virtual time runs until the page is idle: the script's request
             // and the drawing of its answer are done before the dump.
@@ -245,21 +251,12 @@ impl Browser {
             );
             std::thread::sleep(Duration::from_millis(100));
         }
-        let args = [
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--window-size=1280,1600",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .chain([format!("--user-data-dir={}", browser._profile.path().display())])
-        .collect::<Vec<_>>();
+        let args = HEADLESS
+            .iter()
+            .chain(&["--window-size=1280,1600"])
+            .map(|s| s.to_string())
+            .chain([format!("--user-data-dir={}", browser._profile.path().display())])
+            .collect::<Vec<_>>();
         let capabilities = serde_json::json!({ "capabilities": { "alwaysMatch": {
             "browserName": "chrome",
             "goog:chromeOptions": { "binary": chromium(), "args": args },

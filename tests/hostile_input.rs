@@ -6,14 +6,9 @@
 
 mod check_support;
 
-use check_support::{assert_valid_sarif, code, fixtures_dir, nianbao, stderr, stdout};
+use check_support::{assert_valid_sarif, code, fixtures_dir, json, nianbao, stderr, stdout};
 use serde_json::Value;
 use std::path::Path;
-
-fn json(o: &std::process::Output) -> Value {
-    serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("JSON output ({e}): {}{}", stdout(o), stderr(o)))
-}
 
 fn check_json(path: &Path) -> (i32, Value) {
     let o = nianbao(

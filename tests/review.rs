@@ -8,7 +8,9 @@
 mod check_support;
 
 use calamine::{open_workbook, Data, Reader, Xlsx};
-use check_support::{assert_valid_sarif, bump_cell, code, fixtures_dir, nianbao_in, stderr, stdout};
+use check_support::{
+    assert_valid_sarif, bump_cell, code, fixtures_dir, json, nianbao_isolated_in, stderr, stdout,
+};
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
@@ -24,17 +26,6 @@ fn workspace() -> tempfile::TempDir {
     std::fs::create_dir(dir.path().join("corrected")).expect("mkdir");
     std::fs::write(dir.path().join("corrected/jiaxing.txt"), text).expect("write");
     dir
-}
-
-/// Run nianbao in `dir` without configuration files.
-fn run(dir: &Path, args: &[&str]) -> std::process::Output {
-    let mut all = args.to_vec();
-    all.push("--isolated");
-    nianbao_in(dir, &all, None)
-}
-
-fn json(out: &std::process::Output) -> serde_json::Value {
-    serde_json::from_str(&stdout(out)).unwrap_or_else(|e| panic!("{e}: {}\n{}", stdout(out), stderr(out)))
 }
 
 /// The findings of a JSON document: (rule, review decision or "open").
@@ -57,7 +48,7 @@ fn findings(doc: &serde_json::Value) -> Vec<(String, String)> {
 fn dismissed_findings_do_not_count_and_corrected_reports_make_decisions_stale() {
     let dir = workspace();
     let d = dir.path();
-    let before = run(d, &["check", "--format", "json", "jiaxing.txt"]);
+    let before = nianbao_isolated_in(d, &["check", "--format", "json", "jiaxing.txt"]);
     assert_eq!(code(&before), 1, "errors before review");
     let errors: Vec<(String, String)> = findings(&json(&before));
     assert_eq!(
@@ -69,7 +60,7 @@ fn dismissed_findings_do_not_count_and_corrected_reports_make_decisions_stale() 
     );
 
     // A dismissal needs a reason.
-    let refused = run(
+    let refused = nianbao_isolated_in(
         d,
         &["review", "dismiss", "--rule", "requests.row-total", "jiaxing.txt"],
     );
@@ -81,7 +72,7 @@ fn dismissed_findings_do_not_count_and_corrected_reports_make_decisions_stale() 
     );
     assert!(!d.join("nianbao-review.toml").exists());
 
-    let dismissed = run(
+    let dismissed = nianbao_isolated_in(
         d,
         &[
             "review",
@@ -104,7 +95,7 @@ fn dismissed_findings_do_not_count_and_corrected_reports_make_decisions_stale() 
         .as_str()
         .expect("a fingerprint")
         .to_string();
-    let confirmed = run(
+    let confirmed = nianbao_isolated_in(
         d,
         &["review", "confirm", "--fingerprint", &balance[..8], "jiaxing.txt"],
     );
@@ -116,7 +107,7 @@ fn dismissed_findings_do_not_count_and_corrected_reports_make_decisions_stale() 
     // Applied: the dismissed error is not counted (one error left: exit 1),
     // shown apart; the confirmed one is marked.
     let args = ["check", "--review", "nianbao-review.toml", "jiaxing.txt"];
-    let human = run(d, &args);
+    let human = nianbao_isolated_in(d, &args);
     assert_eq!(code(&human), 1);
     let out = stdout(&human);
     assert!(out.contains("【复核已确认】"), "{out}");
@@ -131,7 +122,7 @@ fn dismissed_findings_do_not_count_and_corrected_reports_make_decisions_stale() 
         ),
         "{out}"
     );
-    let only = run(d, &[&args[..], &["--problems-only"]].concat());
+    let only = nianbao_isolated_in(d, &[&args[..], &["--problems-only"]].concat());
     assert!(
         !stdout(&only).contains("复核已排除 1 个问题"),
         "{}",
@@ -142,7 +133,10 @@ fn dismissed_findings_do_not_count_and_corrected_reports_make_decisions_stale() 
         "{}",
         stdout(&only)
     );
-    let doc = json(&run(d, &[&args[..], &["--format", "json"]].concat()));
+    let doc = json(&nianbao_isolated_in(
+        d,
+        &[&args[..], &["--format", "json"]].concat(),
+    ));
     assert_eq!(
         findings(&doc),
         [
@@ -153,7 +147,10 @@ fn dismissed_findings_do_not_count_and_corrected_reports_make_decisions_stale() 
     assert_eq!(doc["summary"]["error"], 1);
     assert_eq!(doc["summary"]["dismissed"], 1);
     // SARIF: the dismissal is a suppression with its reason; the schema holds.
-    let sarif = json(&run(d, &[&args[..], &["--format", "sarif"]].concat()));
+    let sarif = json(&nianbao_isolated_in(
+        d,
+        &[&args[..], &["--format", "sarif"]].concat(),
+    ));
     assert_valid_sarif(&sarif);
     let results = sarif["runs"][0]["results"].as_array().expect("results");
     let suppressed: Vec<&serde_json::Value> = results
@@ -178,7 +175,7 @@ fn dismissed_findings_do_not_count_and_corrected_reports_make_decisions_stale() 
         text.replace("均及时予以回复", "均及时予以答复"),
     )
     .expect("write");
-    let edited = json(&run(
+    let edited = json(&nianbao_isolated_in(
         d,
         &[
             "check",
@@ -199,7 +196,7 @@ fn dismissed_findings_do_not_count_and_corrected_reports_make_decisions_stale() 
 
     // The corrected report no longer has the findings: both decisions are
     // stale, and check says so.
-    let fixed = run(
+    let fixed = nianbao_isolated_in(
         d,
         &[
             "check",
@@ -215,7 +212,7 @@ fn dismissed_findings_do_not_count_and_corrected_reports_make_decisions_stale() 
         out.contains("corrected/jiaxing.txt：嘉兴市经济和信息化局 2022 年 requests.row-total"),
         "{out}"
     );
-    let doc = json(&run(
+    let doc = json(&nianbao_isolated_in(
         d,
         &[
             "check",
@@ -232,7 +229,7 @@ fn dismissed_findings_do_not_count_and_corrected_reports_make_decisions_stale() 
     assert_eq!(stale.len(), 2);
     assert_eq!(stale[1]["fingerprint"], balance.as_str());
     // A report the decisions are not about makes none stale.
-    let other = run(
+    let other = nianbao_isolated_in(
         d,
         &[
             "check",
@@ -246,14 +243,14 @@ fn dismissed_findings_do_not_count_and_corrected_reports_make_decisions_stale() 
     );
     assert!(!stdout(&other).contains("过时"), "{}", stdout(&other));
     // Pruned against the corrected report, the file keeps none.
-    let pruned = run(d, &["review", "prune", "corrected/jiaxing.txt"]);
+    let pruned = nianbao_isolated_in(d, &["review", "prune", "corrected/jiaxing.txt"]);
     assert_eq!(
         stdout(&pruned),
         "2 个过时的决定已删去（nianbao-review.toml）\n",
         "{}",
         stderr(&pruned)
     );
-    let list = run(d, &["review", "list"]);
+    let list = nianbao_isolated_in(d, &["review", "list"]);
     assert_eq!(stdout(&list), "");
 }
 
@@ -261,7 +258,7 @@ fn dismissed_findings_do_not_count_and_corrected_reports_make_decisions_stale() 
 fn a_damaged_review_file_is_an_error_at_its_line() {
     let dir = workspace();
     let d = dir.path();
-    let ok = run(d, &["review", "confirm", "--rule", "requests", "jiaxing.txt"]);
+    let ok = nianbao_isolated_in(d, &["review", "confirm", "--rule", "requests", "jiaxing.txt"]);
     assert_eq!(code(&ok), 0, "{}", stderr(&ok));
     let text = std::fs::read_to_string(d.join("nianbao-review.toml")).expect("review file");
     let cases = [
@@ -286,7 +283,7 @@ fn a_damaged_review_file_is_an_error_at_its_line() {
     ];
     for (damaged, what) in cases {
         std::fs::write(d.join("damaged.toml"), &damaged).expect("write");
-        let out = run(d, &["check", "--review", "damaged.toml", "jiaxing.txt"]);
+        let out = nianbao_isolated_in(d, &["check", "--review", "damaged.toml", "jiaxing.txt"]);
         assert_eq!(code(&out), 2, "{what}: {}", stdout(&out));
         let err = stderr(&out);
         assert!(err.contains("review file damaged.toml"), "{err}");
@@ -297,7 +294,7 @@ fn a_damaged_review_file_is_an_error_at_its_line() {
     }
     // A review file that does not exist is an error for check (a typo would
     // otherwise apply nothing), not for review, which creates it.
-    let missing = run(d, &["check", "--review", "nope.toml", "jiaxing.txt"]);
+    let missing = nianbao_isolated_in(d, &["check", "--review", "nope.toml", "jiaxing.txt"]);
     assert_eq!(code(&missing), 2);
     assert!(
         stderr(&missing).contains("cannot read the review file nope.toml"),
@@ -358,10 +355,10 @@ fn the_workbook_of_the_fixtures_reads_back() {
             &haiyan,
         ],
     ] {
-        let out = run(d, &args);
+        let out = nianbao_isolated_in(d, &args);
         assert_eq!(code(&out), 0, "{}", stderr(&out));
     }
-    let doc = json(&run(
+    let doc = json(&nianbao_isolated_in(
         d,
         &[
             "check",
@@ -372,7 +369,7 @@ fn the_workbook_of_the_fixtures_reads_back() {
             &fixtures,
         ],
     ));
-    let out = run(
+    let out = nianbao_isolated_in(
         d,
         &[
             "check",

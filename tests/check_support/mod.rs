@@ -81,6 +81,19 @@ pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// Standard output parsed as JSON; a panic showing both streams if it is not.
+pub fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("JSON output ({e}): {}{}", stdout(o), stderr(o)))
+}
+
+/// [`nianbao_in`] `dir` with `args` and `--isolated` (no configuration file).
+pub fn nianbao_isolated_in(dir: &Path, args: &[&str]) -> Output {
+    let mut all = args.to_vec();
+    all.push("--isolated");
+    nianbao_in(dir, &all, None)
+}
+
 pub fn code(o: &Output) -> i32 {
     o.status.code().expect("exit code")
 }

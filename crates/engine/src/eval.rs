@@ -243,9 +243,7 @@ impl CompiledRules {
         let mut evaluation = evaluate_planned(&self.rules, plan, report, previous);
         if let (Some(last), Some(threshold)) = (previous, self.repeated_text) {
             if let Some(mut f) = crate::repetition::finding(report, last, threshold) {
-                let body = report.metadata.body.as_ref().map(|b| b.value.as_str());
-                let year = report.metadata.year.as_ref().map(|y| y.value);
-                f.fingerprint = crate::review::fingerprint(&f, body, year);
+                f.fingerprint = crate::review::fingerprint_in(&f, report);
                 evaluation.findings.push(f);
                 sort_findings(&mut evaluation.findings);
             }
@@ -436,10 +434,8 @@ fn evaluate_planned(rules: &RuleSet, plan: &Plan, report: &Report, previous: Opt
     sort_findings(&mut findings);
     sort_findings(&mut limits);
     sort_findings(&mut notes);
-    let body = report.metadata.body.as_ref().map(|b| b.value.as_str());
-    let year = report.metadata.year.as_ref().map(|y| y.value);
     for f in findings.iter_mut().chain(&mut limits).chain(&mut notes) {
-        f.fingerprint = crate::review::fingerprint(f, body, year);
+        f.fingerprint = crate::review::fingerprint_in(f, report);
     }
     let status = if limits.is_empty() {
         ReadingStatus::Complete

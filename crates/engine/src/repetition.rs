@@ -110,23 +110,13 @@ fn key(sentence: &str) -> String {
     key
 }
 
-/// The template's own labels of a format (sections, rows, columns), as
-/// keys: a narrative line that is one of them is template wording.
-fn template_keys(report: &Report) -> FxHashSet<String> {
-    let template = report.template();
-    let mut keys = FxHashSet::default();
-    for s in &template.sections {
-        keys.insert(key(s.label));
-    }
-    for t in &template.tables {
-        for r in &t.rows {
-            keys.insert(key(r.label));
-        }
-        for c in &t.columns {
-            keys.insert(key(c.label));
-        }
-    }
-    keys
+/// The template's own wording of a format (sections, rows, columns and
+/// their variants), as keys: a narrative line that is one of them is
+/// template wording. Worked out once per format.
+fn template_keys(report: &Report) -> &'static FxHashSet<String> {
+    static KEYS: [std::sync::OnceLock<FxHashSet<String>>; 2] =
+        [std::sync::OnceLock::new(), std::sync::OnceLock::new()];
+    KEYS[report.format.index()].get_or_init(|| report.template().wordings().map(key).collect())
 }
 
 /// Numbered headings inside a section ("（一）主动公开情况。", "二、工作

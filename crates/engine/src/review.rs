@@ -12,6 +12,7 @@
 //! business, not this crate's.
 
 use crate::finding::Finding;
+use crate::render::Checked;
 use serde::{Deserialize, Serialize};
 use std::hash::Hasher;
 
@@ -55,29 +56,73 @@ pub struct Review {
     pub date: String,
 }
 
-/// A decision whose finding no longer occurs in its report, which was
-/// checked: most often the report was corrected.
+/// A decision on one finding, as the review file records it and as output
+/// reports a stale one: the finding's identity, the report it was in (body,
+/// year, file), the decision and the message decided on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StaleDecision {
+#[serde(deny_unknown_fields)]
+pub struct DecisionRecord {
     pub fingerprint: String,
     pub rule: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub body: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub year: Option<i32>,
-    /// The file checked now that the decision's report matched.
+    /// The file the finding was in when decided (in a stale decision: the
+    /// file checked now that the decision's report matched).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub file: String,
+    pub decision: Decision,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reason: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reviewer: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub date: String,
     /// The finding's message when it was decided.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub message: String,
-    #[serde(flatten)]
-    pub review: Review,
+}
+
+impl DecisionRecord {
+    /// A decision on `finding` of the report checked as `checked` in `file`.
+    pub fn new(finding: &Finding, file: &str, checked: &Checked, review: Review) -> DecisionRecord {
+        DecisionRecord {
+            fingerprint: finding.fingerprint.clone(),
+            rule: finding.rule.clone(),
+            body: checked.body.clone().unwrap_or_default(),
+            year: checked.year,
+            file: file.to_string(),
+            decision: review.decision,
+            reason: review.reason,
+            reviewer: review.reviewer,
+            date: review.date,
+            message: finding.message.clone(),
+        }
+    }
+
+    /// The decision as applied to a finding.
+    pub fn review(&self) -> Review {
+        Review {
+            decision: self.decision,
+            reason: self.reason.clone(),
+            reviewer: self.reviewer.clone(),
+            date: self.date.clone(),
+        }
+    }
 }
 
 /// Characters that say nothing about a finding's facts: how an exporter
 /// spaced, wrapped or quoted text differs between files of one report.
 fn is_layout(c: char) -> bool {
     c.is_whitespace() || c == '\u{200b}' || c == '\u{feff}'
+}
+
+/// [`fingerprint`] of a finding of `report`, with the body and year it states.
+pub fn fingerprint_in(finding: &Finding, report: &nianbao_model::Report) -> String {
+    let body = report.metadata.body.as_ref().map(|b| b.value.as_str());
+    let year = report.metadata.year.as_ref().map(|y| y.value);
+    fingerprint(finding, body, year)
 }
 
 /// `text` without layout, then a separator.

@@ -136,6 +136,26 @@ pub struct TableSchema {
 }
 
 impl TableSchema {
+    /// Every wording of the table, in template order and with repeats: the
+    /// label and variants of each row, column and column group, and the
+    /// block label each row sits under.
+    pub fn wordings(&self) -> impl Iterator<Item = &'static str> + '_ {
+        let rows = self.rows.iter().flat_map(|r| {
+            std::iter::once(r.label)
+                .chain(r.variants.iter().copied())
+                .chain(r.block)
+        });
+        let columns = self
+            .columns
+            .iter()
+            .flat_map(|c| std::iter::once(c.label).chain(c.variants.iter().copied()));
+        let groups = self
+            .column_groups
+            .iter()
+            .flat_map(|g| std::iter::once(g.label).chain(g.variants.iter().copied()));
+        rows.chain(columns).chain(groups)
+    }
+
     pub fn row(&self, id: &str) -> Option<&RowSchema> {
         self.rows.iter().find(|r| r.id == id)
     }
@@ -206,23 +226,7 @@ impl Template {
             .sections
             .iter()
             .flat_map(|s| std::iter::once(s.label).chain(s.variants.iter().copied()));
-        let tables = self.tables.iter().flat_map(|t| {
-            let rows = t.rows.iter().flat_map(|r| {
-                std::iter::once(r.label)
-                    .chain(r.variants.iter().copied())
-                    .chain(r.block)
-            });
-            let columns = t
-                .columns
-                .iter()
-                .flat_map(|c| std::iter::once(c.label).chain(c.variants.iter().copied()));
-            let groups = t
-                .column_groups
-                .iter()
-                .flat_map(|g| std::iter::once(g.label).chain(g.variants.iter().copied()));
-            rows.chain(columns).chain(groups)
-        });
-        sections.chain(tables)
+        sections.chain(self.tables.iter().flat_map(TableSchema::wordings))
     }
 }
 

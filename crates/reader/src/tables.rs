@@ -1448,23 +1448,13 @@ pub(crate) fn read(
 /// Whether `text` (as printed) is a piece of some wording of the table (a row's or column's label or variant, a block label): what an
 /// export leaves where a wrapped label was cut, not a label of its own.
 fn is_piece_of_wording(schema: &TableSchema, text: &str) -> bool {
-    let bare = bare_unquoted;
-    let piece = bare(text);
+    let piece = bare_unquoted(text);
     // Nothing at all where the label belongs is not a piece of anything:
     // the row stands by position alone, and says so (`different`).
-    if piece.is_empty() {
-        return false;
-    }
-    let rows = schema.rows.iter().flat_map(|r| {
-        std::iter::once(r.label)
-            .chain(r.variants.iter().copied())
-            .chain(r.block)
-    });
-    let columns = schema
-        .columns
-        .iter()
-        .flat_map(|c| std::iter::once(c.label).chain(c.variants.iter().copied()));
-    rows.chain(columns).any(|w| bare(w).contains(piece.as_str()))
+    !piece.is_empty()
+        && schema
+            .wordings()
+            .any(|w| bare_unquoted(w).contains(piece.as_str()))
 }
 
 /// Characters a wording may or may not be quoted with in print.

@@ -8,7 +8,7 @@
 
 use super::{Checked, InputFailure, Locator, Outcome, Renderer, ReportResult, Summary};
 use crate::finding::{Finding, Reading, ReadingStatus, Severity};
-use crate::review::{Review, StaleDecision};
+use crate::review::{DecisionRecord, Review};
 use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
     SourceCode, SourceSpan, SpanContents,
@@ -211,7 +211,7 @@ fn write_dismissed(out: &mut dyn Write, path: &str, findings: &[Finding]) -> io:
 
 /// Decisions whose finding no longer occurs: the report was most likely
 /// corrected, and the decision can be dropped from the review file.
-fn write_stale(out: &mut dyn Write, stale: &[StaleDecision]) -> io::Result<()> {
+fn write_stale(out: &mut dyn Write, stale: &[DecisionRecord]) -> io::Result<()> {
     if stale.is_empty() {
         return Ok(());
     }
@@ -230,9 +230,9 @@ fn write_stale(out: &mut dyn Write, stale: &[StaleDecision]) -> io::Result<()> {
             year,
             d.rule,
             d.fingerprint,
-            d.review.decision.describe(),
+            d.decision.describe(),
             d.message,
-            decided_by(&d.review)
+            decided_by(&d.review())
         )?;
     }
     Ok(())

@@ -15,7 +15,7 @@ pub mod statistics;
 pub mod xlsx;
 
 use crate::finding::{Finding, Reading, ReadingStatus, Severity};
-use crate::review::StaleDecision;
+use crate::review::DecisionRecord;
 use nianbao_model::{DocumentRow, LineIndex, Report, Span};
 use serde::Serialize;
 use std::io::{self, Write};
@@ -119,7 +119,7 @@ pub struct Summary {
     /// Decisions of the review file whose report was checked and no longer
     /// has their finding.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub stale_decisions: Vec<StaleDecision>,
+    pub stale_decisions: Vec<DecisionRecord>,
 }
 
 fn is_zero(n: &usize) -> bool {

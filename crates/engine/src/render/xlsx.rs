@@ -237,8 +237,8 @@ impl XlsxRenderer {
                         d.body.as_str().into(),
                         year_cell(d.year),
                         d.rule.as_str().into(),
-                        d.review.decision.describe().into(),
-                        d.review.reason.as_str().into(),
+                        d.decision.describe().into(),
+                        d.reason.as_str().into(),
                         d.message.as_str().into(),
                         d.fingerprint.as_str().into(),
                     ]
