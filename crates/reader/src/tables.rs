@@ -215,8 +215,26 @@ fn fit_values<'a>(
     if printed == ncols {
         return Some(Fitted::Printed(values));
     }
-    if values.len() == ncols && on_one_line(text, label_line, values) {
-        return Some(Fitted::Slots(values));
+    if values.len() >= ncols && on_one_line(text, label_line, values) {
+        // One field per column, or more fields than columns where the
+        // extra ones are empty and stand right after the label: a label
+        // cell spanning several grid columns (a merged row label, a group
+        // label's column) leaves its other columns empty, and a table's
+        // columns of numbers are its last ones.
+        // Only where the line's last field is closed: a piece after a
+        // line's last tab may be layout on every line, which would make
+        // the fields one too many at the end, not at the start.
+        let (spanned, slots) = values.split_at(values.len() - ncols);
+        if spanned.iter().all(|v| matches!(v, Value::Blank(_)))
+            && (spanned.is_empty() || slots.last().is_some_and(|v| field_closed(text, v)))
+        {
+            return Some(Fitted::Slots(slots));
+        }
+    }
+    if values.len() == ncols && one_per_line(text, values) {
+        // A table printed one cell per line, its empty cells kept as
+        // lines of their own (`&nbsp;`): one line per column.
+        return Some(Fitted::Core(values));
     }
     let first = values.iter().position(|v| !matches!(v, Value::Blank(_)))?;
     let last = values.iter().rposition(|v| !matches!(v, Value::Blank(_)))?;
@@ -281,6 +299,28 @@ fn fields_of(text: &str, row: &Row) -> Fields {
 /// Where the line holding byte `at` of `text` starts.
 fn line_start(text: &str, at: usize) -> Option<usize> {
     Some(text.get(..at)?.rfind('\n').map_or(0, |i| i + 1))
+}
+
+/// Whether a value is a printed number, or a blank field closed by a
+/// separator after it on its line.
+fn field_closed(text: &str, v: &Value) -> bool {
+    match v {
+        Value::Blank(s) => text
+            .get(s.offset..)
+            .and_then(|rest| rest.split('\n').next())
+            .is_some_and(|line| line.contains(crate::tokens::is_cell_separator)),
+        _ => true,
+    }
+}
+
+/// Whether each of a row's values stands on a line of its own.
+fn one_per_line(text: &str, values: &[Value]) -> bool {
+    values.windows(2).all(|w| match w {
+        [a, b] => text
+            .get(a.span().end()..b.span().offset)
+            .is_some_and(|between| between.contains('\n')),
+        _ => true,
+    })
 }
 
 /// Whether a row's values are printed on its label's line.
@@ -774,9 +814,10 @@ impl Reader<'_> {
                 let at = v.span().offset;
                 let start = line_start(self.text, at)?;
                 let before = self.text.get(start..at)?;
+                // A grid's line opens with its rule (`| 1 |  | …`).
                 before
                     .chars()
-                    .all(char::is_whitespace)
+                    .all(|c| c.is_whitespace() || crate::tokens::is_cell_separator(c))
                     .then(|| Span::new(start, 0))
             }),
         };

@@ -19,7 +19,9 @@ pub(crate) enum Kind {
     /// An empty cell after a cell with content on its line: between two
     /// explicit separators (tab, bar), or after a line's last tab (a tab
     /// separates cells, so the piece after it is a cell; a bar closing a
-    /// line is the table's border). Empty span at the cell's place.
+    /// line is the table's border); or a line of no-break spaces only (an
+    /// `&nbsp;` cell of a table printed one cell per line: an empty cell
+    /// the exporter kept). Empty span at the cell's place.
     Blank,
 }
 
@@ -758,6 +760,10 @@ fn tokenize_line_at<const SIMD: bool>(
     let mut seen_filled = false;
     // The last separator of the line was a tab (see [`Kind::Blank`]).
     let mut after_tab = false;
+    // Where the line's first no-break space is (see [`Kind::Blank`]), and
+    // whether the line has a separator.
+    let mut nbsp: Option<usize> = None;
+    let mut separated = false;
     let mut cell = Cell::new(start, out.len());
     // Where the head starts (its first word character other than `#`), and
     // the head once its cell has ended.
@@ -810,6 +816,9 @@ fn tokenize_line_at<const SIMD: bool>(
                 let Some(c) = text.get(i..).and_then(|rest| rest.chars().next()) else {
                     break;
                 };
+                if c == '\u{00A0}' {
+                    nbsp.get_or_insert(i);
+                }
                 match class(c) {
                     Class::Word => {
                         head_start.get_or_insert(i);
@@ -823,6 +832,7 @@ fn tokenize_line_at<const SIMD: bool>(
         };
         match class {
             Class::Separator => {
+                separated = true;
                 cell.end_word(text, i, 0, out);
                 if head.is_none() {
                     head = head_start.map(|start| (start, cell.prev_word_end.unwrap_or(i)));
@@ -862,6 +872,11 @@ fn tokenize_line_at<const SIMD: bool>(
         out.push(Token {
             kind: Kind::Blank,
             span: Span::new(cell.start, 0),
+        });
+    } else if let Some(at) = nbsp.filter(|_| !cell.filled && !seen_filled && !separated) {
+        out.push(Token {
+            kind: Kind::Blank,
+            span: Span::new(at, 0),
         });
     }
     (i, end, head.map(|(a, b)| (a, b, head_plain)))
