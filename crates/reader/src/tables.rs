@@ -216,20 +216,12 @@ fn fit_values<'a>(
         return Some(Fitted::Printed(values));
     }
     if values.len() >= ncols && on_one_line(text, label_line, values) {
-        // One field per column, or more fields than columns where the
-        // extra ones are empty and stand right after the label: a label
-        // cell spanning several grid columns (a merged row label, a group
-        // label's column) leaves its other columns empty, and a table's
-        // columns of numbers are its last ones.
-        // Only where the line's last field is closed: a piece after a
-        // line's last tab may be layout on every line, which would make
-        // the fields one too many at the end, not at the start.
-        let (spanned, slots) = values.split_at(values.len() - ncols);
-        if spanned.iter().all(|v| matches!(v, Value::Blank(_)))
-            && (spanned.is_empty() || slots.last().is_some_and(|v| field_closed(text, v)))
-        {
+        if let Some(slots) = line_slots(text, values, ncols) {
             return Some(Fitted::Slots(slots));
         }
+    }
+    if let Some(merged) = merged_lines(text, values, ncols) {
+        return Some(Fitted::Merged(merged));
     }
     if values.len() == ncols && one_per_line(text, values) {
         // A table printed one cell per line, its empty cells kept as
@@ -301,6 +293,57 @@ fn line_start(text: &str, at: usize) -> Option<usize> {
     Some(text.get(..at)?.rfind('\n').map_or(0, |i| i + 1))
 }
 
+/// A line's fields as a row's `ncols` columns: one field per column, or
+/// more fields than columns where the extra ones are empty and stand right
+/// after the label — a label cell spanning several grid columns (a merged
+/// row label, a group label's column) leaves its other columns empty, and a
+/// table's columns of numbers are its last ones. Only where the line's last
+/// field is closed: a piece after a line's last tab may be layout on every
+/// line, which would make the fields one too many at the end, not at the
+/// start.
+fn line_slots<'a>(text: &str, fields: &'a [Value], ncols: usize) -> Option<&'a [Value]> {
+    let (spanned, slots) = fields.split_at(fields.len().checked_sub(ncols)?);
+    let closed = spanned.is_empty() || slots.last().is_some_and(|v| field_closed(text, v));
+    (closed && spanned.iter().all(|v| matches!(v, Value::Blank(_)))).then_some(slots)
+}
+
+/// A row of a grid drawn over several lines (a wrapped label makes the row
+/// taller; a text browser draws every line of it with the grid's rules):
+/// each line shows the row's fields ([`line_slots`]), and a column's value
+/// stands on one of them, the others blank there. The row's values column
+/// by column, or `None` unless every line has the fields and no column two
+/// values.
+fn merged_lines(text: &str, values: &[Value], ncols: usize) -> Option<Vec<Value>> {
+    let mut lines = Vec::new();
+    let mut start = 0;
+    for k in 1..=values.len() {
+        let breaks = match (values.get(k - 1), values.get(k)) {
+            (Some(a), Some(b)) => text
+                .get(a.span().end()..b.span().offset)
+                .is_some_and(|between| between.contains('\n')),
+            _ => true,
+        };
+        if breaks {
+            lines.push(line_slots(text, values.get(start..k)?, ncols)?);
+            start = k;
+        }
+    }
+    if lines.len() < 2 {
+        return None;
+    }
+    let mut merged: Vec<Value> = lines.first()?.to_vec();
+    for line in lines.iter().skip(1) {
+        for (m, &v) in merged.iter_mut().zip(line.iter()) {
+            match (*m, v) {
+                (_, Value::Blank(_)) => {}
+                (Value::Blank(_), v) => *m = v,
+                _ => return None,
+            }
+        }
+    }
+    Some(merged)
+}
+
 /// Whether a value is a printed number, or a blank field closed by a
 /// separator after it on its line.
 fn field_closed(text: &str, v: &Value) -> bool {
@@ -341,13 +384,17 @@ enum Fitted<'a> {
     /// table's rows show its fields are its columns
     /// ([`Reader::fields_are_columns`]).
     Slots(&'a [Value]),
+    /// The columns of a row drawn over several lines ([`merged_lines`]),
+    /// kept as [`Fitted::Slots`] are.
+    Merged(Vec<Value>),
 }
 
-impl<'a> Fitted<'a> {
-    fn values(&self) -> impl Iterator<Item = Value> + 'a {
+impl Fitted<'_> {
+    fn values(&self) -> impl Iterator<Item = Value> + '_ {
         let (values, keep_blanks) = match *self {
             Fitted::Printed(v) => (v, false),
             Fitted::Core(v) | Fitted::Slots(v) => (v, true),
+            Fitted::Merged(ref v) => (v.as_slice(), true),
         };
         values
             .iter()
@@ -822,7 +869,7 @@ impl Reader<'_> {
             }),
         };
         let fitted = fit_values(self.text, label_line, &open.values, ncols);
-        if let Some(Fitted::Slots(_)) = fitted {
+        if let Some(Fitted::Slots(_) | Fitted::Merged(_)) = fitted {
             self.read_by_slots.push(open.index);
         }
         let values_span = open.values.iter().map(|v| v.span()).reduce(|a, b| a.cover(b));
@@ -999,6 +1046,21 @@ impl Reader<'_> {
         if stacked {
             if let Some(open) = &mut self.open {
                 open.stacked = true;
+            }
+        }
+        if let (Some(open), Some(l)) = (&mut self.open, &label) {
+            // Empty fields on the new label's line before it are that row's
+            // label columns (a group label's, blank there), not cells of
+            // the row before.
+            let text = self.text;
+            while let Some(&Value::Blank(b)) = open.values.last() {
+                let same_line = text
+                    .get(b.offset..l.span.offset)
+                    .is_some_and(|between| !between.contains('\n'));
+                if !same_line {
+                    break;
+                }
+                open.values.pop();
             }
         }
         self.close();

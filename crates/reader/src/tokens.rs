@@ -327,7 +327,14 @@ pub(crate) fn is_cell_separator(c: char) -> bool {
 
 /// Characters that separate words without being a cell boundary.
 fn is_word_gap(c: char) -> bool {
-    c.is_whitespace() || matches!(c, '*' | '\u{200B}' | '\u{FEFF}' | '\u{00A0}' | '\u{3000}')
+    // Box drawing but for its vertical lines (separators): the rules and
+    // junctions a text browser draws between rows, which may share a line
+    // with a character of a label that spans rows.
+    c.is_whitespace()
+        || matches!(
+            c,
+            '*' | '\u{200B}' | '\u{FEFF}' | '\u{00A0}' | '\u{3000}' | '\u{2500}'..='\u{257F}'
+        )
 }
 
 /// Characters after a number that make it part of the words ("251000元",
