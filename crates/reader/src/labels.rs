@@ -225,6 +225,10 @@ pub(crate) struct Catalogue {
     /// and one with more such characters than the most edits any entry
     /// tolerates matches none at all.
     known: CharSet,
+    /// The characters of the labels of group and heading rows, printed or
+    /// normalised: those a label spanning rows, printed down a narrow
+    /// column, is made of ([`vertical_pieces`]).
+    vertical: CharSet,
 }
 
 /// An entry in a list of [`Catalogue`] entries that may match approximately,
@@ -355,6 +359,22 @@ fn build() -> Catalogue {
     {
         known.insert(c);
     }
+    let mut vertical = CharSet::new();
+    for format in FORMATS {
+        for t in &template(format).tables {
+            for r in t
+                .rows
+                .iter()
+                .filter(|r| matches!(r.kind, RowKind::Group | RowKind::Heading))
+            {
+                for printed in [r.numbering, r.label] {
+                    for c in printed.chars().chain(normalize(printed).chars()) {
+                        vertical.insert(c);
+                    }
+                }
+            }
+        }
+    }
     let mut rows_by_first: FxHashMap<char, Vec<usize>> = FxHashMap::default();
     for (i, e) in entries.iter().enumerate() {
         if let (Target::Row(_), Some(c)) = (e.target, e.text.chars().next()) {
@@ -369,6 +389,7 @@ fn build() -> Catalogue {
         approx_by_chars,
         max_chars,
         known,
+        vertical,
     }
 }
 
@@ -746,7 +767,7 @@ fn items_with(text: &str, tokens: &[Token], prefer: Option<&str>, scratch: &mut 
                 continue;
             }
             let followed_by_number = after.first().is_some_and(|t| t.kind == Kind::Number);
-            segment(text, run, prefer, followed_by_number, cat, scratch, &mut out);
+            segment_beside_column(text, run, prefer, followed_by_number, cat, scratch, &mut out);
             rest = after;
         } else {
             // A row's values: taken as they are, in one go.
@@ -798,7 +819,7 @@ fn segment_across_blanks<'t>(
     let words: Vec<Token> = run.iter().filter(|t| t.kind == Kind::Text).copied().collect();
     let followed_by_number = after.first().is_some_and(|t| t.kind == Kind::Number);
     let from = out.len();
-    segment(text, &words, prefer, followed_by_number, cat, scratch, out);
+    segment_beside_column(text, &words, prefer, followed_by_number, cat, scratch, out);
     let read: Vec<Item> = out.drain(from..).collect();
     let mut blanks = run
         .iter()
@@ -817,6 +838,111 @@ fn segment_across_blanks<'t>(
     }
     out.extend(blanks.map(Item::Blank));
     after
+}
+
+/// [`segment`] of a run in which a label spanning rows, printed down a
+/// narrow column beside the row labels (a PDF's or a grid's vertical group
+/// label: "（六 1.申请人无正当理由 / ）其 逾期不补正、行政机 / …"), put
+/// pieces of itself at the start of the lines of a wrapped row label: the
+/// row label is read from its own pieces, and the column's pieces are
+/// unknown text where they stand — when that leaves less of the run
+/// unread than reading it as printed.
+fn segment_beside_column(
+    text: &str,
+    run: &[Token],
+    prefer: Option<&str>,
+    followed_by_number: bool,
+    cat: &Catalogue,
+    scratch: &mut Scratch,
+    out: &mut Vec<Item>,
+) {
+    let from = out.len();
+    segment(text, run, prefer, followed_by_number, cat, scratch, out);
+    // Only where the run as printed leaves text unread.
+    let unknown_bytes = |items: &[Item]| -> usize {
+        items
+            .iter()
+            .map(|i| match i {
+                Item::Unknown(s) => s.len,
+                _ => 0,
+            })
+            .sum()
+    };
+    let as_printed = unknown_bytes(out.get(from..).unwrap_or_default());
+    if as_printed == 0 {
+        return;
+    }
+    let Some(column) = vertical_pieces(text, run, cat) else {
+        return;
+    };
+    let own: Vec<Token> = run
+        .iter()
+        .enumerate()
+        .filter(|(k, _)| !column.contains(k))
+        .map(|(_, &t)| t)
+        .collect();
+    let mut apart = Vec::new();
+    segment(text, &own, prefer, followed_by_number, cat, scratch, &mut apart);
+    // The column's pieces set apart must read more of the rest.
+    if unknown_bytes(&apart) >= as_printed {
+        return;
+    }
+    out.truncate(from);
+    out.append(&mut apart);
+    for k in column {
+        if let Some(t) = run.get(k) {
+            let at = from
+                + out
+                    .get(from..)
+                    .unwrap_or_default()
+                    .iter()
+                    .take_while(|i| i.span().offset < t.span.offset)
+                    .count();
+            out.insert(at, Item::Unknown(t.span));
+        }
+    }
+}
+
+/// The tokens of a run that are pieces of a label printed down a narrow
+/// column: each opens its line and is followed on it by more of the run, is
+/// at most three characters of the template's group and heading labels,
+/// and is not a whole numbering ("（三）" before its label). `None` when
+/// there are none, or when every token would be one (then they are the
+/// text itself). Such pieces are seldom seen: most runs are told apart by
+/// their first token's length.
+fn vertical_pieces(text: &str, run: &[Token], cat: &Catalogue) -> Option<Vec<usize>> {
+    if run.len() < 2 {
+        return None;
+    }
+    let mut found = Vec::new();
+    for (k, t) in run.iter().enumerate() {
+        // Three characters of three bytes at most.
+        if t.span.len > 9 {
+            continue;
+        }
+        let Some(next) = run.get(k + 1) else { break };
+        let printed = t.span.slice(text).unwrap_or("");
+        let chars = printed.chars().count();
+        if chars > 3 || !printed.chars().all(|c| cat.vertical.contains(c)) {
+            continue;
+        }
+        let same_line = text
+            .get(t.span.end()..next.span.offset)
+            .is_some_and(|between| !between.contains('\n'));
+        let opens_line = text.get(..t.span.offset).is_some_and(|before| {
+            before
+                .chars()
+                .rev()
+                .take_while(|&c| c != '\n')
+                .all(|c| c.is_whitespace() || crate::tokens::is_cell_separator(c))
+        });
+        let (numbering, rest) = split_numbering(printed);
+        let whole_numbering = !numbering.is_empty() && rest.is_empty();
+        if same_line && opens_line && !whole_numbering {
+            found.push(k);
+        }
+    }
+    (!found.is_empty() && found.len() < run.len()).then_some(found)
 }
 
 /// Texts remembered by [`best_remembered`] (and runs by [`segment`]) before
