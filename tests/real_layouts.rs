@@ -65,14 +65,24 @@ fn blank_some_zeros(
     report: &Report,
     truth: &BTreeMap<Place, Option<Decimal>>,
 ) -> (BTreeSet<usize>, BTreeMap<Place, Option<Decimal>>) {
+    blank_zeros(report, truth, false)
+}
+
+/// [`blank_some_zeros`], and with `review` the review row's zeros too.
+fn blank_zeros(
+    report: &Report,
+    truth: &BTreeMap<Place, Option<Decimal>>,
+    review: bool,
+) -> (BTreeSet<usize>, BTreeMap<Place, Option<Decimal>>) {
     let mut offsets = BTreeSet::new();
     let mut truth = truth.clone();
     for (t, table) in &report.tables {
-        if t.as_str() == "review" {
+        let is_review = t.as_str() == "review";
+        if is_review && !review {
             continue;
         }
         for (k, (r, row)) in table.rows.iter().enumerate() {
-            if k % 2 == 1 {
+            if k % 2 == 1 && !is_review {
                 continue;
             }
             for (c, cell) in &row.cells {
@@ -299,5 +309,183 @@ fn disclosure_cells_with_a_note() {
             out.insert_str(cell.end(), note);
             check(&format!("{r} {note:?}"), "note.txt", &out, &truth);
         }
+    }
+}
+
+/// A table line's fields with the blanked ones emptied.
+fn fields_blanked<'a>(line: &'a str, at: usize, blanked: &BTreeSet<usize>) -> Vec<&'a str> {
+    fields(line, at)
+        .into_iter()
+        .map(|(offset, f)| if blanked.contains(&offset) { "" } else { f })
+        .collect()
+}
+
+/// A markdown pipe table as PDF and HTML converters write one: every empty
+/// cell kept between its bars, the review row's zeros empty too, and a
+/// label cell spanning two grid columns on every third row (an empty field
+/// after the label, as a merged cell leaves in the grid).
+#[test]
+fn pipe_table_with_spanned_label_columns_and_empty_cells() {
+    for r in REPORTS {
+        let (text, report, truth) = base(r);
+        let (blanked, truth) = blank_zeros(&report, &truth, true);
+        let mut out = String::new();
+        let mut rows = 0;
+        for (at, line) in lines(&text) {
+            if !line.contains('\t') {
+                out.push_str(line);
+                out.push('\n');
+                continue;
+            }
+            let mut f = fields_blanked(line, at, &blanked);
+            let labelled = f.first().is_some_and(|l| !l.is_empty() && !is_value(l));
+            if labelled && f.iter().any(|v| is_value(v) || v.is_empty()) {
+                rows += 1;
+                if rows % 3 == 0 {
+                    f.insert(1, "");
+                }
+            }
+            out.push_str(&format!("| {} |\n", f.join(" | ")));
+        }
+        check(r, "pipes.md", &out, &truth);
+    }
+}
+
+/// One cell per line with the empty cells kept as lines of no-break
+/// spaces (a page's `&nbsp;` cells, as BeautifulSoup's and PyMuPDF's text
+/// print them), with no line and with two empty lines between cells.
+#[test]
+fn one_cell_per_line_with_no_break_space_cells() {
+    for r in REPORTS {
+        let (text, report, truth) = base(r);
+        let (blanked, truth) = blank_zeros(&report, &truth, true);
+        for gap in ["\n", "\n\n\n"] {
+            let mut out = String::new();
+            for (at, line) in lines(&text) {
+                if !line.contains('\t') {
+                    out.push_str(line);
+                    out.push_str(gap);
+                    continue;
+                }
+                for f in fields_blanked(line, at, &blanked) {
+                    out.push_str(if f.is_empty() { "\u{a0}" } else { f });
+                    out.push_str(gap);
+                }
+            }
+            check(&format!("{r} {gap:?}"), "nbsp.txt", &out, &truth);
+        }
+    }
+}
+
+/// A text browser's box-drawn grid (w3m): a row's label wrapped over
+/// several lines in a narrow column, its numbers on the middle one, every
+/// line drawn with all the row's fields, rules between rows, zeros empty.
+#[test]
+fn box_drawn_grid_with_wrapped_labels() {
+    const WIDTH: usize = 8;
+    for r in REPORTS {
+        let (text, report, truth) = base(r);
+        let (blanked, truth) = blank_zeros(&report, &truth, true);
+        let mut out = String::new();
+        for (at, line) in lines(&text) {
+            if !line.contains('\t') {
+                out.push_str(line);
+                out.push('\n');
+                continue;
+            }
+            let f = fields_blanked(line, at, &blanked);
+            // The last label field wraps; the fields before it are label
+            // columns printed on the row's first line.
+            // (A row with no label, the review table's, is one line.)
+            let last_label = f.iter().rposition(|v| !v.is_empty() && !is_value(v));
+            let chars: Vec<char> = last_label
+                .and_then(|l| f.get(l))
+                .copied()
+                .unwrap_or("")
+                .chars()
+                .collect();
+            let mut pieces: Vec<String> = chars.chunks(WIDTH).map(|c| c.iter().collect()).collect();
+            if pieces.is_empty() {
+                pieces.push(String::new());
+            }
+            let last_label = last_label.unwrap_or(usize::MAX);
+            let middle = pieces.len() / 2;
+            let rule = vec!["────"; f.len()].join("┼");
+            out.push_str(&format!("├{rule}┤\n"));
+            for (k, piece) in pieces.iter().enumerate() {
+                let cells: Vec<&str> = f
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| match i {
+                        _ if i == last_label => piece.as_str(),
+                        _ if last_label != usize::MAX && i < last_label => {
+                            if k == 0 {
+                                v
+                            } else {
+                                ""
+                            }
+                        }
+                        _ if k == middle => v,
+                        _ => "",
+                    })
+                    .collect();
+                out.push_str(&format!("│{}│\n", cells.join("│")));
+            }
+        }
+        check(r, "grid.txt", &out, &truth);
+    }
+}
+
+/// PDF text in layout mode where the application table's group labels
+/// stand in a narrow column, two characters a line, beside their rows'
+/// labels wrapped at nine characters, each row's numbers on its label's
+/// second line: the group label's pieces open the row labels' lines.
+#[test]
+fn group_labels_down_a_narrow_column_beside_wrapped_row_labels() {
+    const WIDTH: usize = 9;
+    for r in REPORTS {
+        let (text, _, truth) = base(r);
+        let mut out = String::new();
+        let mut column: Vec<String> = Vec::new();
+        let mut in_requests = false;
+        for (_, line) in lines(&text) {
+            let f: Vec<&str> = line.split('\t').collect();
+            let values: Vec<&str> = f.iter().copied().filter(|v| is_value(v)).collect();
+            let labels: Vec<&str> = f.iter().copied().filter(|v| !is_value(v)).collect();
+            in_requests =
+                (in_requests || line.contains("申请人情况")) && !line.starts_with("四、政府信息公开行政复议");
+            if !in_requests || values.len() != 7 {
+                out.push_str(line);
+                out.push('\n');
+                continue;
+            }
+            let (own, spanning) = labels.split_last().expect("a row label");
+            for s in spanning {
+                if s.starts_with('（') {
+                    // A group's label goes down the column beside its rows.
+                    let chars: Vec<char> = s.chars().collect();
+                    column = chars.chunks(2).rev().map(|c| c.iter().collect()).collect();
+                } else {
+                    // The heading above the rows, on its own line.
+                    out.push_str(s);
+                    out.push('\n');
+                }
+            }
+            let chars: Vec<char> = own.chars().collect();
+            let pieces: Vec<String> = chars.chunks(WIDTH).map(|c| c.iter().collect()).collect();
+            let numbers_at = usize::from(pieces.len() > 1);
+            for (k, piece) in pieces.iter().enumerate() {
+                let side = column.pop().unwrap_or_default();
+                out.push_str(&format!("{side:<3} {piece}"));
+                if k == numbers_at {
+                    out.push_str(&format!("   {}", values.join("  ")));
+                }
+                out.push('\n');
+            }
+            if !own.starts_with(|c: char| c.is_ascii_digit()) {
+                column.clear();
+            }
+        }
+        check(r, "column.txt", &out, &truth);
     }
 }

@@ -766,7 +766,12 @@ fn items_with(text: &str, tokens: &[Token], prefer: Option<&str>, scratch: &mut 
                 rest = segment_across_blanks(text, rest, prefer, cat, scratch, &mut out);
                 continue;
             }
-            let followed_by_number = after.first().is_some_and(|t| t.kind == Kind::Number);
+            // Empty cells between a label and its numbers (a grid's label
+            // columns) leave the numbers following it.
+            let followed_by_number = after
+                .iter()
+                .find(|t| t.kind != Kind::Blank)
+                .is_some_and(|t| t.kind == Kind::Number);
             segment_beside_column(text, run, prefer, followed_by_number, cat, scratch, &mut out);
             rest = after;
         } else {

@@ -356,6 +356,18 @@ fn field_closed(text: &str, v: &Value) -> bool {
     }
 }
 
+/// Whether an empty field opens its line: only bars and white space
+/// before it, a bar among them.
+fn opens_grid_line(text: &str, b: Span) -> bool {
+    let Some(before) = line_start(text, b.offset).and_then(|start| text.get(start..b.offset)) else {
+        return false;
+    };
+    before.contains(crate::tokens::is_cell_separator)
+        && before
+            .chars()
+            .all(|c| c.is_whitespace() || crate::tokens::is_cell_separator(c))
+}
+
 /// Whether each of a row's values stands on a line of its own.
 fn one_per_line(text: &str, values: &[Value]) -> bool {
     values.windows(2).all(|w| match w {
@@ -626,6 +638,13 @@ struct Reader<'a> {
     splits: Vec<RowSplit>,
     /// The values buffer of the last row closed, for the next row.
     spare_values: Vec<Value>,
+    /// Empty cells read since the last text while no row was open: the
+    /// first cells of a row with no label (the review table's), when its
+    /// first number follows them.
+    loose_blanks: Vec<Value>,
+    /// Where the last text read ends (a label's or unknown text's): empty
+    /// cells on its line are its row's or header's, not loose.
+    text_end: usize,
     /// Scratch space for normalising text.
     norm: String,
     /// The rows read by where their values stand between separators
@@ -1297,14 +1316,35 @@ impl Reader<'_> {
             }
             return;
         }
-        if self.open.is_none() && self.schema.rows.len() == 1 && !matches!(v, Value::Blank(_)) {
-            // The review table's one row has no label of its own.
+        if let Value::Blank(b) = v {
+            // Empty fields opening a grid's line (`|  |  | 0 | …`) are the
+            // row's label columns where the table has labels; only the
+            // review table's row, which has none, starts with its cells.
+            if self.schema.rows.len() > 1 && opens_grid_line(self.text, b) {
+                return;
+            }
+        }
+        if self.open.is_none() && self.schema.rows.len() == 1 {
+            if let Value::Blank(b) = v {
+                let own_line = self
+                    .text
+                    .get(self.text_end..b.offset)
+                    .is_some_and(|between| between.contains('\n'));
+                if own_line {
+                    self.loose_blanks.push(v);
+                }
+                return;
+            }
+            // The review table's one row has no label of its own: it
+            // opens at its first number, with the empty cells before it.
             if let Some(row) = self.schema.rows.first() {
+                let mut values = std::mem::take(&mut self.spare_values);
+                values.append(&mut self.loose_blanks);
                 self.open = Some(OpenRow {
                     index: 0,
                     row,
                     label: None,
-                    values: std::mem::take(&mut self.spare_values),
+                    values,
                     stacked: false,
                 });
             }
@@ -1464,6 +1504,8 @@ pub(crate) fn read(
         column_seen: buffers.column_seen,
         splits: Vec::new(),
         spare_values: buffers.values,
+        loose_blanks: Vec::new(),
+        text_end: 0,
         norm: String::new(),
         read_by_slots: Vec::new(),
         unfit: Vec::new(),
@@ -1484,6 +1526,8 @@ pub(crate) fn read(
                 text: printed,
                 distance,
             } => {
+                r.loose_blanks.clear();
+                r.text_end = span.end();
                 let Some(e) = CATALOGUE.entry(*entry) else {
                     continue;
                 };
@@ -1529,6 +1573,8 @@ pub(crate) fn read(
             }
             Item::Blank(s) => r.value(Value::Blank(*s)),
             Item::Unknown(s) => {
+                r.loose_blanks.clear();
+                r.text_end = s.end();
                 r.next_at = Some(s.offset);
                 r.unknown(*s);
             }

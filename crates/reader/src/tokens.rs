@@ -771,6 +771,13 @@ fn tokenize_line_at<const SIMD: bool>(
     // whether the line has a separator.
     let mut nbsp: Option<usize> = None;
     let mut separated = false;
+    // The line opens with a bar (a grid's border, `|  | 1 | …`): its empty
+    // cells before the first with content are cells too when that one is
+    // a number (a row with no label whose first cells are empty); before a
+    // label they are its label columns. Where they start, until then.
+    let mut bordered = false;
+    let mut leading_blanks: Vec<usize> = Vec::new();
+    let line_tokens = out.len();
     let mut cell = Cell::new(start, out.len());
     // Where the head starts (its first word character other than `#`), and
     // the head once its cell has ended.
@@ -839,6 +846,11 @@ fn tokenize_line_at<const SIMD: bool>(
         };
         match class {
             Class::Separator => {
+                if !separated {
+                    bordered = !cell.filled && b != b'\t';
+                } else if bordered && !cell.filled && !seen_filled {
+                    leading_blanks.push(cell.start);
+                }
                 separated = true;
                 cell.end_word(text, i, 0, out);
                 if head.is_none() {
@@ -885,6 +897,15 @@ fn tokenize_line_at<const SIMD: bool>(
             kind: Kind::Blank,
             span: Span::new(at, 0),
         });
+    }
+    if !leading_blanks.is_empty() && out.get(line_tokens).is_some_and(|t| t.kind == Kind::Number) {
+        out.splice(
+            line_tokens..line_tokens,
+            leading_blanks.iter().map(|&at| Token {
+                kind: Kind::Blank,
+                span: Span::new(at, 0),
+            }),
+        );
     }
     (i, end, head.map(|(a, b)| (a, b, head_plain)))
 }
