@@ -487,5 +487,48 @@ fn group_labels_down_a_narrow_column_beside_wrapped_row_labels() {
             }
         }
         check(r, "column.txt", &out, &truth);
+        // The group labels are read from their pieces: no group row missing.
+        let read = nianbao_reader::read_text("column.txt", &out);
+        let requests = read.tables.get("requests").expect("the application table");
+        for row in nianbao_model::template(read.format)
+            .table("requests")
+            .expect("requests")
+            .rows
+            .iter()
+            .filter(|row| row.kind == nianbao_model::RowKind::Group)
+        {
+            let label = requests.rows.get(row.id).and_then(|r| r.label.as_ref());
+            assert!(label.is_some(), "{r}: group {} not read", row.id);
+        }
+    }
+}
+
+/// A long title wrapped mid-word over two lines, as PDF text prints a
+/// centred title: read as the title, with its body and year.
+#[test]
+fn a_title_wrapped_over_two_lines() {
+    for r in REPORTS {
+        let (text, report, _) = base(r);
+        let title = report.metadata.title.clone().expect("a title");
+        let printed = title.span.slice(&text).expect("the title's span").to_string();
+        let cut = printed
+            .char_indices()
+            .find(|(_, c)| *c == '开')
+            .map(|(i, _)| i)
+            .expect("信息公开 in the title");
+        let wrapped = format!("{}\n{}", &printed[..cut], &printed[cut..]);
+        let read = nianbao_reader::read_text("wrapped.txt", &text.replacen(&printed, &wrapped, 1));
+        let got = read.metadata.title.as_ref().map(|t| t.value.as_str());
+        assert_eq!(got, Some(title.value.as_str()), "{r}");
+        assert_eq!(
+            read.metadata.body.as_ref().map(|b| &b.value),
+            report.metadata.body.as_ref().map(|b| &b.value),
+            "{r}"
+        );
+        assert_eq!(
+            read.metadata.year.as_ref().map(|y| y.value),
+            report.metadata.year.as_ref().map(|y| y.value),
+            "{r}"
+        );
     }
 }

@@ -681,6 +681,47 @@ fn date_of(y: Option<&str>, m: Option<&str>, d: Option<&str>, year: Option<i32>)
     Date::new(year, month, day)
 }
 
+/// A title wrapped over two lines mid-word, as a PDF's text prints a long
+/// centred title ("…局 2023 年政府信息公" / "开工作年度报告"): two short
+/// lines that make a title together. The title spans both; the body and
+/// year are taken where they lie within one of the lines.
+#[cold]
+fn wrapped_title(text: &str, head_lines: &[Span], meta: &mut Metadata) {
+    let short = |l: &Span| -> Option<(usize, &str)> {
+        let s = l.slice(text)?;
+        let t = s.trim();
+        let lead = s.len() - s.trim_start().len();
+        (!t.is_empty() && t.chars().count() <= 40 && !t.ends_with(['。', '；', ';']))
+            .then_some((l.offset + lead, t))
+    };
+    let lines: Vec<(usize, &str)> = head_lines.iter().filter_map(short).collect();
+    for pair in lines.windows(2) {
+        let [(a_at, a), (b_at, b)] = pair else { continue };
+        let joined = format!("{a}{b}");
+        let Some(c) = title_match(&joined) else { continue };
+        // A position in `joined` within one line: its offset in the text.
+        let within = |(start, end): (usize, usize)| -> Option<usize> {
+            if end <= a.len() {
+                Some(a_at + start)
+            } else if start >= a.len() {
+                Some(b_at + start - a.len())
+            } else {
+                None
+            }
+        };
+        let group = |(x, y): (usize, usize)| joined.get(x..y).unwrap_or_default();
+        meta.title = Some(Spanned::new(
+            single_spaced(&joined),
+            Span::from_range(*a_at, b_at + b.len()),
+        ));
+        meta.body = within(c.pre)
+            .and_then(|at| spanned_text(group(c.pre), 0, at))
+            .filter(|b| looks_like_body(&b.value));
+        meta.year = within(c.year).and_then(|at| spanned_number(group(c.year), 0, at));
+        return;
+    }
+}
+
 /// Read the metadata; `head_end` is where the first section starts (the
 /// title is looked for before it).
 pub(crate) fn read(text: &str, head_end: usize, overview: Option<Span>) -> Metadata {
@@ -694,6 +735,8 @@ pub(crate) fn read(text: &str, head_end: usize, overview: Option<Span>) -> Metad
         LinesHolding::new(&DISCLOSURE),
     );
     let head_bytes = head.as_bytes();
+    // A title naming the year was found on a line of its own.
+    let mut titled = false;
     for line in &head_lines {
         let Some(s) = line.slice(text) else { continue };
         if s.trim().is_empty() {
@@ -758,6 +801,7 @@ pub(crate) fn read(text: &str, head_end: usize, overview: Option<Span>) -> Metad
             meta.body = body;
             let (year, year_at) = group(c.year);
             meta.year = spanned_number(year, year_at, line.offset);
+            titled = true;
             break;
         }
         if TITLE_NO_YEAR.is_match(s) && meta.title.is_none() {
@@ -769,6 +813,9 @@ pub(crate) fn read(text: &str, head_end: usize, overview: Option<Span>) -> Metad
             ));
         }
         prev = Some(*line);
+    }
+    if !titled {
+        wrapped_title(text, &head_lines, &mut meta);
     }
     // No title naming them: the first sentence that does.
     if meta.body.is_none() || meta.year.is_none() {

@@ -642,6 +642,9 @@ struct Reader<'a> {
     /// first cells of a row with no label (the review table's), when its
     /// first number follows them.
     loose_blanks: Vec<Value>,
+    /// Unknown texts of three characters at most, in order: the pieces a
+    /// label printed down a narrow column leaves ([`Reader::labels_down_a_column`]).
+    short_unknowns: Vec<Span>,
     /// Where the last text read ends (a label's or unknown text's): empty
     /// cells on its line are its row's or header's, not loose.
     text_end: usize,
@@ -1362,6 +1365,52 @@ impl Reader<'_> {
         }
     }
 
+    /// Group and heading rows not read whose label stands in pieces of a
+    /// few characters, in order, among the table's unknown texts: a label
+    /// spanning rows printed down a narrow column (two characters a line
+    /// beside its rows' labels). The row is read, its label the pieces that
+    /// spell it, from the first to the last.
+    #[cold]
+    fn labels_down_a_column(&mut self) {
+        let mut joined = String::new();
+        // For each piece, where its normalised text ends in `joined`.
+        let mut ends = Vec::with_capacity(self.short_unknowns.len());
+        for s in &self.short_unknowns {
+            normalize_into(s.slice(self.text).unwrap_or(""), &mut joined);
+            ends.push(joined.len());
+        }
+        for (index, row) in self.schema.rows.iter().enumerate() {
+            if !matches!(row.kind, RowKind::Group | RowKind::Heading) || self.has_row(index) {
+                continue;
+            }
+            let label = nianbao_model::label::normalize(&format!("{}{}", row.numbering, row.label));
+            let Some(at) = joined.find(&label) else { continue };
+            let first = ends.partition_point(|&e| e <= at);
+            let last = ends.partition_point(|&e| e < at + label.len());
+            let (Some(a), Some(b)) = (self.short_unknowns.get(first), self.short_unknowns.get(last)) else {
+                continue;
+            };
+            let pieces = self.short_unknowns.get(first..=last).unwrap_or_default();
+            let text: String = pieces.iter().filter_map(|p| p.slice(self.text)).collect();
+            let matched = if nianbao_model::label::normalize(&text) == label {
+                LabelMatch::Exact
+            } else {
+                LabelMatch::Fragment
+            };
+            if let Some(slot) = self.rows.get_mut(index) {
+                *slot = Some(Row {
+                    label: Some(LabelUse {
+                        target: row.id.into(),
+                        text,
+                        span: a.cover(*b),
+                        matched,
+                    }),
+                    cells: Cells::default(),
+                });
+            }
+        }
+    }
+
     /// Whether the number at `s`, read with no row open, is glued to the
     /// text before it that is no label and counts on from the numbers so
     /// glued before ("数据1 | 数据2 | … ", the columns of a transcript's
@@ -1379,6 +1428,9 @@ impl Reader<'_> {
 
     fn unknown(&mut self, span: Span) {
         let printed = span.slice(self.text).unwrap_or("");
+        if printed.chars().nth(3).is_none() {
+            self.short_unknowns.push(span);
+        }
         let complete = self.open.as_ref().is_some_and(|o| {
             let n = o.values.iter().filter(|v| !matches!(v, Value::Blank(_))).count();
             n >= self.layout.columns(o.index).len()
@@ -1505,6 +1557,7 @@ pub(crate) fn read(
         splits: Vec::new(),
         spare_values: buffers.values,
         loose_blanks: Vec::new(),
+        short_unknowns: Vec::new(),
         text_end: 0,
         norm: String::new(),
         read_by_slots: Vec::new(),
@@ -1790,6 +1843,9 @@ fn finish(r: &mut Reader, numbers_seen: bool, problems: &mut Vec<Problem>) -> Op
         r.read_unfit();
     }
     place_by_order(r);
+    if !r.short_unknowns.is_empty() {
+        r.labels_down_a_column();
+    }
     let unplaced: Vec<Problem> = r
         .unplaced
         .iter()
