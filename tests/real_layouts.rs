@@ -418,13 +418,9 @@ fn box_drawn_grid_with_wrapped_labels() {
                     .enumerate()
                     .map(|(i, v)| match i {
                         _ if i == last_label => piece.as_str(),
-                        _ if last_label != usize::MAX && i < last_label => {
-                            if k == 0 {
-                                v
-                            } else {
-                                ""
-                            }
-                        }
+                        // Label columns before the wrapped one: on the first line.
+                        _ if last_label != usize::MAX && i < last_label && k == 0 => v,
+                        _ if last_label != usize::MAX && i < last_label => "",
                         _ if k == middle => v,
                         _ => "",
                     })
