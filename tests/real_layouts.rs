@@ -120,6 +120,22 @@ fn lines(text: &str) -> Vec<(usize, &str)> {
         .collect()
 }
 
+/// `text` laid out again: each table line (tab-separated) as `table_line`
+/// writes it from its offset and text, every other line copied and ended
+/// with `end`.
+fn relayout(text: &str, end: &str, mut table_line: impl FnMut(usize, &str, &mut String)) -> String {
+    let mut out = String::new();
+    for (at, line) in lines(text) {
+        if line.contains('\t') {
+            table_line(at, line, &mut out);
+        } else {
+            out.push_str(line);
+            out.push_str(end);
+        }
+    }
+    out
+}
+
 fn is_value(field: &str) -> bool {
     let f = field.trim();
     !f.is_empty()
@@ -136,20 +152,14 @@ fn one_cell_per_line_with_empty_lines_for_empty_cells() {
     for r in REPORTS {
         let (text, report, truth) = base(r);
         let (blanked, truth) = blank_some_zeros(&report, &truth);
-        let mut out = String::new();
-        for (at, line) in lines(&text) {
-            if !line.contains('\t') {
-                out.push_str(line);
-                out.push('\n');
-                continue;
-            }
+        let out = relayout(&text, "\n", |at, line, out| {
             for (offset, f) in fields(line, at) {
                 if !blanked.contains(&offset) {
                     out.push_str(f);
                 }
                 out.push('\n');
             }
-        }
+        });
         check(r, "cells.txt", &out, &truth);
     }
 }
@@ -329,14 +339,8 @@ fn pipe_table_with_spanned_label_columns_and_empty_cells() {
     for r in REPORTS {
         let (text, report, truth) = base(r);
         let (blanked, truth) = blank_zeros(&report, &truth, true);
-        let mut out = String::new();
         let mut rows = 0;
-        for (at, line) in lines(&text) {
-            if !line.contains('\t') {
-                out.push_str(line);
-                out.push('\n');
-                continue;
-            }
+        let out = relayout(&text, "\n", |at, line, out| {
             let mut f = fields_blanked(line, at, &blanked);
             let labelled = f.first().is_some_and(|l| !l.is_empty() && !is_value(l));
             if labelled && f.iter().any(|v| is_value(v) || v.is_empty()) {
@@ -346,7 +350,7 @@ fn pipe_table_with_spanned_label_columns_and_empty_cells() {
                 }
             }
             out.push_str(&format!("| {} |\n", f.join(" | ")));
-        }
+        });
         check(r, "pipes.md", &out, &truth);
     }
 }
@@ -360,18 +364,12 @@ fn one_cell_per_line_with_no_break_space_cells() {
         let (text, report, truth) = base(r);
         let (blanked, truth) = blank_zeros(&report, &truth, true);
         for gap in ["\n", "\n\n\n"] {
-            let mut out = String::new();
-            for (at, line) in lines(&text) {
-                if !line.contains('\t') {
-                    out.push_str(line);
-                    out.push_str(gap);
-                    continue;
-                }
+            let out = relayout(&text, gap, |at, line, out| {
                 for f in fields_blanked(line, at, &blanked) {
                     out.push_str(if f.is_empty() { "\u{a0}" } else { f });
                     out.push_str(gap);
                 }
-            }
+            });
             check(&format!("{r} {gap:?}"), "nbsp.txt", &out, &truth);
         }
     }
@@ -386,13 +384,7 @@ fn box_drawn_grid_with_wrapped_labels() {
     for r in REPORTS {
         let (text, report, truth) = base(r);
         let (blanked, truth) = blank_zeros(&report, &truth, true);
-        let mut out = String::new();
-        for (at, line) in lines(&text) {
-            if !line.contains('\t') {
-                out.push_str(line);
-                out.push('\n');
-                continue;
-            }
+        let out = relayout(&text, "\n", |at, line, out| {
             let f = fields_blanked(line, at, &blanked);
             // The last label field wraps; the fields before it are label
             // columns printed on the row's first line.
@@ -408,7 +400,6 @@ fn box_drawn_grid_with_wrapped_labels() {
             if pieces.is_empty() {
                 pieces.push(String::new());
             }
-            let last_label = last_label.unwrap_or(usize::MAX);
             let middle = pieces.len() / 2;
             let rule = vec!["────"; f.len()].join("┼");
             out.push_str(&format!("├{rule}┤\n"));
@@ -416,18 +407,21 @@ fn box_drawn_grid_with_wrapped_labels() {
                 let cells: Vec<&str> = f
                     .iter()
                     .enumerate()
-                    .map(|(i, v)| match i {
-                        _ if i == last_label => piece.as_str(),
+                    .map(|(i, v)| {
                         // Label columns before the wrapped one: on the first line.
-                        _ if last_label != usize::MAX && i < last_label && k == 0 => v,
-                        _ if last_label != usize::MAX && i < last_label => "",
-                        _ if k == middle => v,
-                        _ => "",
+                        let before_label = last_label.is_some_and(|l| i < l);
+                        match i {
+                            _ if Some(i) == last_label => piece.as_str(),
+                            _ if before_label && k == 0 => v,
+                            _ if before_label => "",
+                            _ if k == middle => v,
+                            _ => "",
+                        }
                     })
                     .collect();
                 out.push_str(&format!("│{}│\n", cells.join("│")));
             }
-        }
+        });
         check(r, "grid.txt", &out, &truth);
     }
 }

@@ -5,7 +5,7 @@
 //! labels wrapped over lines, split by spaces, printed one character per
 //! line, or with small typos (approximate, with the distance recorded).
 
-use crate::tokens::{Kind, Token};
+use crate::tokens::{breaks_between, line_opening, Kind, Token};
 use nianbao_model::label::{bare_eq, distance, distance_within, normalize, normalize_into, split_numbering};
 use nianbao_model::{same_id, template, Format, LabelMatch, ReportHasher, RowKind, Span, FORMATS};
 use rustc_hash::FxHashMap;
@@ -282,6 +282,7 @@ fn build() -> Catalogue {
             text_id: 0,
         });
     };
+    let mut vertical = CharSet::new();
     for format in FORMATS {
         for t in &template(format).tables {
             for (position, r) in t.rows.iter().enumerate() {
@@ -289,6 +290,13 @@ fn build() -> Catalogue {
                     RowKind::Heading => Target::Heading(r.id),
                     _ => Target::Row(r.id),
                 };
+                if matches!(r.kind, RowKind::Group | RowKind::Heading) {
+                    for printed in [r.numbering, r.label] {
+                        for c in printed.chars().chain(normalize(printed).chars()) {
+                            vertical.insert(c);
+                        }
+                    }
+                }
                 for l in std::iter::once(&r.label).chain(r.variants) {
                     add(t.id, target, Some(position), r.numbering, l, format);
                 }
@@ -358,22 +366,6 @@ fn build() -> Catalogue {
         .chain(NUMBERING_CHARS.chars())
     {
         known.insert(c);
-    }
-    let mut vertical = CharSet::new();
-    for format in FORMATS {
-        for t in &template(format).tables {
-            for r in t
-                .rows
-                .iter()
-                .filter(|r| matches!(r.kind, RowKind::Group | RowKind::Heading))
-            {
-                for printed in [r.numbering, r.label] {
-                    for c in printed.chars().chain(normalize(printed).chars()) {
-                        vertical.insert(c);
-                    }
-                }
-            }
-        }
     }
     let mut rows_by_first: FxHashMap<char, Vec<usize>> = FxHashMap::default();
     for (i, e) in entries.iter().enumerate() {
@@ -931,16 +923,8 @@ fn vertical_pieces(text: &str, run: &[Token], cat: &Catalogue) -> Option<Vec<usi
         if chars > 3 || !printed.chars().all(|c| cat.vertical.contains(c)) {
             continue;
         }
-        let same_line = text
-            .get(t.span.end()..next.span.offset)
-            .is_some_and(|between| !between.contains('\n'));
-        let opens_line = text.get(..t.span.offset).is_some_and(|before| {
-            before
-                .chars()
-                .rev()
-                .take_while(|&c| c != '\n')
-                .all(|c| c.is_whitespace() || crate::tokens::is_cell_separator(c))
-        });
+        let same_line = breaks_between(text, t.span.end(), next.span.offset) == Some(false);
+        let opens_line = line_opening(text, t.span.offset).is_some();
         let (numbering, rest) = split_numbering(printed);
         let whole_numbering = !numbering.is_empty() && rest.is_empty();
         if same_line && opens_line && !whole_numbering {

@@ -5,7 +5,8 @@
 
 use crate::flattened::{self, RowSplit};
 use crate::labels::{format_bit, label_match, template_bare, Entry, Item, Target, CATALOGUE};
-use nianbao_model::label::{fold_char, normalize_into, normalized_eq, split_numbering};
+use crate::tokens::{breaks_between, line_opening};
+use nianbao_model::label::{fold_char, normalize, normalize_into, normalized_eq, split_numbering};
 use nianbao_model::{
     same_id, template, Cell, CellValue, Cells, ColumnSchema, Decimal, Format, LabelMatch, LabelUse, Problem,
     ProblemKind, ReportHasher, ReportMap, Row, RowKind, RowSchema, Span, Table, TableSchema, ValueKind,
@@ -314,20 +315,10 @@ fn line_slots<'a>(text: &str, fields: &'a [Value], ncols: usize) -> Option<&'a [
 /// by column, or `None` unless every line has the fields and no column two
 /// values.
 fn merged_lines(text: &str, values: &[Value], ncols: usize) -> Option<Vec<Value>> {
-    let mut lines = Vec::new();
-    let mut start = 0;
-    for k in 1..=values.len() {
-        let breaks = match (values.get(k - 1), values.get(k)) {
-            (Some(a), Some(b)) => text
-                .get(a.span().end()..b.span().offset)
-                .is_some_and(|between| between.contains('\n')),
-            _ => true,
-        };
-        if breaks {
-            lines.push(line_slots(text, values.get(start..k)?, ncols)?);
-            start = k;
-        }
-    }
+    let lines = values
+        .chunk_by(|a, b| breaks_between(text, a.span().end(), b.span().offset) != Some(true))
+        .map(|line| line_slots(text, line, ncols))
+        .collect::<Option<Vec<_>>>()?;
     if lines.len() < 2 {
         return None;
     }
@@ -359,21 +350,13 @@ fn field_closed(text: &str, v: &Value) -> bool {
 /// Whether an empty field opens its line: only bars and white space
 /// before it, a bar among them.
 fn opens_grid_line(text: &str, b: Span) -> bool {
-    let Some(before) = line_start(text, b.offset).and_then(|start| text.get(start..b.offset)) else {
-        return false;
-    };
-    before.contains(crate::tokens::is_cell_separator)
-        && before
-            .chars()
-            .all(|c| c.is_whitespace() || crate::tokens::is_cell_separator(c))
+    line_opening(text, b.offset).is_some_and(|opening| opening.contains(crate::tokens::is_cell_separator))
 }
 
 /// Whether each of a row's values stands on a line of its own.
 fn one_per_line(text: &str, values: &[Value]) -> bool {
     values.windows(2).all(|w| match w {
-        [a, b] => text
-            .get(a.span().end()..b.span().offset)
-            .is_some_and(|between| between.contains('\n')),
+        [a, b] => breaks_between(text, a.span().end(), b.span().offset) == Some(true),
         _ => true,
     })
 }
@@ -879,15 +862,10 @@ impl Reader<'_> {
         // line its first value opens.
         let label_line = match &open.label {
             Some(l) => Some(l.span),
+            // (A grid's line opens with its rule: `| 1 |  | …`.)
             None => open.values.first().and_then(|v| {
                 let at = v.span().offset;
-                let start = line_start(self.text, at)?;
-                let before = self.text.get(start..at)?;
-                // A grid's line opens with its rule (`| 1 |  | …`).
-                before
-                    .chars()
-                    .all(|c| c.is_whitespace() || crate::tokens::is_cell_separator(c))
-                    .then(|| Span::new(start, 0))
+                line_opening(self.text, at).map(|opening| Span::new(at - opening.len(), 0))
             }),
         };
         let fitted = fit_values(self.text, label_line, &open.values, ncols);
@@ -1076,10 +1054,7 @@ impl Reader<'_> {
             // the row before.
             let text = self.text;
             while let Some(&Value::Blank(b)) = open.values.last() {
-                let same_line = text
-                    .get(b.offset..l.span.offset)
-                    .is_some_and(|between| !between.contains('\n'));
-                if !same_line {
+                if breaks_between(text, b.offset, l.span.offset) != Some(false) {
                     break;
                 }
                 open.values.pop();
@@ -1329,11 +1304,7 @@ impl Reader<'_> {
         }
         if self.open.is_none() && self.schema.rows.len() == 1 {
             if let Value::Blank(b) = v {
-                let own_line = self
-                    .text
-                    .get(self.text_end..b.offset)
-                    .is_some_and(|between| between.contains('\n'));
-                if own_line {
+                if breaks_between(self.text, self.text_end, b.offset) == Some(true) {
                     self.loose_blanks.push(v);
                 }
                 return;
@@ -1383,16 +1354,18 @@ impl Reader<'_> {
             if !matches!(row.kind, RowKind::Group | RowKind::Heading) || self.has_row(index) {
                 continue;
             }
-            let label = nianbao_model::label::normalize(&format!("{}{}", row.numbering, row.label));
+            let label = normalize(&format!("{}{}", row.numbering, row.label));
             let Some(at) = joined.find(&label) else { continue };
             let first = ends.partition_point(|&e| e <= at);
             let last = ends.partition_point(|&e| e < at + label.len());
-            let (Some(a), Some(b)) = (self.short_unknowns.get(first), self.short_unknowns.get(last)) else {
+            let Some(pieces) = self.short_unknowns.get(first..=last) else {
                 continue;
             };
-            let pieces = self.short_unknowns.get(first..=last).unwrap_or_default();
+            let (Some(a), Some(b)) = (pieces.first(), pieces.last()) else {
+                continue;
+            };
             let text: String = pieces.iter().filter_map(|p| p.slice(self.text)).collect();
-            let matched = if nianbao_model::label::normalize(&text) == label {
+            let matched = if normalize(&text) == label {
                 LabelMatch::Exact
             } else {
                 LabelMatch::Fragment

@@ -325,6 +325,24 @@ pub(crate) fn is_cell_separator(c: char) -> bool {
     matches!(c, '\t' | '|' | '｜' | '│' | '┃' | '║')
 }
 
+/// What stands before byte `at` on its line, when that is only white space
+/// and cell separators (a grid line's opening rule, `|  | `): `at` opens
+/// its line's content.
+pub(crate) fn line_opening(text: &str, at: usize) -> Option<&str> {
+    let before = text.get(..at)?;
+    let opening = &before[before.rfind('\n').map_or(0, |i| i + 1)..];
+    opening
+        .chars()
+        .all(|c| c.is_whitespace() || is_cell_separator(c))
+        .then_some(opening)
+}
+
+/// Whether a line break stands between bytes `from` and `to` of `text`;
+/// `None` when they are no range of it.
+pub(crate) fn breaks_between(text: &str, from: usize, to: usize) -> Option<bool> {
+    text.get(from..to).map(|between| between.contains('\n'))
+}
+
 /// Characters that separate words without being a cell boundary.
 fn is_word_gap(c: char) -> bool {
     // Box drawing but for its vertical lines (separators): the rules and
@@ -892,7 +910,7 @@ fn tokenize_line_at<const SIMD: bool>(
             kind: Kind::Blank,
             span: Span::new(cell.start, 0),
         });
-    } else if let Some(at) = nbsp.filter(|_| !cell.filled && !seen_filled && !separated) {
+    } else if let Some(at) = nbsp.filter(|_| !cell.filled && !separated) {
         out.push(Token {
             kind: Kind::Blank,
             span: Span::new(at, 0),
