@@ -425,7 +425,7 @@ impl RuleArgs {
             }
             sources.extend(nianbao_rules::load_dir(dir)?);
         }
-        Ok(nianbao_rules::compile_with(&sources, &config.settings())?)
+        Ok(nianbao_rules::compile_for_checking(&sources, &config.settings())?)
     }
 }
 

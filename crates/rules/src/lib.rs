@@ -173,6 +173,21 @@ pub fn compile(sources: &[RuleSource]) -> Result<RuleSet, RuleErrors> {
 /// [`compile`] with the configuration's settings: each setting a rule reads
 /// is resolved here, once, into the expression it stands for.
 pub fn compile_with(sources: &[RuleSource], settings: &Settings) -> Result<RuleSet, RuleErrors> {
+    compile_parts(sources, settings, parse::Tests::Read)
+}
+
+/// [`compile_with`] for checking reports: the files' `test` blocks are passed
+/// over, not parsed nor checked (`rules check` and `rules test` read them), so
+/// [`RuleSet::tests`] is empty. The rules are the same.
+pub fn compile_for_checking(sources: &[RuleSource], settings: &Settings) -> Result<RuleSet, RuleErrors> {
+    compile_parts(sources, settings, parse::Tests::Skip)
+}
+
+fn compile_parts(
+    sources: &[RuleSource],
+    settings: &Settings,
+    tests: parse::Tests,
+) -> Result<RuleSet, RuleErrors> {
     let mut diags: Vec<RuleDiagnostic> = Vec::new();
     let mut set = RuleSet::default();
     let mut parsed = Vec::new();
@@ -182,7 +197,7 @@ pub fn compile_with(sources: &[RuleSource], settings: &Settings) -> Result<RuleS
             name: Arc::from(src.name.as_str()),
             text: Arc::from(src.text.as_str()),
         };
-        let (p, errs) = parse::parse_file(&file, &mut patterns);
+        let (p, errs) = parse::parse_file(&file, tests, &mut patterns);
         diags.extend(errs);
         parsed.push((file, p));
     }
