@@ -10,14 +10,15 @@ use crate::review::ReviewBook;
 use crate::EXIT_ERROR;
 use clap::ValueEnum;
 use miette::{Context, Diagnostic, IntoDiagnostic};
-use nianbao_engine::eval::{CompiledRules, EXTRACTION_RULES};
+use nianbao_engine::eval::CompiledRules;
+use nianbao_engine::registry::{registry, Origin};
 use nianbao_engine::render::html::HtmlRenderer;
 use nianbao_engine::render::human::{HumanOptions, HumanRenderer};
 use nianbao_engine::render::json::JsonRenderer;
 use nianbao_engine::render::sarif::SarifRenderer;
 use nianbao_engine::render::statistics::StatisticsRenderer;
 use nianbao_engine::render::xlsx::XlsxRenderer;
-use nianbao_engine::repetition::{DEFAULT_THRESHOLD, REPEATED_TEXT, REPEATED_TEXT_TITLE};
+use nianbao_engine::repetition::{DEFAULT_THRESHOLD, REPEATED_TEXT};
 use nianbao_engine::{
     Checked, Evaluation, InputFailure, Outcome, Renderer, ReportResult, RuleInfo, Severity, Summary,
 };
@@ -155,6 +156,8 @@ pub struct Checker {
     /// `--input-format`: read inputs as this format; `None` chooses by
     /// extension and content.
     pub input_format: Option<nianbao_reader::InputFormat>,
+    /// Where the rules' documentation is published (`docs-url`), for links.
+    pub docs_url: Option<String>,
 }
 
 impl Checker {
@@ -255,46 +258,26 @@ impl Checker {
 
     /// The rules in force, as output formats describe them.
     pub fn rule_infos(&self) -> Vec<RuleInfo> {
-        let reads = |id: &str| EXTRACTION_RULES.iter().any(|e| e.id == id && e.reads());
-        all_rules(self.rules.rules())
-            .filter(|r| self.selection.enabled(&r.id))
-            .map(|r| RuleInfo {
-                severity: match reads(&r.id) {
-                    true => r.severity,
-                    false => self.selection.severity(&r.id).unwrap_or(r.severity),
-                },
-                ..r
+        registry(self.rules.rules())
+            .iter()
+            .filter(|doc| self.selection.enabled(doc.id))
+            .map(|doc| {
+                let mut info = RuleInfo::from_doc(doc, self.docs_url.as_deref());
+                // A reading limit's severity is not configurable: it is never
+                // a defect of the report.
+                if doc.origin != Origin::ReadingLimit {
+                    info.severity = self.selection.severity(doc.id).unwrap_or(doc.severity);
+                }
+                info
             })
             .collect()
     }
 }
 
-/// Every rule that can report: the rule files' and the engine's extraction
-/// rules, with their default severities.
-fn all_rules(rules: &RuleSet) -> impl Iterator<Item = RuleInfo> + '_ {
-    let files = rules.rules.iter().map(|r| RuleInfo {
-        id: r.id.clone(),
-        title: r.title.clone(),
-        severity: r.severity,
-    });
-    let extraction = EXTRACTION_RULES.iter().map(|r| RuleInfo {
-        id: r.id.to_string(),
-        title: r.title.to_string(),
-        severity: r.severity,
-    });
-    let repetition = RuleInfo {
-        id: REPEATED_TEXT.to_string(),
-        title: REPEATED_TEXT_TITLE.to_string(),
-        severity: Severity::Warning,
-    };
-    files.chain(extraction).chain(std::iter::once(repetition))
-}
-
 /// Fails on select/ignore/severity patterns that match none of `rules`
 /// (nor an extraction rule), suggesting the closest rule id.
 fn validate_selection(selection: &Selection, rules: &RuleSet) -> miette::Result<()> {
-    let rules: Vec<RuleInfo> = all_rules(rules).collect();
-    let ids: Vec<&str> = rules.iter().map(|r| r.id.as_str()).collect();
+    let ids: Vec<&str> = registry(rules).iter().map(|doc| doc.id).collect();
     let unknown = selection.unknown_patterns(&ids);
     let Some((place, pattern)) = unknown.first() else {
         return Ok(());
@@ -410,6 +393,7 @@ impl RuleArgs {
             previous: None,
             selection,
             input_format: None,
+            docs_url: config.docs_url.clone(),
         })
     }
 

@@ -40,6 +40,10 @@ pub struct Config {
     /// Publication deadlines, where a province or office sets earlier ones.
     #[serde(default)]
     pub deadline: Deadline,
+    /// Where `docs/rules.md` is published (an absolute URL): SARIF then links
+    /// each rule to its entry there (`helpUri`, `URL#rule-id`).
+    #[serde(default)]
+    pub docs_url: Option<String>,
     /// The directory the file is in; rule directories are relative to it.
     #[serde(skip)]
     pub dir: PathBuf,
@@ -146,6 +150,16 @@ impl Config {
                 });
             }
         }
+        if let Some(url) = config.docs_url.as_deref().filter(|u| !is_absolute_url(u)) {
+            let span = text.find(url).map(|at| SourceSpan::from((at, url.len())));
+            return Err(ConfigError::Invalid {
+                message: format!(
+                    "docs-url {url:?} is not an absolute URL (e.g. \"https://example.org/nianbao/docs/rules.md\")"
+                ),
+                span,
+                src: NamedSource::new(name, text.to_string()),
+            });
+        }
         if let Some(t) = config
             .repeated_text_threshold
             .filter(|t| !(0.0..=1.0).contains(t))
@@ -166,6 +180,19 @@ impl Config {
     pub fn rule_dirs(&self) -> Vec<PathBuf> {
         self.rules.iter().map(|d| self.dir.join(d)).collect()
     }
+}
+
+/// `scheme://rest` with a scheme as RFC 3986 spells one, no spaces: what
+/// SARIF's `helpUri` (a `uri`) accepts.
+fn is_absolute_url(url: &str) -> bool {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return false;
+    };
+    let mut chars = scheme.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        && !rest.is_empty()
+        && !url.chars().any(char::is_whitespace)
 }
 
 /// Which rules report, and at what severity. Patterns are rule ids or

@@ -1,11 +1,11 @@
-//! `nianbao rules`: validate rule files (`check`), list rules (`list`) and
-//! run rule tests (`test`). Rule files are read at run time, so a user's
-//! rules need no rebuild.
+//! `nianbao rules`: validate rule files (`check`), list rules (`list`),
+//! explain one (`show`) and run rule tests (`test`). Rule files are read at
+//! run time, so a user's rules need no rebuild. What is listed and shown is
+//! the engine's one registry of rule ids (`nianbao_engine::registry`).
 
 use miette::IntoDiagnostic;
 use nianbao_engine::eval::cases::{run_tests_with, BaseReports};
-use nianbao_engine::eval::EXTRACTION_RULES;
-use nianbao_engine::repetition::{REPEATED_TEXT, REPEATED_TEXT_TITLE};
+use nianbao_engine::registry::{registry, Origin, RuleDoc};
 use nianbao_model::{LineIndex, Report};
 use nianbao_rules::{builtin_sources, compile, load_dir, RuleSet, RuleSource};
 use std::io::Write;
@@ -29,15 +29,23 @@ enum Command {
     },
     /// List rules: id, severity, title.
     List {
-        /// Add the rule files of DIR (repeatable).
-        #[arg(long = "rules", value_name = "DIR")]
-        rules: Vec<PathBuf>,
-        /// Leave out the built-in rules.
-        #[arg(long)]
-        no_default_rules: bool,
+        #[command(flatten)]
+        rules: RuleDirs,
         /// Also show each rule's reference (the template clause it checks).
         #[arg(long)]
         long: bool,
+        /// Print a Markdown table (id, severity, title, why), as in docs/rules.md.
+        #[arg(long, conflicts_with = "long")]
+        markdown: bool,
+    },
+    /// Explain a rule: title, severity, reference, why, help, its source
+    /// and its pass/fail cases.
+    Show {
+        /// The rule id (`nianbao rules list` shows them).
+        #[arg(value_name = "ID")]
+        id: String,
+        #[command(flatten)]
+        rules: RuleDirs,
     },
     /// Run the `test` blocks of the rule files of DIR (default: the built-in
     /// rules); exit 1 when a test fails.
@@ -46,6 +54,17 @@ enum Command {
         #[arg(value_name = "DIR")]
         dirs: Vec<PathBuf>,
     },
+}
+
+/// The rule files `list` and `show` describe.
+#[derive(clap::Args)]
+struct RuleDirs {
+    /// Add the rule files of DIR (repeatable).
+    #[arg(long = "rules", value_name = "DIR")]
+    rules: Vec<PathBuf>,
+    /// Leave out the built-in rules (the reader's and year-over-year ids stay).
+    #[arg(long)]
+    no_default_rules: bool,
 }
 
 pub fn run(args: Args) -> miette::Result<ExitCode> {
@@ -64,54 +83,51 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
         }
         Command::List {
             rules,
-            no_default_rules,
             long,
+            markdown,
         } => {
-            let sources = sources(&rules, !no_default_rules)?;
+            let sources = sources(&rules.rules, !rules.no_default_rules)?;
             let set = compile_all(&sources)?;
+            let docs = registry(&set);
             let mut out = std::io::stdout().lock();
-            let mut rows: Vec<(String, String, String, Option<String>)> = set
-                .rules
-                .iter()
-                .map(|r| {
-                    (
-                        r.id.clone(),
-                        r.severity.to_string(),
-                        r.title.clone(),
-                        r.reference.clone(),
-                    )
-                })
-                .collect();
-            if !no_default_rules {
-                rows.extend(EXTRACTION_RULES.iter().map(|r| {
-                    // A reading limit has no severity of its own: it is never
-                    // counted as a defect of the report.
-                    let (severity, reference) = match r.reads() {
-                        true => ("reading", "读取的局限，不是报告的问题，不计入问题数"),
-                        false => (r.severity.as_str(), "读取报告时确定的问题"),
-                    };
-                    (
-                        r.id.to_string(),
-                        severity.to_string(),
-                        r.title.to_string(),
-                        Some(reference.to_string()),
-                    )
-                }));
-                rows.push((
-                    REPEATED_TEXT.to_string(),
-                    "warning".to_string(),
-                    REPEATED_TEXT_TITLE.to_string(),
-                    Some("与上年报告比较（--previous、--pair-by-body）；阈值见 nianbao.toml 的 repeated-text-threshold".to_string()),
-                ));
+            if markdown {
+                out.write_all(markdown_table(&docs).as_bytes())
+                    .into_diagnostic()?;
+                return Ok(ExitCode::SUCCESS);
             }
-            let width = rows.iter().map(|r| r.0.len()).max().unwrap_or(0);
-            for (id, severity, title, reference) in rows {
-                write!(out, "{id:<width$}  {severity:<7}  {title}").into_diagnostic()?;
-                if let (true, Some(r)) = (long, reference) {
+            let width = docs.iter().map(|d| d.id.len()).max().unwrap_or(0);
+            for doc in &docs {
+                write!(
+                    out,
+                    "{:<width$}  {:<7}  {}",
+                    doc.id,
+                    shown_severity(doc),
+                    doc.title
+                )
+                .into_diagnostic()?;
+                if let (true, Some(r)) = (long, doc.reference) {
                     write!(out, "  〔{r}〕").into_diagnostic()?;
                 }
                 writeln!(out).into_diagnostic()?;
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Show { id, rules } => {
+            let sources = sources(&rules.rules, !rules.no_default_rules)?;
+            let set = compile_all(&sources)?;
+            let docs = registry(&set);
+            let Some(doc) = docs.iter().find(|d| d.id == id) else {
+                let suggestion =
+                    nianbao_model::label::closest(&id, docs.iter().map(|d| d.id), id.chars().count() / 3 + 1)
+                        .map(|(found, _)| format!(" (did you mean {found:?}?)"))
+                        .unwrap_or_default();
+                return Err(miette::miette!(
+                    code = "nianbao::rules::unknown-rule",
+                    help = "`nianbao rules list` shows the rules",
+                    "no rule {id:?}{suggestion}"
+                ));
+            };
+            print!("{}", show(doc, &set, &sources));
             Ok(ExitCode::SUCCESS)
         }
         Command::Test { dirs } => {
@@ -120,6 +136,84 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
             Ok(report_tests(&set, &sources))
         }
     }
+}
+
+/// A rule's severity as lists show it: a reading limit has none of its own,
+/// since it is never counted as a defect of the report.
+fn shown_severity(doc: &RuleDoc<'_>) -> &'static str {
+    match doc.origin {
+        Origin::ReadingLimit => "reading",
+        _ => doc.severity.as_str(),
+    }
+}
+
+/// `rules show`: everything a rule says about itself, as `ruff rule` does.
+fn show(doc: &RuleDoc<'_>, set: &RuleSet, sources: &[RuleSource]) -> String {
+    use std::fmt::Write as _;
+    let text_of = |file: &str, span: nianbao_rules::ast::SrcSpan| {
+        sources
+            .iter()
+            .find(|s| s.name == file)
+            .and_then(|s| s.text.get(span.start..span.end))
+            .map(str::to_string)
+    };
+    let mut out = String::new();
+    let _ = writeln!(out, "{}: {}\n", doc.id, doc.title);
+    let _ = writeln!(out, "severity   {}", shown_severity(doc));
+    let from = match doc.rule {
+        Some(rule) => format!("{} ({})", rule.file, doc.origin.as_str()),
+        None => doc.origin.as_str().to_string(),
+    };
+    let _ = writeln!(out, "from       {from}");
+    if let Some(reference) = doc.reference {
+        let _ = writeln!(out, "reference  {reference}");
+    }
+    let mut section = |title: &str, body: &str| {
+        let _ = writeln!(out, "\n{title}");
+        for line in body.lines() {
+            let _ = writeln!(out, "    {line}");
+        }
+    };
+    section("Why", doc.why.unwrap_or("(no `why` given)"));
+    if let Some(help) = doc.help {
+        section("What to do", help);
+    }
+    if let Some(rule) = doc.rule {
+        if let Some(block) = text_of(&rule.file, rule.block) {
+            section("Rule", &block);
+        }
+        let cases: Vec<String> = set
+            .tests
+            .iter()
+            .filter(|t| t.rule == rule.id)
+            .filter_map(|t| text_of(&t.file, t.span))
+            .collect();
+        if !cases.is_empty() {
+            section(
+                "Examples (pass/fail cases, run by `nianbao rules test`)",
+                &cases.join("\n"),
+            );
+        }
+    }
+    out
+}
+
+/// The registry as the Markdown table of `docs/rules.md`: each id an anchor
+/// (`#requests.row-total`), which SARIF's `helpUri` links to.
+fn markdown_table(docs: &[RuleDoc<'_>]) -> String {
+    let cell = |text: &str| text.replace('|', "\\|").replace('\n', " ");
+    let mut out = String::from("| id | severity | title | why |\n|---|---|---|---|\n");
+    for doc in docs {
+        out.push_str(&format!(
+            "| <a id=\"{}\"></a>`{}` | {} | {} | {} |\n",
+            doc.anchor(),
+            doc.id,
+            shown_severity(doc),
+            cell(doc.title),
+            cell(doc.why.unwrap_or("")),
+        ));
+    }
+    out
 }
 
 /// The built-in rule files (when `builtin`) and those of `dirs`.

@@ -241,9 +241,8 @@ fn json_offsets_are_bytes_and_columns_characters() {
 #[test]
 fn sarif_validates_and_keeps_every_label() {
     let rules = vec![RuleInfo {
-        id: "requests.balance".into(),
         title: "新收 + 上年结转 = 办理结果总计 + 结转下年度".into(),
-        severity: Severity::Error,
+        ..RuleInfo::bare("requests.balance", Severity::Error)
     }];
     let (text, _) = render(Box::new(SarifRenderer::new(rules)));
     let doc: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");

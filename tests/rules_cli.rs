@@ -66,10 +66,70 @@ fn a_new_rule_in_a_directory_is_picked_up_without_rebuild() {
         line.contains("warning") && line.contains("予以公开不超过新收"),
         "{out}"
     );
-    // And only it, without the built-in rules.
+    // And only it of the rule files, without the built-in rules (the
+    // reader's ids stay: they report whatever rules are loaded).
     let (code, out, _) = nianbao(&["rules", "list", "--no-default-rules", "--rules", &d]);
     assert_eq!(code, 0);
-    assert_eq!(out.lines().count(), 1, "{out}");
+    let ids: Vec<&str> = out.lines().filter_map(|l| l.split_whitespace().next()).collect();
+    assert_eq!(
+        ids.iter().filter(|id| !id.starts_with("extract.")).count(),
+        2,
+        "{out}"
+    );
+    assert!(
+        ids.contains(&"mine.granted-limit") && ids.contains(&"content.repeated-text"),
+        "{out}"
+    );
+}
+
+#[test]
+fn rules_show_explains_a_rule_with_its_source_and_cases() {
+    let (code, out, err) = nianbao(&["rules", "show", "requests.row-total"]);
+    assert_eq!(code, 0, "{err}");
+    insta::assert_snapshot!("show_row_total", out);
+    // A reader's id has its why and what to do, and no source.
+    let (code, out, err) = nianbao(&["rules", "show", "extract.row-not-read"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("severity   reading") && out.contains("\nWhy\n") && !out.contains("\nRule\n"),
+        "{out}"
+    );
+}
+
+#[test]
+fn rules_show_of_a_users_rule_and_of_an_unknown_id() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("mine.rules"),
+        "rule mine.granted-limit {\n  title \"予以公开不超过新收\"\n  severity warning\n  why \"多于新收说明予以公开填进了上年结转的申请\"\n  for every column c in requests\n  check requests[\"予以公开\", c] <= requests[new, c]\n  message \"{c} 列予以公开 {left} 件多于新收 {right} 件\"\n}\n\ntest mine.granted-limit \"模板报告\" { passes }\n",
+    )
+    .expect("write rule file");
+    let d = dir.path().display().to_string();
+    let (code, out, err) = nianbao(&["rules", "show", "mine.granted-limit", "--rules", &d]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.starts_with("mine.granted-limit: 予以公开不超过新收\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("\nWhy\n    多于新收说明予以公开填进了上年结转的申请\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("    check requests[\"予以公开\", c] <= requests[new, c]\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("    test mine.granted-limit \"模板报告\" { passes }\n"),
+        "{out}"
+    );
+    assert!(out.contains("mine.rules (rule file)"), "{out}");
+    let (code, out, err) = nianbao(&["rules", "show", "requests.row-totl"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        err.contains("no rule \"requests.row-totl\" (did you mean \"requests.row-total\"?)"),
+        "{err}"
+    );
 }
 
 #[test]

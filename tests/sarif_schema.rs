@@ -93,3 +93,92 @@ fn sarif_of_an_inconsistent_report_validates() {
     let results = sarif["runs"][0]["results"].as_array().expect("results");
     assert!(results.iter().any(|r| r["level"] == "error"), "{sarif:#}");
 }
+
+/// SARIF's rule table is the registry: every rule says why it matters
+/// (`fullDescription`) and what to do (`help`, with its reference), and links
+/// to its entry in the published docs when `docs-url` says where they are.
+#[test]
+fn sarif_rules_carry_why_help_and_a_link_to_the_docs() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = dir.path().join("nianbao.toml");
+    std::fs::write(
+        &config,
+        "docs-url = \"https://example.org/nianbao/docs/rules.md\"\n",
+    )
+    .expect("write");
+    let bad = dir.path().join("bad.txt");
+    std::fs::write(&bad, inconsistent_jiaxing()).expect("write");
+    let o = nianbao(
+        &[
+            "check",
+            "--config",
+            config.to_str().expect("path"),
+            "--format",
+            "sarif",
+            bad.to_str().expect("path"),
+        ],
+        None,
+    );
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let sarif: Value = serde_json::from_str(&stdout(&o)).expect("SARIF is JSON");
+    assert_valid_sarif(&sarif);
+    let rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .expect("rules");
+    assert!(rules.len() > 50, "{} rules", rules.len());
+    for rule in rules {
+        let id = rule["id"].as_str().expect("id");
+        assert!(
+            rule["fullDescription"]["text"]
+                .as_str()
+                .is_some_and(|t| t.chars().count() >= 20),
+            "{rule}"
+        );
+        assert!(rule["help"]["text"].as_str().is_some(), "{rule}");
+        assert_eq!(
+            rule["helpUri"],
+            format!("https://example.org/nianbao/docs/rules.md#{id}"),
+            "{rule}"
+        );
+    }
+    let row_total = rules
+        .iter()
+        .find(|r| r["id"] == "requests.row-total")
+        .expect("requests.row-total");
+    assert_eq!(
+        row_total["help"]["text"],
+        "总计列应等于自然人与法人或其他组织各列之和\n依据：模板规则 2"
+    );
+    // Without a docs URL there is no link, and the rest is the same.
+    let o = nianbao(
+        &[
+            "check",
+            "--isolated",
+            "--format",
+            "sarif",
+            bad.to_str().expect("path"),
+        ],
+        None,
+    );
+    let sarif: Value = serde_json::from_str(&stdout(&o)).expect("SARIF is JSON");
+    assert_valid_sarif(&sarif);
+    let rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .expect("rules");
+    assert!(rules
+        .iter()
+        .all(|r| r.get("helpUri").is_none() && r.get("fullDescription").is_some()));
+    // A docs URL that is not absolute is a configuration error at its place.
+    std::fs::write(&config, "docs-url = \"docs/rules.md\"\n").expect("write");
+    let o = nianbao(
+        &[
+            "check",
+            "--config",
+            config.to_str().expect("path"),
+            bad.to_str().expect("path"),
+        ],
+        None,
+    );
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("not an absolute URL"), "{}", stderr(&o));
+}

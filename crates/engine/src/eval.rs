@@ -48,6 +48,8 @@ pub struct ExtractionRule {
     pub severity: Severity,
     pub title: &'static str,
     pub help: &'static str,
+    /// What the id protects and why a reviewer cares (as a rule's `why`).
+    pub why: &'static str,
 }
 
 /// The ids under which the reader's problems are reported (one per kind),
@@ -65,6 +67,7 @@ pub const EXTRACTION_RULES: [ExtractionRule; 15] = {
         severity: Severity,
         title: &'static str,
         help: &'static str,
+        why: &'static str,
     ) -> ExtractionRule {
         ExtractionRule {
             id,
@@ -72,6 +75,7 @@ pub const EXTRACTION_RULES: [ExtractionRule; 15] = {
             severity,
             title,
             help,
+            why,
         }
     }
     [
@@ -81,6 +85,7 @@ pub const EXTRACTION_RULES: [ExtractionRule; 15] = {
             Error,
             "缺少模板规定的部分",
             "按模板补齐六个部分及其标题",
+            "模板规定了六个部分及其顺序，缺一部分就少了一类必须公开的内容；这是 nianbao 确定的缺失（找遍全文也没有该部分的标题和内容），评估按内容缺项扣分。",
         ),
         r(
             "extract.missing-table",
@@ -88,6 +93,7 @@ pub const EXTRACTION_RULES: [ExtractionRule; 15] = {
             Error,
             "缺少模板规定的表格",
             "按模板补齐表格",
+            "四张统计表是报告的核心数据，缺表意味着该类数据未公开；只在 nianbao 确定该处没有表（不是没能读出）时报告。",
         ),
         r(
             "extract.missing-row",
@@ -95,6 +101,7 @@ pub const EXTRACTION_RULES: [ExtractionRule; 15] = {
             Error,
             "表格缺少模板规定的行",
             "按模板补齐该行，没有数字的填 0",
+            "模板的每一行都要保留，没有数字的填 0；删掉的行让读者无法区分“没有”和“漏报”，勾稽关系也无从核对。",
         ),
         r(
             "extract.missing-cells",
@@ -102,6 +109,7 @@ pub const EXTRACTION_RULES: [ExtractionRule; 15] = {
             Warning,
             "行中数字少于列数",
             "每列都应填写数字，没有的填 0",
+            "行中数字少于列数时，nianbao 不知道缺的是哪一列，不猜测；该行的单元格标为未读取，相关规则不检查。",
         ),
         r(
             "extract.extra-cells",
@@ -109,6 +117,7 @@ pub const EXTRACTION_RULES: [ExtractionRule; 15] = {
             Warning,
             "行中数字多于列数",
             "检查该行是否多填或串行",
+            "行中数字多于列数，可能是串行、多填或导出时合并了相邻单元格；nianbao 不取舍，该行标为未读取。",
         ),
         r(
             "extract.unreadable-cell",
@@ -116,6 +125,7 @@ pub const EXTRACTION_RULES: [ExtractionRule; 15] = {
             Warning,
             "单元格不是数字",
             "单元格只填阿拉伯数字，不带单位或文字",
+            "单元格里不是数字（如“无”“—”或带单位），nianbao 不把它当作 0，也不据此判断对错，只说明它读不出。",
         ),
         r(
             "extract.number-overflow",
@@ -123,6 +133,7 @@ pub const EXTRACTION_RULES: [ExtractionRule; 15] = {
             Warning,
             "数字过大无法读取",
             "检查该数字是否多打了位数",
+            "数字位数超出合理范围，多半是多打了位数或两个数连在一起；nianbao 不读它，以免据此报出错误。",
         ),
         r(
             "extract.ambiguous-split",
@@ -130,6 +141,7 @@ pub const EXTRACTION_RULES: [ExtractionRule; 15] = {
             Warning,
             "连在一起的数字有多种拆分方式",
             "在数字之间加分隔，或核对原表",
+            "数字连在一起（导出时丢了分隔）且有不止一种拆法都平衡；nianbao 不猜，说明该行未能确定。",
         ),
         r(
             "extract.no-valid-split",
@@ -137,6 +149,7 @@ pub const EXTRACTION_RULES: [ExtractionRule; 15] = {
             Error,
             "连在一起的数字无法拆分成平衡的一行",
             "核对原表中该行的数字",
+            "连在一起的数字无论怎样拆都不能使该行平衡：无论原表怎样分格，该行的数字本身有错，需要核对原表。",
         ),
         r(
             "extract.unsplittable-run",
@@ -144,6 +157,7 @@ pub const EXTRACTION_RULES: [ExtractionRule; 15] = {
             Warning,
             "数字拆不成本行各列（也许有空白单元格在导出时丢失）",
             "核对原表中该行；空白单元格请填 0，或导出时保留单元格分隔",
+            "连在一起的数字拆不成本行各列，常见原因是导出时空白单元格被丢掉；这是读取的局限，不是报告的问题。",
         ),
         r(
             "extract.too-ambiguous",
@@ -151,6 +165,7 @@ pub const EXTRACTION_RULES: [ExtractionRule; 15] = {
             Warning,
             "连在一起的数字拆分方式过多",
             "在数字之间加分隔，或核对原表",
+            "连在一起的数字可能的拆法太多，无法确定；nianbao 不猜测，说明该行未读取。",
         ),
         r(
             "extract.row-not-read",
@@ -158,6 +173,7 @@ pub const EXTRACTION_RULES: [ExtractionRule; 15] = {
             Warning,
             "未能读取的行：表中有无法归位的文字或数字",
             "核对原表中该行；若原表有此行，说明 nianbao 未能读取它，不是报告的问题",
+            "表中有文字或数字无法归到模板的任何一行；nianbao 宁可说没读出，也不把数字放错行而报出不真实的错误。",
         ),
         r(
             "extract.table-not-read",
@@ -165,6 +181,7 @@ pub const EXTRACTION_RULES: [ExtractionRule; 15] = {
             Warning,
             "未能读取的表格：该处有数字，但没有一行能对上模板",
             "核对原表（可能是图片或特殊排版）；这是读取的局限，不是报告的问题",
+            "该处有数字，但没有一行能对上模板（可能是图片、扫描件或特殊排版）；表中数字都未检查，不能当作报告无误。",
         ),
         r(
             "extract.unknown-label",
@@ -172,6 +189,7 @@ pub const EXTRACTION_RULES: [ExtractionRule; 15] = {
             Warning,
             "表格中出现模板以外的文字",
             "删除或改为模板中的标签",
+            "表格里出现模板以外的文字，可能是改动了模板的标签、加了行，或是页眉页脚混入表中；请核对是否按模板填写。",
         ),
         ExtractionRule {
             id: INFERRED_CELLS,
@@ -180,6 +198,8 @@ pub const EXTRACTION_RULES: [ExtractionRule; 15] = {
             title: "表中数字连在一起，单元格由算术关系拆分得出",
             help: "在原表各单元格之间加分隔（如制表符），数字就不必推断；\
                    推断时假定成立的勾稽关系无法再发现这些单元格中的错误",
+            why: "数字连在一起时，nianbao 只在算术关系给出唯一拆法时才拆分；这些单元格是推断的，\
+                  推断所依据的勾稽关系不能再用来检查它们，复核时应知道哪些数是推断出来的。",
         },
     ]
 };

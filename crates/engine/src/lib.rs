@@ -13,6 +13,7 @@
 
 pub mod eval;
 pub mod finding;
+pub mod registry;
 pub mod render;
 pub mod repetition;
 pub mod review;

@@ -21,7 +21,10 @@ pub const REPEATED_TEXT: &str = "content.repeated-text";
 /// Its title, for rule lists.
 pub const REPEATED_TEXT_TITLE: &str = "正文不应大段照搬上年报告（内容雷同）";
 /// Its help line.
-const REPEATED_TEXT_HELP: &str = "按本年度的实际工作撰写总体情况、存在的问题和改进措施，不照搬上年报告的文字";
+pub const REPEATED_TEXT_HELP: &str =
+    "按本年度的实际工作撰写总体情况、存在的问题和改进措施，不照搬上年报告的文字";
+/// What it protects and why a reviewer cares.
+pub const REPEATED_TEXT_WHY: &str = "年度报告应写本年度的工作；照搬上年的文字是评估中常见的失分项（2021 年格式通知把内容雷同列为问责情形，有的地方评分细则对与上年重复过半的报告扣分）。模板的固定表述不计入重复。";
 /// The rate above which the finding is made, unless configured.
 pub const DEFAULT_THRESHOLD: f64 = 0.5;
 

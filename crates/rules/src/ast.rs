@@ -45,6 +45,8 @@ pub struct Rule {
     pub help: Option<Template>,
     /// Where the rule comes from (e.g. the template clause).
     pub reference: Option<String>,
+    /// What the rule protects and why a reviewer cares (`why "…"`).
+    pub why: Option<String>,
     pub message: Template,
     /// Nested quantifiers, outermost first; the check runs once per binding.
     pub quantifiers: Vec<Quantifier>,
@@ -58,6 +60,8 @@ pub struct Rule {
     /// The rule file and the span of the rule id in it.
     pub file: Arc<str>,
     pub span: SrcSpan,
+    /// The span of the whole `rule … { … }` block, for showing its source.
+    pub block: SrcSpan,
 }
 
 /// Which side of a comparison is most likely wrong.
@@ -119,6 +123,9 @@ pub enum Domain {
 #[derive(Debug, Clone, Default)]
 pub struct Template {
     pub pieces: Vec<Piece>,
+    /// The text between the quotes as written, interpolations and escapes
+    /// unexpanded: how documentation shows a message or help.
+    pub source: String,
 }
 
 #[derive(Debug, Clone)]

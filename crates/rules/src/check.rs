@@ -175,6 +175,7 @@ impl<'f> Checker<'f> {
         let mut title = None;
         let mut severity = None;
         let mut reference = None;
+        let mut why = None;
         let mut help = None;
         let mut message = None;
         let mut quantifiers = Vec::new();
@@ -222,6 +223,7 @@ impl<'f> Checker<'f> {
             match f {
                 RawField::Title(t, _) => title = Some(t),
                 RawField::Reference(r, _) => reference = Some(r),
+                RawField::Why(w, _) => why = Some(w),
                 RawField::Severity(name) => severity = self.severity(&name),
                 RawField::Blame(name) => {
                     blame = match name.text.as_str() {
@@ -296,6 +298,7 @@ impl<'f> Checker<'f> {
             severity: severity?,
             help,
             reference,
+            why,
             message: message?,
             quantifiers,
             guard,
@@ -304,6 +307,7 @@ impl<'f> Checker<'f> {
             cross_year,
             file: self.file.name.clone(),
             span: raw.id.span,
+            block: raw.span,
         })
     }
 
@@ -1346,6 +1350,7 @@ fn field_span(f: &RawField) -> SrcSpan {
     match f {
         RawField::Title(_, s)
         | RawField::Reference(_, s)
+        | RawField::Why(_, s)
         | RawField::Help(_, s)
         | RawField::Message(_, s)
         | RawField::When(_, s)

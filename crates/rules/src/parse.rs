@@ -35,6 +35,7 @@ pub enum RawField {
     Title(String, SrcSpan),
     Severity(Name),
     Reference(String, SrcSpan),
+    Why(String, SrcSpan),
     Help(Template, SrcSpan),
     Message(Template, SrcSpan),
     For(RawFor),
@@ -49,6 +50,7 @@ impl RawField {
             RawField::Title(..) => "title",
             RawField::Severity(_) => "severity",
             RawField::Reference(..) => "reference",
+            RawField::Why(..) => "why",
             RawField::Help(..) => "help",
             RawField::Message(..) => "message",
             RawField::For(_) => "for",
@@ -250,6 +252,7 @@ fn describe_rule(r: &Rule) -> Option<&'static str> {
         Rule::title | Rule::kw_title => "`title`",
         Rule::severity | Rule::kw_severity => "`severity`",
         Rule::reference | Rule::kw_reference => "`reference`",
+        Rule::why | Rule::kw_why => "`why`",
         Rule::help | Rule::kw_help => "`help`",
         Rule::message | Rule::kw_message => "`message`",
         Rule::for_clause | Rule::kw_for => "`for every`",
@@ -398,6 +401,7 @@ impl Ctx<'_, '_> {
             Rule::title => RawField::Title(self.string(first), span),
             Rule::severity => RawField::Severity(self.name(first)),
             Rule::reference => RawField::Reference(self.string(first), span),
+            Rule::why => RawField::Why(self.string(first), span),
             Rule::help => RawField::Help(self.template(first), span),
             Rule::message => RawField::Message(self.template(first), span),
             Rule::when_clause => RawField::When(self.expr(first), span),
@@ -445,6 +449,12 @@ impl Ctx<'_, '_> {
     }
 
     fn template(&mut self, p: Pair<'_, Rule>) -> Template {
+        let written = p.as_str();
+        let source = written
+            .strip_prefix('"')
+            .and_then(|s| s.strip_suffix('"'))
+            .unwrap_or(written)
+            .to_string();
         let mut pieces = Vec::new();
         for part in p.into_inner() {
             match part.as_rule() {
@@ -466,7 +476,7 @@ impl Ctx<'_, '_> {
                 _ => {}
             }
         }
-        Template { pieces }
+        Template { pieces, source }
     }
 
     fn test(&mut self, pair: Pair<'_, Rule>) -> RawTest {
@@ -948,6 +958,7 @@ fn is_keyword(r: Rule) -> bool {
             | Rule::kw_title
             | Rule::kw_severity
             | Rule::kw_reference
+            | Rule::kw_why
             | Rule::kw_help
             | Rule::kw_message
             | Rule::kw_for

@@ -45,3 +45,17 @@ rule braces.after-test {
     assert!(checking.rule("braces.after-test").is_some());
     assert_eq!(format!("{:?}", full.rules), format!("{:?}", checking.rules));
 }
+
+/// Every built-in rule says why it matters (`nianbao rules show`, SARIF's
+/// `fullDescription`, the table in docs/rules.md).
+#[test]
+fn every_builtin_rule_has_a_why() {
+    let set = nianbao_rules::compile(&nianbao_rules::builtin_sources()).expect("the rules compile");
+    let without: Vec<&str> = set
+        .rules
+        .iter()
+        .filter(|r| r.why.as_deref().is_none_or(|w| w.chars().count() < 20))
+        .map(|r| r.id.as_str())
+        .collect();
+    assert!(without.is_empty(), "rules without a why: {without:?}");
+}

@@ -205,13 +205,51 @@ impl Summary {
     }
 }
 
-/// A rule as output formats describe it (SARIF's rule table).
+/// A rule as output formats describe it (SARIF's rule table), from the
+/// registry ([`crate::registry`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuleInfo {
     pub id: String,
     pub title: String,
     /// The severity findings of this rule get (after configuration).
     pub severity: Severity,
+    /// What the rule protects and why a reviewer cares.
+    pub why: Option<String>,
+    /// What to do about a finding, as written.
+    pub help: Option<String>,
+    /// Where the rule comes from (a template clause).
+    pub reference: Option<String>,
+    /// The rule's entry in the published documentation, when configured.
+    pub help_uri: Option<String>,
+}
+
+impl RuleInfo {
+    /// A rule known only by its id (seen first in a finding).
+    pub fn bare(id: &str, severity: Severity) -> Self {
+        RuleInfo {
+            id: id.to_string(),
+            title: id.to_string(),
+            severity,
+            why: None,
+            help: None,
+            reference: None,
+            help_uri: None,
+        }
+    }
+
+    /// The registry's entry, linked to `docs_url#id` when a documentation
+    /// URL is given.
+    pub fn from_doc(doc: &crate::registry::RuleDoc<'_>, docs_url: Option<&str>) -> Self {
+        RuleInfo {
+            id: doc.id.to_string(),
+            title: doc.title.to_string(),
+            severity: doc.severity,
+            why: doc.why.map(str::to_string),
+            help: doc.help.map(str::to_string),
+            reference: doc.reference.map(str::to_string),
+            help_uri: docs_url.map(|url| format!("{url}#{}", doc.anchor())),
+        }
+    }
 }
 
 /// Streams [`ReportResult`]s in one output format.

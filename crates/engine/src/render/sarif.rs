@@ -83,11 +83,7 @@ impl SarifRenderer {
             return i;
         }
         let i = self.rules.len();
-        self.rules.push(RuleInfo {
-            id: finding.rule.clone(),
-            title: finding.rule.clone(),
-            severity: finding.severity,
-        });
+        self.rules.push(RuleInfo::bare(&finding.rule, finding.severity));
         self.index.insert(finding.rule.clone(), i);
         i
     }
@@ -252,11 +248,30 @@ impl Renderer for SarifRenderer {
             .rules
             .iter()
             .map(|r| {
-                json!({
+                let mut rule = json!({
                     "id": r.id,
                     "shortDescription": { "text": r.title },
                     "defaultConfiguration": { "level": level(r.severity) },
-                })
+                });
+                if let Some(why) = &r.why {
+                    rule["fullDescription"] = json!({ "text": why });
+                }
+                // `help` is the documentation where none is online: what to
+                // do, then where the rule comes from.
+                let help: Vec<String> = [
+                    r.help.clone(),
+                    r.reference.as_ref().map(|re| format!("依据：{re}")),
+                ]
+                .into_iter()
+                .flatten()
+                .collect();
+                if !help.is_empty() {
+                    rule["help"] = json!({ "text": help.join("\n") });
+                }
+                if let Some(uri) = &r.help_uri {
+                    rule["helpUri"] = json!(uri);
+                }
+                rule
             })
             .collect();
         let tool = json!({
