@@ -3,7 +3,6 @@
 //! run time, so a user's rules need no rebuild. What is listed and shown is
 //! the engine's one registry of rule ids (`nianbao_engine::registry`).
 
-use miette::IntoDiagnostic;
 use nianbao_engine::eval::cases::{run_tests_with, BaseReports};
 use nianbao_engine::registry::{registry, Origin, RuleDoc};
 use nianbao_model::{LineIndex, Report};
@@ -53,6 +52,10 @@ enum Command {
         /// Directories of `.rules` files.
         #[arg(value_name = "DIR")]
         dirs: Vec<PathBuf>,
+        /// Print the tested rule's findings under every case (message and
+        /// place), passing or not.
+        #[arg(long)]
+        findings: bool,
     },
 }
 
@@ -68,18 +71,35 @@ struct RuleDirs {
 }
 
 pub fn run(args: Args) -> miette::Result<ExitCode> {
+    let (text, code) = output(args)?;
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        // `nianbao rules list | head`: the reader has all it wants.
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(miette::miette!(
+            code = "nianbao::rules::io",
+            "cannot write output: {e}"
+        )),
+        _ => Ok(code),
+    }
+}
+
+/// What the subcommand prints, and its exit code.
+fn output(args: Args) -> miette::Result<(String, ExitCode)> {
+    use std::fmt::Write as _;
+    let mut out = String::new();
     match args.command {
         Command::Check { dirs } => {
             let sources = sources(&dirs, dirs.is_empty())?;
             let set = compile_all(&sources)?;
-            println!(
+            let _ = writeln!(
+                out,
                 "ok: {} rules and {} tests in {} file{}",
                 set.rules.len(),
                 set.tests.len(),
                 sources.len(),
                 if sources.len() == 1 { "" } else { "s" }
             );
-            Ok(ExitCode::SUCCESS)
+            Ok((out, ExitCode::SUCCESS))
         }
         Command::List {
             rules,
@@ -89,28 +109,24 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
             let sources = sources(&rules.rules, !rules.no_default_rules)?;
             let set = compile_all(&sources)?;
             let docs = registry(&set);
-            let mut out = std::io::stdout().lock();
             if markdown {
-                out.write_all(markdown_table(&docs).as_bytes())
-                    .into_diagnostic()?;
-                return Ok(ExitCode::SUCCESS);
+                return Ok((markdown_table(&docs), ExitCode::SUCCESS));
             }
             let width = docs.iter().map(|d| d.id.len()).max().unwrap_or(0);
             for doc in &docs {
-                write!(
+                let _ = write!(
                     out,
                     "{:<width$}  {:<7}  {}",
                     doc.id,
                     shown_severity(doc),
                     doc.title
-                )
-                .into_diagnostic()?;
+                );
                 if let (true, Some(r)) = (long, doc.reference) {
-                    write!(out, "  〔{r}〕").into_diagnostic()?;
+                    let _ = write!(out, "  〔{r}〕");
                 }
-                writeln!(out).into_diagnostic()?;
+                out.push('\n');
             }
-            Ok(ExitCode::SUCCESS)
+            Ok((out, ExitCode::SUCCESS))
         }
         Command::Show { id, rules } => {
             let sources = sources(&rules.rules, !rules.no_default_rules)?;
@@ -127,13 +143,12 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
                     "no rule {id:?}{suggestion}"
                 ));
             };
-            print!("{}", show(doc, &set, &sources));
-            Ok(ExitCode::SUCCESS)
+            Ok((show(doc, &set, &sources), ExitCode::SUCCESS))
         }
-        Command::Test { dirs } => {
+        Command::Test { dirs, findings } => {
             let sources = sources(&dirs, dirs.is_empty())?;
             let set = compile_all(&sources)?;
-            Ok(report_tests(&set, &sources))
+            Ok(report_tests(&set, &sources, findings))
         }
     }
 }
@@ -258,7 +273,9 @@ impl BaseReports for FileBases {
     }
 }
 
-fn report_tests(set: &RuleSet, sources: &[RuleSource]) -> ExitCode {
+fn report_tests(set: &RuleSet, sources: &[RuleSource], show_findings: bool) -> (String, ExitCode) {
+    use std::fmt::Write as _;
+    let mut out = String::new();
     let outcomes = run_tests_with(set, Some(&FileBases));
     let mut failed = 0;
     for o in &outcomes {
@@ -268,12 +285,17 @@ fn report_tests(set: &RuleSet, sources: &[RuleSource]) -> ExitCode {
             .map(|s| LineIndex::new(&s.text).line_col(o.offset))
             .map_or_else(|| o.file.clone(), |lc| format!("{}:{lc}", o.file));
         if o.passed {
-            println!("test {} \"{}\" ... ok", o.rule, o.name);
+            let _ = writeln!(out, "test {} \"{}\" ... ok", o.rule, o.name);
+            if show_findings {
+                for f in &o.findings {
+                    let _ = writeln!(out, "    {f}");
+                }
+            }
         } else {
             failed += 1;
-            println!("test {} \"{}\" ... FAILED ({place})", o.rule, o.name);
+            let _ = writeln!(out, "test {} \"{}\" ... FAILED ({place})", o.rule, o.name);
             for line in o.detail.lines() {
-                println!("    {line}");
+                let _ = writeln!(out, "    {line}");
             }
         }
     }
@@ -284,16 +306,18 @@ fn report_tests(set: &RuleSet, sources: &[RuleSource]) -> ExitCode {
         .map(|r| r.id.as_str())
         .collect();
     if !untested.is_empty() {
-        println!("rules without tests: {}", untested.join(", "));
+        let _ = writeln!(out, "rules without tests: {}", untested.join(", "));
     }
-    println!(
+    let _ = writeln!(
+        out,
         "\ntest result: {}. {} passed; {failed} failed",
         if failed == 0 { "ok" } else { "FAILED" },
         outcomes.len() - failed
     );
-    if failed == 0 {
+    let code = if failed == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
-    }
+    };
+    (out, code)
 }

@@ -37,10 +37,10 @@ fn every_rule_has_a_passing_and_a_failing_test() {
         let tests: Vec<_> = set.tests.iter().filter(|t| t.rule == rule.id).collect();
         let fails = tests
             .iter()
-            .any(|t| matches!(t.expect, nianbao_rules::ast::Expect::Fails { .. }));
+            .any(|t| matches!(t.expects[..], [nianbao_rules::ast::Expect::Fails { .. }, ..]));
         let passes = tests
             .iter()
-            .any(|t| matches!(t.expect, nianbao_rules::ast::Expect::Passes));
+            .any(|t| matches!(t.expects[..], [nianbao_rules::ast::Expect::Passes]));
         assert!(
             fails && passes,
             "rule {} needs a `passes` and a `fails` test",

@@ -232,3 +232,44 @@ fn rule_tests_can_start_from_a_real_report() {
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("2 passed; 0 failed"), "{out}");
 }
+
+/// Every built-in rule's cases with the findings they give, as a reviewer
+/// reads them: the messages are part of what the rules promise.
+#[test]
+fn rules_test_findings_snapshot() {
+    let (code, out, err) = nianbao(&["rules", "test", "--findings"]);
+    assert_eq!(code, 0, "{out}{err}");
+    insta::assert_snapshot!("test_findings", out);
+}
+
+/// A test states exactly what fires: one finding more than its `fails`
+/// lines, and it fails, saying what the rule gave.
+#[test]
+fn a_test_with_fewer_fails_lines_than_findings_fails() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("mine.rules"),
+        "rule mine.balance {\n  title \"各列平衡\"\n  severity error\n  for every column c in requests\n  check requests[new, c] == requests[total, c]\n  message \"{c} 列不平\"\n}\n\ntest mine.balance \"两列不平，只写一列\" {\n  given requests[new, natural_person] = 1\n  given requests[new, total] = 1\n  fails at requests[total, natural_person]\n}\n\ntest mine.balance \"两列不平，两列都写\" {\n  given requests[new, natural_person] = 1\n  given requests[new, total] = 1\n  fails at requests[total, natural_person]\n  fails with \"总计 列\"\n}\n",
+    )
+    .expect("write rule file");
+    let (code, out, err) = nianbao(&["rules", "test", &dir.path().display().to_string()]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        out.contains("test mine.balance \"两列不平，只写一列\" ... FAILED"),
+        "{out}"
+    );
+    assert!(out.contains("expected exactly:\n      a finding at requests[total, natural_person]\n    got:\n      自然人 列不平 at [requests[total, natural_person]]\n      总计 列不平 at [requests[total, total]]"), "{out}");
+    assert!(
+        out.contains("test mine.balance \"两列不平，两列都写\" ... ok"),
+        "{out}"
+    );
+    // `passes` with `fails` is a mistake in the rule file.
+    std::fs::write(
+        dir.path().join("mine.rules"),
+        "rule mine.one {\n  title \"一\"\n  severity error\n  check 1 == 1\n  message \"一\"\n}\n\ntest mine.one \"矛盾\" {\n  passes\n  fails\n}\n",
+    )
+    .expect("write rule file");
+    let (code, _, err) = nianbao(&["rules", "check", &dir.path().display().to_string()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("a test that passes expects no finding"), "{err}");
+}

@@ -1699,8 +1699,23 @@ impl<'a> Evaluator<'a> {
             }
             Func::Text => self.text_of(args.first()?).map(|(t, _)| Val::Text(t)),
             Func::Chars => {
-                let (t, _) = self.text_of(args.first()?)?;
-                Some(Val::Num(significant_chars(&t)))
+                let (t, place) = self.text_of(args.first()?)?;
+                let n = significant_chars(&t);
+                // A section's text is labelled where it is printed (white
+                // space around it left out), so a finding on how short it is
+                // points at it.
+                let start = t.len() - t.trim_start().len();
+                let end = t.trim_end().len();
+                if let (Some(TextPlace::Body(body)), true) = (place, start < end) {
+                    let span = self
+                        .report
+                        .rendered_slice(body)
+                        .and_then(|s| s.source_span(start, end));
+                    if let Some(span) = span {
+                        self.touch(span, format!("正文 {} 个字", n.value), 0);
+                    }
+                }
+                Some(Val::Num(n))
             }
             Func::Date => {
                 let y = num(self.eval(args.first()?))?.value;

@@ -530,7 +530,10 @@ pub struct RuleTest {
     /// instead of the template-built report.
     pub base: Option<String>,
     pub givens: Vec<Given>,
-    pub expect: Expect,
+    /// `[Passes]`, or one `Fails` per finding the tested rule must give: the
+    /// rule's findings are exactly these (a `fails` line without `at` or
+    /// `with` stands for any one finding).
+    pub expects: Vec<Expect>,
     pub file: Arc<str>,
     pub span: SrcSpan,
 }
@@ -557,7 +560,7 @@ pub enum GivenValue {
 pub enum Expect {
     /// The rule gives no finding.
     Passes,
-    /// The rule gives a finding, with its primary label on `at` and its
+    /// One finding of the rule, with its primary label on `at` and its
     /// message containing `with`, where given.
     Fails {
         at: Option<Box<Expr>>,

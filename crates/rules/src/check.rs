@@ -1278,40 +1278,44 @@ impl<'f> Checker<'f> {
                 }
             });
         }
-        let expect = match raw.expects.len() {
-            1 => raw.expects.into_iter().next().map(|(e, _)| e),
-            0 => {
+        // `passes` alone, or one `fails` line per finding the rule gives.
+        if raw.expects.is_empty() {
+            let d = self
+                .d(
+                    Code::MissingField,
+                    raw.rule.span,
+                    "a test needs `passes` or `fails`",
+                )
+                .label("this test")
+                .help("add `passes`, or `fails at table[row, column]`");
+            self.report(d);
+        }
+        if raw.expects.len() > 1 {
+            if let Some((_, span)) = raw.expects.iter().find(|(e, _)| matches!(e, Expect::Passes)) {
                 let d = self
                     .d(
-                        Code::MissingField,
-                        raw.rule.span,
-                        "a test needs `passes` or `fails`",
+                        Code::DuplicateField,
+                        *span,
+                        "a test that passes expects no finding",
                     )
-                    .label("this test")
-                    .help("add `passes`, or `fails at table[row, column]`");
+                    .label("`passes` with `fails`")
+                    .help("list one `fails` per finding the rule gives, or write `passes` alone");
                 self.report(d);
-                None
             }
-            _ => {
-                let span = raw.expects[1].1;
-                let d = self
-                    .d(Code::DuplicateField, span, "a test expects one outcome")
-                    .label("second outcome")
-                    .help("write one test per outcome");
-                self.report(d);
-                None
-            }
-        };
-        let expect = match expect? {
-            Expect::Fails {
-                at: Some(mut at),
-                with,
-            } => {
-                self.expr(&mut at);
-                Expect::Fails { at: Some(at), with }
-            }
-            other => other,
-        };
+        }
+        let mut expects = Vec::with_capacity(raw.expects.len());
+        for (expect, _) in raw.expects {
+            expects.push(match expect {
+                Expect::Fails {
+                    at: Some(mut at),
+                    with,
+                } => {
+                    self.expr(&mut at);
+                    Expect::Fails { at: Some(at), with }
+                }
+                other => other,
+            });
+        }
         if self.errors.len() > before {
             return None;
         }
@@ -1320,7 +1324,7 @@ impl<'f> Checker<'f> {
             name: raw.name.unwrap_or_default(),
             base: raw.base,
             givens,
-            expect,
+            expects,
             file: self.file.name.clone(),
             span: raw.span,
         })

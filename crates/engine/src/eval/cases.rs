@@ -29,6 +29,9 @@ pub struct CaseOutcome {
     pub passed: bool,
     /// Why it failed (empty when it passed).
     pub detail: String,
+    /// The tested rule's findings, each as "message at [place]" (for
+    /// `nianbao rules test --findings` and snapshots of a rule's cases).
+    pub findings: Vec<String>,
 }
 
 /// Where tests written `on "path"` get their report: the file's text, and a
@@ -59,6 +62,7 @@ fn run_test(set: &RuleSet, t: &RuleTest, bases: Option<&dyn BaseReports>) -> Cas
         offset: t.span.start,
         passed: false,
         detail: String::new(),
+        findings: Vec::new(),
     };
     let built = match &t.base {
         None => synthetic(t),
@@ -81,29 +85,33 @@ fn run_test(set: &RuleSet, t: &RuleTest, bases: Option<&dyn BaseReports>) -> Cas
         .into_iter()
         .filter(|f| f.rule == t.rule)
         .collect();
-    let show = |fs: &[Finding]| {
-        fs.iter()
-            .map(|f| {
-                let at: Vec<String> = f
-                    .labels
-                    .iter()
-                    .filter(|l| l.primary)
-                    .map(|l| describe(&report, l.span))
-                    .collect();
-                format!("  {} at [{}]", f.message, at.join(", "))
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
-    match &t.expect {
-        Expect::Passes => {
-            outcome.passed = findings.is_empty();
-            if !outcome.passed {
-                outcome.detail = format!("expected no finding, got:\n{}", show(&findings));
+    let shown: Vec<String> = findings
+        .iter()
+        .map(|f| {
+            let at: Vec<String> = f
+                .labels
+                .iter()
+                .filter(|l| l.primary)
+                .map(|l| describe(&report, l.span))
+                .collect();
+            match at.is_empty() {
+                true => f.message.clone(),
+                false => format!("{} at [{}]", f.message, at.join(", ")),
             }
+        })
+        .collect();
+    let got = || {
+        if shown.is_empty() {
+            "got none".to_string()
+        } else {
+            format!("got:\n  {}", shown.join("\n  "))
         }
-        Expect::Fails { at, with } => {
-            let want_span = match at {
+    };
+    // Each `fails` line, as the place and the text a finding must have.
+    let mut wanted: Vec<(Option<Span>, Option<&str>)> = Vec::new();
+    for expect in &t.expects {
+        if let Expect::Fails { at, with } = expect {
+            let span = match at {
                 Some(e) => match locate(&report, e) {
                     Some(s) => Some(s),
                     None => {
@@ -113,28 +121,71 @@ fn run_test(set: &RuleSet, t: &RuleTest, bases: Option<&dyn BaseReports>) -> Cas
                 },
                 None => None,
             };
-            outcome.passed = findings.iter().any(|f| {
-                let at_ok = want_span.is_none_or(|s| f.labels.iter().any(|l| l.primary && l.span == s));
-                let with_ok = with.as_ref().is_none_or(|w| f.message.contains(w.as_str()));
-                at_ok && with_ok
-            });
-            if !outcome.passed {
-                let mut want = String::from("expected a finding");
-                if let Some(s) = want_span {
-                    want.push_str(&format!(" at {}", describe(&report, s)));
-                }
-                if let Some(w) = with {
-                    want.push_str(&format!(" with message containing {w:?}"));
-                }
-                outcome.detail = if findings.is_empty() {
-                    format!("{want}, got none")
-                } else {
-                    format!("{want}, got:\n{}", show(&findings))
-                };
-            }
+            wanted.push((span, with.as_deref()));
         }
     }
+    let fits = |(span, with): &(Option<Span>, Option<&str>), f: &Finding| {
+        span.is_none_or(|s| f.labels.iter().any(|l| l.primary && l.span == s))
+            && with.is_none_or(|w| f.message.contains(w))
+    };
+    outcome.passed = wanted.len() == findings.len() && one_to_one(&wanted, &findings, fits);
+    if !outcome.passed {
+        outcome.detail = if wanted.is_empty() {
+            format!("expected no finding, {}", got())
+        } else {
+            let lines: Vec<String> = wanted
+                .iter()
+                .map(|(span, with)| {
+                    let mut want = String::from("a finding");
+                    if let Some(s) = span {
+                        want.push_str(&format!(" at {}", describe(&report, *s)));
+                    }
+                    if let Some(w) = with {
+                        want.push_str(&format!(" with message containing {w:?}"));
+                    }
+                    want
+                })
+                .collect();
+            format!("expected exactly:\n  {}\n{}", lines.join("\n  "), got())
+        };
+    }
+    outcome.findings = shown;
     outcome
+}
+
+/// Whether each expectation can be given its own finding (`wanted` and
+/// `found` of equal length; a few lines each, so a plain augmenting-path
+/// matching).
+fn one_to_one<W, F>(wanted: &[W], found: &[F], fits: impl Fn(&W, &F) -> bool) -> bool {
+    fn assign<W, F>(
+        w: usize,
+        wanted: &[W],
+        found: &[F],
+        fits: &dyn Fn(&W, &F) -> bool,
+        owner: &mut [Option<usize>],
+        seen: &mut [bool],
+    ) -> bool {
+        for f in 0..found.len() {
+            if seen[f] || !fits(&wanted[w], &found[f]) {
+                continue;
+            }
+            seen[f] = true;
+            let free = match owner[f] {
+                None => true,
+                Some(other) => assign(other, wanted, found, fits, owner, seen),
+            };
+            if free {
+                owner[f] = Some(w);
+                return true;
+            }
+        }
+        false
+    }
+    let mut owner = vec![None; found.len()];
+    (0..wanted.len()).all(|w| {
+        let mut seen = vec![false; found.len()];
+        assign(w, wanted, found, &fits, &mut owner, &mut seen)
+    })
 }
 
 /// This year's and (if any `given` mentions it) last year's report, built
