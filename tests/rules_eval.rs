@@ -145,6 +145,37 @@ fn the_narrative_count_is_compared_with_the_table() {
     assert_eq!(primary.span, Span::new(at, 1));
 }
 
+/// The results as reports write them in the narrative: 予以公开及部分公开 as
+/// one count (never read as 部分公开), 无法提供 and 不予处理 against the
+/// sums of their groups' rows — on the real report's table (granted 3,
+/// partial 0, unable 2 + 1 + 0, not processed 1 + 0 + 0 + 1 + 0).
+#[test]
+fn narrative_results_are_compared_with_their_rows() {
+    let narrative = |sentence: &str| {
+        let text = JIAXING.replacen("其中3件予以公开。", sentence, 1);
+        assert_ne!(text, JIAXING, "the sentence is in the fixture");
+        let findings = evaluate(&rules(), &read(&text), None).findings;
+        let mut fired: Vec<String> = findings
+            .iter()
+            .filter(|f| f.rule.starts_with("narrative."))
+            .map(|f| format!("{}: {}", f.rule, f.message))
+            .collect();
+        fired.sort();
+        fired
+    };
+    assert_eq!(
+        narrative("其中予以公开及部分公开3件，无法提供3件，2件不予处理。"),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        narrative("其中予以公开和部分公开4件，无法提供2件，不予处理两件。"),
+        [
+            "narrative.results-granted-and-partial: 总体情况写予以公开及部分公开 4 件，但表三“（一）予以公开”3 件 + “（二）部分公开”0 件 = 3 件",
+            "narrative.results-unable: 总体情况写无法提供 2 件，但表三“（四）无法提供”各项总计为 3 件",
+        ]
+    );
+}
+
 #[test]
 fn amounts_are_compared_at_their_printed_precision() {
     let set = compile(&[nianbao_rules::RuleSource {
