@@ -283,16 +283,19 @@ pub enum Coord {
 pub struct Pattern {
     pub source: String,
     pub regex: regex::Regex,
-    /// The longest literal every match contains, if the pattern has one:
-    /// a text without it cannot match, and a byte search says so faster
-    /// than the regex (a narrative section is scanned by many patterns).
-    required: Option<Box<memchr::memmem::Finder<'static>>>,
+    /// Literals of which every match contains one, if the pattern has
+    /// such: a text without any cannot match, and a byte search says so
+    /// faster than the regex (a narrative section is scanned by many
+    /// patterns).
+    required: Vec<memchr::memmem::Finder<'static>>,
 }
 
 impl Pattern {
     pub fn new(source: String, regex: regex::Regex) -> Pattern {
-        let required = required_literal(&source)
-            .map(|l| Box::new(memchr::memmem::Finder::new(l.as_bytes()).into_owned()));
+        let required = required_literals(&source)
+            .iter()
+            .map(|l| memchr::memmem::Finder::new(l.as_bytes()).into_owned())
+            .collect();
         Pattern {
             source,
             regex,
@@ -303,34 +306,66 @@ impl Pattern {
     /// Whether the pattern cannot match `text` (exact: only when a literal
     /// every match contains is absent). `false` says nothing.
     pub fn cannot_match(&self, text: &str) -> bool {
-        self.required
-            .as_ref()
-            .is_some_and(|f| f.find(text.as_bytes()).is_none())
+        !self.required.is_empty() && self.required.iter().all(|f| f.find(text.as_bytes()).is_none())
     }
 }
 
-/// The longest literal (at least 2 bytes) that every match of `source`
-/// contains: found in the parts of the pattern that every match goes
-/// through (a sequence's parts, groups, repetitions of at least one).
-fn required_literal(source: &str) -> Option<String> {
+/// Literals of which every match of `source` contains at least one (each at
+/// least 2 bytes), the longest such choice: found in the parts of the
+/// pattern every match goes through (a sequence's parts, groups, repetitions
+/// of at least one) and, for an alternation whose every branch has one,
+/// one literal per branch.
+fn required_literals(source: &str) -> Vec<String> {
     use regex_syntax::hir::{Hir, HirKind};
-    fn walk(hir: &Hir, found: &mut Vec<Vec<u8>>) {
+    /// Each entry: a set of literals every match contains one of.
+    fn walk(hir: &Hir, found: &mut Vec<Vec<Vec<u8>>>) {
         match hir.kind() {
-            HirKind::Literal(l) => found.push(l.0.to_vec()),
+            HirKind::Literal(l) => found.push(vec![l.0.to_vec()]),
             HirKind::Concat(parts) => parts.iter().for_each(|p| walk(p, found)),
             HirKind::Capture(c) => walk(&c.sub, found),
             HirKind::Repetition(r) if r.min >= 1 => walk(&r.sub, found),
+            HirKind::Alternation(branches) => {
+                let each: Option<Vec<Vec<Vec<u8>>>> = branches
+                    .iter()
+                    .map(|b| {
+                        let mut inner = Vec::new();
+                        walk(b, &mut inner);
+                        best(inner)
+                    })
+                    .collect();
+                if let Some(mut any) = each.map(|sets| sets.concat()) {
+                    any.sort();
+                    any.dedup();
+                    found.push(any);
+                }
+            }
             _ => {}
         }
     }
-    let hir = regex_syntax::Parser::new().parse(source).ok()?;
+    /// The set whose shortest literal is longest (a rarer byte string).
+    fn best(found: Vec<Vec<Vec<u8>>>) -> Option<Vec<Vec<u8>>> {
+        found
+            .into_iter()
+            .filter(|set| set.iter().all(|l| l.len() >= 2))
+            .max_by_key(|set| {
+                (
+                    set.iter().map(Vec::len).min().unwrap_or(0),
+                    std::cmp::Reverse(set.len()),
+                )
+            })
+    }
+    let Ok(hir) = regex_syntax::Parser::new().parse(source) else {
+        return Vec::new();
+    };
     let mut found = Vec::new();
     walk(&hir, &mut found);
-    found
-        .into_iter()
-        .filter(|l| l.len() >= 2)
-        .max_by_key(Vec::len)
-        .and_then(|l| String::from_utf8(l).ok())
+    best(found)
+        .map(|set| {
+            set.into_iter()
+                .filter_map(|l| String::from_utf8(l).ok())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -570,28 +605,49 @@ pub enum Expect {
 
 #[cfg(test)]
 mod tests {
-    use super::required_literal;
+    use super::required_literals;
 
     #[test]
     fn required_literals_are_those_every_match_contains() {
-        let r = |s: &str| required_literal(s);
+        let r = |s: &str| required_literals(s);
+        assert_eq!(r("(?:(\\d+)件)?予以公开(?:(\\d+)件|$)"), ["予以公开"]);
+        // Of a required alternation and a required literal as long, the literal.
+        assert_eq!(r("(?:收到|受理)[^。]{0,12}?申请([0-9]+)件"), ["申请"]);
+        assert_eq!(r("行政诉讼[^。]{0,10}?([0-9]+)\\s*(?:件|起)"), ["行政诉讼"]);
+        // Optional parts are not required; of alternatives, one per branch is.
+        assert_eq!(r("(?:予以公开)?([0-9]+)"), Vec::<String>::new());
+        assert_eq!(r("(?:予以公开|部分公开)([0-9]+)"), ["予以公开", "部分公开"]);
+        assert_eq!(r("^\\s*(?:无|暂无)[。.]?\\s*$"), ["无", "暂无"]);
         assert_eq!(
-            r("(?:(\\d+)件)?予以公开(?:(\\d+)件|$)").as_deref(),
-            Some("予以公开")
+            r("(?:予以)?公开及部分公开|([0-9]+)件部分公开"),
+            ["件部分公开", "公开及部分公开"]
         );
-        assert_eq!(
-            r("(?:收到|受理)[^。]{0,12}?申请([0-9]+)件").as_deref(),
-            Some("申请")
-        );
-        assert_eq!(
-            r("行政诉讼[^。]{0,10}?([0-9]+)\\s*(?:件|起)").as_deref(),
-            Some("行政诉讼")
-        );
-        // Optional or alternative parts are not required.
-        assert_eq!(r("(?:予以公开)?([0-9]+)"), None);
-        assert_eq!(r("(?:予以公开|部分公开)([0-9]+)"), None);
-        assert_eq!(r("^\\s*(?:无|暂无)[。.]?\\s*$"), None);
+        // A branch without a literal leaves the alternation without one
+        // (what follows it may still be required).
+        assert_eq!(r("(?:予以公开|[0-9]+)"), Vec::<String>::new());
+        assert_eq!(r("(?:予以公开|[0-9]+)件"), ["件"]);
         // Case-insensitive text is no literal.
-        assert_eq!(r("(?i)abc"), None);
+        assert_eq!(r("(?i)abc"), Vec::<String>::new());
+    }
+
+    /// The prefilter is exact: a text it rejects has no match.
+    #[test]
+    fn a_text_without_the_literals_cannot_match() {
+        let pattern = |s: &str| super::Pattern::new(s.to_string(), regex::Regex::new(s).expect("valid"));
+        let p = pattern("(?:予以)?公开(?:及|和)部分公开|(?:([0-9]+)件)?部分公开([0-9]+)件");
+        for (text, matches) in [
+            ("予以公开及部分公开3件", true),
+            ("部分公开2件", true),
+            ("予以公开3件", false),
+            ("全部公开", false),
+        ] {
+            assert_eq!(p.regex.is_match(text), matches, "{text}");
+            if !matches {
+                assert!(p.cannot_match(text) || !p.regex.is_match(text), "{text}");
+            } else {
+                assert!(!p.cannot_match(text), "{text}");
+            }
+        }
+        assert!(p.cannot_match("予以公开3件"));
     }
 }
