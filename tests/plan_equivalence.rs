@@ -4,7 +4,10 @@
 //! findings silently, so here both run on every fixture and on many
 //! mutations of each — every cell changed in one of several ways, rows,
 //! labels, headers, sections and metadata removed or altered, the other
-//! template format, last year's report — and must give identical findings.
+//! template format, last year's report — and must give identical findings;
+//! and so must rules generated at random from the language (a user's rules
+//! run through the same plans), 96 rule sets of 4 on 12 reports each per
+//! `cargo test` (`PROPTEST_CASES=N` for more).
 
 mod check_support;
 
@@ -270,4 +273,276 @@ fn plans_decide_as_the_interpreter_with_last_years_report() {
         }
     }
     assert!(compared >= 64);
+}
+
+// ------------------------------------------------------------ random rules
+//
+// The built-in rules are not all a user may write: a rule added with
+// `--rules DIR` goes through the same plans, so here rules are generated at
+// random from the language (quantifiers, guards, sums over groups, presence,
+// cell tests, comparisons, arithmetic, narrative numbers, and/or/not) and
+// must give, plan and interpreter, identical evaluations on fixtures and
+// their mutations.
+
+/// A small deterministic generator (SplitMix64): proptest gives the seed,
+/// and a failure prints the rules it made.
+struct Gen(u64);
+
+impl Gen {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
+        xs[self.below(xs.len())]
+    }
+}
+
+/// What a rule's quantifiers bind.
+#[derive(Clone, Copy)]
+enum Scope {
+    Whole,
+    Column,
+    Row,
+    RowGroupColumn,
+    ColumnGroup,
+    Cell,
+}
+
+const REQUEST_ROWS: &[&str] = &[
+    "new",
+    "carried_over",
+    "granted",
+    "partial",
+    "total",
+    "carried_forward",
+];
+const REQUEST_GROUPS: &[&str] = &["denied", "unable", "not_processed", "other"];
+const REQUEST_COLUMNS: &[&str] = &["natural_person", "business", "legal_services", "total"];
+const REVIEW_MEMBERS: &[&str] = &["total", "upheld", "corrected", "other", "pending"];
+
+/// A cell this scope can name (a place `present` and cell tests take).
+fn cell(g: &mut Gen, scope: Scope) -> String {
+    let fixed = |g: &mut Gen| match g.below(4) {
+        0 => format!("requests[{}, {}]", g.pick(REQUEST_ROWS), g.pick(REQUEST_COLUMNS)),
+        1 => format!(
+            "disclosure[{}, issued]",
+            g.pick(&["regulations", "normative_docs"])
+        ),
+        2 => format!("review[cases, reconsideration.{}]", g.pick(REVIEW_MEMBERS)),
+        _ => format!(
+            "requests[\"{}\", total]",
+            g.pick(&["属于国家秘密", "重复申请", "本机关不掌握相关政府信息"])
+        ),
+    };
+    if g.below(3) == 0 {
+        return fixed(g);
+    }
+    match scope {
+        Scope::Whole => fixed(g),
+        Scope::Column => format!("requests[{}, c]", g.pick(REQUEST_ROWS)),
+        Scope::Row => format!("requests[r, {}]", g.pick(REQUEST_COLUMNS)),
+        Scope::RowGroupColumn => "requests[g, c]".to_string(),
+        Scope::ColumnGroup => format!("review[cases, g.{}]", g.pick(REVIEW_MEMBERS)),
+        Scope::Cell => "x".to_string(),
+    }
+}
+
+fn number(g: &mut Gen, scope: Scope, depth: u32) -> String {
+    let choice = g.below(if depth == 0 { 6 } else { 11 });
+    match choice {
+        0..=2 => cell(g, scope),
+        3 => g.pick(&["0", "1", "2", "10"]).to_string(),
+        4 => match scope {
+            Scope::RowGroupColumn => "sum(requests[g.*, c])".to_string(),
+            Scope::Column => format!("sum(requests[{}.*, c])", g.pick(REQUEST_GROUPS)),
+            Scope::Row => "sum(requests[r, org.*])".to_string(),
+            _ => format!("sum(requests[{}.*, total])", g.pick(REQUEST_GROUPS)),
+        },
+        5 => format!(
+            "number(section overview, /{}/)",
+            g.pick(&[
+                "([0-9]+)件",
+                "收到[^。]{0,10}?([0-9]+)件",
+                "(?:([0-9]+)件)?予以公开(?:([0-9]+)件|[^及]|$)"
+            ])
+        ),
+        6 => format!(
+            "{} + {}",
+            number(g, scope, depth - 1),
+            number(g, scope, depth - 1)
+        ),
+        7 => format!(
+            "{} - {}",
+            number(g, scope, depth - 1),
+            number(g, scope, depth - 1)
+        ),
+        8 => format!(
+            "abs({} - {})",
+            number(g, scope, depth - 1),
+            number(g, scope, depth - 1)
+        ),
+        9 => format!(
+            "max({}, {})",
+            number(g, scope, depth - 1),
+            number(g, scope, depth - 1)
+        ),
+        _ => format!("({}) * 2", number(g, scope, depth - 1)),
+    }
+}
+
+fn condition(g: &mut Gen, scope: Scope, depth: u32) -> String {
+    let choice = g.below(if depth == 0 { 5 } else { 8 });
+    match choice {
+        0 | 1 => {
+            let op = g.pick(&["==", "!=", "<", "<=", ">", ">="]);
+            format!("{} {op} {}", number(g, scope, 1), number(g, scope, 1))
+        }
+        2 => format!("present({})", cell(g, scope)),
+        3 => format!(
+            "{} is {}{}",
+            cell(g, scope),
+            g.pick(&["", "not "]),
+            g.pick(&["blank", "filled", "number", "whole", "count"])
+        ),
+        4 => g
+            .pick(&[
+                "section overview matches /申请/",
+                "present(section problems)",
+                "report.format == 2021",
+                "present(report.published)",
+            ])
+            .to_string(),
+        5 => format!("not ({})", condition(g, scope, depth - 1)),
+        6 => format!(
+            "({} and {})",
+            condition(g, scope, depth - 1),
+            condition(g, scope, depth - 1)
+        ),
+        _ => format!(
+            "({} or {})",
+            condition(g, scope, depth - 1),
+            condition(g, scope, depth - 1)
+        ),
+    }
+}
+
+fn random_rule(g: &mut Gen, n: usize) -> String {
+    let (scope, quantifiers) = match g.below(6) {
+        0 => (Scope::Whole, ""),
+        1 => (Scope::Column, "  for every column c in requests\n"),
+        2 => (Scope::Row, "  for every row r in requests\n"),
+        3 => (
+            Scope::RowGroupColumn,
+            "  for every row group g in requests\n  for every column c in requests\n",
+        ),
+        4 => (Scope::ColumnGroup, "  for every column group g in review\n"),
+        _ => (
+            Scope::Cell,
+            "  for every cell x in disclosure, requests, review\n",
+        ),
+    };
+    let guard = match g.below(3) {
+        0 => format!("  when {}\n", condition(g, scope, 1)),
+        _ => String::new(),
+    };
+    let check = condition(g, scope, 2);
+    format!(
+        "rule random.r{n} {{\n  title \"随机规则 {n}\"\n  severity warning\n{quantifiers}{guard}  check {check}\n  message \"随机规则 {n} 不成立\"\n}}\n"
+    )
+}
+
+/// Every fixture and its mutations, read once.
+fn reports() -> &'static [(String, Report)] {
+    static ALL: std::sync::OnceLock<Vec<(String, Report)>> = std::sync::OnceLock::new();
+    ALL.get_or_init(|| {
+        let mut all = Vec::new();
+        for path in report_fixtures() {
+            let name = stem(&path);
+            let text = std::fs::read_to_string(&path).expect("fixture");
+            let report = nianbao_reader::read_text(&name, &text);
+            all.extend(
+                mutations(&report)
+                    .into_iter()
+                    .map(|(what, m)| (format!("{name}: {what}"), m)),
+            );
+        }
+        all
+    })
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 96, ..Default::default() })]
+
+    #[test]
+    fn plans_decide_as_the_interpreter_on_random_rules(seed in proptest::prelude::any::<u64>()) {
+        let mut g = Gen(seed);
+        let text: String = (0..4).map(|n| random_rule(&mut g, n)).collect();
+        let set = match nianbao_rules::compile(&[nianbao_rules::RuleSource {
+            name: "random.rules".into(),
+            text: text.clone(),
+        }]) {
+            Ok(set) => set,
+            Err(e) => panic!("the generator wrote rules that do not compile:\n{text}\n{:?}", miette::Report::new(e)),
+        };
+        let rules = CompiledRules::new(set).with_repeated_text_threshold(None);
+        let all = reports();
+        for _ in 0..12 {
+            let (what, report) = &all[g.below(all.len())];
+            let planned = rules.evaluate(report, None);
+            let interpreted = evaluate_interpreted(rules.rules(), report, None);
+            proptest::prop_assert!(
+                planned == interpreted,
+                "{what}: plan {:?} vs interpreter {:?}\nrules:\n{text}",
+                planned.findings.iter().map(|f| &f.message).collect::<Vec<_>>(),
+                interpreted.findings.iter().map(|f| &f.message).collect::<Vec<_>>()
+            );
+        }
+    }
+}
+
+/// The random rules exercise what the comparison is for: they fail, hold,
+/// and go unchecked on places not read, on the reports they are tried on.
+#[test]
+fn random_rules_fail_hold_and_go_unchecked() {
+    let all = reports();
+    let (mut evaluations, mut with_findings, mut with_unchecked) = (0, 0, 0);
+    for seed in 0..40u64 {
+        let mut g = Gen(seed);
+        let text: String = (0..4).map(|n| random_rule(&mut g, n)).collect();
+        let set = nianbao_rules::compile(&[nianbao_rules::RuleSource {
+            name: "random.rules".into(),
+            text,
+        }])
+        .expect("the random rules compile");
+        let rules = CompiledRules::new(set).with_repeated_text_threshold(None);
+        for _ in 0..12 {
+            let (_, report) = &all[g.below(all.len())];
+            let e = rules.evaluate(report, None);
+            evaluations += 1;
+            with_findings += usize::from(e.findings.iter().any(|f| f.rule.starts_with("random.")));
+            with_unchecked += usize::from(!e.reading.unchecked.is_empty());
+        }
+    }
+    eprintln!(
+        "{evaluations} evaluations: {with_findings} with findings, {with_unchecked} with rules not checked"
+    );
+    assert!(
+        with_findings * 4 > evaluations,
+        "{with_findings} of {evaluations} with findings"
+    );
+    assert!(
+        with_findings * 10 < evaluations * 9,
+        "{with_findings} of {evaluations} with findings"
+    );
+    assert!(
+        with_unchecked * 20 > evaluations,
+        "{with_unchecked} of {evaluations} with rules not checked"
+    );
 }
