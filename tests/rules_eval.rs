@@ -176,6 +176,65 @@ fn narrative_results_are_compared_with_their_rows() {
     );
 }
 
+/// No publication date found: the deadline is not checked (said so in the
+/// reading), never reported late; a date found and late is a finding.
+#[test]
+fn a_missing_publication_date_is_not_checked_not_late() {
+    let with_date = read(JIAXING);
+    assert!(
+        with_date.metadata.published.is_some(),
+        "the fixture prints its date"
+    );
+    let e = evaluate(&rules(), &with_date, None);
+    assert!(e.reading.unchecked.is_empty(), "{:?}", e.reading.unchecked);
+
+    let date = with_date.metadata.published.as_ref().expect("date").span;
+    let mut text = JIAXING.to_string();
+    text.replace_range(date.offset..date.offset + date.len, "");
+    let without = read(&text);
+    assert!(
+        without.metadata.published.is_none(),
+        "{:?}",
+        without.metadata.published
+    );
+    let e = evaluate(&rules(), &without, None);
+    assert!(
+        !e.findings.iter().any(|f| f.rule == "metadata.published-deadline"),
+        "{}",
+        show(&e.findings)
+    );
+    let unchecked: Vec<(&str, &[String])> = e
+        .reading
+        .unchecked
+        .iter()
+        .map(|u| (u.rule.as_str(), u.unread.as_slice()))
+        .collect();
+    assert_eq!(
+        unchecked,
+        [(
+            "metadata.published-deadline",
+            &["report.published".to_string()][..]
+        )]
+    );
+    // Every other rule is decided as before.
+    let messages = |e: &nianbao_engine::Evaluation| -> Vec<String> {
+        e.findings
+            .iter()
+            .map(|f| format!("{}: {}", f.rule, f.message))
+            .collect()
+    };
+    assert_eq!(messages(&e), messages(&evaluate(&rules(), &with_date, None)));
+
+    let mut late = JIAXING.to_string();
+    late.replace_range(date.offset..date.offset + date.len, "2023-03-17");
+    let e = evaluate(&rules(), &read(&late), None);
+    assert!(
+        e.findings.iter().any(|f| f.rule == "metadata.published-deadline"),
+        "{}",
+        show(&e.findings)
+    );
+}
+
 #[test]
 fn amounts_are_compared_at_their_printed_precision() {
     let set = compile(&[nianbao_rules::RuleSource {

@@ -353,10 +353,10 @@ fn evaluate_planned(rules: &RuleSet, plan: &Plan, report: &Report, previous: Opt
         if rule.cross_year && previous.is_none() {
             continue;
         }
-        // With places not read, every binding is run, so that each one
+        // With places not read that the rule may read, every binding is run, so that each one
         // reading such a place is known (and not checked), whatever the
         // plan would decide from the places that were read.
-        let whole = rule_plan.instances.is_none() || !unread.is_empty();
+        let whole = rule_plan.instances.is_none() || unread.concerns(rule);
         let interpreter = |bindings| Evaluator {
             report,
             previous,
@@ -1517,6 +1517,13 @@ impl<'a> Evaluator<'a> {
 
     fn meta(&mut self, previous: bool, field: MetaField) -> Option<Val> {
         let report = self.source(previous)?;
+        if !previous && field == MetaField::Published && report.metadata.published.is_none() {
+            // No date found: what reads it is not checked (never "late").
+            if let Some(i) = self.unread.published() {
+                self.unread_hits.borrow_mut().push(i);
+            }
+            return None;
+        }
         let val = Val::from(meta_value(report, field)?);
         if !previous {
             let m = &report.metadata;

@@ -245,6 +245,24 @@ pub enum ExprKind {
     },
 }
 
+impl Expr {
+    /// Whether `test` holds for this expression or any inside it.
+    pub fn any(&self, test: &dyn Fn(&Expr) -> bool) -> bool {
+        if test(self) {
+            return true;
+        }
+        match &self.kind {
+            ExprKind::Neg(e) | ExprKind::Not(e) | ExprKind::Matches(e, _) => e.any(test),
+            ExprKind::Is { expr, .. } | ExprKind::UnresolvedIs { expr, .. } => expr.any(test),
+            ExprKind::Binary(_, l, r) => l.any(test) || r.any(test),
+            ExprKind::Call { args, .. } | ExprKind::UnresolvedCall { args, .. } => {
+                args.iter().any(|a| a.any(test))
+            }
+            _ => false,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SideValue {
     Left,

@@ -1,7 +1,16 @@
 //! The places of a report that its reader could not read, as rules look
-//! them up: a rule instance that reads one of them is not checked.
+//! them up: a rule instance that reads one of them is not checked. The
+//! publication date is one when no date was found: a report often prints
+//! it only in the page around it (or not at all), so its absence says
+//! nothing about when the report was published.
 
 use nianbao_model::{same_id, Problem, Report};
+use nianbao_rules::ast::{Expr, ExprKind, MetaField};
+use nianbao_rules::Rule;
+
+/// The place name of the publication date not found.
+const REPORT: &str = "report";
+const PUBLISHED: &str = "published";
 
 /// One place not read: a table, a row of it, or a cell.
 #[derive(Debug, Clone)]
@@ -32,7 +41,7 @@ pub(crate) struct Unread {
 
 impl Unread {
     pub(crate) fn of(report: &Report) -> Unread {
-        let places = report
+        let mut places: Vec<Place> = report
             .problems
             .iter()
             .filter(|p| p.leaves_unread())
@@ -44,11 +53,43 @@ impl Unread {
                 })
             })
             .collect();
+        if report.metadata.published.is_none() {
+            places.push(Place {
+                table: REPORT.to_string(),
+                row: Some(PUBLISHED.to_string()),
+                column: None,
+            });
+        }
         Unread { places }
     }
 
     pub(crate) fn is_empty(&self) -> bool {
         self.places.is_empty()
+    }
+
+    /// Whether `rule` may read one of these places: any place of a table
+    /// (a rule's quantifiers may reach it), the publication date only if
+    /// the rule names `report.published`. A rule that may not is decided
+    /// by the plan as usual.
+    pub(crate) fn concerns(&self, rule: &Rule) -> bool {
+        let names_published = || {
+            let published = |e: &Expr| {
+                matches!(
+                    e.kind,
+                    ExprKind::Meta {
+                        previous: false,
+                        field: MetaField::Published
+                    }
+                )
+            };
+            rule.guard.iter().chain([&rule.check]).any(|e| e.any(&published))
+        };
+        self.places.iter().any(|p| p.table != REPORT || names_published())
+    }
+
+    /// The position of the publication date not found, if it was not.
+    pub(crate) fn published(&self) -> Option<usize> {
+        self.places.iter().position(|p| p.table == REPORT)
     }
 
     pub(crate) fn place(&self, i: usize) -> Option<&Place> {

@@ -242,9 +242,15 @@ impl HumanRenderer {
     /// For a report not read whole: how far it was read, and how many rules
     /// that leaves unchecked (listed with `show_unchecked`).
     fn write_reading(&self, out: &mut dyn Write, path: &str, reading: &Reading) -> io::Result<()> {
-        // Rules go unchecked only where something was not read.
+        // Rules go unchecked only where something was not read: in a report
+        // read whole, only what reads a place found nowhere (no publication
+        // date), listed on request.
         if reading.status == ReadingStatus::Complete {
-            return Ok(());
+            if !self.show_unchecked || reading.unchecked.is_empty() {
+                return Ok(());
+            }
+            writeln!(out, "{path}：{}；以下规则未检查：", reading.status.describe())?;
+            return self.write_unchecked(out, reading);
         }
         let instances: usize = reading.unchecked.iter().map(|u| u.instances).sum();
         write!(
@@ -265,6 +271,10 @@ impl HumanRenderer {
             return writeln!(out, "（--show-unchecked 列出）");
         }
         writeln!(out, "：")?;
+        self.write_unchecked(out, reading)
+    }
+
+    fn write_unchecked(&self, out: &mut dyn Write, reading: &Reading) -> io::Result<()> {
         for u in &reading.unchecked {
             writeln!(
                 out,
