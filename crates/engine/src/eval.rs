@@ -357,12 +357,15 @@ fn evaluate_planned(rules: &RuleSet, plan: &Plan, report: &Report, previous: Opt
         // reading such a place is known (and not checked), whatever the
         // plan would decide from the places that were read.
         let whole = rule_plan.instances.is_none() || unread.concerns(rule);
+        // An index of the cells pays for itself over a rule's many bindings,
+        // not for a rule without quantifiers (one binding).
+        let indexed = whole && !rule.quantifiers.is_empty();
         let interpreter = |bindings| Evaluator {
             report,
             previous,
-            cells: whole.then(|| cells.get_or_init(|| CellIndex::new(report))),
+            cells: indexed.then(|| cells.get_or_init(|| CellIndex::new(report))),
             previous_cells: previous
-                .filter(|_| whole)
+                .filter(|_| indexed)
                 .map(|p| previous_cells.get_or_init(|| CellIndex::new(p))),
             rule,
             patterns: &plan.patterns,
