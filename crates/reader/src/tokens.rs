@@ -451,101 +451,82 @@ fn scan_with<const SIMD: bool>(text: &str) -> Scan {
     Scan { tokens, heads }
 }
 
-/// A merged cell's text repeated once per grid cell it covers, as some
+/// A merged cell's text repeated once per grid column it spans, as some
 /// exporters write a Word table (python-docx: `\t`.join of every grid cell,
-/// so a label spanning three columns prints three times, a value cell
-/// spanning a header's three columns prints its number three times, and a
-/// group label spanning the rows of its sub-rows prints on each of them).
-/// On a line of tab-separated fields:
-/// - a field equal to the one before it is such a copy when it is wording
-///   (two or more characters, an ideograph among them: no table prints the
-///   same label twice side by side), or — for a number, which two cells may
-///   well share — when the line above has as many fields and a copy at the
-///   same place (the grid's merged columns run down the table);
-/// - wording equal to the field at the same place on the line above (as
-///   many fields) is a copy when the line goes on to wording of its own (the
-///   row's own label): a group or heading cell spanning rows. A line whose
-///   only wording repeats the line above is a row printed twice, not a copy.
-///
-/// The copies' tokens are dropped: the cell is read once.
+/// so a label spanning three columns prints three times and a value cell
+/// spanning a header's three columns prints its number three times). On a
+/// line of tab-separated fields, a field equal to the one before it is such
+/// a copy when it is wording (two or more characters, an ideograph among
+/// them: no table prints the same label twice side by side), or — for a
+/// number, which two cells may well share — when the line above has as many
+/// fields and a copy at the same place (the grid's merged columns run down
+/// the table). The copies' tokens are dropped: the cell is read once.
 #[derive(Default)]
 struct MergedCopies {
-    /// The previous line's fields (byte ranges; empty: it had no tabs) and
-    /// which of them were copies of the field before them (the evidence
-    /// numbers inherit).
-    above: Vec<(usize, usize)>,
-    above_across: Vec<bool>,
-    /// This line's, reused: its fields, their copies across, all copies.
-    fields: Vec<(usize, usize)>,
-    across: Vec<bool>,
-    copies: Vec<bool>,
+    /// The previous line's field count (0: no tab-separated fields) and
+    /// which of its fields were copies (empty: none).
+    above: (usize, Vec<bool>),
 }
 
 impl MergedCopies {
     fn drop_copies(&mut self, text: &str, start: usize, end: usize, tokens: &mut Vec<Token>, from: usize) {
         let line = text.get(start..end).unwrap_or("");
         if memchr::memchr(b'\t', line.as_bytes()).is_none() {
-            self.above.clear();
+            self.above = (0, Vec::new());
             return;
         }
-        self.fields.clear();
-        let mut at = start;
+        // Most lines have no field equal to the one before it: told without
+        // collecting the fields.
+        let (mut count, mut prev, mut repeats) = (0usize, "", false);
         for field in line.split('\t') {
-            self.fields.push((at, at + field.len()));
-            at += field.len() + 1;
+            let field = field.trim();
+            repeats |= count > 0 && !field.is_empty() && field == prev;
+            prev = field;
+            count += 1;
         }
-        let trimmed = |(a, b): (usize, usize)| text.get(a..b).unwrap_or("").trim();
-        let wording = |f: &str| f.chars().nth(1).is_some() && f.chars().any(is_ideograph);
-        let same_grid = self.above.len() == self.fields.len();
-        self.copies.clear();
-        self.copies.resize(self.fields.len(), false);
-        self.across.clear();
-        self.across.resize(self.fields.len(), false);
-        let mut vertical = false;
-        for i in 0..self.fields.len() {
-            let this = trimmed(self.fields[i]);
-            if this.is_empty() {
+        if !repeats {
+            self.above = (count, Vec::new());
+            return;
+        }
+        let fields: Vec<(usize, &str)> = line
+            .split('\t')
+            .scan(start, |at, field| {
+                let here = *at;
+                *at += field.len() + 1;
+                Some((here, field))
+            })
+            .collect();
+        let inherited = self.above.0 == fields.len();
+        let mut copies = vec![false; fields.len()];
+        for i in 1..fields.len() {
+            let (prev, this) = (fields[i - 1].1.trim(), fields[i].1.trim());
+            if this.is_empty() || this != prev {
                 continue;
             }
-            let across = i > 0
-                && this == trimmed(self.fields[i - 1])
-                && (wording(this) || (same_grid && self.above_across.get(i) == Some(&true)));
-            let down = same_grid && wording(this) && this == trimmed(self.above[i]);
-            self.across[i] = across;
-            self.copies[i] = across || down;
-            vertical |= down && !across;
+            let wording = this.chars().count() >= 2 && this.chars().any(is_ideograph);
+            copies[i] = wording || (inherited && self.above.1.get(i) == Some(&true));
         }
-        if vertical {
-            // Copies down a column only before the row's own wording.
-            let own = (0..self.fields.len())
-                .rev()
-                .find(|&i| !self.copies[i] && wording(trimmed(self.fields[i])));
-            for i in 0..self.fields.len() {
-                if self.copies[i] && !self.across[i] && own.is_none_or(|o| o < i) {
-                    self.copies[i] = false;
-                }
-            }
-        }
-        if self.copies.iter().any(|&c| c) {
-            let (fields, copies) = (&self.fields, &self.copies);
-            let copied = |t: &Token| {
-                fields
-                    .iter()
-                    .zip(copies)
-                    .any(|(&(a, b), &c)| c && t.span.offset >= a && t.span.offset + t.span.len <= b)
-            };
+        if copies.iter().any(|&c| c) {
+            let dropped: Vec<(usize, usize)> = fields
+                .iter()
+                .zip(&copies)
+                .filter(|(_, &c)| c)
+                .map(|((at, f), _)| (*at, *at + f.len()))
+                .collect();
             let mut k = from;
             for i in from..tokens.len() {
                 let t = tokens[i];
-                if !copied(&t) {
+                let inside = dropped
+                    .iter()
+                    .any(|&(a, b)| t.span.offset >= a && t.span.offset + t.span.len <= b);
+                if !inside {
                     tokens[k] = t;
                     k += 1;
                 }
             }
             tokens.truncate(k);
         }
-        std::mem::swap(&mut self.above, &mut self.fields);
-        std::mem::swap(&mut self.above_across, &mut self.across);
+        self.above = (fields.len(), copies);
     }
 }
 
@@ -1459,20 +1440,6 @@ mod tests {
         assert_eq!(toks("a\tab\tab").len(), 3);
         // The evidence runs down consecutive tab lines only.
         assert_eq!(toks("甲\t本年数量\t本年数量\n\n乙\t3\t3").len(), 5);
-        // A group label spanning its sub-rows, printed on each: read once;
-        // a row printed twice is still two rows.
-        let texts = |s: &str| -> Vec<String> {
-            tokenize(s)
-                .iter()
-                .filter(|t| t.kind == Text)
-                .filter_map(|t| t.span.slice(s).map(str::to_string))
-                .collect()
-        };
-        assert_eq!(
-            texts("办理结果\t（三）不予公开\t1.属于国家秘密\t0\n办理结果\t（三）不予公开\t2.其他法律行政法规禁止公开\t1"),
-            ["办理结果", "（三）不予公开", "1.属于国家秘密", "2.其他法律行政法规禁止公开"]
-        );
-        assert_eq!(texts("规章\t0\t1\n规章\t0\t1"), ["规章", "规章"]);
     }
 
     #[test]
