@@ -426,7 +426,6 @@ fn scan_with<const SIMD: bool>(text: &str) -> Scan {
     let mut tokens = Vec::with_capacity(text.len() / 16);
     let mut heads = Vec::with_capacity(64);
     let mut start = 0;
-    let mut merged = MergedCopies::default();
     while start < bytes.len() {
         let before = tokens.len();
         let (end, without_break, head) = tokenize_line_at::<SIMD>(text, start, &mut tokens);
@@ -435,103 +434,17 @@ fn scan_with<const SIMD: bool>(text: &str) -> Scan {
             && is_furniture(text.get(start..without_break).unwrap_or(""));
         if furniture {
             tokens.truncate(before);
-        } else {
-            merged.drop_copies(text, start, without_break, &mut tokens, before);
-            if let Some((a, b, plain_bytes)) = head {
-                if bytes.get(a..b).is_some_and(|h| !h.is_ascii()) {
-                    heads.push(Head {
-                        span: Span::from_range(a, b),
-                        min_chars: plain_bytes / 3,
-                    });
-                }
+        } else if let Some((a, b, plain_bytes)) = head {
+            if bytes.get(a..b).is_some_and(|h| !h.is_ascii()) {
+                heads.push(Head {
+                    span: Span::from_range(a, b),
+                    min_chars: plain_bytes / 3,
+                });
             }
         }
         start = end + 1;
     }
     Scan { tokens, heads }
-}
-
-/// A merged cell's text repeated once per grid column it spans, as some
-/// exporters write a Word table (python-docx: `\t`.join of every grid cell,
-/// so a label spanning three columns prints three times and a value cell
-/// spanning a header's three columns prints its number three times). On a
-/// line of tab-separated fields, a field equal to the one before it is such
-/// a copy when it is wording (two or more characters, an ideograph among
-/// them: no table prints the same label twice side by side), or — for a
-/// number, which two cells may well share — when the line above has as many
-/// fields and a copy at the same place (the grid's merged columns run down
-/// the table). The copies' tokens are dropped: the cell is read once.
-#[derive(Default)]
-struct MergedCopies {
-    /// The previous line's field count (0: no tab-separated fields) and
-    /// which of its fields were copies (empty: none).
-    above: (usize, Vec<bool>),
-}
-
-impl MergedCopies {
-    fn drop_copies(&mut self, text: &str, start: usize, end: usize, tokens: &mut Vec<Token>, from: usize) {
-        let line = text.get(start..end).unwrap_or("");
-        if memchr::memchr(b'\t', line.as_bytes()).is_none() {
-            self.above = (0, Vec::new());
-            return;
-        }
-        // Most lines have no field equal to the one before it: told without
-        // collecting the fields.
-        let (mut count, mut prev, mut repeats) = (0usize, "", false);
-        for field in line.split('\t') {
-            let field = field.trim();
-            repeats |= count > 0 && !field.is_empty() && field == prev;
-            prev = field;
-            count += 1;
-        }
-        if !repeats {
-            self.above = (count, Vec::new());
-            return;
-        }
-        let fields: Vec<(usize, &str)> = line
-            .split('\t')
-            .scan(start, |at, field| {
-                let here = *at;
-                *at += field.len() + 1;
-                Some((here, field))
-            })
-            .collect();
-        let inherited = self.above.0 == fields.len();
-        let mut copies = vec![false; fields.len()];
-        for i in 1..fields.len() {
-            let (prev, this) = (fields[i - 1].1.trim(), fields[i].1.trim());
-            if this.is_empty() || this != prev {
-                continue;
-            }
-            let wording = this.chars().count() >= 2 && this.chars().any(is_ideograph);
-            copies[i] = wording || (inherited && self.above.1.get(i) == Some(&true));
-        }
-        if copies.iter().any(|&c| c) {
-            let dropped: Vec<(usize, usize)> = fields
-                .iter()
-                .zip(&copies)
-                .filter(|(_, &c)| c)
-                .map(|((at, f), _)| (*at, *at + f.len()))
-                .collect();
-            let mut k = from;
-            for i in from..tokens.len() {
-                let t = tokens[i];
-                let inside = dropped
-                    .iter()
-                    .any(|&(a, b)| t.span.offset >= a && t.span.offset + t.span.len <= b);
-                if !inside {
-                    tokens[k] = t;
-                    k += 1;
-                }
-            }
-            tokens.truncate(k);
-        }
-        self.above = (fields.len(), copies);
-    }
-}
-
-fn is_ideograph(c: char) -> bool {
-    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}')
 }
 
 /// Where the line from `start` to its `\n` at `end` ends without the line
@@ -1391,55 +1304,6 @@ mod tests {
             [(Text, "行政事业性收费"), (Number, "7730.28")]
         );
         assert_eq!(toks("- 5 -\n0"), [(Number, "0")]);
-    }
-
-    /// A merged cell written once per grid column it spans (python-docx):
-    /// wording repeated side by side is one cell; a number repeated is one
-    /// only where the line above repeats at the same fields.
-    #[test]
-    fn a_merged_cells_copies_are_read_once() {
-        use Kind::*;
-        assert_eq!(
-            toks("一、本年新收\t一、本年新收\t一、本年新收\t7\t0\t0\t7"),
-            [
-                (Text, "一、本年新收"),
-                (Number, "7"),
-                (Number, "0"),
-                (Number, "0"),
-                (Number, "7")
-            ]
-        );
-        let grid = "信息内容\t本年处理决定数量\t本年处理决定数量\t本年处理决定数量\n行政处罚\t0\t0\t0\n行政强制\t3\t3\t3";
-        assert_eq!(
-            toks(grid),
-            [
-                (Text, "信息内容"),
-                (Text, "本年处理决定数量"),
-                (Text, "行政处罚"),
-                (Number, "0"),
-                (Text, "行政强制"),
-                (Number, "3")
-            ]
-        );
-        // Without that evidence equal numbers are separate cells, and so
-        // are short marks and words without an ideograph.
-        assert_eq!(
-            toks("信息内容\t本年制发件数\t本年废止件数\t现行有效件数\n规章\t0\t0\t0"),
-            [
-                (Text, "信息内容"),
-                (Text, "本年制发件数"),
-                (Text, "本年废止件数"),
-                (Text, "现行有效件数"),
-                (Text, "规章"),
-                (Number, "0"),
-                (Number, "0"),
-                (Number, "0")
-            ]
-        );
-        assert_eq!(toks("行政许可\t—\t—").len(), 3);
-        assert_eq!(toks("a\tab\tab").len(), 3);
-        // The evidence runs down consecutive tab lines only.
-        assert_eq!(toks("甲\t本年数量\t本年数量\n\n乙\t3\t3").len(), 5);
     }
 
     #[test]
