@@ -274,6 +274,15 @@ impl Checker {
     }
 }
 
+/// " (did you mean \"…\"?)" with the rule id (or prefix) among `candidates`
+/// closest to a mistyped `word`, or nothing when none is close.
+pub(crate) fn did_you_mean<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) -> String {
+    let max_distance = word.chars().count() / 3 + 1;
+    nianbao_model::label::closest(word, candidates, max_distance)
+        .map(|(id, _)| format!(" (did you mean {id:?}?)"))
+        .unwrap_or_default()
+}
+
 /// Fails on select/ignore/severity patterns that match none of `rules`
 /// (nor an extraction rule), suggesting the closest rule id.
 fn validate_selection(selection: &Selection, rules: &RuleSet) -> miette::Result<()> {
@@ -289,10 +298,7 @@ fn validate_selection(selection: &Selection, rules: &RuleSet) -> miette::Result<
         .collect();
     candidates.sort_unstable();
     candidates.dedup();
-    let max_distance = pattern.chars().count() / 3 + 1;
-    let suggestion = nianbao_model::label::closest(pattern, candidates, max_distance)
-        .map(|(id, _)| format!(" (did you mean {id:?}?)"))
-        .unwrap_or_default();
+    let suggestion = did_you_mean(pattern, candidates);
     Err(miette::miette!(
         code = "nianbao::config::unknown_rule",
         help = "patterns are rule ids or prefixes of them; `nianbao rules list` shows the rules",

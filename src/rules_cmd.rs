@@ -133,10 +133,7 @@ fn output(args: Args) -> miette::Result<(String, ExitCode)> {
             let set = compile_all(&sources)?;
             let docs = registry(&set);
             let Some(doc) = docs.iter().find(|d| d.id == id) else {
-                let suggestion =
-                    nianbao_model::label::closest(&id, docs.iter().map(|d| d.id), id.chars().count() / 3 + 1)
-                        .map(|(found, _)| format!(" (did you mean {found:?}?)"))
-                        .unwrap_or_default();
+                let suggestion = crate::check::did_you_mean(&id, docs.iter().map(|d| d.id));
                 return Err(miette::miette!(
                     code = "nianbao::rules::unknown-rule",
                     help = "`nianbao rules list` shows the rules",

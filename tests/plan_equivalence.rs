@@ -373,26 +373,15 @@ fn number(g: &mut Gen, scope: Scope, depth: u32) -> String {
                 "(?:([0-9]+)件)?予以公开(?:([0-9]+)件|[^及]|$)"
             ])
         ),
-        6 => format!(
-            "{} + {}",
-            number(g, scope, depth - 1),
-            number(g, scope, depth - 1)
-        ),
-        7 => format!(
-            "{} - {}",
-            number(g, scope, depth - 1),
-            number(g, scope, depth - 1)
-        ),
-        8 => format!(
-            "abs({} - {})",
-            number(g, scope, depth - 1),
-            number(g, scope, depth - 1)
-        ),
-        9 => format!(
-            "max({}, {})",
-            number(g, scope, depth - 1),
-            number(g, scope, depth - 1)
-        ),
+        6..=9 => {
+            let (a, b) = (number(g, scope, depth - 1), number(g, scope, depth - 1));
+            match choice {
+                6 => format!("{a} + {b}"),
+                7 => format!("{a} - {b}"),
+                8 => format!("abs({a} - {b})"),
+                _ => format!("max({a}, {b})"),
+            }
+        }
         _ => format!("({}) * 2", number(g, scope, depth - 1)),
     }
 }

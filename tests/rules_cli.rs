@@ -16,6 +16,14 @@ fn nianbao(args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// A temporary rule directory holding `name` with `text`, and its path.
+fn rule_dir(name: &str, text: &str) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join(name), text).expect("write rule file");
+    let path = dir.path().display().to_string();
+    (dir, path)
+}
+
 fn repo(path: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join(path)
@@ -49,13 +57,7 @@ fn rules_list_covers_every_numbered_template_rule() {
 
 #[test]
 fn a_new_rule_in_a_directory_is_picked_up_without_rebuild() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    std::fs::write(
-        dir.path().join("mine.rules"),
-        "rule mine.granted-limit {\n  title \"予以公开不超过新收\"\n  severity warning\n  for every column c in requests\n  check requests[\"予以公开\", c] <= requests[new, c]\n  message \"{c} 列予以公开 {left} 件多于新收 {right} 件\"\n}\n",
-    )
-    .expect("write rule file");
-    let d = dir.path().display().to_string();
+    let (_dir, d) = rule_dir("mine.rules", "rule mine.granted-limit {\n  title \"予以公开不超过新收\"\n  severity warning\n  for every column c in requests\n  check requests[\"予以公开\", c] <= requests[new, c]\n  message \"{c} 列予以公开 {left} 件多于新收 {right} 件\"\n}\n");
     let (code, out, err) = nianbao(&["rules", "list", "--rules", &d]);
     assert_eq!(code, 0, "{err}");
     let line = out
@@ -98,13 +100,7 @@ fn rules_show_explains_a_rule_with_its_source_and_cases() {
 
 #[test]
 fn rules_show_of_a_users_rule_and_of_an_unknown_id() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    std::fs::write(
-        dir.path().join("mine.rules"),
-        "rule mine.granted-limit {\n  title \"予以公开不超过新收\"\n  severity warning\n  why \"多于新收说明予以公开填进了上年结转的申请\"\n  for every column c in requests\n  check requests[\"予以公开\", c] <= requests[new, c]\n  message \"{c} 列予以公开 {left} 件多于新收 {right} 件\"\n}\n\ntest mine.granted-limit \"模板报告\" { passes }\n",
-    )
-    .expect("write rule file");
-    let d = dir.path().display().to_string();
+    let (_dir, d) = rule_dir("mine.rules", "rule mine.granted-limit {\n  title \"予以公开不超过新收\"\n  severity warning\n  why \"多于新收说明予以公开填进了上年结转的申请\"\n  for every column c in requests\n  check requests[\"予以公开\", c] <= requests[new, c]\n  message \"{c} 列予以公开 {left} 件多于新收 {right} 件\"\n}\n\ntest mine.granted-limit \"模板报告\" { passes }\n");
     let (code, out, err) = nianbao(&["rules", "show", "mine.granted-limit", "--rules", &d]);
     assert_eq!(code, 0, "{err}");
     assert!(
@@ -134,18 +130,15 @@ fn rules_show_of_a_users_rule_and_of_an_unknown_id() {
 
 #[test]
 fn a_broken_rule_file_exits_2_with_every_error_and_is_not_skipped() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    std::fs::write(
-        dir.path().join("good.rules"),
+    let (dir, d) = rule_dir(
+        "good.rules",
         "rule ok.one {\n  title \"一\"\n  severity info\n  check report.year >= 2019\n  message \"x\"\n}\n",
-    )
-    .expect("write");
+    );
     std::fs::write(
         dir.path().join("bad.rules"),
         "rule bad.one {\n  title \"二\"\n  severity fatal\n  check requests[nwe, total] == 0\n  message \"x\"\n}\n",
     )
     .expect("write");
-    let d = dir.path().display().to_string();
     let (code, _, err) = nianbao(&["rules", "check", &d]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("nianbao::rules::unknown-severity"), "{err}");
@@ -167,16 +160,11 @@ fn an_empty_rule_directory_is_an_error() {
 
 #[test]
 fn rules_test_runs_the_tests_of_a_directory_and_reports_failures() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    std::fs::write(
-        dir.path().join("mine.rules"),
-        "rule mine.no-denials {\n  title \"不予公开为 0\"\n  severity info\n  check sum(requests[denied.*, total]) == 0\n  message \"不予公开 {left} 件\"\n}\n\
+    let (_dir, d) = rule_dir("mine.rules", "rule mine.no-denials {\n  title \"不予公开为 0\"\n  severity info\n  check sum(requests[denied.*, total]) == 0\n  message \"不予公开 {left} 件\"\n}\n\
          test mine.no-denials \"都是 0\" { passes }\n\
          test mine.no-denials \"有一件\" {\n  given requests[denied.third_party, total] = 1\n  fails at requests[denied.third_party, total]\n}\n\
-         test mine.no-denials \"写错的期望\" {\n  given requests[denied.third_party, total] = 1\n  passes\n}\n",
-    )
-    .expect("write");
-    let (code, out, err) = nianbao(&["rules", "test", &dir.path().display().to_string()]);
+         test mine.no-denials \"写错的期望\" {\n  given requests[denied.third_party, total] = 1\n  passes\n}\n");
+    let (code, out, err) = nianbao(&["rules", "test", &d]);
     assert_eq!(code, 1, "{out}{err}");
     assert!(out.contains("test mine.no-denials \"都是 0\" ... ok"), "{out}");
     assert!(out.contains("test mine.no-denials \"有一件\" ... ok"), "{out}");
@@ -203,32 +191,25 @@ fn rules_list_snapshot() {
 
 #[test]
 fn rules_check_diagnostic_snapshot() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    std::fs::write(
-        dir.path().join("bad.rules"),
-        "rule demo.one {\n  title \"申请总数\"\n  severity error\n  for every column c in requests\n  check requests[\"本年新收政府信息公开申请数\", c] == sum(requests[unable.*, c]) + requests[\"属于国家秘蜜\", c]\n  message \"{c}\"\n}\n",
-    )
-    .expect("write");
-    let (code, _, err) = nianbao(&["rules", "check", &dir.path().display().to_string()]);
+    let (_dir, d) = rule_dir("bad.rules", "rule demo.one {\n  title \"申请总数\"\n  severity error\n  for every column c in requests\n  check requests[\"本年新收政府信息公开申请数\", c] == sum(requests[unable.*, c]) + requests[\"属于国家秘蜜\", c]\n  message \"{c}\"\n}\n");
+    let (code, _, err) = nianbao(&["rules", "check", &d]);
     assert_eq!(code, 2);
-    let err = err.replace(&dir.path().display().to_string(), "DIR");
+    let err = err.replace(&d, "DIR");
     insta::assert_snapshot!("check_diagnostics", err);
 }
 
 #[test]
 fn rule_tests_can_start_from_a_real_report() {
-    let dir = tempfile::tempdir().expect("temp dir");
     let fixture = repo("tests/fixtures/jiaxing-jingxin-2022.txt");
-    std::fs::write(
-        dir.path().join("mine.rules"),
-        format!(
+    let (_dir, d) = rule_dir(
+        "mine.rules",
+        &format!(
             "rule mine.granted {{\n  title \"予以公开不多于新收\"\n  severity warning\n  for every column c in requests\n  check requests[granted, c] <= requests[new, c] + requests[carried_over, c]\n  message \"{{c}} 列予以公开 {{left}} 件，多于收到的 {{right}} 件\"\n}}\n\
              test mine.granted \"嘉兴原样\" on {fixture:?} {{ passes }}\n\
              test mine.granted \"予以公开改为 9\" on {fixture:?} {{\n  given requests[granted, natural_person] = 9\n  fails at requests[granted, natural_person] with \"予以公开 9 件，多于收到的 8 件\"\n}}\n"
         ),
-    )
-    .expect("write");
-    let (code, out, err) = nianbao(&["rules", "test", &dir.path().display().to_string()]);
+    );
+    let (code, out, err) = nianbao(&["rules", "test", &d]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("2 passed; 0 failed"), "{out}");
 }
@@ -246,13 +227,8 @@ fn rules_test_findings_snapshot() {
 /// lines, and it fails, saying what the rule gave.
 #[test]
 fn a_test_with_fewer_fails_lines_than_findings_fails() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    std::fs::write(
-        dir.path().join("mine.rules"),
-        "rule mine.balance {\n  title \"各列平衡\"\n  severity error\n  for every column c in requests\n  check requests[new, c] == requests[total, c]\n  message \"{c} 列不平\"\n}\n\ntest mine.balance \"两列不平，只写一列\" {\n  given requests[new, natural_person] = 1\n  given requests[new, total] = 1\n  fails at requests[total, natural_person]\n}\n\ntest mine.balance \"两列不平，两列都写\" {\n  given requests[new, natural_person] = 1\n  given requests[new, total] = 1\n  fails at requests[total, natural_person]\n  fails with \"总计 列\"\n}\n",
-    )
-    .expect("write rule file");
-    let (code, out, err) = nianbao(&["rules", "test", &dir.path().display().to_string()]);
+    let (dir, d) = rule_dir("mine.rules", "rule mine.balance {\n  title \"各列平衡\"\n  severity error\n  for every column c in requests\n  check requests[new, c] == requests[total, c]\n  message \"{c} 列不平\"\n}\n\ntest mine.balance \"两列不平，只写一列\" {\n  given requests[new, natural_person] = 1\n  given requests[new, total] = 1\n  fails at requests[total, natural_person]\n}\n\ntest mine.balance \"两列不平，两列都写\" {\n  given requests[new, natural_person] = 1\n  given requests[new, total] = 1\n  fails at requests[total, natural_person]\n  fails with \"总计 列\"\n}\n");
+    let (code, out, err) = nianbao(&["rules", "test", &d]);
     assert_eq!(code, 1, "{out}{err}");
     assert!(
         out.contains("test mine.balance \"两列不平，只写一列\" ... FAILED"),
@@ -269,7 +245,7 @@ fn a_test_with_fewer_fails_lines_than_findings_fails() {
         "rule mine.one {\n  title \"一\"\n  severity error\n  check 1 == 1\n  message \"一\"\n}\n\ntest mine.one \"矛盾\" {\n  passes\n  fails\n}\n",
     )
     .expect("write rule file");
-    let (code, _, err) = nianbao(&["rules", "check", &dir.path().display().to_string()]);
+    let (code, _, err) = nianbao(&["rules", "check", &d]);
     assert_eq!(code, 2);
     assert!(err.contains("a test that passes expects no finding"), "{err}");
 }

@@ -7,6 +7,15 @@ mod check_support;
 use check_support::*;
 use serde_json::Value;
 
+/// `nianbao check ARGS --format sarif`: its exit code and its log, which
+/// must be JSON valid against the SARIF 2.1.0 schema.
+fn check_sarif(args: &[&str]) -> (i32, Value) {
+    let o = nianbao(&[&["check"], args, &["--format", "sarif"]].concat(), None);
+    let sarif: Value = serde_json::from_str(&stdout(&o)).expect("SARIF is JSON");
+    assert_valid_sarif(&sarif);
+    (code(&o), sarif)
+}
+
 #[test]
 fn sarif_of_all_fixtures_validates_and_matches_json() {
     let base = ["check", "--isolated", "tests/fixtures", "no/such/report.txt"];
@@ -77,19 +86,8 @@ fn sarif_of_an_inconsistent_report_validates() {
     let dir = tempfile::tempdir().expect("temp dir");
     let bad = dir.path().join("bad.txt");
     std::fs::write(&bad, inconsistent_jiaxing()).expect("write");
-    let o = nianbao(
-        &[
-            "check",
-            "--isolated",
-            "--format",
-            "sarif",
-            bad.to_str().expect("path"),
-        ],
-        None,
-    );
-    assert_eq!(code(&o), 1);
-    let sarif: Value = serde_json::from_str(&stdout(&o)).expect("SARIF is JSON");
-    assert_valid_sarif(&sarif);
+    let (exit, sarif) = check_sarif(&["--isolated", bad.to_str().expect("path")]);
+    assert_eq!(exit, 1);
     let results = sarif["runs"][0]["results"].as_array().expect("results");
     assert!(results.iter().any(|r| r["level"] == "error"), "{sarif:#}");
 }
@@ -108,20 +106,9 @@ fn sarif_rules_carry_why_help_and_a_link_to_the_docs() {
     .expect("write");
     let bad = dir.path().join("bad.txt");
     std::fs::write(&bad, inconsistent_jiaxing()).expect("write");
-    let o = nianbao(
-        &[
-            "check",
-            "--config",
-            config.to_str().expect("path"),
-            "--format",
-            "sarif",
-            bad.to_str().expect("path"),
-        ],
-        None,
-    );
-    assert_eq!(code(&o), 1, "{}", stderr(&o));
-    let sarif: Value = serde_json::from_str(&stdout(&o)).expect("SARIF is JSON");
-    assert_valid_sarif(&sarif);
+    let (bad, config) = (bad.to_str().expect("path"), config.to_str().expect("path"));
+    let (exit, sarif) = check_sarif(&["--config", config, bad]);
+    assert_eq!(exit, 1);
     let rules = sarif["runs"][0]["tool"]["driver"]["rules"]
         .as_array()
         .expect("rules");
@@ -150,18 +137,7 @@ fn sarif_rules_carry_why_help_and_a_link_to_the_docs() {
         "总计列应等于自然人与法人或其他组织各列之和\n依据：模板规则 2"
     );
     // Without a docs URL there is no link, and the rest is the same.
-    let o = nianbao(
-        &[
-            "check",
-            "--isolated",
-            "--format",
-            "sarif",
-            bad.to_str().expect("path"),
-        ],
-        None,
-    );
-    let sarif: Value = serde_json::from_str(&stdout(&o)).expect("SARIF is JSON");
-    assert_valid_sarif(&sarif);
+    let (_, sarif) = check_sarif(&["--isolated", bad]);
     let rules = sarif["runs"][0]["tool"]["driver"]["rules"]
         .as_array()
         .expect("rules");
@@ -169,16 +145,8 @@ fn sarif_rules_carry_why_help_and_a_link_to_the_docs() {
         .iter()
         .all(|r| r.get("helpUri").is_none() && r.get("fullDescription").is_some()));
     // A docs URL that is not absolute is a configuration error at its place.
-    std::fs::write(&config, "docs-url = \"docs/rules.md\"\n").expect("write");
-    let o = nianbao(
-        &[
-            "check",
-            "--config",
-            config.to_str().expect("path"),
-            bad.to_str().expect("path"),
-        ],
-        None,
-    );
+    std::fs::write(config, "docs-url = \"docs/rules.md\"\n").expect("write");
+    let o = nianbao(&["check", "--config", config, bad], None);
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("not an absolute URL"), "{}", stderr(&o));
 }

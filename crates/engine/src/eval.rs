@@ -356,7 +356,7 @@ fn evaluate_planned(rules: &RuleSet, plan: &Plan, report: &Report, previous: Opt
         // With places not read that the rule may read, every binding is run, so that each one
         // reading such a place is known (and not checked), whatever the
         // plan would decide from the places that were read.
-        let whole = rule_plan.instances.is_none() || unread.concerns(rule);
+        let whole = rule_plan.instances.is_none() || unread.concerns(rule_plan.reads_published);
         // An index of the cells pays for itself over a rule's many bindings,
         // not for a rule without quantifiers (one binding).
         let indexed = whole && !rule.quantifiers.is_empty();

@@ -104,8 +104,3 @@ pub fn registry(rules: &RuleSet) -> Vec<RuleDoc<'_>> {
     };
     files.chain(reader).chain(std::iter::once(repetition)).collect()
 }
-
-/// The entry of `id`, if any.
-pub fn find<'a>(rules: &'a RuleSet, id: &str) -> Option<RuleDoc<'a>> {
-    registry(rules).into_iter().find(|d| d.id == id)
-}

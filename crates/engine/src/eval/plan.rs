@@ -62,6 +62,9 @@ pub(super) struct RulePlan {
     /// When every instance compares sums ([`Fast::Linear`]): the sums side
     /// by side, which mostly hold and so decide alone, in one tight loop.
     sums: Option<Box<[Linear]>>,
+    /// The rule names `report.published` (so a report without a date leaves
+    /// it not checked: [`super::unread::Unread::concerns`]).
+    pub(super) reads_published: bool,
 }
 
 /// Steps on the cells `start..start + masks.len()`, one each, in order.
@@ -1020,6 +1023,7 @@ impl Plan {
                 cell_run: None,
                 gate: None,
                 sums: None,
+                reads_published: super::unread::names_published(rule),
             })
             .collect();
         let probes = Probes::new(format, planner.layout.cells as usize);
@@ -1068,12 +1072,13 @@ impl Plan {
             rules: rules
                 .rules
                 .iter()
-                .map(|_| RulePlan {
+                .map(|rule| RulePlan {
                     instances: None,
                     cells: None,
                     cell_run: None,
                     gate: None,
                     sums: None,
+                    reads_published: super::unread::names_published(rule),
                 })
                 .collect(),
         }

@@ -8,6 +8,20 @@ use nianbao_model::{same_id, Problem, Report};
 use nianbao_rules::ast::{Expr, ExprKind, MetaField};
 use nianbao_rules::Rule;
 
+/// Whether `rule` names this year's `report.published` (guard or check).
+pub(crate) fn names_published(rule: &Rule) -> bool {
+    let published = |e: &Expr| {
+        matches!(
+            e.kind,
+            ExprKind::Meta {
+                previous: false,
+                field: MetaField::Published
+            }
+        )
+    };
+    rule.guard.iter().chain([&rule.check]).any(|e| e.any(&published))
+}
+
 /// The place name of the publication date not found.
 const REPORT: &str = "report";
 const PUBLISHED: &str = "published";
@@ -67,24 +81,13 @@ impl Unread {
         self.places.is_empty()
     }
 
-    /// Whether `rule` may read one of these places: any place of a table
+    /// Whether a rule may read one of these places: any place of a table
     /// (a rule's quantifiers may reach it), the publication date only if
-    /// the rule names `report.published`. A rule that may not is decided
-    /// by the plan as usual.
-    pub(crate) fn concerns(&self, rule: &Rule) -> bool {
-        let names_published = || {
-            let published = |e: &Expr| {
-                matches!(
-                    e.kind,
-                    ExprKind::Meta {
-                        previous: false,
-                        field: MetaField::Published
-                    }
-                )
-            };
-            rule.guard.iter().chain([&rule.check]).any(|e| e.any(&published))
-        };
-        self.places.iter().any(|p| p.table != REPORT || names_published())
+    /// the rule names `report.published` ([`names_published`], found once
+    /// per rule by the plan). A rule that may not is decided by the plan as
+    /// usual.
+    pub(crate) fn concerns(&self, reads_published: bool) -> bool {
+        self.places.iter().any(|p| p.table != REPORT || reads_published)
     }
 
     /// The position of the publication date not found, if it was not.
