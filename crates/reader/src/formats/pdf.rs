@@ -211,21 +211,28 @@ fn line_text(line: &[Glyph]) -> String {
     out
 }
 
-/// Where a ruled table cell starts (top-down points).
+/// A ruled table cell's box (top-down points).
 #[derive(Debug, Clone, Copy)]
 struct CellBox {
     left: f64,
     top: f64,
+    right: f64,
+    bottom: f64,
 }
 
-/// The ruled cell a glyph sits in: the nearest rules on its four sides
-/// that reach past it. A box wider than most of the page is a frame, not
-/// a cell.
-fn cell_of(g: &Glyph, page: &Page) -> Option<CellBox> {
-    const SLACK: f64 = 1.0;
-    let cx = (g.x + g.end) / 2.0;
-    let cy = g.y - g.size * 0.3;
-    let across = |&&(_, a, b): &&(f64, f64, f64), at: f64| a - SLACK <= at && at <= b + SLACK;
+/// Points within which two rules, or two cell edges, are the same.
+const SLACK: f64 = 1.0;
+
+/// A segment `(at, from, to)` reaching across `at_other` (with
+/// [`SLACK`]).
+fn across(&(_, a, b): &(f64, f64, f64), at_other: f64) -> bool {
+    a - SLACK <= at_other && at_other <= b + SLACK
+}
+
+/// The ruled box around the point (`cx`, `cy`): the nearest rules on its
+/// four sides that reach past it. A box wider than most of the page is a
+/// frame, not a cell.
+fn box_around(cx: f64, cy: f64, page: &Page) -> Option<CellBox> {
     let verticals = page.vertical.iter().filter(|v| across(v, cy));
     let left = verticals
         .clone()
@@ -240,7 +247,17 @@ fn cell_of(g: &Glyph, page: &Page) -> Option<CellBox> {
         .filter(|y| *y <= cy)
         .reduce(f64::max)?;
     let bottom = horizontals.map(|h| h.0).filter(|y| *y >= cy).reduce(f64::min)?;
-    (right - left <= page.width * 0.6 && bottom > top).then_some(CellBox { left, top })
+    (right - left <= page.width * 0.6 && bottom > top).then_some(CellBox {
+        left,
+        top,
+        right,
+        bottom,
+    })
+}
+
+/// The ruled cell a glyph sits in (see [`box_around`]).
+fn cell_of(g: &Glyph, page: &Page) -> Option<CellBox> {
+    box_around((g.x + g.end) / 2.0, g.y - g.size * 0.3, page)
 }
 
 /// A cell's text: its lines joined, without a space between CJK characters
@@ -292,20 +309,100 @@ fn page_lines(page: Page, out: &mut String) {
         items.push((y, line_text(&line)));
     }
     cells.sort_by(|(a, _), (b, _)| a.top.total_cmp(&b.top).then(a.left.total_cmp(&b.left)));
-    let mut rows: Vec<(f64, Vec<String>)> = Vec::new();
+    let mut rows: Vec<(f64, Vec<(CellBox, String)>)> = Vec::new();
     for (b, glyphs) in cells {
         let text = cell_text(glyphs);
         match rows.last_mut() {
-            Some((top, row)) if (b.top - *top).abs() < 1.0 => row.push(text),
-            _ => rows.push((b.top, vec![text])),
+            Some((top, row)) if (b.top - *top).abs() < SLACK => row.push((b, text)),
+            _ => rows.push((b.top, vec![(b, text)])),
         }
     }
-    items.extend(rows.into_iter().map(|(top, row)| (top, row.join("\t"))));
+    for (top, row) in rows {
+        let fields = match row_with_empty_cells(&row, &page) {
+            Some(fields) => fields,
+            None => row.into_iter().map(|(_, text)| text).collect(),
+        };
+        items.push((top, fields.join("\t")));
+    }
     items.sort_by(|a, b| a.0.total_cmp(&b.0));
     for (_, text) in items.into_iter().filter(|(_, t)| !t.is_empty()) {
         out.push_str(&text);
         out.push('\n');
     }
+}
+
+/// A ruled row's cells, the empty ones included: the grid its rules draw
+/// across the row says where every cell is, and a cell with no text is an
+/// empty field, as a table exported with its cells keeps it. A cell merged
+/// down from a row above is printed in that row only. `None` where the
+/// rules do not draw one unbroken run of boxes holding every cell with
+/// text: the row is then printed as its cells with text alone.
+fn row_with_empty_cells(row: &[(CellBox, String)], page: &Page) -> Option<Vec<String>> {
+    let top = row.first()?.0.top;
+    // Just below the row's top: a cell merged down over the rows below
+    // reaches further than the row, and the rules of those rows start
+    // lower.
+    let bottom = row.iter().map(|(b, _)| b.bottom).reduce(f64::min)?;
+    let cy = top + ((bottom - top) / 2.0).min(3.0);
+    let mut xs: Vec<f64> = page
+        .vertical
+        .iter()
+        .filter(|v| across(v, cy))
+        .map(|v| v.0)
+        .collect();
+    xs.sort_by(f64::total_cmp);
+    xs.dedup_by(|b, a| (*b - *a).abs() < SLACK);
+    // Runs of adjacent boxes between the rules, left to right: (box, whether
+    // it starts in this row).
+    let mut runs: Vec<Vec<(CellBox, bool)>> = Vec::new();
+    for pair in xs.windows(2) {
+        let (l, r) = (pair[0], pair[1]);
+        let Some(b) = box_around((l + r) / 2.0, cy, page) else {
+            runs.push(Vec::new());
+            continue;
+        };
+        let starts_here = (b.top - top).abs() < SLACK;
+        match runs.last_mut() {
+            Some(run) if run.last().is_some_and(|(p, _)| (b.left - p.right).abs() < SLACK) => {
+                run.push((b, starts_here))
+            }
+            _ => runs.push(vec![(b, starts_here)]),
+        }
+    }
+    let holds = |run: &[(CellBox, bool)], cell: &CellBox| {
+        run.iter().any(|(b, here)| {
+            *here && (b.left - cell.left).abs() < SLACK && (b.right - cell.right).abs() < SLACK
+        })
+    };
+    let run = runs
+        .iter()
+        .find(|run| row.iter().all(|(cell, _)| holds(run, cell)))?;
+    let text_of = |b: &CellBox| {
+        row.iter()
+            .find(|(cell, _)| (cell.left - b.left).abs() < SLACK)
+            .map(|(_, text)| text.as_str())
+    };
+    // The grid's row: as tall as its shortest box.
+    let bottom = run
+        .iter()
+        .filter(|(_, here)| *here)
+        .map(|(b, _)| b.bottom)
+        .reduce(f64::min)?;
+    let first = run.iter().position(|(b, _)| text_of(b).is_some())?;
+    let last = run.iter().rposition(|(b, _)| text_of(b).is_some())?;
+    Some(
+        run.iter()
+            .enumerate()
+            .filter(|&(k, (b, here))| {
+                // An empty box before or after the cells with text is a cell
+                // of the row only when it is as tall as the row: a taller one
+                // is a merged label cell carried over from the page before,
+                // or the frame around the table.
+                *here && ((first..=last).contains(&k) || (b.bottom - bottom).abs() < SLACK)
+            })
+            .map(|(_, (b, _))| text_of(b).unwrap_or("").to_string())
+            .collect(),
+    )
 }
 
 /// A label printed one character per line down a merged cell (三、本年度办理
@@ -419,4 +516,79 @@ pub(crate) fn text(bytes: &[u8]) -> Result<(String, Vec<usize>), String> {
         ));
     }
     Ok((out, starts))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn glyphs(x: f64, y: f64, text: &str) -> Vec<Glyph> {
+        text.chars()
+            .enumerate()
+            .map(|(k, c)| Glyph {
+                x: x + 10.0 * k as f64,
+                y,
+                end: x + 10.0 * (k + 1) as f64,
+                size: 10.0,
+                text: c.to_string(),
+            })
+            .collect()
+    }
+
+    /// A ruled table of a label column and three value columns, rows at
+    /// 100, 120, 140 (to 160); the label cell of the second row is merged
+    /// down over the third; the page's frame (x 20 and 280) starts where the
+    /// table does, as on a page a table continues onto.
+    fn page(cells: &[(f64, f64, &str)]) -> Page {
+        let mut page = Page {
+            width: 595.0,
+            ..Page::default()
+        };
+        for &(x, y, text) in cells {
+            page.glyphs.extend(glyphs(x, y, text));
+        }
+        page.horizontal = vec![
+            (100.0, 20.0, 280.0),
+            (120.0, 50.0, 250.0),
+            (140.0, 100.0, 250.0),
+            (160.0, 50.0, 250.0),
+            (800.0, 20.0, 280.0),
+        ];
+        page.vertical = vec![(20.0, 100.0, 800.0), (280.0, 100.0, 800.0)];
+        for x in [50.0, 100.0, 150.0, 200.0, 250.0] {
+            page.vertical.push((x, 100.0, 160.0));
+        }
+        page
+    }
+
+    #[test]
+    fn empty_ruled_cells_are_empty_fields() {
+        let page = page(&[
+            (55.0, 114.0, "甲"),
+            (105.0, 114.0, "1"),
+            (205.0, 114.0, "3"),
+            (55.0, 134.0, "乙"),
+            (105.0, 154.0, "4"),
+            (155.0, 154.0, "5"),
+            (205.0, 154.0, "6"),
+        ]);
+        let mut out = String::new();
+        page_lines(page, &mut out);
+        // The frame's sides are not cells; the merged label is printed once,
+        // in the row where it starts; an empty row keeps its three fields.
+        assert_eq!(out, "甲\t1\t\t3\n乙\t\t\t\n4\t5\t6\n");
+    }
+
+    #[test]
+    fn a_row_its_rules_do_not_box_whole_is_printed_as_its_cells() {
+        // The rule above the third column is missing: the row's cells with
+        // text stand in two runs of boxes, so no empty field is guessed.
+        let mut page = page(&[(55.0, 114.0, "甲"), (105.0, 114.0, "1"), (205.0, 114.0, "3")]);
+        page.horizontal.retain(|h| h.0 != 100.0);
+        page.horizontal
+            .extend([(100.0, 20.0, 150.0), (100.0, 200.0, 280.0)]);
+        let mut out = String::new();
+        page_lines(page, &mut out);
+        assert_eq!(out, "甲\t1\t3\n");
+    }
 }
