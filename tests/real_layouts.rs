@@ -522,3 +522,36 @@ fn a_title_wrapped_over_two_lines() {
         );
     }
 }
+
+/// A table's cells joined by one space, an empty cell printed as the one
+/// space its cell holds (a page's `&nbsp;` cells through a PDF's text layer,
+/// as pypdf prints it): a run of spaces says how many empty cells stand
+/// there, rows of empty cells and the review row's included. Every fourth
+/// row's label is wrapped in its cell, so its cells start on the next line.
+#[test]
+fn cells_joined_by_one_space_with_a_space_for_each_empty_cell() {
+    for r in REPORTS {
+        let (text, report, truth) = base(r);
+        let (blanked, truth) = blank_zeros(&report, &truth, true);
+        let mut rows = 0;
+        let out = relayout(&text, "\n", |at, line, out| {
+            let f = fields_blanked(line, at, &blanked);
+            let labelled = f.first().is_some_and(|l| !l.is_empty() && !is_value(l));
+            let start = out.len();
+            for (k, cell) in f.iter().enumerate() {
+                if k == 1 && labelled {
+                    rows += 1;
+                    out.push(if rows % 4 == 0 { '\n' } else { ' ' });
+                } else if k > 0 && !out.ends_with(' ') {
+                    // The exporter puts a space between two runs of text
+                    // unless the first already ends with one.
+                    out.push(' ');
+                }
+                out.push_str(if cell.is_empty() { " " } else { cell });
+            }
+            assert!(out.len() > start);
+            out.push('\n');
+        });
+        check(r, "spaced.txt", &out, &truth);
+    }
+}

@@ -883,7 +883,7 @@ impl Reader<'_> {
             }
         } else if open.values.iter().all(|v| matches!(v, Value::Blank(_))) {
             if row.kind != RowKind::Group {
-                self.keep_unfit(&open);
+                self.keep_unfit(&open, false);
                 self.problems.push(problem(
                     ProblemKind::MissingCells,
                     table,
@@ -898,6 +898,9 @@ impl Reader<'_> {
             let printed = run.slice(self.text).unwrap_or("");
             self.splits
                 .push(flattened::split_row(self.schema, row, printed, run.offset));
+            // Unless the separators the exporter kept say where each value
+            // stands (see `fields`).
+            self.keep_unfit(&open, true);
         } else if let Some(at) = self.lent_line(&open.values, ncols) {
             // The row's own line, then a line of numbers whose label was
             // lost: the row keeps its line; the next is placed by the order
@@ -927,7 +930,7 @@ impl Reader<'_> {
                 .filter(|v| !matches!(v, Value::Blank(_)))
                 .count();
             let (kind, what) = if n < ncols {
-                self.keep_unfit(&open);
+                self.keep_unfit(&open, false);
                 (ProblemKind::MissingCells, "只印了")
             } else {
                 (ProblemKind::ExtraCells, "印了")
@@ -962,17 +965,31 @@ impl Reader<'_> {
     /// Keeps a row closed with values missing to be read by where its
     /// values stand ([`fields`]).
     #[cold]
-    fn keep_unfit(&mut self, open: &OpenRow) {
-        let Some(label) = &open.label else { return };
+    fn keep_unfit(&mut self, open: &OpenRow, run_together: bool) {
+        let values: Vec<Value> = open
+            .values
+            .iter()
+            .filter(|v| !matches!(v, Value::Blank(_)))
+            .copied()
+            .collect();
+        // A row without a label of its own (the review table's) starts
+        // where the line of its first value does.
+        let label = match &open.label {
+            Some(label) => label.span,
+            None => match values
+                .first()
+                .and_then(|v| line_start(self.text, v.span().offset))
+            {
+                Some(at) => Span::new(at, 0),
+                None => return,
+            },
+        };
         self.unfit.push(fields::Unfit {
             index: open.index,
-            label: label.span,
-            values: open
-                .values
-                .iter()
-                .filter(|v| !matches!(v, Value::Blank(_)))
-                .copied()
-                .collect(),
+            label,
+            labelled: open.label.is_some(),
+            run_together,
+            values,
             next_at: self.next_at,
         });
     }

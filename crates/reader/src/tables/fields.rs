@@ -24,7 +24,14 @@ use unicode_width::UnicodeWidthChar;
 pub(super) struct Unfit {
     /// The row's position in the schema.
     pub index: usize,
+    /// The row's label; for a row without one, an empty span where the
+    /// line of its first value starts.
     pub label: Span,
+    pub labelled: bool,
+    /// Whether the row's digits were taken for digits that ran together
+    /// (`crate::flattened`): read here only where the spaces say where each
+    /// value stands, and then not split.
+    pub run_together: bool,
     /// The values printed (blanks left out).
     pub values: Vec<Value>,
     /// Where the next item of the table starts (the next row's label), when
@@ -110,9 +117,21 @@ impl Reader<'_> {
         // Where the columns stand on each page, by each measure: worked out
         // once a page, for the first row on it that needs them.
         let mut pages: Vec<(usize, ByMeasure)> = Vec::new();
+        let single_spaced = self.single_spaced();
         for u in &unfit {
             let ncols = self.layout.cells(u.index).len();
-            if u.values.is_empty() && !all_placed {
+            // Spaces that say where each empty cell is say it of a row
+            // printing no value too.
+            if let Some(slots) = single_spaced.then(|| self.slots_by_spaces(u, ncols)).flatten() {
+                if u.run_together {
+                    if let Some(row) = self.schema.rows.get(u.index) {
+                        self.splits.retain(|split| split.row != row.id);
+                    }
+                }
+                self.fill_by_slots(u, &slots);
+                continue;
+            }
+            if !u.labelled || u.run_together || (u.values.is_empty() && !all_placed) {
                 continue;
             }
             let mut slots = period.and_then(|p| self.slots_by_lines(&p, u, ncols));
@@ -170,7 +189,7 @@ impl Reader<'_> {
             .iter()
             .flatten()
             .filter_map(|r| Some(r.label.as_ref()?.span.offset))
-            .chain(self.unfit.iter().map(|u| u.label.offset))
+            .chain(self.unfit.iter().filter(|u| u.labelled).map(|u| u.label.offset))
             .collect();
         labels.sort_unstable();
         let mut p = Period::default();
@@ -243,6 +262,90 @@ impl Reader<'_> {
             None => cell,
         };
         (cells == ncols).then(|| column_slots(&slots, ncols))
+    }
+
+    /// Whether the table's full rows are printed on one line each, one
+    /// space (no more) between the label and each value: an exporter that
+    /// joins a row's cells with a space. Where such an exporter prints an
+    /// empty cell as the space its cell holds (a page's `&nbsp;`), a run of
+    /// spaces says how many empty cells stand there ([`Self::slots_by_spaces`]).
+    /// At least two full rows must show it.
+    fn single_spaced(&self) -> bool {
+        // Rows with a label and every cell printed: this table's, and those
+        // of the tables read before it, printed by the same exporter (a
+        // table of one row without a label, the review table's, shows
+        // nothing by itself).
+        let full = |row: &Row| {
+            let label = row.label.as_ref()?.span;
+            let printed = !row.cells.is_empty()
+                && row
+                    .cells
+                    .values()
+                    .all(|c| c.value != CellValue::Blank && c.inferred.is_none());
+            printed.then(|| (label, row.cells.values().map(|c| c.span).collect::<Vec<_>>()))
+        };
+        let this = self.rows.iter().flatten().filter_map(full);
+        let earlier = self
+            .earlier
+            .values()
+            .flat_map(|t| t.rows.values().filter_map(full));
+        let mut rows = 0;
+        for (label, cells) in this.chain(earlier) {
+            let mut at = label.end();
+            let mut one_line = true;
+            for span in cells {
+                match self.text.get(at..span.offset) {
+                    Some(" ") => {}
+                    // A row wrapped over lines says nothing of its fields
+                    // across the break.
+                    Some(gap) if gap.contains('\n') => one_line = false,
+                    _ => return false,
+                }
+                at = span.end();
+            }
+            rows += usize::from(one_line);
+        }
+        rows >= 2
+    }
+
+    /// Each value's column in a table whose cells are joined by one space
+    /// and whose empty cells are one space each ([`Self::single_spaced`]):
+    /// after the separator that follows the label (a space, or the line
+    /// break of a label wrapped in its cell) or a value (a space), each
+    /// space is an empty cell. `None` unless the row's values and spaces
+    /// fill its line and make up exactly its columns.
+    fn slots_by_spaces(&self, u: &Unfit, ncols: usize) -> Option<Vec<Option<usize>>> {
+        let text = self.text;
+        // The spaces from `from` to `to`, and nothing else.
+        let spaces = |from: usize, to: usize| -> Option<usize> {
+            let between = text.get(from..to)?;
+            between.bytes().all(|b| b == b' ').then_some(between.len())
+        };
+        let separator = |at: usize, line_break: bool| match text.as_bytes().get(at) {
+            Some(b' ') => at + 1,
+            Some(b'\n') if line_break => at + 1,
+            _ => at,
+        };
+        let mut at = if u.labelled {
+            let after = separator(u.label.end(), true);
+            if after == u.label.end() {
+                return None;
+            }
+            after
+        } else {
+            u.label.end()
+        };
+        let mut cell = 0;
+        let mut slots = Vec::with_capacity(u.values.len());
+        for v in &u.values {
+            cell += spaces(at, v.span().offset)?;
+            slots.push(cell);
+            cell += 1;
+            at = separator(v.span().end(), false);
+        }
+        let line_end = text.get(at..)?.find('\n').map_or(text.len(), |n| at + n);
+        cell += spaces(at, line_end)?;
+        (cell == ncols).then(|| column_slots(&slots, ncols))
     }
 
     /// Where the table's pages break: the lines of page furniture (a print
