@@ -555,3 +555,35 @@ fn cells_joined_by_one_space_with_a_space_for_each_empty_cell() {
         check(r, "spaced.txt", &out, &truth);
     }
 }
+
+/// A table drawn with bars between its cells and none around them
+/// (html2text's tables): an empty last cell is the blank space after the
+/// line's last bar. The review row, which has no label, starting with an
+/// empty cell (` | 1 | …`) cannot be told on its line from a row drawn
+/// with outer bars: it is then not read, never read wrong.
+#[test]
+fn bars_between_cells_and_none_around_them() {
+    for r in REPORTS {
+        let (text, report, truth) = base(r);
+        for review in [false, true] {
+            let (blanked, truth) = blank_zeros(&report, &truth, review);
+            let out = relayout(&text, "\n", |at, line, out| {
+                out.push_str(&fields_blanked(line, at, &blanked).join(" | "));
+                out.push('\n');
+            });
+            if !review {
+                check(r, "bars.txt", &out, &truth);
+                continue;
+            }
+            let s = score_bytes("bars.txt", out.as_bytes(), &truth);
+            assert!(
+                s.wrong.is_empty() && s.silent.is_empty() && s.errors.is_empty(),
+                "{r}: wrong {:?}, silent {:?}, errors {:?}",
+                s.wrong,
+                s.silent,
+                s.errors
+            );
+            assert_eq!(s.right + s.not_read, s.cells, "{r}");
+        }
+    }
+}

@@ -19,7 +19,8 @@ pub(crate) enum Kind {
     /// An empty cell after a cell with content on its line: between two
     /// explicit separators (tab, bar), or after a line's last tab (a tab
     /// separates cells, so the piece after it is a cell; a bar closing a
-    /// line is the table's border); or a line of no-break spaces only (an
+    /// line is the table's border, unless no bar opened the line and blank
+    /// space follows it); or a line of no-break spaces only (an
     /// `&nbsp;` cell of a table printed one cell per line: an empty cell
     /// the exporter kept). Empty span at the cell's place.
     Blank,
@@ -905,7 +906,12 @@ fn tokenize_line_at<const SIMD: bool>(
     if head.is_none() {
         head = head_start.map(|start| (start, cell.prev_word_end.unwrap_or(end)));
     }
-    if !cell.filled && after_tab && seen_filled {
+    // A bar followed by blank space ends a line as the table's border only
+    // where a bar opened it: a table drawn without outer bars
+    // (`规章 | 0 |   `) has an empty cell after its last bar. (A bar closing
+    // the line is a border either way.)
+    let open_last_cell = separated && !bordered && cell.start < end;
+    if !cell.filled && (after_tab || open_last_cell) && seen_filled {
         out.push(Token {
             kind: Kind::Blank,
             span: Span::new(cell.start, 0),
@@ -1295,6 +1301,13 @@ mod tests {
             [(Text, "行政许可"), (Number, "550"), (Blank, ""), (Blank, "")]
         );
         assert_eq!(toks("\t\t行政许可\t"), [(Text, "行政许可"), (Blank, "")]);
+        // Bars between cells and none around them (html2text): blank space
+        // after the last bar is a cell; a bar ending the line is not one.
+        assert_eq!(
+            toks("规章 |   | 3 |    "),
+            [(Text, "规章"), (Blank, ""), (Number, "3"), (Blank, "")]
+        );
+        assert_eq!(toks("规章 | 3 |"), [(Text, "规章"), (Number, "3")]);
         assert_eq!(
             toks("| 一、本年 |  | 21 | **3** |"),
             [(Text, "一、本年"), (Blank, ""), (Number, "21"), (Number, "3")]
