@@ -587,3 +587,68 @@ fn bars_between_cells_and_none_around_them() {
         }
     }
 }
+
+/// A plain-text table as pandoc writes one: a rule of dashes above and
+/// below, a run of dashes for each column, every cell printed within its
+/// column's run and padded with spaces (empty cells all spaces), the review
+/// row's zeros empty too. The disclosure and review tables are so drawn;
+/// the application table, whose rows carry a varying number of group label
+/// cells, keeps its tab-separated lines (its grid is not one per field).
+#[test]
+fn plain_text_table_under_a_ruler_of_dashes() {
+    let width = |s: &str| -> usize { s.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum() };
+    for r in REPORTS {
+        let (text, report, truth) = base(r);
+        let (blanked, truth) = blank_zeros(&report, &truth, true);
+        let mut out = String::new();
+        let all = lines(&text);
+        let mut k = 0;
+        while let Some(&(at, line)) = all.get(k) {
+            if !line.contains('\t') {
+                out.push_str(line);
+                out.push('\n');
+                k += 1;
+                continue;
+            }
+            // A block of table lines: each column as wide as its widest cell.
+            let block: Vec<Vec<&str>> = all[k..]
+                .iter()
+                .take_while(|(_, l)| l.contains('\t'))
+                .map(|&(at, l)| fields_blanked(l, at, &blanked))
+                .collect();
+            let _ = at;
+            if !(block.iter().all(|f| f.len() <= 4) || block.iter().any(|f| f.len() == 15)) {
+                for fields in &block {
+                    out.push_str(&fields.join("\t"));
+                    out.push('\n');
+                }
+                k += block.len();
+                continue;
+            }
+            let mut widths: Vec<usize> = Vec::new();
+            for fields in &block {
+                for (i, f) in fields.iter().enumerate() {
+                    if widths.len() <= i {
+                        widths.push(3);
+                    }
+                    widths[i] = widths[i].max(width(f));
+                }
+            }
+            let ruler: Vec<String> = widths.iter().map(|&w| "-".repeat(w)).collect();
+            let ruler = format!("  {}\n", ruler.join("  "));
+            out.push_str(&ruler);
+            for fields in &block {
+                let mut line = String::from("  ");
+                for (i, f) in fields.iter().enumerate() {
+                    line.push_str(f);
+                    line.push_str(&" ".repeat(widths[i] - width(f) + 2));
+                }
+                out.push_str(&line);
+                out.push('\n');
+            }
+            out.push_str(&ruler);
+            k += block.len();
+        }
+        check(r, "ruled.txt", &out, &truth);
+    }
+}

@@ -29,8 +29,8 @@ pub(super) struct Unfit {
     pub label: Span,
     pub labelled: bool,
     /// Whether the row's digits were taken for digits that ran together
-    /// (`crate::flattened`): read here only where the spaces say where each
-    /// value stands, and then not split.
+    /// (`crate::flattened`): where the layout says which column each value
+    /// stands in, they are not split.
     pub run_together: bool,
     /// The values printed (blanks left out).
     pub values: Vec<Value>,
@@ -123,15 +123,14 @@ impl Reader<'_> {
             // Spaces that say where each empty cell is say it of a row
             // printing no value too.
             if let Some(slots) = single_spaced.then(|| self.slots_by_spaces(u, ncols)).flatten() {
-                if u.run_together {
-                    if let Some(row) = self.schema.rows.get(u.index) {
-                        self.splits.retain(|split| split.row != row.id);
-                    }
-                }
                 self.fill_by_slots(u, &slots);
                 continue;
             }
-            if !u.labelled || u.run_together || (u.values.is_empty() && !all_placed) {
+            if let Some(slots) = self.slots_by_ruler(u, ncols) {
+                self.fill_by_slots(u, &slots);
+                continue;
+            }
+            if !u.labelled || (u.values.is_empty() && !all_placed) {
                 continue;
             }
             let mut slots = period.and_then(|p| self.slots_by_lines(&p, u, ncols));
@@ -348,6 +347,71 @@ impl Reader<'_> {
         (cell == ncols).then(|| column_slots(&slots, ncols))
     }
 
+    /// Each value's column under a ruler: a plain-text table (pandoc's) is
+    /// drawn under a line of dashes, one run per column, and each cell is
+    /// printed within its column's run. Read so when the nearest ruler above
+    /// the row, within the table, has a run for each of the row's cells (and
+    /// its label's, first) and each value, on the row's line, stands within
+    /// one run; a row printing no value, when its line is padded with spaces
+    /// into the last column's run.
+    fn slots_by_ruler(&self, u: &Unfit, ncols: usize) -> Option<Vec<Option<usize>>> {
+        let span = self.span?;
+        // From the line above the table's first line: its top rule.
+        let first_line = line_start(self.text, span.offset)?;
+        let from = first_line
+            .checked_sub(1)
+            .and_then(|end| line_start(self.text, end))
+            .unwrap_or(first_line);
+        let before = self.text.get(from..u.label.offset)?;
+        let ruler_at = from + ruler_line(before)?;
+        let ruler = self.text.get(ruler_at..)?.lines().next()?;
+        let mut runs: Vec<Place> = Vec::new();
+        let mut at = 0;
+        for piece in ruler.split(' ') {
+            if !piece.is_empty() {
+                runs.push(Place {
+                    start: at,
+                    end: at + piece.len(),
+                });
+            }
+            at += piece.len() + 1;
+        }
+        let runs = match runs.len().checked_sub(ncols)? {
+            0 if !u.labelled => runs,
+            1 if u.labelled => runs.split_off(1),
+            _ => return None,
+        };
+        let line = line_start(self.text, u.label.offset)?;
+        if u.values.is_empty() {
+            // Padded with spaces into every column's run: empty cells.
+            let rest = self.text.get(u.label.end()..)?;
+            let rest = rest.split('\n').next().unwrap_or("");
+            let reach = display_column(self.text, u.label.end() + rest.len(), Measure::Width)?;
+            let padded = rest.bytes().all(|b| b == b' ') && runs.last().is_some_and(|r| reach > r.start);
+            return padded.then(|| vec![None; ncols]);
+        }
+        let mut slots = Vec::with_capacity(u.values.len());
+        for v in &u.values {
+            let s = v.span();
+            // On the row's line.
+            if line_start(self.text, s.offset)? != line {
+                return None;
+            }
+            let start = display_column(self.text, s.offset, Measure::Width)?;
+            let end = display_column(self.text, s.end(), Measure::Width)?;
+            let mut under = runs
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.start <= start && end <= r.end);
+            let (slot, _) = under.next()?;
+            if slots.last().is_some_and(|&l| l >= slot) {
+                return None;
+            }
+            slots.push(slot);
+        }
+        Some(column_slots(&slots, ncols))
+    }
+
     /// Where the table's pages break: the lines of page furniture (a print
     /// header or footer, a page number) and form feeds within it. A PDF's
     /// text in layout mode sets each page's columns apart anew.
@@ -371,7 +435,7 @@ impl Reader<'_> {
 
     /// Where each column of a table aligned with spaces stands, from its
     /// full rows printed on one line on page `page`; `None` when there are
-    /// none, or two columns overlap.
+    /// none, or two columns of a row overlap.
     fn places(&self, m: Measure, page_breaks: &[usize], page: usize) -> Option<Places> {
         let mut places: Places = vec![None; self.schema.columns.len()];
         let mut seen = false;
@@ -402,13 +466,22 @@ impl Reader<'_> {
                 });
             }
         }
-        // The columns stand apart, in order.
-        let mut end = 0;
-        for p in places.iter().flatten() {
-            if p.start < end {
-                return None;
+        // The columns of each row stand apart, in order (a table of blocks
+        // with columns of their own, as the disclosure table, may print two
+        // blocks' columns at one place).
+        for index in 0..self.schema.rows.len() {
+            let mut end = 0;
+            for p in self
+                .layout
+                .columns(index)
+                .iter()
+                .filter_map(|&c| places.get(c).copied().flatten())
+            {
+                if p.start < end {
+                    return None;
+                }
+                end = p.end;
             }
-            end = p.end;
         }
         seen.then_some(places)
     }
@@ -437,6 +510,7 @@ impl Reader<'_> {
             .iter()
             .map(|&c| places.get(c).copied().flatten())
             .collect::<Option<_>>()?;
+
         let mut at = u.label.end();
         let mut slots = Vec::with_capacity(u.values.len());
         for v in &u.values {
@@ -477,6 +551,10 @@ impl Reader<'_> {
         let table = self.schema.id;
         let columns = self.layout.cells(u.index);
         self.forget_row_problems(row.id, Some(ProblemKind::MissingCells));
+        if u.run_together {
+            // Not digits that ran together after all.
+            self.splits.retain(|split| split.row != row.id);
+        }
         let mut cells = Cells::with_capacity(columns.len());
         // A blank cell stands after the value or label before it.
         let mut at = u.label.end();
@@ -511,4 +589,19 @@ fn column_slots(slots: &[usize], ncols: usize) -> Vec<Option<usize>> {
         }
     }
     out
+}
+
+/// Where the last ruler line of `text` starts: a line of runs of dashes
+/// apart by spaces (a plain-text table's rule).
+fn ruler_line(text: &str) -> Option<usize> {
+    let mut at = text.len();
+    for line in text.rsplit('\n') {
+        let start = at - line.len();
+        let trimmed = line.trim();
+        if trimmed.len() >= 3 && trimmed.bytes().all(|b| b == b'-' || b == b' ') {
+            return Some(start);
+        }
+        at = start.checked_sub(1)?;
+    }
+    None
 }
