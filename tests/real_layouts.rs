@@ -652,3 +652,53 @@ fn plain_text_table_under_a_ruler_of_dashes() {
         check(r, "ruled.txt", &out, &truth);
     }
 }
+
+/// PDF text in layout mode: cells aligned with spaces at fixed places on
+/// the line, empty cells all spaces, and every third row's label longer
+/// than its cell (ten characters) wrapped in it, its pieces printed above
+/// and below the line of its numbers.
+#[test]
+fn aligned_columns_with_labels_wrapped_around_their_numbers() {
+    const LABEL: usize = 40;
+    const CELL: usize = 8;
+    let pad = |s: &str, w: usize| format!("{s}{}", " ".repeat(w.saturating_sub(s.chars().count())));
+    for r in REPORTS {
+        let (text, report, truth) = base(r);
+        let (mut blanked, mut truth) = blank_some_zeros(&report, &truth);
+        // Rows left with no value at all are another matter (where every
+        // number the table printed was placed, they are empty): each row
+        // here keeps a printed value.
+        for (t, table) in &report.tables {
+            for (r, row) in &table.rows {
+                let spans: Vec<usize> = row.cells.values().map(|c| c.span.offset).collect();
+                if spans.iter().all(|o| blanked.contains(o)) {
+                    for (c, cell) in &row.cells {
+                        blanked.remove(&cell.span.offset);
+                        truth.insert((t.to_string(), r.to_string(), c.to_string()), cell.value.number());
+                    }
+                }
+            }
+        }
+        let mut rows = 0;
+        let out = relayout(&text, "\n", |at, line, out| {
+            let f = fields_blanked(line, at, &blanked);
+            // The label cells (a group's and the row's) as one label.
+            let n = f.iter().take_while(|c| !c.is_empty() && !is_value(c)).count();
+            let (labels, cells) = f.split_at(n);
+            let label = labels.join(" ");
+            let labelled = n > 0 && !cells.is_empty();
+            let values: String = cells.iter().map(|c| pad(c, CELL)).collect();
+            rows += usize::from(labelled);
+            let chars: Vec<char> = label.chars().collect();
+            if labelled && n == 1 && rows % 3 == 0 && chars.len() > 10 && cells.iter().any(|c| is_value(c)) {
+                let (head, tail) = chars.split_at(9);
+                out.push_str(&format!("{}\n", head.iter().collect::<String>()));
+                out.push_str(&format!("{}{}\n", " ".repeat(LABEL), values.trim_end()));
+                out.push_str(&format!("{}\n", tail.iter().collect::<String>()));
+            } else {
+                out.push_str(&format!("{}{}\n", pad(&label, LABEL), values.trim_end()));
+            }
+        });
+        check(r, "layout.txt", &out, &truth);
+    }
+}

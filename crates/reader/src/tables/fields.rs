@@ -487,18 +487,21 @@ impl Reader<'_> {
     }
 
     /// [`Self::slots_by_places`] by each measure the full rows stand
-    /// apart in: `None` unless one reading results.
+    /// apart in: `None` unless one reading results (measures that place
+    /// every value agree, and at least one does).
     fn slots_by_any_places(
         &self,
         places: &[Option<(Measure, Places)>],
         u: &Unfit,
     ) -> Option<Vec<Option<usize>>> {
+        // A measure that places no column under a value is not the one the
+        // table is aligned in; those that place every value must agree.
         let mut read = places
             .iter()
             .flatten()
-            .map(|(m, p)| self.slots_by_places(*m, p, u));
+            .filter_map(|(m, p)| self.slots_by_places(*m, p, u));
         let first = read.next()?;
-        read.all(|other| other == first).then_some(first)?
+        read.all(|other| other == first).then_some(first)
     }
 
     /// Each value's column in a table aligned with spaces: the one column
@@ -513,9 +516,17 @@ impl Reader<'_> {
 
         let mut at = u.label.end();
         let mut slots = Vec::with_capacity(u.values.len());
-        for v in &u.values {
+        for (k, v) in u.values.iter().enumerate() {
             let s = v.span();
-            if breaks(self.text, at, s.offset) != Some(0) {
+            // The row's values on one line: after its label, or on a line
+            // of their own (a label wrapped in its cell, pieces above and
+            // below the line of numbers, as PDF text in layout mode prints it).
+            let on_label_line = breaks(self.text, at, s.offset) == Some(0);
+            let own_line = k == 0
+                && line_start(self.text, s.offset)
+                    .and_then(|from| self.text.get(from..s.offset))
+                    .is_some_and(|before| before.chars().all(char::is_whitespace));
+            if !(on_label_line || own_line) {
                 return None;
             }
             let start = display_column(self.text, s.offset, m)?;
