@@ -702,3 +702,55 @@ fn aligned_columns_with_labels_wrapped_around_their_numbers() {
         check(r, "layout.txt", &out, &truth);
     }
 }
+
+/// Aligned with spaces, a row printing no value (its label and padding
+/// only) followed by the next row's ordinal cut in a narrow cell: "（七",
+/// the line of numbers, "）总计". The numbers are never the empty row's:
+/// each cell is read right or said not read. (The 2021 format, where
+/// "3.其他" stands right before "（七）总计".)
+#[test]
+fn a_cut_ordinal_after_an_empty_row_keeps_its_numbers() {
+    for r in ["r1-v2021"] {
+        let (text, report, truth) = base(r);
+        let mut truth = truth.clone();
+        let mut blanked = BTreeSet::new();
+        if let Some(row) = report
+            .tables
+            .get("requests")
+            .and_then(|t| t.rows.get("other.other"))
+        {
+            for (c, cell) in &row.cells {
+                blanked.insert(cell.span.offset);
+                truth.insert(
+                    ("requests".to_string(), "other.other".to_string(), c.to_string()),
+                    None,
+                );
+            }
+        }
+        let out = relayout(&text, "\n", |at, line, out| {
+            let f = fields_blanked(line, at, &blanked);
+            let n = f.iter().take_while(|c| !c.is_empty() && !is_value(c)).count();
+            let (labels, cells) = f.split_at(n);
+            let label = labels.join(" ");
+            let values: String = cells.iter().map(|c| format!("{c:<8}")).collect();
+            let pad = " ".repeat(40usize.saturating_sub(label.chars().count()));
+            match label.strip_prefix("（七") {
+                Some(rest) if !cells.is_empty() => out.push_str(&format!(
+                    "（七\n{}{}\n{rest}\n",
+                    " ".repeat(40),
+                    values.trim_end()
+                )),
+                _ => out.push_str(&format!("{label}{pad}{}\n", values.trim_end())),
+            }
+        });
+        let s = score_bytes("cut.txt", out.as_bytes(), &truth);
+        assert!(
+            s.wrong.is_empty() && s.silent.is_empty() && s.errors.is_empty(),
+            "{r}: wrong {:?}, silent {:?}, errors {:?}",
+            s.wrong,
+            s.silent,
+            s.errors
+        );
+        assert!(out.contains("（七\n"), "{r}: the variant cuts the ordinal");
+    }
+}

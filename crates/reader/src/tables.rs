@@ -1447,7 +1447,7 @@ impl Reader<'_> {
         let mut numbered = || {
             self.norm.clear();
             normalize_into(printed, &mut self.norm);
-            !split_numbering(&self.norm).0.is_empty()
+            !split_numbering(&self.norm).0.is_empty() || cut_ordinal(&self.norm)
         };
         if complete || self.open.is_none() || numbered() {
             // Unknown text after a complete row ends it; inside a row broken
@@ -1456,6 +1456,15 @@ impl Reader<'_> {
             self.last_unknown = Some(span);
         }
     }
+}
+
+/// An ordinal's opening half, its closing bracket wrapped onto a later line
+/// of a narrow cell ("（七" of "（七）总计"): a numbered label starts there.
+fn cut_ordinal(norm: &str) -> bool {
+    let mut chars = norm.chars();
+    let opens = matches!(chars.next(), Some('(' | '（'));
+    let numerals = chars.clone().count();
+    opens && (1..=3).contains(&numerals) && chars.all(|c| "一二三四五六七八九十".contains(c))
 }
 
 /// The [`Reader`]'s buffers, kept per thread from table to table (and
