@@ -322,6 +322,11 @@ fn disclosure_cells_with_a_note() {
     }
 }
 
+/// Whether a table line's fields open with a label (not a value, not empty).
+fn opens_with_label(fields: &[&str]) -> bool {
+    fields.first().is_some_and(|l| !l.is_empty() && !is_value(l))
+}
+
 /// A table line's fields with the blanked ones emptied.
 fn fields_blanked<'a>(line: &'a str, at: usize, blanked: &BTreeSet<usize>) -> Vec<&'a str> {
     fields(line, at)
@@ -342,7 +347,7 @@ fn pipe_table_with_spanned_label_columns_and_empty_cells() {
         let mut rows = 0;
         let out = relayout(&text, "\n", |at, line, out| {
             let mut f = fields_blanked(line, at, &blanked);
-            let labelled = f.first().is_some_and(|l| !l.is_empty() && !is_value(l));
+            let labelled = opens_with_label(&f);
             if labelled && f.iter().any(|v| is_value(v) || v.is_empty()) {
                 rows += 1;
                 if rows % 3 == 0 {
@@ -536,7 +541,7 @@ fn cells_joined_by_one_space_with_a_space_for_each_empty_cell() {
         let mut rows = 0;
         let out = relayout(&text, "\n", |at, line, out| {
             let f = fields_blanked(line, at, &blanked);
-            let labelled = f.first().is_some_and(|l| !l.is_empty() && !is_value(l));
+            let labelled = opens_with_label(&f);
             let start = out.len();
             for (k, cell) in f.iter().enumerate() {
                 if k == 1 && labelled {
@@ -603,7 +608,7 @@ fn plain_text_table_under_a_ruler_of_dashes() {
         let mut out = String::new();
         let all = lines(&text);
         let mut k = 0;
-        while let Some(&(at, line)) = all.get(k) {
+        while let Some(&(_, line)) = all.get(k) {
             if !line.contains('\t') {
                 out.push_str(line);
                 out.push('\n');
@@ -616,7 +621,6 @@ fn plain_text_table_under_a_ruler_of_dashes() {
                 .take_while(|(_, l)| l.contains('\t'))
                 .map(|&(at, l)| fields_blanked(l, at, &blanked))
                 .collect();
-            let _ = at;
             if !(block.iter().all(|f| f.len() <= 4) || block.iter().any(|f| f.len() == 15)) {
                 for fields in &block {
                     out.push_str(&fields.join("\t"));

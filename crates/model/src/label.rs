@@ -122,6 +122,17 @@ fn is_cn_numeral(c: char) -> bool {
     )
 }
 
+/// A normalised piece that is an ordinal's opening half, its closing
+/// bracket wrapped onto a later line of a narrow cell ("（七" of
+/// "（七）总计"): a numbered label starts there, though
+/// [`split_numbering`] finds no numbering in it.
+pub fn cut_ordinal(piece: &str) -> bool {
+    let mut chars = piece.chars();
+    let opens = matches!(chars.next(), Some('(' | '（'));
+    let numerals = chars.clone().count();
+    opens && (1..=3).contains(&numerals) && chars.all(is_cn_numeral)
+}
+
 /// Split a normalised label into its numbering and the rest:
 /// `一、…`, `(三)…`, `1.…`, `1、…`, `1．…`, `第一，…`. Returns `("", label)`
 /// when there is no numbering.
@@ -311,6 +322,16 @@ pub fn is_fragment(printed: &str, wording: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_ordinal_cut_before_its_bracket_starts_a_label() {
+        assert!(cut_ordinal(&normalize("（七")));
+        assert!(cut_ordinal("(十二"));
+        assert!(!cut_ordinal("(七)总计"));
+        assert!(!cut_ordinal("(七总"));
+        assert!(!cut_ordinal("("));
+        assert!(!cut_ordinal("七"));
+    }
 
     #[test]
     fn normalize_folds_width_and_drops_spaces() {

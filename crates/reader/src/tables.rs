@@ -6,7 +6,9 @@
 use crate::flattened::{self, RowSplit};
 use crate::labels::{format_bit, label_match, template_bare, Entry, Item, Target, CATALOGUE};
 use crate::tokens::{breaks_between, line_opening};
-use nianbao_model::label::{fold_char, normalize, normalize_into, normalized_eq, split_numbering};
+use nianbao_model::label::{
+    cut_ordinal, fold_char, normalize, normalize_into, normalized_eq, split_numbering,
+};
 use nianbao_model::{
     same_id, template, Cell, CellValue, Cells, ColumnSchema, Decimal, Format, LabelMatch, LabelUse, Problem,
     ProblemKind, ReportHasher, ReportMap, Row, RowKind, RowSchema, Span, Table, TableSchema, ValueKind,
@@ -1456,15 +1458,6 @@ impl Reader<'_> {
             self.last_unknown = Some(span);
         }
     }
-}
-
-/// An ordinal's opening half, its closing bracket wrapped onto a later line
-/// of a narrow cell ("（七" of "（七）总计"): a numbered label starts there.
-fn cut_ordinal(norm: &str) -> bool {
-    let mut chars = norm.chars();
-    let opens = matches!(chars.next(), Some('(' | '（'));
-    let numerals = chars.clone().count();
-    opens && (1..=3).contains(&numerals) && chars.all(|c| "一二三四五六七八九十".contains(c))
 }
 
 /// The [`Reader`]'s buffers, kept per thread from table to table (and

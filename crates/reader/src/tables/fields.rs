@@ -118,6 +118,7 @@ impl Reader<'_> {
         // once a page, for the first row on it that needs them.
         let mut pages: Vec<(usize, ByMeasure)> = Vec::new();
         let single_spaced = self.single_spaced();
+        let rulers = self.rulers();
         for u in &unfit {
             let ncols = self.layout.cells(u.index).len();
             // Spaces that say where each empty cell is say it of a row
@@ -126,7 +127,7 @@ impl Reader<'_> {
                 self.fill_by_slots(u, &slots);
                 continue;
             }
-            if let Some(slots) = self.slots_by_ruler(u, ncols) {
+            if let Some(slots) = self.slots_by_ruler(&rulers, u, ncols) {
                 self.fill_by_slots(u, &slots);
                 continue;
             }
@@ -171,10 +172,7 @@ impl Reader<'_> {
                 .zip(row.cells.values())
                 .map(|(&c, cell)| (c, cell.span))
                 .collect();
-            row.cells
-                .values()
-                .all(|c| c.value != CellValue::Blank && c.inferred.is_none())
-                .then_some((label, cells))
+            printed_whole(row).then_some((label, cells))
         })
     }
 
@@ -276,12 +274,8 @@ impl Reader<'_> {
         // nothing by itself).
         let full = |row: &Row| {
             let label = row.label.as_ref()?.span;
-            let printed = !row.cells.is_empty()
-                && row
-                    .cells
-                    .values()
-                    .all(|c| c.value != CellValue::Blank && c.inferred.is_none());
-            printed.then(|| (label, row.cells.values().map(|c| c.span).collect::<Vec<_>>()))
+            (!row.cells.is_empty() && printed_whole(row))
+                .then(|| (label, row.cells.values().map(|c| c.span).collect::<Vec<_>>()))
         };
         let this = self.rows.iter().flatten().filter_map(full);
         let earlier = self
@@ -349,21 +343,15 @@ impl Reader<'_> {
 
     /// Each value's column under a ruler: a plain-text table (pandoc's) is
     /// drawn under a line of dashes, one run per column, and each cell is
-    /// printed within its column's run. Read so when the nearest ruler above
-    /// the row, within the table, has a run for each of the row's cells (and
+    /// printed within its column's run ([`Self::rulers`]). Read so when the
+    /// nearest ruler above the row has a run for each of the row's cells (and
     /// its label's, first) and each value, on the row's line, stands within
     /// one run; a row printing no value, when its line is padded with spaces
     /// into the last column's run.
-    fn slots_by_ruler(&self, u: &Unfit, ncols: usize) -> Option<Vec<Option<usize>>> {
-        let span = self.span?;
-        // From the line above the table's first line: its top rule.
-        let first_line = line_start(self.text, span.offset)?;
-        let from = first_line
-            .checked_sub(1)
-            .and_then(|end| line_start(self.text, end))
-            .unwrap_or(first_line);
-        let before = self.text.get(from..u.label.offset)?;
-        let ruler_at = from + ruler_line(before)?;
+    fn slots_by_ruler(&self, rulers: &[usize], u: &Unfit, ncols: usize) -> Option<Vec<Option<usize>>> {
+        let ruler_at = *rulers
+            .get(..rulers.partition_point(|&r| r < u.label.offset))?
+            .last()?;
         let ruler = self.text.get(ruler_at..)?.lines().next()?;
         let mut runs: Vec<Place> = Vec::new();
         let mut at = 0;
@@ -410,6 +398,27 @@ impl Reader<'_> {
             slots.push(slot);
         }
         Some(column_slots(&slots, ncols))
+    }
+
+    /// Where the table's ruler lines start (a plain-text table's rules: runs
+    /// of dashes apart by spaces), from the line above its first line (its
+    /// top rule) to its end.
+    fn rulers(&self) -> Vec<usize> {
+        let Some(span) = self.span else { return Vec::new() };
+        let first_line = line_start(self.text, span.offset).unwrap_or(span.offset);
+        let mut at = first_line
+            .checked_sub(1)
+            .and_then(|end| line_start(self.text, end))
+            .unwrap_or(first_line);
+        let mut out = Vec::new();
+        for line in self.text.get(at..span.end()).unwrap_or("").split_inclusive('\n') {
+            let rule = line.trim();
+            if rule.len() >= 3 && rule.bytes().all(|b| b == b'-' || b == b' ') {
+                out.push(at);
+            }
+            at += line.len();
+        }
+        out
     }
 
     /// Where the table's pages break: the lines of page furniture (a print
@@ -513,7 +522,6 @@ impl Reader<'_> {
             .iter()
             .map(|&c| places.get(c).copied().flatten())
             .collect::<Option<_>>()?;
-
         let mut at = u.label.end();
         let mut slots = Vec::with_capacity(u.values.len());
         for (k, v) in u.values.iter().enumerate() {
@@ -523,9 +531,8 @@ impl Reader<'_> {
             // below the line of numbers, as PDF text in layout mode prints it).
             let on_label_line = breaks(self.text, at, s.offset) == Some(0);
             let own_line = k == 0
-                && line_start(self.text, s.offset)
-                    .and_then(|from| self.text.get(from..s.offset))
-                    .is_some_and(|before| before.chars().all(char::is_whitespace));
+                && line_start(self.text, s.offset).and_then(|from| breaks(self.text, from, s.offset))
+                    == Some(0);
             if !(on_label_line || own_line) {
                 return None;
             }
@@ -602,17 +609,9 @@ fn column_slots(slots: &[usize], ncols: usize) -> Vec<Option<usize>> {
     out
 }
 
-/// Where the last ruler line of `text` starts: a line of runs of dashes
-/// apart by spaces (a plain-text table's rule).
-fn ruler_line(text: &str) -> Option<usize> {
-    let mut at = text.len();
-    for line in text.rsplit('\n') {
-        let start = at - line.len();
-        let trimmed = line.trim();
-        if trimmed.len() >= 3 && trimmed.bytes().all(|b| b == b'-' || b == b' ') {
-            return Some(start);
-        }
-        at = start.checked_sub(1)?;
-    }
-    None
+/// Whether every cell of `row` was printed (none blank, none inferred).
+fn printed_whole(row: &Row) -> bool {
+    row.cells
+        .values()
+        .all(|c| c.value != CellValue::Blank && c.inferred.is_none())
 }
