@@ -30,7 +30,7 @@
 //! declines; tests/plan_equivalence.rs holds the plan to the interpreter.
 
 use super::{Constant, Dense, Layout, Low, Lowered, Present};
-use crate::eval::{comparison_holds, label_class, label_test, Scalar};
+use crate::eval::{comparison_holds, label_class, label_test, logic_and, logic_not, logic_or, Scalar};
 use nianbao_model::{Cell, CellValue, Decimal, LabelMatch, LabelUse, Report, Span};
 use nianbao_rules::ast::BinOp;
 
@@ -187,31 +187,28 @@ impl Verdict {
         }
     }
 
-    /// `and` as [`crate::eval::logic_and`] decides it for conditions: a false
-    /// side decides even when the other is not applicable.
-    fn and(self, other: Verdict) -> Verdict {
-        match (self, other) {
-            (Verdict::False, _) | (_, Verdict::False) => Verdict::False,
-            (Verdict::True, v) => v,
-            _ => Verdict::NotApplicable,
+    /// The condition's value as the language has it (`None`: not applicable).
+    fn scalar(self) -> Option<Scalar<'static>> {
+        match self {
+            Verdict::True => Some(Scalar::Bool(true)),
+            Verdict::False => Some(Scalar::Bool(false)),
+            Verdict::NotApplicable => None,
         }
     }
 
-    /// `or`: a true side decides even when the other is not applicable.
+    /// `and`, `or`, `not` as the language decides them ([`logic_and`] and
+    /// its kin): a false side decides an `and`, a true side an `or`, even
+    /// when the other is not applicable.
+    fn and(self, other: Verdict) -> Verdict {
+        Verdict::of(logic_and(self.scalar(), || other.scalar()))
+    }
+
     fn or(self, other: Verdict) -> Verdict {
-        match (self, other) {
-            (Verdict::True, _) | (_, Verdict::True) => Verdict::True,
-            (Verdict::False, v) => v,
-            _ => Verdict::NotApplicable,
-        }
+        Verdict::of(logic_or(self.scalar(), || other.scalar()))
     }
 
     fn not(self) -> Verdict {
-        match self {
-            Verdict::True => Verdict::False,
-            Verdict::False => Verdict::True,
-            Verdict::NotApplicable => Verdict::NotApplicable,
-        }
+        Verdict::of(logic_not(self.scalar()))
     }
 
     fn of(v: Option<Scalar<'_>>) -> Verdict {
