@@ -19,8 +19,8 @@ pub fn builtin_rules() -> &'static CompiledRules {
     })
 }
 
-/// A report that was read must be valid, evaluate — the plan deciding as
-/// the interpreter does — and render in every output format.
+/// A report that was read must be valid, evaluate — the one evaluation
+/// giving what the reference interpreter gives — and render in every output format.
 pub fn check_report(report: &Report) {
     if let Err(errors) = report.validate() {
         panic!("the reader produced an invalid report: {errors:?}");
@@ -28,7 +28,7 @@ pub fn check_report(report: &Report) {
     let rules = builtin_rules();
     let evaluation = rules.evaluate(report, None);
     let interpreted = evaluate_interpreted(rules.rules(), report, None);
-    assert_eq!(evaluation, interpreted, "the plan and the interpreter disagree");
+    assert_eq!(evaluation, interpreted, "the evaluation and the reference interpreter disagree");
     // Never mixed: what could not be read is no finding about the report.
     for f in &evaluation.findings {
         if let Some(rule) = nianbao_engine::eval::EXTRACTION_RULES.iter().find(|r| r.id == f.rule) {

@@ -13,6 +13,13 @@
 //! - `sum(table[group.*, c])` adds the sub-rows; where a report printed a
 //!   group as one row (2021 reports keeping the 2019 （六）其他处理, or the
 //!   2019 format itself) the group row's own value is used.
+//!
+//! How: [`plan`] lowers the rules once per format and holds the one
+//! evaluation of the language; a binding that fails (or that reads places
+//! not read) is explained by the same evaluation into its finding
+//! (`plan::explain`). This module joins that with the reader's problems into
+//! an [`Evaluation`]; `reference` (tests only) is the interpreter the
+//! evaluation is held to.
 
 pub mod cases;
 mod number;
@@ -642,8 +649,9 @@ impl Num {
     }
 }
 
-/// What `and`, `or`, `not` and `-` need of a value; the interpreter's
-/// [`Val`] and the plan's [`Scalar`] share one meaning of each through it.
+/// What `and`, `or`, `not` and `-` need of a value: one meaning of each for
+/// the evaluation's [`Scalar`], its shortcuts' verdicts and the reference
+/// interpreter's values (tests only).
 trait Logic: Sized {
     fn as_bool(&self) -> Option<bool>;
     fn from_bool(b: bool) -> Self;
@@ -805,8 +813,9 @@ enum Side {
 type CellIds = (&'static str, &'static str, &'static str);
 
 /// What a rule's references mean before any report is looked at: the
-/// format's template and the variables bound so far. The interpreter and the
-/// plan (which resolves references once per format) share it.
+/// format's template and the variables bound so far: how the plan expands
+/// bindings and resolves references once per format (and the reference
+/// interpreter, in tests, as it goes).
 struct Scope<'s, 'a> {
     template: &'static nianbao_model::Template,
     bindings: &'s [(&'a str, Binding<'a>)],

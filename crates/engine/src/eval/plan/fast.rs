@@ -27,7 +27,8 @@
 //!
 //! Checks go before guards (both are pure, and a check that holds decides
 //! alone). A shortcut answers exactly what the tree would answer, or
-//! declines; tests/plan_equivalence.rs holds the plan to the interpreter.
+//! declines; tests/plan_equivalence.rs holds the whole to the reference
+//! interpreter.
 
 use super::{Constant, Dense, Layout, Low, Lowered, Present};
 use crate::eval::{comparison_holds, label_class, label_test, logic_and, logic_not, logic_or, Scalar};
