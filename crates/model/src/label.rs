@@ -1,6 +1,12 @@
 //! Label text normalisation: the one place that decides when two printed
 //! labels are "the same words" (full-/half-width forms, spaces, bold markers,
-//! quote styles) and how numbering ("一、", "（三）", "1．") is split off.
+//! quote styles), how numbering ("一、", "（三）", "1．") is split off, and how
+//! printed text relates to a template label ([`label_match`]: exact, a
+//! variant, a fragment, or so many edits away, [`max_distance`] of them
+//! tolerated) — for the reader and for the reports rule tests build alike.
+
+use crate::{LabelMatch, FORMATS};
+use std::sync::LazyLock;
 
 /// Fold full-width ASCII forms (digits, letters, brackets, colon, comma …) to
 /// half-width and unify quote marks. Chinese characters are unchanged.
@@ -319,6 +325,70 @@ pub fn is_fragment(printed: &str, wording: &str) -> bool {
         && (wording.starts_with(printed) || wording.ends_with(printed))
 }
 
+/// Edits tolerated in a label of `chars` characters: none in short labels
+/// (where one edit makes another word), about one in four in longer ones,
+/// and never more than five (beyond that it is another text run into it).
+pub fn max_distance(chars: usize) -> usize {
+    match chars {
+        0..=4 => 0,
+        5..=8 => 1,
+        n => (n / 4).min(5),
+    }
+}
+
+/// The bare form (normalised, numbering removed) of every label and variant
+/// of both templates: compared with printed text for every label read, so
+/// worked out once. Keyed by where the template's text lies (address and
+/// length), which identifies it without hashing or comparing its bytes.
+static BARE: LazyLock<foldhash::HashMap<(usize, usize), String>> = LazyLock::new(|| {
+    FORMATS
+        .iter()
+        .flat_map(|&format| crate::template(format).wordings())
+        .map(|l| (text_key(l), split_numbering(&normalize(l)).1.to_string()))
+        .collect()
+});
+
+/// Where a text lies: the same key is the same text.
+fn text_key(s: &str) -> (usize, usize) {
+    (s.as_ptr() as usize, s.len())
+}
+
+/// The bare form of a template label or variant (what [`bare_is`] compares
+/// with); `None` for any other text.
+pub fn template_bare(label: &str) -> Option<&'static str> {
+    BARE.get(&text_key(label)).map(String::as_str)
+}
+
+/// Whether `label`'s bare form is `bare` (as [`bare_eq`]): looked up for
+/// template labels, worked out for any other text.
+pub fn bare_is(label: &str, bare: &str) -> bool {
+    match BARE.get(&text_key(label)) {
+        Some(b) => b == bare,
+        None => bare_eq(label, bare),
+    }
+}
+
+/// How printed text (normalised, numbering removed) relates to a template
+/// label and its variants.
+pub fn label_match(printed: &str, official: &str, variants: &[&str]) -> LabelMatch {
+    if bare_is(official, printed) {
+        return LabelMatch::Exact;
+    }
+    if let Some(v) = variants.iter().find(|v| bare_is(v, printed)) {
+        return LabelMatch::Variant {
+            variant: (*v).to_string(),
+        };
+    }
+    let off = normalize(official);
+    let wording = split_numbering(&off).1;
+    if is_fragment(printed, wording) {
+        return LabelMatch::Fragment;
+    }
+    LabelMatch::Approximate {
+        distance: distance(printed, wording),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -484,5 +554,30 @@ mod tests {
             4,
         );
         assert_eq!(c, Some(("其他法律行政法规禁止公开", 3)));
+    }
+
+    #[test]
+    fn bare_is_agrees_with_bare_eq_for_template_labels_and_copies() {
+        let labels: Vec<&'static str> = FORMATS
+            .iter()
+            .flat_map(|f| &crate::template(*f).tables)
+            .flat_map(|t| {
+                t.rows
+                    .iter()
+                    .flat_map(|r| std::iter::once(r.label).chain(r.variants.iter().copied()))
+                    .chain(t.columns.iter().map(|c| c.label))
+            })
+            .collect();
+        assert!(labels.len() > 50);
+        for l in &labels {
+            // A copy lies elsewhere: worked out rather than looked up.
+            let copy = l.to_string();
+            for other in &labels {
+                let bare = split_numbering(&normalize(other)).1.to_string();
+                let expected = bare_eq(l, &bare);
+                assert_eq!(bare_is(l, &bare), expected, "{l} {other}");
+                assert_eq!(bare_is(&copy, &bare), expected, "{l} {other}");
+            }
+        }
     }
 }

@@ -6,8 +6,9 @@
 //! line, or with small typos (approximate, with the distance recorded).
 
 use crate::tokens::{breaks_between, line_opening, Kind, Token};
-use nianbao_model::label::{bare_eq, distance, distance_within, normalize, normalize_into, split_numbering};
-use nianbao_model::{same_id, template, Format, LabelMatch, ReportHasher, RowKind, Span, FORMATS};
+use nianbao_model::label::{distance_within, normalize, normalize_into, split_numbering};
+pub(crate) use nianbao_model::label::{label_match, max_distance, template_bare};
+use nianbao_model::{same_id, template, Format, ReportHasher, RowKind, Span, FORMATS};
 use rustc_hash::FxHashMap;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -385,17 +386,6 @@ fn build() -> Catalogue {
     }
 }
 
-/// Edits tolerated in a label of `chars` characters: none in short labels
-/// (where one edit makes another word), about one in four in longer ones,
-/// and never more than five (beyond that it is another text run into it).
-pub(crate) fn max_distance(chars: usize) -> usize {
-    match chars {
-        0..=4 => 0,
-        5..=8 => 1,
-        n => (n / 4).min(5),
-    }
-}
-
 /// Score of a character covered by a label, and cost of one edit: an edit
 /// costs more than a character gains, so a fragment printed next to a label
 /// ("年" of a vertical heading) stays apart rather than count as a typo,
@@ -642,59 +632,6 @@ impl Catalogue {
             }
         }
         best
-    }
-}
-
-/// The bare form (normalised, numbering removed) of every label and variant
-/// of both templates: compared with printed text for every label read, so
-/// worked out once. Keyed by where the template's text lies (address and
-/// length), which identifies it without hashing or comparing its bytes.
-static BARE: LazyLock<FxHashMap<(usize, usize), String>> = LazyLock::new(|| {
-    FORMATS
-        .iter()
-        .flat_map(|&format| template(format).wordings())
-        .map(|l| (text_key(l), split_numbering(&normalize(l)).1.to_string()))
-        .collect()
-});
-
-/// Where a text lies: the same key is the same text.
-fn text_key(s: &str) -> (usize, usize) {
-    (s.as_ptr() as usize, s.len())
-}
-
-/// The bare form of a template label or variant (what [`bare_is`] compares
-/// with); `None` for any other text.
-pub(crate) fn template_bare(label: &str) -> Option<&'static str> {
-    BARE.get(&text_key(label)).map(String::as_str)
-}
-
-/// Whether `label`'s bare form is `bare` (as [`bare_eq`]): looked up for
-/// template labels, worked out for any other text.
-pub(crate) fn bare_is(label: &str, bare: &str) -> bool {
-    match BARE.get(&text_key(label)) {
-        Some(b) => b == bare,
-        None => bare_eq(label, bare),
-    }
-}
-
-/// How printed text (normalised, numbering removed) relates to a template
-/// label and its variants.
-pub(crate) fn label_match(printed: &str, official: &str, variants: &[&str]) -> LabelMatch {
-    if bare_is(official, printed) {
-        return LabelMatch::Exact;
-    }
-    if let Some(v) = variants.iter().find(|v| bare_is(v, printed)) {
-        return LabelMatch::Variant {
-            variant: (*v).to_string(),
-        };
-    }
-    let off = normalize(official);
-    let wording = split_numbering(&off).1;
-    if nianbao_model::label::is_fragment(printed, wording) {
-        return LabelMatch::Fragment;
-    }
-    LabelMatch::Approximate {
-        distance: distance(printed, wording),
     }
 }
 
@@ -1753,31 +1690,6 @@ mod tests {
                 "_"
             ]
         );
-    }
-
-    #[test]
-    fn bare_is_agrees_with_bare_eq_for_template_labels_and_copies() {
-        let labels: Vec<&'static str> = FORMATS
-            .iter()
-            .flat_map(|f| &template(*f).tables)
-            .flat_map(|t| {
-                t.rows
-                    .iter()
-                    .flat_map(|r| std::iter::once(r.label).chain(r.variants.iter().copied()))
-                    .chain(t.columns.iter().map(|c| c.label))
-            })
-            .collect();
-        assert!(labels.len() > 50);
-        for l in &labels {
-            // A copy lies elsewhere: worked out rather than looked up.
-            let copy = l.to_string();
-            for other in &labels {
-                let bare = split_numbering(&normalize(other)).1.to_string();
-                let expected = bare_eq(l, &bare);
-                assert_eq!(bare_is(l, &bare), expected, "{l} {other}");
-                assert_eq!(bare_is(&copy, &bare), expected, "{l} {other}");
-            }
-        }
     }
 
     #[test]

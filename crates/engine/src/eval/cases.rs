@@ -10,7 +10,7 @@
 use super::evaluate;
 use crate::finding::Finding;
 use indexmap::IndexMap;
-use nianbao_model::label::{distance, normalize, split_numbering};
+use nianbao_model::label::{label_match, max_distance, normalize, split_numbering};
 use nianbao_model::{
     template, Cell, CellValue, Cells, Date, Decimal, Format, LabelMatch, LabelUse, Metadata, Period, Report,
     ReportMap, Row, RowKind, Section, Span, Spanned, Table, ValueKind,
@@ -663,22 +663,14 @@ impl SyntheticReport {
             let n = normalize(s);
             split_numbering(&n).1.to_string()
         };
-        let printed = bare(text);
-        let matched = if printed == bare(label) {
-            LabelMatch::Exact
-        } else if let Some(v) = variants.iter().find(|v| bare(v) == printed) {
-            LabelMatch::Variant {
-                variant: v.to_string(),
-            }
-        } else if nianbao_model::label::is_fragment(&printed, &bare(label)) {
-            LabelMatch::Fragment
-        } else {
-            let d = distance(&printed, &bare(label));
-            if d <= 3 {
-                LabelMatch::Approximate { distance: d }
-            } else {
+        // As the reader relates a printed label to the template's; one it
+        // would not take for this label (more edits than it tolerates) is
+        // another label printed in its place.
+        let matched = match label_match(&bare(text), label, variants) {
+            LabelMatch::Approximate { distance } if distance > max_distance(bare(label).chars().count()) => {
                 LabelMatch::Different { other: None }
             }
+            m => m,
         };
         LabelUse {
             target: target.to_string().into(),
