@@ -758,3 +758,70 @@ fn a_cut_ordinal_after_an_empty_row_keeps_its_numbers() {
         assert!(out.contains("（七\n"), "{r}: the variant cuts the ordinal");
     }
 }
+
+/// A Word table's text as python-docx gives it: a merged cell's text in
+/// every grid cell it covers. A row's label merged across the label
+/// columns is printed again beside itself, a group's label merged down its
+/// sub-rows again on each sub-row's line, and a row of one column whose
+/// cell spans the three columns of the table above it prints its number
+/// three times (under its header, printed three times too; 2021 format).
+#[test]
+fn merged_cells_printed_in_every_grid_cell_they_cover() {
+    use nianbao_model::label::{normalize, split_numbering};
+    for r in REPORTS {
+        let (text, report, truth) = base(r);
+        let requests = nianbao_model::template(report.format)
+            .table("requests")
+            .expect("the requests table");
+        let bare = |s: &str| split_numbering(&normalize(s)).1.to_string();
+        let row_of = |field: &str| requests.rows.iter().find(|row| bare(row.label) == bare(field));
+        let mut group: Option<String> = None;
+        let (mut across, mut down, mut thrice) = (0, 0, 0);
+        let out = relayout(&text, "\n", |_, line, out| {
+            let f: Vec<&str> = line.split('\t').collect();
+            let labels = f.iter().take_while(|x| !is_value(x)).count();
+            let (label_fields, values) = f.split_at(labels);
+            let mut cells: Vec<&str> = Vec::new();
+            if values.is_empty() && f.len() == 2 && f[0].trim() == "信息内容" {
+                cells.extend([f[0], f[1], f[1], f[1]]);
+            } else if labels == 1 && values.len() == 1 {
+                cells.extend([f[0], f[1], f[1], f[1]]);
+                thrice += 1;
+            } else if labels > 0 && values.len() > 1 {
+                let first = row_of(label_fields[0]);
+                match first {
+                    Some(row) if row.kind == nianbao_model::RowKind::Group => {
+                        group = Some(label_fields[0].to_string());
+                    }
+                    Some(row) if row.parent.is_some() => {
+                        if let Some(g) = group.as_deref() {
+                            cells.push(g);
+                            down += 1;
+                        }
+                    }
+                    Some(_) => group = None,
+                    None => {}
+                }
+                cells.extend(label_fields);
+                cells.push(label_fields[labels - 1]);
+                across += 1;
+                cells.extend(values);
+            } else {
+                cells.extend(&f);
+            }
+            out.push_str(&cells.join("\t"));
+            out.push('\n');
+        });
+        // (The 2019 format has no table of one column.)
+        let one_column_rows = if report.format == nianbao_model::Format::V2021 {
+            4
+        } else {
+            0
+        };
+        assert!(
+            across > 20 && down > 10 && thrice == one_column_rows,
+            "{across} {down} {thrice}"
+        );
+        check(r, "python-docx.txt", &out, &truth);
+    }
+}

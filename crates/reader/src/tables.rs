@@ -226,6 +226,11 @@ fn fit_values<'a>(
     if let Some(merged) = merged_lines(text, values, ncols) {
         return Some(Fitted::Merged(merged));
     }
+    if ncols == 1 {
+        if let Some(one) = one_merged_cell(text, label_line, values) {
+            return Some(Fitted::Core(one));
+        }
+    }
     if values.len() == ncols && one_per_line(text, values) {
         // A table printed one cell per line, its empty cells kept as
         // lines of their own (`&nbsp;`): one line per column.
@@ -239,6 +244,27 @@ fn fit_values<'a>(
     // between may be layout as well.
     let padded = core.len() < values.len();
     (core.len() == ncols && !padded).then_some(Fitted::Core(core))
+}
+
+/// A row of one column printed as one cell merged across several grid
+/// columns, its number written once per grid column it covers (python-docx
+/// does so): the same number in fields of their own on one line. Whichever
+/// of those columns the template's one means, the number is the same.
+fn one_merged_cell<'a>(text: &str, label_line: Option<Span>, values: &'a [Value]) -> Option<&'a [Value]> {
+    let first = values.first()?;
+    if values.len() < 2
+        || !values.iter().all(|v| matches!(v, Value::Number(_)))
+        || !on_one_line(text, label_line, values)
+    {
+        return None;
+    }
+    let printed = first.span().slice(text)?;
+    let same = values.iter().all(|v| v.span().slice(text) == Some(printed));
+    let apart = values.windows(2).all(|w| {
+        text.get(w[0].span().end()..w[1].span().offset)
+            .is_some_and(|between| between.contains(crate::tokens::is_cell_separator))
+    });
+    (same && apart).then(|| &values[..1])
 }
 
 /// What a row shows of its separators ([`Reader::fields_are_columns`]).
@@ -1013,6 +1039,80 @@ impl Reader<'_> {
         self.spare_values = values;
     }
 
+    /// Whether `label` is a merged cell printed again, as some exporters
+    /// print one (python-docx: its text in every grid cell it covers): the
+    /// open row's label again right after itself on its line, only cell
+    /// separators between (a cell merged across columns); or the label of a
+    /// group whose sub-row was the last row read, at the start of the next
+    /// sub-row's line, another label after it (a group's cell merged down
+    /// its sub-rows). Either starts no row; the second closes the sub-row
+    /// before it, whose values were all printed on the lines before.
+    fn merged_cell_again(&mut self, index: usize, row: &RowSchema, label: Option<&LabelUse>) -> bool {
+        let Some(l) = label else { return false };
+        if let Some(open) = &self.open {
+            let beside_itself = open.index == index
+                && open.values.is_empty()
+                && open.label.as_ref().is_some_and(|prev| {
+                    prev.text == l.text
+                        && self
+                            .text
+                            .get(prev.span.end()..l.span.offset)
+                            .is_some_and(|between| {
+                                between.contains(crate::tokens::is_cell_separator)
+                                    && between.chars().all(|c| {
+                                        c != '\n'
+                                            && (c.is_whitespace() || crate::tokens::is_cell_separator(c))
+                                    })
+                            })
+                });
+            if beside_itself {
+                // The next copy, if any, stands beside this one.
+                if let Some(open) = &mut self.open {
+                    open.label = Some(l.clone());
+                }
+                return true;
+            }
+        }
+        // On a new line after the sub-row's values, a label (no number)
+        // after it on its line.
+        let last_value_end = match self.open.as_ref().and_then(|open| open.values.last()) {
+            Some(v) => Some(v.span().end()),
+            None => self
+                .last_row
+                .and_then(|last| self.rows.get(last))
+                .and_then(Option::as_ref)
+                .and_then(|read| read.cells.values().map(|c| c.span.end()).max()),
+        };
+        let new_line =
+            last_value_end.is_some_and(|end| breaks_between(self.text, end, l.span.offset) == Some(true));
+        let label_follows = self.text.get(l.span.end()..).is_some_and(|rest| {
+            let rest = rest.trim_start_matches(|c: char| {
+                c != '\n' && (c.is_whitespace() || crate::tokens::is_cell_separator(c))
+            });
+            let field = rest
+                .split(|c: char| c == '\n' || crate::tokens::is_cell_separator(c))
+                .next()
+                .unwrap_or("")
+                .trim();
+            field
+                .chars()
+                .any(|c| !(c.is_ascii_digit() || matches!(c, '.' | ',' | '-')))
+        });
+        let down_its_sub_rows = row.kind == RowKind::Group
+            && self.has_row(index)
+            && new_line
+            && label_follows
+            && self
+                .last_row
+                .and_then(|last| self.schema.rows.get(last))
+                .is_some_and(|last| last.parent == Some(row.id));
+        if down_its_sub_rows {
+            self.close();
+            return true;
+        }
+        false
+    }
+
     /// Whether the row at `index` was read already.
     fn has_row(&self, index: usize) -> bool {
         self.rows.get(index).is_some_and(Option::is_some)
@@ -1048,6 +1148,9 @@ impl Reader<'_> {
     }
 
     fn start_row(&mut self, (index, row): (usize, &'static RowSchema), label: Option<LabelUse>) {
+        if self.merged_cell_again(index, row, label.as_ref()) {
+            return;
+        }
         // Another row's label in the same cell as the open row's, no value
         // between: the cell holds several rows' labels.
         let stacked = match (&self.open, &label) {
