@@ -825,3 +825,54 @@ fn merged_cells_printed_in_every_grid_cell_they_cover() {
         check(r, "python-docx.txt", &out, &truth);
     }
 }
+
+/// Every table printed after the whole text, as a script printing a Word
+/// file's paragraphs and then its tables does (python-docx): each table is
+/// found away from its section. A sentence of the text naming the review table's
+/// headers ("…政府信息公开行政复议和行政诉讼情况…", numbers after it) is
+/// no table: the review row is read from the table, and nothing is said
+/// of a review row "not read" in the sentence.
+#[test]
+fn tables_printed_after_the_text_whose_sentences_name_their_headers() {
+    for r in REPORTS {
+        let (text, _, truth) = base(r);
+        let sentence = "全文包括总体情况、主动公开政府信息情况、政府信息公开行政复议和行政诉讼情况等6个部分，附表4张、共15项。\n";
+        // The report's own text ends with its date under the body's name
+        // ("2024年1月22日"); the page's footer follows, which a Word file
+        // does not have.
+        let end = lines(&text)
+            .into_iter()
+            .filter(|(_, l)| l.chars().count() < 16 && l.contains('年') && l.trim_end().ends_with('日'))
+            .map(|(at, l)| at + l.len())
+            .next_back()
+            .expect("the report's date");
+        let mut narrative = String::new();
+        let mut tables = String::new();
+        for (k, (at, line)) in lines(&text).into_iter().enumerate() {
+            if at >= end && !line.contains('\t') {
+                break;
+            }
+            let to = if line.contains('\t') {
+                &mut tables
+            } else {
+                &mut narrative
+            };
+            to.push_str(line);
+            to.push('\n');
+            if k == 0 {
+                // After the title.
+                narrative.push_str(sentence);
+            }
+        }
+        let out = format!("{narrative}\n{tables}");
+        check(r, "tables-after-text.txt", &out, &truth);
+        let report = nianbao_reader::read_text("tables-after-text.txt", &out);
+        let review: Vec<&str> = report
+            .problems
+            .iter()
+            .filter(|p| p.table.as_deref() == Some("review"))
+            .map(|p| p.message.as_str())
+            .collect();
+        assert!(review.is_empty(), "{r}: {review:?}");
+    }
+}

@@ -635,6 +635,23 @@ impl Catalogue {
     }
 }
 
+/// Whether an item is a label of its table that no other table has (not a
+/// header such as 总计 that several tables print): where a table searched
+/// for in the whole document can be said to start.
+pub(crate) fn starts_its_table(item: &Item) -> bool {
+    let Item::Label { entry, .. } = item else {
+        return false;
+    };
+    let Some(e) = CATALOGUE.entries.get(*entry) else {
+        return false;
+    };
+    CATALOGUE.exact.get(&e.text).is_none_or(|same| {
+        same.iter()
+            .filter_map(|i| CATALOGUE.entries.get(*i))
+            .all(|o| o.table == e.table)
+    })
+}
+
 /// One item of a table region after label recognition.
 #[derive(Debug, Clone)]
 pub(crate) enum Item {

@@ -250,7 +250,14 @@ pub fn read_text(name: &str, text: &str) -> Report {
             // Not in its section: some exports put every table after the
             // text (a script that prints a Word file's paragraphs, then its
             // tables). Looked for in the whole document instead.
-            let items = labels::items(text, &all_tokens, Some(table_id));
+            let mut items = labels::items(text, &all_tokens, Some(table_id));
+            // Searched for in the whole document, the table starts at its
+            // first label or header that no other table prints: numbers
+            // before it are the text's or another table's (a table with no
+            // row labels, the review table's, would otherwise open its row
+            // at the first number of the report).
+            let start = items.iter().position(labels::starts_its_table);
+            items.drain(..start.unwrap_or(items.len()));
             let mut anywhere_problems = Vec::new();
             if let Some(t) = tables::read(
                 text,
