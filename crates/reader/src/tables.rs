@@ -1073,6 +1073,16 @@ impl Reader<'_> {
                 return true;
             }
         }
+        if row.kind != RowKind::Group || !self.has_row(index) {
+            return false;
+        }
+        let sub_row_last = self
+            .last_row
+            .and_then(|last| self.schema.rows.get(last))
+            .is_some_and(|last| last.parent == Some(row.id));
+        if !sub_row_last {
+            return false;
+        }
         // On a new line after the sub-row's values, a label (no number)
         // after it on its line.
         let last_value_end = match self.open.as_ref().and_then(|open| open.values.last()) {
@@ -1098,14 +1108,7 @@ impl Reader<'_> {
                 .chars()
                 .any(|c| !(c.is_ascii_digit() || matches!(c, '.' | ',' | '-')))
         });
-        let down_its_sub_rows = row.kind == RowKind::Group
-            && self.has_row(index)
-            && new_line
-            && label_follows
-            && self
-                .last_row
-                .and_then(|last| self.schema.rows.get(last))
-                .is_some_and(|last| last.parent == Some(row.id));
+        let down_its_sub_rows = new_line && label_follows;
         if down_its_sub_rows {
             self.close();
             return true;
