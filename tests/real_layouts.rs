@@ -58,6 +58,18 @@ fn assert_exact(what: &str, s: &Score) {
     );
 }
 
+/// Every cell read right or reported not read: no wrong value, none
+/// silently missing, no error on the consistent report.
+fn assert_never_wrong(what: &str, s: &Score) {
+    assert!(
+        s.wrong.is_empty() && s.silent.is_empty() && s.errors.is_empty(),
+        "{what}: wrong {:?}, silent {:?}, errors {:?}",
+        s.wrong,
+        s.silent,
+        s.errors
+    );
+}
+
 /// The cells of every other row of each table but the review table (its
 /// one row carries no label) that print 0: the zeros a report leaves
 /// empty. Their offsets in the text, and the truth with them empty.
@@ -581,13 +593,7 @@ fn bars_between_cells_and_none_around_them() {
                 continue;
             }
             let s = score_bytes("bars.txt", out.as_bytes(), &truth);
-            assert!(
-                s.wrong.is_empty() && s.silent.is_empty() && s.errors.is_empty(),
-                "{r}: wrong {:?}, silent {:?}, errors {:?}",
-                s.wrong,
-                s.silent,
-                s.errors
-            );
+            assert_never_wrong(r, &s);
             assert_eq!(s.right + s.not_read, s.cells, "{r}");
         }
     }
@@ -748,13 +754,7 @@ fn a_cut_ordinal_after_an_empty_row_keeps_its_numbers() {
             }
         });
         let s = score_bytes("cut.txt", out.as_bytes(), &truth);
-        assert!(
-            s.wrong.is_empty() && s.silent.is_empty() && s.errors.is_empty(),
-            "{r}: wrong {:?}, silent {:?}, errors {:?}",
-            s.wrong,
-            s.silent,
-            s.errors
-        );
+        assert_never_wrong(r, &s);
         assert!(out.contains("（七\n"), "{r}: the variant cuts the ordinal");
     }
 }

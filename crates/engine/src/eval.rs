@@ -34,7 +34,7 @@ use nianbao_model::{
     Cell, CellValue, Date, Decimal, LabelMatch, LabelUse, ProblemClass, ProblemKind, Report, RowKind, Span,
     TableSchema, ValueKind,
 };
-use nianbao_rules::ast::{BinOp, Coord, Domain, MetaField, Quantifier, Test, VarKind};
+use nianbao_rules::ast::{BinOp, Blame, Coord, Domain, MetaField, Quantifier, Test, VarKind};
 use nianbao_rules::{RuleSet, Severity};
 use number::number_in;
 use plan::explain::NotChecked;
@@ -350,8 +350,7 @@ fn evaluate_planned(rules: &RuleSet, plan: &Plan, report: &Report, previous: Opt
     let mut reported_missing: Vec<String> = Vec::new();
     let unread = Unread::of(report);
     let mut unchecked: Vec<Unchecked> = Vec::new();
-    let reads_previous = rules.rules.iter().any(|r| r.cross_year);
-    let dense = plan.dense(report, previous.filter(|_| reads_previous));
+    let dense = plan.dense(report, previous);
     let mut explain = plan.explain(report, &unread);
     let mut failing = Vec::new();
     for (rule, rule_plan) in rules.rules.iter().zip(&plan.rules) {
@@ -1006,6 +1005,106 @@ fn meta_value(report: &Report, field: MetaField) -> Option<Scalar<'_>> {
             decimals: Some(0),
         }),
     })
+}
+
+/// A place in the report a check looked at; `T` says what it is (a text
+/// written out already, or a cell written out only if the check fails).
+#[derive(Debug, Clone)]
+struct Touch<T> {
+    span: Span,
+    text: T,
+    side: Option<Side>,
+    /// How much of a total this place is (0: an operand; a total row or
+    /// group row 2, a total column 1, both 3): the highest is most likely wrong.
+    total: u8,
+}
+
+/// A failing check's labels from the places it looked at: each place once,
+/// the blamed ones primary (by `blame`; with no total involved the left
+/// side, else the first place), primary first, then in the text's order.
+/// `describe` writes a place's label text and its template place.
+fn finding_labels<T>(
+    touched: &[Touch<T>],
+    blame: Blame,
+    describe: impl Fn(&T) -> (String, Option<Place>),
+) -> Vec<FindingLabel> {
+    let mut uniq: Vec<&Touch<T>> = Vec::new();
+    for t in touched {
+        if !uniq.iter().any(|u| u.span == t.span) {
+            uniq.push(t);
+        }
+    }
+    let top = uniq.iter().map(|t| t.total).max().unwrap_or(0);
+    let is_primary = |t: &Touch<T>| match blame {
+        Blame::Left => t.side == Some(Side::Left),
+        Blame::Right => t.side == Some(Side::Right),
+        Blame::Totals => top > 0 && t.total == top,
+    };
+    let mut primary: Vec<bool> = uniq.iter().map(|t| is_primary(t)).collect();
+    if !primary.iter().any(|p| *p) {
+        // No total involved: blame the left side, else whatever was looked at.
+        for (p, t) in primary.iter_mut().zip(&uniq) {
+            *p = t.side == Some(Side::Left);
+        }
+        if !primary.iter().any(|p| *p) {
+            if let Some(first) = primary.first_mut() {
+                *first = true;
+            }
+        }
+    }
+    let mut labels: Vec<FindingLabel> = uniq
+        .iter()
+        .zip(primary)
+        .map(|(t, primary)| {
+            let (text, place) = describe(&t.text);
+            FindingLabel {
+                span: t.span,
+                text,
+                primary,
+                place,
+            }
+        })
+        .collect();
+    labels.sort_by_key(|l| (!l.primary, l.span.offset));
+    labels
+}
+
+/// "一、本年新收… 自然人 8" for a cell looked at, and its template place.
+fn cell_text(report: &Report, table: &str, row: &str, column: &str, cell: &Cell) -> (String, Option<Place>) {
+    let value = if cell.value == CellValue::Blank {
+        "（空）".to_string()
+    } else {
+        cell.value.to_string()
+    };
+    let place = Place {
+        table: table.to_string(),
+        row: Some(row.to_string()),
+        column: Some(column.to_string()),
+    };
+    (
+        format!("{} {value}", cell_label(report, table, row, column)),
+        Some(place),
+    )
+}
+
+/// Where a text a rule reads is in the report's source text.
+#[derive(Debug, Clone, Copy)]
+enum TextPlace {
+    /// The text is the source from this offset on.
+    From(usize),
+    /// A section's body, read from the report's rendering.
+    Body(Span),
+}
+
+impl TextPlace {
+    /// Where bytes `start..end` of the text are in the report's source (a
+    /// page's section reads from its rendering: back to the page).
+    fn source_span(self, report: &Report, start: usize, end: usize) -> Option<Span> {
+        match self {
+            TextPlace::From(base) => Some(Span::new(base + start, end.saturating_sub(start))),
+            TextPlace::Body(body) => report.rendered_slice(body)?.source_span(start, end),
+        }
+    }
 }
 
 /// "一、本年新收… 自然人" for a cell: its row's and column's names in findings.

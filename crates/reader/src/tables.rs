@@ -5,7 +5,7 @@
 
 use crate::flattened::{self, RowSplit};
 use crate::labels::{format_bit, label_match, template_bare, Entry, Item, Target, CATALOGUE};
-use crate::tokens::{breaks_between, line_opening};
+use crate::tokens::{breaks_between, fields_apart, line_opening};
 use nianbao_model::label::{
     cut_ordinal, fold_char, normalize, normalize_into, normalized_eq, split_numbering,
 };
@@ -260,10 +260,9 @@ fn one_merged_cell<'a>(text: &str, label_line: Option<Span>, values: &'a [Value]
     }
     let printed = first.span().slice(text)?;
     let same = values.iter().all(|v| v.span().slice(text) == Some(printed));
-    let apart = values.windows(2).all(|w| {
-        text.get(w[0].span().end()..w[1].span().offset)
-            .is_some_and(|between| between.contains(crate::tokens::is_cell_separator))
-    });
+    let apart = values
+        .windows(2)
+        .all(|w| fields_apart(text, w[0].span().end(), w[1].span().offset));
     (same && apart).then(|| &values[..1])
 }
 
@@ -1053,17 +1052,7 @@ impl Reader<'_> {
             let beside_itself = open.index == index
                 && open.values.is_empty()
                 && open.label.as_ref().is_some_and(|prev| {
-                    prev.text == l.text
-                        && self
-                            .text
-                            .get(prev.span.end()..l.span.offset)
-                            .is_some_and(|between| {
-                                between.contains(crate::tokens::is_cell_separator)
-                                    && between.chars().all(|c| {
-                                        c != '\n'
-                                            && (c.is_whitespace() || crate::tokens::is_cell_separator(c))
-                                    })
-                            })
+                    prev.text == l.text && fields_apart(self.text, prev.span.end(), l.span.offset)
                 });
             if beside_itself {
                 // The next copy, if any, stands beside this one.

@@ -326,6 +326,17 @@ pub(crate) fn is_cell_separator(c: char) -> bool {
     matches!(c, '\t' | '|' | '｜' | '│' | '┃' | '║')
 }
 
+/// Whether bytes `from..to` of `text` are only cell separators (one at
+/// least) and white space on one line: what stands between two fields.
+pub(crate) fn fields_apart(text: &str, from: usize, to: usize) -> bool {
+    text.get(from..to).is_some_and(|between| {
+        between.contains(is_cell_separator)
+            && between
+                .chars()
+                .all(|c| c != '\n' && (c.is_whitespace() || is_cell_separator(c)))
+    })
+}
+
 /// What stands before byte `at` on its line, when that is only white space
 /// and cell separators (a grid line's opening rule, `|  | `): `at` opens
 /// its line's content.

@@ -29,7 +29,7 @@
 use super::{
     arith_nums, cell_num, cell_test, comparison_holds, label_class, label_test, logic_and, logic_neg,
     logic_not, logic_or, meta_value, num_ordering, number_in, section_label, significant_char_count,
-    significant_chars, Binding, Num, Scalar, Scope,
+    significant_chars, Binding, Num, Scalar, Scope, TextPlace,
 };
 use fast::{CellStep, Fast, Gate, Linear, Probes};
 use nianbao_model::{
@@ -50,6 +50,8 @@ pub(super) struct Plan {
     layout: Layout,
     /// By rule, in the rule set's order.
     pub(super) rules: Vec<RulePlan>,
+    /// Some rule reads last year's report (so its parts are put in slots too).
+    reads_previous: bool,
 }
 
 pub(super) struct RulePlan {
@@ -675,12 +677,9 @@ impl Layout {
         let Some(&(t, r, c)) = self.cell_places.get(slot as usize) else {
             return ("", "", "");
         };
-        let Some(tl) = self.tables.get(t as usize) else {
-            return ("", "", "");
-        };
-        let row = tl.rows.get(r as usize).map_or("", |rl| rl.id.as_ref());
-        let column = tl.columns.get(c as usize).map_or("", |(id, _)| id.as_ref());
-        (tl.id.as_ref(), row, column)
+        let (table, row) = self.ids_in(t, |tl| tl.rows.get(r as usize).map(|rl| rl.id.as_ref()));
+        let (_, column) = self.ids_in(t, |tl| tl.columns.get(c as usize).map(|(id, _)| id.as_ref()));
+        (table, row, column)
     }
 
     /// The ids of the row in `slot`: table, row.
@@ -688,13 +687,7 @@ impl Layout {
         let Some(&(t, r)) = self.row_places.get(slot as usize) else {
             return ("", "");
         };
-        let Some(tl) = self.tables.get(t as usize) else {
-            return ("", "");
-        };
-        (
-            tl.id.as_ref(),
-            tl.rows.get(r as usize).map_or("", |rl| rl.id.as_ref()),
-        )
+        self.ids_in(t, |tl| tl.rows.get(r as usize).map(|rl| rl.id.as_ref()))
     }
 
     /// The ids of the column in `slot`: table, column.
@@ -702,13 +695,19 @@ impl Layout {
         let Some(&(t, c)) = self.column_places.get(slot as usize) else {
             return ("", "");
         };
-        let Some(tl) = self.tables.get(t as usize) else {
-            return ("", "");
-        };
-        (
-            tl.id.as_ref(),
-            tl.columns.get(c as usize).map_or("", |(id, _)| id.as_ref()),
-        )
+        self.ids_in(t, |tl| tl.columns.get(c as usize).map(|(id, _)| id.as_ref()))
+    }
+
+    /// Table `t`'s id and the id `of` finds in it ("" for what is not there).
+    fn ids_in<'l>(
+        &'l self,
+        t: u32,
+        of: impl FnOnce(&'l TableLayout) -> Option<&'l str>,
+    ) -> (&'l str, &'l str) {
+        match self.tables.get(t as usize) {
+            Some(tl) => (tl.id.as_ref(), of(tl).unwrap_or("")),
+            None => ("", ""),
+        }
     }
 
     fn table_id(&self, slot: u32) -> &str {
@@ -955,15 +954,6 @@ enum TextOf {
     Value(Box<Low>),
 }
 
-/// Where a text read by a rule is in the report's source text.
-#[derive(Clone, Copy)]
-enum TextPlace {
-    /// The text is the source from this offset on.
-    From(usize),
-    /// A section's body, read from the report's rendering.
-    Body(Span),
-}
-
 impl TextOf {
     fn of<'a, W: Watch<'a>>(&'a self, d: &Dense<'a>, w: &mut W) -> Option<(&'a str, Option<TextPlace>)> {
         match self {
@@ -1083,18 +1073,15 @@ fn chars_of<'a, W: Watch<'a>>(text: &'a TextOf, d: &Dense<'a>, w: &mut W) -> Opt
     let (t, place) = text.of(d, w)?;
     let n = significant_chars(t);
     if W::RECORDS {
-        if let Some(TextPlace::Body(body)) = place {
-            // White space around it left out.
+        // A section's text, where it is printed, white space around it left out.
+        if let Some(body @ TextPlace::Body(_)) = place {
             let start = t.len() - t.trim_start().len();
             let end = t.trim_end().len();
-            if start < end {
-                if let Some(span) = d
-                    .report
-                    .rendered_slice(body)
-                    .and_then(|s| s.source_span(start, end))
-                {
-                    w.touch(span, || format!("正文 {} 个字", n.value), 0);
-                }
+            if let Some(span) = (start < end)
+                .then(|| body.source_span(d.report, start, end))
+                .flatten()
+            {
+                w.touch(span, || format!("正文 {} 个字", n.value), 0);
             }
         }
     }
@@ -1218,16 +1205,9 @@ impl Low {
                 let (text, place) = text.of(d, w)?;
                 let (n, start, matched) = number_in(text, p)?;
                 if W::RECORDS {
-                    let span = match place {
-                        Some(TextPlace::From(base)) => Some(Span::new(base + start, matched.len())),
-                        // A page's section reads from its rendering: back to the page.
-                        Some(TextPlace::Body(body)) => d
-                            .report
-                            .rendered_slice(body)
-                            .and_then(|s| s.source_span(start, start + matched.len())),
-                        None => None,
-                    };
-                    if let Some(span) = span {
+                    if let Some(span) =
+                        place.and_then(|p| p.source_span(d.report, start, start + matched.len()))
+                    {
                         w.touch(span, || format!("文中 {matched}"), 0);
                     }
                 }
@@ -1301,6 +1281,7 @@ impl Low {
         }
     }
 }
+
 // ---------------------------------------------------------------- lowering
 
 impl Plan {
@@ -1310,6 +1291,7 @@ impl Plan {
         format: nianbao_model::Format,
         patterns: &Arc<SharedPatterns>,
     ) -> Plan {
+        let reads_previous = rules.rules.iter().any(|r| r.cross_year);
         let mut planner = Planner {
             template: nianbao_model::template(format),
             layout: Layout::new(nianbao_model::template(format)),
@@ -1363,6 +1345,7 @@ impl Plan {
         Plan {
             layout: planner.layout,
             rules,
+            reads_previous,
         }
     }
 
@@ -1375,10 +1358,13 @@ impl Plan {
         explain::Explain::new(&self.layout, report, unread)
     }
 
-    /// A report's parts by slot, with last year's report's where given.
+    /// A report's parts by slot, with last year's report's where given and
+    /// some rule reads it.
     pub(super) fn dense<'a>(&self, report: &'a Report, previous: Option<&'a Report>) -> Dense<'a> {
         let mut d = self.layout.dense(report);
-        d.previous = previous.map(|p| Box::new(self.layout.dense(p)));
+        d.previous = previous
+            .filter(|_| self.reads_previous)
+            .map(|p| Box::new(self.layout.dense(p)));
         d
     }
 }

@@ -9,16 +9,16 @@
 
 use super::unread::{self, Unread};
 use super::{
-    arith_nums, cell_label, cell_num, cell_test, column_label, comparison_holds, finish,
+    arith_nums, cell_num, cell_test, cell_text, column_label, comparison_holds, finding_labels, finish,
     first_number_pointer, label_test, logic_and, logic_neg, logic_not, logic_or, meta_pointer, meta_value,
     missing_header_pointer, missing_row_pointer, missing_section_pointer, num_ordering, number_in, row_label,
     section_label, significant_chars, total_score, Binding, CellIds, Logic, Num, Scalar, Scope,
-    SharedPatterns, Side,
+    SharedPatterns, Side, TextPlace, Touch,
 };
 use crate::finding::{Evaluation, Finding, FindingLabel, Place, Unchecked};
-use nianbao_model::{Cell, CellValue, Date, Decimal, LabelUse, Report, Span, TableSchema};
+use nianbao_model::{Cell, Date, Decimal, LabelUse, Report, Span, TableSchema};
 use nianbao_rules::ast::{
-    BinOp, Blame, Coord, Domain, Expr, ExprKind, Func, MetaField, Piece, SideValue, Template, Test,
+    BinOp, Coord, Domain, Expr, ExprKind, Func, MetaField, Piece, SideValue, Template, Test,
 };
 use nianbao_rules::{Rule, RuleSet};
 use std::cell::RefCell;
@@ -122,17 +122,6 @@ enum TouchText {
     Cell(usize, usize, usize),
 }
 
-/// A place in the report a check looked at.
-#[derive(Debug, Clone)]
-struct Touch {
-    span: Span,
-    text: TouchText,
-    side: Option<Side>,
-    /// How much of a total this place is (0: an operand; a total row or
-    /// group row 2, a total column 1, both 3): the highest is most likely wrong.
-    total: u8,
-}
-
 /// Every cell of a report by (table, row, column), with its indices in the
 /// report's maps: one lookup instead of three, for rules the interpreter
 /// runs whole (bindings that fail look up the report's maps directly: too
@@ -183,7 +172,7 @@ struct Evaluator<'a> {
     /// The shared copies of the rule set's patterns (see [`SharedPatterns`]).
     patterns: &'a SharedPatterns,
     bindings: Vec<(&'a str, Binding<'a>)>,
-    touched: Vec<Touch>,
+    touched: Vec<Touch<TouchText>>,
     side: Option<Side>,
     /// Things `present()` found missing in the current binding.
     missing: Vec<String>,
@@ -301,48 +290,10 @@ impl<'a> Evaluator<'a> {
     }
 
     fn labels(&self) -> Vec<FindingLabel> {
-        let mut uniq: Vec<&Touch> = Vec::new();
-        for t in &self.touched {
-            if !uniq.iter().any(|u| u.span == t.span) {
-                uniq.push(t);
-            }
-        }
-        let top = uniq.iter().map(|t| t.total).max().unwrap_or(0);
-        let is_primary = |t: &Touch| match self.rule.blame {
-            Blame::Left => t.side == Some(Side::Left),
-            Blame::Right => t.side == Some(Side::Right),
-            Blame::Totals => top > 0 && t.total == top,
-        };
-        let mut primary: Vec<bool> = uniq.iter().map(|t| is_primary(t)).collect();
-        if !primary.iter().any(|p| *p) {
-            // No total involved: blame the left side, else whatever was looked at.
-            for (p, t) in primary.iter_mut().zip(&uniq) {
-                *p = t.side == Some(Side::Left);
-            }
-            if !primary.iter().any(|p| *p) {
-                if let Some(first) = primary.first_mut() {
-                    *first = true;
-                }
-            }
-        }
-        let mut labels: Vec<FindingLabel> = uniq
-            .iter()
-            .zip(primary)
-            .map(|(t, primary)| FindingLabel {
-                span: t.span,
-                text: match &t.text {
-                    TouchText::Text(s) => s.clone(),
-                    TouchText::Cell(ti, ri, ci) => self.cell_text(*ti, *ri, *ci),
-                },
-                primary,
-                place: match &t.text {
-                    TouchText::Text(_) => None,
-                    TouchText::Cell(ti, ri, ci) => self.cell_place(*ti, *ri, *ci),
-                },
-            })
-            .collect();
-        labels.sort_by_key(|l| (!l.primary, l.span.offset));
-        labels
+        finding_labels(&self.touched, self.rule.blame, |text| match text {
+            TouchText::Text(s) => (s.clone(), None),
+            TouchText::Cell(ti, ri, ci) => self.described_cell(*ti, *ri, *ci),
+        })
     }
 
     // ------------------------------------------------------------ lookups
@@ -405,40 +356,17 @@ impl<'a> Evaluator<'a> {
         self.scope().cells_of(c)
     }
 
-    fn label_for_cell(&self, table: &str, row: &str, column: &str) -> String {
-        cell_label(self.report, table, row, column)
-    }
-
-    /// "一、本年新收… 自然人 8" for a touched cell.
-    fn cell_text(&self, ti: usize, ri: usize, ci: usize) -> String {
+    /// A cell of this year's report looked at, by its indices: its label text and place.
+    fn described_cell(&self, ti: usize, ri: usize, ci: usize) -> (String, Option<Place>) {
         let found = self.report.tables.get_index(ti).and_then(|(tid, t)| {
             let (rid, r) = t.rows.get_index(ri)?;
             let (cid, c) = r.cells.get_index(ci)?;
             Some((tid, rid, cid, c))
         });
         match found {
-            Some((tid, rid, cid, c)) => {
-                let value = if c.value == CellValue::Blank {
-                    "（空）".to_string()
-                } else {
-                    c.value.to_string()
-                };
-                format!("{} {value}", self.label_for_cell(tid, rid, cid))
-            }
-            None => String::new(),
+            Some((tid, rid, cid, c)) => cell_text(self.report, tid, rid, cid, c),
+            None => (String::new(), None),
         }
-    }
-
-    /// The template place of a cell of this year's report, by its indices.
-    fn cell_place(&self, ti: usize, ri: usize, ci: usize) -> Option<Place> {
-        let (tid, t) = self.report.tables.get_index(ti)?;
-        let (rid, r) = t.rows.get_index(ri)?;
-        let (cid, _) = r.cells.get_index(ci)?;
-        Some(Place {
-            table: tid.to_string(),
-            row: Some(rid.to_string()),
-            column: Some(cid.to_string()),
-        })
     }
 
     fn is_total(&self, table: &str, row: &str, column: &str) -> u8 {
@@ -756,15 +684,7 @@ impl<'a> Evaluator<'a> {
                     return None;
                 };
                 let (num, start, matched) = number_in(&text, &self.patterns.get(p))?;
-                let span = match offset {
-                    Some(TextPlace::From(base)) => Some(Span::new(base + start, matched.len())),
-                    // A page's section reads from its rendering: back to the page.
-                    Some(TextPlace::Body(body)) => self
-                        .report
-                        .rendered_slice(body)
-                        .and_then(|s| s.source_span(start, start + matched.len())),
-                    None => None,
-                };
+                let span = offset.and_then(|p| p.source_span(self.report, start, start + matched.len()));
                 if let Some(span) = span {
                     self.touch(span, format!("文中 {matched}"), 0);
                 }
@@ -779,12 +699,8 @@ impl<'a> Evaluator<'a> {
                 // points at it.
                 let start = t.len() - t.trim_start().len();
                 let end = t.trim_end().len();
-                if let (Some(TextPlace::Body(body)), true) = (place, start < end) {
-                    let span = self
-                        .report
-                        .rendered_slice(body)
-                        .and_then(|s| s.source_span(start, end));
-                    if let Some(span) = span {
+                if let (Some(body @ TextPlace::Body(_)), true) = (place, start < end) {
+                    if let Some(span) = body.source_span(self.report, start, end) {
                         self.touch(span, format!("正文 {} 个字", n.value), 0);
                     }
                 }
@@ -1077,15 +993,6 @@ impl<'a> Evaluator<'a> {
             None => "（空）".into(),
         }
     }
-}
-
-/// Where a text value is in the report's source text.
-#[derive(Debug, Clone, Copy)]
-enum TextPlace {
-    /// The text is the source from this offset on.
-    From(usize),
-    /// A section body, read as [`Report::rendered_slice`] gives it.
-    Body(Span),
 }
 
 fn show_val(v: &Val) -> String {

@@ -8,12 +8,12 @@ use super::{
 };
 use crate::eval::unread::{Place as UnreadPlace, Unread};
 use crate::eval::{
-    cell_label, column_label, first_number_pointer, meta_pointer, missing_header_pointer,
+    cell_text, column_label, finding_labels, first_number_pointer, meta_pointer, missing_header_pointer,
     missing_row_pointer, missing_section_pointer, row_label, section_label, show_scalar, total_score, Num,
-    Scalar, Side,
+    Scalar, Side, Touch,
 };
-use crate::finding::{Finding, FindingLabel, Place};
-use nianbao_model::{Cell, CellValue, LabelUse, Report, Row, Section, Span};
+use crate::finding::{Finding, FindingLabel};
+use nianbao_model::{Cell, LabelUse, Report, Row, Section, Span};
 use nianbao_rules::ast::{Blame, MetaField, Piece, SideValue, Template};
 use nianbao_rules::Rule;
 
@@ -24,16 +24,6 @@ pub(in crate::eval) struct NotChecked {
     pub(in crate::eval) instances: usize,
     /// The places not read they looked at, as output names them, in the order first read.
     pub(in crate::eval) places: Vec<String>,
-}
-
-/// Where a finding points: a place a check read.
-struct Touch<'a> {
-    span: Span,
-    text: TouchText<'a>,
-    side: Option<Side>,
-    /// How much of a total this place is (0: an operand; a total row or
-    /// group row 2, a total column 1, both 3): the highest is most likely wrong.
-    total: u8,
 }
 
 /// What a label says: a cell's written out only when its instance fails.
@@ -48,7 +38,7 @@ pub(in crate::eval) struct Explain<'a> {
     report: &'a Report,
     unread: &'a Unread,
     side: Option<Side>,
-    touched: Vec<Touch<'a>>,
+    touched: Vec<Touch<TouchText<'a>>>,
     /// The places not read the instance looked at (positions in `unread`).
     hits: Vec<usize>,
     /// Keys of what `present` did not find (`section:…`, `table:…`, `row:…:…`).
@@ -201,62 +191,13 @@ impl<'a> Explain<'a> {
     }
 
     fn labels(&self, blame: Blame) -> Vec<FindingLabel> {
-        let mut uniq: Vec<&Touch> = Vec::new();
-        for t in &self.touched {
-            if !uniq.iter().any(|u| u.span == t.span) {
-                uniq.push(t);
+        finding_labels(&self.touched, blame, |text| match text {
+            TouchText::Text(s) => (s.clone(), None),
+            TouchText::Cell(slot, cell) => {
+                let (table, row, column) = self.layout.cell_ids(*slot);
+                cell_text(self.report, table, row, column, cell)
             }
-        }
-        let top = uniq.iter().map(|t| t.total).max().unwrap_or(0);
-        let is_primary = |t: &Touch| match blame {
-            Blame::Left => t.side == Some(Side::Left),
-            Blame::Right => t.side == Some(Side::Right),
-            Blame::Totals => top > 0 && t.total == top,
-        };
-        let mut primary: Vec<bool> = uniq.iter().map(|t| is_primary(t)).collect();
-        if !primary.iter().any(|p| *p) {
-            // No total involved: blame the left side, else whatever was looked at.
-            for (p, t) in primary.iter_mut().zip(&uniq) {
-                *p = t.side == Some(Side::Left);
-            }
-            if !primary.iter().any(|p| *p) {
-                if let Some(first) = primary.first_mut() {
-                    *first = true;
-                }
-            }
-        }
-        let mut labels: Vec<FindingLabel> = uniq
-            .iter()
-            .zip(primary)
-            .map(|(t, primary)| match &t.text {
-                TouchText::Text(s) => FindingLabel {
-                    span: t.span,
-                    text: s.clone(),
-                    primary,
-                    place: None,
-                },
-                TouchText::Cell(slot, cell) => {
-                    let (table, row, column) = self.layout.cell_ids(*slot);
-                    let value = if cell.value == CellValue::Blank {
-                        "（空）".to_string()
-                    } else {
-                        cell.value.to_string()
-                    };
-                    FindingLabel {
-                        span: t.span,
-                        text: format!("{} {value}", cell_label(self.report, table, row, column)),
-                        primary,
-                        place: Some(Place {
-                            table: table.to_string(),
-                            row: Some(row.to_string()),
-                            column: Some(column.to_string()),
-                        }),
-                    }
-                }
-            })
-            .collect();
-        labels.sort_by_key(|l| (!l.primary, l.span.offset));
-        labels
+        })
     }
 }
 
