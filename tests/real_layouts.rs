@@ -374,20 +374,41 @@ fn pipe_table_with_spanned_label_columns_and_empty_cells() {
 
 /// One cell per line with the empty cells kept as lines of no-break
 /// spaces (a page's `&nbsp;` cells, as BeautifulSoup's and PyMuPDF's text
-/// print them), with no line and with two empty lines between cells.
+/// print them), with no line and with two empty lines between cells; and
+/// after each table, past a line more than between cells, an empty
+/// paragraph of a no-break space (Word's `<p>&nbsp;</p>`), no cell of it.
 #[test]
 fn one_cell_per_line_with_no_break_space_cells() {
     for r in REPORTS {
         let (text, report, truth) = base(r);
         let (blanked, truth) = blank_zeros(&report, &truth, true);
         for gap in ["\n", "\n\n\n"] {
-            let out = relayout(&text, gap, |at, line, out| {
-                for f in fields_blanked(line, at, &blanked) {
-                    out.push_str(if f.is_empty() { "\u{a0}" } else { f });
-                    out.push_str(gap);
+            for paragraph_after in [false, true] {
+                let mut out = String::new();
+                let mut in_table = false;
+                for (at, line) in lines(&text) {
+                    if line.contains('\t') {
+                        for f in fields_blanked(line, at, &blanked) {
+                            out.push_str(if f.is_empty() { "\u{a0}" } else { f });
+                            out.push_str(gap);
+                        }
+                    } else {
+                        if in_table && paragraph_after {
+                            out.push_str("\n\u{a0}");
+                            out.push_str(gap);
+                        }
+                        out.push_str(line);
+                        out.push_str(gap);
+                    }
+                    in_table = line.contains('\t');
                 }
-            });
-            check(&format!("{r} {gap:?}"), "nbsp.txt", &out, &truth);
+                check(
+                    &format!("{r} {gap:?} {paragraph_after}"),
+                    "nbsp.txt",
+                    &out,
+                    &truth,
+                );
+            }
         }
     }
 }
@@ -874,5 +895,53 @@ fn tables_printed_after_the_text_whose_sentences_name_their_headers() {
             .map(|p| p.message.as_str())
             .collect();
         assert!(review.is_empty(), "{r}: {review:?}");
+    }
+}
+
+/// A Word table saved as text (docx2txt, LibreOffice's text export): one
+/// cell per line, a paragraph or an empty line after each, an empty cell
+/// an empty paragraph, and a label cell merged down the rows it covers
+/// printed again, empty, in each of them: before （二） the heading
+/// 三、本年度办理结果's cell, before sub-row 2. that and its group's. Zeros
+/// empty too, whole rows of them.
+#[test]
+fn one_cell_per_line_with_merged_label_cells_printed_empty_below() {
+    use nianbao_model::label::{normalize, split_numbering};
+    for r in REPORTS {
+        let (text, report, truth) = base(r);
+        let (blanked, truth) = blank_some_zeros(&report, &truth);
+        let requests = nianbao_model::template(report.format)
+            .table("requests")
+            .expect("the requests table");
+        let bare = |s: &str| split_numbering(&normalize(s)).1.to_string();
+        let level_of = |field: &str| {
+            requests
+                .rows
+                .iter()
+                .find(|row| bare(row.label) == bare(field))
+                .map(nianbao_model::RowSchema::level)
+        };
+        for end in ["\n", "\n\n"] {
+            let mut merged_below = 0;
+            let out = relayout(&text, end, |at, line, out| {
+                let f = fields_blanked(line, at, &blanked);
+                // Label cells merged down to this row from above: one a
+                // numbering level above the row's first printed label.
+                let above = match f.first().and_then(|l| level_of(l)) {
+                    Some(level) if level > 1 && f.iter().any(|v| is_value(v) || v.is_empty()) => level - 1,
+                    _ => 0,
+                };
+                merged_below += usize::from(above);
+                for _ in 0..above {
+                    out.push_str(end);
+                }
+                for cell in f {
+                    out.push_str(cell);
+                    out.push_str(end);
+                }
+            });
+            assert!(merged_below > 20, "{merged_below}");
+            check(&format!("{r} {end:?}"), "docx.txt", &out, &truth);
+        }
     }
 }

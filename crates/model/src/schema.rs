@@ -104,6 +104,22 @@ pub struct RowSchema {
     pub columns: &'static [&'static str],
 }
 
+impl RowSchema {
+    /// The level of the row's numbering: 1 for "一、", 2 for "（一）", 3 for
+    /// "1.", 0 for a row without numbering. The template's table prints
+    /// each level's labels in a label column of its own, merged down the
+    /// rows a label covers (三、本年度办理结果 beside （一）–（七）, （三）不予公开
+    /// beside its sub-rows).
+    pub fn level(&self) -> u8 {
+        match self.numbering.chars().next() {
+            None => 0,
+            Some('（' | '(') => 2,
+            Some(c) if c.is_ascii_digit() => 3,
+            Some(_) => 1,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ColumnSchema {
     /// Stable id; columns of a group may be `group.item` (`reconsideration.upheld`).
@@ -656,6 +672,22 @@ static TEMPLATE_2019: LazyLock<Template> = LazyLock::new(|| Template {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_rows_level_is_its_numberings() {
+        for format in FORMATS {
+            let t = template(format);
+            let level =
+                |table: &str, row: &str| t.table(table).and_then(|t| t.row(row)).map(RowSchema::level);
+            assert_eq!(level("requests", "new"), Some(1));
+            assert_eq!(level("requests", "results"), Some(1));
+            assert_eq!(level("requests", "granted"), Some(2));
+            assert_eq!(level("requests", "denied"), Some(2));
+            assert_eq!(level("requests", "denied.state_secret"), Some(3));
+            assert_eq!(level("requests", "total"), Some(2));
+            assert_eq!(level("disclosure", "regulations"), Some(0));
+        }
+    }
 
     #[test]
     fn a_format_indexes_formats_and_ids_compare_as_text() {

@@ -223,6 +223,9 @@ fn fit_values<'a>(
             return Some(Fitted::Slots(slots));
         }
     }
+    if let Some(row) = cells_then_blank_lines(text, label_line, values, ncols) {
+        return Some(Fitted::Core(row));
+    }
     if let Some(merged) = merged_lines(text, values, ncols) {
         return Some(Fitted::Merged(merged));
     }
@@ -386,6 +389,40 @@ fn one_per_line(text: &str, values: &[Value]) -> bool {
         [a, b] => breaks_between(text, a.span().end(), b.span().offset) == Some(true),
         _ => true,
     })
+}
+
+/// A row printed one cell per line, its empty cells kept (`&nbsp;`), then
+/// more empty lines of the same kind farther away: the row's `ncols`
+/// cells stand the same number of line breaks apart (a row of one column:
+/// its cell from its label, the label a cell like the others), and what
+/// follows them stands farther and is blank (a Word page's empty paragraph
+/// after a table, `<p>&nbsp;</p>`), so it is no cell of the row.
+fn cells_then_blank_lines<'a>(
+    text: &str,
+    label: Option<Span>,
+    values: &'a [Value],
+    ncols: usize,
+) -> Option<&'a [Value]> {
+    let (row, rest) = (values.get(..ncols)?, values.get(ncols..)?);
+    if rest.is_empty() || !rest.iter().all(|v| matches!(v, Value::Blank(_))) {
+        return None;
+    }
+    let lines = |from: usize, to: usize| {
+        text.get(from..to)
+            .map(|between| between.bytes().filter(|&b| b == b'\n').count())
+    };
+    let mut ends: Vec<usize> = Vec::with_capacity(ncols + 1);
+    if ncols == 1 {
+        ends.push(label?.end());
+    }
+    ends.extend(row.iter().map(|v| v.span().end()));
+    let mut gaps = ends
+        .iter()
+        .zip(row.iter().skip(usize::from(ncols > 1)))
+        .map(|(&from, v)| lines(from, v.span().offset));
+    let period = gaps.next().flatten().filter(|&n| n > 0)?;
+    let beyond = lines(row.last()?.span().end(), rest.first()?.span().offset)?;
+    (gaps.all(|g| g == Some(period)) && beyond > period).then_some(row)
 }
 
 /// Whether a row's values are printed on its label's line.
@@ -669,6 +706,9 @@ struct Reader<'a> {
     unfit: Vec<fields::Unfit>,
     /// Where the item being read starts: what closes a row ends it.
     next_at: Option<usize>,
+    /// The numbering level of that item's row ([`RowSchema::level`]), when
+    /// it is a row's label: the label columns printed before it.
+    next_level: Option<u8>,
     /// The document's tables read before this one.
     earlier: &'a ReportMap<String, Table>,
     /// The last number of a header numbering its columns ("数据3"), 0 when
@@ -1018,6 +1058,7 @@ impl Reader<'_> {
             run_together,
             values,
             next_at: self.next_at,
+            next_level: self.next_level,
         });
     }
 
@@ -1650,6 +1691,7 @@ pub(crate) fn read(
         read_by_slots: Vec::new(),
         unfit: Vec::new(),
         next_at: None,
+        next_level: None,
         earlier,
         header_ordinal: 0,
     };
@@ -1672,6 +1714,10 @@ pub(crate) fn read(
                     continue;
                 };
                 r.next_at = Some(span.offset);
+                r.next_level = match e.target {
+                    Target::Row(id) | Target::Heading(id) => schema.row(id).map(RowSchema::level),
+                    _ => None,
+                };
                 r.header_ordinal = 0;
                 r.flush_orphans();
                 // A header both tables print ("总计") belongs to the table
@@ -1716,11 +1762,13 @@ pub(crate) fn read(
                 r.loose_blanks.clear();
                 r.text_end = s.end();
                 r.next_at = Some(s.offset);
+                r.next_level = None;
                 r.unknown(*s);
             }
         }
     }
     r.next_at = None;
+    r.next_level = None;
     r.close();
     let table = finish(&mut r, numbers_seen, problems);
     Buffers::keep(&mut r);

@@ -16,7 +16,7 @@
 //! a row. Otherwise the row stays not read, as it was.
 
 use super::{cell_value, line_start, Reader, Value};
-use nianbao_model::{Cell, CellValue, Cells, ProblemKind, Row, Span};
+use nianbao_model::{Cell, CellValue, Cells, ProblemKind, Row, RowSchema, Span};
 use unicode_width::UnicodeWidthChar;
 
 /// A row closed with fewer values than columns: kept to be read by where
@@ -37,6 +37,8 @@ pub(super) struct Unfit {
     /// Where the next item of the table starts (the next row's label), when
     /// the row was closed by one.
     pub next_at: Option<usize>,
+    /// The numbering level of the row whose label is there, if it is one.
+    pub next_level: Option<u8>,
 }
 
 /// Line breaks between `from` and `to` when only white space stands there
@@ -51,12 +53,52 @@ fn breaks(text: &str, from: usize, to: usize) -> Option<usize> {
 
 /// What a table's full rows, printed one cell per line, show: the line
 /// breaks from a row's label to its first cell, between cells, and from its
-/// last cell to the next row's label.
+/// last cell to the next row's label, by the next row's numbering level
+/// ([`nianbao_model::RowSchema::level`]): an exporter printing a merged
+/// cell in every grid row it covers prints, before a row's label, an empty
+/// cell for each label column merged down to it from above (三、本年度办理结果
+/// beside （二）, and （三）不予公开 too beside its sub-row 2.).
 #[derive(Default, Clone, Copy)]
 struct Period {
     label: Option<usize>,
     cell: Option<usize>,
-    next: Option<usize>,
+    next: [Option<usize>; 4],
+}
+
+impl Period {
+    /// The breaks before a next row of numbering level `level` (`None`: not
+    /// a row's label). Where the full rows do not show them for that
+    /// level, they follow from the levels they show where these fit one of
+    /// the two ways exporters print merged label cells: not again (the same
+    /// breaks before every level), or again and empty in each row below
+    /// their first (one cell's breaks more for each level above the row's);
+    /// where the full rows show none, they are the breaks between cells
+    /// (the label a cell like the others).
+    fn next(&self, level: Option<u8>) -> Option<usize> {
+        if let Some(n) = level.and_then(|l| self.next.get(usize::from(l)).copied().flatten()) {
+            return Some(n);
+        }
+        let g = self.cell?;
+        let known = || self.next.iter().enumerate().filter_map(|(l, n)| Some((l, (*n)?)));
+        let Some((_, first)) = known().next() else {
+            return Some(g);
+        };
+        if known().all(|(_, n)| n == first) {
+            return Some(first);
+        }
+        // Merged cells printed again: the breaks before a row of level 1
+        // (no label column above it), the same from every level shown.
+        let base = |(l, n): (usize, usize)| n.checked_sub(l.checked_sub(1)? * g);
+        let bases = known().map(|k| if k.0 == 0 { None } else { base(k) });
+        let mut base_seen: Option<usize> = None;
+        for b in bases {
+            if !agree(&mut base_seen, b?) {
+                return None;
+            }
+        }
+        let level = usize::from(level.filter(|&l| l > 0)?);
+        Some(base_seen? + (level - 1) * g)
+    }
 }
 
 /// Records `n` as `slot`'s reading; false when it disagrees with one seen.
@@ -181,12 +223,18 @@ impl Reader<'_> {
     /// and from its last cell to the next row's label where nothing else
     /// stands between. `None` when no full row is printed so, or two differ.
     fn period(&self) -> Option<Period> {
-        let mut labels: Vec<usize> = self
+        let level = |index: usize| self.schema.rows.get(index).map(RowSchema::level);
+        let mut labels: Vec<(usize, Option<u8>)> = self
             .rows
             .iter()
-            .flatten()
-            .filter_map(|r| Some(r.label.as_ref()?.span.offset))
-            .chain(self.unfit.iter().filter(|u| u.labelled).map(|u| u.label.offset))
+            .enumerate()
+            .filter_map(|(index, r)| Some((r.as_ref()?.label.as_ref()?.span.offset, level(index))))
+            .chain(
+                self.unfit
+                    .iter()
+                    .filter(|u| u.labelled)
+                    .map(|u| (u.label.offset, level(u.index))),
+            )
             .collect();
         labels.sort_unstable();
         let mut p = Period::default();
@@ -208,9 +256,12 @@ impl Reader<'_> {
             if !agree(&mut p.cell, gap) || !agree(&mut p.label, lead) {
                 return None;
             }
-            let next = labels.iter().find(|&&l| l >= last.1.end());
-            if let Some(n) = next.and_then(|&l| breaks(self.text, last.1.end(), l)) {
-                if !agree(&mut p.next, n) {
+            let next = labels.iter().find(|&&(l, _)| l >= last.1.end());
+            if let Some((n, Some(level))) =
+                next.and_then(|&(l, level)| Some((breaks(self.text, last.1.end(), l)?, level)))
+            {
+                let slot = p.next.get_mut(usize::from(level))?;
+                if !agree(slot, n) {
                     return None;
                 }
             }
@@ -224,7 +275,7 @@ impl Reader<'_> {
     /// breaks between cells (the label a cell like the others).
     fn slots_by_lines(&self, p: &Period, u: &Unfit, ncols: usize) -> Option<Vec<Option<usize>>> {
         let g = p.cell?;
-        let (lead, next_breaks) = (p.label.unwrap_or(g), p.next.unwrap_or(g));
+        let lead = p.label.unwrap_or(g);
         let mut slots = Vec::with_capacity(u.values.len());
         let mut at = u.label.end();
         // The position of the cell read last (the label's is 0).
@@ -243,6 +294,7 @@ impl Reader<'_> {
         }
         let cells = match u.next_at {
             Some(next) => {
+                let next_breaks = p.next(u.next_level)?;
                 let n = breaks(self.text, at, next)?;
                 let extra = if u.values.is_empty() {
                     // Empty cells after the label, then the next label.
