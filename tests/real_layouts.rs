@@ -202,7 +202,8 @@ fn html_markup_in_a_text_file() {
 
 /// The application table as PDF-to-markdown converters print it: header
 /// cells cut into fragments, row labels floated above rows of numbers, a
-/// row's last number alone on a later line, a page number inside the table.
+/// row's last number alone on a later line, a page number inside the table,
+/// a label wrapped in its cell around the grid line of its numbers.
 #[test]
 fn pdf_to_markdown_fragments() {
     for r in REPORTS {
@@ -238,7 +239,7 @@ fn pdf_to_markdown_fragments() {
             }
             k += 1;
             let label = labels.join(" ");
-            match k % 5 {
+            match k % 6 {
                 // The label floated above a row of numbers only.
                 1 => out.push_str(&format!("{label}\n|  |  | {} |\n", values.join(" | "))),
                 // The last number alone on a later line.
@@ -248,6 +249,21 @@ fn pdf_to_markdown_fragments() {
                 }
                 // A page's number between rows.
                 3 => out.push_str(&format!("| {label} |  | {} |\n\n— 4 —\n\n", values.join(" | "))),
+                // A label wrapped in its cell: its first line on a line of
+                // the grid with every other cell empty, the numbers on the
+                // next line, after empty label cells, the rest of the label
+                // on the line after.
+                4 if label.chars().count() >= 10 => {
+                    let cut = label
+                        .char_indices()
+                        .nth(label.chars().count() * 2 / 3)
+                        .map_or(0, |(i, _)| i);
+                    let (first, rest) = label.split_at(cut);
+                    let empty = vec![""; values.len()].join(" | ");
+                    out.push_str(&format!("|  | {first} | {empty} |\n"));
+                    out.push_str(&format!("|  |  | {} |\n", values.join(" | ")));
+                    out.push_str(&format!("|  | {rest} | {empty} |\n"));
+                }
                 _ => out.push_str(&format!("| {label} |  | {} |\n", values.join(" | "))),
             }
         }

@@ -533,6 +533,12 @@ impl Catalogue {
             let Some(e) = self.entries.get(a.entry) else {
                 continue;
             };
+            // A piece of a label, its start or its end, is no misprint of
+            // it: the rest of a label wrapped over lines is printed on
+            // another (read as pieces: `Catalogue::row_prefix`, `read_parts`).
+            if e.text.starts_with(rest) || e.text.ends_with(rest) {
+                continue;
+            }
             if let Some(d) = distance_within(rest, &e.text, a.max) {
                 consider(&mut best, a.entry, d);
             }
@@ -768,7 +774,11 @@ fn segment_across_blanks<'t>(
         .map_or(0, |p| p + 1);
     let (run, after) = rest.split_at(end);
     let words: Vec<Token> = run.iter().filter(|t| t.kind == Kind::Text).copied().collect();
-    let followed_by_number = after.first().is_some_and(|t| t.kind == Kind::Number);
+    // (As in `items_with`: empty cells between a label and its numbers.)
+    let followed_by_number = after
+        .iter()
+        .find(|t| t.kind != Kind::Blank)
+        .is_some_and(|t| t.kind == Kind::Number);
     let from = out.len();
     segment_beside_column(text, &words, prefer, followed_by_number, cat, scratch, out);
     let read: Vec<Item> = out.drain(from..).collect();

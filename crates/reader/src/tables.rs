@@ -1165,7 +1165,7 @@ impl Reader<'_> {
         let matched = match exact {
             true => LabelMatch::Exact,
             false => match label_match(printed_norm, row.label, row.variants) {
-                LabelMatch::Approximate { .. } | LabelMatch::Fragment if distance == 0 => LabelMatch::Exact,
+                LabelMatch::Approximate { .. } if distance == 0 => LabelMatch::Exact,
                 LabelMatch::Approximate { .. } if is_interleaved(self.schema, row, &text) => {
                     LabelMatch::Fragment
                 }
