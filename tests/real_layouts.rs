@@ -961,3 +961,36 @@ fn one_cell_per_line_with_merged_label_cells_printed_empty_below() {
         }
     }
 }
+
+/// Markdown that keeps a Word page's runs as raw HTML (pandoc's gfm of a
+/// Word-saved page): every cell and paragraph a `<span style=…>` whose tag
+/// is wrapped over source lines (so a table row runs over several lines,
+/// its separators among them), an empty run after each, `<o:p></o:p>`.
+#[test]
+fn markdown_keeping_a_word_pages_runs_as_html() {
+    const OPEN: &str = "<span lang=\"EN-US\" style=\"font-size:10.5pt;font-family:&quot;Times New Roman&quot;,serif;\n mso-fareast-font-family:宋体;color:black;\n mso-font-kerning:0pt\">";
+    const EMPTY_RUN: &str = "<span style=\"font-size:10.5pt;\n font-family:宋体\"></span>";
+    let run = |text: &str| format!("{OPEN}{text}</span>{EMPTY_RUN}");
+    for r in ["r1-v2021", "r2-v2021", "r3-v2019", "r4-v2019"] {
+        let (text, _, truth) = base(r);
+        let mut out = String::new();
+        let mut in_table = false;
+        for (_, line) in lines(&text) {
+            if line.contains('\t') {
+                let cells: Vec<String> = line.split('\t').map(run).collect();
+                if !in_table {
+                    // A pipe table's header line and delimiter row.
+                    out.push_str(&format!("|{}|\n", vec![" "; cells.len()].join("|")));
+                    out.push_str(&format!("|{}|\n", vec!["---"; cells.len()].join("|")));
+                }
+                out.push_str(&format!("| {} |\n", cells.join(" | ")));
+            } else if line.trim().is_empty() {
+                out.push('\n');
+            } else {
+                out.push_str(&format!("{}<o:p></o:p>\n\n", run(line)));
+            }
+            in_table = line.contains('\t');
+        }
+        check(r, "gfm.md", &out, &truth);
+    }
+}

@@ -286,38 +286,103 @@ fn has_table_markup(text: &str) -> bool {
     memchr::memmem::find(bytes, b"<td").is_some() || memchr::memmem::find(bytes, b"<TD").is_some()
 }
 
-/// Text whose HTML line breaks (`<br>`, `<br/>`, `<br />`, as PDF-to-markdown
-/// converters write them) are read as breaks: in a markdown table row they
-/// break a line inside one cell, so they become spaces (the row stays one
-/// row of cells); elsewhere they end the line. Each break is replaced by as
-/// many bytes, so every offset stays the file's. `None` without any.
+/// Text whose inline HTML is read as what a browser shows: line breaks
+/// (`<br>`, `<br/>`, `<br />`, as PDF-to-markdown converters write them)
+/// as breaks — in a markdown table row they break a line inside one cell,
+/// so they become spaces (the row stays one row of cells); elsewhere they
+/// end the line — and inline elements' tags (`<span style=…>`, `</span>`,
+/// `<o:p>`, `<font>` …, as pandoc keeps a Word page's runs in markdown) as
+/// nothing: blank, with the line breaks inside them (a tag wrapped in the
+/// source is one tag, so a table row written over the lines of its tags
+/// is one row again). Each replaced byte becomes one, so every offset stays
+/// the file's. `None` without any.
 fn html_breaks_read_as_breaks(text: &str) -> Option<String> {
     // One pass for the rare '<' (memchr), then only from there.
     let from = text.find('<')?;
     let tail = text.get(from..)?;
-    if !tail.contains("<br") && !tail.contains("<BR") {
+    let has = |tag: &str| tail.contains(tag) || tail.contains(&tag.to_ascii_uppercase());
+    if !has("<br") && !INLINE_TAGS.iter().any(|t| tail.contains(t)) {
         return None;
     }
     let mut out = String::with_capacity(text.len());
-    for line in text.split_inclusive('\n') {
-        let in_row = line.trim_start().starts_with(['|', '｜']);
-        let mut rest = line;
-        while let Some(at) = rest.find('<') {
-            let (before, tag) = rest.split_at(at);
-            out.push_str(before);
-            let len = html_break_len(tag);
-            if len == 0 {
-                out.push('<');
-                rest = &tag[1..];
-                continue;
-            }
-            out.push(if in_row { ' ' } else { '\n' });
-            out.extend(std::iter::repeat_n(' ', len - 1));
-            rest = &tag[len..];
+    let mut in_row = false;
+    let mut line_start = true;
+    let mut rest = text;
+    while let Some(at) = rest.find(['<', '\n']) {
+        let (before, from_here) = rest.split_at(at);
+        if line_start {
+            in_row = before.trim_start().starts_with(['|', '｜']);
         }
-        out.push_str(rest);
+        if !before.is_empty() {
+            line_start = false;
+        }
+        out.push_str(before);
+        if let Some(next_line) = from_here.strip_prefix('\n') {
+            out.push('\n');
+            line_start = true;
+            rest = next_line;
+            continue;
+        }
+        let br = html_break_len(from_here);
+        if br > 0 {
+            out.push(if in_row { ' ' } else { '\n' });
+            out.extend(std::iter::repeat_n(' ', br - 1));
+            if !in_row {
+                line_start = true;
+            }
+            rest = &from_here[br..];
+            continue;
+        }
+        let inline = inline_tag_len(from_here);
+        if inline > 0 {
+            out.extend(std::iter::repeat_n(' ', inline));
+            rest = &from_here[inline..];
+            continue;
+        }
+        out.push('<');
+        line_start = false;
+        rest = &from_here[1..];
     }
+    out.push_str(rest);
     Some(out)
+}
+
+/// Inline elements whose tags say nothing of the text (how a run is
+/// styled), as Word pages write them.
+const INLINE_TAGS: [&str; 8] = [
+    "<span", "</span", "<o:p", "</o:p", "<font", "</font", "<SPAN", "</SPAN",
+];
+
+/// The length of the inline element's tag `s` starts with
+/// ([`INLINE_TAGS`], any case; quoted attribute values may hold `>` and
+/// line breaks), or 0 if none, or if it does not end within 4 096 bytes.
+fn inline_tag_len(s: &str) -> usize {
+    let b = s.as_bytes();
+    let name_at = if b.get(1) == Some(&b'/') { 2 } else { 1 };
+    let name_end = b
+        .iter()
+        .skip(name_at)
+        .position(|c| !(c.is_ascii_alphanumeric() || *c == b':'))
+        .map_or(b.len(), |n| n + name_at);
+    let name = &b[name_at.min(name_end)..name_end];
+    let known = [&b"span"[..], b"o:p", b"font"]
+        .iter()
+        .any(|t| name.eq_ignore_ascii_case(t));
+    if !known || !matches!(b.get(name_end), Some(b' ' | b'\t' | b'\n' | b'\r' | b'>' | b'/')) {
+        return 0;
+    }
+    let mut quote: Option<u8> = None;
+    for (i, &c) in b.iter().enumerate().skip(name_end).take(4096) {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, b'"' | b'\'') => quote = Some(c),
+            (None, b'>') => return i + 1,
+            (None, b'<') => return 0,
+            _ => {}
+        }
+    }
+    0
 }
 
 /// The length of the HTML line break `s` starts with (0 if none).
@@ -682,6 +747,22 @@ pub(crate) fn remap(report: &mut Report, f: impl Fn(Span) -> Span) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn inline_markup_reads_as_the_text_it_styles() {
+        let text = "| <span style=\"a:b;\n c:'>'\">行政许可</span> | <SPAN>3</SPAN><o:p></o:p> |\n1<br>2 <5 <spanner> </font>";
+        let read = html_breaks_read_as_breaks(text).expect("markup");
+        assert_eq!(read.len(), text.len());
+        // Every tag blank, its wrapped line too; a break outside a row ends
+        // the line; what is no inline tag stays.
+        let words: Vec<&str> = read.split([' ', '|']).filter(|w| !w.is_empty()).collect();
+        assert_eq!(words, ["行政许可", "3", "\n1\n", "2", "<5", "<spanner>"]);
+        assert_eq!(read.matches('\n').count(), 2);
+        assert_eq!(html_breaks_read_as_breaks("no markup < here"), None);
+        // A tag not closed within reach is text.
+        let open = format!("<span {}", "x".repeat(5000));
+        assert!(html_breaks_read_as_breaks(&open).is_some_and(|r| r.starts_with("<span")));
+    }
 
     #[test]
     fn extensions_name_formats_and_searched_ones_are_a_subset() {
