@@ -407,22 +407,19 @@ fn cells_then_blank_lines<'a>(
     if rest.is_empty() || !rest.iter().all(|v| matches!(v, Value::Blank(_))) {
         return None;
     }
-    let lines = |from: usize, to: usize| {
-        text.get(from..to)
-            .map(|between| between.bytes().filter(|&b| b == b'\n').count())
-    };
-    let mut ends: Vec<usize> = Vec::with_capacity(ncols + 1);
-    if ncols == 1 {
-        ends.push(label?.end());
+    let gap = |from: usize, to: &Value| fields::breaks(text, from, to.span().offset);
+    let period = match row {
+        [only] => gap(label?.end(), only),
+        [first, second, ..] => gap(first.span().end(), second),
+        [] => None,
     }
-    ends.extend(row.iter().map(|v| v.span().end()));
-    let mut gaps = ends
-        .iter()
-        .zip(row.iter().skip(usize::from(ncols > 1)))
-        .map(|(&from, v)| lines(from, v.span().offset));
-    let period = gaps.next().flatten().filter(|&n| n > 0)?;
-    let beyond = lines(row.last()?.span().end(), rest.first()?.span().offset)?;
-    (gaps.all(|g| g == Some(period)) && beyond > period).then_some(row)
+    .filter(|&n| n > 0)?;
+    let even = row.windows(2).all(|w| match w {
+        [a, b] => gap(a.span().end(), b) == Some(period),
+        _ => true,
+    });
+    let beyond = gap(row.last()?.span().end(), rest.first()?)?;
+    (even && beyond > period).then_some(row)
 }
 
 /// Whether a row's values are printed on its label's line.

@@ -193,7 +193,7 @@ pub fn read_bytes_as(name: &str, bytes: &[u8], format: Option<InputFormat>) -> R
             let as_page = (chosen.is_none() && has_table_markup(&text))
                 .then(|| read_html(name, &text, html::parse_text(&text)).ok())
                 .flatten();
-            let as_text = match html_breaks_read_as_breaks(&text) {
+            let as_text = match inline_html_read_as_text(&text) {
                 // Read with the breaks, kept as printed: the same bytes
                 // either way, so spans, lines and columns are the file's.
                 Some(read_as) => {
@@ -296,12 +296,15 @@ fn has_table_markup(text: &str) -> bool {
 /// source is one tag, so a table row written over the lines of its tags
 /// is one row again). Each replaced byte becomes one, so every offset stays
 /// the file's. `None` without any.
-fn html_breaks_read_as_breaks(text: &str) -> Option<String> {
-    // One pass for the rare '<' (memchr), then only from there.
+fn inline_html_read_as_text(text: &str) -> Option<String> {
+    // One pass for the rare '<' (memchr), then only from each one.
     let from = text.find('<')?;
     let tail = text.get(from..)?;
-    let has = |tag: &str| tail.contains(tag) || tail.contains(&tag.to_ascii_uppercase());
-    if !has("<br") && !INLINE_TAGS.iter().any(|t| tail.contains(t)) {
+    let markup = |(at, _): (usize, &str)| {
+        tail.get(at..)
+            .is_some_and(|s| html_break_len(s) > 0 || inline_tag_len(s) > 0)
+    };
+    if !tail.match_indices('<').any(markup) {
         return None;
     }
     let mut out = String::with_capacity(text.len());
@@ -349,12 +352,10 @@ fn html_breaks_read_as_breaks(text: &str) -> Option<String> {
 
 /// Inline elements whose tags say nothing of the text (how a run is
 /// styled), as Word pages write them.
-const INLINE_TAGS: [&str; 8] = [
-    "<span", "</span", "<o:p", "</o:p", "<font", "</font", "<SPAN", "</SPAN",
-];
+const INLINE_ELEMENTS: [&[u8]; 3] = [b"span", b"o:p", b"font"];
 
 /// The length of the inline element's tag `s` starts with
-/// ([`INLINE_TAGS`], any case; quoted attribute values may hold `>` and
+/// ([`INLINE_ELEMENTS`], any case; quoted attribute values may hold `>` and
 /// line breaks), or 0 if none, or if it does not end within 4 096 bytes.
 fn inline_tag_len(s: &str) -> usize {
     let b = s.as_bytes();
@@ -365,9 +366,7 @@ fn inline_tag_len(s: &str) -> usize {
         .position(|c| !(c.is_ascii_alphanumeric() || *c == b':'))
         .map_or(b.len(), |n| n + name_at);
     let name = &b[name_at.min(name_end)..name_end];
-    let known = [&b"span"[..], b"o:p", b"font"]
-        .iter()
-        .any(|t| name.eq_ignore_ascii_case(t));
+    let known = INLINE_ELEMENTS.iter().any(|t| name.eq_ignore_ascii_case(t));
     if !known || !matches!(b.get(name_end), Some(b' ' | b'\t' | b'\n' | b'\r' | b'>' | b'/')) {
         return 0;
     }
@@ -751,17 +750,17 @@ mod tests {
     #[test]
     fn inline_markup_reads_as_the_text_it_styles() {
         let text = "| <span style=\"a:b;\n c:'>'\">行政许可</span> | <SPAN>3</SPAN><o:p></o:p> |\n1<br>2 <5 <spanner> </font>";
-        let read = html_breaks_read_as_breaks(text).expect("markup");
+        let read = inline_html_read_as_text(text).expect("markup");
         assert_eq!(read.len(), text.len());
         // Every tag blank, its wrapped line too; a break outside a row ends
         // the line; what is no inline tag stays.
         let words: Vec<&str> = read.split([' ', '|']).filter(|w| !w.is_empty()).collect();
         assert_eq!(words, ["行政许可", "3", "\n1\n", "2", "<5", "<spanner>"]);
         assert_eq!(read.matches('\n').count(), 2);
-        assert_eq!(html_breaks_read_as_breaks("no markup < here"), None);
+        assert_eq!(inline_html_read_as_text("no markup < here"), None);
         // A tag not closed within reach is text.
         let open = format!("<span {}", "x".repeat(5000));
-        assert!(html_breaks_read_as_breaks(&open).is_some_and(|r| r.starts_with("<span")));
+        assert!(inline_html_read_as_text(&open).is_none_or(|r| r.starts_with("<span")));
     }
 
     #[test]

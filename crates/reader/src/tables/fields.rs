@@ -43,7 +43,7 @@ pub(super) struct Unfit {
 
 /// Line breaks between `from` and `to` when only white space stands there
 /// (no-break spaces of an `&nbsp;` cell included).
-fn breaks(text: &str, from: usize, to: usize) -> Option<usize> {
+pub(super) fn breaks(text: &str, from: usize, to: usize) -> Option<usize> {
     let between = text.get(from..to)?;
     between
         .chars()
