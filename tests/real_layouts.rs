@@ -994,3 +994,136 @@ fn markdown_keeping_a_word_pages_runs_as_html() {
         check(r, "gfm.md", &out, &truth);
     }
 }
+
+/// Display columns of `s` as a text browser counts them: a Chinese
+/// character (or a full-width form) two, anything else one.
+fn display_width(s: &str) -> usize {
+    s.chars().map(|c| if c >= '\u{2E80}' { 2 } else { 1 }).sum()
+}
+
+/// A text browser's dump of a page (lynx): a table too wide for its width
+/// printed with a row's cells joined by one space, an empty cell
+/// (`&nbsp;`) printed as a space before its separator, the spaces ending a
+/// line trimmed (a row's trailing empty cells, all of a row of empty cells
+/// but its label); the tables narrow enough aligned in columns padded with
+/// spaces.
+fn text_browser_dump(text: &str, report: &Report, blanked: &BTreeSet<usize>) -> String {
+    let requests = report
+        .tables
+        .iter()
+        .find(|(t, _)| t.as_str() == "requests")
+        .map(|(_, t)| t.span)
+        .expect("the requests table");
+    let (mut joined, mut trimmed, mut label_alone) = (0, 0, 0);
+    let out = relayout(text, "\n", |at, line, out| {
+        let f = fields_blanked(line, at, blanked);
+        let start = out.len();
+        if requests.offset <= at && at < requests.end() {
+            joined += 1;
+            for (k, cell) in f.iter().enumerate() {
+                if k > 0 {
+                    out.push(' ');
+                }
+                out.push_str(if cell.is_empty() { " " } else { cell });
+            }
+            let kept = out.trim_end_matches(' ').len();
+            trimmed += usize::from(kept < out.len());
+            label_alone += usize::from(f.iter().skip(1).all(|c| c.is_empty()));
+            out.truncate(kept);
+        } else {
+            for cell in &f {
+                out.push_str(cell);
+                let pad = 16usize.saturating_sub(display_width(cell)).max(1);
+                out.extend(std::iter::repeat_n(' ', pad));
+            }
+            let kept = out.trim_end_matches(' ').len();
+            out.truncate(kept);
+        }
+        assert!(out.len() > start);
+        out.push('\n');
+    });
+    assert!(
+        joined > 20 && trimmed > 5 && label_alone > 2,
+        "{joined} {trimmed} {label_alone}"
+    );
+    out
+}
+
+#[test]
+fn text_browser_dump_joining_a_wide_tables_cells_and_aligning_the_others() {
+    for r in REPORTS {
+        let (text, report, truth) = base(r);
+        let (blanked, truth) = blank_some_zeros(&report, &truth);
+        check(
+            r,
+            "lynx-joined.txt",
+            &text_browser_dump(&text, &report, &blanked),
+            &truth,
+        );
+    }
+}
+
+/// A row's label garbled by the exporter beyond naming, its numbering
+/// kept (PDF text with a quote mark moved into the words and the last
+/// character wrapped: "3. “危及 三安全一稳" / "”定"), in a row printing no
+/// number: the row is reported not read, never missing, and the rows
+/// around it are read.
+#[test]
+fn a_numbered_row_whose_label_cannot_be_named_is_not_read_not_missing() {
+    const LABEL: &str = "3.危及“三安全一稳定”";
+    for r in REPORTS {
+        let (text, report, truth) = base(r);
+        let (blanked, truth) = blank_some_zeros(&report, &truth);
+        let mut out = text_browser_dump(&text, &report, &blanked);
+        // The row's line, its numbers left out.
+        let at = out.find(&format!("\n{LABEL}")).expect("the row's label") + 1;
+        let end = out[at..].find('\n').map_or(out.len(), |n| at + n);
+        out.replace_range(at..end, "3. “危及 三安全一稳\n”定");
+        let s = score_bytes("lynx-joined.txt", out.as_bytes(), &truth);
+        assert_never_wrong(r, &s);
+        assert_eq!(s.not_read, 7, "{r}: only the garbled row is not read");
+    }
+}
+
+/// A text browser's dump of a Word page whose cells are paragraphs (lynx):
+/// every cell its own line, one blank line between two paragraphs printed,
+/// and an empty cell (`<p>&nbsp;</p>`) one line more, the blank lines
+/// around it collapsed into one.
+#[test]
+fn one_cell_per_line_with_blank_lines_between_and_one_line_for_each_empty_cell() {
+    for r in REPORTS {
+        let (text, report, truth) = base(r);
+        let (blanked, truth) = blank_some_zeros(&report, &truth);
+        let mut out = String::new();
+        // Empty cells since the last paragraph printed.
+        let mut empties = 0;
+        let paragraph = |out: &mut String, s: &str, empties: &mut usize| {
+            if !out.is_empty() {
+                out.push_str("\n\n");
+            }
+            out.extend(std::iter::repeat_n('\n', std::mem::take(empties)));
+            // Numbers stand right-aligned in the browser's column.
+            let indent = if is_value(s) { 40 - s.len() } else { 3 };
+            out.extend(std::iter::repeat_n(' ', indent));
+            out.push_str(s);
+        };
+        let mut empty_cells = 0;
+        for (at, line) in lines(&text) {
+            if line.contains('\t') {
+                for f in fields_blanked(line, at, &blanked) {
+                    if f.is_empty() {
+                        empties += 1;
+                        empty_cells += 1;
+                    } else {
+                        paragraph(&mut out, f, &mut empties);
+                    }
+                }
+            } else if !line.trim().is_empty() {
+                paragraph(&mut out, line, &mut empties);
+            }
+        }
+        out.push('\n');
+        assert!(empty_cells > 20, "{empty_cells}");
+        check(r, "lynx-paragraphs.txt", &out, &truth);
+    }
+}

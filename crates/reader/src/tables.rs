@@ -644,8 +644,22 @@ struct Unplaced {
 impl Unplaced {
     /// Whether the row at `index` lies where these values stand.
     fn between(&self, index: usize) -> bool {
-        self.after.is_none_or(|a| a < index) && self.before.is_none_or(|b| index < b)
+        between(self.after, self.before, index)
     }
+}
+
+/// Whether the row at `index` belongs after the row at `after` and before
+/// the one at `before` (either unknown: the table's start or end).
+fn between(after: Option<usize>, before: Option<usize>, index: usize) -> bool {
+    after.is_none_or(|a| a < index) && before.is_none_or(|b| index < b)
+}
+
+/// Text numbered as a row that no label names (a label the exporter
+/// garbled, its quote marks moved into its words): a row stands there, so
+/// a row missing between the rows read around it is not sure.
+struct Unnamed {
+    after: Option<usize>,
+    before: Option<usize>,
 }
 
 struct Reader<'a> {
@@ -672,6 +686,7 @@ struct Reader<'a> {
     /// Runs of values no label placed, kept to be placed by the template's
     /// order of rows once every row is read ([`place_by_order`]).
     unplaced: Vec<Unplaced>,
+    unnamed: Vec<Unnamed>,
     /// Disclosure blocks: the columns the current block's header names, in order.
     block_columns: &'a [usize],
     block_header: usize,
@@ -1235,6 +1250,9 @@ impl Reader<'_> {
         for run in self.unplaced.iter_mut().filter(|u| u.before.is_none()) {
             run.before = Some(index);
         }
+        for unnamed in self.unnamed.iter_mut().filter(|u| u.before.is_none()) {
+            unnamed.before = Some(index);
+        }
         self.open = Some(OpenRow {
             index,
             row,
@@ -1579,12 +1597,16 @@ impl Reader<'_> {
         // Text numbered as a row ("1.本机关不掌握相关", a label cut by its
         // numbers) starts another row, even one the reader cannot name: the
         // numbers after it are not the open row's.
-        let mut numbered = || {
-            self.norm.clear();
-            normalize_into(printed, &mut self.norm);
-            !split_numbering(&self.norm).0.is_empty() || cut_ordinal(&self.norm)
-        };
-        if complete || self.open.is_none() || numbered() {
+        self.norm.clear();
+        normalize_into(printed, &mut self.norm);
+        let numbered = !split_numbering(&self.norm).0.is_empty() || cut_ordinal(&self.norm);
+        if numbered {
+            self.unnamed.push(Unnamed {
+                after: self.last_row,
+                before: None,
+            });
+        }
+        if complete || self.open.is_none() || numbered {
             // Unknown text after a complete row ends it; inside a row broken
             // by a running header it is skipped.
             self.close();
@@ -1676,6 +1698,7 @@ pub(crate) fn read(
         last_row: None,
         started: Vec::new(),
         unplaced: Vec::new(),
+        unnamed: Vec::new(),
         block_columns: &[],
         block_header: 0,
         column_seen: buffers.column_seen,
@@ -2074,6 +2097,7 @@ fn finish(r: &mut Reader, numbers_seen: bool, problems: &mut Vec<Problem>) -> Op
                 let before = (0..index).rev().find(|&i| read_at(i));
                 let after = (index + 1..schema.rows.len()).find(|&i| read_at(i));
                 let unsure = unplaced_runs.iter().any(|run| run.between(index))
+                    || r.unnamed.iter().any(|u| between(u.after, u.before, index))
                     || [before, after]
                         .into_iter()
                         .flatten()

@@ -173,6 +173,10 @@ impl Reader<'_> {
                 self.fill_by_slots(u, &slots);
                 continue;
             }
+            if u.values.is_empty() && all_placed && self.label_alone_before_next(u) {
+                self.fill_by_slots(u, &vec![None; ncols]);
+                continue;
+            }
             if !u.labelled || (u.values.is_empty() && !all_placed) {
                 continue;
             }
@@ -276,41 +280,51 @@ impl Reader<'_> {
     fn slots_by_lines(&self, p: &Period, u: &Unfit, ncols: usize) -> Option<Vec<Option<usize>>> {
         let g = p.cell?;
         let lead = p.label.unwrap_or(g);
-        let mut slots = Vec::with_capacity(u.values.len());
-        let mut at = u.label.end();
-        // The position of the cell read last (the label's is 0).
-        let mut cell = 0;
-        for (k, v) in u.values.iter().enumerate() {
-            let n = breaks(self.text, at, v.span().offset)?;
-            // Breaks from the cell before to the first of the empty ones.
-            let base = if k == 0 { lead } else { g };
-            let extra = n.checked_sub(base)?;
-            if extra % g != 0 {
-                return None;
-            }
-            cell += 1 + extra / g;
-            slots.push(cell - 1);
-            at = v.span().end();
-        }
-        let cells = match u.next_at {
-            Some(next) => {
-                let next_breaks = p.next(u.next_level)?;
-                let n = breaks(self.text, at, next)?;
-                let extra = if u.values.is_empty() {
-                    // Empty cells after the label, then the next label.
-                    n.checked_sub(lead + next_breaks).map(|e| e + g)
-                } else {
-                    n.checked_sub(next_breaks)
-                }?;
-                if extra % g != 0 {
+        // The line breaks each empty cell adds: a period (the cell printed
+        // as nothing between its separators), or one (an exporter that
+        // collapses the blank lines between blocks prints an empty block
+        // as one line). One must explain the whole row; where a period is
+        // more than one break, the two never both make up its columns.
+        let by_empty_breaks = |empty: usize| {
+            let mut slots = Vec::with_capacity(u.values.len());
+            let mut at = u.label.end();
+            // The position of the cell read last (the label's is 0).
+            let mut cell = 0;
+            for (k, v) in u.values.iter().enumerate() {
+                let n = breaks(self.text, at, v.span().offset)?;
+                // Breaks from the cell before to the first of the empty ones.
+                let base = if k == 0 { lead } else { g };
+                let extra = n.checked_sub(base)?;
+                if extra % empty != 0 {
                     return None;
                 }
-                cell + extra / g
+                cell += 1 + extra / empty;
+                slots.push(cell - 1);
+                at = v.span().end();
             }
-            // Nothing says what follows: only a row printed to its last column.
-            None => cell,
+            let cells = match u.next_at {
+                Some(next) => {
+                    let next_breaks = p.next(u.next_level)?;
+                    let n = breaks(self.text, at, next)?;
+                    let extra = if u.values.is_empty() {
+                        // Empty cells after the label, then the next label
+                        // (with none, the two would be a period apart less
+                        // than a label and a cell and a label are).
+                        (n + g).checked_sub(lead + next_breaks)
+                    } else {
+                        n.checked_sub(next_breaks)
+                    }?;
+                    if extra % empty != 0 {
+                        return None;
+                    }
+                    cell + extra / empty
+                }
+                // Nothing says what follows: only a row printed to its last column.
+                None => cell,
+            };
+            (cells == ncols).then(|| column_slots(&slots, ncols))
         };
-        (cells == ncols).then(|| column_slots(&slots, ncols))
+        by_empty_breaks(g).or_else(|| (g > 1).then(|| by_empty_breaks(1)).flatten())
     }
 
     /// Whether the table's full rows are printed on one line each, one
@@ -318,47 +332,64 @@ impl Reader<'_> {
     /// joins a row's cells with a space. Where such an exporter prints an
     /// empty cell as the space its cell holds (a page's `&nbsp;`), a run of
     /// spaces says how many empty cells stand there ([`Self::slots_by_spaces`]).
-    /// At least two full rows must show it.
+    /// At least two full rows must show it: the table's own, where it has
+    /// two; else with those of the tables read before it, printed by the
+    /// same exporter (a table of one row without a label, the review
+    /// table's, shows nothing by itself). A table's own rows decide for it
+    /// because one exporter may lay tables out both ways: a text browser
+    /// aligns the columns of a table that fits its width and joins the
+    /// cells of one that does not.
     fn single_spaced(&self) -> bool {
-        // Rows with a label and every cell printed: this table's, and those
-        // of the tables read before it, printed by the same exporter (a
-        // table of one row without a label, the review table's, shows
-        // nothing by itself).
         let full = |row: &Row| {
             let label = row.label.as_ref()?.span;
             (!row.cells.is_empty() && printed_whole(row))
                 .then(|| (label, row.cells.values().map(|c| c.span).collect::<Vec<_>>()))
         };
-        let this = self.rows.iter().flatten().filter_map(full);
-        let earlier = self
+        // Rows printed on one line joined by single spaces; `None` when
+        // one is joined otherwise.
+        let single_spaced_rows = |rows: &mut dyn Iterator<Item = (Span, Vec<Span>)>| {
+            let mut count = 0;
+            for (label, cells) in rows {
+                let mut at = label.end();
+                let mut one_line = true;
+                for span in cells {
+                    match self.text.get(at..span.offset) {
+                        Some(" ") => {}
+                        // A row wrapped over lines says nothing of its
+                        // fields across the break.
+                        Some(gap) if gap.contains('\n') => one_line = false,
+                        _ => return None,
+                    }
+                    at = span.end();
+                }
+                count += usize::from(one_line);
+            }
+            Some(count)
+        };
+        let Some(own) = single_spaced_rows(&mut self.rows.iter().flatten().filter_map(full)) else {
+            return false;
+        };
+        if own >= 2 {
+            return true;
+        }
+        let mut earlier = self
             .earlier
             .values()
             .flat_map(|t| t.rows.values().filter_map(full));
-        let mut rows = 0;
-        for (label, cells) in this.chain(earlier) {
-            let mut at = label.end();
-            let mut one_line = true;
-            for span in cells {
-                match self.text.get(at..span.offset) {
-                    Some(" ") => {}
-                    // A row wrapped over lines says nothing of its fields
-                    // across the break.
-                    Some(gap) if gap.contains('\n') => one_line = false,
-                    _ => return false,
-                }
-                at = span.end();
-            }
-            rows += usize::from(one_line);
-        }
-        rows >= 2
+        single_spaced_rows(&mut earlier).is_some_and(|n| own + n >= 2)
     }
 
     /// Each value's column in a table whose cells are joined by one space
-    /// and whose empty cells are one space each ([`Self::single_spaced`]):
-    /// after the separator that follows the label (a space, or the line
-    /// break of a label wrapped in its cell) or a value (a space), each
-    /// space is an empty cell. `None` unless the row's values and spaces
-    /// fill its line and make up exactly its columns.
+    /// ([`Self::single_spaced`]): after the separator that follows the label
+    /// (a space, or the line break of a label wrapped in its cell) or a
+    /// value (a space), runs of spaces are empty cells. An empty cell prints
+    /// what it holds and its separator: nothing and a space, or, where the
+    /// cell holds a no-break space that the exporter prints as a space (a
+    /// text browser's dump of `&nbsp;`), two spaces. One width must explain
+    /// every run of the row; the two can never both make up its columns (a
+    /// run of spaces counts twice as many cells at one as at the other).
+    /// `None` unless the row's values and spaces fill its line and make up
+    /// exactly its columns.
     fn slots_by_spaces(&self, u: &Unfit, ncols: usize) -> Option<Vec<Option<usize>>> {
         let text = self.text;
         // The spaces from `from` to `to`, and nothing else.
@@ -380,17 +411,29 @@ impl Reader<'_> {
         } else {
             u.label.end()
         };
-        let mut cell = 0;
-        let mut slots = Vec::with_capacity(u.values.len());
+        // The spaces before each value, then those ending its line.
+        let mut runs = Vec::with_capacity(u.values.len() + 1);
         for v in &u.values {
-            cell += spaces(at, v.span().offset)?;
-            slots.push(cell);
-            cell += 1;
+            runs.push(spaces(at, v.span().offset)?);
             at = separator(v.span().end(), false);
         }
         let line_end = text.get(at..)?.find('\n').map_or(text.len(), |n| at + n);
-        cell += spaces(at, line_end)?;
-        (cell == ncols).then(|| column_slots(&slots, ncols))
+        runs.push(spaces(at, line_end)?);
+        [1, 2].into_iter().find_map(|empty_width: usize| {
+            let mut cell = 0;
+            let mut slots = Vec::with_capacity(u.values.len());
+            for (k, run) in runs.iter().enumerate() {
+                if run % empty_width != 0 {
+                    return None;
+                }
+                cell += run / empty_width;
+                if k < u.values.len() {
+                    slots.push(cell);
+                    cell += 1;
+                }
+            }
+            (cell == ncols).then(|| column_slots(&slots, ncols))
+        })
     }
 
     /// Each value's column under a ruler: a plain-text table (pandoc's) is
@@ -610,6 +653,17 @@ impl Reader<'_> {
             }
         }
         Some(column_slots(&slots, row_places.len()))
+    }
+
+    /// Whether row `u`'s label stands alone, nothing but white space from it
+    /// to the next row's label: with every number of the table placed in a
+    /// row, its cells are then empty however the exporter lays out the
+    /// others (a text browser joining a wide table's cells trims a row's
+    /// trailing empty cells, and an all-empty row to its label).
+    fn label_alone_before_next(&self, u: &Unfit) -> bool {
+        u.labelled
+            && u.next_at
+                .is_some_and(|next| breaks(self.text, u.label.end(), next).is_some_and(|n| n > 0))
     }
 
     /// Stores row `u` with its values in `slots` (for each of its columns,
