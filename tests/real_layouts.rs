@@ -1127,3 +1127,80 @@ fn one_cell_per_line_with_blank_lines_between_and_one_line_for_each_empty_cell()
         check(r, "lynx-paragraphs.txt", &out, &truth);
     }
 }
+
+/// PDF text in layout mode with the application table's first group label
+/// ("三、本年度办理结果") printed down a column of its own, a character a
+/// line at the heights of its rows (so one of its characters shares the
+/// line of a row's numbers, between that row's label cut short above and
+/// the rest below), and the long labels wrapped in a narrow column after
+/// their numbering and six characters, less than half of them: the
+/// numbering and those characters name the row.
+#[test]
+fn aligned_columns_with_a_group_label_down_its_own_column_beside_labels_wrapped_around_numbers() {
+    use nianbao_model::label::{normalize, split_numbering};
+    const GROUP: usize = 6;
+    const LABEL: usize = 40;
+    const CELL: usize = 8;
+    // A character a column, as PDF text in layout mode counts them.
+    let pad = |s: &str, w: usize| format!("{s}{}", " ".repeat(w.saturating_sub(s.chars().count())));
+    for r in REPORTS {
+        let (text, report, truth) = base(r);
+        let (blanked, truth) = blank_some_zeros(&report, &truth);
+        // The group label's pieces still to print, one a line.
+        let mut column: std::collections::VecDeque<String> = std::collections::VecDeque::new();
+        let (mut wrapped, mut beside_numbers) = (0, 0);
+        let out = relayout(&text, "\n", |at, line, out| {
+            let f = fields_blanked(line, at, &blanked);
+            let n = f.iter().take_while(|c| !c.is_empty() && !is_value(c)).count();
+            let (labels, cells) = f.split_at(n);
+            let mut labels = labels.to_vec();
+            if labels.len() > 1 && labels[0].starts_with("三、") {
+                let group = labels.remove(0);
+                let (numbering, rest) = group.split_at("三、".len());
+                column = std::iter::once(numbering.to_string())
+                    .chain(rest.chars().map(String::from))
+                    .collect();
+            }
+            let label = labels.join(" ");
+            let values: String = cells.iter().map(|c| pad(c, CELL)).collect();
+            let numbered = split_numbering(&normalize(&label)).0.chars().count();
+            let chars: Vec<char> = label.chars().collect();
+            let cut = numbered + 6;
+            if !column.is_empty()
+                && labels.len() == 1
+                && numbered > 0
+                && chars.len() > 2 * cut
+                && cells.iter().any(|c| is_value(c))
+            {
+                wrapped += 1;
+                beside_numbers += 1;
+                let (head, tail) = chars.split_at(cut);
+                let piece = column.pop_front().unwrap_or_default();
+                out.push_str(&format!(
+                    "{}{}\n",
+                    " ".repeat(GROUP),
+                    head.iter().collect::<String>()
+                ));
+                out.push_str(&format!(
+                    "{}{}{}\n",
+                    pad(&piece, GROUP),
+                    " ".repeat(LABEL),
+                    values.trim_end()
+                ));
+                out.push_str(&format!(
+                    "{}{}\n",
+                    " ".repeat(GROUP),
+                    tail.iter().collect::<String>()
+                ));
+            } else {
+                if let Some(piece) = column.pop_front() {
+                    out.push_str(&format!("{piece}\n"));
+                }
+                let line = format!("{}{}{}", " ".repeat(GROUP), pad(&label, LABEL), values);
+                out.push_str(&format!("{}\n", line.trim_end()));
+            }
+        });
+        assert!(wrapped > 0 && beside_numbers > 0, "{wrapped} {beside_numbers}");
+        check(r, "layout.txt", &out, &truth);
+    }
+}

@@ -548,7 +548,8 @@ impl Catalogue {
 
     /// A row label cut short where its numbers were printed, the rest of it
     /// wrapped below them ("（二）部分公开（区分处理的，只计这一情形， 4 0 …"):
-    /// at least six characters and half the label, from its start.
+    /// at least six characters from its start, and half the label or its
+    /// numbering.
     pub fn row_prefix(&self, norm: &str, traits: Traits, prefer: Option<&str>) -> Option<Hit> {
         // A label starting with the text starts with its first character.
         self.best_row_prefix(norm, traits, prefer, |first| {
@@ -579,7 +580,10 @@ impl Catalogue {
         let mut best: Option<Hit> = None;
         for i in rows(first) {
             let Some(e) = self.entries.get(i) else { continue };
-            if rest_chars * 2 < e.chars || !e.text.starts_with(rest) {
+            // Half the label, or its numbering printed with it: the
+            // numbering and six characters tell a row from the others.
+            let numbered_alike = printed_num.is_some() && printed_num == e.numbering;
+            if (rest_chars * 2 < e.chars && !numbered_alike) || !e.text.starts_with(rest) {
                 continue;
             }
             if printed_num.is_some() && e.numbering.is_some() && printed_num != e.numbering {
@@ -688,6 +692,9 @@ impl Item {
 /// Longest run of tokens joined into one label (vertical labels print one
 /// character per token).
 const MAX_JOIN: usize = 24;
+
+/// Most characters a line of a label printed down a narrow column holds.
+const VERTICAL_PIECE_CHARS: usize = 2;
 
 /// Recognise labels in `tokens` (all of one region of the text).
 pub(crate) fn items(text: &str, tokens: &[Token], prefer: Option<&str>) -> Vec<Item> {
@@ -1031,6 +1038,15 @@ fn best_segments(
             _ => "",
         }
     };
+    // Where the pieces of a vertical label that end the run start: a label
+    // printed down a narrow column, a character or two a line, may share
+    // the line of a row's numbers (PDF text in layout mode), standing
+    // between the label cut short above them and the numbers.
+    let vertical_tail = n - piece_traits
+        .iter()
+        .rev()
+        .take_while(|t| t.chars <= VERTICAL_PIECE_CHARS)
+        .count();
     // best[k]: the best reading of the first k tokens.
     best.clear();
     best.resize(
@@ -1070,8 +1086,9 @@ fn best_segments(
             }
             let cand = joined(i, j);
             let hit = best_remembered(cat, cand, traits, prefer).or_else(|| {
-                // Only the text just before the numbers can be a label cut short.
-                (j == n && followed_by_number)
+                // Only the text just before the numbers (or before pieces
+                // of a vertical label there) can be a label cut short.
+                (j >= vertical_tail && followed_by_number)
                     .then(|| cat.row_prefix(cand, traits, prefer))
                     .flatten()
             });
