@@ -694,7 +694,7 @@ impl Item {
 const MAX_JOIN: usize = 24;
 
 /// Most characters a line of a label printed down a narrow column holds.
-const VERTICAL_PIECE_CHARS: usize = 2;
+pub(crate) const VERTICAL_PIECE_CHARS: usize = 3;
 
 /// Recognise labels in `tokens` (all of one region of the text).
 pub(crate) fn items(text: &str, tokens: &[Token], prefer: Option<&str>) -> Vec<Item> {
@@ -884,14 +884,14 @@ fn vertical_pieces(text: &str, run: &[Token], cat: &Catalogue) -> Option<Vec<usi
     }
     let mut found = Vec::new();
     for (k, t) in run.iter().enumerate() {
-        // Three characters of three bytes at most.
-        if t.span.len > 9 {
+        // Characters of three bytes at most.
+        if t.span.len > 3 * VERTICAL_PIECE_CHARS {
             continue;
         }
         let Some(next) = run.get(k + 1) else { break };
         let printed = t.span.slice(text).unwrap_or("");
         let chars = printed.chars().count();
-        if chars > 3 || !printed.chars().all(|c| cat.vertical.contains(c)) {
+        if chars > VERTICAL_PIECE_CHARS || !printed.chars().all(|c| cat.vertical.contains(c)) {
             continue;
         }
         let same_line = breaks_between(text, t.span.end(), next.span.offset) == Some(false);

@@ -4,7 +4,9 @@
 //! it. What does not fit is recorded as a [`Problem`], never guessed.
 
 use crate::flattened::{self, RowSplit};
-use crate::labels::{format_bit, label_match, template_bare, Entry, Item, Target, CATALOGUE};
+use crate::labels::{
+    format_bit, label_match, template_bare, Entry, Item, Target, CATALOGUE, VERTICAL_PIECE_CHARS,
+};
 use crate::tokens::{breaks_between, fields_apart, line_opening};
 use nianbao_model::label::{
     cut_ordinal, fold_char, normalize, normalize_into, normalized_eq, split_numbering,
@@ -1571,7 +1573,7 @@ impl Reader<'_> {
 
     fn unknown(&mut self, span: Span) {
         let printed = span.slice(self.text).unwrap_or("");
-        if printed.chars().nth(3).is_none() {
+        if printed.chars().nth(VERTICAL_PIECE_CHARS).is_none() {
             self.short_unknowns.push(span);
         }
         let complete = self.open.as_ref().is_some_and(|o| {

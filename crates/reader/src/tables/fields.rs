@@ -16,6 +16,8 @@
 //! a row. Otherwise the row stays not read, as it was.
 
 use super::{cell_value, line_start, Reader, Value};
+use crate::labels::VERTICAL_PIECE_CHARS;
+use crate::tokens::is_furniture;
 use nianbao_model::{Cell, CellValue, Cells, ProblemKind, Row, RowSchema, Span};
 use unicode_width::UnicodeWidthChar;
 
@@ -655,15 +657,28 @@ impl Reader<'_> {
         Some(column_slots(&slots, row_places.len()))
     }
 
-    /// Whether row `u`'s label stands alone, nothing but white space from it
-    /// to the next row's label: with every number of the table placed in a
-    /// row, its cells are then empty however the exporter lays out the
-    /// others (a text browser joining a wide table's cells trims a row's
-    /// trailing empty cells, and an all-empty row to its label).
+    /// Whether row `u`'s label stands alone on its line up to the next
+    /// row's label, with nothing between but page furniture (a running
+    /// header or footer) and pieces of labels printed down a narrow column
+    /// (a few characters, no digit): with every number of the table placed
+    /// in a row, its cells are then empty however the exporter lays out
+    /// the others (a text browser joining a wide table's cells trims a
+    /// row's trailing empty cells, and an all-empty row to its label).
     fn label_alone_before_next(&self, u: &Unfit) -> bool {
+        let Some(between) = u.next_at.and_then(|next| self.text.get(u.label.end()..next)) else {
+            return false;
+        };
+        let mut lines = between.split('\n');
+        let rest_of_label_line = lines.next().unwrap_or_default();
         u.labelled
-            && u.next_at
-                .is_some_and(|next| breaks(self.text, u.label.end(), next).is_some_and(|n| n > 0))
+            && between.contains('\n')
+            && rest_of_label_line.trim().is_empty()
+            && lines.all(|line| {
+                let piece = line.trim();
+                is_furniture(line)
+                    || (piece.chars().count() <= VERTICAL_PIECE_CHARS
+                        && !piece.contains(|c: char| c.is_ascii_digit()))
+            })
     }
 
     /// Stores row `u` with its values in `slots` (for each of its columns,
