@@ -807,7 +807,8 @@ fn a_cut_ordinal_after_an_empty_row_keeps_its_numbers() {
 /// columns is printed again beside itself, a group's label merged down its
 /// sub-rows again on each sub-row's line, and a row of one column whose
 /// cell spans the three columns of the table above it prints its number
-/// three times (under its header, printed three times too; 2021 format).
+/// three times (under its header, printed three times too; 2021 format),
+/// and a row of two columns there its last number twice (2019 format).
 #[test]
 fn merged_cells_printed_in_every_grid_cell_they_cover() {
     use nianbao_model::label::{normalize, split_numbering};
@@ -819,7 +820,11 @@ fn merged_cells_printed_in_every_grid_cell_they_cover() {
         let bare = |s: &str| split_numbering(&normalize(s)).1.to_string();
         let row_of = |field: &str| requests.rows.iter().find(|row| bare(row.label) == bare(field));
         let mut group: Option<String> = None;
-        let (mut across, mut down, mut thrice) = (0, 0, 0);
+        let (mut across, mut down, mut thrice, mut twice) = (0, 0, 0, 0);
+        let disclosure = nianbao_model::template(report.format)
+            .table("disclosure")
+            .expect("the disclosure table");
+        let in_disclosure = |field: &str| disclosure.rows.iter().any(|row| bare(row.label) == bare(field));
         let out = relayout(&text, "\n", |_, line, out| {
             let f: Vec<&str> = line.split('\t').collect();
             let labels = f.iter().take_while(|x| !is_value(x)).count();
@@ -830,6 +835,11 @@ fn merged_cells_printed_in_every_grid_cell_they_cover() {
             } else if labels == 1 && values.len() == 1 {
                 cells.extend([f[0], f[1], f[1], f[1]]);
                 thrice += 1;
+            } else if labels == 1 && values.len() == 2 && in_disclosure(f[0]) {
+                // A row of two columns in a grid of three, its last cell
+                // merged across two.
+                cells.extend([f[0], f[1], f[2], f[2]]);
+                twice += 1;
             } else if labels > 0 && values.len() > 1 {
                 let first = row_of(label_fields[0]);
                 match first {
@@ -861,9 +871,15 @@ fn merged_cells_printed_in_every_grid_cell_they_cover() {
         } else {
             0
         };
+        // (Only the 2019 format has rows of two columns.)
+        let two_column_rows = if report.format == nianbao_model::Format::V2019 {
+            2
+        } else {
+            0
+        };
         assert!(
-            across > 20 && down > 10 && thrice == one_column_rows,
-            "{across} {down} {thrice}"
+            across > 20 && down > 10 && thrice == one_column_rows && twice == two_column_rows,
+            "{across} {down} {thrice} {twice}"
         );
         check(r, "python-docx.txt", &out, &truth);
     }

@@ -231,10 +231,8 @@ fn fit_values<'a>(
     if let Some(merged) = merged_lines(text, values, ncols) {
         return Some(Fitted::Merged(merged));
     }
-    if ncols == 1 {
-        if let Some(one) = one_merged_cell(text, label_line, values) {
-            return Some(Fitted::Core(one));
-        }
+    if let Some(collapsed) = merged_cells_repeated(text, label_line, values, ncols) {
+        return Some(Fitted::Collapsed(collapsed));
     }
     if values.len() == ncols && one_per_line(text, values) {
         // A table printed one cell per line, its empty cells kept as
@@ -251,24 +249,54 @@ fn fit_values<'a>(
     (core.len() == ncols && !padded).then_some(Fitted::Core(core))
 }
 
-/// A row of one column printed as one cell merged across several grid
-/// columns, its number written once per grid column it covers (python-docx
-/// does so): the same number in fields of their own on one line. Whichever
-/// of those columns the template's one means, the number is the same.
-fn one_merged_cell<'a>(text: &str, label_line: Option<Span>, values: &'a [Value]) -> Option<&'a [Value]> {
-    let first = values.first()?;
-    if values.len() < 2
-        || !values.iter().all(|v| matches!(v, Value::Number(_)))
-        || !on_one_line(text, label_line, values)
-    {
+/// A row whose cells merged across several grid columns print their
+/// number once per grid column they cover (python-docx does so): more
+/// numbers than columns, in fields of their own on one line, where each
+/// extra one repeats the number beside it. Read when the repeats can be
+/// collapsed into the row's columns in one way only (every run of equal
+/// numbers to one, or the extra ones all in one run): "4\t0\t0" is 4 and
+/// 0 in two columns, "1\t1\t2\t2" in three is not read.
+fn merged_cells_repeated(
+    text: &str,
+    label_line: Option<Span>,
+    values: &[Value],
+    ncols: usize,
+) -> Option<Vec<Value>> {
+    let extra = values.len().checked_sub(ncols).filter(|&k| k > 0)?;
+    if !values.iter().all(|v| matches!(v, Value::Number(_))) || !on_one_line(text, label_line, values) {
         return None;
     }
-    let printed = first.span().slice(text)?;
-    let same = values.iter().all(|v| v.span().slice(text) == Some(printed));
     let apart = values
         .windows(2)
         .all(|w| fields_apart(text, w[0].span().end(), w[1].span().offset));
-    (same && apart).then(|| &values[..1])
+    if !apart {
+        return None;
+    }
+    // Runs of the same number printed: (first value, length).
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    for (k, v) in values.iter().enumerate() {
+        let printed = v.span().slice(text);
+        match runs.last_mut() {
+            Some((first, len)) if values.get(*first).and_then(|f| f.span().slice(text)) == printed => {
+                *len += 1
+            }
+            _ => runs.push((k, 1)),
+        }
+    }
+    let repeats: usize = runs.iter().map(|(_, len)| len - 1).sum();
+    let runs_repeating = runs.iter().filter(|(_, len)| *len > 1).count();
+    if extra > repeats || (extra < repeats && runs_repeating > 1) {
+        return None;
+    }
+    // Each run keeps its length less its share of the extra numbers.
+    let mut left = extra;
+    let mut kept = Vec::with_capacity(ncols);
+    for &(first, len) in &runs {
+        let drop = left.min(len - 1);
+        left -= drop;
+        kept.extend(values.get(first..first + len - drop)?.iter().copied());
+    }
+    (kept.len() == ncols).then_some(kept)
 }
 
 /// What a row shows of its separators ([`Reader::fields_are_columns`]).
@@ -445,6 +473,9 @@ enum Fitted<'a> {
     /// The columns of a row drawn over several lines ([`merged_lines`]),
     /// kept as [`Fitted::Slots`] are.
     Merged(Vec<Value>),
+    /// A number per column once merged cells' repeats are collapsed
+    /// ([`merged_cells_repeated`]).
+    Collapsed(Vec<Value>),
 }
 
 impl Fitted<'_> {
@@ -452,7 +483,7 @@ impl Fitted<'_> {
         let (values, keep_blanks) = match *self {
             Fitted::Printed(v) => (v, false),
             Fitted::Core(v) | Fitted::Slots(v) => (v, true),
-            Fitted::Merged(ref v) => (v.as_slice(), true),
+            Fitted::Merged(ref v) | Fitted::Collapsed(ref v) => (v.as_slice(), true),
         };
         values
             .iter()
@@ -2139,6 +2170,41 @@ fn finish(r: &mut Reader, numbers_seen: bool, problems: &mut Vec<Problem>) -> Op
 mod tests {
     use super::*;
     use crate::tokens::{tokenize, Kind, Token};
+
+    /// What [`merged_cells_repeated`] reads a row's numbers as in `ncols`
+    /// columns, after its label ("行政许可" and a tab): the numbers kept,
+    /// or `None`.
+    fn collapsed(numbers: &str, ncols: usize) -> Option<Vec<String>> {
+        let line = format!("行政许可\t{numbers}");
+        let line = line.as_str();
+        let values: Vec<Value> = tokenize(line)
+            .iter()
+            .filter(|t| t.kind == Kind::Number)
+            .map(|t| Value::Number(t.span))
+            .collect();
+        let label = Span::new(0, "行政许可".len());
+        let kept = merged_cells_repeated(line, Some(label), &values, ncols)?;
+        Some(
+            kept.iter()
+                .map(|v| v.span().slice(line).unwrap_or("").to_string())
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn merged_cells_repeats_collapse_only_one_way() {
+        // The extra numbers all in one run, or every run to one number.
+        assert_eq!(collapsed("4\t0\t0", 2), Some(vec!["4".into(), "0".into()]));
+        assert_eq!(collapsed("3222\t3222\t3222", 1), Some(vec!["3222".into()]));
+        assert_eq!(collapsed("0\t0\t0", 2), Some(vec!["0".into(), "0".into()]));
+        assert_eq!(collapsed("1\t1\t2\t2", 2), Some(vec!["1".into(), "2".into()]));
+        // Two ways, or none: not read.
+        assert_eq!(collapsed("1\t1\t2\t2", 3), None);
+        assert_eq!(collapsed("4\t0\t4", 2), None);
+        assert_eq!(collapsed("4\t0", 2), None);
+        // Fields not apart (joined by a space): no grid to have merged.
+        assert_eq!(collapsed("4 0 0", 2), None);
+    }
 
     /// Every table of both formats read from `tokens` (labels recognised
     /// with and without a preferred table): every cell read is a value
