@@ -215,6 +215,7 @@ fn fit_values<'a>(
     label_line: Option<Span>,
     values: &'a [Value],
     ncols: usize,
+    merged_again: bool,
 ) -> Option<Fitted<'a>> {
     let printed = values.iter().filter(|v| !matches!(v, Value::Blank(_))).count();
     if printed == ncols {
@@ -231,8 +232,12 @@ fn fit_values<'a>(
     if let Some(merged) = merged_lines(text, values, ncols) {
         return Some(Fitted::Merged(merged));
     }
-    if let Some(collapsed) = merged_cells_repeated(text, label_line, values, ncols) {
-        return Some(Fitted::Collapsed(collapsed));
+    // A number repeated across a row of one column can be nothing else; in
+    // a wider row, the table must show merged cells printed again.
+    if ncols == 1 || merged_again {
+        if let Some(collapsed) = merged_cells_repeated(text, label_line, values, ncols) {
+            return Some(Fitted::Collapsed(collapsed));
+        }
     }
     if values.len() == ncols && one_per_line(text, values) {
         // A table printed one cell per line, its empty cells kept as
@@ -704,6 +709,9 @@ struct Reader<'a> {
     /// Rows read, by their position in the schema.
     rows: Vec<Option<Row>>,
     headers: Vec<LabelUse>,
+    /// Whether a label was read printed again beside itself or down its
+    /// sub-rows ([`Reader::merged_cell_again`]).
+    merged_again: bool,
     problems: Vec<Problem>,
     span: Option<Span>,
     open: Option<OpenRow>,
@@ -980,7 +988,8 @@ impl Reader<'_> {
                 line_opening(self.text, at).map(|opening| Span::new(at - opening.len(), 0))
             }),
         };
-        let fitted = fit_values(self.text, label_line, &open.values, ncols);
+        let merged_again = self.prints_merged_cells_again();
+        let fitted = fit_values(self.text, label_line, &open.values, ncols, merged_again);
         if let Some(Fitted::Slots(_) | Fitted::Merged(_)) = fitted {
             self.read_by_slots.push(open.index);
         }
@@ -1132,6 +1141,17 @@ impl Reader<'_> {
     /// sub-row's line, another label after it (a group's cell merged down
     /// its sub-rows). Either starts no row; the second closes the sub-row
     /// before it, whose values were all printed on the lines before.
+    /// Whether the table shows merged cells printed once per grid cell they
+    /// cover: a label printed again ([`Self::merged_cell_again`]), or a
+    /// header beside itself, only cell separators between.
+    fn prints_merged_cells_again(&self) -> bool {
+        self.merged_again
+            || self.headers.windows(2).any(|w| match w {
+                [a, b] => a.text == b.text && fields_apart(self.text, a.span.end(), b.span.offset),
+                _ => false,
+            })
+    }
+
     fn merged_cell_again(&mut self, index: usize, row: &RowSchema, label: Option<&LabelUse>) -> bool {
         let Some(l) = label else { return false };
         if let Some(open) = &self.open {
@@ -1145,6 +1165,7 @@ impl Reader<'_> {
                 if let Some(open) = &mut self.open {
                     open.label = Some(l.clone());
                 }
+                self.merged_again = true;
                 return true;
             }
         }
@@ -1186,6 +1207,7 @@ impl Reader<'_> {
         let down_its_sub_rows = new_line && label_follows;
         if down_its_sub_rows {
             self.close();
+            self.merged_again = true;
             return true;
         }
         false
@@ -1722,6 +1744,7 @@ pub(crate) fn read(
         rows,
         // Every column and group header printed once, the usual case.
         headers: Vec::with_capacity(schema.columns.len() + schema.column_groups.len()),
+        merged_again: false,
         problems: Vec::new(),
         span: None,
         open: None,
@@ -1954,7 +1977,7 @@ fn place_by_order(r: &mut Reader) {
         let place = match (run.after, open.next(), open.next()) {
             (Some(_), Some((i, row)), None) if amid_rows_read && !run.foreign => {
                 let columns = r.layout.cells(i);
-                (fit_values(r.text, None, &run.values, columns.len()).is_some()).then_some((i, row))
+                (fit_values(r.text, None, &run.values, columns.len(), false).is_some()).then_some((i, row))
             }
             _ => None,
         };
