@@ -1311,3 +1311,66 @@ fn cells_joined_by_one_space_with_empty_cells_dropped_and_a_group_label_down_its
         );
     }
 }
+
+/// Markdown from a PDF table converter (pymupdf4llm) that cuts a merged
+/// label cell at a grid line: each line of a long label wrapped in its
+/// cell split between two pipe cells, a cell's lines joined by `<br>`
+/// (`|一、本年<br>数量|新收政府信息公开申请|7|…`), every other row's label
+/// after an empty first cell. Read line by line across the cells, the
+/// label is the row's (before its numbers).
+#[test]
+fn markdown_labels_cut_by_a_grid_line_into_two_cells() {
+    const WRAP: usize = 10;
+    const CUT: usize = 4;
+    for r in ["r1-v2021", "r2-v2021", "r3-v2019", "r4-v2019"] {
+        let (text, _, truth) = base(r);
+        let mut out = String::new();
+        let (mut in_table, mut cut) = (false, 0);
+        for (_, line) in lines(&text) {
+            if !line.contains('\t') {
+                out.push_str(line);
+                out.push('\n');
+                in_table = false;
+                continue;
+            }
+            let f: Vec<&str> = line.split('\t').collect();
+            let labels = f.iter().take_while(|c| !c.is_empty() && !is_value(c)).count();
+            let mut cells: Vec<String> = Vec::new();
+            let chars: Vec<char> = f.first().map(|l| l.chars().collect()).unwrap_or_default();
+            // (A row printing no number is left whole: its label cut so is
+            // followed by empty cells, not by numbers, and is not read.)
+            if labels == 1 && f.iter().any(|c| is_value(c)) && chars.len() > WRAP + 1 {
+                let piece = |from: usize, to: usize| {
+                    chars[from.min(chars.len())..to.min(chars.len())]
+                        .iter()
+                        .collect::<String>()
+                };
+                let (first, second) = (piece(0, WRAP), piece(WRAP, chars.len()));
+                let second_chars = second.chars().count();
+                let join = |a: String, b: String| if b.is_empty() { a } else { format!("{a}<br>{b}") };
+                cells.push(join(piece(0, CUT), second.chars().take(CUT).collect()));
+                cells.push(join(
+                    first.chars().skip(CUT).collect(),
+                    second.chars().skip(CUT.min(second_chars)).collect(),
+                ));
+                cut += 1;
+            } else if labels == 1 {
+                cells.push(String::new());
+                cells.push(f[0].to_string());
+            } else {
+                cells.extend(f.iter().take(labels.max(1)).map(|c| c.to_string()));
+                if labels == 0 {
+                    cells.insert(0, String::new());
+                }
+            }
+            cells.extend(f.iter().skip(labels.max(1)).map(|c| c.to_string()));
+            out.push_str(&format!("|{}|\n", cells.join("|")));
+            if !in_table {
+                out.push_str(&format!("|{}|\n", vec!["---"; cells.len()].join("|")));
+            }
+            in_table = true;
+        }
+        assert!(cut > 3, "{cut}");
+        check(r, "pymupdf4llm.md", &out, &truth);
+    }
+}

@@ -1468,16 +1468,31 @@ fn read_parts(
             _ => "",
         }
     };
-    let segs = best_segments(norm, pieces, prefer, followed_by_number, cat, best);
+    let mut segs = best_segments(norm, pieces, prefer, followed_by_number, cat, best);
+    // The label read across cells, as read (its pieces in their order).
+    let mut across: Option<String> = None;
+    if followed_by_number {
+        if let Some((from, hit, zipped)) = label_across_cells(text, run, norm, pieces, &segs, prefer, cat) {
+            segs.retain(|&(a, _, _)| a < from);
+            segs.push((from, run.len(), Some(hit)));
+            across = Some(zipped);
+        }
+    }
     let last = segs.len().saturating_sub(1);
     for (idx, (a, b, hit)) in segs.into_iter().enumerate() {
         match hit {
-            Some(h) => out.push(Part::tokens(
-                run,
-                a,
-                b,
-                Some((h.entry, Rc::from(split_numbering(joined(a, b)).1), h.distance)),
-            )),
+            Some(h) => {
+                let read = match (&across, idx == last) {
+                    (Some(zipped), true) => zipped.as_str(),
+                    _ => joined(a, b),
+                };
+                out.push(Part::tokens(
+                    run,
+                    a,
+                    b,
+                    Some((h.entry, Rc::from(split_numbering(read).1), h.distance)),
+                ));
+            }
             None => {
                 // Cells that ran together: a row label ends the text and its
                 // numbers follow.
@@ -1516,6 +1531,60 @@ fn read_parts(
             }
         }
     }
+}
+
+/// A row label that a PDF table converter cut at a grid line into cells
+/// printed one after the other (pymupdf4llm: `|一、本年<br>数量|新收政府信息公开申请|`,
+/// the label's first line split between the cells, its second in the
+/// first): read line by line across the cells (each cell's lines, its
+/// tokens, taken in turn from the top), it is the label. Only for the
+/// text of a table row's line just before its numbers, none of it read as
+/// a label, and only a label matched exactly. The token where it starts,
+/// the label, and its text so read.
+fn label_across_cells(
+    text: &str,
+    run: &[Token],
+    norm: &str,
+    pieces: &[Piece],
+    segs: &Segments,
+    prefer: Option<&str>,
+    cat: &Catalogue,
+) -> Option<(usize, Hit, String)> {
+    // The tokens on the line of the run's last token.
+    let on_line = |a: &Token, b: &Token| {
+        text.get(a.span.end()..b.span.offset)
+            .is_some_and(|g| !g.contains('\n'))
+    };
+    let from = run.len() - 1 - run.windows(2).rev().take_while(|w| on_line(&w[0], &w[1])).count();
+    if segs.iter().any(|&(_, b, hit)| b > from && hit.is_some()) || !segs.iter().any(|&(a, _, _)| a == from) {
+        return None;
+    }
+    // The line's cells, each its tokens (a cell's lines).
+    let mut cells: Vec<Vec<usize>> = vec![vec![from]];
+    for k in from + 1..run.len() {
+        let (a, b) = (run.get(k - 1)?, run.get(k)?);
+        let apart = text
+            .get(a.span.end()..b.span.offset)?
+            .contains(crate::tokens::is_cell_separator);
+        match cells.last_mut() {
+            Some(cell) if !apart => cell.push(k),
+            _ => cells.push(vec![k]),
+        }
+    }
+    if cells.len() < 2 || cells.iter().all(|c| c.len() < 2) {
+        return None;
+    }
+    let lines = cells.iter().map(Vec::len).max()?;
+    let mut zipped = String::new();
+    for line in 0..lines {
+        for cell in &cells {
+            if let Some(p) = cell.get(line).and_then(|&k| pieces.get(k)) {
+                zipped.push_str(norm.get(p.start..p.end)?);
+            }
+        }
+    }
+    let hit = cat.best(&zipped, prefer).filter(|h| h.distance == 0)?;
+    matches!(cat.entry(hit.entry)?.target, Target::Row(_)).then_some((from, hit, zipped))
 }
 
 /// Byte offset where the last `covered` significant (normalised) characters
