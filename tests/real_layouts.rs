@@ -1017,6 +1017,15 @@ fn markdown_keeping_a_word_pages_runs_as_html() {
     }
 }
 
+/// The pieces of a group label printed down a column of its own, in
+/// order: its numbering ("三、"), then a character a line.
+fn down_a_column(group: &str) -> std::collections::VecDeque<String> {
+    let (numbering, rest) = group.split_at(group.find('、').map_or(0, |at| at + '、'.len_utf8()));
+    std::iter::once(numbering.to_string())
+        .chain(rest.chars().map(String::from))
+        .collect()
+}
+
 /// Display columns of `s` as a text browser counts them: a Chinese
 /// character (or a full-width form) two, anything else one.
 fn display_width(s: &str) -> usize {
@@ -1030,12 +1039,7 @@ fn display_width(s: &str) -> usize {
 /// but its label); the tables narrow enough aligned in columns padded with
 /// spaces.
 fn text_browser_dump(text: &str, report: &Report, blanked: &BTreeSet<usize>) -> String {
-    let requests = report
-        .tables
-        .iter()
-        .find(|(t, _)| t.as_str() == "requests")
-        .map(|(_, t)| t.span)
-        .expect("the requests table");
+    let requests = report.tables["requests"].span;
     let (mut joined, mut trimmed, mut label_alone) = (0, 0, 0);
     let out = relayout(text, "\n", |at, line, out| {
         let f = fields_blanked(line, at, blanked);
@@ -1177,11 +1181,7 @@ fn aligned_columns_with_a_group_label_down_its_own_column_beside_labels_wrapped_
             let (labels, cells) = f.split_at(n);
             let mut labels = labels.to_vec();
             if labels.len() > 1 && labels[0].starts_with("三、") {
-                let group = labels.remove(0);
-                let (numbering, rest) = group.split_at("三、".len());
-                column = std::iter::once(numbering.to_string())
-                    .chain(rest.chars().map(String::from))
-                    .collect();
+                column = down_a_column(labels.remove(0));
             }
             let label = labels.join(" ");
             let values: String = cells.iter().map(|c| pad(c, CELL)).collect();
@@ -1240,12 +1240,7 @@ fn cells_joined_by_one_space_with_empty_cells_dropped_and_a_group_label_down_its
     for r in REPORTS {
         let (text, report, truth) = base(r);
         let (blanked, truth) = blank_some_zeros(&report, &truth);
-        let requests = report
-            .tables
-            .iter()
-            .find(|(t, _)| t.as_str() == "requests")
-            .map(|(_, t)| t)
-            .expect("the requests table");
+        let requests = &report.tables["requests"];
         // Rows with some of their cells empty, not all: not read.
         let partly_empty: usize = requests
             .rows
@@ -1263,7 +1258,7 @@ fn cells_joined_by_one_space_with_empty_cells_dropped_and_a_group_label_down_its
                 }
             })
             .sum();
-        let mut column: Vec<String> = Vec::new();
+        let mut column = std::collections::VecDeque::new();
         let (mut empty_rows, mut page_breaks) = (0, 0);
         let out = relayout(&text, "\n", |at, line, out| {
             let f = fields_blanked(line, at, &blanked);
@@ -1274,15 +1269,9 @@ fn cells_joined_by_one_space_with_empty_cells_dropped_and_a_group_label_down_its
             }
             let mut printed: Vec<&str> = f.iter().copied().filter(|c| !c.is_empty()).collect();
             if printed.len() > 1 && printed[0].starts_with("三、") {
-                let group = printed.remove(0);
-                let (numbering, rest) = group.split_at("三、".len());
-                // Popped from the end: the last piece first in.
-                column = std::iter::once(numbering.to_string())
-                    .chain(rest.chars().map(String::from))
-                    .collect();
-                column.reverse();
+                column = down_a_column(printed.remove(0));
             }
-            if let Some(piece) = column.pop() {
+            if let Some(piece) = column.pop_front() {
                 out.push_str(&format!("{piece}\n"));
             }
             out.push_str(&printed.join(" "));

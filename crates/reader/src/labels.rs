@@ -1550,6 +1550,10 @@ fn label_across_cells(
     prefer: Option<&str>,
     cat: &Catalogue,
 ) -> Option<(usize, Hit, String)> {
+    // Most runs end with a row's label, read.
+    if segs.last().is_some_and(|&(_, _, hit)| hit.is_some()) {
+        return None;
+    }
     // The tokens on the line of the run's last token.
     let on_line = |a: &Token, b: &Token| {
         text.get(a.span.end()..b.span.offset)

@@ -988,7 +988,8 @@ impl Reader<'_> {
                 line_opening(self.text, at).map(|opening| Span::new(at - opening.len(), 0))
             }),
         };
-        let merged_again = self.prints_merged_cells_again();
+        // Asked only of a row with more values than columns.
+        let merged_again = open.values.len() > ncols && self.prints_merged_cells_again();
         let fitted = fit_values(self.text, label_line, &open.values, ncols, merged_again);
         if let Some(Fitted::Slots(_) | Fitted::Merged(_)) = fitted {
             self.read_by_slots.push(open.index);
